@@ -1,0 +1,64 @@
+# ginv — build, test, demo, bench. `make help` lists the targets.
+CC      ?= cc
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -pthread -MMD -MP -Iinclude -Isrc
+LDLIBS  += -lopenblas -lcjson -lpng -lz -lm -pthread
+
+BUILD   := build
+LIB_SRC := $(sort $(wildcard src/*/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c))
+TEST_SRC:= $(sort $(wildcard tests/unit/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ:= $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+.PHONY: all deps test demo bench fuzz clean help
+all: $(BUILD)/ginv
+
+help:
+	@echo "make            build build/ginv and build/libginv.a"
+	@echo "make deps       install the Debian packages the build needs (idempotent)"
+	@echo "make test       deps + build + unit and command-line tests"
+	@echo "make demo       deps + build + recovery demo on a random ReLU generator"
+	@echo "make bench      ginv vs PyTorch vs a plain BLAS chain (docs/benchmarks.md)"
+	@echo "make fuzz       build the libFuzzer targets (clang) into build/fuzz/"
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/libginv.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/ginv: $(CLI_OBJ) $(BUILD)/libginv.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/test_unit: $(TEST_OBJ) $(BUILD)/libginv.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+test: deps
+	@$(MAKE) --no-print-directory $(BUILD)/ginv $(BUILD)/test_unit
+	@tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BUILD)/ginv
+	$(BUILD)/ginv demo
+
+bench: deps
+	@scripts/deps.sh --bench
+	@$(MAKE) --no-print-directory $(BUILD)/ginv
+	bench/run.sh
+
+fuzz:
+	@mkdir -p $(BUILD)/fuzz
+	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_safetensors tests/fuzz/fuzz_safetensors.c $(LIB_SRC) $(LDLIBS)
+	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_npy tests/fuzz/fuzz_npy.c $(LIB_SRC) $(LDLIBS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

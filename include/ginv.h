@@ -1,0 +1,315 @@
+/* ginv.h — the public API of libginv, a library for inverting deep generative
+ * models.
+ *
+ * Conventions (see docs/architecture.md):
+ *  - every call that can fail returns a ginv_status; the message that goes
+ *    with a failure is read with ginv_last_error() (thread-local);
+ *  - the library never prints and never exits: logging and progress go
+ *    through callbacks the caller installs;
+ *  - latents are B x k row-major float32, signals B x n, measurements B x m;
+ *  - _new/_free for heap objects, _init/_release for caller-owned structs.
+ */
+#ifndef GINV_H
+#define GINV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GINV_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- status */
+
+typedef enum {
+    GINV_OK = 0,
+    GINV_ERR_ARG,         /* an argument or option is invalid */
+    GINV_ERR_IO,          /* a file could not be opened, read or written */
+    GINV_ERR_FORMAT,      /* a file's contents break its format's rules */
+    GINV_ERR_SHAPE,       /* sizes do not agree */
+    GINV_ERR_NOMEM,       /* an allocation failed */
+    GINV_ERR_NUMERIC,     /* NaN/Inf or divergence */
+    GINV_ERR_UNSUPPORTED  /* valid, but not supported by ginv */
+} ginv_status;
+
+const char *ginv_strerror(ginv_status s);
+/* The message of the last failure on this thread ("" if none). */
+const char *ginv_last_error(void);
+/* Record a failure message (printf-style) and return s. */
+ginv_status ginv_fail(ginv_status s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void ginv_clear_error(void);
+
+/* ------------------------------------------------------------ allocation */
+
+/* Counted allocation: every byte the library holds goes through these, so
+ * tests can assert that nothing is live at the end. */
+void *ginv_malloc(size_t n);
+void *ginv_calloc(size_t count, size_t size);
+void *ginv_realloc(void *p, size_t n);
+void ginv_free(void *p);
+char *ginv_strdup(const char *s);
+size_t ginv_live_bytes(void);
+size_t ginv_live_blocks(void);
+
+/* ------------------------------------------------------ logging/progress */
+
+enum { GINV_LOG_ERROR = 0, GINV_LOG_WARN = 1, GINV_LOG_INFO = 2, GINV_LOG_DEBUG = 3 };
+typedef void (*ginv_log_fn)(void *user, int level, const char *msg);
+/* done/total; total <= 0 means unknown. `what` names the work. */
+typedef void (*ginv_progress_fn)(void *user, const char *what, long done, long total);
+void ginv_set_log(ginv_log_fn fn, void *user);
+void ginv_set_progress(ginv_progress_fn fn, void *user);
+void ginv_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ginv_progress(const char *what, long done, long total);
+
+/* ------------------------------------------------------------------- RNG */
+
+/* A random stream derived from (seed, purpose, index): trial i of purpose P
+ * draws the same numbers whatever thread or process runs it. */
+typedef struct { uint64_t s[4]; int has_spare; double spare; } ginv_rng;
+
+enum {
+    GINV_STREAM_NET = 1,      /* generator weights (per trial) */
+    GINV_STREAM_TRUTH = 2,    /* z0 (per trial) */
+    GINV_STREAM_OP = 3,       /* measurement operator (per trial) */
+    GINV_STREAM_NOISE = 4,    /* measurement noise (per trial) */
+    GINV_STREAM_INIT = 5,     /* solver initialisation (per trial) */
+    GINV_STREAM_KINK = 6,     /* the fixed direction w of eq. (5) */
+    GINV_STREAM_USER = 100
+};
+void ginv_rng_init(ginv_rng *r, uint64_t seed, uint64_t purpose, uint64_t index);
+uint64_t ginv_rng_u64(ginv_rng *r);
+double ginv_rng_uniform(ginv_rng *r);                   /* [0, 1) */
+double ginv_rng_normal(ginv_rng *r);                    /* N(0, 1) */
+void ginv_rng_normal_f32(ginv_rng *r, float *x, size_t n, double sd);
+uint64_t ginv_rng_below(ginv_rng *r, uint64_t n);       /* uniform in [0, n) */
+
+/* --------------------------------------------------------------- linalg */
+
+/* C (M x N) = alpha * op(A) op(B) + beta * C, row-major; ta/tb: 0 or 1 for
+ * transpose. A is M x K (K x M if ta), B is K x N (N x K if tb).
+ * Dispatches to cblas_sgemv when M == 1 or N == 1. */
+void ginv_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A,
+               const float *B, float beta, float *C);
+/* The plain triple loop (double accumulation): the test oracle. */
+void ginv_gemm_ref(int ta, int tb, int M, int N, int K, float alpha, const float *A,
+                   const float *B, float beta, float *C);
+/* Threads used by BLAS inside this process. */
+void ginv_blas_set_threads(int n);
+
+/* --------------------------------------------------------------- arrays */
+
+/* A dense float array of up to 4 dimensions, read from or written to .npy
+ * (v1/v2, little-endian f4/f8, C order) or whitespace-separated text. */
+typedef struct {
+    int ndim;
+    int64_t shape[4];
+    float *data; /* owned; ginv_free */
+} ginv_array;
+
+void ginv_array_release(ginv_array *a);
+size_t ginv_array_count(const ginv_array *a);
+/* Format by extension: .npy is NumPy, anything else text (one row a line). */
+ginv_status ginv_array_read(const char *path, ginv_array *out);
+ginv_status ginv_array_write(const char *path, const float *data, int ndim,
+                             const int64_t *shape);
+ginv_status ginv_npy_parse(const unsigned char *buf, size_t len, ginv_array *out);
+ginv_status ginv_text_parse(const char *buf, size_t len, ginv_array *out);
+
+/* ----------------------------------------------------------- safetensors */
+
+typedef enum { GINV_DT_F32 = 0, GINV_DT_F64 = 1, GINV_DT_F16, GINV_DT_BF16,
+               GINV_DT_I64, GINV_DT_I32, GINV_DT_I16, GINV_DT_I8, GINV_DT_U8,
+               GINV_DT_BOOL } ginv_dtype;
+
+typedef struct {
+    char *name;
+    ginv_dtype dtype;
+    int ndim;
+    int64_t shape[8];
+    size_t offset, nbytes; /* within the data buffer */
+} ginv_st_tensor;
+
+typedef struct {
+    size_t ntensors;
+    ginv_st_tensor *tensors;
+    char *metadata_json;      /* __metadata__ as a JSON object text, or NULL */
+    unsigned char *data;      /* the byte buffer after the header */
+    size_t data_len;
+} ginv_st_file;
+
+ginv_status ginv_st_parse(const unsigned char *buf, size_t len, ginv_st_file *out);
+ginv_status ginv_st_read(const char *path, ginv_st_file *out);
+void ginv_st_release(ginv_st_file *f);
+const ginv_st_tensor *ginv_st_find(const ginv_st_file *f, const char *name);
+/* Copy tensor `name` into a new float32 buffer (F32 or F64 source), checking
+ * that it has `count` elements. */
+ginv_status ginv_st_get_f32(const ginv_st_file *f, const char *name, size_t count,
+                            float **out);
+
+/* Writer: add tensors (copied), metadata key/values, then write atomically. */
+typedef struct ginv_st_writer ginv_st_writer;
+ginv_st_writer *ginv_st_writer_new(void);
+void ginv_st_writer_free(ginv_st_writer *w);
+ginv_status ginv_st_writer_add(ginv_st_writer *w, const char *name, ginv_dtype dt,
+                               int ndim, const int64_t *shape, const void *data);
+ginv_status ginv_st_writer_meta(ginv_st_writer *w, const char *key, const char *value);
+ginv_status ginv_st_writer_save(ginv_st_writer *w, const char *path);
+
+/* Write `len` bytes to path via a temporary file, fsync and rename, so an
+ * existing file is either replaced whole or left untouched. */
+ginv_status ginv_write_atomic(const char *path, const void *buf, size_t len);
+/* Read a whole file (at most max_len bytes); *out is ginv_malloc'd. */
+ginv_status ginv_read_file(const char *path, size_t max_len, unsigned char **out,
+                           size_t *len);
+
+/* ------------------------------------------------------------- networks */
+
+typedef enum {
+    GINV_LAYER_DENSE = 0,
+    GINV_LAYER_RELU,
+    GINV_LAYER_LEAKY_RELU,
+    GINV_LAYER_TANH,
+    GINV_LAYER_SIGMOID,
+    GINV_LAYER_SOFTPLUS,
+    GINV_LAYER_IDENTITY
+} ginv_layer_kind;
+
+/* What the derivative of a ReLU (or leaky ReLU) is at an exact kink
+ * (pre-activation == 0):
+ *  ZERO     relu'(0) = 0, the usual convention (as PyTorch);
+ *  ONESIDED the one-sided limit of Hand & Voroninski eq. (5): the gradient is
+ *           lim_{t->0+} grad f(z + t w) for a fixed random direction w, i.e.
+ *           a unit at a kink counts as active iff its directional derivative
+ *           along w is positive. */
+typedef enum { GINV_KINK_ZERO = 0, GINV_KINK_ONESIDED = 1 } ginv_kink_rule;
+
+typedef struct {
+    ginv_layer_kind kind;
+    int in, out;        /* dense: sizes; activations: in == out */
+    int bias;           /* dense: has a bias vector */
+    double alpha;       /* leaky_relu slope */
+    float *W;           /* dense: out x in, row-major (points into params) */
+    float *b;           /* dense: out (or NULL) */
+    float *dW, *db;     /* parameter gradients (points into grads), or NULL */
+} ginv_layer;
+
+typedef struct ginv_net ginv_net;
+
+/* Build from a layer list (W/b pointers ignored); parameters zeroed. */
+ginv_status ginv_net_new(ginv_net **out, int nlayers, const ginv_layer *spec);
+void ginv_net_free(ginv_net *net);
+int ginv_net_nlayers(const ginv_net *net);
+ginv_layer *ginv_net_layer(ginv_net *net, int i);
+const ginv_layer *ginv_net_layer_c(const ginv_net *net, int i);
+int ginv_net_in(const ginv_net *net);   /* latent size k */
+int ginv_net_out(const ginv_net *net);  /* signal size n */
+size_t ginv_net_nparams(const ginv_net *net);
+float *ginv_net_params(ginv_net *net);  /* all parameters, one block */
+float *ginv_net_grads(ginv_net *net);   /* their gradients (allocated on first use) */
+const char *ginv_layer_kind_name(ginv_layer_kind k);
+ginv_status ginv_layer_kind_parse(const char *name, ginv_layer_kind *out);
+
+/* Random weights as in Hand & Voroninski Thm 1: W_i entries N(0, 1/n_i) with
+ * n_i the layer's output width ("paper"), or N(0, 1/fan_in) ("fanin"),
+ * biases N(0, bias_sd^2) when bias_sd > 0 else zero. */
+typedef enum { GINV_INIT_PAPER = 0, GINV_INIT_FANIN = 1 } ginv_init;
+void ginv_net_randomize(ginv_net *net, ginv_init init, double bias_sd, uint64_t seed,
+                        uint64_t index);
+
+/* Model files: safetensors with the architecture in __metadata__["ginv"]. */
+ginv_status ginv_net_load(const char *path, ginv_net **out);
+ginv_status ginv_net_from_st(const ginv_st_file *f, ginv_net **out);
+ginv_status ginv_net_save(const ginv_net *net, const char *path);
+/* The architecture as a JSON text (ginv_free it). */
+char *ginv_net_arch_json(const ginv_net *net);
+
+/* Workspace for batched forward/backward: caches every layer's input. */
+typedef struct ginv_net_ws ginv_net_ws;
+ginv_status ginv_net_ws_new(ginv_net_ws **out, const ginv_net *net, int B);
+void ginv_net_ws_free(ginv_net_ws *ws);
+/* Kink rule; ONESIDED needs the direction w (k floats, copied). */
+void ginv_net_ws_set_kink(ginv_net_ws *ws, ginv_kink_rule rule, const float *w);
+
+/* x (B x n) = G(z), z (B x k). Caches what backward needs. B <= ws capacity.
+ * Returns a pointer to the output inside ws (valid until the next forward). */
+const float *ginv_net_forward(const ginv_net *net, ginv_net_ws *ws, int B, const float *z);
+/* Vector-Jacobian product after forward: dz (B x k) = J_G(z)^T dx, dx (B x n).
+ * If want_params, also accumulate parameter gradients into the net's grads. */
+void ginv_net_backward(ginv_net *net, ginv_net_ws *ws, int B, const float *dx, float *dz,
+                       int want_params);
+
+/* ------------------------------------------------ measurement operators */
+
+typedef struct ginv_op ginv_op;
+/* Dense m x n matrix with entries N(0, 1/m) (Hand & Voroninski Thm 1). */
+ginv_status ginv_op_gaussian(ginv_op **out, int m, int n, uint64_t seed, uint64_t index);
+/* Dense m x n matrix given row-major (copied). */
+ginv_status ginv_op_matrix(ginv_op **out, int m, int n, const float *A);
+ginv_status ginv_op_identity(ginv_op **out, int n);
+/* Keep the listed coordinates (inpainting). idx has m distinct entries < n. */
+ginv_status ginv_op_subsample(ginv_op **out, int n, int m, const int *idx);
+/* A random subset of m of n coordinates. */
+ginv_status ginv_op_subsample_random(ginv_op **out, int n, int m, uint64_t seed,
+                                     uint64_t index);
+/* Block average by factor f over a c x h x w image (super-resolution). */
+ginv_status ginv_op_downsample(ginv_op **out, int c, int h, int w, int f);
+void ginv_op_free(ginv_op *op);
+int ginv_op_m(const ginv_op *op);
+int ginv_op_n(const ginv_op *op);
+const char *ginv_op_name(const ginv_op *op);
+/* y (B x m) = A x (B x n);  x (B x n) = A^T y (B x m). */
+void ginv_op_apply(const ginv_op *op, int B, const float *x, float *y);
+void ginv_op_adjoint(const ginv_op *op, int B, const float *y, float *x);
+
+/* ------------------------------------------------------------ objective */
+
+/* f(z) = 1/2 ||A G(z) - y||^2 + lambda ||z||^2 (Hand & Voroninski eq. 1 plus
+ * a Gaussian-prior term), for a batch of latents. */
+typedef struct ginv_objective ginv_objective;
+/* y is ny x m with ny == 1 (shared by all rows) or ny == B. Copied. */
+ginv_status ginv_objective_new(ginv_objective **out, ginv_net *net, const ginv_op *op,
+                               const float *y, int ny, double lambda, int B);
+void ginv_objective_free(ginv_objective *obj);
+void ginv_objective_set_kink(ginv_objective *obj, ginv_kink_rule rule, const float *w);
+/* f (B doubles) and, if grad != NULL, grad (B x k). */
+ginv_status ginv_objective_eval(ginv_objective *obj, int B, const float *z, double *f,
+                                float *grad);
+/* The last evaluation's measurement loss 1/2||A G(z) - y||^2 per row. */
+const double *ginv_objective_meas_loss(const ginv_objective *obj);
+/* The last evaluation's G(z) (B x n). */
+const float *ginv_objective_signal(const ginv_objective *obj);
+
+/* -------------------------------------------------------------- solvers */
+
+typedef struct ginv_solver_type ginv_solver_type;
+extern const ginv_solver_type *const ginv_solver_gd;
+extern const ginv_solver_type *const ginv_solver_adam;
+const ginv_solver_type *ginv_solver_find(const char *name);
+const char *ginv_solver_name(const ginv_solver_type *t);
+
+typedef struct {
+    const ginv_solver_type *type;
+    double lr;          /* step size */
+    int iters;          /* maximum iterations */
+    double tol;         /* stop when every row's f changes by < tol (0: never) */
+    double beta1, beta2, eps; /* Adam */
+} ginv_solve_opts;
+void ginv_solve_opts_init(ginv_solve_opts *o);
+
+typedef struct {
+    int iters;          /* iterations run */
+    int converged;      /* stopped by tol */
+} ginv_solve_info;
+
+/* Minimise obj from z (B x k, updated in place); f_out (B) gets the final f. */
+ginv_status ginv_solve(ginv_objective *obj, const ginv_solve_opts *o, int B, float *z,
+                       double *f_out, ginv_solve_info *info);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

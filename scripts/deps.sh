@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# deps.sh — install the Debian packages ginv needs. Idempotent: installs only
+# what is missing; waits and retries while another apt/dpkg holds the lock.
+#   scripts/deps.sh          build + test packages
+#   scripts/deps.sh --bench  also python3-torch, the benchmark's peer
+set -euo pipefail
+
+pkgs=(build-essential pkg-config libopenblas-dev libcjson-dev zlib1g-dev libpng-dev)
+if [[ "${1:-}" == "--bench" ]]; then
+    pkgs+=(python3-torch python3-numpy)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+SUDO=""
+[[ $(id -u) -ne 0 ]] && SUDO="sudo"
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+for attempt in 1 2 3 4 5 6 7 8 9 10; do
+    if $SUDO apt-get -o DPkg::Lock::Timeout=120 update -qq &&
+        $SUDO apt-get -o DPkg::Lock::Timeout=120 install -y -qq --no-install-recommends "${missing[@]}"; then
+        exit 0
+    fi
+    echo "deps: apt-get failed (attempt $attempt), retrying in 10 s" >&2
+    sleep 10
+done
+echo "deps: could not install ${missing[*]}" >&2
+exit 1

@@ -1,0 +1,35 @@
+/* status.c — status codes and the thread-local failure message. */
+#include "ginv.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static _Thread_local char last_msg[1024];
+
+const char *ginv_strerror(ginv_status s)
+{
+    switch (s) {
+    case GINV_OK: return "ok";
+    case GINV_ERR_ARG: return "invalid argument";
+    case GINV_ERR_IO: return "input/output error";
+    case GINV_ERR_FORMAT: return "malformed file";
+    case GINV_ERR_SHAPE: return "size mismatch";
+    case GINV_ERR_NOMEM: return "out of memory";
+    case GINV_ERR_NUMERIC: return "numerical failure";
+    case GINV_ERR_UNSUPPORTED: return "unsupported";
+    }
+    return "unknown status";
+}
+
+const char *ginv_last_error(void) { return last_msg; }
+
+void ginv_clear_error(void) { last_msg[0] = 0; }
+
+ginv_status ginv_fail(ginv_status s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+    va_end(ap);
+    return s;
+}
