@@ -264,6 +264,34 @@ const char *ginv_op_name(const ginv_op *op);
 /* y (B x m) = A x (B x n);  x (B x n) = A^T y (B x m). */
 void ginv_op_apply(const ginv_op *op, int B, const float *x, float *y);
 void ginv_op_adjoint(const ginv_op *op, int B, const float *y, float *x);
+/* Measurement noise (not an operator): y (n) += N(0, sigma^2) i.i.d., drawn
+ * from stream (seed, GINV_STREAM_NOISE, index). sigma <= 0 adds nothing. */
+void ginv_add_noise(float *y, size_t n, double sigma, uint64_t seed, uint64_t index);
+
+/* An operator described by text, built per trial: "identity", "gaussian"
+ * (needs m), "subsample" (random m of n), "subsample:MASK" (array file of n
+ * values, nonzero = observed), "downsample:F" (needs an image shape c x h x w;
+ * a perfect-square n is taken as 1 x sqrt(n) x sqrt(n)), "matrix:FILE"
+ * (an m x n array file). */
+typedef enum { GINV_OPK_IDENTITY, GINV_OPK_GAUSSIAN, GINV_OPK_SUBSAMPLE, GINV_OPK_DOWNSAMPLE,
+               GINV_OPK_MATRIX } ginv_op_kind;
+typedef struct {
+    ginv_op_kind kind;
+    int m;                 /* gaussian / random subsample: number of measurements */
+    int factor;            /* downsample */
+    int c, h, w;           /* image shape for downsample (0: infer from n) */
+    float *matrix;         /* matrix: rows x cols, owned */
+    int rows, cols;
+    int *mask_idx;         /* subsample:MASK: observed indices, owned */
+    int mask_n, mask_m;
+} ginv_op_spec;
+/* Parse the text (loading any file it names). m is --m (0 if not given). */
+ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m);
+void ginv_op_spec_release(ginv_op_spec *spec);
+/* Build the operator for signals of size n; random kinds draw from stream
+ * (seed, GINV_STREAM_OP, trial). */
+ginv_status ginv_op_from_spec(ginv_op **out, const ginv_op_spec *spec, int n, uint64_t seed,
+                              uint64_t trial);
 
 /* ------------------------------------------------------------ objective */
 
@@ -280,6 +308,8 @@ ginv_status ginv_objective_eval(ginv_objective *obj, int B, const float *z, doub
                                 float *grad);
 /* The last evaluation's measurement loss 1/2||A G(z) - y||^2 per row. */
 const double *ginv_objective_meas_loss(const ginv_objective *obj);
+/* Latent size k. */
+int ginv_objective_k(const ginv_objective *obj);
 /* The last evaluation's G(z) (B x n). */
 const float *ginv_objective_signal(const ginv_objective *obj);
 
@@ -308,6 +338,52 @@ typedef struct {
 /* Minimise obj from z (B x k, updated in place); f_out (B) gets the final f. */
 ginv_status ginv_solve(ginv_objective *obj, const ginv_solve_opts *o, int B, float *z,
                        double *f_out, ginv_solve_info *info);
+
+/* ------------------------------------------------------ MAP inversion */
+
+/* The recovery experiment of Hand & Voroninski §I-C: per trial, a generator
+ * (fixed, or drawn from the trial's own stream), a truth z0, measurements
+ * y = A G(z0) + noise (or the user's y), R restarts solved in one batch, the
+ * restart with the lowest f kept. */
+typedef struct {
+    ginv_net *net;              /* fixed generator, or NULL: draw one per trial */
+    int nspec;                  /* ... from this architecture */
+    const ginv_layer *spec;
+    ginv_init init;
+    double bias_sd;
+    const ginv_op_spec *op;
+    double noise;               /* sigma of additive Gaussian noise on y */
+    double lambda;              /* weight of lambda ||z||^2 */
+    double success_tol;         /* success: rel_error < success_tol */
+    double init_sd;             /* restarts start at N(0, init_sd^2 I) */
+    ginv_solve_opts solve;
+    ginv_kink_rule kink;
+    int restarts, trials, threads;
+    uint64_t seed;
+    const float *truth;         /* z0 (k) for every trial, or NULL: N(0, I) per trial */
+    const float *y;             /* given measurements (m), or NULL: simulate */
+} ginv_recover_opts;
+void ginv_recover_opts_init(ginv_recover_opts *o);
+
+typedef struct {
+    ginv_status status;         /* of this trial */
+    char error[256];
+    int k, n, m;
+    double rel_error;           /* ||z_hat - z0|| / ||z0||, NaN when y was given */
+    double signal_error;        /* ||G(z_hat) - G(z0)|| / ||G(z0)||, NaN when y was given */
+    double meas_loss;           /* 1/2 ||A G(z_hat) - y||^2 */
+    double f;                   /* objective at z_hat */
+    int iters, best_restart, success;
+    double seconds;             /* wall time of the solve loop */
+    float *z_hat, *x_hat, *z0;  /* (k), (n), (k or NULL) owned */
+    float *y;                   /* (m) the measurements used, owned */
+} ginv_recover_trial;
+
+/* Runs opts->trials trials into results[0..trials) (each released with
+ * ginv_recover_trial_release). Trials run on opts->threads threads; the
+ * numbers do not depend on the thread count. Returns the first failure. */
+ginv_status ginv_recover_run(const ginv_recover_opts *opts, ginv_recover_trial *results);
+void ginv_recover_trial_release(ginv_recover_trial *t);
 
 #ifdef __cplusplus
 }

@@ -60,7 +60,7 @@ const char *test_tmpdir(void)
 
 static int by_name(const void *a, const void *b)
 {
-    return strcmp(((const typeof(tests[0]) *)a)->name, ((const typeof(tests[0]) *)b)->name);
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 int main(int argc, char **argv)

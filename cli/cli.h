@@ -1,0 +1,73 @@
+/* cli.h — what the command files share: the option table and parser, JSON
+ * output, error reporting and the terminal progress display. Only cli/ prints
+ * or exits. */
+#ifndef GINV_CLI_H
+#define GINV_CLI_H
+
+#include "ginv.h"
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+typedef enum { OPT_FLAG, OPT_INT, OPT_U64, OPT_DOUBLE, OPT_STRING } opt_type;
+
+/* One row of a command's option table: it drives parsing, range checks and
+ * --help. `lo`/`hi` bound numbers (inclusive) when lo < hi. */
+typedef struct {
+    const char *name;  /* long name without "--" */
+    char short_name;   /* or 0 */
+    opt_type type;
+    void *dst;         /* int*, uint64_t*, double*, const char** */
+    const char *meta;  /* value placeholder in --help, e.g. "N" */
+    const char *help;
+    double lo, hi;
+    int seen;          /* set by the parser */
+} cli_opt;
+
+typedef struct {
+    const char *name;     /* "recover" or "net random" */
+    const char *summary;  /* one line */
+    const char *usage;    /* e.g. "ginv recover [options]" */
+    const char *details;  /* paragraphs after the option list, or NULL */
+} cli_cmd;
+
+enum { CLI_OK = 0, CLI_HELP = -1 };
+/* Parse argv[1..argc) into the table; positional arguments go to pos
+ * (at most maxpos). Prints the error or the help itself. Returns CLI_OK,
+ * CLI_HELP (exit 0) or an exit code (2: usage error). */
+int cli_parse(const cli_cmd *cmd, cli_opt *opts, int argc, char **argv, const char **pos,
+              int maxpos, int *npos);
+void cli_help(const cli_cmd *cmd, const cli_opt *opts);
+const cli_opt *cli_find(const cli_opt *opts, const char *name);
+
+/* Print "ginv CMD: error: MSG" to stderr and return the exit code 1. */
+int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same with the library's last message. */
+int cli_lib_error(const char *cmd, ginv_status st);
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A JSON document with "command", "version" set; write to path ("-" is
+ * stdout) atomically. */
+cJSON *cli_json_new(const char *command);
+int cli_json_write(const char *cmd, cJSON *doc, const char *path);
+/* A number that may be NaN: JSON null when not finite. */
+cJSON *cli_json_num(double v);
+
+/* Terminal output: progress on stderr when it is a terminal, unless quiet. */
+void cli_install_callbacks(int quiet);
+
+/* "10,250,1000" -> sizes (at most max). */
+int cli_parse_sizes(const char *cmd, const char *opt, const char *text, int *out, int max);
+
+/* Layer list for --layers K,N1,..,ND: dense (+ act) per layer, out_act on the
+ * last (NULL: act). Returns 0 or an exit code. spec holds 2 * 64 entries. */
+int cli_build_spec(const char *cmd, const char *layers, const char *act, const char *out_act,
+                   double alpha, int bias, ginv_layer *spec, int *nspec);
+
+/* Command entry points. */
+int cmd_info(int argc, char **argv);
+int cmd_net(int argc, char **argv);
+int cmd_recover(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+#endif

@@ -1,0 +1,90 @@
+/* cmd_net.c — `ginv net random`: random generators as in Hand & Voroninski
+ * Thm 1 (W_i entries N(0, 1/n_i), no bias), saved as model files. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_SIZES 64
+
+/* Layer list for sizes k, n1, ..., nd: dense (+ act) per layer, the last
+ * layer's activation out_act. Shared with `recover --layers`. */
+int cli_build_spec(const char *cmd, const char *layers, const char *act, const char *out_act,
+                   double alpha, int bias, ginv_layer *spec, int *nspec)
+{
+    int sizes[MAX_SIZES];
+    int ns = cli_parse_sizes(cmd, "layers", layers, sizes, MAX_SIZES);
+    if (ns < 0) return 2;
+    if (ns < 2) return cli_usage_error(cmd, "--layers needs at least two sizes (latent and output)");
+    ginv_layer_kind ka, ko;
+    if (ginv_layer_kind_parse(act, &ka) || ka == GINV_LAYER_DENSE)
+        return cli_usage_error(cmd, "--act '%s' is not an activation (relu, leaky_relu, tanh, sigmoid, softplus, identity)", act);
+    if (ginv_layer_kind_parse(out_act ? out_act : act, &ko) || ko == GINV_LAYER_DENSE)
+        return cli_usage_error(cmd, "--out-act '%s' is not an activation", out_act);
+    int n = 0;
+    for (int i = 0; i + 1 < ns; i++) {
+        ginv_layer d = {.kind = GINV_LAYER_DENSE, .in = sizes[i], .out = sizes[i + 1], .bias = bias};
+        spec[n++] = d;
+        ginv_layer_kind k = i + 2 == ns ? ko : ka;
+        if (k != GINV_LAYER_IDENTITY) {
+            ginv_layer a = {.kind = k, .alpha = alpha};
+            spec[n++] = a;
+        }
+    }
+    *nspec = n;
+    return 0;
+}
+
+int cmd_net(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "random")) {
+        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+            printf("usage: ginv net random [options]   (see 'ginv net random --help')\n");
+            return 0;
+        }
+        return cli_usage_error("net", "expected a subcommand: 'ginv net random --help'");
+    }
+    const char *layers = NULL, *act = "relu", *out_act = NULL, *init = "paper", *out = NULL;
+    int bias = 0;
+    double alpha = 0.2, bias_sd = 0;
+    uint64_t seed = 1;
+    cli_opt opts[] = {
+        {"layers", 0, OPT_STRING, &layers, "K,N1,..,ND", "latent size then each layer's width (required)"},
+        {"act", 0, OPT_STRING, &act, "NAME", "activation after each dense layer"},
+        {"out-act", 0, OPT_STRING, &out_act, "NAME", "activation of the last layer (default: --act)"},
+        {"alpha", 0, OPT_DOUBLE, &alpha, "A", "leaky_relu slope", 0, 0.999999},
+        {"bias", 0, OPT_FLAG, &bias, "", "give dense layers a bias vector"},
+        {"bias-sd", 0, OPT_DOUBLE, &bias_sd, "S", "biases ~ N(0, S^2) (0: zero biases)", 0, 1e6},
+        {"init", 0, OPT_STRING, &init, "paper|fanin", "paper: W_i ~ N(0, 1/n_i), n_i = output width; fanin: N(0, 1/fan_in)"},
+        {"seed", 0, OPT_U64, &seed, "S", "random seed"},
+        {"output", 'o', OPT_STRING, &out, "FILE", "model file to write (.safetensors, required)"},
+        {0},
+    };
+    cli_cmd cmd = {"net random", "Draw a random generator and save it as a model file.",
+                   "ginv net random --layers 10,250,1000 [--bias] [--act relu] --seed S -o FILE",
+                   "Weights follow Hand & Voroninski (2019), Thm 1: the entries of W_i are i.i.d.\n"
+                   "N(0, 1/n_i) with n_i the width of layer i; biases are zero unless --bias-sd."};
+    const char *pos[1];
+    int npos, rc = cli_parse(&cmd, opts, argc - 1, argv + 1, pos, 0, &npos);
+    if (rc) return rc == CLI_HELP ? 0 : rc;
+    if (!layers) return cli_usage_error(cmd.name, "--layers is required (e.g. --layers 10,250,1000)");
+    if (!out) return cli_usage_error(cmd.name, "-o FILE is required");
+    ginv_init in;
+    if (!strcmp(init, "paper")) in = GINV_INIT_PAPER;
+    else if (!strcmp(init, "fanin")) in = GINV_INIT_FANIN;
+    else return cli_usage_error(cmd.name, "--init '%s' must be paper or fanin", init);
+    if (bias_sd > 0 && !bias) return cli_usage_error(cmd.name, "--bias-sd needs --bias");
+    ginv_layer spec[2 * MAX_SIZES];
+    int nspec;
+    if ((rc = cli_build_spec(cmd.name, layers, act, out_act, alpha, bias, spec, &nspec))) return rc;
+    ginv_net *net;
+    ginv_status st = ginv_net_new(&net, nspec, spec);
+    if (st != GINV_OK) return cli_lib_error(cmd.name, st);
+    ginv_net_randomize(net, in, bias_sd, seed, 0);
+    st = ginv_net_save(net, out);
+    if (st == GINV_OK)
+        printf("wrote %s: %d -> %d, %zu parameters\n", out, ginv_net_in(net), ginv_net_out(net),
+               ginv_net_nparams(net));
+    ginv_net_free(net);
+    return st == GINV_OK ? 0 : cli_lib_error(cmd.name, st);
+}

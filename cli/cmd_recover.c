@@ -1,0 +1,289 @@
+/* cmd_recover.c — `ginv recover`: MAP inversion of a generator from
+ * measurements y = A G(z0) + noise (Hand & Voroninski eq. 1, solved by
+ * gradient descent or Adam with restarts), over many trials. */
+#include "cli.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    if (n == 0) return NAN;
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Read an array file that must hold exactly `count` values. */
+static int read_vector(const char *cmd, const char *opt, const char *path, size_t count,
+                       ginv_array *a)
+{
+    ginv_status st = ginv_array_read(path, a);
+    if (st != GINV_OK) return cli_error(cmd, "--%s: %s", opt, ginv_last_error());
+    if (count && ginv_array_count(a) != count) {
+        size_t got = ginv_array_count(a);
+        ginv_array_release(a);
+        return cli_error(cmd, "--%s '%s' holds %zu values; expected %zu", opt, path, got, count);
+    }
+    return 0;
+}
+
+int cmd_recover(int argc, char **argv)
+{
+    const char *C = "recover";
+    const char *model = NULL, *layers = NULL, *act = "relu", *out_act = NULL, *init = "paper";
+    const char *opspec = "gaussian", *algo = "adam", *kink = "zero", *image = NULL;
+    const char *truth_path = NULL, *y_path = NULL, *save_z = NULL, *save_x = NULL, *json = NULL;
+    int bias = 0, m = 0, quiet = 0;
+    double alpha = 0.2, bias_sd = 0;
+    ginv_recover_opts ro;
+    ginv_recover_opts_init(&ro);
+    double lr = -1;
+    uint64_t seed = 1;
+    cli_opt opts[] = {
+        {"model", 0, OPT_STRING, &model, "FILE", "generator model file (.safetensors)"},
+        {"layers", 0, OPT_STRING, &layers, "K,N1,..,ND", "instead of --model: a fresh random generator per trial"},
+        {"act", 0, OPT_STRING, &act, "NAME", "with --layers: activation of each layer"},
+        {"out-act", 0, OPT_STRING, &out_act, "NAME", "with --layers: activation of the last layer"},
+        {"alpha", 0, OPT_DOUBLE, &alpha, "A", "with --layers: leaky_relu slope", 0, 0.999999},
+        {"bias", 0, OPT_FLAG, &bias, "", "with --layers: dense layers have biases"},
+        {"bias-sd", 0, OPT_DOUBLE, &bias_sd, "S", "with --layers --bias: biases ~ N(0, S^2)", 0, 1e6},
+        {"init", 0, OPT_STRING, &init, "paper|fanin", "with --layers: weight scaling"},
+        {"op", 0, OPT_STRING, &opspec, "SPEC", "identity | gaussian | subsample[:MASK] | downsample:F | matrix:FILE"},
+        {"m", 0, OPT_INT, &m, "M", "number of measurements (gaussian, subsample)", 1, 1 << 24},
+        {"image", 0, OPT_STRING, &image, "CxHxW", "image shape of the signal (downsample)"},
+        {"noise", 0, OPT_DOUBLE, &ro.noise, "SIGMA", "std of additive Gaussian noise on y", 0, 1e30},
+        {"lambda", 0, OPT_DOUBLE, &ro.lambda, "L", "weight of the prior term lambda ||z||^2", 0, 1e30},
+        {"algo", 0, OPT_STRING, &algo, "gd|adam", "solver"},
+        {"lr", 0, OPT_DOUBLE, &lr, "ETA", "step size (default: adam 0.01, gd 1)", 0, 1e30},
+        {"iters", 0, OPT_INT, &ro.solve.iters, "T", "iterations (exactly T unless --tol)", 0, 1 << 30},
+        {"tol", 0, OPT_DOUBLE, &ro.solve.tol, "EPS", "stop when f changes by < EPS relative (0: never)", 0, 1},
+        {"restarts", 0, OPT_INT, &ro.restarts, "R", "random initialisations per trial, solved in one batch", 1, 1 << 20},
+        {"init-scale", 0, OPT_DOUBLE, &ro.init_sd, "S", "restarts start at N(0, S^2 I)", 0, 1e6},
+        {"kink", 0, OPT_STRING, &kink, "zero|onesided", "ReLU derivative at 0: zero, or eq. (5)'s one-sided limit"},
+        {"trials", 0, OPT_INT, &ro.trials, "N", "independent trials", 1, 1 << 24},
+        {"seed", 0, OPT_U64, &seed, "S", "random seed"},
+        {"success-tol", 0, OPT_DOUBLE, &ro.success_tol, "E", "success: rel_error below E", 0, 1e30},
+        {"truth", 0, OPT_STRING, &truth_path, "FILE", "z0 (k values, .npy or text) instead of N(0, I)"},
+        {"y", 0, OPT_STRING, &y_path, "FILE", "your measurements (m values) instead of simulating"},
+        {"save-z", 0, OPT_STRING, &save_z, "FILE", "write the recovered latents (trials x k)"},
+        {"save-x", 0, OPT_STRING, &save_x, "FILE", "write the recovered signals G(z) (trials x n)"},
+        {"json", 0, OPT_STRING, &json, "FILE", "write results as JSON ('-': stdout)"},
+        {"threads", 0, OPT_INT, &ro.threads, "T", "threads (trials in parallel, else BLAS)", 1, 64},
+        {"quiet", 'q', OPT_FLAG, &quiet, "", "no table or progress, only errors"},
+        {0},
+    };
+    cli_cmd cmd = {C, "Recover latent codes z0 from measurements y = A G(z0) + noise (MAP inversion).",
+                   "ginv recover (--model FILE | --layers K,N1,..,ND) --op gaussian --m M [options]",
+                   "Minimises f(z) = 1/2 ||A G(z) - y||^2 + lambda ||z||^2 (Hand & Voroninski 2019,\n"
+                   "eq. 1 when lambda = 0) from R random restarts per trial, keeping the restart with\n"
+                   "the lowest f. Each trial draws its own generator (with --layers), truth z0 ~ N(0, I),\n"
+                   "operator and noise from streams derived from (seed, trial), so results do not\n"
+                   "depend on --threads. The gaussian operator has entries N(0, 1/m).\n"
+                   "rel_error = ||z_hat - z0|| / ||z0||; with --y (no truth) the fit is reported instead.\n"
+                   "Exit status: 0 when the run completed (whatever the success rate), 1 on errors,\n"
+                   "2 on usage errors."};
+    const char *pos[1];
+    int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
+    if (rc) return rc == CLI_HELP ? 0 : rc;
+    ro.seed = seed;
+    cli_install_callbacks(quiet);
+
+    if (!!model == !!layers) return cli_usage_error(C, "give exactly one of --model FILE or --layers K,N1,..,ND");
+    if ((ro.solve.type = ginv_solver_find(algo)) == NULL)
+        return cli_usage_error(C, "--algo '%s' must be gd or adam", algo);
+    ro.solve.lr = lr > 0 ? lr : (!strcmp(algo, "gd") ? 1.0 : 0.01);
+    if (lr == 0) return cli_usage_error(C, "--lr must be positive");
+    if (!strcmp(kink, "zero")) ro.kink = GINV_KINK_ZERO;
+    else if (!strcmp(kink, "onesided")) ro.kink = GINV_KINK_ONESIDED;
+    else return cli_usage_error(C, "--kink '%s' must be zero or onesided", kink);
+    if (!strcmp(init, "paper")) ro.init = GINV_INIT_PAPER;
+    else if (!strcmp(init, "fanin")) ro.init = GINV_INIT_FANIN;
+    else return cli_usage_error(C, "--init '%s' must be paper or fanin", init);
+    if (y_path && truth_path) return cli_usage_error(C, "--y and --truth exclude each other: with --y there is no truth");
+    if (y_path && layers) return cli_usage_error(C, "--y needs a fixed generator (--model), not --layers");
+    ro.bias_sd = bias_sd;
+
+    ginv_layer spec[128];
+    if (layers && (rc = cli_build_spec(C, layers, act, out_act, alpha, bias, spec, &ro.nspec)))
+        return rc;
+    ro.spec = spec;
+
+    ginv_net *net = NULL;
+    ginv_op_spec ops;
+    ginv_array truth = {0}, yarr = {0};
+    ginv_recover_trial *res = NULL;
+    int have_ops = 0;
+    ginv_status st;
+    if (model) {
+        if ((st = ginv_net_load(model, &net)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
+        ro.net = net;
+    }
+    int k = net ? ginv_net_in(net) : spec[0].in;
+    int n = net ? ginv_net_out(net) : 0;
+    if (!net)
+        for (int i = 0; i < ro.nspec; i++) if (spec[i].kind == GINV_LAYER_DENSE) n = spec[i].out;
+    if (y_path) {
+        if ((rc = read_vector(C, "y", y_path, 0, &yarr))) goto out;
+        if (m == 0) m = (int)ginv_array_count(&yarr);
+        ro.y = yarr.data;
+    }
+    if ((st = ginv_op_spec_parse(&ops, opspec, m)) != GINV_OK) { rc = cli_error(C, "--op: %s", ginv_last_error()); goto out; }
+    have_ops = 1;
+    if (image) {
+        if (sscanf(image, "%dx%dx%d", &ops.c, &ops.h, &ops.w) != 3 || ops.c < 1 || ops.h < 1 || ops.w < 1) {
+            rc = cli_usage_error(C, "--image '%s' must be CxHxW, e.g. 1x28x28", image);
+            goto out;
+        }
+    }
+    ro.op = &ops;
+    {   /* check sizes before running: build trial 0's operator */
+        ginv_op *op0;
+        if ((st = ginv_op_from_spec(&op0, &ops, n, seed, 0)) != GINV_OK) { rc = cli_error(C, "--op: %s", ginv_last_error()); goto out; }
+        int m0 = ginv_op_m(op0);
+        ginv_op_free(op0);
+        if (y_path && (size_t)m0 != ginv_array_count(&yarr)) {
+            rc = cli_error(C, "--y '%s' holds %zu values but the operator makes %d measurements", y_path, ginv_array_count(&yarr), m0);
+            goto out;
+        }
+        m = m0;
+    }
+    if (truth_path) {
+        if ((rc = read_vector(C, "truth", truth_path, (size_t)k, &truth))) goto out;
+        ro.truth = truth.data;
+    }
+    res = calloc((size_t)ro.trials, sizeof *res);
+    if (!res) { rc = cli_error(C, "out of memory for %d trials", ro.trials); goto out; }
+    st = ginv_recover_run(&ro, res);
+    if (st != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
+
+    /* summary */
+    double *errs = malloc(sizeof(double) * ro.trials), *losses = malloc(sizeof(double) * ro.trials);
+    int succ = 0, have_truth = !y_path;
+    double secs = 0;
+    long iters = 0;
+    for (int t = 0; t < ro.trials; t++) {
+        errs[t] = res[t].rel_error;
+        losses[t] = res[t].meas_loss;
+        succ += res[t].success;
+        secs += res[t].seconds;
+        iters += res[t].iters;
+    }
+    if (!quiet) {
+        if (ro.trials <= 50) {
+            printf("%5s  %12s  %12s  %12s  %6s  %7s\n", "trial", have_truth ? "rel_error" : "-",
+                   "meas_loss", "f", "iters", have_truth ? "success" : "");
+            for (int t = 0; t < ro.trials; t++)
+                printf("%5d  %12.4e  %12.4e  %12.4e  %6d  %7s\n", t, res[t].rel_error, res[t].meas_loss,
+                       res[t].f, res[t].iters, have_truth ? (res[t].success ? "yes" : "no") : "");
+        }
+    }
+    double med_err = have_truth ? median(errs, ro.trials) : NAN, med_loss = median(losses, ro.trials);
+    double spi = iters ? secs / iters : NAN;
+    if (!quiet) {
+        if (have_truth)
+            printf("success %d/%d (rel_error < %g), median rel_error %.3e, median meas_loss %.3e, %.3f ms/iter\n",
+                   succ, ro.trials, ro.success_tol, med_err, med_loss, 1e3 * spi);
+        else
+            printf("fit: meas_loss %.4e, %.3f ms/iter\n", med_loss, 1e3 * spi);
+    }
+    free(errs);
+    free(losses);
+
+    /* outputs, each written atomically, only after the run succeeded */
+    if (save_z || save_x) {
+        int which[2] = {save_z != NULL, save_x != NULL};
+        for (int w = 0; w < 2 && !rc; w++) {
+            if (!which[w]) continue;
+            int len = w == 0 ? k : n;
+            float *buf = malloc(sizeof(float) * (size_t)ro.trials * len);
+            if (!buf) { rc = cli_error(C, "out of memory"); break; }
+            for (int t = 0; t < ro.trials; t++)
+                memcpy(buf + (size_t)t * len, w == 0 ? res[t].z_hat : res[t].x_hat, sizeof(float) * len);
+            int64_t shape[2] = {ro.trials, len};
+            int64_t shape1[1] = {len};
+            st = ro.trials == 1 ? ginv_array_write(w == 0 ? save_z : save_x, buf, 1, shape1)
+                                : ginv_array_write(w == 0 ? save_z : save_x, buf, 2, shape);
+            free(buf);
+            if (st != GINV_OK) rc = cli_lib_error(C, st);
+        }
+    }
+    if (json && !rc) {
+        cJSON *doc = cli_json_new(C);
+        cJSON_AddNumberToObject(doc, "seed", (double)seed);
+        cJSON *p = cJSON_AddObjectToObject(doc, "params");
+        if (model) cJSON_AddStringToObject(p, "model", model);
+        if (layers) {
+            cJSON_AddStringToObject(p, "layers", layers);
+            cJSON_AddStringToObject(p, "act", act);
+            cJSON_AddStringToObject(p, "out_act", out_act ? out_act : act);
+            cJSON_AddBoolToObject(p, "bias", bias);
+            cJSON_AddStringToObject(p, "init", init);
+        }
+        cJSON_AddNumberToObject(p, "k", k);
+        cJSON_AddNumberToObject(p, "n", n);
+        cJSON_AddStringToObject(p, "op", opspec);
+        cJSON_AddNumberToObject(p, "m", m);
+        cJSON_AddNumberToObject(p, "noise", ro.noise);
+        cJSON_AddNumberToObject(p, "lambda", ro.lambda);
+        cJSON_AddStringToObject(p, "algo", algo);
+        cJSON_AddNumberToObject(p, "lr", ro.solve.lr);
+        cJSON_AddNumberToObject(p, "iters", ro.solve.iters);
+        cJSON_AddNumberToObject(p, "tol", ro.solve.tol);
+        cJSON_AddNumberToObject(p, "restarts", ro.restarts);
+        cJSON_AddNumberToObject(p, "init_scale", ro.init_sd);
+        cJSON_AddStringToObject(p, "kink", kink);
+        cJSON_AddNumberToObject(p, "trials", ro.trials);
+        cJSON_AddNumberToObject(p, "success_tol", ro.success_tol);
+        if (truth_path) cJSON_AddStringToObject(p, "truth", truth_path);
+        if (y_path) cJSON_AddStringToObject(p, "y", y_path);
+        cJSON *arr = cJSON_AddArrayToObject(doc, "trials");
+        for (int t = 0; t < ro.trials; t++) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddNumberToObject(o, "trial", t);
+            if (have_truth) {
+                cJSON_AddItemToObject(o, "rel_error", cli_json_num(res[t].rel_error));
+                cJSON_AddItemToObject(o, "signal_rel_error", cli_json_num(res[t].signal_error));
+                cJSON_AddBoolToObject(o, "success", res[t].success);
+            }
+            cJSON_AddItemToObject(o, "meas_loss", cli_json_num(res[t].meas_loss));
+            cJSON_AddItemToObject(o, "f", cli_json_num(res[t].f));
+            cJSON_AddNumberToObject(o, "iters", res[t].iters);
+            cJSON_AddNumberToObject(o, "best_restart", res[t].best_restart);
+            cJSON_AddItemToObject(o, "seconds", cli_json_num(res[t].seconds));
+            if (y_path) {
+                cJSON *yy = cJSON_CreateFloatArray(res[t].y, res[t].m);
+                cJSON_AddItemToObject(o, "y", yy);
+            }
+            cJSON_AddItemToArray(arr, o);
+        }
+        cJSON *s = cJSON_AddObjectToObject(doc, "summary");
+        cJSON_AddNumberToObject(s, "trials", ro.trials);
+        if (have_truth) {
+            cJSON_AddNumberToObject(s, "successes", succ);
+            cJSON_AddNumberToObject(s, "success_rate", (double)succ / ro.trials);
+            cJSON_AddItemToObject(s, "median_rel_error", cli_json_num(med_err));
+        }
+        cJSON_AddItemToObject(s, "median_meas_loss", cli_json_num(med_loss));
+        cJSON_AddItemToObject(s, "seconds_per_iter", cli_json_num(spi));
+        cJSON_AddItemToObject(s, "solve_seconds", cli_json_num(secs));
+        rc = cli_json_write(C, doc, json);
+        cJSON_Delete(doc);
+    }
+out:
+    if (res)
+        for (int t = 0; t < ro.trials; t++) ginv_recover_trial_release(&res[t]);
+    free(res);
+    if (have_ops) ginv_op_spec_release(&ops);
+    ginv_array_release(&truth);
+    ginv_array_release(&yarr);
+    ginv_net_free(net);
+    return rc;
+}

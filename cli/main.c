@@ -1,0 +1,43 @@
+/* main.c — `ginv COMMAND ...`: dispatches to one file per command. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"recover", cmd_recover, "MAP inversion: recover z0 from y = A G(z0) + noise"},
+    {"net", cmd_net, "make generators (net random)"},
+    {"info", cmd_info, "print a model file's architecture and parameter count"},
+    {"demo", cmd_demo, "recovery table on random expansive ReLU generators"},
+};
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "ginv %s — invert deep generative models\n\nusage: ginv COMMAND [options]\n\n"
+                "commands:\n", GINV_VERSION);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(fp, "  %-10s %s\n\n'ginv COMMAND --help' describes a command's options.\n", "version",
+            "print the version");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+        !strcmp(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+        printf("ginv %s\n", GINV_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "ginv: error: unknown command '%s' (see 'ginv --help')\n", argv[1]);
+    return 2;
+}

@@ -1,0 +1,151 @@
+/* opts.c — option tables: parsing with range checks, and --help generated
+ * from the same table. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const cli_opt *cli_find(const cli_opt *opts, const char *name)
+{
+    for (const cli_opt *o = opts; o->name; o++)
+        if (!strcmp(o->name, name)) return o;
+    return NULL;
+}
+
+void cli_help(const cli_cmd *cmd, const cli_opt *opts)
+{
+    printf("%s\n\nusage: %s\n\noptions:\n", cmd->summary, cmd->usage);
+    for (const cli_opt *o = opts; o->name; o++) {
+        char left[64];
+        if (o->short_name)
+            snprintf(left, sizeof left, "-%c, --%s%s%s", o->short_name, o->name,
+                     o->type == OPT_FLAG ? "" : " ", o->type == OPT_FLAG ? "" : o->meta);
+        else
+            snprintf(left, sizeof left, "    --%s%s%s", o->name, o->type == OPT_FLAG ? "" : " ",
+                     o->type == OPT_FLAG ? "" : o->meta);
+        printf("  %-26s %s", left, o->help);
+        if (o->type == OPT_INT && o->dst) printf(" [%d]", *(int *)o->dst);
+        if (o->type == OPT_U64 && o->dst) printf(" [%llu]", (unsigned long long)*(uint64_t *)o->dst);
+        if (o->type == OPT_DOUBLE && o->dst) printf(" [%g]", *(double *)o->dst);
+        if (o->type == OPT_STRING && o->dst && *(const char **)o->dst)
+            printf(" [%s]", *(const char **)o->dst);
+        printf("\n");
+    }
+    printf("  %-26s %s\n", "-h, --help", "show this help");
+    if (cmd->details) printf("\n%s\n", cmd->details);
+}
+
+/* Store text into the option, checking type and range. */
+static int set_value(const cli_cmd *cmd, cli_opt *o, const char *v)
+{
+    char *end;
+    errno = 0;
+    switch (o->type) {
+    case OPT_FLAG: *(int *)o->dst = 1; return 0;
+    case OPT_STRING:
+        if (!*v) return cli_usage_error(cmd->name, "--%s needs a non-empty value", o->name);
+        *(const char **)o->dst = v;
+        return 0;
+    case OPT_INT: {
+        long x = strtol(v, &end, 10);
+        if (!*v || *end || errno || x < -2147483647L || x > 2147483647L)
+            return cli_usage_error(cmd->name, "--%s expects an integer, got '%s'", o->name, v);
+        if (o->lo < o->hi && (x < o->lo || x > o->hi))
+            return cli_usage_error(cmd->name, "--%s %ld is out of range [%g, %g]", o->name, x,
+                                   o->lo, o->hi);
+        *(int *)o->dst = (int)x;
+        return 0;
+    }
+    case OPT_U64: {
+        if (*v == '-') return cli_usage_error(cmd->name, "--%s must not be negative, got '%s'", o->name, v);
+        unsigned long long x = strtoull(v, &end, 10);
+        if (!*v || *end || errno)
+            return cli_usage_error(cmd->name, "--%s expects a non-negative integer, got '%s'", o->name, v);
+        *(uint64_t *)o->dst = x;
+        return 0;
+    }
+    case OPT_DOUBLE: {
+        double x = strtod(v, &end);
+        if (!*v || *end || errno == ERANGE)
+            return cli_usage_error(cmd->name, "--%s expects a number, got '%s'", o->name, v);
+        if (!isfinite(x)) return cli_usage_error(cmd->name, "--%s must be finite, got '%s'", o->name, v);
+        if (o->lo < o->hi && (x < o->lo || x > o->hi))
+            return cli_usage_error(cmd->name, "--%s %g is out of range [%g, %g]", o->name, x, o->lo,
+                                   o->hi);
+        *(double *)o->dst = x;
+        return 0;
+    }
+    }
+    return 2;
+}
+
+int cli_parse(const cli_cmd *cmd, cli_opt *opts, int argc, char **argv, const char **pos,
+              int maxpos, int *npos)
+{
+    *npos = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            cli_help(cmd, opts);
+            return CLI_HELP;
+        }
+        if (a[0] != '-' || !strcmp(a, "-")) {
+            if (*npos >= maxpos) return cli_usage_error(cmd->name, "unexpected argument '%s'", a);
+            pos[(*npos)++] = a;
+            continue;
+        }
+        cli_opt *o = NULL;
+        const char *val = NULL;
+        if (a[1] == '-') {
+            const char *eq = strchr(a + 2, '=');
+            size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+            for (cli_opt *p = opts; p->name; p++)
+                if (strlen(p->name) == len && !strncmp(p->name, a + 2, len)) o = p;
+            if (eq) val = eq + 1;
+        } else if (!a[2]) {
+            for (cli_opt *p = opts; p->name; p++)
+                if (p->short_name == a[1]) o = p;
+        }
+        if (!o) return cli_usage_error(cmd->name, "unknown option '%s' (see --help)", a);
+        if (o->type == OPT_FLAG) {
+            if (val) return cli_usage_error(cmd->name, "--%s takes no value", o->name);
+        } else if (!val) {
+            if (i + 1 >= argc) return cli_usage_error(cmd->name, "--%s needs a value (%s)", o->name, o->meta);
+            val = argv[++i];
+        }
+        int rc = set_value(cmd, o, val);
+        if (rc) return rc;
+        o->seen = 1;
+    }
+    return CLI_OK;
+}
+
+int cli_parse_sizes(const char *cmd, const char *opt, const char *text, int *out, int max)
+{
+    int n = 0;
+    const char *p = text;
+    while (*p) {
+        char *end;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (end == p || errno || v < 1 || v > (1L << 24)) {
+            cli_usage_error(cmd, "--%s '%s': sizes must be positive integers separated by commas", opt, text);
+            return -1;
+        }
+        if (n >= max) {
+            cli_usage_error(cmd, "--%s '%s': at most %d sizes", opt, text, max);
+            return -1;
+        }
+        out[n++] = (int)v;
+        if (*end == ',') end++;
+        else if (*end) {
+            cli_usage_error(cmd, "--%s '%s': sizes must be positive integers separated by commas", opt, text);
+            return -1;
+        }
+        p = end;
+    }
+    return n;
+}

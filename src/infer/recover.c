@@ -1,0 +1,211 @@
+/* recover.c — the recovery experiment (Hand & Voroninski §I-C): per trial a
+ * generator, a truth z0, y = A G(z0) + noise, R restarts in one batch, the
+ * lowest-f restart kept. Trials are independent units with their own RNG
+ * streams, so the numbers do not depend on how many threads run them. */
+#include "ginv.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+void ginv_recover_opts_init(ginv_recover_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    ginv_solve_opts_init(&o->solve);
+    o->success_tol = 1e-3;
+    o->init_sd = 1.0;
+    o->restarts = 1;
+    o->trials = 1;
+    o->threads = 1;
+    o->seed = 1;
+}
+
+void ginv_recover_trial_release(ginv_recover_trial *t)
+{
+    ginv_free(t->z_hat);
+    ginv_free(t->x_hat);
+    ginv_free(t->z0);
+    ginv_free(t->y);
+    t->z_hat = t->x_hat = t->z0 = t->y = NULL;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static double rel_dist(const float *a, const float *b, size_t n)
+{
+    double d = 0, s = 0;
+    for (size_t i = 0; i < n; i++) {
+        d += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+        s += (double)b[i] * b[i];
+    }
+    return s > 0 ? sqrt(d / s) : sqrt(d);
+}
+
+/* One trial, everything drawn from streams indexed by the trial number. */
+static ginv_status run_trial(const ginv_recover_opts *o, int trial, ginv_recover_trial *res)
+{
+    uint64_t seed = o->seed, ti = (uint64_t)trial;
+    ginv_net *own = NULL, *net = o->net;
+    ginv_op *op = NULL;
+    ginv_objective *obj = NULL;
+    float *z = NULL, *x0 = NULL, *w = NULL;
+    double *f = NULL;
+    ginv_status st = GINV_OK;
+    if (!net) {
+        if ((st = ginv_net_new(&own, o->nspec, o->spec)) != GINV_OK) goto done;
+        ginv_net_randomize(own, o->init, o->bias_sd, seed, ti);
+        net = own;
+    }
+    int k = ginv_net_in(net), n = ginv_net_out(net), R = o->restarts;
+    if ((st = ginv_op_from_spec(&op, o->op, n, seed, ti)) != GINV_OK) goto done;
+    int m = ginv_op_m(op);
+    res->k = k;
+    res->n = n;
+    res->m = m;
+    res->y = ginv_malloc((size_t)m * sizeof(float));
+    res->z_hat = ginv_malloc((size_t)k * sizeof(float));
+    res->x_hat = ginv_malloc((size_t)n * sizeof(float));
+    z = ginv_malloc((size_t)R * k * sizeof(float));
+    f = ginv_malloc((size_t)R * sizeof(double));
+    w = ginv_malloc((size_t)k * sizeof(float));
+    if (!res->y || !res->z_hat || !res->x_hat || !z || !f || !w) {
+        st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    /* measurements: the user's, or A G(z0) + noise */
+    if (o->y) {
+        memcpy(res->y, o->y, (size_t)m * sizeof(float));
+    } else {
+        res->z0 = ginv_malloc((size_t)k * sizeof(float));
+        x0 = ginv_malloc((size_t)n * sizeof(float));
+        if (!res->z0 || !x0) {
+            st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        if (o->truth) {
+            memcpy(res->z0, o->truth, (size_t)k * sizeof(float));
+        } else {
+            ginv_rng r;
+            ginv_rng_init(&r, seed, GINV_STREAM_TRUTH, ti);
+            ginv_rng_normal_f32(&r, res->z0, (size_t)k, 1.0);
+        }
+        ginv_net_ws *ws = NULL;
+        if ((st = ginv_net_ws_new(&ws, net, 1)) != GINV_OK) goto done;
+        memcpy(x0, ginv_net_forward(net, ws, 1, res->z0), (size_t)n * sizeof(float));
+        ginv_net_ws_free(ws);
+        ginv_op_apply(op, 1, x0, res->y);
+        ginv_add_noise(res->y, (size_t)m, o->noise, seed, ti);
+    }
+    if ((st = ginv_objective_new(&obj, net, op, res->y, 1, o->lambda, R)) != GINV_OK) goto done;
+    if (o->kink == GINV_KINK_ONESIDED) {
+        /* the fixed direction w of eq. (5), one per trial */
+        ginv_rng r;
+        ginv_rng_init(&r, seed, GINV_STREAM_KINK, ti);
+        ginv_rng_normal_f32(&r, w, (size_t)k, 1.0);
+        ginv_objective_set_kink(obj, GINV_KINK_ONESIDED, w);
+    }
+    ginv_rng r;
+    ginv_rng_init(&r, seed, GINV_STREAM_INIT, ti);
+    ginv_rng_normal_f32(&r, z, (size_t)R * k, o->init_sd);
+    ginv_solve_info info = {0};
+    double t0 = now_seconds();
+    st = ginv_solve(obj, &o->solve, R, z, f, &info);
+    res->seconds = now_seconds() - t0;
+    if (st != GINV_OK) goto done;
+    int best = 0;
+    for (int b = 1; b < R; b++)
+        if (f[b] < f[best]) best = b;
+    memcpy(res->z_hat, z + (size_t)best * k, (size_t)k * sizeof(float));
+    /* the kept restart's signal and losses, evaluated alone */
+    double fb;
+    if ((st = ginv_objective_eval(obj, 1, res->z_hat, &fb, NULL)) != GINV_OK) goto done;
+    memcpy(res->x_hat, ginv_objective_signal(obj), (size_t)n * sizeof(float));
+    res->f = fb;
+    res->meas_loss = ginv_objective_meas_loss(obj)[0];
+    res->iters = info.iters;
+    res->best_restart = best;
+    if (res->z0) {
+        res->rel_error = rel_dist(res->z_hat, res->z0, (size_t)k);
+        res->signal_error = rel_dist(res->x_hat, x0, (size_t)n);
+        res->success = res->rel_error < o->success_tol;
+    } else {
+        res->rel_error = res->signal_error = NAN;
+    }
+done:
+    ginv_objective_free(obj);
+    ginv_op_free(op);
+    ginv_net_free(own);
+    ginv_free(z);
+    ginv_free(x0);
+    ginv_free(f);
+    ginv_free(w);
+    return st;
+}
+
+typedef struct {
+    const ginv_recover_opts *o;
+    ginv_recover_trial *res;
+    atomic_int next;
+    atomic_int done;
+    pthread_mutex_t lock;
+} pool;
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    for (;;) {
+        int t = atomic_fetch_add(&p->next, 1);
+        if (t >= p->o->trials) break;
+        ginv_recover_trial *res = &p->res[t];
+        res->status = run_trial(p->o, t, res);
+        if (res->status != GINV_OK)
+            snprintf(res->error, sizeof res->error, "trial %d: %s", t, ginv_last_error());
+        int d = atomic_fetch_add(&p->done, 1) + 1;
+        pthread_mutex_lock(&p->lock);
+        ginv_progress("trials", d, p->o->trials);
+        pthread_mutex_unlock(&p->lock);
+    }
+    return NULL;
+}
+
+ginv_status ginv_recover_run(const ginv_recover_opts *o, ginv_recover_trial *results)
+{
+    if (o->trials < 1) return ginv_fail(GINV_ERR_ARG, "--trials %d must be at least 1", o->trials);
+    if (o->restarts < 1)
+        return ginv_fail(GINV_ERR_ARG, "--restarts %d must be at least 1", o->restarts);
+    if (o->threads < 1) return ginv_fail(GINV_ERR_ARG, "--threads %d must be at least 1", o->threads);
+    if (!o->net && (o->nspec < 1 || !o->spec))
+        return ginv_fail(GINV_ERR_ARG, "no generator: give a model file or layer sizes");
+    if (!(o->noise >= 0) || !isfinite(o->noise))
+        return ginv_fail(GINV_ERR_ARG, "--noise %g must be finite and >= 0", o->noise);
+    if (!(o->init_sd >= 0) || !isfinite(o->init_sd))
+        return ginv_fail(GINV_ERR_ARG, "initial scale %g must be finite and >= 0", o->init_sd);
+    memset(results, 0, (size_t)o->trials * sizeof *results);
+    /* threads across trials first; BLAS threads only when there is one trial */
+    int workers = o->threads < o->trials ? o->threads : o->trials;
+    ginv_blas_set_threads(workers > 1 ? 1 : o->threads);
+    pool p = {.o = o, .res = results};
+    atomic_init(&p.next, 0);
+    atomic_init(&p.done, 0);
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_t tid[64];
+    if (workers > 64) workers = 64;
+    int started = 0;
+    for (int i = 1; i < workers; i++)
+        if (pthread_create(&tid[started], NULL, worker, &p) == 0) started++;
+    worker(&p);
+    for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
+    pthread_mutex_destroy(&p.lock);
+    for (int t = 0; t < o->trials; t++)
+        if (results[t].status != GINV_OK)
+            return ginv_fail(results[t].status, "%s", results[t].error);
+    return GINV_OK;
+}

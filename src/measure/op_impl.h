@@ -1,0 +1,33 @@
+/* op_impl.h — the inside of a measurement operator: a small vtable (what the
+ * operator is called, how it applies, its adjoint, how its state is freed)
+ * plus its sizes m x n and a pointer to the kind's own state. Private to
+ * src/measure/. */
+#ifndef GINV_MEASURE_OP_IMPL_H
+#define GINV_MEASURE_OP_IMPL_H
+
+#include "ginv.h"
+
+typedef struct {
+    const char *name;
+    /* y (B x m) = A x (B x n) */
+    void (*apply)(const ginv_op *op, int B, const float *x, float *y);
+    /* x (B x n) = A^T y (B x m) */
+    void (*adjoint)(const ginv_op *op, int B, const float *y, float *x);
+    /* release op->state (NULL: ginv_free it) */
+    void (*free_state)(void *state);
+} ginv_op_vtable;
+
+struct ginv_op {
+    const ginv_op_vtable *vt;
+    int m, n;
+    void *state; /* the kind's own data (owned), or NULL */
+};
+
+/* Wrap state into a new operator; on failure frees state and sets *out NULL. */
+ginv_status ginv_op_wrap(ginv_op **out, const ginv_op_vtable *vt, int m, int n, void *state);
+
+/* Fail with GINV_ERR_ARG unless out != NULL; sets *out = NULL. `who` names
+ * the caller. */
+ginv_status ginv_op_check_out(ginv_op **out, const char *who);
+
+#endif

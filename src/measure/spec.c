@@ -1,0 +1,139 @@
+/* spec.c — operators described by text ("gaussian", "subsample:mask.npy",
+ * "downsample:2", "matrix:A.npy", ...), built per trial. */
+#include "ginv.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static ginv_status parse_posint(const char *s, const char *what, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < 1 || v > (1L << 24))
+        return ginv_fail(GINV_ERR_ARG, "%s '%s' must be a positive integer", what, s);
+    *out = (int)v;
+    return GINV_OK;
+}
+
+ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m)
+{
+    memset(spec, 0, sizeof *spec);
+    spec->m = m;
+    const char *colon = strchr(text, ':');
+    size_t kl = colon ? (size_t)(colon - text) : strlen(text);
+    const char *arg = colon ? colon + 1 : NULL;
+#define IS(name) (kl == strlen(name) && !strncmp(text, name, kl))
+    if (IS("identity") && !arg) {
+        spec->kind = GINV_OPK_IDENTITY;
+        return GINV_OK;
+    }
+    if (IS("gaussian") && !arg) {
+        spec->kind = GINV_OPK_GAUSSIAN;
+        if (m < 1) return ginv_fail(GINV_ERR_ARG, "--op gaussian needs --m (number of measurements)");
+        return GINV_OK;
+    }
+    if (IS("downsample")) {
+        spec->kind = GINV_OPK_DOWNSAMPLE;
+        if (!arg) return ginv_fail(GINV_ERR_ARG, "--op downsample needs a factor: downsample:F");
+        return parse_posint(arg, "downsample factor", &spec->factor);
+    }
+    if (IS("subsample")) {
+        spec->kind = GINV_OPK_SUBSAMPLE;
+        if (!arg) {
+            if (m < 1) return ginv_fail(GINV_ERR_ARG, "--op subsample needs --m (coordinates kept) or a mask: subsample:FILE");
+            return GINV_OK;
+        }
+        ginv_array a;
+        ginv_status st = ginv_array_read(arg, &a);
+        if (st != GINV_OK) return ginv_fail(st, "mask: %s", ginv_last_error());
+        size_t n = ginv_array_count(&a);
+        spec->mask_idx = ginv_malloc((n ? n : 1) * sizeof(int));
+        if (!spec->mask_idx) {
+            ginv_array_release(&a);
+            return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+        }
+        int cnt = 0;
+        for (size_t i = 0; i < n; i++)
+            if (a.data[i] != 0.0f) spec->mask_idx[cnt++] = (int)i;
+        ginv_array_release(&a);
+        spec->mask_n = (int)n;
+        spec->mask_m = cnt;
+        if (cnt == 0) {
+            ginv_op_spec_release(spec);
+            return ginv_fail(GINV_ERR_ARG, "mask '%s' observes no coordinate (all zero)", arg);
+        }
+        return GINV_OK;
+    }
+    if (IS("matrix")) {
+        spec->kind = GINV_OPK_MATRIX;
+        if (!arg || !*arg) return ginv_fail(GINV_ERR_ARG, "--op matrix needs a file: matrix:FILE");
+        ginv_array a;
+        ginv_status st = ginv_array_read(arg, &a);
+        if (st != GINV_OK) return ginv_fail(st, "matrix: %s", ginv_last_error());
+        if (a.ndim != 2) {
+            int nd = a.ndim;
+            ginv_array_release(&a);
+            return ginv_fail(GINV_ERR_SHAPE, "matrix '%s' has %d dimensions; expected 2 (m x n)", arg, nd);
+        }
+        spec->rows = (int)a.shape[0];
+        spec->cols = (int)a.shape[1];
+        spec->matrix = a.data;
+        return GINV_OK;
+    }
+#undef IS
+    return ginv_fail(GINV_ERR_ARG,
+                     "unknown operator '%s' (expected identity, gaussian, subsample, "
+                     "subsample:MASK, downsample:F or matrix:FILE)",
+                     text);
+}
+
+void ginv_op_spec_release(ginv_op_spec *spec)
+{
+    ginv_free(spec->matrix);
+    ginv_free(spec->mask_idx);
+    spec->matrix = NULL;
+    spec->mask_idx = NULL;
+}
+
+ginv_status ginv_op_from_spec(ginv_op **out, const ginv_op_spec *s, int n, uint64_t seed,
+                              uint64_t trial)
+{
+    *out = NULL;
+    switch (s->kind) {
+    case GINV_OPK_IDENTITY: return ginv_op_identity(out, n);
+    case GINV_OPK_GAUSSIAN: return ginv_op_gaussian(out, s->m, n, seed, trial);
+    case GINV_OPK_SUBSAMPLE:
+        if (s->mask_idx) {
+            if (s->mask_n != n)
+                return ginv_fail(GINV_ERR_SHAPE, "mask has %d entries but the signal has %d",
+                                 s->mask_n, n);
+            return ginv_op_subsample(out, n, s->mask_m, s->mask_idx);
+        }
+        if (s->m > n)
+            return ginv_fail(GINV_ERR_ARG, "--m %d is larger than the signal size %d: subsample "
+                                           "keeps at most n coordinates", s->m, n);
+        return ginv_op_subsample_random(out, n, s->m, seed, trial);
+    case GINV_OPK_DOWNSAMPLE: {
+        int c = s->c, h = s->h, w = s->w;
+        if (!c) {
+            int r = (int)llround(sqrt((double)n));
+            if ((long)r * r != n)
+                return ginv_fail(GINV_ERR_ARG, "downsample needs an image shape: the signal "
+                                               "size %d is not a square (give --image CxHxW)", n);
+            c = 1;
+            h = w = r;
+        }
+        if ((long)c * h * w != n)
+            return ginv_fail(GINV_ERR_SHAPE, "image shape %dx%dx%d does not match signal size %d",
+                             c, h, w, n);
+        return ginv_op_downsample(out, c, h, w, s->factor);
+    }
+    case GINV_OPK_MATRIX:
+        if (s->cols != n)
+            return ginv_fail(GINV_ERR_SHAPE, "matrix is %d x %d but the signal has size %d "
+                                             "(expected %d columns)", s->rows, s->cols, n, n);
+        return ginv_op_matrix(out, s->rows, s->cols, s->matrix);
+    }
+    return ginv_fail(GINV_ERR_ARG, "unknown operator kind");
+}

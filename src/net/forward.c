@@ -1,0 +1,138 @@
+/* forward.c — batched forward pass with cached activations, and the
+ * reverse-mode vector-Jacobian products with respect to the latent and the
+ * parameters. One GEMM (GEMV for B = 1) per dense layer per direction. */
+#include "net/net_internal.h"
+
+#include <string.h>
+
+static int max_width(const ginv_net *net)
+{
+    int w = net->layers[0].in;
+    for (int i = 0; i < net->nlayers; i++)
+        if (net->layers[i].out > w) w = net->layers[i].out;
+    return w;
+}
+
+ginv_status ginv_net_ws_new(ginv_net_ws **out, const ginv_net *net, int B)
+{
+    *out = NULL;
+    if (B < 1) return ginv_fail(GINV_ERR_ARG, "batch size %d must be at least 1", B);
+    int L = net->nlayers, W = max_width(net);
+    ginv_net_ws *ws = ginv_calloc(1, sizeof *ws);
+    if (!ws) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    ws->cap = B;
+    ws->nlayers = L;
+    ws->k = net->layers[0].in;
+    ws->maxw = W;
+    ws->act = ginv_calloc((size_t)L + 1, sizeof(float *));
+    ws->deriv = ginv_calloc((size_t)L, sizeof(float *));
+    ws->g0 = ginv_malloc((size_t)B * W * sizeof(float));
+    ws->g1 = ginv_malloc((size_t)B * W * sizeof(float));
+    ws->tan0 = ginv_malloc((size_t)B * W * sizeof(float));
+    ws->tan1 = ginv_malloc((size_t)B * W * sizeof(float));
+    ws->dir = ginv_calloc((size_t)ws->k, sizeof(float));
+    int ok = ws->act && ws->deriv && ws->g0 && ws->g1 && ws->tan0 && ws->tan1 && ws->dir;
+    for (int i = 0; ok && i <= L; i++) {
+        int w = i < L ? net->layers[i].in : net->layers[L - 1].out;
+        ws->act[i] = ginv_malloc((size_t)B * w * sizeof(float));
+        ok = ws->act[i] != NULL;
+        if (ok && i < L && net->layers[i].kind != GINV_LAYER_DENSE) {
+            ws->deriv[i] = ginv_malloc((size_t)B * w * sizeof(float));
+            ok = ws->deriv[i] != NULL;
+        }
+    }
+    if (!ok) {
+        ginv_net_ws_free(ws);
+        return ginv_fail(GINV_ERR_NOMEM, "cannot allocate a workspace for batch %d", B);
+    }
+    *out = ws;
+    return GINV_OK;
+}
+
+void ginv_net_ws_free(ginv_net_ws *ws)
+{
+    if (!ws) return;
+    for (int i = 0; ws->act && i <= ws->nlayers; i++) ginv_free(ws->act[i]);
+    for (int i = 0; ws->deriv && i < ws->nlayers; i++) ginv_free(ws->deriv[i]);
+    ginv_free(ws->act);
+    ginv_free(ws->deriv);
+    ginv_free(ws->g0);
+    ginv_free(ws->g1);
+    ginv_free(ws->dir);
+    ginv_free(ws->tan0);
+    ginv_free(ws->tan1);
+    ginv_free(ws);
+}
+
+void ginv_net_ws_set_kink(ginv_net_ws *ws, ginv_kink_rule rule, const float *w)
+{
+    ws->kink = rule == GINV_KINK_ONESIDED && w ? GINV_KINK_ONESIDED : GINV_KINK_ZERO;
+    if (ws->kink == GINV_KINK_ONESIDED) memcpy(ws->dir, w, (size_t)ws->k * sizeof(float));
+}
+
+/* y (B x out) = x (B x in) W^T + b */
+static void dense_forward(const ginv_layer *L, float *y, const float *x, int B)
+{
+    if (L->b)
+        for (int r = 0; r < B; r++) memcpy(y + (size_t)r * L->out, L->b, (size_t)L->out * sizeof(float));
+    ginv_gemm(0, 1, B, L->out, L->in, 1.0f, x, L->W, L->b ? 1.0f : 0.0f, y);
+}
+
+const float *ginv_net_forward(const ginv_net *net, ginv_net_ws *ws, int B, const float *z)
+{
+    int L = net->nlayers;
+    memcpy(ws->act[0], z, (size_t)B * net->layers[0].in * sizeof(float));
+    float *t = NULL, *tn = NULL;
+    if (ws->kink == GINV_KINK_ONESIDED) {
+        /* tangent of every row along the fixed direction w of eq. (5) */
+        t = ws->tan0;
+        tn = ws->tan1;
+        for (int r = 0; r < B; r++) memcpy(t + (size_t)r * ws->k, ws->dir, (size_t)ws->k * sizeof(float));
+    }
+    for (int i = 0; i < L; i++) {
+        const ginv_layer *ly = &net->layers[i];
+        const float *x = ws->act[i]; /* (B, in) */
+        float *y = ws->act[i + 1];   /* (B, out) */
+        if (ly->kind == GINV_LAYER_DENSE) {
+            dense_forward(ly, y, x, B);
+            if (t) {
+                ginv_gemm(0, 1, B, ly->out, ly->in, 1.0f, t, ly->W, 0.0f, tn);
+                float *s = t; t = tn; tn = s;
+            }
+        } else {
+            ginv_act_forward(ly->kind, ly->alpha, y, ws->deriv[i], x, t, (size_t)B * ly->out);
+        }
+    }
+    return ws->act[L];
+}
+
+void ginv_net_backward(ginv_net *net, ginv_net_ws *ws, int B, const float *dx, float *dz,
+                       int want_params)
+{
+    int L = net->nlayers;
+    if (want_params) ginv_net_grads(net);
+    const float *g = dx; /* gradient w.r.t. the current layer's output (B, out) */
+    float *bufs[2] = {ws->g0, ws->g1};
+    for (int i = L - 1; i >= 0; i--) {
+        const ginv_layer *ly = &net->layers[i];
+        float *gin = i == 0 ? dz : bufs[i & 1]; /* (B, in) */
+        if (ly->kind == GINV_LAYER_DENSE) {
+            if (want_params && ly->dW) {
+                /* dW (out, in) += g^T (out, B) x (B, in); db += column sums of g */
+                ginv_gemm(1, 0, ly->out, ly->in, B, 1.0f, g, ws->act[i], 1.0f, ly->dW);
+                if (ly->db)
+                    for (int r = 0; r < B; r++) {
+                        const float *gr = g + (size_t)r * ly->out;
+                        for (int j = 0; j < ly->out; j++) ly->db[j] += gr[j];
+                    }
+            }
+            /* gin (B, in) = g (B, out) W (out, in) */
+            ginv_gemm(0, 0, B, ly->in, ly->out, 1.0f, g, ly->W, 0.0f, gin);
+        } else {
+            const float *d = ws->deriv[i];
+            size_t n = (size_t)B * ly->out;
+            for (size_t j = 0; j < n; j++) gin[j] = g[j] * d[j];
+        }
+        g = gin;
+    }
+}

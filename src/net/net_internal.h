@@ -1,0 +1,37 @@
+/* net_internal.h — the network and workspace structs, shared by the files of
+ * src/net (not part of the public API). */
+#ifndef GINV_NET_INTERNAL_H
+#define GINV_NET_INTERNAL_H
+
+#include "ginv.h"
+
+#define GINV_MAX_LAYERS 256
+#define GINV_MAX_WIDTH (1 << 24)
+
+struct ginv_net {
+    int nlayers;
+    ginv_layer *layers;
+    size_t nparams;
+    float *params; /* one block carved into the layers' W and b */
+    float *grads;  /* same layout, or NULL until ginv_net_grads */
+};
+
+struct ginv_net_ws {
+    int cap;         /* batch capacity */
+    int nlayers;
+    int k, maxw;     /* latent size, widest layer */
+    float **act;     /* act[i]: input of layer i (cap x width); act[nlayers] is the output */
+    float **deriv;   /* deriv[i]: activation layer i's derivative at its input, or NULL */
+    float *g0, *g1;  /* backward scratch (cap x max width) */
+    ginv_kink_rule kink;
+    float *dir;      /* eq. (5) direction w (k) */
+    float *tan0, *tan1; /* forward tangents along dir (cap x max width) */
+};
+
+/* Activation kernels (activation.c): y (n) = act(x), d (n) = act'(x). With a
+ * tangent t (n, may be NULL), ReLU-type units at x == 0 take the one-sided
+ * derivative along t (Hand & Voroninski eq. 5) and t is mapped in place. */
+void ginv_act_forward(ginv_layer_kind kind, double alpha, float *y, float *d, const float *x,
+                      float *t, size_t n);
+
+#endif
