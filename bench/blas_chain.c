@@ -25,6 +25,7 @@
 
 void openblas_set_num_threads(int);
 char *openblas_get_config(void);
+char *openblas_get_corename(void);
 
 #define MAXL 16
 
@@ -136,8 +137,9 @@ int main(int argc, char **argv)
     for (int j = 0; j < B * d[0]; j++) check += D[0][j];
     printf("{\"impl\": \"blas\", \"B\": %d, \"threads\": %d, \"iters\": %d, "
            "\"seconds_per_iter\": %.9g, \"kernel\": \"%s\", \"checksum\": %.6g, "
-           "\"openblas\": \"%s\"}\n",
-           B, T, iters, dt / iters, B == 1 ? "sgemv" : "sgemm", check, openblas_get_config());
+           "\"core\": \"%s\", \"openblas\": \"%s\"}\n",
+           B, T, iters, dt / iters, B == 1 ? "sgemv" : "sgemm", check, openblas_get_corename(),
+           openblas_get_config());
 
     for (int i = 1; i <= L; i++) free(W[i]);
     for (int i = 0; i <= L; i++) free(H[i]), free(D[i]);

@@ -97,7 +97,9 @@ void ginv_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A,
 /* The plain triple loop (double accumulation): the test oracle. */
 void ginv_gemm_ref(int ta, int tb, int M, int N, int K, float alpha, const float *A,
                    const float *B, float beta, float *C);
-/* Threads used by BLAS inside this process. */
+/* Threads for linear algebra (ginv's pool; OpenBLAS itself stays single-
+ * threaded). Products are cut into chunks fixed by their sizes, so results
+ * are bit-identical for any thread count. Drive from one thread at a time. */
 void ginv_blas_set_threads(int n);
 
 /* --------------------------------------------------------------- arrays */

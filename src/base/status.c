@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static _Thread_local char last_msg[1024];
 
@@ -27,9 +28,13 @@ void ginv_clear_error(void) { last_msg[0] = 0; }
 
 ginv_status ginv_fail(ginv_status s, const char *fmt, ...)
 {
+    /* format into a scratch buffer: the arguments may include ginv_last_error()
+     * itself, when a caller adds context to a message from below */
+    char buf[sizeof last_msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    memcpy(last_msg, buf, sizeof buf);
     return s;
 }

@@ -99,7 +99,7 @@ static ginv_status parse_shape(cur *c, int *ndim, int64_t *shape)
         return GINV_OK;
     }
     for (;;) {
-        int64_t v;
+        int64_t v = 0;
         ginv_status s = parse_int(c, &v);
         if (s) return s;
         if (nd == NPY_MAX_DIMS)
@@ -261,7 +261,8 @@ ginv_status ginv_npy_parse(const unsigned char *buf, size_t len, ginv_array *out
             for (int b = 7; b >= 0; b--) u = (u << 8) | p[8 * i + (size_t)b];
             double d;
             memcpy(&d, &u, 8);
-            if (isfinite(d) && fabs(d) > 3.4028234663852886e38) {
+            /* from FLT_MAX + half an ulp (0x1.ffffffp+127) on, float32 rounds to Inf */
+            if (isfinite(d) && fabs(d) >= 0x1.ffffffp+127) {
                 ginv_free(data);
                 return ginv_fail(GINV_ERR_NUMERIC, "npy element %zu is %g, outside the float32 range", i, d);
             }

@@ -107,7 +107,7 @@ static int utf8_valid(const unsigned char *s, size_t n, char *why)
             cp = (cp << 6) | (d & 0x3F);
         }
         if (cp < min) {
-            snprintf(why, 96, "overlong encoding at byte %zu", i);
+            snprintf(why, 96, "overlong %d-byte encoding at byte %zu", len, i);
             return 0;
         }
         if (cp >= 0xD800 && cp <= 0xDFFF) {
@@ -287,6 +287,12 @@ static ginv_status parse_entry(const cJSON *e, ginv_st_tensor *t, size_t data_le
     return GINV_OK;
 }
 
+/* qsort order of C strings. */
+static int by_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* Check __metadata__ (an object of strings) and keep it re-serialised. */
 static ginv_status parse_metadata(const cJSON *m, ginv_st_file *out)
 {
@@ -294,13 +300,22 @@ static ginv_status parse_metadata(const cJSON *m, ginv_st_file *out)
     if (!cJSON_IsObject(m))
         return ginv_fail(GINV_ERR_FORMAT, "__metadata__ is %s, not an object of strings",
                          json_desc(m, d, sizeof d));
-    for (const cJSON *c = m->child; c; c = c->next) {
+    size_t n = 0;
+    for (const cJSON *c = m->child; c; c = c->next, n++)
         if (!cJSON_IsString(c))
             return ginv_fail(GINV_ERR_FORMAT, "__metadata__ value for key '%s' is %s, not a string",
                              c->string, json_desc(c, d, sizeof d));
-        for (const cJSON *p = m->child; p != c; p = p->next)
-            if (!strcmp(p->string, c->string))
-                return ginv_fail(GINV_ERR_FORMAT, "__metadata__ key '%s' appears twice", c->string);
+    if (n > 1) { /* duplicate keys: sort them and compare neighbours */
+        const char **keys = ginv_malloc(n * sizeof *keys);
+        if (!keys) return ginv_fail(GINV_ERR_NOMEM, "out of memory checking __metadata__");
+        size_t i = 0;
+        for (const cJSON *c = m->child; c; c = c->next) keys[i++] = c->string;
+        qsort(keys, n, sizeof *keys, by_str);
+        const char *dup = NULL;
+        for (i = 1; i < n && !dup; i++)
+            if (!strcmp(keys[i], keys[i - 1])) dup = keys[i];
+        ginv_free(keys);
+        if (dup) return ginv_fail(GINV_ERR_FORMAT, "__metadata__ key '%s' appears twice", dup);
     }
     char *txt = cJSON_PrintUnformatted(m);
     if (!txt) return ginv_fail(GINV_ERR_NOMEM, "out of memory re-serialising __metadata__");
@@ -556,7 +571,7 @@ ginv_status ginv_st_get_f32(const ginv_st_file *f, const char *name, size_t coun
     }
     float *dst = ginv_malloc(count ? count * sizeof *dst : 1);
     if (!dst) return ginv_fail(GINV_ERR_NOMEM, "out of memory for tensor '%s' (%zu floats)", name, count);
-    const unsigned char *p = f->data + t->offset;
+    const unsigned char *p = count ? f->data + t->offset : NULL; /* data is NULL when empty */
     for (size_t i = 0; i < count; i++) {
         if (t->dtype == GINV_DT_F32) {
             uint32_t u = 0;
@@ -566,7 +581,8 @@ ginv_status ginv_st_get_f32(const ginv_st_file *f, const char *name, size_t coun
             uint64_t u = le64(p + 8 * i);
             double d;
             memcpy(&d, &u, 8);
-            if (isfinite(d) && fabs(d) > 3.4028234663852886e38) {
+            /* from FLT_MAX + half an ulp (0x1.ffffffp+127) on, float32 rounds to Inf */
+            if (isfinite(d) && fabs(d) >= 0x1.ffffffp+127) {
                 ginv_free(dst);
                 return ginv_fail(GINV_ERR_NUMERIC,
                                  "tensor '%s': element %zu is %g, outside the float32 range", name, i, d);

@@ -1,32 +1,74 @@
 /* gemm.c — the one GEMM/GEMV wrapper over OpenBLAS CBLAS, and the plain loop
- * beside it that is its test oracle. Row-major throughout. */
-#include "ginv.h"
+ * beside it that is its test oracle. Row-major throughout.
+ *
+ * Threads: OpenBLAS always runs single-threaded; a product is split into
+ * column chunks whose widths depend only on (M, N, K), and the chunks are
+ * spread over ginv's pool (pool.c). Each chunk is the same BLAS call whatever
+ * thread runs it, so results are bit-identical for any thread count. */
+#include "linalg/pool.h"
 
 #include <cblas.h>
+#include <pthread.h>
 
 void openblas_set_num_threads(int);
 
-void ginv_blas_set_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
+static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
+static void blas_single(void) { openblas_set_num_threads(1); }
 
-/* C (M x N) = alpha op(A) op(B) + beta C */
+void ginv_blas_set_threads(int n)
+{
+    pthread_once(&blas_once, blas_single);
+    ginv_pool_set_threads(n);
+}
+
+typedef struct {
+    int ta, tb, M, N, K, width, lda, ldb;
+    float alpha, beta;
+    const float *A, *B;
+    float *C;
+} gemm_job;
+
+/* C[:, j0 : j0 + nb] of C (M x N) = alpha op(A) op(B)[:, j0 : j0 + nb] + beta C */
+static void gemm_chunk(void *ctx, int chunk)
+{
+    const gemm_job *j = ctx;
+    int j0 = chunk * j->width, nb = j->N - j0 < j->width ? j->N - j0 : j->width;
+    const float *Bs = j->tb ? j->B + (size_t)j0 * j->K : j->B + j0; /* (nb x K) or (K x nb) */
+    float *Cs = j->C + j0;
+    if (j->M == 1) {
+        /* c (1 x nb) = a op(Bs): op(Bs)^T a; a is contiguous in either layout */
+        cblas_sgemv(CblasRowMajor, j->tb ? CblasNoTrans : CblasTrans, j->tb ? nb : j->K,
+                    j->tb ? j->K : nb, j->alpha, Bs, j->ldb, j->A, 1, j->beta, Cs, 1);
+    } else if (j->N == 1) {
+        /* c (M x 1) = op(A) b; b is contiguous either way */
+        cblas_sgemv(CblasRowMajor, j->ta ? CblasTrans : CblasNoTrans, j->ta ? j->K : j->M,
+                    j->ta ? j->M : j->K, j->alpha, j->A, j->lda, j->B, 1, j->beta, Cs, 1);
+    } else {
+        cblas_sgemm(CblasRowMajor, j->ta ? CblasTrans : CblasNoTrans,
+                    j->tb ? CblasTrans : CblasNoTrans, j->M, nb, j->K, j->alpha, j->A, j->lda, Bs,
+                    j->ldb, j->beta, Cs, j->N);
+    }
+}
+
+/* Chunk width from the sizes alone: 64 columns for matrix-vector-like
+ * products (memory bound: many chunks balance well), four wide chunks for
+ * real GEMMs (each chunk repacks op(A), so fewer is cheaper). */
+static int chunk_width(int M, int N, int K)
+{
+    if (N < 128) return N;
+    if (M <= 16) return 64;
+    int w = (N + 3) / 4;
+    return (w + 15) / 16 * 16;
+}
+
 void ginv_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A,
                const float *B, float beta, float *C)
 {
-    int lda = ta ? M : K; /* A: (M x K) or (K x M) */
-    int ldb = tb ? K : N; /* B: (K x N) or (N x K) */
-    if (M == 1) {
-        /* c (1 x N) = alpha a op(B) : a row vector times op(B) is op(B)^T a */
-        cblas_sgemv(CblasRowMajor, tb ? CblasNoTrans : CblasTrans, tb ? N : K, tb ? K : N,
-                    alpha, B, ldb, A, 1, beta, C, 1);
-    } else if (N == 1) {
-        /* c (M x 1) = alpha op(A) b; b is a contiguous vector either way */
-        cblas_sgemv(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, ta ? K : M, ta ? M : K,
-                    alpha, A, lda, B, 1, beta, C, 1);
-    } else {
-        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-                    tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B, ldb, beta,
-                    C, N);
-    }
+    pthread_once(&blas_once, blas_single);
+    gemm_job j = {ta, tb, M, N, K, chunk_width(M, N, K), ta ? M : K, tb ? K : N,
+                  alpha, beta, A, B, C};
+    int nchunks = (N + j.width - 1) / j.width;
+    ginv_pool_run(nchunks, gemm_chunk, &j);
 }
 
 void ginv_gemm_ref(int ta, int tb, int M, int N, int K, float alpha, const float *A,

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""make_corpus.py — writes the malformed-file corpus the unit tests read:
+
+  tests/malformed/safetensors/*.safetensors  each breaking one rule of the format
+  tests/malformed/npy/*.npy                  each breaking one rule of .npy
+  tests/malformed/model/*.safetensors        valid safetensors, invalid ginv models
+
+and in each folder a manifest EXPECT with lines "file<TAB>substring", the
+substring the loader's error message must contain. Each file is named for its
+defect. Plain python3, no third-party modules; the output is committed, so CI
+does not run this. Run from anywhere: python3 tests/malformed/make_corpus.py
+"""
+import json
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def st_bytes(header, data=b"", hlen=None):
+    """A safetensors file: u64 LE header length, header bytes, data."""
+    if isinstance(header, str):
+        header = header.encode("utf-8")
+    if hlen is None:
+        hlen = len(header)
+    return struct.pack("<Q", hlen) + header + data
+
+
+def entry(dtype="F32", shape=(2,), offsets=(0, 8)):
+    return {"dtype": dtype, "shape": list(shape), "data_offsets": list(offsets)}
+
+
+def st_json(obj, data=b""):
+    return st_bytes(json.dumps(obj, separators=(",", ":")), data)
+
+
+F32x2 = struct.pack("<2f", 1.0, 2.0)
+GOOD_HDR = '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}'
+
+
+def safetensors_cases():
+    c = []
+    add = lambda name, content, expect: c.append((name + ".safetensors", content, expect))
+    add("empty_file", b"", "too short to hold the 8-byte header length")
+    add("short_length_field", b"\x10\x00\x00", "file is 3 bytes, too short")
+    add("header_len_past_end", st_bytes(GOOD_HDR, F32x2, hlen=1000), "runs past the end of the file")
+    add("header_too_large", st_bytes(GOOD_HDR, F32x2, hlen=100000001), "exceeds the limit of 100000000 bytes")
+    add("header_len_zero", st_bytes(b"", F32x2), "header length is 0")
+    add("bad_json", st_bytes('{"a":{"dtype":"F32",', b""), "header is not valid JSON")
+    add("trailing_garbage", st_bytes(GOOD_HDR + " x", F32x2), "bytes after its JSON value")
+    add("not_object", st_bytes("[1,2]"), "header is an array, not a JSON object")
+    add("header_is_string", st_bytes('"hello"'), "header is a string, not a JSON object")
+    # UTF-8 problems in a tensor name
+    utf8 = lambda raw: st_bytes(b'{"a' + raw + b'":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', F32x2)
+    add("bad_utf8", utf8(b"\xff"), "invalid byte 0xff")
+    add("stray_continuation_utf8", utf8(b"\x80"), "stray continuation byte 0x80")
+    add("overlong_utf8", utf8(b"\xc0\xaf"), "overlong 2-byte encoding")
+    add("overlong_3byte_utf8", utf8(b"\xe0\x80\xaf"), "overlong 3-byte encoding at byte 3")
+    add("surrogate_utf8", utf8(b"\xed\xa0\x80"), "UTF-16 surrogate U+D800")
+    add("codepoint_too_large_utf8", utf8(b"\xf4\x90\x80\x80"), "above U+10FFFF")
+    add("truncated_utf8", utf8(b"\xe2\x82"), "sequence cut short")
+    add("control_byte", utf8(b"\x01"), "raw control byte 0x01")
+    add("nul_escape", utf8(b"\\u0000"), "escape \\u0000")
+    # entries
+    add("entry_not_object", st_bytes('{"a":5}'), "entry is not a JSON object")
+    add("unknown_dtype", st_json({"a": entry("F8")}, F32x2), "unknown dtype 'F8'")
+    add("dtype_not_string", st_json({"a": entry(4)}, F32x2), "dtype is 4, not a string")
+    add("missing_dtype", st_json({"a": {"shape": [2], "data_offsets": [0, 8]}}, F32x2), "missing key 'dtype'")
+    add("missing_shape", st_json({"a": {"dtype": "F32", "data_offsets": [0, 8]}}, F32x2), "missing key 'shape'")
+    add("missing_offsets", st_json({"a": {"dtype": "F32", "shape": [2]}}, F32x2), "missing key 'data_offsets'")
+    e = entry()
+    e["extra"] = 1
+    add("unknown_key", st_json({"a": e}, F32x2), "unknown key 'extra'")
+    add("repeated_key", st_bytes('{"a":{"dtype":"F32","dtype":"F32","shape":[2],"data_offsets":[0,8]}}', F32x2),
+        "key 'dtype' appears twice")
+    add("shape_not_array", st_bytes('{"a":{"dtype":"F32","shape":2,"data_offsets":[0,8]}}', F32x2),
+        "shape is 2, not an array")
+    add("shape_not_integers", st_json({"a": entry(shape=(2.5,))}, F32x2), "shape[0] is 2.5, not a non-negative integer")
+    add("shape_negative", st_json({"a": entry(shape=(-2,))}, F32x2), "shape[0] is -2, not a non-negative integer")
+    add("shape_string_dim", st_json({"a": entry(shape=("2",))}, F32x2), "shape[0] is a string")
+    add("too_many_dims", st_json({"a": entry(shape=(1,) * 9, offsets=(0, 4))}, F32x2[:4]), "more than the 8 allowed")
+    add("negative_offset", st_json({"a": entry(offsets=(-4, 4))}, F32x2), "data_offsets[0] is -4")
+    add("offset_not_integral", st_json({"a": entry(offsets=(0, 8.5))}, F32x2), "data_offsets[1] is 8.5")
+    add("huge_offset", st_json({"a": entry(offsets=(0, 10 ** 20))}, F32x2), "data_offsets[1] is 1e+20")
+    add("offsets_not_pair", st_json({"a": entry(offsets=(0,))}, F32x2), "data_offsets must be an array [begin, end]")
+    add("offsets_reversed", st_json({"a": entry(offsets=(8, 0))}, F32x2), "has begin after end")
+    add("offsets_past_end", st_json({"a": entry(shape=(4,), offsets=(0, 16))}, F32x2),
+        "past the end of the 8-byte data buffer")
+    two = {"a": entry(shape=(2,), offsets=(0, 8)), "b": entry(shape=(2,), offsets=(8, 16))}
+    add("truncated", st_json(two, struct.pack("<4f", 1, 2, 3, 4))[:-4], "[8, 16) past the end of the 12-byte")
+    add("shape_bytes_mismatch", st_json({"a": entry(shape=(3,))}, F32x2), "shape [3] x F32 needs 12 bytes")
+    add("size_overflow", st_json({"a": entry(shape=(2 ** 32, 2 ** 32))}, F32x2), "byte count overflows")
+    add("hole", st_json({"a": entry(shape=(1,), offsets=(0, 4)), "b": entry(shape=(1,), offsets=(8, 12))},
+                        struct.pack("<3f", 1, 2, 3)), "has a hole")
+    add("hole_at_start", st_json({"a": entry(shape=(1,), offsets=(4, 8))}, F32x2), "bytes [0, 4) belong to no tensor")
+    add("overlap", st_json({"a": entry(shape=(2,), offsets=(0, 8)), "b": entry(shape=(2,), offsets=(4, 12))},
+                           struct.pack("<3f", 1, 2, 3)), "overlap")
+    add("trailing_data", st_json({"a": entry(shape=(1,), offsets=(0, 4))}, F32x2), "trailing bytes")
+    add("no_tensors_with_data", st_bytes("{}", F32x2), "names no tensors but the data buffer holds 8 bytes")
+    add("duplicate_name", st_bytes('{"a":' + json.dumps(entry(offsets=(0, 8))) + ',"a":' +
+                                   json.dumps(entry(offsets=(8, 16))) + "}", F32x2 + F32x2),
+        "tensor name 'a' appears twice")
+    add("metadata_not_object", st_json({"__metadata__": [], "a": entry()}, F32x2), "__metadata__ is an array")
+    add("metadata_not_string", st_json({"__metadata__": {"k": 5}, "a": entry()}, F32x2),
+        "value for key 'k' is 5, not a string")
+    add("metadata_duplicate_key", st_bytes('{"__metadata__":{"k":"x","k":"y"},' + GOOD_HDR[1:], F32x2),
+        "__metadata__ key 'k' appears twice")
+    add("duplicate_metadata", st_bytes('{"__metadata__":{},"__metadata__":{},' + GOOD_HDR[1:], F32x2),
+        "two __metadata__ entries")
+    return c
+
+
+def npy_bytes(header, data=b"", major=1, hlen=None, magic=b"\x93NUMPY", minor=0):
+    if isinstance(header, str):
+        header = header.encode("latin-1")
+    if hlen is None:
+        hlen = len(header)
+    fmt = "<H" if major == 1 else "<I"
+    return magic + bytes([major, minor]) + struct.pack(fmt, hlen) + header + data
+
+
+def dict_hdr(descr="'<f4'", fortran="False", shape="(2,)"):
+    return "{'descr': %s, 'fortran_order': %s, 'shape': %s, }\n" % (descr, fortran, shape)
+
+
+def npy_cases():
+    c = []
+    add = lambda name, content, expect: c.append((name + ".npy", content, expect))
+    f2 = struct.pack("<2f", 1.0, 2.0)
+    add("empty_file", b"", "file is 0 bytes, too short for the .npy preamble")
+    add("bad_magic", npy_bytes(dict_hdr(), f2, magic=b"\x93NUMPZ"), "does not start with the NumPy magic")
+    add("bad_version", npy_bytes(dict_hdr(), f2, major=4), "version 4.0 is not supported")
+    add("bad_minor_version", npy_bytes(dict_hdr(), f2, minor=1), "version 1.1 is not supported")
+    add("short_length_field", b"\x93NUMPY\x02\x00\x10\x00", "too short for the v2.0 header length")
+    add("header_len_past_end", npy_bytes(dict_hdr(), f2, hlen=200), "header length 200 runs past the end")
+    add("big_endian", npy_bytes(dict_hdr("'>f4'"), struct.pack(">2f", 1, 2)), "big-endian not supported")
+    add("fortran_order", npy_bytes(dict_hdr(fortran="True", shape="(1, 2)"), f2), "fortran_order True")
+    add("unsupported_dtype", npy_bytes(dict_hdr("'<i4'"), f2), "dtype '<i4' is not supported")
+    add("pipe_byteorder", npy_bytes(dict_hdr("'|f4'"), f2), "byte order '|'")
+    add("structured_dtype", npy_bytes(dict_hdr("[('a', '<f4')]"), f2), "structured")
+    add("truncated_data", npy_bytes(dict_hdr(shape="(3,)"), f2), "data is 8 bytes but shape (3,) x 4 bytes needs 12")
+    add("extra_data", npy_bytes(dict_hdr(), f2 + f2), "data is 16 bytes but shape (2,)")
+    add("bad_header_dict", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,)\n", f2),
+        "expected ',' or '}' after a value")
+    add("header_not_dict", npy_bytes("['<f4', False, (2,)]\n", f2), "expected '{'")
+    add("missing_shape_key", npy_bytes("{'descr': '<f4', 'fortran_order': False, }\n", f2), "no 'shape' key")
+    add("unknown_key", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'extra': 1}\n", f2),
+        "unknown key 'extra'")
+    add("duplicate_key", npy_bytes("{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}\n", f2),
+        "key 'descr' appears twice")
+    add("shape_overflow", npy_bytes(dict_hdr(shape="(4294967296, 4294967296, 4294967296)"), f2),
+        "byte count overflows")
+    add("dimension_too_large", npy_bytes(dict_hdr(shape="(99999999999999999999,)"), f2), "dimension too large")
+    add("too_many_dims", npy_bytes(dict_hdr(shape="(1, 1, 1, 1, 2)"), f2), "more than the 4 dimensions")
+    add("negative_dim", npy_bytes(dict_hdr(shape="(-1,)"), f2), "expected a non-negative integer in 'shape'")
+    add("shape_not_tuple", npy_bytes(dict_hdr(shape="[2]"), f2), "expected '(' starting the 'shape' tuple")
+    add("one_tuple_no_comma", npy_bytes(dict_hdr(shape="(2)"), f2), "needs a trailing comma")
+    add("fortran_not_bool", npy_bytes(dict_hdr(fortran="0"), f2), "'fortran_order' must be True or False")
+    add("header_not_ascii", npy_bytes(dict_hdr("'<f\xe94'"), f2), "unsupported character in a string")
+    add("unterminated_string", npy_bytes("{'descr': '<f4", b""), "unterminated string")
+    add("text_after_dict", npy_bytes(dict_hdr().rstrip("\n") + " x\n", f2), "unexpected text after the dict")
+    add("f8_out_of_float32_range", npy_bytes(dict_hdr("'<f8'"), struct.pack("<2d", 1.0, 1e300)),
+        "outside the float32 range")
+    return c
+
+
+def model_cases():
+    def model(arch, tensors, arch_text=None):
+        meta = {"ginv": arch_text if arch_text is not None else json.dumps(arch, separators=(",", ":"))}
+        hdr = {"__metadata__": meta}
+        data = b""
+        for name, shape, values in tensors:
+            raw = struct.pack("<%df" % len(values), *values)
+            hdr[name] = entry("F32", shape, (len(data), len(data) + len(raw)))
+            data += raw
+        return st_json(hdr, data)
+
+    c = []
+    # dense 4->6, relu, dense 5->3: layer 2 takes 5 inputs but gets 6.
+    arch = {"format": "ginv-net", "version": 1, "layers": [
+        {"type": "dense", "in": 4, "out": 6, "bias": False}, {"type": "relu"},
+        {"type": "dense", "in": 5, "out": 3, "bias": True}]}
+    tensors = [("layers.0.weight", (6, 4), [0.1 * i for i in range(24)]),
+               ("layers.2.weight", (3, 5), [0.01 * i for i in range(15)]),
+               ("layers.2.bias", (3,), [0.5, -0.5, 0.0])]
+    c.append(("layers_do_not_chain.safetensors", model(arch, tensors), "layer sizes do not chain"))
+    c.append(("metadata_ginv_not_json.safetensors",
+              model(None, [("layers.0.weight", (3, 2), [1, 2, 3, 4, 5, 6])],
+                    arch_text='{"format":"ginv-net","version":1,"layers":[{"type":"dense"'),
+              '"ginv" metadata entry is not a JSON object'))
+    return c
+
+
+def write(folder, cases):
+    path = os.path.join(HERE, folder)
+    os.makedirs(path, exist_ok=True)
+    names = set()
+    lines = []
+    for name, content, expect in cases:
+        assert name not in names, name
+        assert "\t" not in expect and "\n" not in expect
+        names.add(name)
+        with open(os.path.join(path, name), "wb") as f:
+            f.write(content)
+        lines.append("%s\t%s\n" % (name, expect))
+    with open(os.path.join(path, "EXPECT"), "w", encoding="utf-8") as f:
+        f.write("# file<TAB>substring its error message must contain (written by ../make_corpus.py)\n")
+        f.writelines(lines)
+
+
+if __name__ == "__main__":
+    write("safetensors", safetensors_cases())
+    write("npy", npy_cases())
+    write("model", model_cases())

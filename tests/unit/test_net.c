@@ -1,0 +1,369 @@
+/* test_net.c — the network engine: GEMM against its reference loop, forward
+ * against hand-computed values and the double oracle, vector-Jacobian
+ * products (latent and parameters) against central differences, the
+ * one-sided kink rule of Hand & Voroninski eq. (5), weight statistics and
+ * model-file round trips. */
+#include "ref_net.h"
+#include "test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void fill(float *x, size_t n, uint64_t seed)
+{
+    ginv_rng r;
+    ginv_rng_init(&r, seed, GINV_STREAM_USER, 0);
+    ginv_rng_normal_f32(&r, x, n, 1.0);
+}
+
+TEST(gemm_blas_matches_reference_loop_in_every_layout)
+{
+    static const int shapes[][3] = {{1, 7, 5}, {6, 1, 4}, {5, 7, 3}, {1, 1, 9}, {64, 33, 17}, {3, 500, 20}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++)
+                for (int bi = 0; bi < 2; bi++) {
+                    int M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+                    float beta = bi ? 0.5f : 0.0f;
+                    float *A = malloc(sizeof(float) * M * K), *B = malloc(sizeof(float) * K * N);
+                    float *C1 = malloc(sizeof(float) * M * N), *C2 = malloc(sizeof(float) * M * N);
+                    fill(A, (size_t)M * K, 1 + s);
+                    fill(B, (size_t)K * N, 2 + s);
+                    fill(C1, (size_t)M * N, 3 + s);
+                    memcpy(C2, C1, sizeof(float) * M * N);
+                    ginv_gemm(ta, tb, M, N, K, 1.3f, A, B, beta, C1);
+                    ginv_gemm_ref(ta, tb, M, N, K, 1.3f, A, B, beta, C2);
+                    double d = test_max_rel_diff(C1, C2, (size_t)M * N, 1.0);
+                    CHECK_MSG(d < 1e-5, "M=%d N=%d K=%d ta=%d tb=%d beta=%g: rel diff %g", M, N, K, ta, tb, beta, d);
+                    free(A); free(B); free(C1); free(C2);
+                }
+}
+
+TEST(net_forward_matches_values_computed_by_hand)
+{
+    /* z = (1, 2); W1 = [[1, -2], [3, 0.5]], b1 = (0.5, -1)
+     * pre-activation = (1 - 4 + 0.5, 3 + 1 - 1) = (-2.5, 3)
+     * leaky_relu(0.1) = (-0.25, 3); W2 = [[2, -1]] -> 2 * -0.25 - 3 = -3.5
+     * relu instead: (0, 3) -> -3; sigmoid(-3) = 1 / (1 + e^3) */
+    ginv_layer spec[] = {{.kind = GINV_LAYER_DENSE, .in = 2, .out = 2, .bias = 1},
+                         {.kind = GINV_LAYER_LEAKY_RELU, .alpha = 0.1},
+                         {.kind = GINV_LAYER_DENSE, .in = 2, .out = 1}};
+    ginv_net *net;
+    CHECK_OK(ginv_net_new(&net, 3, spec));
+    float p[] = {1, -2, 3, 0.5f, 0.5f, -1, 2, -1};
+    CHECK(ginv_net_nparams(net) == 8);
+    memcpy(ginv_net_params(net), p, sizeof p);
+    ginv_net_ws *ws;
+    CHECK_OK(ginv_net_ws_new(&ws, net, 2));
+    float z[] = {1, 2, 1, 2};
+    const float *x = ginv_net_forward(net, ws, 2, z);
+    CHECK_NEAR(x[0], -3.5, 1e-6);
+    CHECK_NEAR(x[1], -3.5, 1e-6);
+    ginv_net_ws_free(ws);
+    ginv_net_free(net);
+
+    ginv_layer spec2[] = {{.kind = GINV_LAYER_DENSE, .in = 2, .out = 2, .bias = 1},
+                          {.kind = GINV_LAYER_RELU},
+                          {.kind = GINV_LAYER_DENSE, .in = 2, .out = 1},
+                          {.kind = GINV_LAYER_SIGMOID}};
+    CHECK_OK(ginv_net_new(&net, 4, spec2));
+    memcpy(ginv_net_params(net), p, sizeof p);
+    CHECK_OK(ginv_net_ws_new(&ws, net, 1));
+    x = ginv_net_forward(net, ws, 1, z);
+    CHECK_NEAR(x[0], 1.0 / (1.0 + exp(3.0)), 1e-7);
+    ginv_net_ws_free(ws);
+    ginv_net_free(net);
+}
+
+static const ginv_layer_kind all_acts[] = {GINV_LAYER_RELU, GINV_LAYER_LEAKY_RELU, GINV_LAYER_TANH,
+                                           GINV_LAYER_SIGMOID, GINV_LAYER_SOFTPLUS, GINV_LAYER_IDENTITY};
+
+TEST(net_forward_matches_double_oracle_for_every_activation)
+{
+    int sizes[] = {5, 12, 9};
+    for (size_t a = 0; a < sizeof all_acts / sizeof all_acts[0]; a++) {
+        ginv_net *net = ref_random_net(sizes, 3, all_acts[a], 1, 7 + a);
+        ginv_net_ws *ws;
+        CHECK_OK(ginv_net_ws_new(&ws, net, 3));
+        float z[15];
+        fill(z, 15, 11);
+        const float *x = ginv_net_forward(net, ws, 3, z);
+        double *p = ref_params(net);
+        for (int b = 0; b < 3; b++) {
+            double zd[5], xd[9];
+            float xf[9];
+            for (int i = 0; i < 5; i++) zd[i] = z[b * 5 + i];
+            ref_forward(net, p, zd, xd);
+            for (int i = 0; i < 9; i++) xf[i] = (float)xd[i];
+            double d = test_max_rel_diff(x + b * 9, xf, 9, 1.0);
+            CHECK_MSG(d < 1e-5, "%s row %d: rel diff %g", ginv_layer_kind_name(all_acts[a]), b, d);
+        }
+        free(p);
+        ginv_net_ws_free(ws);
+        ginv_net_free(net);
+    }
+}
+
+/* <v, G(z)> in double via the oracle */
+static double vdotg(ginv_net *net, const double *p, const double *z, const float *v, int n)
+{
+    double x[64], s = 0;
+    ref_forward(net, p, z, x);
+    for (int i = 0; i < n; i++) s += v[i] * x[i];
+    return s;
+}
+
+TEST(net_latent_vjp_matches_central_differences_for_every_activation)
+{
+    int sizes[] = {5, 12, 9, 7}, k = 5, n = 7, B = 3;
+    const double h = 1e-6;
+    for (size_t a = 0; a < sizeof all_acts / sizeof all_acts[0]; a++) {
+        ginv_net *net = ref_random_net(sizes, 4, all_acts[a], 1, 20 + a);
+        ginv_net_ws *ws;
+        CHECK_OK(ginv_net_ws_new(&ws, net, B));
+        float z[15], v[21], dz[15];
+        fill(z, 15, 30 + a);
+        fill(v, 21, 40 + a);
+        ginv_net_forward(net, ws, B, z);
+        ginv_net_backward(net, ws, B, v, dz, 0);
+        double *p = ref_params(net);
+        for (int b = 0; b < B; b++)
+            for (int i = 0; i < k; i++) {
+                double zp[5], zm[5];
+                for (int j = 0; j < k; j++) zp[j] = zm[j] = z[b * k + j];
+                zp[i] += h;
+                zm[i] -= h;
+                double fd = (vdotg(net, p, zp, v + b * n, n) - vdotg(net, p, zm, v + b * n, n)) / (2 * h);
+                CHECK_MSG(fabs(fd - dz[b * k + i]) <= 1e-4 * (1 + fabs(fd)), "%s: dz[%d,%d] = %g, central difference %g",
+                          ginv_layer_kind_name(all_acts[a]), b, i, dz[b * k + i], fd);
+            }
+        free(p);
+        ginv_net_ws_free(ws);
+        ginv_net_free(net);
+    }
+}
+
+TEST(net_parameter_vjp_matches_central_differences_for_every_activation)
+{
+    int sizes[] = {4, 6, 5}, n = 5, B = 2;
+    const double h = 1e-6;
+    for (size_t a = 0; a < sizeof all_acts / sizeof all_acts[0]; a++) {
+        ginv_net *net = ref_random_net(sizes, 3, all_acts[a], 1, 50 + a);
+        ginv_net_ws *ws;
+        CHECK_OK(ginv_net_ws_new(&ws, net, B));
+        float z[8], v[10], dz[8];
+        fill(z, 8, 60 + a);
+        fill(v, 10, 70 + a);
+        float *g = ginv_net_grads(net);
+        size_t np = ginv_net_nparams(net);
+        memset(g, 0, np * sizeof(float));
+        ginv_net_forward(net, ws, B, z);
+        ginv_net_backward(net, ws, B, v, dz, 1);
+        double *p = ref_params(net);
+        for (size_t q = 0; q < np; q++) {
+            /* d/dp sum_b <v_b, G(z_b)> */
+            double fd = 0, keep = p[q];
+            for (int b = 0; b < B; b++) {
+                double zb[4];
+                for (int j = 0; j < 4; j++) zb[j] = z[b * 4 + j];
+                p[q] = keep + h;
+                double fp = vdotg(net, p, zb, v + b * n, n);
+                p[q] = keep - h;
+                double fm = vdotg(net, p, zb, v + b * n, n);
+                p[q] = keep;
+                fd += (fp - fm) / (2 * h);
+            }
+            CHECK_MSG(fabs(fd - g[q]) <= 1e-4 * (1 + fabs(fd)), "%s: dparam[%zu] = %g, central difference %g",
+                      ginv_layer_kind_name(all_acts[a]), q, g[q], fd);
+        }
+        free(p);
+        ginv_net_ws_free(ws);
+        ginv_net_free(net);
+    }
+}
+
+/* 1/2 ||A G(z) - y||^2 + lambda ||z||^2 in double, A as a dense matrix */
+static double ref_objective(ginv_net *net, const double *p, const double *A, const float *y, int m, int n,
+                            double lambda, const double *z, int k)
+{
+    double x[64], f = 0;
+    ref_forward(net, p, z, x);
+    for (int i = 0; i < m; i++) {
+        double s = -y[i];
+        for (int j = 0; j < n; j++) s += A[i * n + j] * x[j];
+        f += 0.5 * s * s;
+    }
+    for (int i = 0; i < k; i++) f += lambda * z[i] * z[i];
+    return f;
+}
+
+TEST(objective_value_and_gradient_match_double_oracle)
+{
+    int sizes[] = {4, 10, 16}, k = 4, n = 16, m = 7, B = 3;
+    const ginv_layer_kind acts[] = {GINV_LAYER_RELU, GINV_LAYER_SOFTPLUS, GINV_LAYER_SIGMOID};
+    for (int a = 0; a < 3; a++) {
+        ginv_net *net = ref_random_net(sizes, 3, acts[a], 1, 80 + a);
+        ginv_op *op;
+        CHECK_OK(ginv_op_gaussian(&op, m, n, 5, a));
+        /* the operator's matrix, column by column */
+        double A[7 * 16];
+        float e[16], col[7];
+        for (int j = 0; j < n; j++) {
+            memset(e, 0, sizeof e);
+            e[j] = 1;
+            ginv_op_apply(op, 1, e, col);
+            for (int i = 0; i < m; i++) A[i * n + j] = col[i];
+        }
+        float y[7], z[12], grad[12];
+        double f[3];
+        fill(y, 7, 90 + a);
+        fill(z, 12, 100 + a);
+        ginv_objective *obj;
+        CHECK_OK(ginv_objective_new(&obj, net, op, y, 1, 0.3, B));
+        CHECK_OK(ginv_objective_eval(obj, B, z, f, grad));
+        double *p = ref_params(net);
+        const double h = 1e-6;
+        for (int b = 0; b < B; b++) {
+            double zd[4];
+            for (int i = 0; i < k; i++) zd[i] = z[b * k + i];
+            double fr = ref_objective(net, p, A, y, m, n, 0.3, zd, k);
+            CHECK_NEAR(f[b], fr, 1e-5 * (1 + fabs(fr)));
+            for (int i = 0; i < k; i++) {
+                double zp[4], zm[4];
+                memcpy(zp, zd, sizeof zp);
+                memcpy(zm, zd, sizeof zm);
+                zp[i] += h;
+                zm[i] -= h;
+                double fd = (ref_objective(net, p, A, y, m, n, 0.3, zp, k) - ref_objective(net, p, A, y, m, n, 0.3, zm, k)) / (2 * h);
+                CHECK_MSG(fabs(fd - grad[b * k + i]) <= 1e-4 * (1 + fabs(fd)), "%s: grad[%d,%d] = %g, central difference %g",
+                          ginv_layer_kind_name(acts[a]), b, i, grad[b * k + i], fd);
+            }
+        }
+        free(p);
+        ginv_objective_free(obj);
+        ginv_op_free(op);
+        ginv_net_free(net);
+    }
+}
+
+TEST(kink_onesided_rule_at_zero_is_the_limit_along_w)
+{
+    /* Bias-free ReLU net: at z = 0 every pre-activation is exactly 0.
+     * ZERO rule: relu'(0) = 0, so the gradient at 0 is exactly 0.
+     * ONESIDED (eq. 5): v = lim_{t->0+} grad f(t w). Along the ray t w the
+     * activation pattern is constant (positive homogeneity), so grad f(t w)
+     * = t J^T A^T A J w - J^T A^T y is affine in t; extrapolating two points
+     * t1, t2 = 2 t1 to t = 0 gives the limit: 2 g(t1) - g(t2). */
+    int sizes[] = {4, 30, 50}, k = 4, m = 20;
+    ginv_net *net = ref_random_net(sizes, 3, GINV_LAYER_RELU, 0, 3);
+    ginv_op *op;
+    CHECK_OK(ginv_op_gaussian(&op, m, 50, 9, 0));
+    float y[20], w[4], z0[4] = {0}, g0[4], gz[4], g1[4], g2[4], zt[4];
+    fill(y, 20, 4);
+    fill(w, 4, 5);
+    double f;
+    ginv_objective *obj;
+    CHECK_OK(ginv_objective_new(&obj, net, op, y, 1, 0.0, 1));
+    CHECK_OK(ginv_objective_eval(obj, 1, z0, &f, gz));
+    for (int i = 0; i < k; i++) CHECK(gz[i] == 0.0f);
+    for (int i = 0; i < k; i++) zt[i] = 1e-2f * w[i];
+    CHECK_OK(ginv_objective_eval(obj, 1, zt, &f, g1));
+    for (int i = 0; i < k; i++) zt[i] = 2e-2f * w[i];
+    CHECK_OK(ginv_objective_eval(obj, 1, zt, &f, g2));
+    ginv_objective_set_kink(obj, GINV_KINK_ONESIDED, w);
+    CHECK_OK(ginv_objective_eval(obj, 1, z0, &f, g0));
+    double norm = 0;
+    for (int i = 0; i < k; i++) norm += g0[i] * g0[i];
+    CHECK(norm > 1e-6); /* a real descent direction, not zero */
+    for (int i = 0; i < k; i++) CHECK_NEAR(g0[i], 2 * g1[i] - g2[i], 1e-4 * (1 + fabs(g0[i])));
+    /* away from kinks the rule changes nothing */
+    float gon[4];
+    CHECK_OK(ginv_objective_eval(obj, 1, zt, &f, gon));
+    for (int i = 0; i < k; i++) CHECK(gon[i] == g2[i]);
+    ginv_objective_free(obj);
+    ginv_op_free(op);
+    ginv_net_free(net);
+}
+
+TEST(random_weights_have_the_papers_variance)
+{
+    /* W_2 of a 10-250-1000 net: 250000 entries N(0, 1/1000) (paper) or
+     * N(0, 1/250) (fanin). The sample variance has relative standard error
+     * sqrt(2/N) = 0.28%; allow 5 standard errors. */
+    ginv_layer spec[] = {{.kind = GINV_LAYER_DENSE, .in = 10, .out = 250}, {.kind = GINV_LAYER_RELU},
+                         {.kind = GINV_LAYER_DENSE, .in = 250, .out = 1000}, {.kind = GINV_LAYER_RELU}};
+    for (int init = 0; init < 2; init++) {
+        ginv_net *net;
+        CHECK_OK(ginv_net_new(&net, 4, spec));
+        ginv_net_randomize(net, init ? GINV_INIT_FANIN : GINV_INIT_PAPER, 0, 42, 0);
+        const ginv_layer *L = ginv_net_layer(net, 2);
+        double s = 0, s2 = 0, N = 250000;
+        for (int i = 0; i < 250000; i++) {
+            s += L->W[i];
+            s2 += (double)L->W[i] * L->W[i];
+        }
+        double var = s2 / N - (s / N) * (s / N), want = init ? 1.0 / 250 : 1.0 / 1000;
+        CHECK_NEAR(var / want, 1.0, 5 * sqrt(2 / N));
+        ginv_net_free(net);
+    }
+}
+
+TEST(model_file_round_trip_keeps_architecture_and_weights)
+{
+    ginv_layer spec[] = {{.kind = GINV_LAYER_DENSE, .in = 3, .out = 8, .bias = 1},
+                         {.kind = GINV_LAYER_LEAKY_RELU, .alpha = 0.25},
+                         {.kind = GINV_LAYER_DENSE, .in = 8, .out = 6},
+                         {.kind = GINV_LAYER_SOFTPLUS},
+                         {.kind = GINV_LAYER_DENSE, .in = 6, .out = 5, .bias = 1},
+                         {.kind = GINV_LAYER_SIGMOID}};
+    ginv_net *net, *back;
+    CHECK_OK(ginv_net_new(&net, 6, spec));
+    ginv_net_randomize(net, GINV_INIT_FANIN, 0.3, 8, 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/rt.safetensors", test_tmpdir());
+    CHECK_OK(ginv_net_save(net, path));
+    CHECK_OK(ginv_net_load(path, &back));
+    if (back) {
+        CHECK(ginv_net_nparams(back) == ginv_net_nparams(net));
+        CHECK(!memcmp(ginv_net_params(back), ginv_net_params(net), ginv_net_nparams(net) * sizeof(float)));
+        char *a1 = ginv_net_arch_json(net), *a2 = ginv_net_arch_json(back);
+        CHECK(!strcmp(a1, a2));
+        CHECK(ginv_net_layer(back, 1)->alpha == 0.25);
+        ginv_free(a1);
+        ginv_free(a2);
+        ginv_net_free(back);
+    }
+    ginv_net_free(net);
+}
+
+TEST(net_rejects_layer_sizes_that_do_not_chain)
+{
+    ginv_layer spec[] = {{.kind = GINV_LAYER_DENSE, .in = 3, .out = 8},
+                         {.kind = GINV_LAYER_RELU},
+                         {.kind = GINV_LAYER_DENSE, .in = 7, .out = 6}};
+    ginv_net *net;
+    CHECK(ginv_net_new(&net, 3, spec) == GINV_ERR_SHAPE);
+    CHECK(net == NULL);
+    CHECK(strstr(ginv_last_error(), "do not chain") != NULL);
+}
+
+TEST(gemm_is_bit_identical_with_one_and_two_threads)
+{
+    static const int shapes[][3] = {{1, 784, 500}, {1, 500, 20}, {7, 1000, 250}, {64, 784, 500}, {256, 500, 500}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++) {
+                int M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+                float *A = malloc(sizeof(float) * M * K), *B = malloc(sizeof(float) * K * N);
+                float *C1 = malloc(sizeof(float) * M * N), *C2 = malloc(sizeof(float) * M * N);
+                fill(A, (size_t)M * K, 1 + s);
+                fill(B, (size_t)K * N, 2 + s);
+                ginv_blas_set_threads(1);
+                ginv_gemm(ta, tb, M, N, K, 1.0f, A, B, 0.0f, C1);
+                ginv_blas_set_threads(2);
+                ginv_gemm(ta, tb, M, N, K, 1.0f, A, B, 0.0f, C2);
+                ginv_blas_set_threads(1);
+                CHECK_MSG(!memcmp(C1, C2, sizeof(float) * M * N), "M=%d N=%d K=%d ta=%d tb=%d differ", M, N, K, ta, tb);
+                free(A); free(B); free(C1); free(C2);
+            }
+}
