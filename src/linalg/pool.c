@@ -3,26 +3,30 @@
  * so every chunk is the same single-threaded BLAS call whoever runs it: the
  * numbers are bit-identical with 1 or N threads.
  *
- * Workers spin briefly on a generation counter (a solver issues thousands of
- * products a second), then sleep on a condition variable. */
+ * A job is published as a 64-bit ticket word (generation << 32 | next chunk).
+ * Threads claim chunks by compare-and-swap, so a worker that wakes late can
+ * never claim a chunk of a newer job by mistake, and the caller never waits
+ * for a worker that is not running: it claims whatever is left itself and
+ * waits only for chunks already claimed. Idle workers spin briefly (a solver
+ * issues thousands of products a second), then sleep. */
 #include "linalg/pool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
 #define MAX_WORKERS 63
-#define SPIN_ROUNDS 200000
+#define SPIN_ROUNDS 20000
 
 static struct {
     int nthreads;                 /* including the caller */
     pthread_t tid[MAX_WORKERS];
-    atomic_uint gen;              /* bumped for each job */
-    atomic_int next;              /* next chunk to take */
-    atomic_int pending;           /* workers still inside the current job */
+    _Atomic uint64_t ticket;      /* generation << 32 | next chunk */
+    atomic_int done;              /* chunks finished in the current job */
     atomic_int stop;
     atomic_int sleepers;
-    int nchunks;
+    atomic_int nchunks;           /* read racily by late workers: atomic */
     ginv_chunk_fn fn;
     void *ctx;
     pthread_mutex_t mu;
@@ -36,40 +40,43 @@ static inline void cpu_relax(void)
 #endif
 }
 
-static void take_chunks(void)
+/* Claim and run chunks of generation gen until none is left. */
+static void take_chunks(uint32_t gen)
 {
+    uint64_t t = atomic_load(&P.ticket);
     for (;;) {
-        int c = atomic_fetch_add_explicit(&P.next, 1, memory_order_relaxed);
-        if (c >= P.nchunks) return;
-        P.fn(P.ctx, c);
+        if ((uint32_t)(t >> 32) != gen || (int)(uint32_t)t >= atomic_load_explicit(&P.nchunks, memory_order_relaxed)) return;
+        if (!atomic_compare_exchange_weak(&P.ticket, &t, t + 1)) continue;
+        /* chunk claimed: its job cannot finish before we do, so fn/ctx are its own */
+        P.fn(P.ctx, (int)(uint32_t)t);
+        atomic_fetch_add_explicit(&P.done, 1, memory_order_release);
+        t = atomic_load(&P.ticket);
     }
 }
 
 static void *worker_main(void *arg)
 {
-    /* the generation when the pool was (re)started: jobs after it are ours */
-    unsigned seen = (unsigned)(uintptr_t)arg;
+    uint32_t seen = (uint32_t)(uintptr_t)arg; /* generation when started */
     for (;;) {
-        unsigned g;
+        uint32_t g;
         int spins = 0;
-        while ((g = atomic_load_explicit(&P.gen, memory_order_acquire)) == seen) {
-            if (atomic_load(&P.stop)) return NULL;
+        while ((g = (uint32_t)(atomic_load(&P.ticket) >> 32)) == seen) {
+            if (atomic_load_explicit(&P.stop, memory_order_relaxed)) return NULL;
             if (++spins < SPIN_ROUNDS) {
                 cpu_relax();
                 continue;
             }
             pthread_mutex_lock(&P.mu);
             atomic_fetch_add(&P.sleepers, 1);
-            while (atomic_load(&P.gen) == seen && !atomic_load(&P.stop))
+            while ((uint32_t)(atomic_load(&P.ticket) >> 32) == seen && !atomic_load(&P.stop))
                 pthread_cond_wait(&P.cv, &P.mu);
             atomic_fetch_sub(&P.sleepers, 1);
             pthread_mutex_unlock(&P.mu);
             spins = 0;
         }
-        seen = g;
         if (atomic_load(&P.stop)) return NULL;
-        take_chunks();
-        atomic_fetch_sub_explicit(&P.pending, 1, memory_order_release);
+        seen = g;
+        take_chunks(g);
     }
 }
 
@@ -91,7 +98,7 @@ void ginv_pool_set_threads(int n)
     if (n == P.nthreads) return;
     stop_workers();
     int started = 0;
-    void *gen0 = (void *)(uintptr_t)atomic_load(&P.gen);
+    void *gen0 = (void *)(uintptr_t)(uint32_t)(atomic_load(&P.ticket) >> 32);
     for (int i = 0; i < n - 1; i++)
         if (pthread_create(&P.tid[i], NULL, worker_main, gen0) == 0) started++;
         else break;
@@ -108,15 +115,17 @@ void ginv_pool_run(int nchunks, ginv_chunk_fn fn, void *ctx)
     }
     P.fn = fn;
     P.ctx = ctx;
-    P.nchunks = nchunks;
-    atomic_store_explicit(&P.next, 0, memory_order_relaxed);
-    atomic_store_explicit(&P.pending, P.nthreads - 1, memory_order_relaxed);
-    atomic_fetch_add(&P.gen, 1); /* seq_cst: pairs with the sleepers check */
+    atomic_store_explicit(&P.nchunks, nchunks, memory_order_relaxed);
+    atomic_store_explicit(&P.done, 0, memory_order_relaxed);
+    uint32_t gen = (uint32_t)(atomic_load(&P.ticket) >> 32) + 1;
+    atomic_store(&P.ticket, (uint64_t)gen << 32); /* seq_cst: pairs with the sleepers check */
     if (atomic_load(&P.sleepers)) {
         pthread_mutex_lock(&P.mu);
         pthread_cond_broadcast(&P.cv);
         pthread_mutex_unlock(&P.mu);
     }
-    take_chunks();
-    while (atomic_load_explicit(&P.pending, memory_order_acquire) > 0) cpu_relax();
+    take_chunks(gen);
+    for (int spins = 0; atomic_load_explicit(&P.done, memory_order_acquire) < nchunks; spins++)
+        if (spins < SPIN_ROUNDS) cpu_relax();
+        else sched_yield();
 }
