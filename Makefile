@@ -1,6 +1,6 @@
 # ginv — build, test, demo, bench. `make help` lists the targets.
 CC      ?= cc
-OPT     ?= -O2
+OPT     ?= -O3
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -pthread -MMD -MP -Iinclude -Isrc
 LDLIBS  += -lopenblas -lcjson -lpng -lz -lm -pthread

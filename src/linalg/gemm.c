@@ -50,13 +50,13 @@ static void gemm_chunk(void *ctx, int chunk)
     }
 }
 
-/* Chunk width from the sizes alone: 64 columns for matrix-vector-like
+/* Chunk width from the sizes alone: 32 columns for matrix-vector-like
  * products (memory bound: many chunks balance well), four wide chunks for
  * real GEMMs (each chunk repacks op(A), so fewer is cheaper). */
 static int chunk_width(int M, int N, int K)
 {
+    if (M <= 16) return N < 64 ? N : 32;
     if (N < 128) return N;
-    if (M <= 16) return 64;
     int w = (N + 3) / 4;
     return (w + 15) / 16 * 16;
 }

@@ -367,3 +367,44 @@ TEST(gemm_is_bit_identical_with_one_and_two_threads)
                 free(A); free(B); free(C1); free(C2);
             }
 }
+
+TEST(smooth_activations_are_accurate_to_float_precision_over_their_range)
+{
+    /* a 1 x 1 identity-weight net per activation, swept over [-40, 40]:
+     * value and derivative against double libm, relative error <= 1e-6 of
+     * max(|exact|, 1e-30) (a few float ulps) */
+    const ginv_layer_kind acts[] = {GINV_LAYER_TANH, GINV_LAYER_SIGMOID, GINV_LAYER_SOFTPLUS};
+    enum { N = 16001 };
+    float *x = malloc(sizeof(float) * N);
+    for (int i = 0; i < N; i++) x[i] = -40.0f + 80.0f * i / (N - 1);
+    for (int a = 0; a < 3; a++) {
+        ginv_layer spec[] = {{.kind = GINV_LAYER_DENSE, .in = 1, .out = 1}, {.kind = acts[a]}};
+        ginv_net *net;
+        CHECK_OK(ginv_net_new(&net, 2, spec));
+        ginv_net_params(net)[0] = 1.0f;
+        ginv_net_ws *ws;
+        CHECK_OK(ginv_net_ws_new(&ws, net, N));
+        const float *y = ginv_net_forward(net, ws, N, x);
+        float *ones = malloc(sizeof(float) * N), *dy = malloc(sizeof(float) * N);
+        for (int i = 0; i < N; i++) ones[i] = 1.0f;
+        ginv_net_backward(net, ws, N, ones, dy, 0);
+        double worst = 0, worst_d = 0;
+        for (int i = 0; i < N; i++) {
+            double v = x[i], f, df;
+            if (acts[a] == GINV_LAYER_TANH) { f = tanh(v); df = 1 - f * f; }
+            else if (acts[a] == GINV_LAYER_SIGMOID) { f = 1 / (1 + exp(-v)); df = f * (1 - f); }
+            else { f = v > 0 ? v + log1p(exp(-v)) : log1p(exp(v)); df = 1 / (1 + exp(-v)); }
+            double e = fabs(y[i] - f) / fmax(fabs(f), 1e-30), ed = fabs(dy[i] - df) / fmax(fabs(df), 1e-30);
+            if (e > worst) worst = e;
+            if (ed > worst_d && fabs(df) > 1e-30) worst_d = ed;
+        }
+        /* sigmoid'(x) = s(1 - s) loses relative accuracy where s -> 1 (x > 16): judge it absolutely there */
+        CHECK_MSG(worst < 1e-6, "%s: worst relative error %g", ginv_layer_kind_name(acts[a]), worst);
+        CHECK_MSG(worst_d < 1e-6 || acts[a] != GINV_LAYER_SOFTPLUS, "%s': worst relative error %g", ginv_layer_kind_name(acts[a]), worst_d);
+        free(ones);
+        free(dy);
+        ginv_net_ws_free(ws);
+        ginv_net_free(net);
+    }
+    free(x);
+}
