@@ -27,9 +27,10 @@ void cli_help(const cli_cmd *cmd, const cli_opt *opts)
             snprintf(left, sizeof left, "    --%s%s%s", o->name, o->type == OPT_FLAG ? "" : " ",
                      o->type == OPT_FLAG ? "" : o->meta);
         printf("  %-26s %s", left, o->help);
-        if (o->type == OPT_INT && o->dst) printf(" [%d]", *(int *)o->dst);
+        /* defaults: an int <= 0 or a negative double means "none" or "automatic" */
+        if (o->type == OPT_INT && o->dst && *(int *)o->dst > 0) printf(" [%d]", *(int *)o->dst);
         if (o->type == OPT_U64 && o->dst) printf(" [%llu]", (unsigned long long)*(uint64_t *)o->dst);
-        if (o->type == OPT_DOUBLE && o->dst) printf(" [%g]", *(double *)o->dst);
+        if (o->type == OPT_DOUBLE && o->dst && *(double *)o->dst >= 0) printf(" [%g]", *(double *)o->dst);
         if (o->type == OPT_STRING && o->dst && *(const char **)o->dst)
             printf(" [%s]", *(const char **)o->dst);
         printf("\n");

@@ -387,6 +387,15 @@ typedef struct {
 ginv_status ginv_recover_run(const ginv_recover_opts *opts, ginv_recover_trial *results);
 void ginv_recover_trial_release(ginv_recover_trial *t);
 
+/* ---------------------------------------------------------------- theory */
+
+/* Hand & Voroninski (2019), double precision. */
+double ginv_theory_g(double theta);             /* eq. (3) */
+double ginv_theory_g_iter(double theta, int d); /* g composed d times */
+double ginv_theory_rho(int d);                  /* rho_d of Lemma 10 */
+/* h (k) = h_{x,x0} of eq. (29) for depth d. */
+ginv_status ginv_theory_h(int d, int k, const double *x, const double *x0, double *h);
+
 #ifdef __cplusplus
 }
 #endif
