@@ -22,7 +22,9 @@
 #                             none = leave OpenBLAS's own choice; or a name.
 #   BENCH_OUT [bench/results] where inputs, raw samples and reports go
 #   BENCH_PYTHON [/usr/bin/python3]  the Python with Debian's numpy and torch
-#   GINV [build/ginv]
+#   BENCH_RUN_TIMEOUT [600]   seconds before one run is killed and counted failed
+#   GINV [build/ginv]         (copied into BENCH_OUT/work first, so a rebuild
+#                             during the run cannot mix two versions)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -37,6 +39,7 @@ CORETYPE=${BENCH_CORETYPE:-auto}
 OUT=${BENCH_OUT:-bench/results}
 PY=${BENCH_PYTHON:-/usr/bin/python3}
 GINV=${GINV:-build/ginv}
+RUN_TIMEOUT=${BENCH_RUN_TIMEOUT:-600}
 M=100
 LR=0.01
 WARMUP=20
@@ -53,6 +56,9 @@ mkdir -p "$OUT" build/bench
 WORK="$OUT/work"
 rm -rf "$WORK"
 mkdir -p "$WORK"
+cp "$GINV" "$WORK/ginv"
+GINV="$WORK/ginv"
+tmo() { timeout --kill-after=10 "$RUN_TIMEOUT" "$@"; }
 
 # ---- the BLAS chain -------------------------------------------------------
 CHAIN=build/bench/blas_chain
@@ -145,54 +151,61 @@ err_line() { # impl B T rep message
     "$PY" -c 'import json,sys; print(json.dumps({"impl":sys.argv[1],"B":int(sys.argv[2]),"threads":int(sys.argv[3]),"rep":int(sys.argv[4]),"error":sys.argv[5]}))' "$@"
 }
 
+fail() { # impl B T rep rc logfile
+    local why
+    nerr=$((nerr + 1))
+    if (($5 == 124 || $5 == 137)); then
+        why="timed out after ${RUN_TIMEOUT}s"
+    else
+        why="exit status $5: $(tail -n 1 "$6" 2>/dev/null)"
+    fi
+    log "$1 failed (B=$2 T=$3): $why; log: $6"
+    tail -n 5 "$6" >&2 2>/dev/null || true
+    emit "$(err_line "$1" "$2" "$3" "$4" "$why")"
+}
+
+add_rep() { # JSON line, rep -> the line with "rep" added
+    "$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); d["rep"]=int(sys.argv[2]); print(json.dumps(d))' "$1" "$2"
+}
+
 run_ginv() { # B T rep
-    local B=$1 T=$2 rep=$3 j="$WORK/ginv-B$1-T$2.json" line
+    local B=$1 T=$2 rep=$3 j="$WORK/ginv-B$1-T$2.json" line rc=0
     rm -f "$j"
-    if "$GINV" recover --model "$MODEL" --op "matrix:$A" --y "$Y" --algo adam --lr $LR \
+    tmo "$GINV" recover --model "$MODEL" --op "matrix:$A" --y "$Y" --algo adam --lr $LR \
         --iters "$ITERS" --restarts "$B" --trials 1 --seed 1 --threads "$T" --json "$j" \
-        >"$WORK/ginv.log" 2>&1 &&
-        line=$("$PY" -c '
+        >"$WORK/ginv.log" 2>&1 || rc=$?
+    if ((rc == 0)) && line=$("$PY" -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 s = d["summary"]["seconds_per_iter"]
 print(json.dumps({"impl": "ginv", "B": int(sys.argv[2]), "threads": int(sys.argv[3]),
-                  "rep": int(sys.argv[4]), "iters": int(sys.argv[5]), "seconds_per_iter": float(s)}))
+                  "rep": int(sys.argv[4]), "iters": int(sys.argv[5]), "seconds_per_iter": float(s),
+                  "meas_loss": d["summary"].get("median_meas_loss")}))
 ' "$j" "$B" "$T" "$rep" "$ITERS" 2>>"$WORK/ginv.log"); then
         emit "$line"
     else
-        nerr=$((nerr + 1))
-        log "ginv failed (B=$B T=$T), see $WORK/ginv.log:"
-        tail -n 5 "$WORK/ginv.log" >&2
-        emit "$(err_line ginv "$B" "$T" "$rep" "$(tail -n 1 "$WORK/ginv.log")")"
+        ((rc != 0)) || rc=1
+        fail ginv "$B" "$T" "$rep" $rc "$WORK/ginv.log"
     fi
 }
 
-run_torch() {
-    local B=$1 T=$2 rep=$3 line
+run_torch() { # B T rep
+    local B=$1 T=$2 rep=$3 line rc=0
     if [[ -z $torch_version ]]; then
         emit "{\"impl\": \"torch\", \"B\": $B, \"threads\": $T, \"rep\": $rep, \"skipped\": \"torch cannot be imported\"}"
         return
     fi
-    if line=$("$PY" bench/peer_torch.py --model "$MODEL" --A "$A" --y "$Y" --B "$B" \
+    line=$(tmo "$PY" bench/peer_torch.py --model "$MODEL" --A "$A" --y "$Y" --B "$B" \
         --threads "$T" --iters "$(torch_iters_for "$B")" --warmup $WARMUP --lr $LR \
-        2>"$WORK/torch.log"); then
-        emit "$("$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); d["rep"]=int(sys.argv[2]); print(json.dumps(d))' "$line" "$rep")"
-    else
-        nerr=$((nerr + 1))
-        log "torch failed (B=$B T=$T), see $WORK/torch.log"
-        tail -n 5 "$WORK/torch.log" >&2
-        emit "$(err_line torch "$B" "$T" "$rep" "$(tail -n 1 "$WORK/torch.log")")"
-    fi
+        2>"$WORK/torch.log") || rc=$?
+    if ((rc == 0)); then emit "$(add_rep "$line" "$rep")"; else fail torch "$B" "$T" "$rep" $rc "$WORK/torch.log"; fi
 }
 
-run_blas() {
-    local B=$1 T=$2 rep=$3 line
-    if line=$("$CHAIN" --B "$B" --threads "$T" --iters "$ITERS" --warmup $WARMUP); then
-        emit "$("$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); d["rep"]=int(sys.argv[2]); print(json.dumps(d))' "$line" "$rep")"
-    else
-        nerr=$((nerr + 1))
-        emit "$(err_line blas "$B" "$T" "$rep" "blas_chain failed")"
-    fi
+run_blas() { # B T rep
+    local B=$1 T=$2 rep=$3 line rc=0
+    line=$(tmo "$CHAIN" --B "$B" --threads "$T" --iters "$ITERS" --warmup $WARMUP \
+        2>"$WORK/blas.log") || rc=$?
+    if ((rc == 0)); then emit "$(add_rep "$line" "$rep")"; else fail blas "$B" "$T" "$rep" $rc "$WORK/blas.log"; fi
 }
 
 last_time() { # the time of the last sample, for the progress line

@@ -39,7 +39,7 @@ int cmd_recover(int argc, char **argv)
 {
     const char *C = "recover";
     const char *model = NULL, *layers = NULL, *act = "relu", *out_act = NULL, *init = "paper";
-    const char *opspec = "gaussian", *algo = "adam", *kink = "zero", *image = NULL;
+    const char *opspec = "gaussian", *algo = "adam", *kink = "zero", *image = NULL, *start = "random";
     const char *truth_path = NULL, *y_path = NULL, *save_z = NULL, *save_x = NULL, *json = NULL;
     int bias = 0, m = 0, quiet = 0;
     double alpha = 0.2, bias_sd = 0;
@@ -61,12 +61,13 @@ int cmd_recover(int argc, char **argv)
         {"image", 0, OPT_STRING, &image, "CxHxW", "image shape of the signal (downsample)"},
         {"noise", 0, OPT_DOUBLE, &ro.noise, "SIGMA", "std of additive Gaussian noise on y", 0, 1e30},
         {"lambda", 0, OPT_DOUBLE, &ro.lambda, "L", "weight of the prior term lambda ||z||^2", 0, 1e30},
-        {"algo", 0, OPT_STRING, &algo, "gd|adam", "solver"},
-        {"lr", 0, OPT_DOUBLE, &lr, "ETA", "step size (default: adam 0.01, gd 1)", 0, 1e30},
+        {"algo", 0, OPT_STRING, &algo, "gd|adam|signflip", "solver (signflip: GD with the negation check)"},
+        {"lr", 0, OPT_DOUBLE, &lr, "ETA", "step size (default: adam 0.01, gd and signflip 1)", 0, 1e30},
         {"iters", 0, OPT_INT, &ro.solve.iters, "T", "iterations (exactly T unless --tol)", 0, 1 << 30},
         {"tol", 0, OPT_DOUBLE, &ro.solve.tol, "EPS", "stop when f changes by < EPS relative (0: never)", 0, 1},
         {"restarts", 0, OPT_INT, &ro.restarts, "R", "random initialisations per trial, solved in one batch", 1, 1 << 20},
-        {"init-scale", 0, OPT_DOUBLE, &ro.init_sd, "S", "restarts start at N(0, S^2 I)", 0, 1e6},
+        {"start", 0, OPT_STRING, &start, "random|negative", "restarts start at N(0, S^2 I), or near -z0: -z0 + N(0, (S ||z0||)^2 I/k)"},
+        {"init-scale", 0, OPT_DOUBLE, &ro.init_sd, "S", "scale S of the starting points (default 1 random, 0.05 negative)", 0, 1e6},
         {"kink", 0, OPT_STRING, &kink, "zero|onesided", "ReLU derivative at 0: zero, or eq. (5)'s one-sided limit"},
         {"trials", 0, OPT_INT, &ro.trials, "N", "independent trials", 1, 1 << 24},
         {"seed", 0, OPT_U64, &seed, "S", "random seed"},
@@ -98,8 +99,8 @@ int cmd_recover(int argc, char **argv)
 
     if (!!model == !!layers) return cli_usage_error(C, "give exactly one of --model FILE or --layers K,N1,..,ND");
     if ((ro.solve.type = ginv_solver_find(algo)) == NULL)
-        return cli_usage_error(C, "--algo '%s' must be gd or adam", algo);
-    ro.solve.lr = lr > 0 ? lr : (!strcmp(algo, "gd") ? 1.0 : 0.01);
+        return cli_usage_error(C, "--algo '%s' must be gd, adam or signflip", algo);
+    ro.solve.lr = lr > 0 ? lr : (!strcmp(algo, "adam") ? 0.01 : 1.0);
     if (lr == 0) return cli_usage_error(C, "--lr must be positive");
     if (!strcmp(kink, "zero")) ro.kink = GINV_KINK_ZERO;
     else if (!strcmp(kink, "onesided")) ro.kink = GINV_KINK_ONESIDED;
@@ -107,6 +108,13 @@ int cmd_recover(int argc, char **argv)
     if (!strcmp(init, "paper")) ro.init = GINV_INIT_PAPER;
     else if (!strcmp(init, "fanin")) ro.init = GINV_INIT_FANIN;
     else return cli_usage_error(C, "--init '%s' must be paper or fanin", init);
+    if (!strcmp(start, "negative")) {
+        ro.start_negative = 1;
+        if (!cli_find(opts, "init-scale")->seen) ro.init_sd = 0.05;
+        if (y_path) return cli_usage_error(C, "--start negative needs a truth, not --y");
+    } else if (strcmp(start, "random")) {
+        return cli_usage_error(C, "--start '%s' must be random or negative", start);
+    }
     if (y_path && truth_path) return cli_usage_error(C, "--y and --truth exclude each other: with --y there is no truth");
     if (y_path && layers) return cli_usage_error(C, "--y needs a fixed generator (--model), not --layers");
     ro.bias_sd = bias_sd;
@@ -178,11 +186,11 @@ int cmd_recover(int argc, char **argv)
     }
     if (!quiet) {
         if (ro.trials <= 50) {
-            printf("%5s  %12s  %12s  %12s  %6s  %7s\n", "trial", have_truth ? "rel_error" : "-",
-                   "meas_loss", "f", "iters", have_truth ? "success" : "");
+            printf("%5s  %12s  %12s  %12s  %6s  %5s  %7s\n", "trial", have_truth ? "rel_error" : "-",
+                   "meas_loss", "f", "iters", "flips", have_truth ? "success" : "");
             for (int t = 0; t < ro.trials; t++)
-                printf("%5d  %12.4e  %12.4e  %12.4e  %6d  %7s\n", t, res[t].rel_error, res[t].meas_loss,
-                       res[t].f, res[t].iters, have_truth ? (res[t].success ? "yes" : "no") : "");
+                printf("%5d  %12.4e  %12.4e  %12.4e  %6d  %5d  %7s\n", t, res[t].rel_error, res[t].meas_loss,
+                       res[t].f, res[t].iters, res[t].flips, have_truth ? (res[t].success ? "yes" : "no") : "");
         }
     }
     double med_err = have_truth ? median(errs, ro.trials) : NAN, med_loss = median(losses, ro.trials);
@@ -239,6 +247,7 @@ int cmd_recover(int argc, char **argv)
         cJSON_AddNumberToObject(p, "tol", ro.solve.tol);
         cJSON_AddNumberToObject(p, "restarts", ro.restarts);
         cJSON_AddNumberToObject(p, "init_scale", ro.init_sd);
+        cJSON_AddStringToObject(p, "start", start);
         cJSON_AddStringToObject(p, "kink", kink);
         cJSON_AddNumberToObject(p, "trials", ro.trials);
         cJSON_AddNumberToObject(p, "success_tol", ro.success_tol);
@@ -257,6 +266,8 @@ int cmd_recover(int argc, char **argv)
             cJSON_AddItemToObject(o, "f", cli_json_num(res[t].f));
             cJSON_AddNumberToObject(o, "iters", res[t].iters);
             cJSON_AddNumberToObject(o, "best_restart", res[t].best_restart);
+            cJSON_AddNumberToObject(o, "flips", res[t].flips);
+            cJSON_AddNumberToObject(o, "flips_total", res[t].flips_total);
             cJSON_AddItemToObject(o, "seconds", cli_json_num(res[t].seconds));
             if (y_path) {
                 cJSON *yy = cJSON_CreateFloatArray(res[t].y, res[t].m);

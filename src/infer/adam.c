@@ -13,7 +13,7 @@ static void adam_init(void *s, const ginv_solve_opts *o, int B, int k)
 }
 
 static ginv_status adam_step(void *s, const ginv_solve_opts *o, ginv_objective *obj, int B,
-                             int k, float *z, const float *grad, int t)
+                             int k, float *z, const double *f, float *grad, int t)
 {
     size_t n = (size_t)B * k;
     float *mom = s, *vel = mom + n;
@@ -29,5 +29,5 @@ static ginv_status adam_step(void *s, const ginv_solve_opts *o, ginv_objective *
     return GINV_OK;
 }
 
-static const ginv_solver_type adam_type = {"adam", adam_size, adam_init, adam_step};
+static const ginv_solver_type adam_type = {"adam", adam_size, adam_init, adam_step, NULL};
 const ginv_solver_type *const ginv_solver_adam = &adam_type;

@@ -114,15 +114,36 @@ static ginv_status run_trial(const ginv_recover_opts *o, int trial, ginv_recover
     }
     ginv_rng r;
     ginv_rng_init(&r, seed, GINV_STREAM_INIT, ti);
-    ginv_rng_normal_f32(&r, z, (size_t)R * k, o->init_sd);
-    ginv_solve_info info = {0};
+    if (o->start_negative && res->z0) {
+        /* near the spurious basin: -z0 plus noise of relative size init_sd */
+        double nz = 0;
+        for (int i = 0; i < k; i++) nz += (double)res->z0[i] * res->z0[i];
+        ginv_rng_normal_f32(&r, z, (size_t)R * k, o->init_sd * sqrt(nz / k));
+        for (int b = 0; b < R; b++)
+            for (int i = 0; i < k; i++) z[(size_t)b * k + i] -= res->z0[i];
+    } else {
+        ginv_rng_normal_f32(&r, z, (size_t)R * k, o->init_sd);
+    }
+    int *flips = ginv_calloc((size_t)R, sizeof(int));
+    if (!flips) {
+        st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    ginv_solve_info info = {.flips = flips};
     double t0 = now_seconds();
     st = ginv_solve(obj, &o->solve, R, z, f, &info);
     res->seconds = now_seconds() - t0;
+    if (st == GINV_OK) {
+        int best = 0;
+        for (int b = 1; b < R; b++)
+            if (f[b] < f[best]) best = b;
+        res->best_restart = best;
+        res->flips = flips[best];
+        for (int b = 0; b < R; b++) res->flips_total += flips[b];
+    }
+    ginv_free(flips);
     if (st != GINV_OK) goto done;
-    int best = 0;
-    for (int b = 1; b < R; b++)
-        if (f[b] < f[best]) best = b;
+    int best = res->best_restart;
     memcpy(res->z_hat, z + (size_t)best * k, (size_t)k * sizeof(float));
     /* the kept restart's signal and losses, evaluated alone */
     double fb;
@@ -131,7 +152,6 @@ static ginv_status run_trial(const ginv_recover_opts *o, int trial, ginv_recover
     res->f = fb;
     res->meas_loss = ginv_objective_meas_loss(obj)[0];
     res->iters = info.iters;
-    res->best_restart = best;
     if (res->z0) {
         res->rel_error = rel_dist(res->z_hat, res->z0, (size_t)k);
         res->signal_error = rel_dist(res->x_hat, x0, (size_t)n);

@@ -8,7 +8,7 @@
 
 const ginv_solver_type *ginv_solver_find(const char *name)
 {
-    const ginv_solver_type *const all[] = {ginv_solver_gd, ginv_solver_adam};
+    const ginv_solver_type *const all[] = {ginv_solver_gd, ginv_solver_adam, ginv_solver_signflip};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (!strcmp(all[i]->name, name)) return all[i];
     return NULL;
@@ -67,7 +67,7 @@ ginv_status ginv_solve(ginv_objective *obj, const ginv_solve_opts *o, int B, flo
             }
         }
         memcpy(prev, f, (size_t)B * sizeof(double));
-        st = o->type->step(state, o, obj, B, k, z, grad, t);
+        st = o->type->step(state, o, obj, B, k, z, f, grad, t);
     }
     if (st == GINV_OK) {
         st = ginv_objective_eval(obj, B, z, f, NULL);
@@ -79,6 +79,9 @@ ginv_status ginv_solve(ginv_objective *obj, const ginv_solve_opts *o, int B, flo
     if (info) {
         info->iters = t;
         info->converged = converged;
+        if (info->flips)
+            for (int b = 0; b < B; b++)
+                info->flips[b] = o->type->flips && state ? o->type->flips(state, b) : 0;
     }
     ginv_free(state);
     ginv_free(grad);
