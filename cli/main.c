@@ -12,6 +12,7 @@ static const struct {
     {"recover", cmd_recover, "MAP inversion: recover z0 from y = A G(z0) + noise"},
     {"net", cmd_net, "make generators (net random)"},
     {"info", cmd_info, "print a model file's architecture and parameter count"},
+    {"theory", cmd_theory, "closed forms of Hand & Voroninski: g, rho_d, h_{x,x0}"},
     {"demo", cmd_demo, "recovery table on random expansive ReLU generators"},
 };
 
