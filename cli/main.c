@@ -13,7 +13,9 @@ static const struct {
     {"net", cmd_net, "make generators (net random)"},
     {"info", cmd_info, "print a model file's architecture and parameter count"},
     {"theory", cmd_theory, "closed forms of Hand & Voroninski: g, rho_d, h_{x,x0}"},
+    {"experiment", cmd_experiment, "sweeps: experiment recovery (phase transitions)"},
     {"demo", cmd_demo, "recovery table on random expansive ReLU generators"},
+    {"landscape", cmd_landscape, "f along t z0 and on a plane: -rho_d z0, Hessian, basins, PNG"},
 };
 
 static void usage(FILE *fp)
