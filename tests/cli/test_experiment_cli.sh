@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Command-line behaviour of `ginv experiment recovery`: a tiny sweep writes
+# its table, JSON and figures; bad grids are refused.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/cli/lib.sh
+
+expect_ok tiny_sweep_runs -- $GINV experiment recovery --k 4,6 --widths '100,400' --m 8,40 --algos gd,signflip --noise 0,0.05 --trials 3 --iters 400 --out $TMP/exp -q
+check sweep_writes_table test -s $TMP/exp/table.md
+check sweep_writes_heat_map test "$(head -c 4 $TMP/exp/phase_d2_100-400.png | tail -c 3)" = PNG
+check sweep_writes_noise_plot test "$(head -c 4 $TMP/exp/error_vs_noise.png | tail -c 3)" = PNG
+check sweep_json_has_16_cells test "$(grep -c '"success_rate"' $TMP/exp/results.json)" = 16
+# at m = 40 >> k every trial succeeds (observed 3/3 for both k), so m* = 40
+check enough_measurements_succeed grep -q '| 100-400 | 2 | 4 | signflip | 40 |' $TMP/exp/table.md
+expect_error unknown_algo 2 "unknown solver 'lbfgs'" -- $GINV experiment recovery --algos lbfgs --out $TMP/x
+expect_error bad_m_grid 2 "--m" -- $GINV experiment recovery --m 10,-3 --out $TMP/x
+expect_error needs_out 2 "--out DIR is required" -- $GINV experiment recovery
+echo done
