@@ -2,6 +2,8 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 static const struct {
@@ -15,6 +17,8 @@ static const struct {
     {"theory", cmd_theory, "closed forms of Hand & Voroninski: g, rho_d, h_{x,x0}"},
     {"experiment", cmd_experiment, "sweeps: experiment recovery (phase transitions)"},
     {"demo", cmd_demo, "recovery table on random expansive ReLU generators"},
+    {"wdc", cmd_wdc, "estimate each dense layer's Weight Distribution Condition constant"},
+    {"rric", cmd_rric, "estimate an operator's Range Restricted Isometry Condition constant"},
     {"landscape", cmd_landscape, "f along t z0 and on a plane: -rho_d z0, Hessian, basins, PNG"},
 };
 
@@ -28,15 +32,29 @@ static void usage(FILE *fp)
             "print the version");
 }
 
+/* OpenBLAS picks its kernels when it loads: if it fell back to generic ones
+ * on a CPU with AVX2/AVX-512, start again once with OPENBLAS_CORETYPE set
+ * (GINV_NO_REEXEC=1 or an explicit OPENBLAS_CORETYPE leaves it alone). */
+static void maybe_reexec(char **argv)
+{
+    const char *better = ginv_blas_better_core();
+    if (!better || getenv("OPENBLAS_CORETYPE") || getenv("GINV_NO_REEXEC")) return;
+    setenv("OPENBLAS_CORETYPE", better, 1);
+    setenv("GINV_NO_REEXEC", "1", 1);
+    execv("/proc/self/exe", argv);
+    unsetenv("OPENBLAS_CORETYPE"); /* exec failed: carry on with what we have */
+}
+
 int main(int argc, char **argv)
 {
+    maybe_reexec(argv);
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
         !strcmp(argv[1], "help")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
-        printf("ginv %s\n", GINV_VERSION);
+        printf("ginv %s (OpenBLAS kernels: %s)\n", GINV_VERSION, ginv_blas_core());
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -101,6 +101,12 @@ void ginv_gemm_ref(int ta, int tb, int M, int N, int K, float alpha, const float
  * threaded). Products are cut into chunks fixed by their sizes, so results
  * are bit-identical for any thread count. Drive from one thread at a time. */
 void ginv_blas_set_threads(int n);
+/* The kernel family OpenBLAS chose (e.g. "SkylakeX", "Haswell", "Prescott"). */
+const char *ginv_blas_core(void);
+/* When OpenBLAS fell back to generic kernels on a CPU that supports better
+ * ones, the OPENBLAS_CORETYPE value to set before the program starts; else
+ * NULL. */
+const char *ginv_blas_better_core(void);
 
 /* --------------------------------------------------------------- arrays */
 
