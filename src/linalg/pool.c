@@ -3,7 +3,8 @@
  * so every chunk is the same single-threaded BLAS call whoever runs it: the
  * numbers are bit-identical with 1 or N threads.
  *
- * A job is published as a 64-bit ticket word (generation << 32 | next chunk).
+ * A job is published as a 64-bit ticket word (generation, and the range of
+ * chunks not yet claimed).
  * Threads claim chunks by compare-and-swap, so a worker that wakes late can
  * never claim a chunk of a newer job by mistake, and the caller never waits
  * for a worker that is not running: it claims whatever is left itself and
@@ -22,16 +23,21 @@
 static struct {
     int nthreads;                 /* including the caller */
     pthread_t tid[MAX_WORKERS];
-    _Atomic uint64_t ticket;      /* generation << 32 | next chunk */
+    _Atomic uint64_t ticket;      /* generation (16 bits) | lo (24) | hi (24) */
     atomic_int done;              /* chunks finished in the current job */
     atomic_int stop;
     atomic_int sleepers;
-    atomic_int nchunks;           /* read racily by late workers: atomic */
     ginv_chunk_fn fn;
     void *ctx;
     pthread_mutex_t mu;
     pthread_cond_t cv;
 } P = {.nthreads = 1, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+/* The ticket packs the job's generation and the unclaimed chunks [lo, hi). */
+#define T_GEN(t) ((uint32_t)((t) >> 48))
+#define T_LO(t) ((int)(((t) >> 24) & 0xFFFFFF))
+#define T_HI(t) ((int)((t) & 0xFFFFFF))
+#define T_MAKE(g, lo, hi) (((uint64_t)((g) & 0xFFFF) << 48) | ((uint64_t)(lo) << 24) | (uint64_t)(hi))
 
 static inline void cpu_relax(void)
 {
@@ -40,15 +46,21 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Claim and run chunks of generation gen until none is left. */
-static void take_chunks(uint32_t gen)
+/* Claim and run chunks of generation gen until none is left: the caller
+ * takes them from the front, workers from the back, so with two threads each
+ * keeps working on the same half of a product from call to call (and keeps
+ * that half's weights in its own cache). */
+static void take_chunks(uint32_t gen, int from_back)
 {
     uint64_t t = atomic_load(&P.ticket);
     for (;;) {
-        if ((uint32_t)(t >> 32) != gen || (int)(uint32_t)t >= atomic_load_explicit(&P.nchunks, memory_order_relaxed)) return;
-        if (!atomic_compare_exchange_weak(&P.ticket, &t, t + 1)) continue;
+        int lo = T_LO(t), hi = T_HI(t);
+        if (T_GEN(t) != (gen & 0xFFFF) || lo >= hi) return;
+        int c = from_back ? hi - 1 : lo;
+        uint64_t nt = from_back ? T_MAKE(gen, lo, hi - 1) : T_MAKE(gen, lo + 1, hi);
+        if (!atomic_compare_exchange_weak(&P.ticket, &t, nt)) continue;
         /* chunk claimed: its job cannot finish before we do, so fn/ctx are its own */
-        P.fn(P.ctx, (int)(uint32_t)t);
+        P.fn(P.ctx, c);
         atomic_fetch_add_explicit(&P.done, 1, memory_order_release);
         t = atomic_load(&P.ticket);
     }
@@ -60,7 +72,7 @@ static void *worker_main(void *arg)
     for (;;) {
         uint32_t g;
         int spins = 0;
-        while ((g = (uint32_t)(atomic_load(&P.ticket) >> 32)) == seen) {
+        while ((g = T_GEN(atomic_load(&P.ticket))) == seen) {
             if (atomic_load_explicit(&P.stop, memory_order_relaxed)) return NULL;
             if (++spins < SPIN_ROUNDS) {
                 cpu_relax();
@@ -68,7 +80,7 @@ static void *worker_main(void *arg)
             }
             pthread_mutex_lock(&P.mu);
             atomic_fetch_add(&P.sleepers, 1);
-            while ((uint32_t)(atomic_load(&P.ticket) >> 32) == seen && !atomic_load(&P.stop))
+            while (T_GEN(atomic_load(&P.ticket)) == seen && !atomic_load(&P.stop))
                 pthread_cond_wait(&P.cv, &P.mu);
             atomic_fetch_sub(&P.sleepers, 1);
             pthread_mutex_unlock(&P.mu);
@@ -76,7 +88,7 @@ static void *worker_main(void *arg)
         }
         if (atomic_load(&P.stop)) return NULL;
         seen = g;
-        take_chunks(g);
+        take_chunks(g, 1);
     }
 }
 
@@ -98,7 +110,7 @@ void ginv_pool_set_threads(int n)
     if (n == P.nthreads) return;
     stop_workers();
     int started = 0;
-    void *gen0 = (void *)(uintptr_t)(uint32_t)(atomic_load(&P.ticket) >> 32);
+    void *gen0 = (void *)(uintptr_t)T_GEN(atomic_load(&P.ticket));
     for (int i = 0; i < n - 1; i++)
         if (pthread_create(&P.tid[i], NULL, worker_main, gen0) == 0) started++;
         else break;
@@ -109,22 +121,21 @@ int ginv_pool_threads(void) { return P.nthreads; }
 
 void ginv_pool_run(int nchunks, ginv_chunk_fn fn, void *ctx)
 {
-    if (P.nthreads == 1 || nchunks == 1) {
+    if (P.nthreads == 1 || nchunks <= 1 || nchunks >= (1 << 24)) {
         for (int c = 0; c < nchunks; c++) fn(ctx, c);
         return;
     }
     P.fn = fn;
     P.ctx = ctx;
-    atomic_store_explicit(&P.nchunks, nchunks, memory_order_relaxed);
     atomic_store_explicit(&P.done, 0, memory_order_relaxed);
-    uint32_t gen = (uint32_t)(atomic_load(&P.ticket) >> 32) + 1;
-    atomic_store(&P.ticket, (uint64_t)gen << 32); /* seq_cst: pairs with the sleepers check */
+    uint32_t gen = (T_GEN(atomic_load(&P.ticket)) + 1) & 0xFFFF;
+    atomic_store(&P.ticket, T_MAKE(gen, 0, nchunks)); /* seq_cst: pairs with the sleepers check */
     if (atomic_load(&P.sleepers)) {
         pthread_mutex_lock(&P.mu);
         pthread_cond_broadcast(&P.cv);
         pthread_mutex_unlock(&P.mu);
     }
-    take_chunks(gen);
+    take_chunks(gen, 0);
     for (int spins = 0; atomic_load_explicit(&P.done, memory_order_acquire) < nchunks; spins++)
         if (spins < SPIN_ROUNDS) cpu_relax();
         else sched_yield();
