@@ -69,6 +69,8 @@ int cmd_info(int argc, char **argv);
 int cmd_net(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_wdc(int argc, char **argv);
+int cmd_rric(int argc, char **argv);
 int cmd_landscape(int argc, char **argv);
 int cmd_theory(int argc, char **argv);
 int cmd_experiment(int argc, char **argv);

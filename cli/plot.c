@@ -370,12 +370,14 @@ static int heatmaps(const char *png, const char *title, const char *xlabel, cons
     plot_job j;
     int rc = job_open(&j, png);
     if (rc) return rc;
-    int image = gx == 1 && gy == 1 && nx > 1 && ny > 1;
+    /* an unevenly spaced axis (a sweep grid) is drawn by cell index, with the
+     * values as tic labels, so every cell is a full, equal box */
+    int image = nx > 1 && ny > 1;
     for (int p = 0; p < npanels; p++) {
         fprintf(j.fd, "# panel %d: x y z\n", p);
         for (int r = 0; r < ny; r++) {
             for (int c = 0; c < nx; c++) {
-                fprintf(j.fd, "%.10g %.10g ", xs[c], ys[r]);
+                fprintf(j.fd, "%.10g %.10g ", gx == 1 ? xs[c] : c, gy == 1 ? ys[r] : r);
                 double v = z[p][(size_t)r * nx + c];
                 if (isfinite(v)) fprintf(j.fd, "%.10g\n", v);
                 else fputs("NaN\n", j.fd);
@@ -388,10 +390,27 @@ static int heatmaps(const char *png, const char *title, const char *xlabel, cons
     gp_header(&j, w, h, npanels == 1 ? title : NULL, xlabel, ylabel);
     FILE *f = j.fs;
     gp_palette(f);
-    fprintf(f, "set cbrange [%.10g:%.10g]\nset xrange [%.10g:%.10g]\nset yrange [%.10g:%.10g]\n",
-            zmin, zmax, xs[0], xs[nx - 1], ys[0], ys[ny - 1]);
+    double hx = nx > 1 ? 0.5 * (xs[nx - 1] - xs[0]) / (nx - 1) : 0.5;
+    double hy = ny > 1 ? 0.5 * (ys[ny - 1] - ys[0]) / (ny - 1) : 0.5;
+    fprintf(f, "set cbrange [%.10g:%.10g]\n", zmin, zmax);
+    if (gx == 1)
+        fprintf(f, "set xrange [%.10g:%.10g]\n", xs[0] - (image ? hx : 0), xs[nx - 1] + (image ? hx : 0));
+    else {
+        fprintf(f, "set xrange [-0.5:%g]\nset xtics (", nx - 0.5);
+        for (int i = 0; i < nx; i++) fprintf(f, "%s\"%g\" %d", i ? ", " : "", xs[i], i);
+        fputs(")\n", f);
+    }
+    if (gy == 1)
+        fprintf(f, "set yrange [%.10g:%.10g]\n", ys[0] - (image ? hy : 0), ys[ny - 1] + (image ? hy : 0));
+    else {
+        fprintf(f, "set yrange [-0.5:%g]\nset ytics (", ny - 0.5);
+        for (int i = 0; i < ny; i++) fprintf(f, "%s\"%g\" %d", i ? ", " : "", ys[i], i);
+        fputs(")\n", f);
+    }
     if (zlabel) { fputs("set cblabel ", f); gp_str(f, zlabel); fputc('\n', f); }
-    fputs("set grid front\nunset key\nset size ratio -1\n", f);
+    fputs("unset key\n", f);
+    /* equal units only when both axes are the same kind of quantity on a regular grid */
+    if (gx == 1 && gy == 1) fputs("set grid front\nset size ratio -1\n", f);
     if (!image) fputs("set view map\nset pm3d map corners2color c1\n", f);
     if (npanels > 1) {
         fprintf(f, "set multiplot layout 1,%d title ", npanels);

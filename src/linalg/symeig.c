@@ -31,12 +31,23 @@ static void tridiagonalize(int k, double *a, double *d, double *e)
                 h -= f * g;
                 A(i, l) = f - g;
                 f = 0;
+                /* e = A v / h with v = row i, the lower triangle read row by row
+                 * (contiguous): row j gives A(j, t) v_t to e[j] and A(j, t) v_j to e[t] */
+                const double *v = &A(i, 0);
+                for (int j = 0; j < i; j++) e[j] = 0;
                 for (int j = 0; j < i; j++) {
-                    g = 0;
-                    for (int t = 0; t <= j; t++) g += A(j, t) * A(i, t);
-                    for (int t = j + 1; t < i; t++) g += A(t, j) * A(i, t);
-                    e[j] = g / h;
-                    f += e[j] * A(i, j);
+                    const double *row = &A(j, 0);
+                    double vj = v[j];
+                    g = row[j] * vj;
+                    for (int t = 0; t < j; t++) {
+                        g += row[t] * v[t];
+                        e[t] += row[t] * vj;
+                    }
+                    e[j] += g;
+                }
+                for (int j = 0; j < i; j++) {
+                    e[j] /= h;
+                    f += e[j] * v[j];
                 }
                 double hh = f / (h + h);
                 for (int j = 0; j < i; j++) {
@@ -60,12 +71,16 @@ static ginv_status tridiagonal_ql(int k, double *d, double *e)
 {
     for (int i = 1; i < k; i++) e[i - 1] = e[i];
     e[k - 1] = 0;
+    /* deflate when e[m] is negligible next to its neighbours or, as EISPACK's
+     * tql1, next to the matrix: absolute accuracy eps ||T|| */
+    double tnorm = 0;
+    for (int i = 0; i < k; i++) tnorm = fmax(tnorm, fabs(d[i]) + fabs(e[i]));
     for (int l = 0; l < k; l++) {
         int iter = 0, m;
         do {
             for (m = l; m < k - 1; m++) {
                 double dd = fabs(d[m]) + fabs(d[m + 1]);
-                if (fabs(e[m]) <= DBL_EPSILON * dd) break;
+                if (fabs(e[m]) <= DBL_EPSILON * dd || fabs(e[m]) <= DBL_EPSILON * tnorm) break;
             }
             if (m != l) {
                 if (iter++ == 60)

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Command-line behaviour of landscape (and the gnuplot figures of cli/plot.c):
+# PNG and JSON outputs, the fields, and bad input with no partial outputs.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/cli/lib.sh
+
+png_ok() { # a PNG (magic bytes) of more than 2 kB
+    [[ -f $1 && $(stat -c %s "$1") -gt 2000 && "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" == 89504e470d0a1a0a ]]
+}
+
+check landscape_listed_in_help grep -q landscape <($GINV --help)
+check landscape_help_documents_range grep -q -- '--range R' <($GINV landscape --help)
+
+O=$TMP/out
+expect_ok landscape_runs -- $GINV landscape --layers 10,60,300 --seed 2 --points 41 --grid 9 --inits 6 --iters 50 --out $O --json $TMP/l.json -q
+check line_plot_is_png png_ok $O/landscape_line.png
+check plane_heatmap_is_png png_ok $O/landscape_plane.png
+for key in measured_rho rho_d t_slope_zero hessian eigenvalues kind local_minima log10_f_clipped near_z0 frac_near_negative grad_norm_orthogonal; do
+    check "landscape_json_has_$key" grep -q "\"$key\"" $TMP/l.json
+done
+check json_rho_d_is_rho_2 grep -q '"rho_d":	0.3183098' $TMP/l.json
+check basins_add_up python3 -c "import json; b = json.load(open('$TMP/l.json'))['basins']; assert b['near_z0'] + b['near_negative'] + b['elsewhere'] == 6"
+check line_has_41_points python3 -c "import json; assert len(json.load(open('$TMP/l.json'))['line']['f']) == 41"
+printf '1 -1 0.5 2 0 -0.3 0.7 1.1 -2 0.2\n' > $TMP/z0.txt
+expect_ok landscape_with_truth_and_gaussian_op -- $GINV landscape --layers 10,60,300 --op gaussian --m 100 --truth $TMP/z0.txt --points 21 --grid 5 --inits 2 --iters 10 --out $TMP/o2 -q
+check truth_run_writes_pngs png_ok $TMP/o2/landscape_line.png
+
+# bad input: one clear line, non-zero exit, nothing written
+B=$TMP/bad
+expect_error needs_out 2 "--out DIR is required" -- $GINV landscape --layers 10,60,300
+expect_error model_or_layers 2 "exactly one" -- $GINV landscape --out $B
+expect_error grid_too_small 2 "--grid" -- $GINV landscape --layers 10,60,300 --grid 1 --out $B
+expect_error negative_range 2 "--range" -- $GINV landscape --layers 10,60,300 --range -1 --out $B
+expect_error bad_layers 2 "sizes must be positive" -- $GINV landscape --layers 10,x --out $B
+expect_error missing_model 1 "cannot open" -- $GINV landscape --model $TMP/nope.safetensors --out $B
+expect_error gaussian_needs_m 1 "needs --m" -- $GINV landscape --layers 10,60,300 --op gaussian --out $B
+printf '1 2 3\n' > $TMP/short.txt
+expect_error truth_of_wrong_length 1 "holds 3 values; expected 10" -- $GINV landscape --layers 10,60,300 --truth $TMP/short.txt --out $B
+expect_error latent_of_size_1 1 "k >= 2" -- $GINV landscape --layers 1,20 --out $B --json $TMP/k1.json
+check bad_input_writes_no_outputs test ! -e $B -a ! -e $TMP/k1.json
+echo x > $TMP/afile
+expect_error out_is_a_file 1 "not a directory" -- $GINV landscape --layers 10,60,300 --out $TMP/afile
+GINV_GNUPLOT=$TMP/no-gnuplot expect_error missing_gnuplot_is_clear 1 "gnuplot is not installed" -- $GINV landscape --layers 10,60,300 --points 11 --grid 3 --inits 1 --iters 1 --out $TMP/o3 --json $TMP/o3.json
+check no_figure_or_json_without_gnuplot test ! -e $TMP/o3 -a ! -e $TMP/o3.json
+check no_temporary_files_left bash -c "! find $TMP -name '*.tmp.*' | grep -q ."
+echo done

@@ -1,0 +1,174 @@
+/* test_landscape.c — the geometry of f(z) = 1/2||A G(z) - A G(z0)||^2 on wide
+ * random ReLU nets (Hand & Voroninski §II, Lemma 10): the negative stationary
+ * point on the ray sits near -rho_d z0, f vanishes at z0, and the Hessian by
+ * differences of the gradient is symmetric and PSD there. */
+#include "test.h"
+
+#include <string.h>
+
+/* k -> widths[0] -> ... ReLU, bias-free, W_i ~ N(0, 1/n_i), stream (seed, NET, 0). */
+static ginv_net *relu_net(int k, int d, const int *widths, uint64_t seed)
+{
+    ginv_layer spec[16];
+    int in = k;
+    for (int i = 0; i < d; i++) {
+        spec[2 * i] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = in, .out = widths[i]};
+        spec[2 * i + 1] = (ginv_layer){.kind = GINV_LAYER_RELU};
+        in = widths[i];
+    }
+    ginv_net *net = NULL;
+    if (ginv_net_new(&net, 2 * d, spec) != GINV_OK) return NULL;
+    ginv_net_randomize(net, GINV_INIT_PAPER, 0, seed, 0);
+    return net;
+}
+
+static void draw_z0(float *z0, int k, uint64_t seed)
+{
+    ginv_rng r;
+    ginv_rng_init(&r, seed, GINV_STREAM_TRUTH, 0);
+    ginv_rng_normal_f32(&r, z0, (size_t)k, 1.0);
+}
+
+/* The minimiser of t -> f(-t z0), t > 0, averaged over 10 seeds, for one
+ * architecture; also checks that it agrees with the slope's zero. */
+static double mean_ray_min(int d, const int *widths)
+{
+    const int k = 10, seeds = 10;
+    double sum = 0;
+    for (uint64_t s = 1; s <= (uint64_t)seeds; s++) {
+        ginv_net *net = relu_net(k, d, widths, s);
+        ginv_op *op = NULL;
+        ginv_landscape *ls = NULL;
+        float z0[10];
+        draw_z0(z0, k, s);
+        CHECK(net != NULL);
+        if (!net) return NAN;
+        CHECK_OK(ginv_op_identity(&op, ginv_net_out(net)));
+        CHECK_OK(ginv_landscape_new(&ls, net, op, z0, 8));
+        double t = NAN, f = NAN, tz = NAN;
+        CHECK_OK(ginv_landscape_ray_min(ls, -2.0, 0.0, &t, &f));
+        CHECK_OK(ginv_landscape_slope_zero(ls, -2.0, -1e-3, &tz));
+        CHECK_NEAR(t, tz, 1e-4);
+        sum += -t;
+        ginv_landscape_free(ls);
+        ginv_op_free(op);
+        ginv_net_free(net);
+    }
+    return sum / seeds;
+}
+
+TEST(landscape_ray_minimiser_averages_within_10pct_of_rho_d_on_wide_nets)
+{
+    /* The issue's acceptance claim: A = I, k = 10, widths 500-2000 (d = 2)
+     * and 250-1000-3000 (d = 3), seeds 1..10. Observed: see docs/landscape.md. */
+    int w2[] = {500, 2000}, w3[] = {250, 1000, 3000};
+    double m2 = mean_ray_min(2, w2), m3 = mean_ray_min(3, w3);
+    double r2 = ginv_theory_rho(2), r3 = ginv_theory_rho(3);
+    CHECK_MSG(fabs(m2 - r2) <= 0.1 * r2, "d = 2: mean t* %.4f vs rho_2 %.4f", m2, r2);
+    CHECK_MSG(fabs(m3 - r3) <= 0.1 * r3, "d = 3: mean t* %.4f vs rho_3 %.4f", m3, r3);
+}
+
+TEST(landscape_f_on_the_line_has_global_minimum_zero_at_t_1)
+{
+    int w[] = {100, 400};
+    const int k = 10, nt = 401;
+    ginv_net *net = relu_net(k, 2, w, 5);
+    ginv_op *op = NULL;
+    ginv_landscape *ls = NULL;
+    float z0[10];
+    draw_z0(z0, k, 5);
+    CHECK_OK(ginv_op_identity(&op, 400));
+    CHECK_OK(ginv_landscape_new(&ls, net, op, z0, nt));
+    double t[401], f[401], gn[401], sl[401];
+    for (int i = 0; i < nt; i++) t[i] = -2.0 + 4.0 * i / (nt - 1); /* t[300] = 1 */
+    CHECK_OK(ginv_landscape_line(ls, nt, t, f, gn, sl));
+    CHECK_NEAR(t[300], 1.0, 1e-12);
+    CHECK(f[300] <= 1e-10);
+    CHECK(gn[300] <= 1e-5);
+    int argmin = 0;
+    for (int i = 0; i < nt; i++) {
+        if (f[i] < f[argmin]) argmin = i;
+        CHECK_MSG(f[i] >= 0, "f(%g z0) = %g < 0", t[i], f[i]);
+        if (i != 300) CHECK_MSG(f[i] > 0, "f(%g z0) = %g should be positive", t[i], f[i]);
+    }
+    CHECK(argmin == 300);
+    /* golden section on the positive side finds t = 1 */
+    double tm, fm;
+    CHECK_OK(ginv_landscape_ray_min(ls, 0.1, 3.0, &tm, &fm));
+    CHECK_NEAR(tm, 1.0, 1e-4);
+    ginv_landscape_free(ls);
+    ginv_op_free(op);
+    ginv_net_free(net);
+}
+
+TEST(landscape_fd_hessian_is_symmetric_and_psd_at_z0)
+{
+    /* At z0 the residual vanishes, so f = 1/2 ||J (z - z0)||^2 on the linear
+     * region around z0: the FD Hessian is J^T J (symmetric PSD), up to float
+     * rounding. */
+    int w[] = {100, 400};
+    const int k = 10;
+    ginv_net *net = relu_net(k, 2, w, 3);
+    ginv_op *op = NULL;
+    ginv_landscape *ls = NULL;
+    float z0[10];
+    draw_z0(z0, k, 3);
+    CHECK_OK(ginv_op_identity(&op, 400));
+    CHECK_OK(ginv_landscape_new(&ls, net, op, z0, 2 * k));
+    double H[100], eig[10], hmax = 0, asym = 0;
+    CHECK_OK(ginv_landscape_hessian(ls, z0, 1e-4, H));
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++) {
+            if (fabs(H[i * k + j]) > hmax) hmax = fabs(H[i * k + j]);
+            if (fabs(H[i * k + j] - H[j * k + i]) > asym) asym = fabs(H[i * k + j] - H[j * k + i]);
+        }
+    CHECK(hmax > 0);
+    CHECK_MSG(asym <= 1e-3 * hmax, "asymmetry %g vs max %g", asym, hmax);
+    CHECK_OK(ginv_landscape_eigvals(k, H, eig));
+    CHECK_MSG(eig[0] >= -1e-3 * eig[k - 1], "smallest eigenvalue %g (largest %g)", eig[0],
+              eig[k - 1]);
+    /* W ~ N(0, 1/n_i): J^T J ~ I / 2^d, so the eigenvalues are near 1/4 */
+    CHECK(eig[0] > 0.05 && eig[k - 1] < 1.0);
+    ginv_landscape_free(ls);
+    ginv_op_free(op);
+    ginv_net_free(net);
+}
+
+TEST(landscape_jacobi_eigenvalues_match_a_known_spectrum)
+{
+    /* Q diag(-2, 1, 3) Q^T with Q a rotation: eigenvalues -2, 1, 3 */
+    double c = cos(0.7), s = sin(0.7), Q[9] = {c, -s, 0, s, c, 0, 0, 0, 1}, D[3] = {-2, 1, 3};
+    double M[9], e[3];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            M[i * 3 + j] = 0;
+            for (int l = 0; l < 3; l++) M[i * 3 + j] += Q[i * 3 + l] * D[l] * Q[j * 3 + l];
+        }
+    CHECK_OK(ginv_landscape_eigvals(3, M, e));
+    CHECK_NEAR(e[0], -2, 1e-12);
+    CHECK_NEAR(e[1], 1, 1e-12);
+    CHECK_NEAR(e[2], 3, 1e-12);
+}
+
+TEST(landscape_orthogonal_direction_is_unit_and_orthogonal_to_z0)
+{
+    int w[] = {20, 40};
+    ginv_net *net = relu_net(10, 2, w, 2);
+    ginv_op *op = NULL;
+    ginv_landscape *ls = NULL;
+    float z0[10], dir[10];
+    draw_z0(z0, 10, 2);
+    CHECK_OK(ginv_op_identity(&op, 40));
+    CHECK_OK(ginv_landscape_new(&ls, net, op, z0, 4));
+    CHECK_OK(ginv_landscape_orth_dir(ls, 9, dir));
+    double dot = 0, nn = 0;
+    for (int i = 0; i < 10; i++) {
+        dot += dir[i] * z0[i];
+        nn += dir[i] * dir[i];
+    }
+    CHECK_NEAR(nn, 1, 1e-6);
+    CHECK_NEAR(dot, 0, 1e-5);
+    ginv_landscape_free(ls);
+    ginv_op_free(op);
+    ginv_net_free(net);
+}
