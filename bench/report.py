@@ -136,6 +136,18 @@ def main():
         md.append("| " + " | ".join(l) + " |")
     md.append("")
     md.append("spread: the largest (max - min) / median of the three columns' samples.")
+    md.append("")
+    md.append("Best (minimum) of the same samples, the least disturbed by other load:")
+    md.append("")
+    bh = ("B", "threads", "ginv ms/iter", "torch ms/iter", "blas-chain ms/iter",
+          "torch/ginv", "ginv/blas")
+    md.append("| " + " | ".join(bh) + " |")
+    md.append("|" + "|".join("---:" for _ in bh) + "|")
+    for r in rows:
+        g, t, b = (r[i]["min_s"] for i in IMPLS)
+        md.append("| " + " | ".join((str(r["B"]), str(r["threads"]), fmt_ms(g), fmt_ms(t),
+                                     fmt_ms(b), fmt_ratio(t / g if g and t else None),
+                                     fmt_ratio(g / b if g and b else None))) + " |")
     titer = {r["B"]: r["torch"]["iters"] for r in rows if r["torch"]["iters"]}
     odd = {B: it for B, it in titer.items() if it != meta.get("iters")}
     if odd:

@@ -215,6 +215,10 @@ print("%.3f ms" % (1e3 * d["seconds_per_iter"]) if "seconds_per_iter" in d else 
 }
 
 impls=(ginv torch blas)
+read -r load1 _ </proc/loadavg
+if awk -v l="$load1" -v n="$(nproc)" 'BEGIN { exit !(l > 0.25 * n) }'; then
+    log "warning: load average $load1 on $(nproc) CPUs before the start: other work will disturb the figures"
+fi
 t_start=$(date +%s)
 log "$REPS repetitions x B in {$BATCHES} x threads in {$THREADS}, $ITERS iterations; OpenBLAS core $core"
 for ((rep = 1; rep <= REPS; rep++)); do

@@ -510,7 +510,7 @@ ginv_status ginv_landscape_slope_zero(ginv_landscape *ls, double lo, double hi,
 /* H (k x k, row-major) at z by central differences of grad f with step
  * `step` (absolute), one batch of 2k points; not symmetrised. */
 ginv_status ginv_landscape_hessian(ginv_landscape *ls, const float *z, double step, double *H);
-/* Eigenvalues (ascending) of the symmetric part of H (k x k) by cyclic Jacobi. */
+/* Eigenvalues (ascending) of the symmetric part of H (k x k). */
 ginv_status ginv_landscape_eigvals(int k, const double *H, double *eig);
 /* A unit direction orthogonal to z0, from stream (seed, GINV_STREAM_LANDSCAPE_DIR, 0). */
 ginv_status ginv_landscape_orth_dir(ginv_landscape *ls, uint64_t seed, float *dir);

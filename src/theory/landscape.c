@@ -208,59 +208,19 @@ ginv_status ginv_landscape_hessian(ginv_landscape *ls, const float *z, double st
     return st;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Cyclic Jacobi rotations on (H + H^T)/2 until the off-diagonal vanishes;
- * the signs classify the stationary point (min: all > 0, saddle: mixed). */
+/* Eigenvalues (ascending) of the symmetric part (H + H^T)/2 of a finite-
+ * difference Hessian; the signs classify the stationary point (min: all > 0,
+ * saddle: mixed). */
 ginv_status ginv_landscape_eigvals(int k, const double *H, double *eig)
 {
     if (k < 1) return ginv_fail(GINV_ERR_ARG, "matrix size %d must be >= 1", k);
     double *a = ginv_malloc(sizeof(double) * (size_t)k * k);
     if (!a) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
-#define A(i, j) a[(size_t)(i) * k + (j)]
     for (int i = 0; i < k; i++)
-        for (int j = 0; j < k; j++) {
-            A(i, j) = 0.5 * (H[(size_t)i * k + j] + H[(size_t)j * k + i]);
-            if (!isfinite(A(i, j))) {
-                ginv_free(a);
-                return ginv_fail(GINV_ERR_NUMERIC, "matrix entry (%d, %d) is not finite", i, j);
-            }
-        }
-    for (int sweep = 0; sweep < 100; sweep++) {
-        double off = 0, tot = 0;
-        for (int i = 0; i < k; i++)
-            for (int j = 0; j < k; j++) {
-                tot += A(i, j) * A(i, j);
-                if (i != j) off += A(i, j) * A(i, j);
-            }
-        if (off <= 1e-30 * tot || off == 0) break;
-        for (int p = 0; p < k - 1; p++)
-            for (int q = p + 1; q < k; q++) {
-                if (A(p, q) == 0) continue;
-                double theta = (A(q, q) - A(p, p)) / (2 * A(p, q));
-                double t = (theta >= 0 ? 1 : -1) / (fabs(theta) + sqrt(theta * theta + 1));
-                double c = 1 / sqrt(t * t + 1), s = t * c;
-                for (int r = 0; r < k; r++) { /* columns p, q */
-                    double arp = A(r, p), arq = A(r, q);
-                    A(r, p) = c * arp - s * arq;
-                    A(r, q) = s * arp + c * arq;
-                }
-                for (int r = 0; r < k; r++) { /* rows p, q */
-                    double apr = A(p, r), aqr = A(q, r);
-                    A(p, r) = c * apr - s * aqr;
-                    A(q, r) = s * apr + c * aqr;
-                }
-            }
-    }
-    for (int i = 0; i < k; i++) eig[i] = A(i, i);
-#undef A
+        for (int j = 0; j < k; j++) a[(size_t)i * k + j] = 0.5 * (H[(size_t)i * k + j] + H[(size_t)j * k + i]);
+    ginv_status st = ginv_sym_eigvals(k, a, eig);
     ginv_free(a);
-    qsort(eig, (size_t)k, sizeof *eig, cmp_double);
-    return GINV_OK;
+    return st;
 }
 
 /* A Gaussian direction with its z0 component removed, normalised: the second
