@@ -51,13 +51,14 @@ static void gemm_chunk(void *ctx, int chunk)
 }
 
 /* Chunk width from the sizes alone: 32 columns for matrix-vector-like
- * products (memory bound: many chunks balance well), four wide chunks for
- * real GEMMs (each chunk repacks op(A), so fewer is cheaper). */
+ * products (memory bound: many chunks balance well), two wide chunks for
+ * real GEMMs (each chunk repacks op(A), so fewer is cheaper; two keep two
+ * cores busy). */
 static int chunk_width(int M, int N, int K)
 {
     if (M <= 16) return N < 64 ? N : 32;
     if (N < 128) return N;
-    int w = (N + 3) / 4;
+    int w = (N + 1) / 2;
     return (w + 15) / 16 * 16;
 }
 

@@ -112,40 +112,54 @@ static void relu_fwd(float a, float *y, float *d, const float *x, float *t, size
 typedef struct {
     ginv_layer_kind kind;
     float alpha;
-    float *y, *d, *t;
-    const float *x;
-    size_t n;
+    float *y, *d, *t, *x;
+    const float *bias;
+    int rows, width, rows_per_chunk;
 } act_job;
 
-#define ACT_CHUNK 8192
+/* one row of width w: x += bias (the preceding dense layer's, fused here to
+ * save a pass over memory), then y = act(x), d = act'(x), t *= d */
+static void act_row(const act_job *j, float *y, float *d, float *x, float *t)
+{
+    size_t w = (size_t)j->width;
+    if (j->bias)
+        for (size_t i = 0; i < w; i++) x[i] += j->bias[i];
+    switch (j->kind) {
+    case GINV_LAYER_RELU: relu_fwd(0.0f, y, d, x, t, w); return;
+    case GINV_LAYER_LEAKY_RELU: relu_fwd(j->alpha, y, d, x, t, w); return;
+    case GINV_LAYER_TANH: tanh_fwd(y, d, x, w); break;
+    case GINV_LAYER_SIGMOID: sigmoid_fwd(y, d, x, w); break;
+    case GINV_LAYER_SOFTPLUS: softplus_fwd(y, d, x, w); break;
+    default:
+        memcpy(y, x, w * sizeof(float));
+        for (size_t i = 0; i < w; i++) d[i] = 1.0f;
+        break;
+    }
+    if (t)
+        for (size_t i = 0; i < w; i++) t[i] *= d[i];
+}
+
+#define ACT_CHUNK 8192 /* elements per chunk, rounded to whole rows */
 
 static void act_chunk(void *ctx, int c)
 {
     const act_job *j = ctx;
-    size_t i0 = (size_t)c * ACT_CHUNK, m = j->n - i0 < ACT_CHUNK ? j->n - i0 : ACT_CHUNK;
-    float *y = j->y + i0, *d = j->d + i0, *t = j->t ? j->t + i0 : NULL;
-    const float *x = j->x + i0;
-    switch (j->kind) {
-    case GINV_LAYER_RELU: relu_fwd(0.0f, y, d, x, t, m); return;
-    case GINV_LAYER_LEAKY_RELU: relu_fwd(j->alpha, y, d, x, t, m); return;
-    case GINV_LAYER_TANH: tanh_fwd(y, d, x, m); break;
-    case GINV_LAYER_SIGMOID: sigmoid_fwd(y, d, x, m); break;
-    case GINV_LAYER_SOFTPLUS: softplus_fwd(y, d, x, m); break;
-    default:
-        memcpy(y, x, m * sizeof(float));
-        for (size_t i = 0; i < m; i++) d[i] = 1.0f;
-        break;
+    int r0 = c * j->rows_per_chunk, r1 = r0 + j->rows_per_chunk;
+    if (r1 > j->rows) r1 = j->rows;
+    for (int r = r0; r < r1; r++) {
+        size_t o = (size_t)r * j->width;
+        act_row(j, j->y + o, j->d + o, j->x + o, j->t ? j->t + o : NULL);
     }
-    if (t)
-        for (size_t i = 0; i < m; i++) t[i] *= d[i];
 }
 
-/* y (n) = act(x (n)); d (n) = act'(x). t (n) is the tangent along the kink
+/* y (B x w) = act(x + bias), d = act'(x + bias), with x (B x w) updated to
+ * x + bias (bias (w) may be NULL). t (B x w) is the tangent along the kink
  * direction, or NULL: for ReLU-type units, x == 0 counts as active iff t > 0,
- * the limit of the pattern at x + s t as s -> 0+. */
-void ginv_act_forward(ginv_layer_kind kind, double alpha, float *y, float *d, const float *x,
-                      float *t, size_t n)
+ * the limit of the pattern at x + s t as s -> 0+ (eq. 5). */
+void ginv_act_forward(ginv_layer_kind kind, double alpha, float *y, float *d, float *x,
+                      const float *bias, float *t, int B, int w)
 {
-    act_job j = {kind, (float)alpha, y, d, t, x, n};
-    ginv_pool_run((int)((n + ACT_CHUNK - 1) / ACT_CHUNK), act_chunk, &j);
+    int rpc = w >= ACT_CHUNK ? 1 : ACT_CHUNK / w;
+    act_job j = {kind, (float)alpha, y, d, t, x, bias, B, w, rpc};
+    ginv_pool_run((B + rpc - 1) / rpc, act_chunk, &j);
 }

@@ -70,12 +70,16 @@ void ginv_net_ws_set_kink(ginv_net_ws *ws, ginv_kink_rule rule, const float *w)
     if (ws->kink == GINV_KINK_ONESIDED) memcpy(ws->dir, w, (size_t)ws->k * sizeof(float));
 }
 
-/* y (B x out) = x (B x in) W^T + b */
-static void dense_forward(const ginv_layer *L, float *y, const float *x, int B)
+/* y (B x out) = x (B x in) W^T (+ b unless the bias is left to the next
+ * layer, an activation, which adds it on its pass over y) */
+static void dense_forward(const ginv_layer *L, float *y, const float *x, int B, int add_bias)
 {
-    if (L->b)
-        for (int r = 0; r < B; r++) memcpy(y + (size_t)r * L->out, L->b, (size_t)L->out * sizeof(float));
-    ginv_gemm(0, 1, B, L->out, L->in, 1.0f, x, L->W, L->b ? 1.0f : 0.0f, y);
+    ginv_gemm(0, 1, B, L->out, L->in, 1.0f, x, L->W, 0.0f, y);
+    if (L->b && add_bias)
+        for (int r = 0; r < B; r++) {
+            float *yr = y + (size_t)r * L->out;
+            for (int j = 0; j < L->out; j++) yr[j] += L->b[j];
+        }
 }
 
 const float *ginv_net_forward(const ginv_net *net, ginv_net_ws *ws, int B, const float *z)
@@ -89,18 +93,22 @@ const float *ginv_net_forward(const ginv_net *net, ginv_net_ws *ws, int B, const
         tn = ws->tan1;
         for (int r = 0; r < B; r++) memcpy(t + (size_t)r * ws->k, ws->dir, (size_t)ws->k * sizeof(float));
     }
+    const float *pending_bias = NULL; /* a dense bias the next activation adds */
     for (int i = 0; i < L; i++) {
         const ginv_layer *ly = &net->layers[i];
-        const float *x = ws->act[i]; /* (B, in) */
-        float *y = ws->act[i + 1];   /* (B, out) */
+        float *x = ws->act[i];     /* (B, in) */
+        float *y = ws->act[i + 1]; /* (B, out) */
         if (ly->kind == GINV_LAYER_DENSE) {
-            dense_forward(ly, y, x, B);
+            int fuse = i + 1 < L && net->layers[i + 1].kind != GINV_LAYER_DENSE;
+            dense_forward(ly, y, x, B, !fuse);
+            pending_bias = fuse ? ly->b : NULL;
             if (t) {
                 ginv_gemm(0, 1, B, ly->out, ly->in, 1.0f, t, ly->W, 0.0f, tn);
                 float *s = t; t = tn; tn = s;
             }
         } else {
-            ginv_act_forward(ly->kind, ly->alpha, y, ws->deriv[i], x, t, (size_t)B * ly->out);
+            ginv_act_forward(ly->kind, ly->alpha, y, ws->deriv[i], x, pending_bias, t, B, ly->out);
+            pending_bias = NULL;
         }
     }
     return ws->act[L];

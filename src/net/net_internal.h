@@ -28,10 +28,12 @@ struct ginv_net_ws {
     float *tan0, *tan1; /* forward tangents along dir (cap x max width) */
 };
 
-/* Activation kernels (activation.c): y (n) = act(x), d (n) = act'(x). With a
- * tangent t (n, may be NULL), ReLU-type units at x == 0 take the one-sided
- * derivative along t (Hand & Voroninski eq. 5) and t is mapped in place. */
-void ginv_act_forward(ginv_layer_kind kind, double alpha, float *y, float *d, const float *x,
-                      float *t, size_t n);
+/* Activation kernels (activation.c): y (B x w) = act(x + bias) and
+ * d = act'(x + bias), x updated in place to x + bias (bias may be NULL: the
+ * preceding dense layer's bias, fused here). With a tangent t (B x w, may be
+ * NULL), ReLU-type units at 0 take the one-sided derivative along t (Hand &
+ * Voroninski eq. 5) and t is mapped in place. */
+void ginv_act_forward(ginv_layer_kind kind, double alpha, float *y, float *d, float *x,
+                      const float *bias, float *t, int B, int w);
 
 #endif
