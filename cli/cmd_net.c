@@ -44,7 +44,7 @@ int cmd_net(int argc, char **argv)
         }
         return cli_usage_error("net", "expected a subcommand: 'ginv net random --help'");
     }
-    const char *layers = NULL, *act = "relu", *out_act = NULL, *init = "paper", *out = NULL;
+    const char *layers = NULL, *act = "relu", *out_act = NULL, *init = "paper", *out = NULL, *json = NULL;
     int bias = 0;
     double alpha = 0.2, bias_sd = 0;
     uint64_t seed = 1;
@@ -58,6 +58,7 @@ int cmd_net(int argc, char **argv)
         {"init", 0, OPT_STRING, &init, "paper|fanin", "paper: W_i ~ N(0, 1/n_i), n_i = output width; fanin: N(0, 1/fan_in)"},
         {"seed", 0, OPT_U64, &seed, "S", "random seed"},
         {"output", 'o', OPT_STRING, &out, "FILE", "model file to write (.safetensors, required)"},
+        {"json", 0, OPT_STRING, &json, "FILE", "also describe the model as JSON ('-': stdout)"},
         {0},
     };
     cli_cmd cmd = {"net random", "Draw a random generator and save it as a model file.",
@@ -82,9 +83,25 @@ int cmd_net(int argc, char **argv)
     if (st != GINV_OK) return cli_lib_error(cmd.name, st);
     ginv_net_randomize(net, in, bias_sd, seed, 0);
     st = ginv_net_save(net, out);
-    if (st == GINV_OK)
+    if (st != GINV_OK) {
+        ginv_net_free(net);
+        return cli_lib_error(cmd.name, st);
+    }
+    if (!json || strcmp(json, "-"))
         printf("wrote %s: %d -> %d, %zu parameters\n", out, ginv_net_in(net), ginv_net_out(net),
                ginv_net_nparams(net));
+    if (json) {
+        cJSON *doc = cli_json_new(cmd.name);
+        cJSON_AddStringToObject(doc, "file", out);
+        cJSON_AddNumberToObject(doc, "seed", (double)seed);
+        cJSON_AddStringToObject(doc, "init", init);
+        cJSON_AddNumberToObject(doc, "parameters", (double)ginv_net_nparams(net));
+        char *arch = ginv_net_arch_json(net);
+        cJSON_AddItemToObject(doc, "architecture", cJSON_Parse(arch));
+        ginv_free(arch);
+        rc = cli_json_write(cmd.name, doc, json);
+        cJSON_Delete(doc);
+    }
     ginv_net_free(net);
-    return st == GINV_OK ? 0 : cli_lib_error(cmd.name, st);
+    return rc;
 }

@@ -12,6 +12,7 @@ expect_error unknown_command_is_usage_error 2 "unknown command" -- $GINV frobnic
 M=$TMP/g.safetensors
 expect_ok net_random_writes_model -- $GINV net random --layers 10,250,1000 --seed 3 -o $M
 check info_counts_parameters grep -q '252500 parameters' <($GINV info $M)
+check net_random_json_counts_parameters grep -q "\"parameters\":	15" <($GINV net random --layers 3,5 --seed 2 -o $TMP/small.safetensors --json -)
 check info_json_has_architecture grep -q '"type":	"dense"' <($GINV info $M --json -)
 
 # JSON results: per-trial fields and the summary
