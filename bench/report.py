@@ -128,7 +128,9 @@ def main():
               f"({meta.get('nproc', '?')} CPUs), OpenBLAS core "
               f"`{meta.get('openblas_core', '?')}`"
               + (f" (OPENBLAS_CORETYPE={meta['openblas_coretype']})"
-                 if meta.get("openblas_coretype") else "") + ".")
+                 if meta.get("openblas_coretype") else "")
+              + (f"; {meta['ginv']}" if meta.get("ginv") else "")
+              + (f"; torch {meta['torch']}" if meta.get("torch") else "; no torch") + ".")
     md.append("")
     md.append("| " + " | ".join(hdr) + " |")
     md.append("|" + "|".join("---:" for _ in hdr) + "|")

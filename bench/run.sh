@@ -19,7 +19,10 @@
 #                             auto = set it only when OpenBLAS does not know
 #                             this CPU and falls back to its generic Prescott
 #                             (SSE3) kernels although the CPU has AVX-512/AVX2;
-#                             none = leave OpenBLAS's own choice; or a name.
+#                             none = OpenBLAS's own choice for all three
+#                             (GINV_NO_REEXEC=1 stops ginv from fixing it);
+#                             native = as installed: ginv fixes the fallback
+#                             itself, torch and the chain keep it; or a name.
 #   BENCH_OUT [bench/results] where inputs, raw samples and reports go
 #   BENCH_PYTHON [/usr/bin/python3]  the Python with Debian's numpy and torch
 #   BENCH_RUN_TIMEOUT [600]   seconds before one run is killed and counted failed
@@ -82,7 +85,8 @@ auto)
         [[ -n ${OPENBLAS_CORETYPE:-} ]] &&
             log "OpenBLAS falls back to Prescott kernels on this CPU; using OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE for all (BENCH_CORETYPE=none to keep Prescott)"
     fi ;;
-none) unset OPENBLAS_CORETYPE ;;
+none) unset OPENBLAS_CORETYPE; export GINV_NO_REEXEC=1 ;;
+native) unset OPENBLAS_CORETYPE GINV_NO_REEXEC ;;
 *) export OPENBLAS_CORETYPE=$CORETYPE ;;
 esac
 chain_info=$("$CHAIN" --B 1 --iters 1 --warmup 0)
@@ -108,7 +112,7 @@ A="$WORK/A.npy"
 Y="$WORK/y.npy"
 
 # ---- metadata --------------------------------------------------------------
-ginv_version=$("$GINV" --version 2>/dev/null | head -n1 || true)
+ginv_version=$("$GINV" version 2>/dev/null | head -n1 || true)
 cpu=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 META="$WORK/meta.json"
 "$PY" - "$META" <<EOF
@@ -125,6 +129,7 @@ json.dump({
     "openblas": """$openblas_cfg""", "openblas_core": "$core",
     "openblas_core_default": "$core_default",
     "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", ""),
+    "coretype_mode": "$CORETYPE",
     "torch": "$torch_version", "ginv": """$ginv_version""",
     "git": git("rev-parse", "--short", "HEAD") + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else ""),
     "reps": $REPS, "iters": $ITERS, "warmup_peer": $WARMUP, "lr": $LR, "m": $M,

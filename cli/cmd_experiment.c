@@ -302,8 +302,9 @@ static int experiment_recovery(int argc, char **argv)
         snprintf(path, sizeof path, "%s/error_vs_noise.png", out);
         char title[256];
         snprintf(title, sizeof title, "median ||G(z) - G(z0)|| / ||G(z0)|| vs noise (k = %d, m = %d)", kv[0], mv[nm - 1]);
+        /* log-log: sigma = 0 drops out; linear scaling shows as slope 1 */
         rc = plot_lines(path, title, "noise sigma", "median relative signal error", na, names, nn, nv,
-                        (const double *const *)y, 1);
+                        (const double *const *)y, PLOT_LOGX | PLOT_LOGY);
         for (int a = 0; a < na; a++) free(y[a]);
     }
     if (!rc && !quiet) printf("wrote %s/table.md, %s/results.json and the figures\n", out, out);

@@ -261,7 +261,7 @@ int plot_lines_marked(const char *png, const char *title, const char *xlabel,
     for (int s = 0; s < nseries; s++)
         for (int i = 0; i < npoints; i++) {
             double v = y[s][i];
-            if (!isfinite(x[i]) || !isfinite(v) || (logy && v <= 0)) continue;
+            if (!isfinite(x[i]) || !isfinite(v) || ((logy & PLOT_LOGY) && v <= 0) || ((logy & PLOT_LOGX) && x[i] <= 0)) continue;
             count[s]++;
             total++;
             if (x[i] < xmin) xmin = x[i];
@@ -285,14 +285,15 @@ int plot_lines_marked(const char *png, const char *title, const char *xlabel,
         fprintf(j.fd, "# series %d\n", s);
         for (int i = 0; i < npoints; i++) {
             double v = y[s][i];
-            if (!isfinite(x[i]) || !isfinite(v) || (logy && v <= 0)) continue;
+            if (!isfinite(x[i]) || !isfinite(v) || ((logy & PLOT_LOGY) && v <= 0) || ((logy & PLOT_LOGX) && x[i] <= 0)) continue;
             fprintf(j.fd, "%.10g %.10g\n", x[i], v);
         }
         fputs("\n\n", j.fd);
     }
     gp_header(&j, 900, 560, title, xlabel, ylabel);
     FILE *f = j.fs;
-    if (logy) fputs("set logscale y\nset format y '%g'\n", f);
+    if (logy & PLOT_LOGY) fputs("set logscale y\nset format y '%g'\n", f);
+    if (logy & PLOT_LOGX) fputs("set logscale x\nset format x '%g'\n", f);
     if (xmax > xmin) fprintf(f, "set xrange [%.10g:%.10g]\n", xmin, xmax);
     fputs("set key below\nset border lw 1.2\n", f);
     static const char *mark_colors[] = {"#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"};

@@ -14,6 +14,10 @@
 /* The command name used in error messages (a static string; NULL: automatic). */
 void plot_set_command(const char *cmd);
 
+/* Axis scales for the `logy` argument of the line plots: 1 (or PLOT_LOGY)
+ * puts y on a log scale, PLOT_LOGX x, both OR-ed together both. */
+enum { PLOT_LOGY = 1, PLOT_LOGX = 2 };
+
 /* nseries curves y[s][0..npoints) against x[0..npoints), one legend entry per
  * names[s] (names may be NULL: "series 1", ...). Points whose y (or x) is NaN
  * or infinite are skipped, and with logy (log-scale y axis) those <= 0 too. */
