@@ -28,6 +28,10 @@ def fmt_ratio(r):
     return "n/a" if r is None else f"{r:.2f}"
 
 
+def fmt_ratio3(r):
+    return "n/a" if r is None else f"{r:.3f}"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--raw", required=True)
@@ -112,9 +116,9 @@ def main():
     check_lines = []
     for c in checks:
         check_lines.append(
-            f"B={c['B']} T={c['threads']}: torch/ginv {fmt_ratio(c['torch_over_ginv'])} "
+            f"B={c['B']} T={c['threads']}: torch/ginv {fmt_ratio3(c['torch_over_ginv'])} "
             f"(target >= {c['target_torch_over_ginv']:g}: {verdict(c['speedup_met'])}); "
-            f"blas/ginv {fmt_ratio(c['blas_over_ginv'])} "
+            f"blas/ginv {fmt_ratio3(c['blas_over_ginv'])} "
             f"(target >= {c['target_blas_over_ginv']:.2f}: {verdict(c['blas_limit_met'])})")
     for l in check_lines:
         print(l)

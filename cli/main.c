@@ -20,6 +20,7 @@ static const struct {
     {"wdc", cmd_wdc, "estimate each dense layer's Weight Distribution Condition constant"},
     {"rric", cmd_rric, "estimate an operator's Range Restricted Isometry Condition constant"},
     {"landscape", cmd_landscape, "f along t z0 and on a plane: -rho_d z0, Hessian, basins, PNG"},
+    {"sample", cmd_sample, "posterior sampling: Langevin chains (ULA, MALA, projected, annealed), R-hat/ESS"},
 };
 
 static void usage(FILE *fp)

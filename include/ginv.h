@@ -530,6 +530,129 @@ ginv_status ginv_landscape_basins_run(ginv_landscape *ls, const ginv_solve_opts 
                                       ginv_landscape_basins *res);
 void ginv_landscape_basins_release(ginv_landscape_basins *res);
 
+/* ------------------------------------------------------------- sampling */
+
+/* Posterior sampling in the latent space: Langevin chains (Daras et al. 2022,
+ * Thm 3.1 eq. 2; Pareek & Risteski 2021, §5 eqs. 6 and 8). The energy of a
+ * latent z is
+ *     U(z) = ||A G(z) - y||^2 / (2 sigma^2) + prior(z),
+ * prior: gaussian 1/2 ||z||^2, uniform on the ball ||z - c|| <= r (0 on the
+ * ball, outside it the density is 0), or none; the chains target
+ *     pi(z) ∝ exp(-beta U(z))      (beta: inverse temperature).
+ * docs/sampling.md maps each paper's eta, beta and sigma onto these. */
+enum {
+    GINV_STREAM_SAMPLE = GINV_STREAM_USER + 41 /* chains: index chain * 4 + role
+                                                  (0 start, 1 noise, 2 accept) */
+};
+
+typedef enum { GINV_PRIOR_GAUSSIAN = 0, GINV_PRIOR_UNIFORM = 1, GINV_PRIOR_NONE = 2 } ginv_prior;
+ginv_status ginv_prior_parse(const char *name, ginv_prior *out);
+const char *ginv_prior_name(ginv_prior p);
+
+typedef struct ginv_posterior ginv_posterior;
+/* y is ny x m with ny == 1 (shared by all chains) or ny == B (one per chain),
+ * copied; sigma > 0 is the likelihood's noise level; B the largest batch. */
+ginv_status ginv_posterior_new(ginv_posterior **out, ginv_net *net, const ginv_op *op,
+                               const float *y, int ny, double sigma, ginv_prior prior, int B);
+void ginv_posterior_free(ginv_posterior *p);
+int ginv_posterior_k(const ginv_posterior *p);
+ginv_prior ginv_posterior_prior(const ginv_posterior *p);
+/* U (B doubles) and, if grad != NULL, grad U (B x k). The uniform prior's
+ * ball is not checked here: the samplers keep the chains on it. */
+ginv_status ginv_posterior_eval(ginv_posterior *p, int B, const float *z, double *U,
+                                float *grad);
+/* The objective 1/2||A G(z) - y||^2 + lambda ||z||^2 inside (lambda =
+ * sigma^2/2 for the gaussian prior, else 0): U = f / sigma^2. */
+ginv_objective *ginv_posterior_objective(ginv_posterior *p);
+
+typedef struct ginv_sampler_type ginv_sampler_type;
+/* z <- z - eta grad U(z) + sqrt(2 eta / beta) u  (Daras eq. 2, P&R eq. 6) */
+extern const ginv_sampler_type *const ginv_sampler_ula;
+/* the same proposal, accepted with the Metropolis-Hastings probability */
+extern const ginv_sampler_type *const ginv_sampler_mala;
+/* the ULA step projected onto the ball ||z - c|| <= r (P&R eq. 8) */
+extern const ginv_sampler_type *const ginv_sampler_projected;
+/* ULA whose burn-in runs through geometric temperature levels (see
+ * ginv_sample_opts.levels), then plain ULA */
+extern const ginv_sampler_type *const ginv_sampler_annealed;
+const ginv_sampler_type *ginv_sampler_find(const char *name);
+const char *ginv_sampler_name(const ginv_sampler_type *t);
+
+typedef enum {
+    GINV_CHAIN_INIT_ZERO = 0,   /* every chain starts at 0 */
+    GINV_CHAIN_INIT_GD = 1,     /* P&R Thm 1: GD from 0 on 1/2||A G(z) - y||^2, then Langevin */
+    GINV_CHAIN_INIT_RANDOM = 2, /* N(0, init_sd^2 I), stream (seed, SAMPLE, chain * 4) */
+    GINV_CHAIN_INIT_GIVEN = 3   /* init_z */
+} ginv_chain_init;
+ginv_status ginv_chain_init_parse(const char *name, ginv_chain_init *out);
+
+typedef struct {
+    const ginv_sampler_type *type;
+    double step;          /* eta */
+    double beta;          /* inverse temperature */
+    int chains, burn_in, samples, thin; /* C chains; keep every thin-th step after burn_in */
+    ginv_chain_init init;
+    double init_sd;       /* random */
+    const float *init_z;  /* given: chains x k */
+    int gd_iters;         /* gd: iterations of plain GD ... */
+    double gd_lr;         /* ... and its step size */
+    double radius;        /* projected (and the uniform prior): the ball's radius r */
+    const float *centre;  /* its centre c (k, shared), or NULL: each chain's GD point with
+                             init gd, else 0 */
+    int levels;           /* annealed: L temperature levels T_i = level_max^(2(L-1-i)/(L-1)) */
+    double level_max;     /*   over the burn-in, step eta_i = eta T_i (prop. to level^2) */
+    uint64_t seed;
+    int threads;          /* linear-algebra threads (numbers do not depend on it) */
+} ginv_sample_opts;
+void ginv_sample_opts_init(ginv_sample_opts *o);
+
+typedef struct {
+    int S, C, k;
+    float *samples;       /* S x C x k: sample s of chain c at (s * C + c) * k, owned */
+    double *energy;       /* S x C: U at each kept sample, owned */
+    float *start;         /* C x k: where the chains started (after GD), owned */
+    float *centre;        /* C x k: each chain's ball centre (projected, uniform prior), or
+                             NULL; owned */
+    long *accepted;       /* C: accepted proposals after burn-in, owned */
+    long proposed;        /* proposals per chain after burn-in */
+    double accept_rate;   /* all chains after burn-in; 1 for the unadjusted samplers */
+    double gd_loss;       /* init gd: 1/2||A G(z_gd) - y||^2 at the end of GD, else NaN */
+    int gd_iters;         /* init gd: iterations run */
+    double seconds;       /* wall time of the chains (burn-in included, GD excluded) */
+    long steps;           /* steps per chain, burn-in included */
+} ginv_sample_result;
+
+/* Runs o->chains chains in one batch (one posterior evaluation per step for
+ * all of them). post must hold a batch of o->chains. */
+ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
+                            ginv_sample_result *res);
+void ginv_sample_result_release(ginv_sample_result *r);
+/* Per-coordinate mean and std of the samples (k each), and, when net is not
+ * NULL, of the signals G(z) (n each; batched forward over the samples).
+ * Any output may be NULL. */
+ginv_status ginv_sample_moments(const ginv_sample_result *r, const ginv_net *net,
+                                float *mean_z, float *std_z, float *mean_x, float *std_x);
+
+/* MCMC diagnostics of Vehtari, Gelman, Simpson, Carpenter & Bürkner (2021)
+ * for one scalar quantity drawn by M chains of N draws, x[s * M + c]. */
+typedef struct {
+    double mean, sd;
+    double rhat;          /* max of the rank-normalised split R-hat, bulk and folded */
+    double rhat_bulk;     /* split R-hat of the rank-normalised draws */
+    double ess_bulk;      /* ESS of the rank-normalised split chains */
+    double ess_tail;      /* min ESS of the 5% and 95% quantile indicators */
+    double ess_mean;      /* ESS of the raw split chains */
+    double mcse_mean;     /* sd / sqrt(ess_mean) */
+} ginv_diag;
+/* N >= 4 draws per chain. Constant draws give NaN R-hat and ESS. */
+ginv_status ginv_diag_compute(int N, int M, const double *x, ginv_diag *d);
+/* The pieces, on chains as given (no splitting): R-hat (eq. 4) and the ESS
+ * with Geyer's initial monotone sequence, for x[s * M + c]. */
+double ginv_diag_rhat(int N, int M, const double *x);
+double ginv_diag_ess(int N, int M, const double *x);
+/* Phi^{-1}(p), p in (0, 1), to double precision. */
+double ginv_normal_quantile(double p);
+
 /* ---------------------------------------------------------------- theory */
 
 /* Hand & Voroninski (2019), double precision. */

@@ -1,0 +1,393 @@
+/* cmd_sample.c — `ginv sample`: posterior sampling of the latent code by
+ * Langevin chains (Daras et al. 2022 Thm 3.1; Pareek & Risteski 2021 §5):
+ * ULA, MALA, projected and annealed chains in one batch, samples and their
+ * moments as arrays, Vehtari et al. (2021) diagnostics as a table and JSON,
+ * and a trace plot. */
+#include "cli.h"
+#include "plot.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int read_vector(const char *cmd, const char *opt, const char *path, size_t count,
+                       ginv_array *a)
+{
+    ginv_status st = ginv_array_read(path, a);
+    if (st != GINV_OK) return cli_error(cmd, "--%s: %s", opt, ginv_last_error());
+    if (count && ginv_array_count(a) != count) {
+        size_t got = ginv_array_count(a);
+        ginv_array_release(a);
+        return cli_error(cmd, "--%s '%s' holds %zu values; expected %zu", opt, path, got, count);
+    }
+    return 0;
+}
+
+static char *join(const char *dir, const char *name)
+{
+    size_t L = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(L);
+    if (p) snprintf(p, L, "%s/%s", dir, name);
+    return p;
+}
+
+int cmd_sample(int argc, char **argv)
+{
+    const char *C = "sample";
+    const char *model = NULL, *layers = NULL, *act = "relu", *out_act = NULL, *weights = "paper";
+    const char *opspec = "gaussian", *image = NULL, *prior_s = "gaussian", *sampler = "ula";
+    const char *init_s = "zero", *centre_path = NULL, *truth_path = NULL, *y_path = NULL;
+    const char *out_dir = NULL, *json = NULL;
+    int bias = 0, m = 0, quiet = 0;
+    double alpha = 0.2, bias_sd = 0, noise = 0, sigma = -1;
+    ginv_sample_opts so;
+    ginv_sample_opts_init(&so);
+    so.step = -1;
+    so.radius = -1;
+    uint64_t seed = 1;
+    cli_opt opts[] = {
+        {"model", 0, OPT_STRING, &model, "FILE", "generator model file (.safetensors)"},
+        {"layers", 0, OPT_STRING, &layers, "K,N1,..,ND", "instead of --model: a random generator (stream of trial 0)"},
+        {"act", 0, OPT_STRING, &act, "NAME", "with --layers: activation of each layer"},
+        {"out-act", 0, OPT_STRING, &out_act, "NAME", "with --layers: activation of the last layer"},
+        {"alpha", 0, OPT_DOUBLE, &alpha, "A", "with --layers: leaky_relu slope", 0, 0.999999},
+        {"bias", 0, OPT_FLAG, &bias, "", "with --layers: dense layers have biases"},
+        {"bias-sd", 0, OPT_DOUBLE, &bias_sd, "S", "with --layers --bias: biases ~ N(0, S^2)", 0, 1e6},
+        {"weights", 0, OPT_STRING, &weights, "paper|fanin", "with --layers: weight scaling"},
+        {"op", 0, OPT_STRING, &opspec, "SPEC", "identity | gaussian | subsample[:MASK] | downsample:F | matrix:FILE"},
+        {"m", 0, OPT_INT, &m, "M", "number of measurements (gaussian, subsample)", 1, 1 << 24},
+        {"image", 0, OPT_STRING, &image, "CxHxW", "image shape of the signal (downsample)"},
+        {"noise", 0, OPT_DOUBLE, &noise, "SIGMA", "std of the Gaussian noise added to simulated y; the likelihood's sigma unless --sigma", 0, 1e30},
+        {"sigma", 0, OPT_DOUBLE, &sigma, "S", "the likelihood's noise level: U = ||A G(z) - y||^2 / (2 S^2) + prior", 0, 1e30},
+        {"prior", 0, OPT_STRING, &prior_s, "gaussian|uniform|none", "prior on z: 1/2||z||^2, uniform on the ball (--radius), or none"},
+        {"sampler", 0, OPT_STRING, &sampler, "ula|mala|projected|annealed", "chain: z <- z - eta grad U + sqrt(2 eta/beta) u, adjusted, projected or annealed"},
+        {"step", 0, OPT_DOUBLE, &so.step, "ETA", "step size eta (required)", 0, 1e30},
+        {"temperature", 0, OPT_DOUBLE, &so.beta, "BETA", "inverse temperature: the chains target exp(-beta U)", 0, 1e30},
+        {"chains", 0, OPT_INT, &so.chains, "C", "chains, run in one batch", 1, 1 << 20},
+        {"burn-in", 0, OPT_INT, &so.burn_in, "TB", "steps discarded first", 0, 1 << 30},
+        {"samples", 0, OPT_INT, &so.samples, "S", "samples kept per chain", 4, 1 << 30},
+        {"thin", 0, OPT_INT, &so.thin, "K", "keep every K-th step after the burn-in", 1, 1 << 20},
+        {"init", 0, OPT_STRING, &init_s, "zero|gd|random", "chain start: 0, GD from 0 on 1/2||A G(z) - y||^2 (Pareek-Risteski Thm 1), or N(0, S^2 I)"},
+        {"init-scale", 0, OPT_DOUBLE, &so.init_sd, "S", "with --init random: the scale S", 0, 1e6},
+        {"gd-iters", 0, OPT_INT, &so.gd_iters, "T", "with --init gd: GD iterations", 0, 1 << 30},
+        {"gd-lr", 0, OPT_DOUBLE, &so.gd_lr, "ETA", "with --init gd: GD step size", 0, 1e30},
+        {"radius", 0, OPT_DOUBLE, &so.radius, "R", "projected sampler / uniform prior: the ball's radius", 0, 1e30},
+        {"centre", 0, OPT_STRING, &centre_path, "FILE", "the ball's centre (k values; default: the GD point with --init gd, else 0)"},
+        {"levels", 0, OPT_INT, &so.levels, "L", "annealed: geometric noise levels over the burn-in", 1, 1 << 20},
+        {"level-max", 0, OPT_DOUBLE, &so.level_max, "S0", "annealed: the first level (the last is 1)", 1, 1e6},
+        {"seed", 0, OPT_U64, &seed, "S", "random seed"},
+        {"truth", 0, OPT_STRING, &truth_path, "FILE", "z0 (k values) instead of N(0, I)"},
+        {"y", 0, OPT_STRING, &y_path, "FILE", "your measurements (m values) instead of simulating"},
+        {"out", 0, OPT_STRING, &out_dir, "DIR", "directory for samples.npy, moments (.npy) and trace.png"},
+        {"json", 0, OPT_STRING, &json, "FILE", "write results and diagnostics as JSON ('-': stdout)"},
+        {"threads", 0, OPT_INT, &so.threads, "T", "linear-algebra threads (numbers do not depend on it)", 1, 64},
+        {"quiet", 'q', OPT_FLAG, &quiet, "", "no table or progress, only errors"},
+        {0},
+    };
+    cli_cmd cmd = {C, "Sample the posterior of the latent code given y = A G(z0) + noise (Langevin chains).",
+                   "ginv sample (--model FILE | --layers K,N1,..,ND) --op gaussian --m M --step ETA --out DIR [options]",
+                   "Energy U(z) = ||A G(z) - y||^2 / (2 sigma^2) + prior(z); the chains target exp(-beta U).\n"
+                   "ula:       z <- z - eta grad U(z) + sqrt(2 eta / beta) u   (Daras et al. 2022 eq. 2;\n"
+                   "           Pareek & Risteski 2021 eq. 6 with beta = 1)\n"
+                   "mala:      the same proposal, Metropolis-adjusted per chain (exact at any step)\n"
+                   "projected: the ULA step projected onto the ball ||z - c|| <= r (Pareek & Risteski eq. 8)\n"
+                   "annealed:  ULA whose burn-in runs through L geometric levels s from S0 down to 1,\n"
+                   "           targeting exp(-beta U / s^2) with step eta s^2\n"
+                   "Daras et al.: f = ||A G(z) - y||^2 and exp(-beta f): --sigma 0.70710678 --prior none\n"
+                   "--temperature beta. Pareek & Risteski: L = 1/2(||z||^2 + ||G(z) - x||^2 / b^2):\n"
+                   "--op identity --sigma b --prior gaussian --temperature 1. See docs/sampling.md.\n"
+                   "Outputs in DIR: samples.npy (S x C x k), mean_z.npy, std_z.npy, mean_x.npy,\n"
+                   "std_x.npy (per-pixel std of G(z)), trace.png. Diagnostics (Vehtari et al. 2021):\n"
+                   "rank-normalised split R-hat, bulk/tail ESS, MCSE of the mean."};
+    const char *pos[1];
+    int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
+    if (rc) return rc == CLI_HELP ? 0 : rc;
+    so.seed = seed;
+    cli_install_callbacks(quiet);
+    plot_set_command(C);
+
+    if (!!model == !!layers) return cli_usage_error(C, "give exactly one of --model FILE or --layers K,N1,..,ND");
+    if (!(so.type = ginv_sampler_find(sampler)))
+        return cli_usage_error(C, "--sampler '%s' must be ula, mala, projected or annealed", sampler);
+    ginv_prior prior;
+    if (ginv_prior_parse(prior_s, &prior) != GINV_OK)
+        return cli_usage_error(C, "--prior '%s' must be gaussian, uniform or none", prior_s);
+    if (ginv_chain_init_parse(init_s, &so.init) != GINV_OK)
+        return cli_usage_error(C, "--init '%s' must be zero, gd or random", init_s);
+    if (!cli_find(opts, "step")->seen || !(so.step > 0))
+        return cli_usage_error(C, "--step ETA (> 0) is required");
+    if (!(so.beta > 0)) return cli_usage_error(C, "--temperature must be positive");
+    if ((so.type == ginv_sampler_projected || prior == GINV_PRIOR_UNIFORM) && !(so.radius > 0))
+        return cli_usage_error(C, "--sampler projected and --prior uniform need --radius R > 0");
+    if (!out_dir) return cli_usage_error(C, "--out DIR is required (the samples go there)");
+    if (y_path && truth_path) return cli_usage_error(C, "--y and --truth exclude each other: with --y there is no truth");
+    double lik_sigma = cli_find(opts, "sigma")->seen ? sigma : noise;
+    if (!(lik_sigma > 0))
+        return cli_usage_error(C, "the likelihood needs a noise level: give --noise SIGMA > 0 or --sigma S > 0");
+    ginv_init winit;
+    if (!strcmp(weights, "paper")) winit = GINV_INIT_PAPER;
+    else if (!strcmp(weights, "fanin")) winit = GINV_INIT_FANIN;
+    else return cli_usage_error(C, "--weights '%s' must be paper or fanin", weights);
+    {
+        struct stat sb;
+        if (stat(out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
+            return cli_error(C, "--out '%s' exists and is not a directory", out_dir);
+    }
+
+    ginv_layer spec[128];
+    int nspec = 0;
+    if (layers && (rc = cli_build_spec(C, layers, act, out_act, alpha, bias, spec, &nspec))) return rc;
+
+    ginv_net *net = NULL;
+    ginv_op *op = NULL;
+    ginv_op_spec ops;
+    int have_ops = 0;
+    ginv_posterior *post = NULL;
+    ginv_sample_result res = {0};
+    ginv_array truth = {0}, yarr = {0}, centre = {0};
+    float *z0 = NULL, *y = NULL, *mz = NULL, *sz = NULL, *mx = NULL, *sx = NULL;
+    double *draws = NULL;
+    ginv_diag *diag = NULL;
+    char *paths[6] = {0};
+    ginv_status st;
+    if (model) {
+        if ((st = ginv_net_load(model, &net)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
+    } else {
+        if ((st = ginv_net_new(&net, nspec, spec)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
+        ginv_net_randomize(net, winit, bias_sd, seed, 0);
+    }
+    int k = ginv_net_in(net), n = ginv_net_out(net);
+    if (y_path) {
+        if ((rc = read_vector(C, "y", y_path, 0, &yarr))) goto out;
+        if (m == 0) m = (int)ginv_array_count(&yarr);
+    }
+    if ((st = ginv_op_spec_parse(&ops, opspec, m)) != GINV_OK) { rc = cli_error(C, "--op: %s", ginv_last_error()); goto out; }
+    have_ops = 1;
+    if (image && (sscanf(image, "%dx%dx%d", &ops.c, &ops.h, &ops.w) != 3 || ops.c < 1 || ops.h < 1 || ops.w < 1)) {
+        rc = cli_usage_error(C, "--image '%s' must be CxHxW, e.g. 1x28x28", image);
+        goto out;
+    }
+    if ((st = ginv_op_from_spec(&op, &ops, n, seed, 0)) != GINV_OK) { rc = cli_error(C, "--op: %s", ginv_last_error()); goto out; }
+    m = ginv_op_m(op);
+    y = malloc(sizeof(float) * m);
+    if (!y) { rc = cli_error(C, "out of memory"); goto out; }
+    if (y_path) {
+        if (ginv_array_count(&yarr) != (size_t)m) {
+            rc = cli_error(C, "--y '%s' holds %zu values but the operator makes %d measurements", y_path, ginv_array_count(&yarr), m);
+            goto out;
+        }
+        memcpy(y, yarr.data, sizeof(float) * m);
+    } else {
+        /* y = A G(z0) + noise, drawn as trial 0 of `ginv recover` */
+        z0 = malloc(sizeof(float) * k);
+        if (!z0) { rc = cli_error(C, "out of memory"); goto out; }
+        if (truth_path) {
+            if ((rc = read_vector(C, "truth", truth_path, (size_t)k, &truth))) goto out;
+            memcpy(z0, truth.data, sizeof(float) * k);
+        } else {
+            ginv_rng r;
+            ginv_rng_init(&r, seed, GINV_STREAM_TRUTH, 0);
+            ginv_rng_normal_f32(&r, z0, (size_t)k, 1.0);
+        }
+        ginv_net_ws *ws = NULL;
+        if ((st = ginv_net_ws_new(&ws, net, 1)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
+        ginv_op_apply(op, 1, ginv_net_forward(net, ws, 1, z0), y);
+        ginv_net_ws_free(ws);
+        ginv_add_noise(y, (size_t)m, noise, seed, 0);
+    }
+    if (centre_path) {
+        if ((rc = read_vector(C, "centre", centre_path, (size_t)k, &centre))) goto out;
+        so.centre = centre.data;
+    }
+    if ((st = ginv_posterior_new(&post, net, op, y, 1, lik_sigma, prior, so.chains)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
+    if ((st = ginv_sample_run(post, &so, &res)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
+
+    /* moments and diagnostics */
+    int S = res.S, Cn = res.C;
+    mz = malloc(sizeof(float) * k);
+    sz = malloc(sizeof(float) * k);
+    mx = malloc(sizeof(float) * n);
+    sx = malloc(sizeof(float) * n);
+    draws = malloc(sizeof(double) * (size_t)S * Cn);
+    diag = calloc((size_t)k, sizeof *diag);
+    if (!mz || !sz || !mx || !sx || !draws || !diag) { rc = cli_error(C, "out of memory"); goto out; }
+    if ((st = ginv_sample_moments(&res, net, mz, sz, mx, sx)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
+    double max_rhat = 0, min_bulk = INFINITY, min_tail = INFINITY;
+    for (int j = 0; j < k; j++) {
+        for (size_t i = 0; i < (size_t)S * Cn; i++) draws[i] = res.samples[i * k + j];
+        if ((st = ginv_diag_compute(S, Cn, draws, &diag[j])) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
+        /* NaN (a constant coordinate) propagates into the summary as unknown */
+        max_rhat = isnan(diag[j].rhat) || isnan(max_rhat) ? NAN : fmax(max_rhat, diag[j].rhat);
+        min_bulk = isnan(diag[j].ess_bulk) || isnan(min_bulk) ? NAN : fmin(min_bulk, diag[j].ess_bulk);
+        min_tail = isnan(diag[j].ess_tail) || isnan(min_tail) ? NAN : fmin(min_tail, diag[j].ess_tail);
+    }
+    double spes = res.seconds / min_bulk; /* seconds per effective sample (worst coordinate) */
+    double mean_err = NAN;
+    if (z0) {
+        double d = 0, s = 0;
+        for (int j = 0; j < k; j++) {
+            d += ((double)mz[j] - z0[j]) * ((double)mz[j] - z0[j]);
+            s += (double)z0[j] * z0[j];
+        }
+        mean_err = s > 0 ? sqrt(d / s) : sqrt(d);
+    }
+    if (!quiet) {
+        printf("%5s  %10s  %10s  %10s  %7s  %9s  %9s\n", "coord", "mean", "sd", "mcse", "rhat", "ess_bulk", "ess_tail");
+        int show = k <= 20 ? k : 20;
+        for (int j = 0; j < show; j++)
+            printf("%5d  %10.4f  %10.4f  %10.2e  %7.4f  %9.1f  %9.1f\n", j, diag[j].mean, diag[j].sd,
+                   diag[j].mcse_mean, diag[j].rhat, diag[j].ess_bulk, diag[j].ess_tail);
+        if (show < k) printf("  ... (%d more coordinates in the JSON)\n", k - show);
+        printf("%s, %d chains x %d samples (thin %d, burn-in %d): max rhat %.4f, min bulk-ESS %.1f, "
+               "min tail-ESS %.1f, acceptance %.3f, %.3f s, %.3g ms per effective sample\n",
+               sampler, Cn, S, so.thin, so.burn_in, max_rhat, min_bulk, min_tail, res.accept_rate,
+               res.seconds, 1e3 * spes);
+        if (z0) printf("posterior mean vs truth: rel_error %.3e\n", mean_err);
+    }
+
+    /* outputs: the trace plot first (it may fail without gnuplot), then arrays, then JSON */
+    int made_dir = mkdir(out_dir, 0777) == 0;
+    if (!made_dir && errno != EEXIST) { rc = cli_error(C, "cannot create --out '%s': %s", out_dir, strerror(errno)); goto out; }
+    const char *names[6] = {"samples.npy", "mean_z.npy", "std_z.npy", "mean_x.npy", "std_x.npy", "trace.png"};
+    for (int i = 0; i < 6; i++)
+        if (!(paths[i] = join(out_dir, names[i]))) { rc = cli_error(C, "out of memory"); goto out; }
+    {
+        int nser = Cn < 8 ? Cn : 8;
+        double *xs = malloc(sizeof(double) * S), *ys = malloc(sizeof(double) * (size_t)S * nser);
+        const double *yp[8];
+        char lab[8][32];
+        const char *labp[8];
+        if (!xs || !ys) { free(xs); free(ys); rc = cli_error(C, "out of memory"); goto out; }
+        for (int s = 0; s < S; s++) xs[s] = so.burn_in + (double)(s + 1) * so.thin;
+        for (int c = 0; c < nser; c++) {
+            for (int s = 0; s < S; s++) ys[(size_t)c * S + s] = res.samples[((size_t)s * Cn + c) * k];
+            yp[c] = ys + (size_t)c * S;
+            snprintf(lab[c], sizeof lab[c], "chain %d", c);
+            labp[c] = lab[c];
+        }
+        char title[160];
+        snprintf(title, sizeof title, "%s: z[0] after burn-in (rhat %.3f, bulk-ESS %.0f)", sampler,
+                 diag[0].rhat, diag[0].ess_bulk);
+        rc = plot_lines(paths[5], title, "step", "z[0]", nser, labp, S, xs, yp, 0);
+        free(xs);
+        free(ys);
+        if (rc) {
+            if (made_dir) rmdir(out_dir);
+            goto out;
+        }
+    }
+    {
+        int64_t sh3[3] = {S, Cn, k}, shk[1] = {k}, shn[1] = {n};
+        if ((st = ginv_array_write(paths[0], res.samples, 3, sh3)) != GINV_OK ||
+            (st = ginv_array_write(paths[1], mz, 1, shk)) != GINV_OK ||
+            (st = ginv_array_write(paths[2], sz, 1, shk)) != GINV_OK ||
+            (st = ginv_array_write(paths[3], mx, 1, shn)) != GINV_OK ||
+            (st = ginv_array_write(paths[4], sx, 1, shn)) != GINV_OK) {
+            rc = cli_lib_error(C, st);
+            goto out;
+        }
+    }
+    if (json) {
+        cJSON *doc = cli_json_new(C);
+        cJSON_AddNumberToObject(doc, "seed", (double)seed);
+        cJSON *p = cJSON_AddObjectToObject(doc, "params");
+        if (model) cJSON_AddStringToObject(p, "model", model);
+        if (layers) {
+            cJSON_AddStringToObject(p, "layers", layers);
+            cJSON_AddStringToObject(p, "act", act);
+            cJSON_AddStringToObject(p, "out_act", out_act ? out_act : act);
+            cJSON_AddBoolToObject(p, "bias", bias);
+            cJSON_AddStringToObject(p, "weights", weights);
+        }
+        cJSON_AddNumberToObject(p, "k", k);
+        cJSON_AddNumberToObject(p, "n", n);
+        cJSON_AddStringToObject(p, "op", opspec);
+        cJSON_AddNumberToObject(p, "m", m);
+        cJSON_AddNumberToObject(p, "noise", noise);
+        cJSON_AddNumberToObject(p, "sigma", lik_sigma);
+        cJSON_AddStringToObject(p, "prior", prior_s);
+        cJSON_AddStringToObject(p, "sampler", sampler);
+        cJSON_AddNumberToObject(p, "step", so.step);
+        cJSON_AddNumberToObject(p, "temperature", so.beta);
+        cJSON_AddNumberToObject(p, "chains", so.chains);
+        cJSON_AddNumberToObject(p, "burn_in", so.burn_in);
+        cJSON_AddNumberToObject(p, "samples", so.samples);
+        cJSON_AddNumberToObject(p, "thin", so.thin);
+        cJSON_AddStringToObject(p, "init", init_s);
+        if (so.init == GINV_CHAIN_INIT_RANDOM) cJSON_AddNumberToObject(p, "init_scale", so.init_sd);
+        if (so.init == GINV_CHAIN_INIT_GD) {
+            cJSON_AddNumberToObject(p, "gd_iters", so.gd_iters);
+            cJSON_AddNumberToObject(p, "gd_lr", so.gd_lr);
+        }
+        if (res.centre) {
+            cJSON_AddNumberToObject(p, "radius", so.radius);
+            if (centre_path) cJSON_AddStringToObject(p, "centre", centre_path);
+        }
+        if (so.type == ginv_sampler_annealed) {
+            cJSON_AddNumberToObject(p, "levels", so.levels);
+            cJSON_AddNumberToObject(p, "level_max", so.level_max);
+        }
+        if (truth_path) cJSON_AddStringToObject(p, "truth", truth_path);
+        if (y_path) cJSON_AddStringToObject(p, "y", y_path);
+        cJSON_AddItemToObject(doc, "y", cJSON_CreateFloatArray(y, m));
+        if (z0) cJSON_AddItemToObject(doc, "z0", cJSON_CreateFloatArray(z0, k));
+        cJSON_AddItemToObject(doc, "posterior_mean", cJSON_CreateFloatArray(mz, k));
+        cJSON_AddItemToObject(doc, "posterior_std", cJSON_CreateFloatArray(sz, k));
+        cJSON *arr = cJSON_AddArrayToObject(doc, "diagnostics");
+        for (int j = 0; j < k; j++) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddNumberToObject(o, "coord", j);
+            cJSON_AddItemToObject(o, "mean", cli_json_num(diag[j].mean));
+            cJSON_AddItemToObject(o, "sd", cli_json_num(diag[j].sd));
+            cJSON_AddItemToObject(o, "mcse_mean", cli_json_num(diag[j].mcse_mean));
+            cJSON_AddItemToObject(o, "rhat", cli_json_num(diag[j].rhat));
+            cJSON_AddItemToObject(o, "ess_bulk", cli_json_num(diag[j].ess_bulk));
+            cJSON_AddItemToObject(o, "ess_tail", cli_json_num(diag[j].ess_tail));
+            cJSON_AddItemToArray(arr, o);
+        }
+        cJSON *acc = cJSON_AddArrayToObject(doc, "acceptance_per_chain");
+        for (int c = 0; c < Cn; c++)
+            cJSON_AddItemToArray(acc, cJSON_CreateNumber((double)res.accepted[c] / res.proposed));
+        cJSON *s = cJSON_AddObjectToObject(doc, "summary");
+        cJSON_AddItemToObject(s, "max_rhat", cli_json_num(max_rhat));
+        cJSON_AddItemToObject(s, "min_ess_bulk", cli_json_num(min_bulk));
+        cJSON_AddItemToObject(s, "min_ess_tail", cli_json_num(min_tail));
+        cJSON_AddItemToObject(s, "acceptance_rate", cli_json_num(res.accept_rate));
+        cJSON_AddNumberToObject(s, "steps_per_chain", (double)res.steps);
+        cJSON_AddItemToObject(s, "sampling_seconds", cli_json_num(res.seconds));
+        cJSON_AddItemToObject(s, "seconds_per_step", cli_json_num(res.seconds / res.steps));
+        cJSON_AddItemToObject(s, "seconds_per_effective_sample", cli_json_num(spes));
+        if (so.init == GINV_CHAIN_INIT_GD) {
+            cJSON_AddItemToObject(s, "gd_meas_loss", cli_json_num(res.gd_loss));
+            cJSON_AddNumberToObject(s, "gd_iters", res.gd_iters);
+        }
+        if (z0) cJSON_AddItemToObject(s, "mean_rel_error", cli_json_num(mean_err));
+        cJSON *f = cJSON_AddObjectToObject(doc, "files");
+        for (int i = 0; i < 6; i++) cJSON_AddStringToObject(f, names[i], paths[i]);
+        rc = cli_json_write(C, doc, json);
+        cJSON_Delete(doc);
+    }
+out:
+    for (int i = 0; i < 6; i++) free(paths[i]);
+    free(z0);
+    free(y);
+    free(mz);
+    free(sz);
+    free(mx);
+    free(sx);
+    free(draws);
+    free(diag);
+    ginv_sample_result_release(&res);
+    ginv_posterior_free(post);
+    ginv_op_free(op);
+    if (have_ops) ginv_op_spec_release(&ops);
+    ginv_array_release(&truth);
+    ginv_array_release(&yarr);
+    ginv_array_release(&centre);
+    ginv_net_free(net);
+    return rc;
+}

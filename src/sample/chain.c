@@ -1,0 +1,385 @@
+/* chain.c — the driver every sampler shares: C chains in one batch (one
+ * posterior evaluation, i.e. one GEMM per layer per direction, per step for
+ * all of them), started at 0, at random, at given points, or by Pareek &
+ * Risteski's two-stage procedure (Thm 1: GD from 0 on 1/2||A G(z) - y||^2,
+ * Lemma 1, then Langevin from there, Lemmas 2-3); burn-in, thinning, and the
+ * kept samples (S x C x k). Each chain draws from its own streams (seed,
+ * GINV_STREAM_SAMPLE, 4c + role), so the numbers do not depend on threads. */
+#include "sample/sampler_internal.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+/* The sampler of a --sampler name. */
+const ginv_sampler_type *ginv_sampler_find(const char *name)
+{
+    const ginv_sampler_type *const all[] = {ginv_sampler_ula, ginv_sampler_mala,
+                                            ginv_sampler_projected, ginv_sampler_annealed};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (!strcmp(all[i]->name, name)) return all[i];
+    return NULL;
+}
+
+const char *ginv_sampler_name(const ginv_sampler_type *t) { return t->name; }
+
+/* Parse --init: zero, gd (P&R Thm 1's first stage), random. */
+ginv_status ginv_chain_init_parse(const char *name, ginv_chain_init *out)
+{
+    if (!strcmp(name, "zero")) *out = GINV_CHAIN_INIT_ZERO;
+    else if (!strcmp(name, "gd")) *out = GINV_CHAIN_INIT_GD;
+    else if (!strcmp(name, "random")) *out = GINV_CHAIN_INIT_RANDOM;
+    else return ginv_fail(GINV_ERR_ARG, "unknown chain start '%s': use zero, gd or random", name);
+    return GINV_OK;
+}
+
+/* Defaults: ULA, eta 1e-3, beta 1, 4 chains, 500 burn-in, 1000 samples. */
+void ginv_sample_opts_init(ginv_sample_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->type = ginv_sampler_ula;
+    o->step = 1e-3;
+    o->beta = 1.0;
+    o->chains = 4;
+    o->burn_in = 500;
+    o->samples = 1000;
+    o->thin = 1;
+    o->init = GINV_CHAIN_INIT_ZERO;
+    o->init_sd = 1.0;
+    o->gd_iters = 1000;
+    o->gd_lr = 0.1;
+    o->levels = 10;
+    o->level_max = 10.0;
+    o->seed = 1;
+    o->threads = 1;
+}
+
+void ginv_sample_result_release(ginv_sample_result *r)
+{
+    ginv_free(r->samples);
+    ginv_free(r->energy);
+    ginv_free(r->start);
+    ginv_free(r->centre);
+    ginv_free(r->accepted);
+    r->samples = r->start = r->centre = NULL;
+    r->energy = NULL;
+    r->accepted = NULL;
+}
+
+/* The Langevin proposal of Daras eq. 2 for every chain, noise scaled by `scale`. */
+void ginv_chains_propose(ginv_chains *ch, double eta, double scale)
+{
+    int k = ch->k;
+    double sd = scale * sqrt(2.0 * eta / ch->o->beta);
+    float e = (float)eta;
+    for (int c = 0; c < ch->C; c++) {
+        size_t off = (size_t)c * k;
+        for (int i = 0; i < k; i++)
+            ch->zp[off + i] = ch->z[off + i] - e * ch->grad[off + i] +
+                              (float)(sd * ginv_rng_normal(&ch->noise[c]));
+    }
+}
+
+/* U and grad U at the proposals, one batch; NaN/Inf is an error. */
+ginv_status ginv_chains_eval_proposal(ginv_chains *ch)
+{
+    ginv_status st = ginv_posterior_eval(ch->post, ch->C, ch->zp, ch->Up, ch->gp);
+    if (st != GINV_OK) return st;
+    for (int c = 0; c < ch->C; c++)
+        if (!isfinite(ch->Up[c]))
+            return ginv_fail(GINV_ERR_NUMERIC,
+                             "the energy became %g at step %ld (chain %d): lower the step size",
+                             ch->Up[c], ch->t, c);
+    return GINV_OK;
+}
+
+/* The proposals become the current points (pointer exchange). */
+void ginv_chains_take_proposal(ginv_chains *ch)
+{
+    float *t = ch->z;
+    ch->z = ch->zp;
+    ch->zp = t;
+    t = ch->grad;
+    ch->grad = ch->gp;
+    ch->gp = t;
+    double *u = ch->U;
+    ch->U = ch->Up;
+    ch->Up = u;
+}
+
+/* Pi_D of P&R eq. 8 for row c: radial projection onto ||x - centre_c|| <= r. */
+void ginv_chains_project(const ginv_chains *ch, float *x, int c)
+{
+    int k = ch->k;
+    float *xc = x + (size_t)c * k;
+    const float *cc = ch->centre + (size_t)c * k;
+    double d2 = 0;
+    for (int i = 0; i < k; i++) d2 += ((double)xc[i] - cc[i]) * ((double)xc[i] - cc[i]);
+    double d = sqrt(d2);
+    if (d <= ch->radius) return;
+    double s = ch->radius / d;
+    for (int i = 0; i < k; i++) xc[i] = (float)(cc[i] + s * ((double)xc[i] - cc[i]));
+}
+
+/* Whether row c of x is on the ball (a float rounding's slack allowed). */
+int ginv_chains_in_ball(const ginv_chains *ch, const float *x, int c)
+{
+    int k = ch->k;
+    const float *xc = x + (size_t)c * k, *cc = ch->centre + (size_t)c * k;
+    double d2 = 0;
+    for (int i = 0; i < k; i++) d2 += ((double)xc[i] - cc[i]) * ((double)xc[i] - cc[i]);
+    return sqrt(d2) <= ch->radius * (1 + 1e-6);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static ginv_status check_opts(const ginv_posterior *post, const ginv_sample_opts *o)
+{
+    if (!o->type) return ginv_fail(GINV_ERR_ARG, "no sampler given");
+    if (!(o->step > 0) || !isfinite(o->step))
+        return ginv_fail(GINV_ERR_ARG, "step size %g must be positive and finite", o->step);
+    if (!(o->beta > 0) || !isfinite(o->beta))
+        return ginv_fail(GINV_ERR_ARG, "temperature beta %g must be positive and finite", o->beta);
+    if (o->chains < 1) return ginv_fail(GINV_ERR_ARG, "chains %d must be at least 1", o->chains);
+    if (o->samples < 1) return ginv_fail(GINV_ERR_ARG, "samples %d must be at least 1", o->samples);
+    if (o->burn_in < 0) return ginv_fail(GINV_ERR_ARG, "burn-in %d must be >= 0", o->burn_in);
+    if (o->thin < 1) return ginv_fail(GINV_ERR_ARG, "thinning %d must be at least 1", o->thin);
+    int ny;
+    ginv_posterior_y(post, &ny);
+    if (ny != 1 && ny != o->chains)
+        return ginv_fail(GINV_ERR_SHAPE, "the posterior has %d measurement rows; expected 1 or "
+                                         "one per chain (%d)", ny, o->chains);
+    int ball = o->type == ginv_sampler_projected || ginv_posterior_prior(post) == GINV_PRIOR_UNIFORM;
+    if (ginv_posterior_prior(post) == GINV_PRIOR_UNIFORM && !o->type->keeps_ball)
+        return ginv_fail(GINV_ERR_ARG, "the uniform prior lives on a ball: sample it with the "
+                                       "projected or mala sampler, not %s", o->type->name);
+    if (ball && (!(o->radius > 0) || !isfinite(o->radius)))
+        return ginv_fail(GINV_ERR_ARG, "the %s needs a ball radius > 0 (--radius), got %g",
+                         o->type == ginv_sampler_projected ? "projected sampler" : "uniform prior",
+                         o->radius);
+    if (o->type == ginv_sampler_annealed && (o->levels < 1 || !(o->level_max >= 1) ||
+                                             !isfinite(o->level_max)))
+        return ginv_fail(GINV_ERR_ARG, "annealing needs levels >= 1 and a first level >= 1 "
+                                       "(got %d, %g)", o->levels, o->level_max);
+    if (o->init == GINV_CHAIN_INIT_GD && (o->gd_iters < 0 || !(o->gd_lr > 0)))
+        return ginv_fail(GINV_ERR_ARG, "the GD stage needs iterations >= 0 and a step > 0 "
+                                       "(got %d, %g)", o->gd_iters, o->gd_lr);
+    if (o->init == GINV_CHAIN_INIT_RANDOM && (!(o->init_sd >= 0) || !isfinite(o->init_sd)))
+        return ginv_fail(GINV_ERR_ARG, "initial scale %g must be finite and >= 0", o->init_sd);
+    if (o->init == GINV_CHAIN_INIT_GIVEN && !o->init_z)
+        return ginv_fail(GINV_ERR_ARG, "chain start 'given' without starting points");
+    if ((unsigned)o->init > GINV_CHAIN_INIT_GIVEN)
+        return ginv_fail(GINV_ERR_ARG, "unknown chain start %d", (int)o->init);
+    double total = (double)o->burn_in + (double)o->samples * o->thin;
+    if (total > 4e18) return ginv_fail(GINV_ERR_ARG, "burn-in + samples x thin is too large");
+    return GINV_OK;
+}
+
+/* P&R Thm 1's first stage (Lemma 1): GD from 0 on 1/2||A G(z) - y||^2, one row
+ * per distinct y, written to every chain's start. */
+static ginv_status gd_stage(ginv_posterior *post, const ginv_sample_opts *o, float *z,
+                            ginv_sample_result *res)
+{
+    int ny, k = ginv_posterior_k(post), C = o->chains;
+    const float *y = ginv_posterior_y(post, &ny);
+    ginv_objective *obj = NULL;
+    ginv_status st = ginv_objective_new(&obj, ginv_posterior_net(post), ginv_posterior_op(post), y,
+                                        ny, 0.0, ny);
+    if (st != GINV_OK) return st;
+    double *f = ginv_malloc((size_t)ny * sizeof(double));
+    if (!f) {
+        ginv_objective_free(obj);
+        return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    }
+    memset(z, 0, (size_t)ny * k * sizeof(float));
+    ginv_solve_opts so;
+    ginv_solve_opts_init(&so);
+    so.type = ginv_solver_gd;
+    so.lr = o->gd_lr;
+    so.iters = o->gd_iters;
+    ginv_solve_info info = {0};
+    st = ginv_solve(obj, &so, ny, z, f, &info);
+    if (st == GINV_OK) {
+        double s = 0;
+        for (int b = 0; b < ny; b++) s += f[b];
+        res->gd_loss = s / ny;
+        res->gd_iters = info.iters;
+        for (int c = ny; c < C; c++) memcpy(z + (size_t)c * k, z, (size_t)k * sizeof(float));
+    } else {
+        st = ginv_fail(st, "the GD stage of --init gd failed: %s", ginv_last_error());
+    }
+    ginv_free(f);
+    ginv_objective_free(obj);
+    return st;
+}
+
+/* The chains: start, burn in, keep every thin-th state (Daras Thm 3.1's
+ * chain, or its adjusted/projected/annealed variants, per the type table). */
+ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
+                            ginv_sample_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->gd_loss = NAN;
+    ginv_status st = check_opts(post, o);
+    if (st != GINV_OK) return st;
+    int C = o->chains, k = ginv_posterior_k(post), S = o->samples;
+    size_t Ck = (size_t)C * k;
+    ginv_blas_set_threads(o->threads);
+    res->S = S;
+    res->C = C;
+    res->k = k;
+    res->samples = ginv_malloc((size_t)S * Ck * sizeof(float));
+    res->energy = ginv_malloc((size_t)S * C * sizeof(double));
+    res->start = ginv_malloc(Ck * sizeof(float));
+    res->accepted = ginv_calloc((size_t)C, sizeof(long));
+    ginv_chains ch = {.post = post, .o = o, .C = C, .k = k};
+    float *buf = ginv_malloc(4 * Ck * sizeof(float));
+    double *ubuf = ginv_malloc(2 * (size_t)C * sizeof(double));
+    ginv_rng *rngs = ginv_malloc(2 * (size_t)C * sizeof(ginv_rng));
+    if (!res->samples || !res->energy || !res->start || !res->accepted || !buf || !ubuf || !rngs) {
+        st = ginv_fail(GINV_ERR_NOMEM, "out of memory for %d chains x %d samples x %d latents", C,
+                       S, k);
+        goto done;
+    }
+    ch.z = buf;
+    ch.grad = buf + Ck;
+    ch.zp = buf + 2 * Ck;
+    ch.gp = buf + 3 * Ck;
+    ch.U = ubuf;
+    ch.Up = ubuf + C;
+    ch.noise = rngs;
+    ch.accept = rngs + C;
+    ch.accepted = res->accepted;
+    for (int c = 0; c < C; c++) {
+        ginv_rng_init(&ch.noise[c], o->seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4 + 1);
+        ginv_rng_init(&ch.accept[c], o->seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4 + 2);
+    }
+    /* starting points */
+    switch (o->init) {
+    case GINV_CHAIN_INIT_ZERO: memset(ch.z, 0, Ck * sizeof(float)); break;
+    case GINV_CHAIN_INIT_GIVEN: memcpy(ch.z, o->init_z, Ck * sizeof(float)); break;
+    case GINV_CHAIN_INIT_RANDOM:
+        for (int c = 0; c < C; c++) {
+            ginv_rng r;
+            ginv_rng_init(&r, o->seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4);
+            ginv_rng_normal_f32(&r, ch.z + (size_t)c * k, (size_t)k, o->init_sd);
+        }
+        break;
+    case GINV_CHAIN_INIT_GD:
+        if ((st = gd_stage(post, o, ch.z, res)) != GINV_OK) goto done;
+        break;
+    }
+    /* the ball: given centre, else the GD points, else the origin */
+    ch.ball = o->type == ginv_sampler_projected || ginv_posterior_prior(post) == GINV_PRIOR_UNIFORM;
+    if (ch.ball) {
+        res->centre = ginv_malloc(Ck * sizeof(float));
+        if (!res->centre) {
+            st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (int c = 0; c < C; c++) {
+            float *cc = res->centre + (size_t)c * k;
+            if (o->centre) memcpy(cc, o->centre, (size_t)k * sizeof(float));
+            else if (o->init == GINV_CHAIN_INIT_GD) memcpy(cc, ch.z + (size_t)c * k, (size_t)k * sizeof(float));
+            else memset(cc, 0, (size_t)k * sizeof(float));
+        }
+        ch.centre = res->centre;
+        ch.radius = o->radius;
+        for (int c = 0; c < C; c++) ginv_chains_project(&ch, ch.z, c);
+    }
+    memcpy(res->start, ch.z, Ck * sizeof(float));
+    if ((st = ginv_posterior_eval(post, C, ch.z, ch.U, ch.grad)) != GINV_OK) goto done;
+    for (int c = 0; c < C; c++)
+        if (!isfinite(ch.U[c])) {
+            st = ginv_fail(GINV_ERR_NUMERIC, "the energy is %g at chain %d's starting point",
+                           ch.U[c], c);
+            goto done;
+        }
+    long total = (long)o->burn_in + (long)S * o->thin;
+    long every = total / 100 > 0 ? total / 100 : 1;
+    double t0 = now_seconds();
+    for (long t = 0; t < total; t++) {
+        ch.t = t;
+        ch.counting = t >= o->burn_in;
+        if ((st = o->type->step(&ch)) != GINV_OK) goto done;
+        long after = t - o->burn_in + 1;
+        if (after > 0 && after % o->thin == 0) {
+            long s = after / o->thin - 1;
+            memcpy(res->samples + (size_t)s * Ck, ch.z, Ck * sizeof(float));
+            memcpy(res->energy + (size_t)s * C, ch.U, (size_t)C * sizeof(double));
+        }
+        if ((t + 1) % every == 0 || t + 1 == total) ginv_progress("sampling", t + 1, total);
+    }
+    res->seconds = now_seconds() - t0;
+    res->steps = total;
+    res->proposed = (long)S * o->thin;
+    if (o->type->adjusted) {
+        long acc = 0;
+        for (int c = 0; c < C; c++) acc += res->accepted[c];
+        res->accept_rate = (double)acc / ((double)res->proposed * C);
+    } else {
+        for (int c = 0; c < C; c++) res->accepted[c] = res->proposed;
+        res->accept_rate = 1.0;
+    }
+done:
+    ginv_free(buf);
+    ginv_free(ubuf);
+    ginv_free(rngs);
+    if (st != GINV_OK) {
+        ginv_sample_result_release(res);
+        memset(res, 0, sizeof *res);
+    }
+    return st;
+}
+
+/* Per-coordinate mean and std (divisor N - 1) of z and of G(z) over all
+ * kept samples, accumulated in double (Welford); G batched C rows at a time. */
+ginv_status ginv_sample_moments(const ginv_sample_result *r, const ginv_net *net, float *mean_z,
+                                float *std_z, float *mean_x, float *std_x)
+{
+    int k = r->k, C = r->C, S = r->S;
+    size_t N = (size_t)S * C;
+    int n = net ? ginv_net_out(net) : 0;
+    if (net && ginv_net_in(net) != k)
+        return ginv_fail(GINV_ERR_SHAPE, "the net takes %d latents but the samples have %d",
+                         ginv_net_in(net), k);
+    int w = k > n ? k : n;
+    double *mean = ginv_calloc((size_t)w, sizeof(double)), *m2 = ginv_calloc((size_t)w, sizeof(double));
+    ginv_net_ws *ws = NULL;
+    ginv_status st = GINV_OK;
+    if (!mean || !m2) st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    for (int pass = 0; st == GINV_OK && pass < (net ? 2 : 1); pass++) {
+        int len = pass == 0 ? k : n;
+        memset(mean, 0, (size_t)w * sizeof(double));
+        memset(m2, 0, (size_t)w * sizeof(double));
+        if (pass == 1 && (st = ginv_net_ws_new(&ws, net, C)) != GINV_OK) break;
+        size_t cnt = 0;
+        for (int s = 0; s < S; s++) {
+            const float *block = r->samples + (size_t)s * C * k;
+            if (pass == 1) block = ginv_net_forward(net, ws, C, block);
+            for (int c = 0; c < C; c++) {
+                cnt++;
+                const float *v = block + (size_t)c * len;
+                for (int i = 0; i < len; i++) {
+                    double d = v[i] - mean[i];
+                    mean[i] += d / cnt;
+                    m2[i] += d * (v[i] - mean[i]);
+                }
+            }
+        }
+        float *mo = pass == 0 ? mean_z : mean_x, *so = pass == 0 ? std_z : std_x;
+        for (int i = 0; i < len; i++) {
+            if (mo) mo[i] = (float)mean[i];
+            if (so) so[i] = (float)(N > 1 ? sqrt(m2[i] / (N - 1)) : 0.0);
+        }
+    }
+    ginv_net_ws_free(ws);
+    ginv_free(mean);
+    ginv_free(m2);
+    return st;
+}
