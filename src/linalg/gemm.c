@@ -22,19 +22,30 @@ void ginv_blas_set_threads(int n)
 }
 
 typedef struct {
-    int ta, tb, M, N, K, width, lda, ldb;
+    int ta, tb, M, N, K, lda, ldb;
+    int by_rows, width; /* chunks are `width` columns of C, or rows when by_rows */
     float alpha, beta;
     const float *A, *B;
     float *C;
 } gemm_job;
 
-/* C[:, j0 : j0 + nb] of C (M x N) = alpha op(A) op(B)[:, j0 : j0 + nb] + beta C */
+/* C[:, j0 : j0 + nb] of C (M x N) = alpha op(A) op(B)[:, j0 : j0 + nb] + beta C,
+ * or the rows C[i0 : i0 + nb, :] = alpha op(A)[i0 : i0 + nb, :] op(B) + beta C */
 static void gemm_chunk(void *ctx, int chunk)
 {
     const gemm_job *j = ctx;
-    int j0 = chunk * j->width, nb = j->N - j0 < j->width ? j->N - j0 : j->width;
-    const float *Bs = j->tb ? j->B + (size_t)j0 * j->K : j->B + j0; /* (nb x K) or (K x nb) */
-    float *Cs = j->C + j0;
+    int lim = j->by_rows ? j->M : j->N;
+    int c0 = chunk * j->width, nb = lim - c0 < j->width ? lim - c0 : j->width;
+    if (j->by_rows) {
+        const float *As = j->ta ? j->A + c0 : j->A + (size_t)c0 * j->K; /* (K x nb) or (nb x K) */
+        float *Cs = j->C + (size_t)c0 * j->N;
+        cblas_sgemm(CblasRowMajor, j->ta ? CblasTrans : CblasNoTrans,
+                    j->tb ? CblasTrans : CblasNoTrans, nb, j->N, j->K, j->alpha, As, j->lda,
+                    j->B, j->ldb, j->beta, Cs, j->N);
+        return;
+    }
+    const float *Bs = j->tb ? j->B + (size_t)c0 * j->K : j->B + c0; /* (nb x K) or (K x nb) */
+    float *Cs = j->C + c0;
     if (j->M == 1) {
         /* c (1 x nb) = a op(Bs): op(Bs)^T a; a is contiguous in either layout */
         cblas_sgemv(CblasRowMajor, j->tb ? CblasNoTrans : CblasTrans, j->tb ? nb : j->K,
@@ -50,26 +61,38 @@ static void gemm_chunk(void *ctx, int chunk)
     }
 }
 
-/* Chunk width from the sizes alone: 32 columns for matrix-vector-like
- * products (memory bound: many chunks balance well), two wide chunks for
- * real GEMMs (each chunk repacks op(A), so fewer is cheaper; two keep two
- * cores busy). */
-static int chunk_width(int M, int N, int K)
+/* How a product is cut, from its sizes alone (never the thread count):
+ *  - matrix-vector-like (M <= 16): 32-column chunks (memory bound: many
+ *    chunks balance well, and OpenBLAS is faster on these than on one
+ *    small-M call);
+ *  - wide GEMMs (N >= 128): two column halves (each repacks op(A), so few);
+ *  - narrow GEMMs (N < 128, M >= 64): two row halves;
+ *  - anything smaller: one piece. */
+static void plan(gemm_job *j)
 {
-    if (M <= 16) return N < 64 ? N : 32;
-    if (N < 128) return N;
-    int w = (N + 1) / 2;
-    return (w + 15) / 16 * 16;
+    int M = j->M, N = j->N;
+    j->by_rows = 0;
+    if (M <= 16) {
+        j->width = N < 64 ? N : 32;
+    } else if (N >= 128) {
+        j->width = ((N + 1) / 2 + 15) / 16 * 16;
+    } else if (M >= 64) {
+        j->by_rows = 1;
+        j->width = ((M + 1) / 2 + 15) / 16 * 16;
+    } else {
+        j->width = N;
+    }
 }
 
 void ginv_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A,
                const float *B, float beta, float *C)
 {
     pthread_once(&blas_once, blas_single);
-    gemm_job j = {ta, tb, M, N, K, chunk_width(M, N, K), ta ? M : K, tb ? K : N,
-                  alpha, beta, A, B, C};
-    int nchunks = (N + j.width - 1) / j.width;
-    ginv_pool_run(nchunks, gemm_chunk, &j);
+    gemm_job j = {.ta = ta, .tb = tb, .M = M, .N = N, .K = K, .lda = ta ? M : K,
+                  .ldb = tb ? K : N, .alpha = alpha, .beta = beta, .A = A, .B = B, .C = C};
+    plan(&j);
+    int lim = j.by_rows ? M : N;
+    ginv_pool_run((lim + j.width - 1) / j.width, gemm_chunk, &j);
 }
 
 void ginv_gemm_ref(int ta, int tb, int M, int N, int K, float alpha, const float *A,

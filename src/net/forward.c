@@ -1,6 +1,7 @@
 /* forward.c — batched forward pass with cached activations, and the
  * reverse-mode vector-Jacobian products with respect to the latent and the
  * parameters. One GEMM (GEMV for B = 1) per dense layer per direction. */
+#include "linalg/pool.h"
 #include "net/net_internal.h"
 
 #include <string.h>
@@ -114,6 +115,22 @@ const float *ginv_net_forward(const ginv_net *net, ginv_net_ws *ws, int B, const
     return ws->act[L];
 }
 
+/* gin = g .* d, elementwise, in fixed chunks over the pool */
+typedef struct {
+    float *out;
+    const float *a, *b;
+    size_t n;
+} mul_job;
+
+#define MUL_CHUNK 16384
+
+static void mul_chunk(void *ctx, int c)
+{
+    const mul_job *j = ctx;
+    size_t i0 = (size_t)c * MUL_CHUNK, i1 = i0 + MUL_CHUNK < j->n ? i0 + MUL_CHUNK : j->n;
+    for (size_t i = i0; i < i1; i++) j->out[i] = j->a[i] * j->b[i];
+}
+
 void ginv_net_backward(ginv_net *net, ginv_net_ws *ws, int B, const float *dx, float *dz,
                        int want_params)
 {
@@ -137,9 +154,8 @@ void ginv_net_backward(ginv_net *net, ginv_net_ws *ws, int B, const float *dx, f
             /* gin (B, in) = g (B, out) W (out, in) */
             ginv_gemm(0, 0, B, ly->in, ly->out, 1.0f, g, ly->W, 0.0f, gin);
         } else {
-            const float *d = ws->deriv[i];
-            size_t n = (size_t)B * ly->out;
-            for (size_t j = 0; j < n; j++) gin[j] = g[j] * d[j];
+            mul_job mj = {gin, g, ws->deriv[i], (size_t)B * ly->out};
+            ginv_pool_run((int)((mj.n + MUL_CHUNK - 1) / MUL_CHUNK), mul_chunk, &mj);
         }
         g = gin;
     }

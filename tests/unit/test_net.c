@@ -18,7 +18,7 @@ static void fill(float *x, size_t n, uint64_t seed)
 
 TEST(gemm_blas_matches_reference_loop_in_every_layout)
 {
-    static const int shapes[][3] = {{1, 7, 5}, {6, 1, 4}, {5, 7, 3}, {1, 1, 9}, {64, 33, 17}, {3, 500, 20}};
+    static const int shapes[][3] = {{1, 7, 5}, {6, 1, 4}, {5, 7, 3}, {1, 1, 9}, {64, 33, 17}, {3, 500, 20}, {70, 20, 9}, {40, 130, 6}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int ta = 0; ta < 2; ta++)
             for (int tb = 0; tb < 2; tb++)
@@ -349,7 +349,7 @@ TEST(net_rejects_layer_sizes_that_do_not_chain)
 
 TEST(gemm_is_bit_identical_with_one_and_two_threads)
 {
-    static const int shapes[][3] = {{1, 784, 500}, {1, 500, 20}, {7, 1000, 250}, {64, 784, 500}, {256, 500, 500}};
+    static const int shapes[][3] = {{1, 784, 500}, {1, 500, 20}, {7, 1000, 250}, {64, 784, 500}, {256, 500, 500}, {256, 100, 784}, {64, 20, 500}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int ta = 0; ta < 2; ta++)
             for (int tb = 0; tb < 2; tb++) {
