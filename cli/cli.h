@@ -18,7 +18,7 @@ typedef struct {
     char short_name;   /* or 0 */
     opt_type type;
     void *dst;         /* int*, uint64_t*, double*, const char** */
-    const char *meta;  /* value placeholder in --help, e.g. "N" */
+    const char *meta;  /* the value's name in --help, e.g. "N" */
     const char *help;
     double lo, hi;
     int seen;          /* set by the parser */
