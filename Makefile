@@ -13,7 +13,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ:= $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps test demo bench fuzz clean help
+.PHONY: all deps test demo bench bench-sample fuzz clean help
 all: $(BUILD)/ginv
 
 help:
@@ -22,6 +22,7 @@ help:
 	@echo "make test       deps + build + unit and command-line tests"
 	@echo "make demo       deps + build + recovery demo on a random ReLU generator"
 	@echo "make bench      ginv vs PyTorch vs a plain BLAS chain (docs/benchmarks.md)"
+	@echo "make bench-sample  ULA sampling: ginv vs a PyTorch ULA vs the BLAS chain (docs/benchmarks.md)"
 	@echo "make fuzz       build the libFuzzer targets (clang) into build/fuzz/"
 
 deps:
@@ -52,6 +53,11 @@ bench: deps
 	@scripts/deps.sh --bench
 	@$(MAKE) --no-print-directory $(BUILD)/ginv
 	bench/run.sh
+
+bench-sample: deps
+	@scripts/deps.sh --bench
+	@$(MAKE) --no-print-directory $(BUILD)/ginv
+	bench/sample_run.sh
 
 fuzz:
 	@mkdir -p $(BUILD)/fuzz

@@ -1,18 +1,36 @@
-/* cmd_info.c — `ginv info FILE`: a model file's architecture and size. */
+/* cmd_info.c — `ginv info FILE`: a model file's architecture and size, and
+ * with --jacobian N the singular values of J_G at N latents N(0, I): the
+ * sampled m and M of Pareek & Risteski's Assumptions 1-2. */
 #include "cli.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
 
 int cmd_info(int argc, char **argv)
 {
     const char *json = NULL;
+    int jac = 0;
+    uint64_t seed = 1;
     cli_opt opts[] = {
+        {"jacobian", 0, OPT_INT, &jac, "N", "singular values of J_G at N latents z ~ N(0, I) (Pareek-Risteski m, M)", 0, 1 << 24},
+        {"seed", 0, OPT_U64, &seed, "S", "with --jacobian: seed of the latents"},
         {"json", 0, OPT_STRING, &json, "FILE", "also write the architecture as JSON ('-': stdout)"},
         {0},
     };
     cli_cmd cmd = {"info", "Print a model file's architecture and parameter count.",
-                   "ginv info MODEL.safetensors [--json FILE]", NULL};
+                   "ginv info MODEL.safetensors [--jacobian N [--seed S]] [--json FILE]",
+                   "--jacobian N draws z_1..z_N ~ N(0, I) (stream (seed, JACOBIAN, 0)) and reports the\n"
+                   "smallest sigma_min(J_G(z_i)) and the largest sigma_max(J_G(z_i)): sampled estimates of\n"
+                   "m (Assumption 1, Remark 2) and M (Assumption 2, Remark 4) of Pareek & Risteski\n"
+                   "(2021); sampling bounds m from above and M from below."};
     const char *pos[1];
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 1, &npos);
     if (rc) return rc == CLI_HELP ? 0 : rc;
@@ -20,7 +38,33 @@ int cmd_info(int argc, char **argv)
     ginv_net *net;
     ginv_status st = ginv_net_load(pos[0], &net);
     if (st != GINV_OK) return cli_lib_error("info", st);
-    int L = ginv_net_nlayers(net);
+    int L = ginv_net_nlayers(net), k = ginv_net_in(net);
+    double *smin = NULL, *smax = NULL, jm = NAN, jM = NAN, med_min = NAN, med_max = NAN;
+    if (jac > 0) {
+        float *z = malloc(sizeof(float) * (size_t)jac * k);
+        smin = malloc(sizeof(double) * jac);
+        smax = malloc(sizeof(double) * jac);
+        if (!z || !smin || !smax) {
+            free(z);
+            rc = cli_error("info", "out of memory");
+            goto out;
+        }
+        ginv_rng r;
+        ginv_rng_init(&r, seed, GINV_STREAM_JACOBIAN, 0);
+        ginv_rng_normal_f32(&r, z, (size_t)jac * k, 1.0);
+        st = ginv_net_jacobian_sv(net, jac, z, smin, smax);
+        free(z);
+        if (st != GINV_OK) {
+            rc = cli_lib_error("info", st);
+            goto out;
+        }
+        qsort(smin, (size_t)jac, sizeof(double), cmp_d);
+        qsort(smax, (size_t)jac, sizeof(double), cmp_d);
+        jm = smin[0];
+        jM = smax[jac - 1];
+        med_min = smin[jac / 2];
+        med_max = smax[jac / 2];
+    }
     if (!json || strcmp(json, "-")) {
         printf("model %s: latent %d -> output %d, %d layers, %zu parameters\n", pos[0],
                ginv_net_in(net), ginv_net_out(net), L, ginv_net_nparams(net));
@@ -34,6 +78,10 @@ int cmd_info(int argc, char **argv)
             else
                 printf("  %2d  %s\n", i, ginv_layer_kind_name(ly->kind));
         }
+        if (jac > 0)
+            printf("Jacobian at %d latents N(0, I): m = min sigma_min = %.4g (median %.4g), "
+                   "M = max sigma_max = %.4g (median %.4g), M/m = %.4g\n",
+                   jac, jm, med_min, jM, med_max, jM / jm);
     }
     if (json) {
         cJSON *doc = cli_json_new("info");
@@ -44,9 +92,21 @@ int cmd_info(int argc, char **argv)
         char *arch = ginv_net_arch_json(net);
         cJSON_AddItemToObject(doc, "architecture", cJSON_Parse(arch));
         ginv_free(arch);
+        if (jac > 0) {
+            cJSON *j = cJSON_AddObjectToObject(doc, "jacobian");
+            cJSON_AddNumberToObject(j, "latents", jac);
+            cJSON_AddNumberToObject(j, "seed", (double)seed);
+            cJSON_AddItemToObject(j, "m", cli_json_num(jm));
+            cJSON_AddItemToObject(j, "M", cli_json_num(jM));
+            cJSON_AddItemToObject(j, "median_sigma_min", cli_json_num(med_min));
+            cJSON_AddItemToObject(j, "median_sigma_max", cli_json_num(med_max));
+        }
         rc = cli_json_write("info", doc, json);
         cJSON_Delete(doc);
     }
+out:
+    free(smin);
+    free(smax);
     ginv_net_free(net);
     return rc;
 }

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+enum { NOUT = 11 }; /* output files in --out */
+
 static int read_vector(const char *cmd, const char *opt, const char *path, size_t count,
                        ginv_array *a)
 {
@@ -25,6 +27,55 @@ static int read_vector(const char *cmd, const char *opt, const char *path, size_
         return cli_error(cmd, "--%s '%s' holds %zu values; expected %zu", opt, path, got, count);
     }
     return 0;
+}
+
+/* The image shape of an n-pixel signal: --image CxHxW, else a perfect square
+ * n = s^2 as 1 x s x s; 0 when neither. */
+static int image_shape(int n, const ginv_op_spec *ops, int *c, int *h, int *w)
+{
+    if (ops->c > 0 && (long)ops->c * ops->h * ops->w == n) {
+        *c = ops->c, *h = ops->h, *w = ops->w;
+        return 1;
+    }
+    int s = (int)lround(sqrt((double)n));
+    if (n > 1 && s * s == n) {
+        *c = 1, *h = s, *w = s;
+        return 1;
+    }
+    return 0;
+}
+
+/* Channel planes stacked vertically (c*h x w) into a tile at column x0 of a
+ * canvas W pixels wide. */
+static void put_tile(float *canvas, int W, int x0, const float *img, int c, int h, int w)
+{
+    for (int r = 0; r < c * h; r++)
+        for (int x = 0; x < w; x++) canvas[(size_t)r * W + x0 + x] = img[(size_t)r * w + x];
+}
+
+/* mean.png (clipped to [0, 1]), std.png (0 .. its max), samples.png (up to 4
+ * chains' last samples side by side, 2-pixel black gaps, clipped to [0, 1]). */
+static ginv_status write_images(char *const *paths, const ginv_net *net, const ginv_sample_result *r,
+                                const float *mx, const float *sx, int c, int h, int w)
+{
+    int n = c * h * w, ns = r->C < 4 ? r->C : 4, W = ns * w + (ns - 1) * 2;
+    double smax = 0;
+    for (int i = 0; i < n; i++) smax = fmax(smax, sx[i]);
+    ginv_status st = ginv_png_write_gray(paths[0], w, c * h, mx, 0.0, 1.0);
+    if (st == GINV_OK) st = ginv_png_write_gray(paths[1], w, c * h, sx, 0.0, smax > 0 ? smax : 1.0);
+    if (st != GINV_OK) return st;
+    float *canvas = calloc((size_t)W * c * h, sizeof(float));
+    ginv_net_ws *ws = NULL;
+    if (!canvas) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    if ((st = ginv_net_ws_new(&ws, net, ns)) == GINV_OK) {
+        const float *last = r->samples + (size_t)(r->S - 1) * r->C * r->k; /* chains 0..ns-1 */
+        const float *x = ginv_net_forward(net, ws, ns, last);
+        for (int j = 0; j < ns; j++) put_tile(canvas, W, j * (w + 2), x + (size_t)j * n, c, h, w);
+        st = ginv_png_write_gray(paths[2], W, c * h, canvas, 0.0, 1.0);
+    }
+    ginv_net_ws_free(ws);
+    free(canvas);
+    return st;
 }
 
 static char *join(const char *dir, const char *name)
@@ -41,14 +92,15 @@ int cmd_sample(int argc, char **argv)
     const char *model = NULL, *layers = NULL, *act = "relu", *out_act = NULL, *weights = "paper";
     const char *opspec = "gaussian", *image = NULL, *prior_s = "gaussian", *sampler = "ula";
     const char *init_s = "zero", *centre_path = NULL, *truth_path = NULL, *y_path = NULL;
-    const char *out_dir = NULL, *json = NULL;
-    int bias = 0, m = 0, quiet = 0;
+    const char *out_dir = NULL, *json = NULL, *ref_path = NULL;
+    int bias = 0, m = 0, quiet = 0, w1_dirs = 16;
+    double near = 0.1;
     double alpha = 0.2, bias_sd = 0, noise = 0, sigma = -1;
     ginv_sample_opts so;
     ginv_sample_opts_init(&so);
     so.step = -1;
     so.radius = -1;
-    uint64_t seed = 1;
+    uint64_t seed = 1, chain_seed = 1;
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &model, "FILE", "generator model file (.safetensors)"},
         {"layers", 0, OPT_STRING, &layers, "K,N1,..,ND", "instead of --model: a random generator (stream of trial 0)"},
@@ -71,8 +123,11 @@ int cmd_sample(int argc, char **argv)
         {"burn-in", 0, OPT_INT, &so.burn_in, "TB", "steps discarded first", 0, 1 << 30},
         {"samples", 0, OPT_INT, &so.samples, "S", "samples kept per chain", 4, 1 << 30},
         {"thin", 0, OPT_INT, &so.thin, "K", "keep every K-th step after the burn-in", 1, 1 << 20},
-        {"init", 0, OPT_STRING, &init_s, "zero|gd|random", "chain start: 0, GD from 0 on 1/2||A G(z) - y||^2 (Pareek-Risteski Thm 1), or N(0, S^2 I)"},
-        {"init-scale", 0, OPT_DOUBLE, &so.init_sd, "S", "with --init random: the scale S", 0, 1e6},
+        {"init", 0, OPT_STRING, &init_s, "zero|gd|random|negative|truth", "chain start: 0, GD from 0 on 1/2||A G(z) - y||^2 (Pareek-Risteski Thm 1), N(0, S^2 I), near -z0: -z0 + N(0, (S ||z0||)^2 I/k), or z0 + that noise"},
+        {"init-scale", 0, OPT_DOUBLE, &so.init_sd, "S", "with --init random / negative / truth: the scale S (default 1 / 0.05 / 0)", 0, 1e6},
+        {"near", 0, OPT_DOUBLE, &near, "R", "trajectory: a chain is near z0 when ||z - z0|| <= R ||z0||", 0, 1e6},
+        {"reference", 0, OPT_STRING, &ref_path, "FILE", "trajectory: samples.npy of a long reference run (any array of k-vectors); records the sliced W1 to them at every kept step"},
+        {"w1-dirs", 0, OPT_INT, &w1_dirs, "P", "with --reference: random directions of the sliced W1", 1, 1 << 16},
         {"gd-iters", 0, OPT_INT, &so.gd_iters, "T", "with --init gd: GD iterations", 0, 1 << 30},
         {"gd-lr", 0, OPT_DOUBLE, &so.gd_lr, "ETA", "with --init gd: GD step size", 0, 1e30},
         {"radius", 0, OPT_DOUBLE, &so.radius, "R", "projected sampler / uniform prior: the ball's radius", 0, 1e30},
@@ -80,6 +135,7 @@ int cmd_sample(int argc, char **argv)
         {"levels", 0, OPT_INT, &so.levels, "L", "annealed: geometric noise levels over the burn-in", 1, 1 << 20},
         {"level-max", 0, OPT_DOUBLE, &so.level_max, "S0", "annealed: the first level (the last is 1)", 1, 1e6},
         {"seed", 0, OPT_U64, &seed, "S", "random seed"},
+        {"chain-seed", 0, OPT_U64, &chain_seed, "S", "seed of the chains' starts and noise only (default: --seed), e.g. for an independent reference run on the same problem"},
         {"truth", 0, OPT_STRING, &truth_path, "FILE", "z0 (k values) instead of N(0, I)"},
         {"y", 0, OPT_STRING, &y_path, "FILE", "your measurements (m values) instead of simulating"},
         {"out", 0, OPT_STRING, &out_dir, "DIR", "directory for samples.npy, moments (.npy) and trace.png"},
@@ -100,13 +156,16 @@ int cmd_sample(int argc, char **argv)
                    "Daras et al.: f = ||A G(z) - y||^2 and exp(-beta f): --sigma 0.70710678 --prior none\n"
                    "--temperature beta. Pareek & Risteski: L = 1/2(||z||^2 + ||G(z) - x||^2 / b^2):\n"
                    "--op identity --sigma b --prior gaussian --temperature 1. See docs/sampling.md.\n"
-                   "Outputs in DIR: samples.npy (S x C x k), mean_z.npy, std_z.npy, mean_x.npy,\n"
-                   "std_x.npy (per-pixel std of G(z)), trace.png. Diagnostics (Vehtari et al. 2021):\n"
+                   "Outputs in DIR: samples.npy and samples.safetensors (S x C x k), mean_z.npy, std_z.npy,\n"
+                   "mean_x.npy, std_x.npy (per-pixel std of G(z)), trace.png, trajectory.png (fraction of\n"
+                   "chains near z0 per kept step, with a truth; the JSON's \"trajectory\" also holds the mean\n"
+                   "||z - z0||/||z0|| and the sliced W1 to --reference); for images (--image CxHxW, or n a perfect square)\n"
+                   "mean.png, std.png and samples.png. Diagnostics (Vehtari et al. 2021):\n"
                    "rank-normalised split R-hat, bulk/tail ESS, MCSE of the mean."};
     const char *pos[1];
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
     if (rc) return rc == CLI_HELP ? 0 : rc;
-    so.seed = seed;
+    so.seed = cli_find(opts, "chain-seed")->seen ? chain_seed : seed;
     cli_install_callbacks(quiet);
     plot_set_command(C);
 
@@ -116,8 +175,15 @@ int cmd_sample(int argc, char **argv)
     ginv_prior prior;
     if (ginv_prior_parse(prior_s, &prior) != GINV_OK)
         return cli_usage_error(C, "--prior '%s' must be gaussian, uniform or none", prior_s);
-    if (ginv_chain_init_parse(init_s, &so.init) != GINV_OK)
-        return cli_usage_error(C, "--init '%s' must be zero, gd or random", init_s);
+    /* around the truth: -1 (negative) or +1 (truth) times z0, plus noise */
+    int init_sign = !strcmp(init_s, "negative") ? -1 : !strcmp(init_s, "truth") ? 1 : 0;
+    if (init_sign) {
+        so.init = GINV_CHAIN_INIT_GIVEN; /* built once z0 is known */
+        if (y_path) return cli_usage_error(C, "--init %s needs a truth, not --y", init_s);
+        if (!cli_find(opts, "init-scale")->seen) so.init_sd = init_sign < 0 ? 0.05 : 0.0;
+    } else if (ginv_chain_init_parse(init_s, &so.init) != GINV_OK) {
+        return cli_usage_error(C, "--init '%s' must be zero, gd, random, negative or truth", init_s);
+    }
     if (!cli_find(opts, "step")->seen || !(so.step > 0))
         return cli_usage_error(C, "--step ETA (> 0) is required");
     if (!(so.beta > 0)) return cli_usage_error(C, "--temperature must be positive");
@@ -148,11 +214,12 @@ int cmd_sample(int argc, char **argv)
     int have_ops = 0;
     ginv_posterior *post = NULL;
     ginv_sample_result res = {0};
-    ginv_array truth = {0}, yarr = {0}, centre = {0};
-    float *z0 = NULL, *y = NULL, *mz = NULL, *sz = NULL, *mx = NULL, *sx = NULL;
-    double *draws = NULL;
+    ginv_array truth = {0}, yarr = {0}, centre = {0}, ref = {0};
+    float *z0 = NULL, *y = NULL, *mz = NULL, *sz = NULL, *mx = NULL, *sx = NULL, *zinit = NULL;
+    double *draws = NULL, *traj = NULL;
     ginv_diag *diag = NULL;
-    char *paths[6] = {0};
+    char *paths[NOUT] = {0};
+    ginv_st_writer *stw = NULL;
     ginv_status st;
     if (model) {
         if ((st = ginv_net_load(model, &net)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
@@ -199,6 +266,28 @@ int cmd_sample(int argc, char **argv)
         ginv_net_ws_free(ws);
         ginv_add_noise(y, (size_t)m, noise, seed, 0);
     }
+    if (init_sign) {
+        /* -+z0 + N(0, (S ||z0||)^2 I / k), chain c from stream (seed, SAMPLE, 4c), as `recover --start negative` */
+        double nz = 0;
+        for (int j = 0; j < k; j++) nz += (double)z0[j] * z0[j];
+        if (!(zinit = malloc(sizeof(float) * (size_t)so.chains * k))) { rc = cli_error(C, "out of memory"); goto out; }
+        for (int c = 0; c < so.chains; c++) {
+            ginv_rng r;
+            ginv_rng_init(&r, seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4);
+            float *zc = zinit + (size_t)c * k;
+            ginv_rng_normal_f32(&r, zc, (size_t)k, so.init_sd * sqrt(nz / k));
+            for (int j = 0; j < k; j++) zc[j] += init_sign * z0[j];
+        }
+        so.init_z = zinit;
+    }
+    if (ref_path) {
+        ginv_status rs = ginv_array_read(ref_path, &ref);
+        if (rs != GINV_OK) { rc = cli_error(C, "--reference: %s", ginv_last_error()); goto out; }
+        if (ginv_array_count(&ref) == 0 || ginv_array_count(&ref) % (size_t)k) {
+            rc = cli_error(C, "--reference '%s' holds %zu values, not a whole number of %d-vectors", ref_path, ginv_array_count(&ref), k);
+            goto out;
+        }
+    }
     if (centre_path) {
         if ((rc = read_vector(C, "centre", centre_path, (size_t)k, &centre))) goto out;
         so.centre = centre.data;
@@ -235,6 +324,34 @@ int cmd_sample(int argc, char **argv)
         }
         mean_err = s > 0 ? sqrt(d / s) : sqrt(d);
     }
+    /* trajectory: per kept step, the fraction of chains within near ||z0|| of z0,
+     * their mean ||z - z0|| / ||z0|| (with a truth), and the sliced W1 to the
+     * reference samples (with --reference); NaN where unknown */
+    if (!(traj = malloc(sizeof(double) * 4 * (size_t)S))) { rc = cli_error(C, "out of memory"); goto out; }
+    for (int s = 0; s < S; s++) {
+        double *tr = traj + 4 * (size_t)s;
+        const float *blk = res.samples + (size_t)s * Cn * k;
+        tr[0] = so.burn_in + (double)(s + 1) * so.thin;
+        tr[1] = tr[2] = tr[3] = NAN;
+        if (z0) {
+            double nz = 0, cnt = 0, sum = 0;
+            for (int j = 0; j < k; j++) nz += (double)z0[j] * z0[j];
+            nz = sqrt(nz);
+            for (int c = 0; c < Cn; c++) {
+                double d = 0;
+                for (int j = 0; j < k; j++) d += ((double)blk[(size_t)c * k + j] - z0[j]) * ((double)blk[(size_t)c * k + j] - z0[j]);
+                d = sqrt(d) / nz;
+                cnt += d <= near;
+                sum += d;
+            }
+            tr[1] = cnt / Cn;
+            tr[2] = sum / Cn;
+        }
+        if (ref_path && (st = ginv_w1_sliced(k, Cn, blk, (int)(ginv_array_count(&ref) / k), ref.data, w1_dirs, seed, &tr[3])) != GINV_OK) {
+            rc = cli_lib_error(C, st);
+            goto out;
+        }
+    }
     if (!quiet) {
         printf("%5s  %10s  %10s  %10s  %7s  %9s  %9s\n", "coord", "mean", "sd", "mcse", "rhat", "ess_bulk", "ess_tail");
         int show = k <= 20 ? k : 20;
@@ -246,14 +363,18 @@ int cmd_sample(int argc, char **argv)
                "min tail-ESS %.1f, acceptance %.3f, %.3f s, %.3g ms per effective sample\n",
                sampler, Cn, S, so.thin, so.burn_in, max_rhat, min_bulk, min_tail, res.accept_rate,
                res.seconds, 1e3 * spes);
-        if (z0) printf("posterior mean vs truth: rel_error %.3e\n", mean_err);
+        if (z0) printf("posterior mean vs truth: rel_error %.3e; at the last step %.3f of the chains "
+                       "are within %g ||z0|| of z0\n", mean_err, traj[4 * (size_t)(S - 1) + 1], near);
+        if (ref_path) printf("sliced W1 to the reference: %.4g at the last step\n", traj[4 * (size_t)(S - 1) + 3]);
     }
 
     /* outputs: the trace plot first (it may fail without gnuplot), then arrays, then JSON */
     int made_dir = mkdir(out_dir, 0777) == 0;
     if (!made_dir && errno != EEXIST) { rc = cli_error(C, "cannot create --out '%s': %s", out_dir, strerror(errno)); goto out; }
-    const char *names[6] = {"samples.npy", "mean_z.npy", "std_z.npy", "mean_x.npy", "std_x.npy", "trace.png"};
-    for (int i = 0; i < 6; i++)
+    const char *names[NOUT] = {"samples.npy", "mean_z.npy", "std_z.npy", "mean_x.npy", "std_x.npy", "trace.png",
+                               "samples.safetensors", "trajectory.png", "mean.png", "std.png", "samples.png"};
+    int ic = 0, ih = 0, iw = 0, is_image = image_shape(n, &ops, &ic, &ih, &iw);
+    for (int i = 0; i < NOUT; i++)
         if (!(paths[i] = join(out_dir, names[i]))) { rc = cli_error(C, "out of memory"); goto out; }
     {
         int nser = Cn < 8 ? Cn : 8;
@@ -273,6 +394,16 @@ int cmd_sample(int argc, char **argv)
         snprintf(title, sizeof title, "%s: z[0] after burn-in (rhat %.3f, bulk-ESS %.0f)", sampler,
                  diag[0].rhat, diag[0].ess_bulk);
         rc = plot_lines(paths[5], title, "step", "z[0]", nser, labp, S, xs, yp, 0);
+        if (!rc && z0) {
+            for (int s = 0; s < S; s++) ys[s] = traj[4 * (size_t)s + 1];
+            const double *fy[1] = {ys};
+            char lab0[64];
+            snprintf(lab0, sizeof lab0, "within %g ||z0|| of z0", near);
+            const char *fl[1] = {lab0};
+            snprintf(title, sizeof title, "%s: fraction of %d chains near z0", sampler, Cn);
+            rc = plot_lines(paths[7], title, "step", "fraction", 1, fl, S, xs, fy, 0);
+            if (rc) unlink(paths[5]);
+        }
         free(xs);
         free(ys);
         if (rc) {
@@ -290,10 +421,23 @@ int cmd_sample(int argc, char **argv)
             rc = cli_lib_error(C, st);
             goto out;
         }
+        if (!(stw = ginv_st_writer_new())) { rc = cli_error(C, "out of memory"); goto out; }
+        if ((st = ginv_st_writer_add(stw, "samples", GINV_DT_F32, 3, sh3, res.samples)) != GINV_OK ||
+            (st = ginv_st_writer_meta(stw, "sampler", sampler)) != GINV_OK ||
+            (st = ginv_st_writer_meta(stw, "layout", "samples[s, c, :] is kept sample s of chain c")) != GINV_OK ||
+            (st = ginv_st_writer_save(stw, paths[6])) != GINV_OK) {
+            rc = cli_lib_error(C, st);
+            goto out;
+        }
+        if (is_image && (st = write_images(paths + 8, net, &res, mx, sx, ic, ih, iw)) != GINV_OK) {
+            rc = cli_lib_error(C, st);
+            goto out;
+        }
     }
     if (json) {
         cJSON *doc = cli_json_new(C);
         cJSON_AddNumberToObject(doc, "seed", (double)seed);
+        cJSON_AddNumberToObject(doc, "chain_seed", (double)so.seed);
         cJSON *p = cJSON_AddObjectToObject(doc, "params");
         if (model) cJSON_AddStringToObject(p, "model", model);
         if (layers) {
@@ -366,13 +510,31 @@ int cmd_sample(int argc, char **argv)
             cJSON_AddNumberToObject(s, "gd_iters", res.gd_iters);
         }
         if (z0) cJSON_AddItemToObject(s, "mean_rel_error", cli_json_num(mean_err));
+        cJSON *tj = cJSON_AddObjectToObject(doc, "trajectory");
+        cJSON_AddNumberToObject(tj, "near", near);
+        if (ref_path) {
+            cJSON_AddStringToObject(tj, "reference", ref_path);
+            cJSON_AddNumberToObject(tj, "w1_dirs", w1_dirs);
+        }
+        const char *tn[4] = {"step", "frac_near", "mean_rel_dist", "w1_sliced"};
+        for (int q = 0; q < 4; q++) {
+            if ((q == 1 || q == 2) && !z0) continue;
+            if (q == 3 && !ref_path) continue;
+            cJSON *a = cJSON_AddArrayToObject(tj, tn[q]);
+            for (int s2 = 0; s2 < S; s2++) cJSON_AddItemToArray(a, cli_json_num(traj[4 * (size_t)s2 + q]));
+        }
         cJSON *f = cJSON_AddObjectToObject(doc, "files");
-        for (int i = 0; i < 6; i++) cJSON_AddStringToObject(f, names[i], paths[i]);
+        for (int i = 0; i < NOUT; i++)
+            if ((i != 7 || z0) && (i < 8 || is_image)) cJSON_AddStringToObject(f, names[i], paths[i]);
         rc = cli_json_write(C, doc, json);
         cJSON_Delete(doc);
     }
 out:
-    for (int i = 0; i < 6; i++) free(paths[i]);
+    for (int i = 0; i < NOUT; i++) free(paths[i]);
+    ginv_st_writer_free(stw);
+    free(zinit);
+    free(traj);
+    ginv_array_release(&ref);
     free(z0);
     free(y);
     free(mz);

@@ -21,6 +21,7 @@ static const struct {
     {"rric", cmd_rric, "estimate an operator's Range Restricted Isometry Condition constant"},
     {"landscape", cmd_landscape, "f along t z0 and on a plane: -rho_d z0, Hessian, basins, PNG"},
     {"sample", cmd_sample, "posterior sampling: Langevin chains (ULA, MALA, projected, annealed), R-hat/ESS"},
+    {"plot", cmd_plot, "line plots of arrays from several JSON results in one PNG"},
 };
 
 static void usage(FILE *fp)

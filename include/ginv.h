@@ -173,6 +173,10 @@ ginv_status ginv_write_atomic(const char *path, const void *buf, size_t len);
 /* Read a whole file (at most max_len bytes); *out is ginv_malloc'd. */
 ginv_status ginv_read_file(const char *path, size_t max_len, unsigned char **out,
                            size_t *len);
+/* An 8-bit grayscale PNG (w x h, row-major pix), written atomically: gray
+ * level round(255 (v - lo) / (hi - lo)) clipped to [0, 255]; NaN is black. */
+ginv_status ginv_png_write_gray(const char *path, int w, int h, const float *pix, double lo,
+                                double hi);
 
 /* ------------------------------------------------------------- networks */
 
@@ -249,6 +253,11 @@ const float *ginv_net_forward(const ginv_net *net, ginv_net_ws *ws, int B, const
  * If want_params, also accumulate parameter gradients into the net's grads. */
 void ginv_net_backward(ginv_net *net, ginv_net_ws *ws, int B, const float *dx, float *dz,
                        int want_params);
+/* The smallest and largest singular values of J_G(z) at npts latents z
+ * (npts x k): the pointwise m and M of Pareek & Risteski's Assumptions 1-2. */
+ginv_status ginv_net_jacobian_sv(ginv_net *net, int npts, const float *z, double *smin,
+                                 double *smax);
+enum { GINV_STREAM_JACOBIAN = GINV_STREAM_USER + 43 }; /* `ginv info --jacobian` latents */
 
 /* ------------------------------------------------ measurement operators */
 
@@ -652,6 +661,15 @@ double ginv_diag_rhat(int N, int M, const double *x);
 double ginv_diag_ess(int N, int M, const double *x);
 /* Phi^{-1}(p), p in (0, 1), to double precision. */
 double ginv_normal_quantile(double p);
+
+/* W1 between two empirical laws: exact in 1-D (quantile functions), and the
+ * sliced form: the mean over ndirs random unit directions u (stream (seed,
+ * GINV_STREAM_W1, d)) of the 1-D W1 of <a_i, u> and <b_j, u>, for a (na x k)
+ * and b (nb x k). The sliced W1 never exceeds the k-dimensional W1. */
+enum { GINV_STREAM_W1 = GINV_STREAM_USER + 42 };
+ginv_status ginv_w1_1d(int na, const double *a, int nb, const double *b, double *out);
+ginv_status ginv_w1_sliced(int k, int na, const float *a, int nb, const float *b, int ndirs,
+                           uint64_t seed, double *out);
 
 /* ---------------------------------------------------------------- theory */
 

@@ -11,10 +11,46 @@ M=$TMP/g.safetensors
 $GINV net random --layers 6,60,200 --seed 3 -o $M
 O=$TMP/o
 expect_ok sample_mala_writes_outputs -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --chains 4 --burn-in 50 --samples 100 --init gd --gd-iters 200 --gd-lr 0.5 --seed 1 --out $O --json $TMP/s.json -q
-for f in samples.npy mean_z.npy std_z.npy mean_x.npy std_x.npy trace.png; do
+for f in samples.npy samples.safetensors mean_z.npy std_z.npy mean_x.npy std_x.npy trace.png; do
     check "sample_writes_$f" test -s $O/$f
 done
 check samples_npy_has_shape_s_c_k grep -qa "'shape': (100, 4, 6)" $O/samples.npy
+check samples_safetensors_holds_s_c_k_f32 grep -qa '"samples":{"dtype":"F32","shape":\[100,4,6\]' $O/samples.safetensors
+check samples_safetensors_same_bytes_as_npy cmp -s <(tail -c 9600 $O/samples.npy) <(tail -c 9600 $O/samples.safetensors)
+check no_images_for_a_non_square_signal test ! -e $O/mean.png
+
+# image models: mean, std map and samples as PNGs of the right size
+png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{print $3*256+$4 "x" $7*256+$8}'; }
+$GINV net random --layers 6,60,196 --seed 3 -o $TMP/img.safetensors
+expect_ok sample_square_signal_writes_images -- $GINV sample --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 3 --burn-in 5 --samples 10 --out $TMP/im -q
+check mean_png_is_14x14 test "$(png_size $TMP/im/mean.png)" = 14x14
+check std_png_is_14x14 test "$(png_size $TMP/im/std.png)" = 14x14
+check samples_png_tiles_3_chains test "$(png_size $TMP/im/samples.png)" = 46x14
+expect_ok sample_image_option_sets_shape -- $GINV sample --model $TMP/img.safetensors --image 1x7x28 --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 5 --burn-in 5 --samples 10 --out $TMP/im2 -q
+check image_option_mean_png_is_28x7 test "$(png_size $TMP/im2/mean.png)" = 28x7
+check samples_png_tiles_at_most_4 test "$(png_size $TMP/im2/samples.png)" = 118x7
+
+# chains started near -z0 / at z0; trajectory in the JSON; W1 to a reference
+expect_ok sample_init_negative -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --step 1e-6 --chains 4 --burn-in 0 --samples 10 --init negative --out $TMP/neg --json $TMP/neg.json -q
+check negative_start_is_two_norms_from_z0 bash -c "jq -e '.trajectory.mean_rel_dist[0] > 1.95 and .trajectory.mean_rel_dist[0] < 2.05 and .trajectory.frac_near[0] == 0' $TMP/neg.json >/dev/null"
+expect_ok sample_init_truth_with_reference -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --step 1e-6 --chains 4 --burn-in 0 --samples 10 --init truth --reference $TMP/neg/samples.npy --out $TMP/tru --json $TMP/tru.json -q
+check truth_start_is_near_z0 bash -c "jq -e '.trajectory.frac_near[0] == 1 and .trajectory.mean_rel_dist[0] < 0.01' $TMP/tru.json >/dev/null"
+check w1_to_the_negative_chains_is_large bash -c "jq -e '.trajectory.w1_sliced[0] > 0.5' $TMP/tru.json >/dev/null"
+expect_ok sample_chain_seed_changes_only_the_chains -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --step 1e-3 --chains 4 --burn-in 0 --samples 10 --init negative --chain-seed 9 --out $TMP/neg9 --json $TMP/neg9.json -q
+check chain_seed_keeps_y_and_z0 bash -c "cmp -s <(jq -c '[.y, .z0]' $TMP/neg.json) <(jq -c '[.y, .z0]' $TMP/neg9.json) && ! cmp -s $TMP/neg/samples.npy $TMP/neg9/samples.npy"
+expect_ok plot_two_runs -- $GINV plot -o $TMP/fig.png --x trajectory.step --y trajectory.mean_rel_dist $TMP/neg.json=negative $TMP/tru.json=truth
+check plot_is_png bash -c "head -c 4 $TMP/fig.png | grep -q PNG"
+expect_error plot_missing_array 1 "no array" -- $GINV plot -o $TMP/fig2.png --x trajectory.step --y trajectory.nothing $TMP/neg.json
+check failed_plot_writes_nothing test ! -e $TMP/fig2.png
+printf '1 2 3\n' > $TMP/short.txt
+expect_error negative_needs_truth 2 "needs a truth" -- $GINV sample --model $M --op identity --y $TMP/short.txt --sigma 1 --step 0.1 --init negative --out $TMP/x
+expect_error reference_of_wrong_width 1 "whole number" -- $GINV sample --model $M --m 40 --noise 0.1 --step 0.1 --reference $TMP/short.txt --out $TMP/x
+
+# sampled m and M of Pareek & Risteski: positive for 10 -> 40 leaky ReLU, 0 through a 5-wide layer
+$GINV net random --layers 10,40 --act leaky_relu --seed 1 -o $TMP/inv.safetensors
+$GINV net random --layers 10,5,40 --act leaky_relu --seed 1 -o $TMP/noninv.safetensors
+check jacobian_m_positive_for_expanding_leaky bash -c "$GINV info $TMP/inv.safetensors --jacobian 200 --json - | jq -e '.jacobian.m > 0.05 and .jacobian.M >= .jacobian.m' >/dev/null"
+check jacobian_m_zero_through_a_contracting_layer bash -c "$GINV info $TMP/noninv.safetensors --jacobian 50 --json - | jq -e '.jacobian.m < 1e-5' >/dev/null"
 check trace_is_png bash -c "head -c 4 $O/trace.png | grep -q PNG"
 for key in rhat ess_bulk ess_tail mcse_mean acceptance_rate max_rhat min_ess_bulk seconds_per_effective_sample posterior_mean '"y"' z0 gd_meas_loss; do
     check "sample_json_has_${key//\"/}" grep -q "$key" $TMP/s.json

@@ -408,3 +408,39 @@ TEST(smooth_activations_are_accurate_to_float_precision_over_their_range)
     }
     free(x);
 }
+
+/* P&R Remarks 2, 4: sigma_min/max of J_G. Linear G = W z with W = diag(2, 0.5)
+ * gives 0.5 and 2; I then leaky ReLU (alpha 0.1) at z = (1, -1) gives J =
+ * diag(1, 0.1); a contracting 2 -> 1 layer gives sigma_min 0. */
+TEST(net_jacobian_singular_values_on_hand_cases)
+{
+    ginv_layer spec[2] = {{.kind = GINV_LAYER_DENSE, .in = 2, .out = 2},
+                          {.kind = GINV_LAYER_LEAKY_RELU, .in = 2, .out = 2, .alpha = 0.1}};
+    ginv_net *net = NULL;
+    CHECK_OK(ginv_net_new(&net, 1, spec));
+    float *W = ginv_net_layer(net, 0)->W;
+    W[0] = 2; W[1] = 0; W[2] = 0; W[3] = 0.5f;
+    const float z[4] = {1, -1, -3, 0.25f};
+    double lo[2], hi[2];
+    CHECK_OK(ginv_net_jacobian_sv(net, 2, z, lo, hi));
+    for (int p = 0; p < 2; p++) {
+        CHECK_NEAR(lo[p], 0.5, 1e-6);
+        CHECK_NEAR(hi[p], 2.0, 1e-6);
+    }
+    ginv_net_free(net);
+    CHECK_OK(ginv_net_new(&net, 2, spec));
+    W = ginv_net_layer(net, 0)->W;
+    W[0] = 1; W[1] = 0; W[2] = 0; W[3] = 1;
+    CHECK_OK(ginv_net_jacobian_sv(net, 1, z, lo, hi));
+    CHECK_NEAR(lo[0], 0.1, 1e-6);
+    CHECK_NEAR(hi[0], 1.0, 1e-6);
+    ginv_net_free(net);
+    ginv_layer c[1] = {{.kind = GINV_LAYER_DENSE, .in = 2, .out = 1}};
+    CHECK_OK(ginv_net_new(&net, 1, c));
+    W = ginv_net_layer(net, 0)->W;
+    W[0] = 3; W[1] = 4;
+    CHECK_OK(ginv_net_jacobian_sv(net, 1, z, lo, hi));
+    CHECK_NEAR(lo[0], 0.0, 1e-6);
+    CHECK_NEAR(hi[0], 5.0, 1e-6);
+    ginv_net_free(net);
+}
