@@ -53,6 +53,16 @@ int cli_json_write(const char *cmd, cJSON *doc, const char *path);
 /* A number that may be NaN: JSON null when not finite. */
 cJSON *cli_json_num(double v);
 
+/* The problem a command ran on, as JSON: adds "params" to doc with the
+ * generator (model file, or --layers with act, out_act, bias and the
+ * init/weights choice under init_key), k, n, the operator and m; returns it
+ * so the command can add its own fields. */
+typedef struct {
+    const char *model, *layers, *act, *out_act, *init_key, *init, *op;
+    int bias, k, n, m;
+} cli_problem;
+cJSON *cli_json_problem(cJSON *doc, const cli_problem *pr);
+
 /* Terminal output: progress on stderr when it is a terminal, unless quiet. */
 void cli_install_callbacks(int quiet);
 

@@ -226,19 +226,8 @@ int cmd_recover(int argc, char **argv)
     if (json && !rc) {
         cJSON *doc = cli_json_new(C);
         cJSON_AddNumberToObject(doc, "seed", (double)seed);
-        cJSON *p = cJSON_AddObjectToObject(doc, "params");
-        if (model) cJSON_AddStringToObject(p, "model", model);
-        if (layers) {
-            cJSON_AddStringToObject(p, "layers", layers);
-            cJSON_AddStringToObject(p, "act", act);
-            cJSON_AddStringToObject(p, "out_act", out_act ? out_act : act);
-            cJSON_AddBoolToObject(p, "bias", bias);
-            cJSON_AddStringToObject(p, "init", init);
-        }
-        cJSON_AddNumberToObject(p, "k", k);
-        cJSON_AddNumberToObject(p, "n", n);
-        cJSON_AddStringToObject(p, "op", opspec);
-        cJSON_AddNumberToObject(p, "m", m);
+        cli_problem pr = {model, layers, act, out_act, "init", init, opspec, bias, k, n, m};
+        cJSON *p = cli_json_problem(doc, &pr);
         cJSON_AddNumberToObject(p, "noise", ro.noise);
         cJSON_AddNumberToObject(p, "lambda", ro.lambda);
         cJSON_AddStringToObject(p, "algo", algo);

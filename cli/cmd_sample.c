@@ -438,19 +438,8 @@ int cmd_sample(int argc, char **argv)
         cJSON *doc = cli_json_new(C);
         cJSON_AddNumberToObject(doc, "seed", (double)seed);
         cJSON_AddNumberToObject(doc, "chain_seed", (double)so.seed);
-        cJSON *p = cJSON_AddObjectToObject(doc, "params");
-        if (model) cJSON_AddStringToObject(p, "model", model);
-        if (layers) {
-            cJSON_AddStringToObject(p, "layers", layers);
-            cJSON_AddStringToObject(p, "act", act);
-            cJSON_AddStringToObject(p, "out_act", out_act ? out_act : act);
-            cJSON_AddBoolToObject(p, "bias", bias);
-            cJSON_AddStringToObject(p, "weights", weights);
-        }
-        cJSON_AddNumberToObject(p, "k", k);
-        cJSON_AddNumberToObject(p, "n", n);
-        cJSON_AddStringToObject(p, "op", opspec);
-        cJSON_AddNumberToObject(p, "m", m);
+        cli_problem pr = {model, layers, act, out_act, "weights", weights, opspec, bias, k, n, m};
+        cJSON *p = cli_json_problem(doc, &pr);
         cJSON_AddNumberToObject(p, "noise", noise);
         cJSON_AddNumberToObject(p, "sigma", lik_sigma);
         cJSON_AddStringToObject(p, "prior", prior_s);

@@ -48,6 +48,24 @@ cJSON *cli_json_new(const char *command)
     return d;
 }
 
+cJSON *cli_json_problem(cJSON *doc, const cli_problem *pr)
+{
+    cJSON *p = cJSON_AddObjectToObject(doc, "params");
+    if (pr->model) cJSON_AddStringToObject(p, "model", pr->model);
+    if (pr->layers) {
+        cJSON_AddStringToObject(p, "layers", pr->layers);
+        cJSON_AddStringToObject(p, "act", pr->act);
+        cJSON_AddStringToObject(p, "out_act", pr->out_act ? pr->out_act : pr->act);
+        cJSON_AddBoolToObject(p, "bias", pr->bias);
+        cJSON_AddStringToObject(p, pr->init_key, pr->init);
+    }
+    cJSON_AddNumberToObject(p, "k", pr->k);
+    cJSON_AddNumberToObject(p, "n", pr->n);
+    cJSON_AddStringToObject(p, "op", pr->op);
+    cJSON_AddNumberToObject(p, "m", pr->m);
+    return p;
+}
+
 cJSON *cli_json_num(double v) { return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull(); }
 
 int cli_json_write(const char *cmd, cJSON *doc, const char *path)
