@@ -4,7 +4,8 @@ generator, written the way a PyTorch user writes it.
 
   G = nn.Sequential(Linear, Softplus, ..., Linear, Sigmoid), weights loaded
       from the ginv model file and frozen (requires_grad_(False): only z is
-      optimised, so autograd computes no weight gradients — the fair choice);
+      optimised, so autograd computes no weight gradients — the fair choice)
+      (built by bench/torch_common.py, as are the thread settings and A, y);
   z = torch.randn(B, k, requires_grad=True); opt = torch.optim.Adam([z], lr)
   loop: opt.zero_grad(); loss = 0.5 * ((G(z) @ A.T - y) ** 2).sum();
         loss.backward(); opt.step()
@@ -23,6 +24,9 @@ import os
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_common  # noqa: E402  (light: numpy and torch load in import_torch)
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -37,59 +41,13 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
 
-    # Thread settings before torch (and its BLAS/OpenMP) load.
-    t = str(a.threads)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = t
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-    try:
-        import numpy as np
-        import torch
-        from torch import nn
-    except ImportError as e:
-        print(json.dumps({"impl": "torch", "B": a.B, "threads": a.threads,
-                          "skipped": f"cannot import: {e}"}))
+    # the thread settings, then torch; the generator, as a user would build
+    # it, and A, y (bench/torch_common.py)
+    torch = torch_common.import_torch(a.threads, a.seed,
+                                      {"impl": "torch", "B": a.B, "threads": a.threads})
+    if torch is None:
         return 0
-
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    import ginv_model
-
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
-
-    # --- the generator, as a user would build it -------------------------
-    layers = ginv_model.load(a.model)
-    mods = []
-    for L in layers:
-        k = L["kind"]
-        if k == "dense":
-            out_f, in_f = L["W"].shape
-            lin = nn.Linear(in_f, out_f, bias=L["b"] is not None)
-            with torch.no_grad():
-                lin.weight.copy_(torch.from_numpy(L["W"].copy()))
-                if L["b"] is not None:
-                    lin.bias.copy_(torch.from_numpy(L["b"].copy()))
-            mods.append(lin)
-        elif k == "softplus":
-            mods.append(nn.Softplus())
-        elif k == "sigmoid":
-            mods.append(nn.Sigmoid())
-        elif k == "relu":
-            mods.append(nn.ReLU())
-        elif k == "tanh":
-            mods.append(nn.Tanh())
-        elif k == "leaky_relu":
-            mods.append(nn.LeakyReLU(L["alpha"]))
-        elif k == "identity":
-            mods.append(nn.Identity())
-    G = nn.Sequential(*mods)
-    G.eval()
-    G.requires_grad_(False)
-    k_in = ginv_model.dims(layers)[0]
-
-    A = torch.from_numpy(np.load(a.A).astype(np.float32))
-    y = torch.from_numpy(np.load(a.y).astype(np.float32)).reshape(1, -1)
+    G, k_in, A, y = torch_common.load_problem(a.model, a.A, a.y)
 
     # --- the inversion ----------------------------------------------------
     z = torch.randn(a.B, k_in, requires_grad=True)
