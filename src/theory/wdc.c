@@ -69,20 +69,30 @@ static void swap_from_frame(int k, const double *xh, const double *u, double c, 
                 c * xh[i] * xh[j] + s * (xh[i] * u[j] + u[i] * xh[j]) - c * u[i] * u[j];
 }
 
-/* Footnote 1 of Def. 2: M_{x<->y}. */
-ginv_status ginv_wdc_swap_matrix(int k, const double *x, const double *y, double *M)
+/* Build the pair's frame (x^, u, cos, sin) and fill out (k x k) with
+ * from_frame; `what` names the matrix in messages. */
+static ginv_status with_frame(int k, const double *x, const double *y, double *out,
+                              const char *what,
+                              void (*from_frame)(int, const double *, const double *, double,
+                                                 double, double *))
 {
-    if (k < 1) return ginv_fail(GINV_ERR_ARG, "M_{x<->y}: dimension %d must be >= 1", k);
+    if (k < 1) return ginv_fail(GINV_ERR_ARG, "%s: dimension %d must be >= 1", what, k);
     double *buf = ginv_malloc(sizeof(double) * 2 * (size_t)k);
-    if (!buf) return ginv_fail(GINV_ERR_NOMEM, "M_{x<->y}: out of memory for k = %d", k);
+    if (!buf) return ginv_fail(GINV_ERR_NOMEM, "%s: out of memory for k = %d", what, k);
     double c, s;
     ginv_status st = GINV_OK;
     if (!pair_frame(k, x, y, buf, buf + k, &c, &s))
-        st = ginv_fail(GINV_ERR_ARG, "M_{x<->y}: x and y must be nonzero and finite (Def. 2)");
+        st = ginv_fail(GINV_ERR_ARG, "%s: x and y must be nonzero and finite (Def. 2)", what);
     else
-        swap_from_frame(k, buf, buf + k, c, s, M);
+        from_frame(k, buf, buf + k, c, s, out);
     ginv_free(buf);
     return st;
+}
+
+/* Footnote 1 of Def. 2: M_{x<->y}. */
+ginv_status ginv_wdc_swap_matrix(int k, const double *x, const double *y, double *M)
+{
+    return with_frame(k, x, y, M, "M_{x<->y}", swap_from_frame);
 }
 
 /* Q_{x,y} of eq. (2) from the pair's frame. */
@@ -97,17 +107,7 @@ static void q_from_frame(int k, const double *xh, const double *u, double c, dou
 /* Eq. (2): Q_{x,y}. */
 ginv_status ginv_wdc_q(int k, const double *x, const double *y, double *Q)
 {
-    if (k < 1) return ginv_fail(GINV_ERR_ARG, "Q_{x,y}: dimension %d must be >= 1", k);
-    double *buf = ginv_malloc(sizeof(double) * 2 * (size_t)k);
-    if (!buf) return ginv_fail(GINV_ERR_NOMEM, "Q_{x,y}: out of memory for k = %d", k);
-    double c, s;
-    ginv_status st = GINV_OK;
-    if (!pair_frame(k, x, y, buf, buf + k, &c, &s))
-        st = ginv_fail(GINV_ERR_ARG, "Q_{x,y}: x and y must be nonzero and finite (Def. 2)");
-    else
-        q_from_frame(k, buf, buf + k, c, s, Q);
-    ginv_free(buf);
-    return st;
+    return with_frame(k, x, y, Q, "Q_{x,y}", q_from_frame);
 }
 
 /* ------------------------------------------------ deviation of one layer */
