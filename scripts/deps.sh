@@ -5,7 +5,13 @@
 #   scripts/deps.sh --bench  also python3-torch, the benchmark's peer
 set -euo pipefail
 
-pkgs=(build-essential pkg-config libopenblas-dev libcjson-dev zlib1g-dev libpng-dev gnuplot-nox jq)
+# build: compiler, BLAS, JSON, images, zlib (IDX .gz), GLPK (exact decide),
+# SQLite (sweep results), OpenMPI (distributed sweeps).
+# tests: the Fashion-MNIST data, and the independent solvers decide is checked
+# against (minisat, fplll, cliquer, glpsol, cbc), sqlite3 to inspect stores.
+pkgs=(build-essential pkg-config libopenblas-dev libcjson-dev zlib1g-dev libpng-dev gnuplot-nox jq
+      libglpk-dev glpk-utils libsqlite3-dev sqlite3 openmpi-bin libopenmpi-dev
+      dataset-fashion-mnist minisat fplll-tools cliquer coinor-cbc)
 if [[ "${1:-}" == "--bench" ]]; then
     pkgs+=(python3-torch python3-numpy)
 fi
