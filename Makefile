@@ -3,7 +3,7 @@ CC      ?= cc
 OPT     ?= -O3
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -pthread -MMD -MP -Iinclude -Isrc
-LDLIBS  += -lopenblas -lcjson -lpng -lz -lm -pthread
+LDLIBS  += -lopenblas -lcjson -lpng -lz -lglpk -lsqlite3 -lm -pthread
 
 BUILD   := build
 LIB_SRC := $(sort $(wildcard src/*/*.c))

@@ -236,6 +236,14 @@ void ginv_net_randomize(ginv_net *net, ginv_init init, double bias_sd, uint64_t 
 ginv_status ginv_net_load(const char *path, ginv_net **out);
 ginv_status ginv_net_from_st(const ginv_st_file *f, ginv_net **out);
 ginv_status ginv_net_save(const ginv_net *net, const char *path);
+/* One of several networks in a file: its architecture under
+ * __metadata__[meta_key], its tensors named PREFIX"layers.<i>.weight|bias".
+ * The generator is ("ginv", ""); a VAE's encoder is ("ginv.encoder",
+ * "encoder."). write_part adds to a writer the caller saves. */
+ginv_status ginv_net_from_st_part(const ginv_st_file *f, const char *meta_key,
+                                  const char *prefix, ginv_net **out);
+ginv_status ginv_net_write_part(const ginv_net *net, ginv_st_writer *w, const char *meta_key,
+                                const char *prefix);
 /* The architecture as a JSON text (ginv_free it). */
 char *ginv_net_arch_json(const ginv_net *net);
 
@@ -670,6 +678,41 @@ enum { GINV_STREAM_W1 = GINV_STREAM_USER + 42 };
 ginv_status ginv_w1_1d(int na, const double *a, int nb, const double *b, double *out);
 ginv_status ginv_w1_sliced(int k, int na, const float *a, int nb, const float *b, int ndirs,
                            uint64_t seed, double *out);
+
+/* ------------------------------------------------------ inversion problems */
+
+/* A decision problem of Keles & Hegde (2023): is there a latent z in the
+ * domain with ||G(z) - x||_p <= delta (p = 0: exactly G(z) == x)? Stored
+ * beside the net in a model file, under __metadata__["ginv.problem"], as
+ * JSON {"target": [n numbers], "delta": d, "p": P ("exact", 1, 2, 3, ...,
+ * "inf"), "latent": "01"|"pm1"|"real", "box": R (real only; absent or 0:
+ * unbounded), "source": {...what built it: reduction, theorem, sizes...}}. */
+typedef enum { GINV_LATENT_REAL = 0, GINV_LATENT_01, GINV_LATENT_PM1 } ginv_latent_domain;
+#define GINV_NORM_EXACT 0.0  /* p value meaning x == G(z) */
+typedef struct {
+    int n;                     /* target length == the net's output size */
+    double *target;            /* n, owned */
+    double delta;              /* >= 0 (ignored for exact) */
+    double p;                  /* GINV_NORM_EXACT, 1, 2, ..., or INFINITY */
+    ginv_latent_domain latent;
+    double box;                /* real latents: |z_i| <= box; 0 = unbounded */
+    char *source_json;         /* JSON object text or NULL, owned */
+} ginv_problem;
+void ginv_problem_release(ginv_problem *pb);
+const char *ginv_latent_domain_name(ginv_latent_domain d); /* "real", "01", "pm1" */
+ginv_status ginv_latent_domain_parse(const char *text, ginv_latent_domain *out);
+/* "exact", "1", "2", "3", ..., "inf" <-> p. */
+ginv_status ginv_norm_parse(const char *text, double *p);
+const char *ginv_norm_name(double p, char *buf, size_t len);
+/* Read the problem stored in a parsed model file; *found = 0 (and GINV_OK)
+ * when the file has none. Checks the target length against n_out. */
+ginv_status ginv_problem_from_st(const ginv_st_file *f, int n_out, ginv_problem *out,
+                                 int *found);
+/* Save net + problem as one model file (atomic). */
+ginv_status ginv_problem_save(const ginv_net *net, const ginv_problem *pb, const char *path);
+/* ||a - b||_p in double (p = 0 or INFINITY: max norm; exact problems test
+ * the distance against 0 with the max norm). */
+double ginv_dist_p(int n, const double *a, const double *b, double p);
 
 /* ---------------------------------------------------------------- theory */
 

@@ -156,18 +156,22 @@ static ginv_status load_tensor(const ginv_st_file *f, const char *name, int ndim
     return GINV_OK;
 }
 
-ginv_status ginv_net_from_st(const ginv_st_file *f, ginv_net **out)
+ginv_status ginv_net_from_st_part(const ginv_st_file *f, const char *meta_key,
+                                  const char *prefix, ginv_net **out)
 {
     *out = NULL;
     if (!f->metadata_json)
         return ginv_fail(GINV_ERR_FORMAT, "no __metadata__: this is not a ginv model file "
                                           "(the architecture belongs in __metadata__[\"ginv\"])");
     cJSON *meta = cJSON_Parse(f->metadata_json);
-    const cJSON *arch = cJSON_GetObjectItemCaseSensitive(meta, "ginv");
+    const cJSON *arch = cJSON_GetObjectItemCaseSensitive(meta, meta_key);
     if (!cJSON_IsString(arch)) {
         cJSON_Delete(meta);
-        return ginv_fail(GINV_ERR_FORMAT, "__metadata__ has no \"ginv\" architecture string: "
-                                          "this is not a ginv model file");
+        if (!strcmp(meta_key, "ginv"))
+            return ginv_fail(GINV_ERR_FORMAT, "__metadata__ has no \"ginv\" architecture "
+                                              "string: this is not a ginv model file");
+        return ginv_fail(GINV_ERR_FORMAT, "__metadata__ has no \"%s\" architecture string: "
+                                          "the file holds no such network", meta_key);
     }
     int n = 0;
     ginv_layer *spec = NULL;
@@ -178,14 +182,14 @@ ginv_status ginv_net_from_st(const ginv_st_file *f, ginv_net **out)
     st = ginv_net_new(&net, n, spec);
     ginv_free(spec);
     if (st != GINV_OK) return ginv_fail(st, "architecture: %s", ginv_last_error());
-    char name[64];
+    char name[160];
     for (int i = 0; st == GINV_OK && i < n; i++) {
         ginv_layer *L = &net->layers[i];
         if (L->kind != GINV_LAYER_DENSE) continue;
-        snprintf(name, sizeof name, "layers.%d.weight", i);
+        snprintf(name, sizeof name, "%slayers.%d.weight", prefix, i);
         st = load_tensor(f, name, 2, L->out, L->in, L->W);
         if (st == GINV_OK && L->b) {
-            snprintf(name, sizeof name, "layers.%d.bias", i);
+            snprintf(name, sizeof name, "%slayers.%d.bias", prefix, i);
             st = load_tensor(f, name, 1, L->out, 0, L->b);
         }
     }
@@ -195,6 +199,11 @@ ginv_status ginv_net_from_st(const ginv_st_file *f, ginv_net **out)
     }
     *out = net;
     return GINV_OK;
+}
+
+ginv_status ginv_net_from_st(const ginv_st_file *f, ginv_net **out)
+{
+    return ginv_net_from_st_part(f, "ginv", "", out);
 }
 
 ginv_status ginv_net_load(const char *path, ginv_net **out)
@@ -208,26 +217,33 @@ ginv_status ginv_net_load(const char *path, ginv_net **out)
     return GINV_OK;
 }
 
-ginv_status ginv_net_save(const ginv_net *net, const char *path)
+ginv_status ginv_net_write_part(const ginv_net *net, ginv_st_writer *w, const char *meta_key,
+                                const char *prefix)
 {
-    ginv_st_writer *w = ginv_st_writer_new();
-    if (!w) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
     char *arch = ginv_net_arch_json(net);
-    ginv_status st = arch ? ginv_st_writer_meta(w, "ginv", arch)
+    ginv_status st = arch ? ginv_st_writer_meta(w, meta_key, arch)
                           : ginv_fail(GINV_ERR_NOMEM, "out of memory");
     ginv_free(arch);
-    char name[64];
+    char name[160];
     for (int i = 0; st == GINV_OK && i < net->nlayers; i++) {
         const ginv_layer *L = &net->layers[i];
         if (L->kind != GINV_LAYER_DENSE) continue;
         int64_t shape[2] = {L->out, L->in};
-        snprintf(name, sizeof name, "layers.%d.weight", i);
+        snprintf(name, sizeof name, "%slayers.%d.weight", prefix, i);
         st = ginv_st_writer_add(w, name, GINV_DT_F32, 2, shape, L->W);
         if (st == GINV_OK && L->b) {
-            snprintf(name, sizeof name, "layers.%d.bias", i);
+            snprintf(name, sizeof name, "%slayers.%d.bias", prefix, i);
             st = ginv_st_writer_add(w, name, GINV_DT_F32, 1, shape, L->b);
         }
     }
+    return st;
+}
+
+ginv_status ginv_net_save(const ginv_net *net, const char *path)
+{
+    ginv_st_writer *w = ginv_st_writer_new();
+    if (!w) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    ginv_status st = ginv_net_write_part(net, w, "ginv", "");
     if (st == GINV_OK) st = ginv_st_writer_save(w, path);
     ginv_st_writer_free(w);
     return st;
