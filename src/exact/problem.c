@@ -137,7 +137,7 @@ ginv_status ginv_problem_from_st(const ginv_st_file *f, int n_out, ginv_problem 
     if (st == GINV_OK && cJSON_IsObject(src)) {
         char *s = cJSON_PrintUnformatted(src);
         out->source_json = s ? ginv_strdup(s) : NULL;
-        free(s);
+        cJSON_free(s);
     }
     cJSON_Delete(pj);
     cJSON_Delete(meta);
@@ -177,6 +177,6 @@ ginv_status ginv_problem_save(const ginv_net *net, const ginv_problem *pb, const
     if (st == GINV_OK) st = ginv_st_writer_meta(w, "ginv.problem", txt);
     if (st == GINV_OK) st = ginv_st_writer_save(w, path);
     ginv_st_writer_free(w);
-    free(txt);
+    cJSON_free(txt);
     return st;
 }

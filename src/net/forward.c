@@ -151,9 +151,10 @@ void ginv_net_backward(ginv_net *net, ginv_net_ws *ws, int B, const float *dx, f
                         for (int j = 0; j < ly->out; j++) ly->db[j] += gr[j];
                     }
             }
-            /* gin (B, in) = g (B, out) W (out, in) */
-            ginv_gemm(0, 0, B, ly->in, ly->out, 1.0f, g, ly->W, 0.0f, gin);
-        } else {
+            /* gin (B, in) = g (B, out) W (out, in); not needed when the caller
+             * asked for parameter gradients only (dz == NULL) */
+            if (gin) ginv_gemm(0, 0, B, ly->in, ly->out, 1.0f, g, ly->W, 0.0f, gin);
+        } else if (gin) {
             mul_job mj = {gin, g, ws->deriv[i], (size_t)B * ly->out};
             ginv_pool_run((int)((mj.n + MUL_CHUNK - 1) / MUL_CHUNK), mul_chunk, &mj);
         }

@@ -1,0 +1,198 @@
+/* vae.c — the variational autoencoder: construction and the negative ELBO
+ * with its parameter gradients (Kingma & Welling 2014, eqs. 7 and 10; the
+ * Gaussian-prior, Bernoulli-likelihood VAE that Pareek & Risteski §2 and the
+ * CSGM experiments take as their generator). */
+#include "learn/vae_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+static ginv_status build_chain(ginv_net **out, int in, int nh, const int *hidden,
+                               ginv_layer_kind act, int last)
+{
+    ginv_layer spec[2 * 9 + 1];
+    int ns = 0, w = in;
+    for (int i = 0; i < nh; i++) {
+        spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = w, .out = hidden[i], .bias = 1};
+        spec[ns++] = (ginv_layer){.kind = act, .in = hidden[i], .out = hidden[i], .alpha = 0.2};
+        w = hidden[i];
+    }
+    spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = w, .out = last, .bias = 1};
+    return ginv_net_new(out, ns, spec);
+}
+
+ginv_status ginv_vae_wrap(ginv_vae **out, const ginv_vae_arch *a, ginv_net *enc, ginv_net *dec)
+{
+    ginv_vae *v = ginv_calloc(1, sizeof *v);
+    if (!v) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    v->arch = *a;
+    v->enc = enc;
+    v->dec = dec;
+    size_t ne = ginv_net_nparams(enc), nd = ginv_net_nparams(dec);
+    v->m_enc = ginv_calloc(ne, sizeof(float));
+    v->v_enc = ginv_calloc(ne, sizeof(float));
+    v->m_dec = ginv_calloc(nd, sizeof(float));
+    v->v_dec = ginv_calloc(nd, sizeof(float));
+    if (!v->m_enc || !v->v_enc || !v->m_dec || !v->v_dec || !ginv_net_grads(enc) ||
+        !ginv_net_grads(dec)) {
+        ginv_vae_free(v);
+        return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    }
+    *out = v;
+    return GINV_OK;
+}
+
+ginv_status ginv_vae_new(ginv_vae **out, const ginv_vae_arch *a, uint64_t seed)
+{
+    *out = NULL;
+    if (a->n < 1 || a->k < 1 || a->nhidden < 0 || a->nhidden > 8)
+        return ginv_fail(GINV_ERR_ARG, "VAE sizes: data %d, latent %d, %d hidden layers "
+                                       "(at most 8)", a->n, a->k, a->nhidden);
+    for (int i = 0; i < a->nhidden; i++)
+        if (a->hidden[i] < 1)
+            return ginv_fail(GINV_ERR_ARG, "VAE hidden width %d must be >= 1", a->hidden[i]);
+    int rev[8];
+    for (int i = 0; i < a->nhidden; i++) rev[i] = a->hidden[a->nhidden - 1 - i];
+    ginv_net *enc = NULL, *dec = NULL;
+    ginv_status st = build_chain(&enc, a->n, a->nhidden, a->hidden, a->act, 2 * a->k);
+    if (st == GINV_OK) st = build_chain(&dec, a->k, a->nhidden, rev, a->act, a->n);
+    if (st == GINV_OK) {
+        ginv_net_randomize(enc, GINV_INIT_FANIN, 0, seed, GINV_STREAM_TRAIN_INIT * 16 + 0);
+        ginv_net_randomize(dec, GINV_INIT_FANIN, 0, seed, GINV_STREAM_TRAIN_INIT * 16 + 1);
+        st = ginv_vae_wrap(out, a, enc, dec);
+    }
+    if (st != GINV_OK) {
+        ginv_net_free(enc);
+        ginv_net_free(dec);
+    }
+    return st;
+}
+
+static void free_ws(ginv_vae *v)
+{
+    ginv_net_ws_free(v->enc_ws);
+    ginv_net_ws_free(v->dec_ws);
+    ginv_free(v->z);
+    ginv_free(v->dlog);
+    ginv_free(v->dz);
+    ginv_free(v->dh);
+    v->enc_ws = v->dec_ws = NULL;
+    v->z = v->dlog = v->dz = v->dh = NULL;
+    v->cap = 0;
+}
+
+void ginv_vae_free(ginv_vae *v)
+{
+    if (!v) return;
+    free_ws(v);
+    ginv_net_free(v->enc);
+    ginv_net_free(v->dec);
+    ginv_free(v->m_enc);
+    ginv_free(v->v_enc);
+    ginv_free(v->m_dec);
+    ginv_free(v->v_dec);
+    ginv_free(v);
+}
+
+ginv_net *ginv_vae_encoder(ginv_vae *v) { return v->enc; }
+ginv_net *ginv_vae_decoder_logits(ginv_vae *v) { return v->dec; }
+int ginv_vae_epoch(const ginv_vae *v) { return v->epoch; }
+
+ginv_status ginv_vae_reserve(ginv_vae *v, int B)
+{
+    if (B <= v->cap) return GINV_OK;
+    free_ws(v);
+    int n = v->arch.n, k = v->arch.k;
+    ginv_status st = ginv_net_ws_new(&v->enc_ws, v->enc, B);
+    if (st == GINV_OK) st = ginv_net_ws_new(&v->dec_ws, v->dec, B);
+    if (st != GINV_OK) {
+        free_ws(v);
+        return st;
+    }
+    v->z = ginv_malloc((size_t)B * k * sizeof(float));
+    v->dz = ginv_malloc((size_t)B * k * sizeof(float));
+    v->dh = ginv_malloc((size_t)B * 2 * k * sizeof(float));
+    v->dlog = ginv_malloc((size_t)B * n * sizeof(float));
+    if (!v->z || !v->dz || !v->dh || !v->dlog) {
+        free_ws(v);
+        return ginv_fail(GINV_ERR_NOMEM, "out of memory for a VAE batch of %d", B);
+    }
+    v->cap = B;
+    return GINV_OK;
+}
+
+/* softplus(l) = log(1 + e^l), stable for large |l| */
+static double softplus(double l) { return l > 0 ? l + log1p(exp(-l)) : log1p(exp(l)); }
+
+ginv_status ginv_vae_loss(ginv_vae *v, int B, const float *x, const float *eps, double *loss,
+                          double *recon, double *kl, int want_grad)
+{
+    ginv_status st = ginv_vae_reserve(v, B);
+    if (st != GINV_OK) return st;
+    int n = v->arch.n, k = v->arch.k;
+    /* encoder: h = (mu, log sigma^2), B x 2k */
+    const float *h = ginv_net_forward(v->enc, v->enc_ws, B, x);
+    double kl_sum = 0;
+    for (int b = 0; b < B; b++) {
+        const float *mu = h + (size_t)b * 2 * k, *lv = mu + k;
+        for (int c = 0; c < k; c++) {
+            double s2 = exp((double)lv[c]);
+            /* reparameterisation (K&W eq. 10's sampling): z = mu + sigma eps */
+            v->z[(size_t)b * k + c] = (float)(mu[c] + sqrt(s2) * eps[(size_t)b * k + c]);
+            kl_sum += 0.5 * ((double)mu[c] * mu[c] + s2 - 1.0 - lv[c]);
+        }
+    }
+    /* decoder logits and the Bernoulli negative log-likelihood */
+    const float *lg = ginv_net_forward(v->dec, v->dec_ws, B, v->z);
+    double rec_sum = 0;
+    const float scale = 1.0f / (float)B;
+    for (size_t i = 0; i < (size_t)B * n; i++) {
+        double l = lg[i];
+        rec_sum += softplus(l) - (double)x[i] * l;
+        /* d/dl = sigmoid(l) - x, for the batch mean */
+        v->dlog[i] = (float)(1.0 / (1.0 + exp(-l)) - x[i]) * scale;
+    }
+    if (!isfinite(rec_sum) || !isfinite(kl_sum))
+        return ginv_fail(GINV_ERR_NUMERIC, "the VAE loss is not finite (diverged?)");
+    if (loss) *loss = (rec_sum + kl_sum) / B;
+    if (recon) *recon = rec_sum / B;
+    if (kl) *kl = kl_sum / B;
+    if (!want_grad) return GINV_OK;
+
+    memset(ginv_net_grads(v->dec), 0, ginv_net_nparams(v->dec) * sizeof(float));
+    memset(ginv_net_grads(v->enc), 0, ginv_net_nparams(v->enc) * sizeof(float));
+    ginv_net_backward(v->dec, v->dec_ws, B, v->dlog, v->dz, 1);
+    /* through the reparameterisation and the KL term (mean over the batch):
+     * d/dmu = dz + mu;  d/dlogvar = dz eps sigma / 2 + (sigma^2 - 1) / 2 */
+    for (int b = 0; b < B; b++) {
+        const float *mu = h + (size_t)b * 2 * k, *lv = mu + k;
+        float *dmu = v->dh + (size_t)b * 2 * k, *dlv = dmu + k;
+        for (int c = 0; c < k; c++) {
+            size_t i = (size_t)b * k + c;
+            double sig = exp(0.5 * (double)lv[c]);
+            dmu[c] = v->dz[i] + mu[c] * scale;
+            dlv[c] = (float)(v->dz[i] * eps[i] * 0.5 * sig + 0.5 * (sig * sig - 1.0) * scale);
+        }
+    }
+    ginv_net_backward(v->enc, v->enc_ws, B, v->dh, NULL, 1);
+    return GINV_OK;
+}
+
+ginv_status ginv_vae_generator(const ginv_vae *v, ginv_net **out)
+{
+    *out = NULL;
+    int nl = ginv_net_nlayers(v->dec);
+    ginv_layer spec[2 * 9 + 2];
+    for (int i = 0; i < nl; i++) {
+        spec[i] = *ginv_net_layer_c(v->dec, i);
+        spec[i].W = spec[i].b = spec[i].dW = spec[i].db = NULL;
+    }
+    spec[nl] = (ginv_layer){.kind = GINV_LAYER_SIGMOID, .in = v->arch.n, .out = v->arch.n};
+    ginv_net *g = NULL;
+    ginv_status st = ginv_net_new(&g, nl + 1, spec);
+    if (st != GINV_OK) return st;
+    /* the sigmoid has no parameters: the blocks have the same layout */
+    memcpy(ginv_net_params(g), ginv_net_params(v->dec), ginv_net_nparams(v->dec) * sizeof(float));
+    *out = g;
+    return GINV_OK;
+}

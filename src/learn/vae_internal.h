@@ -1,0 +1,25 @@
+/* vae_internal.h — the VAE object, shared by vae.c (model and loss),
+ * vae_train.c (Adam, epochs, evaluation) and vae_io.c (files). */
+#ifndef GINV_VAE_INTERNAL_H
+#define GINV_VAE_INTERNAL_H
+
+#include "ginv.h"
+
+struct ginv_vae {
+    ginv_vae_arch arch;
+    ginv_net *enc;                     /* n -> 2k: (mu, log sigma^2) */
+    ginv_net *dec;                     /* k -> n: Bernoulli logits */
+    ginv_net_ws *enc_ws, *dec_ws;
+    int cap;                           /* batch the buffers hold */
+    float *z, *dz;                     /* cap x k */
+    float *dh;                         /* cap x 2k: gradient at the encoder's output */
+    float *dlog;                       /* cap x n: gradient at the logits */
+    float *m_enc, *v_enc, *m_dec, *v_dec; /* Adam moments, one per parameter */
+    long step;                         /* Adam steps taken */
+    int epoch;                         /* epochs finished */
+};
+
+/* Takes ownership of enc and dec (freed on failure by the caller). */
+ginv_status ginv_vae_wrap(ginv_vae **out, const ginv_vae_arch *a, ginv_net *enc, ginv_net *dec);
+
+#endif

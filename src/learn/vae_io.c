@@ -1,0 +1,144 @@
+/* vae_io.c — a VAE in one model file: the generator sigmoid(L(z)) as the
+ * file's net (so every command that takes --model uses it as G), the encoder
+ * beside it under "encoder.", the sizes in __metadata__["ginv.vae"], and for
+ * checkpoints the Adam state under "train.". */
+#include "learn/vae_internal.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const state_names[4] = {"train.adam.enc_m", "train.adam.enc_v",
+                                           "train.adam.dec_m", "train.adam.dec_v"};
+
+ginv_status ginv_vae_save(const ginv_vae *v, const char *path, int with_state)
+{
+    ginv_net *gen = NULL;
+    ginv_status st = ginv_vae_generator(v, &gen);
+    if (st != GINV_OK) return st;
+    ginv_st_writer *w = ginv_st_writer_new();
+    if (!w) st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    if (st == GINV_OK) st = ginv_net_write_part(gen, w, "ginv", "");
+    if (st == GINV_OK) st = ginv_net_write_part(v->enc, w, "ginv.encoder", "encoder.");
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "n", v->arch.n);
+    cJSON_AddNumberToObject(o, "k", v->arch.k);
+    cJSON *hid = cJSON_AddArrayToObject(o, "hidden");
+    for (int i = 0; i < v->arch.nhidden; i++)
+        cJSON_AddItemToArray(hid, cJSON_CreateNumber(v->arch.hidden[i]));
+    cJSON_AddStringToObject(o, "act", ginv_layer_kind_name(v->arch.act));
+    cJSON_AddStringToObject(o, "likelihood", "bernoulli");
+    cJSON_AddNumberToObject(o, "epochs", v->epoch);
+    cJSON_AddNumberToObject(o, "steps", (double)v->step);
+    char *txt = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (st == GINV_OK) st = txt ? ginv_st_writer_meta(w, "ginv.vae", txt)
+                                : ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    cJSON_free(txt);
+    if (with_state && st == GINV_OK) {
+        const float *blk[4] = {v->m_enc, v->v_enc, v->m_dec, v->v_dec};
+        int64_t ne = (int64_t)ginv_net_nparams(v->enc), nd = (int64_t)ginv_net_nparams(v->dec);
+        for (int i = 0; st == GINV_OK && i < 4; i++) {
+            int64_t shape[1] = {i < 2 ? ne : nd};
+            st = ginv_st_writer_add(w, state_names[i], GINV_DT_F32, 1, shape, blk[i]);
+        }
+    }
+    if (st == GINV_OK) st = ginv_st_writer_save(w, path);
+    ginv_st_writer_free(w);
+    ginv_net_free(gen);
+    return st;
+}
+
+static ginv_status bad(const char *path, const char *what)
+{
+    return ginv_fail(GINV_ERR_FORMAT, "'%s' is not a ginv VAE file: %s", path, what);
+}
+
+/* The generator without its final sigmoid: the logits network. */
+static ginv_status strip_sigmoid(const char *path, ginv_net *gen, ginv_net **out)
+{
+    int nl = ginv_net_nlayers(gen);
+    if (nl < 2 || ginv_net_layer_c(gen, nl - 1)->kind != GINV_LAYER_SIGMOID)
+        return bad(path, "its generator does not end in a sigmoid");
+    ginv_layer spec[64];
+    if (nl - 1 > 64) return bad(path, "too many layers");
+    for (int i = 0; i < nl - 1; i++) {
+        spec[i] = *ginv_net_layer_c(gen, i);
+        spec[i].W = spec[i].b = spec[i].dW = spec[i].db = NULL;
+    }
+    ginv_status st = ginv_net_new(out, nl - 1, spec);
+    if (st != GINV_OK) return st;
+    memcpy(ginv_net_params(*out), ginv_net_params(gen), ginv_net_nparams(gen) * sizeof(float));
+    return GINV_OK;
+}
+
+ginv_status ginv_vae_load(const char *path, ginv_vae **out)
+{
+    *out = NULL;
+    ginv_st_file f;
+    ginv_status st = ginv_st_read(path, &f);
+    if (st != GINV_OK) return st;
+    ginv_net *gen = NULL, *dec = NULL, *enc = NULL;
+    ginv_vae_arch a = {.act = GINV_LAYER_SOFTPLUS};
+    long steps = 0;
+    int epochs = 0;
+    cJSON *meta = f.metadata_json ? cJSON_Parse(f.metadata_json) : NULL;
+    const cJSON *vt = cJSON_GetObjectItemCaseSensitive(meta, "ginv.vae");
+    cJSON *vo = cJSON_IsString(vt) ? cJSON_Parse(vt->valuestring) : NULL;
+    if (!vo) st = bad(path, "no __metadata__[\"ginv.vae\"] (train one with 'ginv train vae')");
+    if (st == GINV_OK) {
+        const cJSON *jn = cJSON_GetObjectItemCaseSensitive(vo, "n");
+        const cJSON *jk = cJSON_GetObjectItemCaseSensitive(vo, "k");
+        const cJSON *jh = cJSON_GetObjectItemCaseSensitive(vo, "hidden");
+        const cJSON *ja = cJSON_GetObjectItemCaseSensitive(vo, "act");
+        const cJSON *je = cJSON_GetObjectItemCaseSensitive(vo, "epochs");
+        const cJSON *js = cJSON_GetObjectItemCaseSensitive(vo, "steps");
+        if (!cJSON_IsNumber(jn) || !cJSON_IsNumber(jk) || !cJSON_IsArray(jh) ||
+            cJSON_GetArraySize(jh) > 8 || !cJSON_IsString(ja))
+            st = bad(path, "\"ginv.vae\" needs n, k, hidden (at most 8) and act");
+        else {
+            a.n = jn->valueint;
+            a.k = jk->valueint;
+            a.nhidden = cJSON_GetArraySize(jh);
+            for (int i = 0; i < a.nhidden; i++)
+                a.hidden[i] = cJSON_GetArrayItem(jh, i)->valueint;
+            st = ginv_layer_kind_parse(ja->valuestring, &a.act);
+            epochs = cJSON_IsNumber(je) ? je->valueint : 0;
+            steps = cJSON_IsNumber(js) ? (long)js->valuedouble : 0;
+        }
+    }
+    cJSON_Delete(vo);
+    cJSON_Delete(meta);
+    if (st == GINV_OK) st = ginv_net_from_st_part(&f, "ginv", "", &gen);
+    if (st == GINV_OK) st = strip_sigmoid(path, gen, &dec);
+    if (st == GINV_OK) st = ginv_net_from_st_part(&f, "ginv.encoder", "encoder.", &enc);
+    if (st == GINV_OK && (ginv_net_in(enc) != a.n || ginv_net_out(enc) != 2 * a.k ||
+                          ginv_net_in(dec) != a.k || ginv_net_out(dec) != a.n))
+        st = bad(path, "encoder/decoder sizes do not match n and k of \"ginv.vae\"");
+    ginv_net_free(gen);
+    ginv_vae *v = NULL;
+    if (st == GINV_OK) st = ginv_vae_wrap(&v, &a, enc, dec);
+    if (st != GINV_OK) {
+        ginv_net_free(enc);
+        ginv_net_free(dec);
+    } else {
+        v->epoch = epochs;
+        v->step = steps;
+        float *blk[4] = {v->m_enc, v->v_enc, v->m_dec, v->v_dec};
+        size_t cnt[4] = {ginv_net_nparams(enc), ginv_net_nparams(enc), ginv_net_nparams(dec),
+                         ginv_net_nparams(dec)};
+        int have = 0;
+        for (int i = 0; i < 4; i++) have += ginv_st_find(&f, state_names[i]) != NULL;
+        if (have != 0 && have != 4) st = bad(path, "the optimizer state is incomplete");
+        for (int i = 0; have == 4 && st == GINV_OK && i < 4; i++) {
+            float *tmp = NULL;
+            st = ginv_st_get_f32(&f, state_names[i], cnt[i], &tmp);
+            if (st == GINV_OK) memcpy(blk[i], tmp, cnt[i] * sizeof(float));
+            ginv_free(tmp);
+        }
+        if (st != GINV_OK) ginv_vae_free(v);
+        else *out = v;
+    }
+    ginv_st_release(&f);
+    return st;
+}

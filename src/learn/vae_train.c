@@ -1,0 +1,128 @@
+/* vae_train.c — minibatch Adam on the VAE's negative ELBO (Kingma & Welling
+ * 2014, Algorithm 1 with Adam as the update), checkpointed every epoch, and
+ * the held-out ELBO. */
+#include "learn/vae_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void ginv_vae_train_opts_init(ginv_vae_train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->epochs = 10;
+    o->batch = 100;
+    o->lr = 1e-3;
+    o->beta1 = 0.9;
+    o->beta2 = 0.999;
+    o->eps = 1e-8;
+    o->seed = 1;
+    o->threads = 1;
+}
+
+/* One Adam step (Kingma & Ba 2015, Algorithm 1) on a parameter block. */
+static void adam_update(float *p, const float *g, float *m, float *v, size_t n,
+                        const ginv_vae_train_opts *o, long t)
+{
+    double c1 = 1.0 - pow(o->beta1, (double)t), c2 = 1.0 - pow(o->beta2, (double)t);
+    float b1 = (float)o->beta1, b2 = (float)o->beta2, eps = (float)o->eps;
+    float step = (float)(o->lr / c1), rc2 = (float)(1.0 / sqrt(c2));
+    for (size_t i = 0; i < n; i++) {
+        m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+        v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+        p[i] -= step * m[i] / (sqrtf(v[i]) * rc2 + eps);
+    }
+}
+
+ginv_status ginv_vae_train(ginv_vae *v, int N, const float *X, const ginv_vae_train_opts *o,
+                           double *epoch_loss)
+{
+    int n = v->arch.n, k = v->arch.k, B = o->batch;
+    if (B < 1 || B > N)
+        return ginv_fail(GINV_ERR_ARG, "batch size %d must be in [1, %d] (the examples)", B, N);
+    if (!(o->lr > 0) || o->epochs < 0)
+        return ginv_fail(GINV_ERR_ARG, "learning rate must be > 0 and epochs >= 0");
+    ginv_status st = ginv_vae_reserve(v, B);
+    if (st != GINV_OK) return st;
+    ginv_blas_set_threads(o->threads);
+    int nb = N / B; /* the last partial batch of a shuffle is dropped */
+    int *perm = ginv_malloc((size_t)N * sizeof(int));
+    float *xb = ginv_malloc((size_t)B * n * sizeof(float));
+    float *eps = ginv_malloc((size_t)B * k * sizeof(float));
+    if (!perm || !xb || !eps) st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    size_t ne = ginv_net_nparams(v->enc), nd = ginv_net_nparams(v->dec);
+    char what[64];
+    for (int e = v->epoch; st == GINV_OK && e < o->epochs; e++) {
+        ginv_rng r;
+        ginv_rng_init(&r, o->seed, GINV_STREAM_TRAIN_SHUFFLE, (uint64_t)e);
+        for (int i = 0; i < N; i++) perm[i] = i;
+        for (int i = N - 1; i > 0; i--) { /* Fisher-Yates */
+            int j = (int)ginv_rng_below(&r, (uint64_t)i + 1);
+            int t = perm[i]; perm[i] = perm[j]; perm[j] = t;
+        }
+        double sum = 0;
+        snprintf(what, sizeof what, "epoch %d/%d", e + 1, o->epochs);
+        for (int b = 0; st == GINV_OK && b < nb; b++) {
+            for (int i = 0; i < B; i++)
+                memcpy(xb + (size_t)i * n, X + (size_t)perm[b * B + i] * n, n * sizeof(float));
+            ginv_rng re;
+            ginv_rng_init(&re, o->seed, GINV_STREAM_TRAIN_EPS, (uint64_t)v->step);
+            ginv_rng_normal_f32(&re, eps, (size_t)B * k, 1.0);
+            double loss;
+            st = ginv_vae_loss(v, B, xb, eps, &loss, NULL, NULL, 1);
+            if (st != GINV_OK) {
+                st = ginv_fail(st, "epoch %d, batch %d: %s", e + 1, b + 1, ginv_last_error());
+                break;
+            }
+            v->step++;
+            adam_update(ginv_net_params(v->enc), ginv_net_grads(v->enc), v->m_enc, v->v_enc, ne,
+                        o, v->step);
+            adam_update(ginv_net_params(v->dec), ginv_net_grads(v->dec), v->m_dec, v->v_dec, nd,
+                        o, v->step);
+            sum += loss;
+            ginv_progress(what, b + 1, nb);
+        }
+        if (st != GINV_OK) break;
+        v->epoch = e + 1;
+        if (epoch_loss) epoch_loss[e] = sum / nb;
+        ginv_log(GINV_LOG_INFO, "epoch %d/%d: mean training loss (-ELBO) %.3f nats", e + 1,
+                 o->epochs, sum / nb);
+        if (o->checkpoint) st = ginv_vae_save(v, o->checkpoint, 1);
+    }
+    ginv_free(perm);
+    ginv_free(xb);
+    ginv_free(eps);
+    return st;
+}
+
+ginv_status ginv_vae_eval(ginv_vae *v, int N, const float *X, uint64_t seed, double *loss,
+                          double *recon, double *kl)
+{
+    int n = v->arch.n, k = v->arch.k, B = 100;
+    if (B > N) B = N;
+    ginv_status st = ginv_vae_reserve(v, B);
+    if (st != GINV_OK) return st;
+    float *eps = ginv_malloc((size_t)B * k * sizeof(float));
+    if (!eps) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    double s_loss = 0, s_rec = 0, s_kl = 0;
+    for (int i0 = 0; st == GINV_OK && i0 < N; i0 += B) {
+        int nb = N - i0 < B ? N - i0 : B;
+        for (int i = 0; i < nb; i++) { /* one stream per example: batch-independent */
+            ginv_rng r;
+            ginv_rng_init(&r, seed, GINV_STREAM_TRAIN_EVAL, (uint64_t)(i0 + i));
+            ginv_rng_normal_f32(&r, eps + (size_t)i * k, (size_t)k, 1.0);
+        }
+        double l, rc, kk;
+        st = ginv_vae_loss(v, nb, X + (size_t)i0 * n, eps, &l, &rc, &kk, 0);
+        s_loss += l * nb;
+        s_rec += rc * nb;
+        s_kl += kk * nb;
+        ginv_progress("evaluating", i0 + nb, N);
+    }
+    ginv_free(eps);
+    if (st != GINV_OK) return st;
+    if (loss) *loss = s_loss / N;
+    if (recon) *recon = s_rec / N;
+    if (kl) *kl = s_kl / N;
+    return GINV_OK;
+}

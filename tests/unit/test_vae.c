@@ -1,0 +1,171 @@
+/* test_vae.c — the VAE's negative ELBO: parameter gradients against finite
+ * differences, training resumed from a checkpoint against an uninterrupted
+ * run, and the file layout (generator alone, encoder beside it). */
+#include "test.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static ginv_vae *tiny_vae(uint64_t seed)
+{
+    ginv_vae_arch a = {.n = 7, .k = 3, .nhidden = 2, .hidden = {6, 5},
+                       .act = GINV_LAYER_SOFTPLUS};
+    ginv_vae *v = NULL;
+    CHECK_OK(ginv_vae_new(&v, &a, seed));
+    return v;
+}
+
+static void fill_data(float *x, int N, int n, uint64_t seed)
+{
+    ginv_rng r;
+    ginv_rng_init(&r, seed, 999, 0);
+    for (int i = 0; i < N * n; i++) x[i] = (float)ginv_rng_uniform(&r);
+}
+
+/* Directional derivative of the mean -ELBO along a random direction d of one
+ * net's parameters: central difference (in double over float parameters)
+ * against <grad, d>. */
+static void check_direction(ginv_vae *v, ginv_net *net, int B, const float *x, const float *eps,
+                            uint64_t seed)
+{
+    size_t np = ginv_net_nparams(net);
+    float *p = ginv_net_params(net);
+    float *p0 = ginv_malloc(np * sizeof(float)), *d = ginv_malloc(np * sizeof(float));
+    memcpy(p0, p, np * sizeof(float));
+    ginv_rng r;
+    ginv_rng_init(&r, seed, 998, 0);
+    ginv_rng_normal_f32(&r, d, np, 1.0);
+    double loss;
+    CHECK_OK(ginv_vae_loss(v, B, x, eps, &loss, NULL, NULL, 1));
+    const float *g = ginv_net_grads(net);
+    double gd = 0;
+    for (size_t i = 0; i < np; i++) gd += (double)g[i] * d[i];
+    const double h = 1e-3;
+    double lp, lm;
+    for (size_t i = 0; i < np; i++) p[i] = p0[i] + (float)(h * d[i]);
+    CHECK_OK(ginv_vae_loss(v, B, x, eps, &lp, NULL, NULL, 0));
+    for (size_t i = 0; i < np; i++) p[i] = p0[i] - (float)(h * d[i]);
+    CHECK_OK(ginv_vae_loss(v, B, x, eps, &lm, NULL, NULL, 0));
+    memcpy(p, p0, np * sizeof(float));
+    double fd = (lp - lm) / (2 * h);
+    CHECK_MSG(fabs(fd - gd) <= 2e-3 * fmax(1.0, fabs(gd)), "directional derivative: FD %.6g, "
+              "gradient %.6g", fd, gd);
+    ginv_free(p0);
+    ginv_free(d);
+}
+
+TEST(vae_parameter_gradients_match_finite_differences)
+{
+    enum { B = 4, N = 7, K = 3 };
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        ginv_vae *v = tiny_vae(seed);
+        float x[B * N], eps[B * K];
+        fill_data(x, B, N, seed);
+        ginv_rng r;
+        ginv_rng_init(&r, seed, 997, 0);
+        ginv_rng_normal_f32(&r, eps, B * K, 1.0);
+        check_direction(v, ginv_vae_encoder(v), B, x, eps, seed);
+        check_direction(v, ginv_vae_decoder_logits(v), B, x, eps, seed + 10);
+        ginv_vae_free(v);
+    }
+}
+
+TEST(vae_loss_splits_into_reconstruction_and_closed_form_kl)
+{
+    enum { B = 3, N = 7, K = 3 };
+    ginv_vae *v = tiny_vae(5);
+    float x[B * N], eps[B * K];
+    fill_data(x, B, N, 5);
+    memset(eps, 0, sizeof eps);
+    double loss, rec, kl;
+    CHECK_OK(ginv_vae_loss(v, B, x, eps, &loss, &rec, &kl, 0));
+    CHECK_NEAR(loss, rec + kl, 1e-9 * fabs(loss));
+    /* KL(N(mu, s^2) || N(0, 1)) recomputed from the encoder's output */
+    ginv_net_ws *ws = NULL;
+    CHECK_OK(ginv_net_ws_new(&ws, ginv_vae_encoder(v), B));
+    const float *h = ginv_net_forward(ginv_vae_encoder(v), ws, B, x);
+    double want = 0;
+    for (int b = 0; b < B; b++)
+        for (int c = 0; c < K; c++) {
+            double mu = h[b * 2 * K + c], lv = h[b * 2 * K + K + c];
+            want += 0.5 * (mu * mu + exp(lv) - 1 - lv);
+        }
+    CHECK_NEAR(kl, want / B, 1e-6);
+    ginv_net_ws_free(ws);
+    ginv_vae_free(v);
+}
+
+TEST(vae_training_resumed_from_a_checkpoint_is_bit_identical)
+{
+    enum { N = 60, n = 7 };
+    float X[N * n];
+    fill_data(X, N, n, 11);
+    char ck[256];
+    snprintf(ck, sizeof ck, "%s/vae-ck.safetensors", test_tmpdir());
+    ginv_vae_train_opts o;
+    ginv_vae_train_opts_init(&o);
+    o.batch = 10;
+    o.epochs = 3;
+    o.seed = 4;
+    ginv_vae *full = tiny_vae(2);
+    double hist[3];
+    CHECK_OK(ginv_vae_train(full, N, X, &o, hist));
+    CHECK(hist[2] < hist[0]); /* it learns */
+
+    ginv_vae *part = tiny_vae(2);
+    o.epochs = 1;
+    o.checkpoint = ck;
+    CHECK_OK(ginv_vae_train(part, N, X, &o, NULL));
+    ginv_vae_free(part);
+    ginv_vae *res = NULL;
+    CHECK_OK(ginv_vae_load(ck, &res));
+    CHECK(res && ginv_vae_epoch(res) == 1);
+    o.epochs = 3;
+    o.checkpoint = NULL;
+    if (res) CHECK_OK(ginv_vae_train(res, N, X, &o, NULL));
+    for (int which = 0; res && which < 2; which++) {
+        ginv_net *a = which ? ginv_vae_decoder_logits(full) : ginv_vae_encoder(full);
+        ginv_net *b = which ? ginv_vae_decoder_logits(res) : ginv_vae_encoder(res);
+        CHECK(!memcmp(ginv_net_params(a), ginv_net_params(b),
+                      ginv_net_nparams(a) * sizeof(float)));
+    }
+    ginv_vae_free(res);
+    ginv_vae_free(full);
+}
+
+TEST(vae_file_holds_the_generator_alone_and_the_encoder_beside_it)
+{
+    ginv_vae *v = tiny_vae(3);
+    char path[256];
+    snprintf(path, sizeof path, "%s/vae.safetensors", test_tmpdir());
+    CHECK_OK(ginv_vae_save(v, path, 0));
+    ginv_net *g = NULL;
+    CHECK_OK(ginv_net_load(path, &g)); /* the generator, as any command loads it */
+    CHECK(g && ginv_net_in(g) == 3 && ginv_net_out(g) == 7);
+    float z[3] = {0.3f, -1.0f, 0.5f};
+    ginv_net_ws *wg = NULL, *wl = NULL;
+    CHECK_OK(ginv_net_ws_new(&wg, g, 1));
+    CHECK_OK(ginv_net_ws_new(&wl, ginv_vae_decoder_logits(v), 1));
+    const float *x = ginv_net_forward(g, wg, 1, z);
+    const float *l = ginv_net_forward(ginv_vae_decoder_logits(v), wl, 1, z);
+    for (int i = 0; i < 7; i++) CHECK_NEAR(x[i], 1.0 / (1.0 + exp(-(double)l[i])), 1e-6);
+    ginv_st_file f;
+    CHECK_OK(ginv_st_read(path, &f));
+    ginv_net *enc = NULL;
+    CHECK_OK(ginv_net_from_st_part(&f, "ginv.encoder", "encoder.", &enc));
+    CHECK(enc && ginv_net_in(enc) == 7 && ginv_net_out(enc) == 6);
+    ginv_net_free(enc);
+    ginv_st_release(&f);
+    /* a plain generator file is not a VAE file */
+    char plain[256];
+    snprintf(plain, sizeof plain, "%s/plain.safetensors", test_tmpdir());
+    CHECK_OK(ginv_net_save(g, plain));
+    ginv_vae *bad = NULL;
+    CHECK(ginv_vae_load(plain, &bad) == GINV_ERR_FORMAT && !bad);
+    CHECK(strstr(ginv_last_error(), "ginv.vae") != NULL);
+    ginv_net_ws_free(wg);
+    ginv_net_ws_free(wl);
+    ginv_net_free(g);
+    ginv_vae_free(v);
+}
