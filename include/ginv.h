@@ -417,6 +417,28 @@ typedef struct {
 ginv_status ginv_recover_run(const ginv_recover_opts *opts, ginv_recover_trial *results);
 void ginv_recover_trial_release(ginv_recover_trial *t);
 
+/* ----------------------------------------------- compressed sensing (CSGM) */
+
+/* CSGM (Bora, Jalal, Price & Dimakis 2017, eq. (2)): for each of N images
+ * measured with one shared operator, y_i (N x m), minimise
+ *   ||A G(z) - y_i||^2 + lambda ||z||^2
+ * by Adam from R starts z ~ N(0, I) (stream (seed, GINV_STREAM_CSGM_INIT, i)
+ * for image i), all images and restarts in one batch of at most max_batch
+ * rows, and keep each image's restart with the lowest loss. (ginv's objective
+ * is half of this loss: f = 1/2||.||^2 + (lambda/2)||z||^2; same minimisers.) */
+enum { GINV_STREAM_CSGM_INIT = GINV_STREAM_USER + 71 };
+typedef struct {
+    int restarts, iters;
+    double lr, lambda;
+    uint64_t seed;
+    int threads, max_batch;
+} ginv_csgm_opts;
+void ginv_csgm_opts_init(ginv_csgm_opts *o); /* 10 restarts, 1000 iters, lr 0.01, lambda 0.1 */
+/* Z (N x k), X = G(Z) (N x n) and loss (N: ||A G(z) - y||^2 + lambda||z||^2 at
+ * the kept restart) may each be NULL. */
+ginv_status ginv_csgm_run(ginv_net *net, const ginv_op *op, int N, const float *Y,
+                          const ginv_csgm_opts *o, float *Z, float *X, double *loss);
+
 /* ------------------------------------------------------------- WDC/RRIC */
 
 /* Hand & Voroninski (2019) Definitions 2 and 3, measured on concrete weights

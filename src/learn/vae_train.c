@@ -61,7 +61,6 @@ ginv_status ginv_vae_train(ginv_vae *v, int N, const float *X, const ginv_vae_tr
             int t = perm[i]; perm[i] = perm[j]; perm[j] = t;
         }
         double sum = 0;
-        snprintf(what, sizeof what, "epoch %d/%d", e + 1, o->epochs);
         for (int b = 0; st == GINV_OK && b < nb; b++) {
             for (int i = 0; i < B; i++)
                 memcpy(xb + (size_t)i * n, X + (size_t)perm[b * B + i] * n, n * sizeof(float));
@@ -80,6 +79,7 @@ ginv_status ginv_vae_train(ginv_vae *v, int N, const float *X, const ginv_vae_tr
             adam_update(ginv_net_params(v->dec), ginv_net_grads(v->dec), v->m_dec, v->v_dec, nd,
                         o, v->step);
             sum += loss;
+            snprintf(what, sizeof what, "epoch %d/%d  loss %.2f", e + 1, o->epochs, sum / (b + 1));
             ginv_progress(what, b + 1, nb);
         }
         if (st != GINV_OK) break;
