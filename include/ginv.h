@@ -178,6 +178,56 @@ ginv_status ginv_read_file(const char *path, size_t max_len, unsigned char **out
 ginv_status ginv_png_write_gray(const char *path, int w, int h, const float *pix, double lo,
                                 double hi);
 
+/* --------------------------------------------------------------- images */
+
+/* IDX files (the MNIST / Fashion-MNIST format): two zero bytes, a type code,
+ * a dimension count (1..4), that many big-endian u32 sizes, then the data,
+ * big-endian, exactly as many bytes as the sizes say. Read raw or
+ * gzip-compressed: gzip is recognised by its magic bytes (1f 8b), never by
+ * the file name (a ".gz" file that is not gzip is read as raw IDX). */
+typedef enum {
+    GINV_IDX_U8 = 0x08, GINV_IDX_I8 = 0x09, GINV_IDX_I16 = 0x0B, GINV_IDX_I32 = 0x0C,
+    GINV_IDX_F32 = 0x0D, GINV_IDX_F64 = 0x0E
+} ginv_idx_type;
+typedef struct {
+    ginv_idx_type type;
+    int ndim;              /* 1..4 */
+    int64_t dims[4];       /* each <= INT32_MAX */
+    size_t count;          /* the product of dims */
+    void *data;            /* count elements of `type`, host byte order, owned */
+} ginv_idx;
+/* Parse a whole IDX file held in memory (raw or gzip). */
+ginv_status ginv_idx_parse(const unsigned char *buf, size_t len, ginv_idx *out);
+/* Read and parse a file; failures name the path. */
+ginv_status ginv_idx_read(const char *path, ginv_idx *out);
+void ginv_idx_release(ginv_idx *x);
+/* Element i as a double; "ubyte", "byte", "short", "int", "float", "double". */
+double ginv_idx_value(const ginv_idx *x, size_t i);
+const char *ginv_idx_type_name(ginv_idx_type t);
+
+/* A batch of grayscale images, all h x w: pix is count x (h*w) row-major with
+ * values in [0, 1]; labels (count) or NULL. */
+typedef struct {
+    int count, h, w;
+    float *pix;            /* owned */
+    int *labels;           /* owned, or NULL */
+} ginv_images;
+void ginv_images_release(ginv_images *im);
+/* Images described by text (docs/images.md):
+ *   fashion-mnist:test | fashion-mnist:train   the Fashion-MNIST sets with labels,
+ *       from $GINV_DATA_DIR or /usr/share/datasets/fashion-mnist
+ *       ({t10k,train}-{images-idx3,labels-idx1}-ubyte[.gz]);
+ *   idx:PATH                                    an IDX image file (N x H x W; ubyte
+ *       scaled by 1/255, float/double taken as they are and checked in [0, 1]);
+ *   A.png,B.pgm,...                             PNG or PGM files, one image each.
+ * Any of them may end with a Python-style slice [a:b] or [a:b:step] (negative
+ * indices count from the end; bounds past the end are refused). */
+ginv_status ginv_images_load(const char *spec, ginv_images *out);
+/* An IDX image file (N x H x W) and, unless labels_path is NULL, its IDX
+ * label file (N integers >= 0; the counts must agree). */
+ginv_status ginv_images_load_idx(const char *images_path, const char *labels_path,
+                                 ginv_images *out);
+
 /* ------------------------------------------------------------- networks */
 
 typedef enum {

@@ -4,12 +4,14 @@
   tests/malformed/safetensors/*.safetensors  each breaking one rule of the format
   tests/malformed/npy/*.npy                  each breaking one rule of .npy
   tests/malformed/model/*.safetensors        valid safetensors, invalid ginv models
+  tests/malformed/idx/*.idx, *.idx.gz        each breaking one rule of IDX (raw or gzip)
 
 and in each folder a manifest EXPECT with lines "file<TAB>substring", the
 substring the loader's error message must contain. Each file is named for its
 defect. Plain python3, no third-party modules; the output is committed, so CI
 does not run this. Run from anywhere: python3 tests/malformed/make_corpus.py
 """
+import gzip
 import json
 import os
 import struct
@@ -191,6 +193,49 @@ def model_cases():
     return c
 
 
+def idx_bytes(type_code, dims, data, ndim=None):
+    """An IDX file: 00 00 type ndim, big-endian u32 sizes, data."""
+    if ndim is None:
+        ndim = len(dims)
+    return bytes([0, 0, type_code, ndim]) + b"".join(struct.pack(">I", d) for d in dims) + data
+
+
+def gz(raw):
+    """gzip with a fixed header (no name, mtime 0) so the corpus is reproducible."""
+    return gzip.compress(raw, mtime=0)
+
+
+def idx_cases():
+    c = []
+    add = lambda name, content, expect: c.append((name, content, expect))
+    px = bytes(range(12))  # 3 images of 2 x 2 ubyte
+    good = idx_bytes(0x08, (3, 2, 2), px)
+    add("empty_file.idx", b"", "too short for the 4-byte IDX magic")
+    add("bad_magic.idx", b"\x01\x00" + good[2:], "not an IDX file: it starts with bytes 01 00")
+    add("unknown_type.idx", idx_bytes(0x0A, (3, 2, 2), px), "IDX type code 0x0a is unknown")
+    add("zero_dimensions.idx", idx_bytes(0x08, (), px), "IDX dimension count 0 is out of range")
+    add("five_dimensions.idx", idx_bytes(0x08, (1, 1, 3, 2, 2), px), "IDX dimension count 5 is out of range")
+    add("short_header.idx", good[:10], "too short for the IDX header of 3 dimension sizes")
+    add("dimension_too_large.idx", idx_bytes(0x08, (0x80000000, 2, 2), px), "has size 2147483648, more than")
+    add("size_overflow.idx", idx_bytes(0x0E, (0x7FFFFFFF,) * 4, px), "need more than 4294967296 bytes")
+    add("truncated_data.idx", good[:-2], "IDX data is truncated: sizes 3 x 2 x 2 of ubyte need 12 bytes")
+    add("trailing_garbage.idx", good + b"xyz", "3 bytes of trailing data after the IDX data")
+    add("truncated_short_data.idx", idx_bytes(0x0B, (3,), b"\x00\x01\x00\x02\x00"),
+        "sizes 3 of short need 6 bytes")
+    whole = gz(good)
+    add("truncated_gzip.idx.gz", whole[:len(whole) // 2], "gzip stream ends early")
+    bad = bytearray(whole)
+    bad[10] = 0xFF  # first deflate byte: BTYPE = 11, a reserved block type
+    add("corrupt_gzip.idx.gz", bytes(bad), "gzip data is corrupt (zlib: invalid block type)")
+    bad = bytearray(whole)
+    bad[-8] ^= 0x01  # the CRC-32 in the trailer
+    add("bad_crc_gzip.idx.gz", bytes(bad), "gzip data is corrupt (zlib: incorrect data check)")
+    add("gzip_trailing_garbage.idx.gz", whole + b"junk", "4 bytes of trailing data after the end of the gzip")
+    add("gzip_of_truncated_idx.idx.gz", gz(good[:-1]), "inside the gzip data: IDX data is truncated")
+    add("named_gz_not_gzip.idx.gz", b"hello, not gzip", "not an IDX file: it starts with bytes 68 65")
+    return c
+
+
 def write(folder, cases):
     path = os.path.join(HERE, folder)
     os.makedirs(path, exist_ok=True)
@@ -212,3 +257,4 @@ if __name__ == "__main__":
     write("safetensors", safetensors_cases())
     write("npy", npy_cases())
     write("model", model_cases())
+    write("idx", idx_cases())

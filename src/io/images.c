@@ -1,0 +1,303 @@
+/* images.c — batches of grayscale images from a text spec: the Fashion-MNIST
+ * sets (IDX, gzip), any IDX image file, or a list of PNG/PGM files, each
+ * optionally cut by a Python-style slice [a:b:step]. Pixels end in [0, 1]. */
+#include "ginv.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define FASHION_DEFAULT_DIR "/usr/share/datasets/fashion-mnist"
+
+void ginv_images_release(ginv_images *im)
+{
+    if (!im) return;
+    ginv_free(im->pix);
+    ginv_free(im->labels);
+    memset(im, 0, sizeof *im);
+}
+
+/* ----------------------------------------------------------------- slices */
+
+/* A Python slice; has == 0: everything. */
+typedef struct {
+    int has;
+    int has_start, has_stop;
+    long start, stop, step;
+    char text[64]; /* as written, for messages */
+} slice;
+
+/* Parse one optional signed integer of a slice part [s, e); empty -> *has 0. */
+static ginv_status parse_slice_int(const char *s, const char *e, int *has, long *v,
+                                   const char *whole)
+{
+    *has = 0;
+    while (s < e && (*s == ' ' || *s == '\t')) s++;
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t')) e--;
+    if (s == e) return GINV_OK;
+    char tmp[32];
+    if ((size_t)(e - s) >= sizeof tmp)
+        return ginv_fail(GINV_ERR_ARG, "slice '[%s]': a number is too long", whole);
+    memcpy(tmp, s, (size_t)(e - s));
+    tmp[e - s] = 0;
+    char *end;
+    errno = 0;
+    long x = strtol(tmp, &end, 10);
+    if (*end || end == tmp || errno || x < -(long)INT_MAX || x > INT_MAX)
+        return ginv_fail(GINV_ERR_ARG, "slice '[%s]': '%s' is not an integer in [-%d, %d]; write "
+                         "[start:stop] or [start:stop:step]", whole, tmp, INT_MAX, INT_MAX);
+    *has = 1;
+    *v = x;
+    return GINV_OK;
+}
+
+/* Parse "a:b" or "a:b:step" (text between the brackets). */
+static ginv_status parse_slice(const char *s, size_t n, slice *sl)
+{
+    memset(sl, 0, sizeof *sl);
+    snprintf(sl->text, sizeof sl->text, "%.*s", (int)(n < 60 ? n : 60), s);
+    const char *e = s + n, *c1 = memchr(s, ':', n);
+    if (!c1)
+        return ginv_fail(GINV_ERR_ARG, "slice '[%s]' has no ':'; write [start:stop] or "
+                         "[start:stop:step] (one image: [i:i+1])", sl->text);
+    const char *c2 = memchr(c1 + 1, ':', (size_t)(e - c1 - 1));
+    if (c2 && memchr(c2 + 1, ':', (size_t)(e - c2 - 1)))
+        return ginv_fail(GINV_ERR_ARG, "slice '[%s]' has more than two ':'", sl->text);
+    ginv_status st;
+    int has_step;
+    if ((st = parse_slice_int(s, c1, &sl->has_start, &sl->start, sl->text))) return st;
+    if ((st = parse_slice_int(c1 + 1, c2 ? c2 : e, &sl->has_stop, &sl->stop, sl->text))) return st;
+    sl->step = 1;
+    if (c2 && (st = parse_slice_int(c2 + 1, e, &has_step, &sl->step, sl->text))) return st;
+    if (sl->step == 0) return ginv_fail(GINV_ERR_ARG, "slice '[%s]': step 0 is invalid", sl->text);
+    sl->has = 1;
+    return GINV_OK;
+}
+
+/* Resolve a slice against n items as Python does (negative = from the end),
+ * but refuse bounds past either end and empty selections. Fills the first
+ * index and count; `what` names the items for messages. */
+static ginv_status resolve_slice(const slice *sl, long n, const char *what, long *first,
+                                 long *count)
+{
+    if (!sl->has) {
+        *first = 0;
+        *count = n;
+        return GINV_OK;
+    }
+    long step = sl->step;
+    long start = sl->has_start ? sl->start : (step > 0 ? 0 : n - 1);
+    long stop = sl->has_stop ? sl->stop : (step > 0 ? n : -1);
+    if (sl->has_start && start < 0) start += n;
+    if (sl->has_stop && stop < 0) stop += n;
+    int bad_start = sl->has_start && (start < 0 || start > (step > 0 ? n : n - 1));
+    int bad_stop = sl->has_stop && (stop < (step > 0 ? 0 : -1) || stop > n);
+    if (bad_start || bad_stop)
+        return ginv_fail(GINV_ERR_ARG, "slice '[%s]' runs past the %ld %s (indices 0..%ld, or "
+                         "-%ld..-1 from the end)", sl->text, n, what, n - 1, n);
+    long c = 0;
+    if (step > 0 && start < stop) c = (stop - start - 1) / step + 1;
+    if (step < 0 && stop < start) c = (start - stop - 1) / (-step) + 1;
+    if (c == 0)
+        return ginv_fail(GINV_ERR_ARG, "slice '[%s]' selects none of the %ld %s", sl->text, n,
+                         what);
+    *first = start;
+    *count = c;
+    return GINV_OK;
+}
+
+/* ------------------------------------------------------------------- IDX */
+
+/* Take the sliced images (and labels) out of parsed IDX files. */
+static ginv_status images_from_idx(const ginv_idx *img, const ginv_idx *lab, const char *ipath,
+                                   const char *lpath, const slice *sl, int label_max,
+                                   ginv_images *out)
+{
+    if (img->ndim != 3)
+        return ginv_fail(GINV_ERR_SHAPE, "'%s': an IDX image file has 3 dimensions (count x "
+                         "height x width), this one has %d", ipath, img->ndim);
+    if (img->type != GINV_IDX_U8 && img->type != GINV_IDX_F32 && img->type != GINV_IDX_F64)
+        return ginv_fail(GINV_ERR_UNSUPPORTED, "'%s': IDX images of type %s are not supported; "
+                         "ginv reads ubyte pixels (scaled by 1/255) or float/double pixels in "
+                         "[0, 1]", ipath, ginv_idx_type_name(img->type));
+    long n = (long)img->dims[0];
+    int h = (int)img->dims[1], w = (int)img->dims[2];
+    if (n < 1 || h < 1 || w < 1)
+        return ginv_fail(GINV_ERR_FORMAT, "'%s' holds no image (sizes %ld x %d x %d)", ipath, n,
+                         h, w);
+    if ((size_t)h * (size_t)w > (size_t)INT_MAX)
+        return ginv_fail(GINV_ERR_UNSUPPORTED, "'%s': images of %d x %d pixels are more than ginv's "
+                         "limit of %d pixels", ipath, h, w, INT_MAX);
+    if (lab) {
+        if (lab->ndim != 1)
+            return ginv_fail(GINV_ERR_SHAPE, "'%s': an IDX label file has 1 dimension (count), "
+                             "this one has %d", lpath, lab->ndim);
+        if (lab->type == GINV_IDX_F32 || lab->type == GINV_IDX_F64)
+            return ginv_fail(GINV_ERR_FORMAT, "'%s': labels must be integers, not %s", lpath,
+                             ginv_idx_type_name(lab->type));
+        if ((long)lab->dims[0] != n)
+            return ginv_fail(GINV_ERR_SHAPE, "count mismatch: '%s' holds %ld images but '%s' "
+                             "holds %" PRId64 " labels; use the label file that belongs to the "
+                             "image file", ipath, n, lpath, lab->dims[0]);
+    }
+    long first = 0, cnt = 0;
+    ginv_status st = resolve_slice(sl, n, "images", &first, &cnt);
+    if (st) return st;
+    size_t px = (size_t)h * (size_t)w;
+    if ((size_t)cnt > SIZE_MAX / sizeof(float) / px)
+        return ginv_fail(GINV_ERR_NOMEM, "%ld images of %d x %d floats overflow size_t", cnt, h, w);
+    memset(out, 0, sizeof *out);
+    out->pix = ginv_malloc((size_t)cnt * px * sizeof(float));
+    if (lab) out->labels = ginv_malloc((size_t)cnt * sizeof(int));
+    if (!out->pix || (lab && !out->labels)) {
+        ginv_images_release(out);
+        return ginv_fail(GINV_ERR_NOMEM, "cannot allocate %ld images of %d x %d floats", cnt, h, w);
+    }
+    long step = sl->has ? sl->step : 1;
+    for (long k = 0; k < cnt; k++) {
+        size_t src = (size_t)(first + k * step);
+        float *dst = out->pix + (size_t)k * px;
+        if (img->type == GINV_IDX_U8) {
+            const uint8_t *p = (const uint8_t *)img->data + src * px;
+            for (size_t i = 0; i < px; i++) dst[i] = (float)p[i] / 255.0f;
+        } else {
+            for (size_t i = 0; i < px; i++) {
+                double v = ginv_idx_value(img, src * px + i);
+                if (!(v >= 0 && v <= 1)) {
+                    ginv_images_release(out);
+                    return ginv_fail(GINV_ERR_FORMAT, "'%s': image %zu, pixel (%zu, %zu) is %g; "
+                                     "float pixels must lie in [0, 1]", ipath, src, i / (size_t)w,
+                                     i % (size_t)w, v);
+                }
+                dst[i] = (float)v;
+            }
+        }
+        if (lab) {
+            double v = ginv_idx_value(lab, src);
+            if (v < 0 || (label_max >= 0 && v > label_max) || v > INT_MAX) {
+                ginv_images_release(out);
+                if (label_max >= 0)
+                    return ginv_fail(GINV_ERR_FORMAT, "'%s': label %zu is %.0f, outside 0..%d",
+                                     lpath, src, v, label_max);
+                return ginv_fail(GINV_ERR_FORMAT, "'%s': label %zu is %.0f; labels must be "
+                                 "non-negative", lpath, src, v);
+            }
+            out->labels[k] = (int)v;
+        }
+    }
+    out->count = (int)cnt;
+    out->h = h;
+    out->w = w;
+    return GINV_OK;
+}
+
+/* Read an image file and optional label file, slice, convert. */
+static ginv_status load_idx(const char *ipath, const char *lpath, const slice *sl, int label_max,
+                            ginv_images *out)
+{
+    memset(out, 0, sizeof *out);
+    ginv_idx img, lab;
+    memset(&lab, 0, sizeof lab);
+    ginv_status st = ginv_idx_read(ipath, &img);
+    if (st) return st;
+    if (lpath && (st = ginv_idx_read(lpath, &lab))) {
+        ginv_idx_release(&img);
+        return st;
+    }
+    st = images_from_idx(&img, lpath ? &lab : NULL, ipath, lpath, sl, label_max, out);
+    ginv_idx_release(&img);
+    ginv_idx_release(&lab);
+    return st;
+}
+
+ginv_status ginv_images_load_idx(const char *images_path, const char *labels_path,
+                                 ginv_images *out)
+{
+    if (!out) return ginv_fail(GINV_ERR_ARG, "ginv_images_load_idx: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (!images_path) return ginv_fail(GINV_ERR_ARG, "ginv_images_load_idx: images_path is NULL");
+    slice all = {0};
+    return load_idx(images_path, labels_path, &all, -1, out);
+}
+
+/* The path of a Fashion-MNIST file in the data folder: NAME.gz, or NAME
+ * when only the unpacked file is there. */
+static void fashion_path(char *buf, size_t size, const char *dir, const char *name)
+{
+    snprintf(buf, size, "%s/%s.gz", dir, name);
+    if (access(buf, F_OK) == 0) return;
+    char raw[4096];
+    snprintf(raw, sizeof raw, "%s/%s", dir, name);
+    if (access(raw, F_OK) == 0) snprintf(buf, size, "%s", raw);
+}
+
+static ginv_status load_fashion(const char *part, const slice *sl, ginv_images *out)
+{
+    const char *prefix;
+    if (!strcmp(part, "test")) prefix = "t10k";
+    else if (!strcmp(part, "train")) prefix = "train";
+    else
+        return ginv_fail(GINV_ERR_ARG, "unknown Fashion-MNIST set '%s'; write fashion-mnist:test "
+                         "(10000 images) or fashion-mnist:train (60000)", part);
+    const char *dir = getenv("GINV_DATA_DIR");
+    if (!dir || !*dir) dir = FASHION_DEFAULT_DIR;
+    char iname[64], lname[64], ipath[4096], lpath[4096];
+    snprintf(iname, sizeof iname, "%s-images-idx3-ubyte", prefix);
+    snprintf(lname, sizeof lname, "%s-labels-idx1-ubyte", prefix);
+    fashion_path(ipath, sizeof ipath, dir, iname);
+    fashion_path(lpath, sizeof lpath, dir, lname);
+    const char *missing = access(ipath, R_OK) != 0   ? ipath
+                          : access(lpath, R_OK) != 0 ? lpath
+                                                     : NULL;
+    if (missing)
+        return ginv_fail(GINV_ERR_IO, "cannot read '%s' (%s): install the Debian package "
+                         "dataset-fashion-mnist, or set GINV_DATA_DIR to a folder holding "
+                         "%s.gz and %s.gz", missing, strerror(errno), iname, lname);
+    return load_idx(ipath, lpath, sl, 9, out);
+}
+
+/* ------------------------------------------------------------- the spec */
+
+ginv_status ginv_images_load(const char *spec, ginv_images *out)
+{
+    if (!out) return ginv_fail(GINV_ERR_ARG, "ginv_images_load: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (!spec || !*spec)
+        return ginv_fail(GINV_ERR_ARG, "empty image spec; write fashion-mnist:test, "
+                         "fashion-mnist:train, idx:PATH or FILE.png,FILE.pgm,... (each with an "
+                         "optional [start:stop:step])");
+    size_t n = strlen(spec);
+    char *base = ginv_strdup(spec);
+    if (!base) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    slice sl = {0};
+    ginv_status st = GINV_OK;
+    if (spec[n - 1] == ']') { /* a trailing [..] is a slice */
+        char *lb = strrchr(base, '[');
+        if (!lb) {
+            ginv_free(base);
+            return ginv_fail(GINV_ERR_ARG, "image spec '%s' ends with ']' but has no '['", spec);
+        }
+        st = parse_slice(lb + 1, (size_t)(base + n - 1 - (lb + 1)), &sl);
+        *lb = 0;
+    }
+    if (st == GINV_OK) {
+        if (!strncmp(base, "fashion-mnist:", 14)) st = load_fashion(base + 14, &sl, out);
+        else if (!strcmp(base, "fashion-mnist"))
+            st = ginv_fail(GINV_ERR_ARG, "'fashion-mnist' needs a set: fashion-mnist:test or "
+                           "fashion-mnist:train");
+        else if (!strncmp(base, "idx:", 4)) {
+            if (!base[4]) st = ginv_fail(GINV_ERR_ARG, "'idx:' needs a path: idx:FILE");
+            else st = load_idx(base + 4, NULL, &sl, -1, out);
+        } else
+            st = ginv_fail(GINV_ERR_ARG, "unknown image spec '%s'; write fashion-mnist:test, "
+                           "fashion-mnist:train or idx:PATH, each with an optional "
+                           "[start:stop:step]", base);
+    }
+    ginv_free(base);
+    return st;
+}
