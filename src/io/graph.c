@@ -111,8 +111,12 @@ ginv_status ginv_graph_parse(const char *buf, size_t len, int strict, ginv_graph
         char a[DIMACS_TOKEN_MAX], b[DIMACS_TOKEN_MAX], c[DIMACS_TOKEN_MAX], extra[DIMACS_TOKEN_MAX];
         int nt = dimacs_next(&L, a, sizeof a) + dimacs_next(&L, b, sizeof b);
         int has_w = nt == 2 && dimacs_next(&L, c, sizeof c);
-        if (nt < 2 || (has_w && dimacs_next(&L, extra, sizeof extra))) {
-            st = ginv_fail(GINV_ERR_FORMAT, "line %zu: an edge line must read 'e U V' or 'e U V WEIGHT'", line);
+        nt += has_w;
+        if (nt == 3)
+            while (dimacs_next(&L, extra, sizeof extra)) nt++;
+        if (nt < 2 || nt > 3) {
+            st = ginv_fail(GINV_ERR_FORMAT, "line %zu: an edge line must read 'e U V' or 'e U V WEIGHT', not 'e' "
+                                            "and %d field%s", line, nt, nt == 1 ? "" : "s");
             break;
         }
         raw_edge e = {0, 0, 1, line};
