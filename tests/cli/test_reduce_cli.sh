@@ -17,6 +17,10 @@ all_latents() {
 # a JSON number field of a `ginv ... --json` file
 jnum() { grep -o "\"$2\":[[:space:]]*[-0-9.e+]*" "$1" | head -1 | sed 's/.*:[[:space:]]*//'; }
 
+# the reference solvers come with scripts/deps.sh (make test installs them)
+for solver in minisat cliquer fplll; do
+    check "reference_solver_${solver}_installed" command -v $solver
+done
 check help_lists_reduce bash -c "$GINV --help | grep -q reduce"
 check reduce_help_lists_subcommands bash -c "$GINV reduce --help | grep -q half-clique && $GINV reduce --help | grep -q random-lattice"
 for s in sat cvp half-clique vertex-cover random-sat random-graph random-lattice check encode; do
