@@ -19,7 +19,7 @@ jnum() { grep -o "\"$2\":[[:space:]]*[-0-9.e+]*" "$1" | head -1 | sed 's/.*:[[:s
 
 # the reference solvers come with scripts/deps.sh (make test installs them)
 for solver in minisat cliquer fplll; do
-    check "reference_solver_${solver}_installed" command -v $solver
+    check "reference_solver_${solver}_installed" bash -c "command -v $solver >/dev/null"
 done
 check help_lists_reduce bash -c "$GINV --help | grep -q reduce"
 check reduce_help_lists_subcommands bash -c "$GINV reduce --help | grep -q half-clique && $GINV reduce --help | grep -q random-lattice"
