@@ -23,7 +23,7 @@ help:
 	@echo "make demo       deps + build + recovery demo on a random ReLU generator"
 	@echo "make bench      ginv vs PyTorch vs a plain BLAS chain (docs/benchmarks.md)"
 	@echo "make bench-sample  ULA sampling: ginv vs a PyTorch ULA vs the BLAS chain (docs/benchmarks.md)"
-	@echo "make fuzz       build the libFuzzer targets (clang) into build/fuzz/"
+	@echo "make fuzz       build the libFuzzer targets (clang) into build/fuzz/: safetensors, npy, cnf, graph"
 
 deps:
 	@scripts/deps.sh
@@ -64,6 +64,8 @@ fuzz:
 	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_safetensors tests/fuzz/fuzz_safetensors.c $(LIB_SRC) $(LDLIBS)
 	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_npy tests/fuzz/fuzz_npy.c $(LIB_SRC) $(LDLIBS)
 	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_idx tests/fuzz/fuzz_idx.c $(LIB_SRC) $(LDLIBS)
+	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_cnf tests/fuzz/fuzz_cnf.c $(LIB_SRC) $(LDLIBS)
+	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_graph tests/fuzz/fuzz_graph.c $(LIB_SRC) $(LDLIBS)
 
 clean:
 	rm -rf $(BUILD)

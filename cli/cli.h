@@ -86,5 +86,6 @@ int cmd_theory(int argc, char **argv);
 int cmd_experiment(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_reduce(int argc, char **argv);
 
 #endif

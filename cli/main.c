@@ -22,6 +22,7 @@ static const struct {
     {"landscape", cmd_landscape, "f along t z0 and on a plane: -rho_d z0, Hessian, basins, PNG"},
     {"sample", cmd_sample, "posterior sampling: Langevin chains (ULA, MALA, projected, annealed), R-hat/ESS"},
     {"plot", cmd_plot, "line plots of arrays from several JSON results in one PNG"},
+    {"reduce", cmd_reduce, "hardness reductions (SAT, CVP, half-clique, vertex cover) -> ReLU nets; generators, map-back"},
 };
 
 static void usage(FILE *fp)

@@ -5,6 +5,10 @@
   tests/malformed/npy/*.npy                  each breaking one rule of .npy
   tests/malformed/model/*.safetensors        valid safetensors, invalid ginv models
   tests/malformed/idx/*.idx, *.idx.gz        each breaking one rule of IDX (raw or gzip)
+  tests/malformed/cnf/*.cnf                  DIMACS CNF refused in strict and lenient mode
+  tests/malformed/cnf-strict/*.cnf           refused in strict mode, read in lenient mode
+  tests/malformed/graph/*.col                DIMACS graphs refused in both modes
+  tests/malformed/graph-strict/*.col         refused in strict mode, read in lenient mode
 
 and in each folder a manifest EXPECT with lines "file<TAB>substring", the
 substring the loader's error message must contain. Each file is named for its
@@ -236,6 +240,81 @@ def idx_cases():
     return c
 
 
+def cnf_cases():
+    """Each breaks one rule of DIMACS CNF that both modes enforce."""
+    c = []
+    add = lambda name, text, expect: c.append((name + ".cnf", text.encode("latin-1"), expect))
+    add("empty_file", "", "the file is empty")
+    add("comments_only", "c just a comment\nc and another\n", "no 'p cnf VARIABLES CLAUSES' header")
+    add("clause_before_header", "1 -2 0\np cnf 2 1\n", "line 1: literal '1' comes before the 'p cnf' header")
+    add("header_too_short", "p cnf 3\n1 2 0\n", "line 1: the header must read 'p cnf VARIABLES CLAUSES'")
+    add("header_wrong_format", "p sat 3 1\n1 2 0\n", "line 1: format 'sat' in the header is not 'cnf'")
+    add("header_vars_not_number", "p cnf three 1\n1 0\n", "line 1: the number of variables 'three' is not an integer")
+    add("header_zero_vars", "p cnf 0 0\n", "the number of variables '0' is not an integer in 1..")
+    add("header_vars_too_many", "p cnf 99999999999 1\n1 0\n", "the number of variables '99999999999'")
+    add("header_clauses_negative", "p cnf 3 -1\n", "line 1: the number of clauses '-1' is not an integer")
+    add("header_extra_text", "p cnf 3 1 7\n1 0\n", "line 1: text '7' after 'p cnf 3 1'")
+    add("second_header", "p cnf 3 1\n1 2 0\np cnf 3 1\n", "line 3: a second 'p' header (the first is on line 1)")
+    add("literal_not_integer", "p cnf 3 2\n1 -2 0\n2 x3 0\n", "line 3: 'x3' is not an integer literal")
+    add("literal_float", "p cnf 3 1\n1.5 2 0\n", "line 2: '1.5' is not an integer literal")
+    add("literal_too_large", "p cnf 3 1\n1 99999999999999 0\n", "line 2: literal '99999999999999' is too large")
+    add("variable_out_of_range", "c four variables used, three declared\np cnf 3 2\n1 -2 0\n-4 3 0\n",
+        "line 4: literal -4 names variable 4, but the header declares 3 variables")
+    add("minus_zero", "p cnf 3 1\n1 2 -0\n", "line 2: '-0' is not a literal")
+    add("binary_junk", "p cnf 3 1\n1 \x01\x02 0\n", "line 2: '??' is not an integer literal")
+    return c
+
+
+def cnf_strict_cases():
+    """Each breaks a rule only strict mode enforces; lenient mode reads it."""
+    c = []
+    add = lambda name, text, expect: c.append((name + ".cnf", text.encode("latin-1"), expect))
+    add("satlib_percent_trailer", "p cnf 3 2\n1 -2 0\n2 3 0\n%\n0\n\n",
+        "line 4: '%' is SATLIB's end marker, not DIMACS")
+    add("last_clause_unterminated", "p cnf 3 2\n1 -2 0\n2\n3\n", "line 3: the last clause is not ended by 0")
+    add("more_clauses_than_declared", "p cnf 3 1\n1 -2 0\n2 3 0\n", "line 3: clause 2, but the header declares 1 clauses")
+    add("fewer_clauses_than_declared", "p cnf 3 3\n1 -2 0\n2 3 0\n",
+        "the header (line 1) declares 3 clauses but the file has 2")
+    return c
+
+
+def graph_cases():
+    """Each breaks one rule of the DIMACS graph format that both modes enforce."""
+    c = []
+    add = lambda name, text, expect: c.append((name + ".col", text.encode("latin-1"), expect))
+    add("empty_file", "", "the file is empty (a graph needs")
+    add("comments_only", "c nothing here\n", "no 'p edge VERTICES EDGES' header")
+    add("edge_before_header", "e 1 2\np edge 3 1\n", "line 1: an edge comes before the 'p edge' header")
+    add("header_too_short", "p edge 3\n", "line 1: the header must read 'p edge VERTICES EDGES'")
+    add("header_wrong_format", "p cnf 3 1\ne 1 2\n", "line 1: format 'cnf' in the header is not 'edge'")
+    add("header_zero_vertices", "p edge 0 0\n", "the number of vertices '0' is not an integer in 1..")
+    add("header_edges_not_number", "p edge 3 many\n", "line 1: the number of edges 'many' is not an integer")
+    add("header_extra_text", "p edge 3 1 x\ne 1 2\n", "line 1: text 'x' after 'p edge 3 1'")
+    add("second_header", "p edge 3 1\ne 1 2\np edge 3 1\n", "line 3: a second 'p' header")
+    add("edge_one_vertex", "p edge 3 1\ne 1\n", "line 2: an edge line must read 'e U V' or 'e U V WEIGHT'")
+    add("edge_too_many_fields", "p edge 3 1\ne 1 2 3 4\n", "line 2: an edge line must read")
+    add("vertex_not_number", "p edge 3 1\ne 1 b\n", "line 2: 'b' is not a vertex number")
+    add("vertex_out_of_range", "p edge 3 2\ne 1 2\ne 2 4\n", "line 3: vertex 4, but the header declares 3 vertices")
+    add("vertex_zero", "p edge 3 1\ne 0 2\n", "line 2: vertex 0: DIMACS numbers vertices from 1")
+    add("self_loop", "p edge 3 2\ne 1 2\ne 3 3\n", "line 3: self-loop on vertex 3")
+    add("weight_zero", "p edge 3 1\ne 1 2 0\n", "line 2: edge weight '0' is not an integer in 1..")
+    add("weight_not_integer", "p edge 3 1\ne 1 2 2.5\n", "line 2: edge weight '2.5'")
+    add("unknown_line", "p edge 3 1\ne 1 2\nx 1 2\n", "line 3: a line starting with 'x' is none of")
+    add("duplicate_edge_other_weight", "p edge 3 2\ne 1 2 2\ne 2 1 3\n",
+        "edge 1-2 appears twice with different weights (2 on line 2, 3 on line 3)")
+    return c
+
+
+def graph_strict_cases():
+    """Each breaks a rule only strict mode enforces; lenient mode reads it."""
+    c = []
+    add = lambda name, text, expect: c.append((name + ".col", text.encode("latin-1"), expect))
+    add("duplicate_edge", "p edge 4 3\ne 1 2\ne 3 4\ne 2 1\n", "edge 1-2 appears twice (lines 2 and 4)")
+    add("edge_count_mismatch", "p edge 4 3\ne 1 2\ne 3 4\n", "the header (line 1) declares 3 edges but the file has 2")
+    add("vertex_weight_lines", "p edge 3 1\nn 1 5\ne 1 2\n", "line 2: vertex weights ('n' lines)")
+    return c
+
+
 def write(folder, cases):
     path = os.path.join(HERE, folder)
     os.makedirs(path, exist_ok=True)
@@ -258,3 +337,7 @@ if __name__ == "__main__":
     write("npy", npy_cases())
     write("model", model_cases())
     write("idx", idx_cases())
+    write("cnf", cnf_cases())
+    write("cnf-strict", cnf_strict_cases())
+    write("graph", graph_cases())
+    write("graph-strict", graph_strict_cases())

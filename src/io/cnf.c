@@ -1,0 +1,268 @@
+/* cnf.c — DIMACS CNF formulas (the k-SAT instances of Keles & Hegde 2023,
+ * Thms 1-2): a strict and a lenient reader, a writer, uniform random k-SAT
+ * and the satisfaction check map-back uses. */
+#include "io/dimacs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CNF_MAX_VARS (1 << 24)        /* a net's widest layer (src/net) */
+#define CNF_MAX_CLAUSES (1 << 26)
+#define CNF_MAX_LITS ((size_t)1 << 28)
+
+void ginv_cnf_release(ginv_cnf *f)
+{
+    if (!f) return;
+    ginv_free(f->start);
+    ginv_free(f->lits);
+    memset(f, 0, sizeof *f);
+}
+
+/* Growing int vectors for the parse. */
+typedef struct { int *v; size_t n, cap; } ivec;
+
+static int ivec_push(ivec *a, int x)
+{
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 256;
+        int *v = ginv_realloc(a->v, cap * sizeof *v);
+        if (!v) return 0;
+        a->v = v;
+        a->cap = cap;
+    }
+    a->v[a->n++] = x;
+    return 1;
+}
+
+ginv_status ginv_cnf_parse(const char *buf, size_t len, int strict, ginv_cnf *out)
+{
+    if (!out) return ginv_fail(GINV_ERR_ARG, "ginv_cnf_parse: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (!buf && len) return ginv_fail(GINV_ERR_ARG, "ginv_cnf_parse: buf is NULL");
+    ivec lits = {0}, start = {0};
+    ginv_status st = GINV_OK;
+    long long nvars = -1, nclauses = -1;
+    size_t header_line = 0, line = 0, open_line = 0; /* open_line: where the unfinished clause began */
+    int open = 0;                                    /* literals in the unfinished clause */
+    char tok[DIMACS_TOKEN_MAX];
+    char shown[DIMACS_SHOW_MAX];
+    if (!ivec_push(&start, 0)) goto nomem;
+    if (len == 0) {
+        st = ginv_fail(GINV_ERR_FORMAT, "the file is empty (a CNF needs a 'p cnf VARIABLES CLAUSES' line)");
+        goto fail;
+    }
+    size_t i = 0;
+    while (i < len) {
+        size_t eol = i;
+        while (eol < len && buf[eol] != '\n') eol++;
+        line++;
+        dimacs_line L = {buf + i, eol - i, 0};
+        i = eol + 1;
+        if (!dimacs_next(&L, tok, sizeof tok)) continue; /* blank */
+        if (tok[0] == 'c') continue; /* comment */
+        if (!strcmp(tok, "%")) {
+            if (strict) {
+                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: '%%' is SATLIB's end marker, not DIMACS "
+                                                "(lenient mode accepts it)", line);
+                goto fail;
+            }
+            break; /* SATLIB: "%" then "0": the rest is not part of the formula */
+        }
+        if (!strcmp(tok, "p")) {
+            if (header_line) {
+                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: a second 'p' header (the first is on line %zu)",
+                               line, header_line);
+                goto fail;
+            }
+            char fmt[DIMACS_TOKEN_MAX], a[DIMACS_TOKEN_MAX], b[DIMACS_TOKEN_MAX], extra[DIMACS_TOKEN_MAX];
+            int nt = dimacs_next(&L, fmt, sizeof fmt) + dimacs_next(&L, a, sizeof a) +
+                     dimacs_next(&L, b, sizeof b);
+            if (nt < 3) {
+                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: the header must read 'p cnf VARIABLES CLAUSES'", line);
+                goto fail;
+            }
+            if (strcmp(fmt, "cnf")) {
+                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: format '%s' in the header is not 'cnf'", line,
+                               dimacs_show(fmt, shown));
+                goto fail;
+            }
+            if (!dimacs_count(a, CNF_MAX_VARS, &nvars) || nvars < 1) {
+                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: the number of variables '%s' is not an integer "
+                                                "in 1..%d", line, dimacs_show(a, shown), CNF_MAX_VARS);
+                goto fail;
+            }
+            if (!dimacs_count(b, CNF_MAX_CLAUSES, &nclauses)) {
+                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: the number of clauses '%s' is not an integer "
+                                                "in 0..%d", line, dimacs_show(b, shown), CNF_MAX_CLAUSES);
+                goto fail;
+            }
+            if (dimacs_next(&L, extra, sizeof extra)) {
+                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: text '%s' after 'p cnf %lld %lld'", line,
+                               dimacs_show(extra, shown), nvars, nclauses);
+                goto fail;
+            }
+            header_line = line;
+            continue;
+        }
+        /* a line of literals (a clause may span lines; a line may hold several) */
+        do {
+            long long v;
+            if (!dimacs_is_int(tok)) {
+                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: '%s' is not an integer literal", line,
+                               dimacs_show(tok, shown));
+                goto fail;
+            }
+            if (!dimacs_int(tok, &v)) {
+                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: literal '%s' is too large", line,
+                               dimacs_show(tok, shown));
+                goto fail;
+            }
+            if (!header_line) {
+                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: literal '%s' comes before the 'p cnf' header",
+                               line, dimacs_show(tok, shown));
+                goto fail;
+            }
+            if (v == 0 && tok[0] == '-') {
+                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: '-0' is not a literal (0 alone ends a clause)", line);
+                goto fail;
+            }
+            if (v < -nvars || v > nvars) {
+                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: literal %lld names variable %lld, but the header "
+                                                "declares %lld variables", line, v, v < 0 ? -v : v, nvars);
+                goto fail;
+            }
+            if (v == 0) {
+                if (strict && (long long)start.n - 1 >= nclauses) {
+                    st = ginv_fail(GINV_ERR_FORMAT, "line %zu: clause %zu, but the header declares %lld clauses",
+                                   line, start.n, nclauses);
+                    goto fail;
+                }
+                if (start.n - 1 >= CNF_MAX_CLAUSES) {
+                    st = ginv_fail(GINV_ERR_FORMAT, "line %zu: more than %d clauses", line, CNF_MAX_CLAUSES);
+                    goto fail;
+                }
+                if (!ivec_push(&start, (int)lits.n)) goto nomem;
+                open = 0;
+            } else {
+                if (lits.n >= CNF_MAX_LITS) {
+                    st = ginv_fail(GINV_ERR_FORMAT, "line %zu: more than %zu literals", line, CNF_MAX_LITS);
+                    goto fail;
+                }
+                if (!open) open_line = line;
+                open++;
+                if (!ivec_push(&lits, (int)v)) goto nomem;
+            }
+        } while (dimacs_next(&L, tok, sizeof tok));
+    }
+    if (!header_line) {
+        st = ginv_fail(GINV_ERR_FORMAT, "no 'p cnf VARIABLES CLAUSES' header");
+        goto fail;
+    }
+    if (open) {
+        if (strict) {
+            st = ginv_fail(GINV_ERR_FORMAT, "line %zu: the last clause is not ended by 0", open_line);
+            goto fail;
+        }
+        if (!ivec_push(&start, (int)lits.n)) goto nomem; /* lenient: the end of file ends it */
+    }
+    if (strict && (long long)start.n - 1 != nclauses) {
+        st = ginv_fail(GINV_ERR_FORMAT, "the header (line %zu) declares %lld clauses but the file has %zu",
+                       header_line, nclauses, start.n - 1);
+        goto fail;
+    }
+    out->nvars = (int)nvars;
+    out->nclauses = (int)(start.n - 1);
+    out->start = start.v;
+    out->lits = lits.v ? lits.v : ginv_calloc(1, sizeof(int));
+    if (!out->lits) {
+        memset(out, 0, sizeof *out);
+        goto nomem;
+    }
+    return GINV_OK;
+nomem:
+    st = ginv_fail(GINV_ERR_NOMEM, "out of memory reading a CNF");
+fail:
+    ginv_free(lits.v);
+    ginv_free(start.v);
+    return st;
+}
+
+ginv_status ginv_cnf_read(const char *path, int strict, ginv_cnf *out)
+{
+    if (out) memset(out, 0, sizeof *out);
+    unsigned char *buf;
+    size_t len;
+    ginv_status st = ginv_read_file(path, (size_t)1 << 31, &buf, &len);
+    if (st != GINV_OK) return st;
+    st = ginv_cnf_parse((const char *)buf, len, strict, out);
+    ginv_free(buf);
+    if (st != GINV_OK) return dimacs_prefix_path(st, path);
+    return GINV_OK;
+}
+
+ginv_status ginv_cnf_write(const char *path, const ginv_cnf *f, const char *comment)
+{
+    dimacs_text t = {0};
+    if (comment) dimacs_comment(&t, comment);
+    dimacs_printf(&t, "p cnf %d %d\n", f->nvars, f->nclauses);
+    for (int c = 0; c < f->nclauses; c++) {
+        for (int j = f->start[c]; j < f->start[c + 1]; j++) dimacs_printf(&t, "%d ", f->lits[j]);
+        dimacs_printf(&t, "0\n");
+    }
+    return dimacs_text_save(&t, path);
+}
+
+ginv_status ginv_cnf_random(ginv_cnf *out, int n, int m, int k, uint64_t seed)
+{
+    memset(out, 0, sizeof *out);
+    if (n < 1 || n > CNF_MAX_VARS) return ginv_fail(GINV_ERR_ARG, "random k-SAT: n = %d must be in 1..%d", n, CNF_MAX_VARS);
+    if (m < 0 || m > CNF_MAX_CLAUSES) return ginv_fail(GINV_ERR_ARG, "random k-SAT: m = %d must be in 0..%d", m, CNF_MAX_CLAUSES);
+    if (k < 1 || k > n) return ginv_fail(GINV_ERR_ARG, "random k-SAT: k = %d must be in 1..n = %d", k, n);
+    if ((size_t)m * (size_t)k > CNF_MAX_LITS) return ginv_fail(GINV_ERR_ARG, "random k-SAT: m k = %zu literals is too many", (size_t)m * k);
+    out->start = ginv_malloc(((size_t)m + 1) * sizeof(int));
+    out->lits = ginv_malloc(((size_t)m * k + 1) * sizeof(int));
+    if (!out->start || !out->lits) {
+        ginv_cnf_release(out);
+        return ginv_fail(GINV_ERR_NOMEM, "out of memory for %d clauses", m);
+    }
+    ginv_rng r;
+    ginv_rng_init(&r, seed, GINV_STREAM_SAT, 0);
+    out->nvars = n;
+    out->nclauses = m;
+    for (int c = 0; c < m; c++) {
+        int *cl = out->lits + (size_t)c * k;
+        out->start[c] = c * k;
+        for (int j = 0; j < k; j++) { /* k distinct variables, by rejection */
+            int v, dup;
+            do {
+                v = 1 + (int)ginv_rng_below(&r, (uint64_t)n);
+                dup = 0;
+                for (int q = 0; q < j; q++) dup |= abs(cl[q]) == v;
+            } while (dup);
+            cl[j] = v;
+        }
+        for (int j = 0; j < k; j++)
+            if (ginv_rng_below(&r, 2)) cl[j] = -cl[j];
+    }
+    out->start[m] = m * k;
+    return GINV_OK;
+}
+
+int ginv_cnf_first_unsat(const ginv_cnf *f, const unsigned char *assign)
+{
+    for (int c = 0; c < f->nclauses; c++) {
+        int sat = 0;
+        for (int j = f->start[c]; j < f->start[c + 1] && !sat; j++) {
+            int l = f->lits[j];
+            sat = l > 0 ? assign[l - 1] != 0 : assign[-l - 1] == 0;
+        }
+        if (!sat) return c;
+    }
+    return -1;
+}
+
+int ginv_cnf_satisfied(const ginv_cnf *f, const unsigned char *assign)
+{
+    return ginv_cnf_first_unsat(f, assign) < 0;
+}
