@@ -219,7 +219,8 @@ void ginv_images_release(ginv_images *im);
  *       ({t10k,train}-{images-idx3,labels-idx1}-ubyte[.gz]);
  *   idx:PATH                                    an IDX image file (N x H x W; ubyte
  *       scaled by 1/255, float/double taken as they are and checked in [0, 1]);
- *   A.png,B.pgm,...                             PNG or PGM files, one image each.
+ *   A.png,B.pgm,...                             PNG or PGM files, one image each,
+ *       all the same size (the format is told by the first bytes).
  * Any of them may end with a Python-style slice [a:b] or [a:b:step] (negative
  * indices count from the end; bounds past the end are refused). */
 ginv_status ginv_images_load(const char *spec, ginv_images *out);
@@ -227,6 +228,13 @@ ginv_status ginv_images_load(const char *spec, ginv_images *out);
  * label file (N integers >= 0; the counts must agree). */
 ginv_status ginv_images_load_idx(const char *images_path, const char *labels_path,
                                  ginv_images *out);
+/* One image (count 1) from PGM bytes: P5 (binary) or P2 (ASCII), maxval
+ * 1..65535, "#" comments in the header; pixels sample / maxval. */
+ginv_status ginv_pgm_parse(const unsigned char *buf, size_t len, ginv_images *out);
+/* One image (count 1) from PNG bytes: grayscale of 1 to 16 bits, or gray +
+ * alpha (the alpha is ignored); pixels sample / (2^depth - 1), no gamma
+ * correction. Colour and palette PNGs are refused (GINV_ERR_UNSUPPORTED). */
+ginv_status ginv_png_parse_gray(const unsigned char *buf, size_t len, ginv_images *out);
 
 /* ------------------------------------------------------------- networks */
 
