@@ -177,6 +177,13 @@ ginv_status ginv_read_file(const char *path, size_t max_len, unsigned char **out
  * level round(255 (v - lo) / (hi - lo)) clipped to [0, 255]; NaN is black. */
 ginv_status ginv_png_write_gray(const char *path, int w, int h, const float *pix, double lo,
                                 double hi);
+/* A montage: rows x cols tiles of h x w (tiles: rows*cols x h*w, row-major,
+ * tile r*cols + c at grid cell (r, c)), `pad` white (hi) pixels around and
+ * between tiles, NaN pixels drawn mid-gray ((lo+hi)/2: a missing tile, or
+ * pixels not observed), gray levels as ginv_png_write_gray, the picture
+ * upscaled `scale` times (nearest neighbour), written atomically. */
+ginv_status ginv_png_write_grid(const char *path, int rows, int cols, int h, int w,
+                                const float *tiles, int pad, double lo, double hi, int scale);
 
 /* --------------------------------------------------------------- images */
 
