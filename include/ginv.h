@@ -347,6 +347,17 @@ ginv_status ginv_op_subsample_random(ginv_op **out, int n, int m, uint64_t seed,
                                      uint64_t index);
 /* Block average by factor f over a c x h x w image (super-resolution). */
 ginv_status ginv_op_downsample(ginv_op **out, int c, int h, int w, int f);
+/* Dense m x n matrix with entries N(0, 1), the convention of Bora et al.
+ * (CSGM): from the same stream as ginv_op_gaussian, so the same seed gives
+ * sqrt(m) times that matrix. Noise sigma per measurement with this A equals
+ * noise sigma/sqrt(m) with A/sqrt(m) ~ N(0, 1/m) (divide y by sqrt(m)). */
+ginv_status ginv_op_gaussian_unit(ginv_op **out, int m, int n, uint64_t seed, uint64_t index);
+/* Inpainting: observe every pixel of a c x h x w image except a bh x bw box
+ * at row r0, column c0 (in every channel): a subsample operator over the
+ * complement of the box, raster order. bh = bw = 0: the centred box of half
+ * the height and width, at ((h - h/2)/2, (w - w/2)/2). */
+ginv_status ginv_op_inpaint_box(ginv_op **out, int c, int h, int w, int r0, int c0, int bh,
+                                int bw);
 void ginv_op_free(ginv_op *op);
 int ginv_op_m(const ginv_op *op);
 int ginv_op_n(const ginv_op *op);
@@ -357,14 +368,23 @@ void ginv_op_adjoint(const ginv_op *op, int B, const float *y, float *x);
 /* Measurement noise (not an operator): y (n) += N(0, sigma^2) i.i.d., drawn
  * from stream (seed, GINV_STREAM_NOISE, index). sigma <= 0 adds nothing. */
 void ginv_add_noise(float *y, size_t n, double sigma, uint64_t seed, uint64_t index);
+/* "A view of the measurements" y (m) as an h x w image img (h*w == n) for a
+ * figure: subsample / inpaint-box: the observed pixels, NaN elsewhere (drawn
+ * mid-gray by ginv_png_write_grid); downsample: the low-resolution image
+ * upsampled (each value over its block, (n/m) A^T y); identity: y; gaussian,
+ * gaussian-unit, matrix: the back-projection A^T y min-max scaled to [0, 1]
+ * (0.5 if constant). */
+ginv_status ginv_op_view(const ginv_op *op, int h, int w, const float *y, float *img);
 
 /* An operator described by text, built per trial: "identity", "gaussian"
- * (needs m), "subsample" (random m of n), "subsample:MASK" (array file of n
- * values, nonzero = observed), "downsample:F" (needs an image shape c x h x w;
- * a perfect-square n is taken as 1 x sqrt(n) x sqrt(n)), "matrix:FILE"
- * (an m x n array file). */
+ * (needs m; entries N(0, 1/m)), "gaussian-unit" (needs m; entries N(0, 1)),
+ * "subsample" (random m of n), "subsample:MASK" (array file of n values,
+ * nonzero = observed), "inpaint-box" or "inpaint-box:R0,C0,H,W" (every pixel
+ * but a box; default the centred box of half the side), "downsample:F", the
+ * last two needing an image shape c x h x w (a perfect-square n is taken as
+ * 1 x sqrt(n) x sqrt(n)), "matrix:FILE" (an m x n array file). */
 typedef enum { GINV_OPK_IDENTITY, GINV_OPK_GAUSSIAN, GINV_OPK_SUBSAMPLE, GINV_OPK_DOWNSAMPLE,
-               GINV_OPK_MATRIX } ginv_op_kind;
+               GINV_OPK_MATRIX, GINV_OPK_GAUSSIAN_UNIT, GINV_OPK_INPAINT_BOX } ginv_op_kind;
 typedef struct {
     ginv_op_kind kind;
     int m;                 /* gaussian / random subsample: number of measurements */
@@ -374,6 +394,7 @@ typedef struct {
     int rows, cols;
     int *mask_idx;         /* subsample:MASK: observed indices, owned */
     int mask_n, mask_m;
+    int box_r0, box_c0, box_h, box_w; /* inpaint-box (all 0: the centred half-side box) */
 } ginv_op_spec;
 /* Parse the text (loading any file it names). m is --m (0 if not given). */
 ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m);
