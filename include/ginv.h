@@ -404,6 +404,22 @@ void ginv_op_spec_release(ginv_op_spec *spec);
 ginv_status ginv_op_from_spec(ginv_op **out, const ginv_op_spec *spec, int n, uint64_t seed,
                               uint64_t trial);
 
+/* ------------------------------------------------- sparsifying bases */
+
+/* Orthonormal bases Psi for h x w images (docs/images.md): analysis
+ * c = Psi^T x and synthesis x = Psi c on N images at once (N x h*w,
+ * row-major; in and out distinct). PIXEL: the identity. DCT: the
+ * orthonormal 2-D DCT-II (coefficient (k, l) at k*w + l). HAAR, DB4
+ * (PyWavelets' "db2", 4 taps): periodized multi-level 2-D wavelets, Mallat
+ * layout, levels while both sides of the low-pass block are even and at
+ * least the filter length (28 x 28: 2 levels, to 7 x 7). */
+typedef enum { GINV_BASIS_PIXEL = 0, GINV_BASIS_DCT, GINV_BASIS_HAAR, GINV_BASIS_DB4 } ginv_basis;
+const char *ginv_basis_name(ginv_basis b);              /* "pixel", "dct", "haar", "db4" */
+ginv_status ginv_basis_parse(const char *name, ginv_basis *out); /* also "db2" */
+int ginv_basis_levels(ginv_basis b, int h, int w);      /* wavelet levels (0 otherwise) */
+ginv_status ginv_basis_analyze(ginv_basis b, int h, int w, int N, const float *x, float *c);
+ginv_status ginv_basis_synthesize(ginv_basis b, int h, int w, int N, const float *c, float *x);
+
 /* ------------------------------------------------------------ objective */
 
 /* f(z) = 1/2 ||A G(z) - y||^2 + lambda ||z||^2 (Hand & Voroninski eq. 1 plus
