@@ -420,6 +420,50 @@ int ginv_basis_levels(ginv_basis b, int h, int w);      /* wavelet levels (0 oth
 ginv_status ginv_basis_analyze(ginv_basis b, int h, int w, int N, const float *x, float *c);
 ginv_status ginv_basis_synthesize(ginv_basis b, int h, int w, int N, const float *c, float *x);
 
+/* ------------------------------------------------------------- Lasso */
+
+/* ||A||^2 (largest eigenvalue of A^T A) by `iters` power iterations from a
+ * fixed random start (stream (0, GINV_STREAM_OPNORM, 0)): a lower bound
+ * that converges to it. */
+enum { GINV_STREAM_OPNORM = GINV_STREAM_USER + 61 };
+ginv_status ginv_op_sqnorm(const ginv_op *op, int iters, double *out);
+
+/* The compressed-sensing baseline (docs/images.md): per image, minimise
+ *     1/2 ||y - A Psi c||^2 + lambda ||c||_1,   x = Psi c,
+ * by FISTA with step 1/(safety L), L = ||A||^2 by power iteration, and the
+ * adaptive momentum restart of O'Donoghue & Candes; N images at once. */
+typedef struct {
+    double lambda;      /* weight of ||c||_1 (>= 0); default 0.01 */
+    int iters;          /* most iterations; default 500 */
+    double tol;         /* stop when every image has ||c_k - c_{k-1}|| <= tol ||c_{k-1}||
+                           (0: run all iters); default 1e-5 */
+    int clip;           /* clip the final x to [0, 1]; default 1 */
+    int restart;        /* adaptive momentum restart; default 1 */
+    int power_iters;    /* power iterations for L; default 100 */
+    double safety;      /* L is multiplied by this (>= 1); default 1.1 */
+} ginv_lasso_opts;
+void ginv_lasso_opts_init(ginv_lasso_opts *o);
+typedef struct {
+    int iters;          /* iterations run */
+    int converged;      /* stopped by tol */
+    double L;           /* the power-iteration estimate of ||A||^2 (before safety) */
+} ginv_lasso_info;
+/* X (N x h*w) from Y (N x m); A's n must be h*w. */
+ginv_status ginv_lasso_run(const ginv_op *op, ginv_basis basis, int h, int w, int N,
+                           const float *Y, const ginv_lasso_opts *o, float *X);
+/* The same, also returning the coefficients C (N x h*w, before clipping;
+ * may be NULL) and info (may be NULL). */
+ginv_status ginv_lasso_run_ex(const ginv_op *op, ginv_basis basis, int h, int w, int N,
+                              const float *Y, const ginv_lasso_opts *o, float *X, float *C,
+                              ginv_lasso_info *info);
+/* Pick lambda from lambdas[0..nl) by the mean per-pixel squared error of
+ * the recovered held-out images against X_true (N x h*w) from their Y
+ * (N x m); mse_per_lambda (nl) may be NULL. Ties keep the earlier lambda. */
+ginv_status ginv_lasso_tune(const ginv_op *op, ginv_basis basis, int h, int w, int N,
+                            const float *X_true, const float *Y, const double *lambdas, int nl,
+                            const ginv_lasso_opts *o, double *best_lambda,
+                            double *mse_per_lambda);
+
 /* ------------------------------------------------------------ objective */
 
 /* f(z) = 1/2 ||A G(z) - y||^2 + lambda ||z||^2 (Hand & Voroninski eq. 1 plus
