@@ -66,6 +66,8 @@ fuzz:
 	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_idx tests/fuzz/fuzz_idx.c $(LIB_SRC) $(LDLIBS)
 	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_cnf tests/fuzz/fuzz_cnf.c $(LIB_SRC) $(LDLIBS)
 	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_graph tests/fuzz/fuzz_graph.c $(LIB_SRC) $(LDLIBS)
+	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_pgm tests/fuzz/fuzz_pgm.c $(LIB_SRC) $(LDLIBS)
+	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_png tests/fuzz/fuzz_png.c $(LIB_SRC) $(LDLIBS)
 
 clean:
 	rm -rf $(BUILD)

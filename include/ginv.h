@@ -177,6 +177,13 @@ ginv_status ginv_read_file(const char *path, size_t max_len, unsigned char **out
  * level round(255 (v - lo) / (hi - lo)) clipped to [0, 255]; NaN is black. */
 ginv_status ginv_png_write_gray(const char *path, int w, int h, const float *pix, double lo,
                                 double hi);
+/* A montage: rows x cols tiles of h x w (tiles: rows*cols x h*w, row-major,
+ * tile r*cols + c at grid cell (r, c)), `pad` white (hi) pixels around and
+ * between tiles, NaN pixels drawn mid-gray ((lo+hi)/2: a missing tile, or
+ * pixels not observed), gray levels as ginv_png_write_gray, the picture
+ * upscaled `scale` times (nearest neighbour), written atomically. */
+ginv_status ginv_png_write_grid(const char *path, int rows, int cols, int h, int w,
+                                const float *tiles, int pad, double lo, double hi, int scale);
 
 /* --------------------------------------------------------------- images */
 
@@ -219,7 +226,8 @@ void ginv_images_release(ginv_images *im);
  *       ({t10k,train}-{images-idx3,labels-idx1}-ubyte[.gz]);
  *   idx:PATH                                    an IDX image file (N x H x W; ubyte
  *       scaled by 1/255, float/double taken as they are and checked in [0, 1]);
- *   A.png,B.pgm,...                             PNG or PGM files, one image each.
+ *   A.png,B.pgm,...                             PNG or PGM files, one image each,
+ *       all the same size (the format is told by the first bytes).
  * Any of them may end with a Python-style slice [a:b] or [a:b:step] (negative
  * indices count from the end; bounds past the end are refused). */
 ginv_status ginv_images_load(const char *spec, ginv_images *out);
@@ -227,6 +235,13 @@ ginv_status ginv_images_load(const char *spec, ginv_images *out);
  * label file (N integers >= 0; the counts must agree). */
 ginv_status ginv_images_load_idx(const char *images_path, const char *labels_path,
                                  ginv_images *out);
+/* One image (count 1) from PGM bytes: P5 (binary) or P2 (ASCII), maxval
+ * 1..65535, "#" comments in the header; pixels sample / maxval. */
+ginv_status ginv_pgm_parse(const unsigned char *buf, size_t len, ginv_images *out);
+/* One image (count 1) from PNG bytes: grayscale of 1 to 16 bits, or gray +
+ * alpha (the alpha is ignored); pixels sample / (2^depth - 1), no gamma
+ * correction. Colour and palette PNGs are refused (GINV_ERR_UNSUPPORTED). */
+ginv_status ginv_png_parse_gray(const unsigned char *buf, size_t len, ginv_images *out);
 
 /* ------------------------------------------------------------- networks */
 
@@ -333,6 +348,17 @@ ginv_status ginv_op_subsample_random(ginv_op **out, int n, int m, uint64_t seed,
                                      uint64_t index);
 /* Block average by factor f over a c x h x w image (super-resolution). */
 ginv_status ginv_op_downsample(ginv_op **out, int c, int h, int w, int f);
+/* Dense m x n matrix with entries N(0, 1), the convention of Bora et al.
+ * (CSGM): from the same stream as ginv_op_gaussian, so the same seed gives
+ * sqrt(m) times that matrix. Noise sigma per measurement with this A equals
+ * noise sigma/sqrt(m) with A/sqrt(m) ~ N(0, 1/m) (divide y by sqrt(m)). */
+ginv_status ginv_op_gaussian_unit(ginv_op **out, int m, int n, uint64_t seed, uint64_t index);
+/* Inpainting: observe every pixel of a c x h x w image except a bh x bw box
+ * at row r0, column c0 (in every channel): a subsample operator over the
+ * complement of the box, raster order. bh = bw = 0: the centred box of half
+ * the height and width, at ((h - h/2)/2, (w - w/2)/2). */
+ginv_status ginv_op_inpaint_box(ginv_op **out, int c, int h, int w, int r0, int c0, int bh,
+                                int bw);
 void ginv_op_free(ginv_op *op);
 int ginv_op_m(const ginv_op *op);
 int ginv_op_n(const ginv_op *op);
@@ -343,14 +369,23 @@ void ginv_op_adjoint(const ginv_op *op, int B, const float *y, float *x);
 /* Measurement noise (not an operator): y (n) += N(0, sigma^2) i.i.d., drawn
  * from stream (seed, GINV_STREAM_NOISE, index). sigma <= 0 adds nothing. */
 void ginv_add_noise(float *y, size_t n, double sigma, uint64_t seed, uint64_t index);
+/* "A view of the measurements" y (m) as an h x w image img (h*w == n) for a
+ * figure: subsample / inpaint-box: the observed pixels, NaN elsewhere (drawn
+ * mid-gray by ginv_png_write_grid); downsample: the low-resolution image
+ * upsampled (each value over its block, (n/m) A^T y); identity: y; gaussian,
+ * gaussian-unit, matrix: the back-projection A^T y min-max scaled to [0, 1]
+ * (0.5 if constant). */
+ginv_status ginv_op_view(const ginv_op *op, int h, int w, const float *y, float *img);
 
 /* An operator described by text, built per trial: "identity", "gaussian"
- * (needs m), "subsample" (random m of n), "subsample:MASK" (array file of n
- * values, nonzero = observed), "downsample:F" (needs an image shape c x h x w;
- * a perfect-square n is taken as 1 x sqrt(n) x sqrt(n)), "matrix:FILE"
- * (an m x n array file). */
+ * (needs m; entries N(0, 1/m)), "gaussian-unit" (needs m; entries N(0, 1)),
+ * "subsample" (random m of n), "subsample:MASK" (array file of n values,
+ * nonzero = observed), "inpaint-box" or "inpaint-box:R0,C0,H,W" (every pixel
+ * but a box; default the centred box of half the side), "downsample:F", the
+ * last two needing an image shape c x h x w (a perfect-square n is taken as
+ * 1 x sqrt(n) x sqrt(n)), "matrix:FILE" (an m x n array file). */
 typedef enum { GINV_OPK_IDENTITY, GINV_OPK_GAUSSIAN, GINV_OPK_SUBSAMPLE, GINV_OPK_DOWNSAMPLE,
-               GINV_OPK_MATRIX } ginv_op_kind;
+               GINV_OPK_MATRIX, GINV_OPK_GAUSSIAN_UNIT, GINV_OPK_INPAINT_BOX } ginv_op_kind;
 typedef struct {
     ginv_op_kind kind;
     int m;                 /* gaussian / random subsample: number of measurements */
@@ -360,6 +395,7 @@ typedef struct {
     int rows, cols;
     int *mask_idx;         /* subsample:MASK: observed indices, owned */
     int mask_n, mask_m;
+    int box_r0, box_c0, box_h, box_w; /* inpaint-box (all 0: the centred half-side box) */
 } ginv_op_spec;
 /* Parse the text (loading any file it names). m is --m (0 if not given). */
 ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m);
@@ -368,6 +404,66 @@ void ginv_op_spec_release(ginv_op_spec *spec);
  * (seed, GINV_STREAM_OP, trial). */
 ginv_status ginv_op_from_spec(ginv_op **out, const ginv_op_spec *spec, int n, uint64_t seed,
                               uint64_t trial);
+
+/* ------------------------------------------------- sparsifying bases */
+
+/* Orthonormal bases Psi for h x w images (docs/images.md): analysis
+ * c = Psi^T x and synthesis x = Psi c on N images at once (N x h*w,
+ * row-major; in and out distinct). PIXEL: the identity. DCT: the
+ * orthonormal 2-D DCT-II (coefficient (k, l) at k*w + l). HAAR, DB4
+ * (PyWavelets' "db2", 4 taps): periodized multi-level 2-D wavelets, Mallat
+ * layout, levels while both sides of the low-pass block are even and at
+ * least the filter length (28 x 28: 2 levels, to 7 x 7). */
+typedef enum { GINV_BASIS_PIXEL = 0, GINV_BASIS_DCT, GINV_BASIS_HAAR, GINV_BASIS_DB4 } ginv_basis;
+const char *ginv_basis_name(ginv_basis b);              /* "pixel", "dct", "haar", "db4" */
+ginv_status ginv_basis_parse(const char *name, ginv_basis *out); /* also "db2" */
+int ginv_basis_levels(ginv_basis b, int h, int w);      /* wavelet levels (0 otherwise) */
+ginv_status ginv_basis_analyze(ginv_basis b, int h, int w, int N, const float *x, float *c);
+ginv_status ginv_basis_synthesize(ginv_basis b, int h, int w, int N, const float *c, float *x);
+
+/* ------------------------------------------------------------- Lasso */
+
+/* ||A||^2 (largest eigenvalue of A^T A) by `iters` power iterations from a
+ * fixed random start (stream (0, GINV_STREAM_OPNORM, 0)): a lower bound
+ * that converges to it. */
+enum { GINV_STREAM_OPNORM = GINV_STREAM_USER + 66 };
+ginv_status ginv_op_sqnorm(const ginv_op *op, int iters, double *out);
+
+/* The compressed-sensing baseline (docs/images.md): per image, minimise
+ *     1/2 ||y - A Psi c||^2 + lambda ||c||_1,   x = Psi c,
+ * by FISTA with step 1/(safety L), L = ||A||^2 by power iteration, and the
+ * adaptive momentum restart of O'Donoghue & Candes; N images at once. */
+typedef struct {
+    double lambda;      /* weight of ||c||_1 (>= 0); default 0.01 */
+    int iters;          /* most iterations; default 500 */
+    double tol;         /* stop when every image has ||c_k - c_{k-1}|| <= tol ||c_{k-1}||
+                           (0: run all iters); default 1e-5 */
+    int clip;           /* clip the final x to [0, 1]; default 1 */
+    int restart;        /* adaptive momentum restart; default 1 */
+    int power_iters;    /* power iterations for L; default 100 */
+    double safety;      /* L is multiplied by this (>= 1); default 1.1 */
+} ginv_lasso_opts;
+void ginv_lasso_opts_init(ginv_lasso_opts *o);
+typedef struct {
+    int iters;          /* iterations run */
+    int converged;      /* stopped by tol */
+    double L;           /* the power-iteration estimate of ||A||^2 (before safety) */
+} ginv_lasso_info;
+/* X (N x h*w) from Y (N x m); A's n must be h*w. */
+ginv_status ginv_lasso_run(const ginv_op *op, ginv_basis basis, int h, int w, int N,
+                           const float *Y, const ginv_lasso_opts *o, float *X);
+/* The same, also returning the coefficients C (N x h*w, before clipping;
+ * may be NULL) and info (may be NULL). */
+ginv_status ginv_lasso_run_ex(const ginv_op *op, ginv_basis basis, int h, int w, int N,
+                              const float *Y, const ginv_lasso_opts *o, float *X, float *C,
+                              ginv_lasso_info *info);
+/* Pick lambda from lambdas[0..nl) by the mean per-pixel squared error of
+ * the recovered held-out images against X_true (N x h*w) from their Y
+ * (N x m); mse_per_lambda (nl) may be NULL. Ties keep the earlier lambda. */
+ginv_status ginv_lasso_tune(const ginv_op *op, ginv_basis basis, int h, int w, int N,
+                            const float *X_true, const float *Y, const double *lambdas, int nl,
+                            const ginv_lasso_opts *o, double *best_lambda,
+                            double *mse_per_lambda);
 
 /* ------------------------------------------------------------ objective */
 

@@ -1,7 +1,8 @@
 /* images.c — batches of grayscale images from a text spec: the Fashion-MNIST
- * sets (IDX, gzip), any IDX image file, or a list of PNG/PGM files, each
- * optionally cut by a Python-style slice [a:b:step]. Pixels end in [0, 1]. */
-#include "ginv.h"
+ * sets (IDX, gzip), any IDX image file, or a list of PNG/PGM files (decoded
+ * by png_read.c and pgm.c), each optionally cut by a Python-style slice
+ * [a:b:step]. Pixels end in [0, 1]. */
+#include "io/image_codec.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -261,6 +262,93 @@ static ginv_status load_fashion(const char *part, const slice *sl, ginv_images *
     return load_idx(ipath, lpath, sl, 9, out);
 }
 
+/* ------------------------------------------------------------ PNG / PGM */
+
+/* Whether a list item names a .png or .pgm file (any case). */
+static int is_image_name(const char *s, size_t n)
+{
+    return n > 4 && (!strncasecmp(s + n - 4, ".png", 4) || !strncasecmp(s + n - 4, ".pgm", 4));
+}
+
+/* Decode one PNG or PGM file, told apart by its first bytes. */
+static ginv_status load_one_image(const char *path, ginv_images *out)
+{
+    unsigned char *buf;
+    size_t len;
+    ginv_status st = ginv_read_file(path, (size_t)1 << 30, &buf, &len);
+    if (st) return st;
+    if (len >= 8 && !memcmp(buf, "\x89PNG", 4)) st = ginv_png_parse_gray(buf, len, out);
+    else st = ginv_pgm_parse(buf, len, out);
+    ginv_free(buf);
+    if (st) return ginv_fail(st, "'%s': %s", path, ginv_last_error());
+    return GINV_OK;
+}
+
+/* A comma-separated list of PNG/PGM files, sliced, all the same size. */
+static ginv_status load_files(const char *list, const slice *sl, ginv_images *out)
+{
+    /* split into items, checking each names an image file */
+    long n = 1;
+    for (const char *p = list; *p; p++) n += *p == ',';
+    char **items = ginv_calloc((size_t)n, sizeof *items);
+    char *copy = ginv_strdup(list);
+    ginv_status st = GINV_OK;
+    if (!items || !copy) {
+        st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    long k = 0;
+    for (char *p = copy;; k++) {
+        char *comma = strchr(p, ',');
+        if (comma) *comma = 0;
+        items[k] = p;
+        if (!is_image_name(p, strlen(p))) {
+            st = ginv_fail(GINV_ERR_ARG, "unknown image spec '%s'%s; write fashion-mnist:test, "
+                           "fashion-mnist:train, idx:PATH or a comma-separated list of .png/.pgm "
+                           "files, each with an optional [start:stop:step]", p,
+                           n > 1 ? " in the list" : "");
+            goto done;
+        }
+        if (!comma) break;
+        p = comma + 1;
+    }
+    long first = 0, cnt = 0;
+    if ((st = resolve_slice(sl, n, "files", &first, &cnt))) goto done;
+    long step = sl->has ? sl->step : 1;
+    for (long j = 0; j < cnt; j++) {
+        const char *path = items[first + j * step];
+        ginv_images one;
+        if ((st = load_one_image(path, &one))) goto done;
+        if (j == 0) {
+            size_t px = (size_t)one.h * (size_t)one.w;
+            if ((size_t)cnt > SIZE_MAX / sizeof(float) / px ||
+                !(out->pix = ginv_malloc((size_t)cnt * px * sizeof(float)))) {
+                ginv_images_release(&one);
+                st = ginv_fail(GINV_ERR_NOMEM, "cannot allocate %ld images of %d x %d", cnt, one.h,
+                               one.w);
+                goto done;
+            }
+            out->h = one.h;
+            out->w = one.w;
+        } else if (one.h != out->h || one.w != out->w) {
+            st = ginv_fail(GINV_ERR_SHAPE, "'%s' is %d x %d (height x width) but '%s' is %d x %d; "
+                           "all images in one spec must have the same size", path, one.h, one.w,
+                           items[first], out->h, out->w);
+            ginv_images_release(&one);
+            goto done;
+        }
+        memcpy(out->pix + (size_t)j * one.h * one.w, one.pix,
+               (size_t)one.h * one.w * sizeof(float));
+        ginv_images_release(&one);
+    }
+    out->count = (int)cnt;
+done:
+    if (st) ginv_images_release(out);
+    ginv_free(items);
+    ginv_free(copy);
+    return st;
+}
+
 /* ------------------------------------------------------------- the spec */
 
 ginv_status ginv_images_load(const char *spec, ginv_images *out)
@@ -294,9 +382,7 @@ ginv_status ginv_images_load(const char *spec, ginv_images *out)
             if (!base[4]) st = ginv_fail(GINV_ERR_ARG, "'idx:' needs a path: idx:FILE");
             else st = load_idx(base + 4, NULL, &sl, -1, out);
         } else
-            st = ginv_fail(GINV_ERR_ARG, "unknown image spec '%s'; write fashion-mnist:test, "
-                           "fashion-mnist:train or idx:PATH, each with an optional "
-                           "[start:stop:step]", base);
+            st = load_files(base, &sl, out);
     }
     ginv_free(base);
     return st;

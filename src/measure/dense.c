@@ -1,5 +1,6 @@
 /* dense.c — dense measurement matrices: the Gaussian A of Hand & Voroninski
- * Thm 1 (entries i.i.d. N(0, 1/m)) and a caller's own matrix. Both store A
+ * Thm 1 (entries i.i.d. N(0, 1/m)), the unit-variance Gaussian of Bora et
+ * al.'s CSGM (N(0, 1)) and a caller's own matrix. Both store A
  * row-major (m x n); apply and adjoint are one ginv_gemm each (sgemv at
  * B = 1), the hot path of every solver iteration. The plain reference is
  * ginv_gemm_ref, which the tests mirror with their own double loops. */
@@ -27,6 +28,7 @@ static void dense_adjoint(const ginv_op *op, int B, const float *y /* (B, m) */,
 
 static const ginv_op_vtable gaussian_vt = {"gaussian", dense_apply, dense_adjoint, NULL};
 static const ginv_op_vtable matrix_vt = {"matrix", dense_apply, dense_adjoint, NULL};
+static const ginv_op_vtable gaussian_unit_vt = {"gaussian-unit", dense_apply, dense_adjoint, NULL};
 
 /* Check m, n >= 1 and allocate the m x n float matrix, failing clearly. */
 static ginv_status dense_alloc(const char *who, int m, int n, float **A /* (m, n) */)
@@ -57,6 +59,23 @@ ginv_status ginv_op_gaussian(ginv_op **out, int m, int n, uint64_t seed, uint64_
     ginv_rng_init(&r, seed, GINV_STREAM_OP, index);
     ginv_rng_normal_f32(&r, A, (size_t)m * (size_t)n, 1.0 / sqrt((double)m));
     return ginv_op_wrap(out, &gaussian_vt, m, n, A);
+}
+
+/* A (m x n), entries N(0, 1) (the convention of Bora et al.'s CSGM), from
+ * the same stream as ginv_op_gaussian: the same seed gives sqrt(m) times
+ * that matrix (up to float rounding). y = A x + sigma e with this A is
+ * y / sqrt(m) = (A / sqrt(m)) x + (sigma / sqrt(m)) e with A / sqrt(m) ~
+ * N(0, 1/m). */
+ginv_status ginv_op_gaussian_unit(ginv_op **out, int m, int n, uint64_t seed, uint64_t index)
+{
+    ginv_status s = ginv_op_check_out(out, "ginv_op_gaussian_unit");
+    if (s) return s;
+    float *A; /* (m, n) */
+    if ((s = dense_alloc("ginv_op_gaussian_unit", m, n, &A))) return s;
+    ginv_rng r;
+    ginv_rng_init(&r, seed, GINV_STREAM_OP, index);
+    ginv_rng_normal_f32(&r, A, (size_t)m * (size_t)n, 1.0);
+    return ginv_op_wrap(out, &gaussian_unit_vt, m, n, A);
 }
 
 /* A copy of the caller's row-major A (m x n); every entry must be finite */

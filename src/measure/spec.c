@@ -1,5 +1,6 @@
-/* spec.c — operators described by text ("gaussian", "subsample:mask.npy",
- * "downsample:2", "matrix:A.npy", ...), built per trial. */
+/* spec.c — operators described by text ("gaussian", "gaussian-unit",
+ * "subsample:mask.npy", "inpaint-box:7,7,14,14", "downsample:2",
+ * "matrix:A.npy", ...), built per trial. */
 #include "ginv.h"
 
 #include <math.h>
@@ -31,6 +32,34 @@ ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m)
     if (IS("gaussian") && !arg) {
         spec->kind = GINV_OPK_GAUSSIAN;
         if (m < 1) return ginv_fail(GINV_ERR_ARG, "--op gaussian needs --m (number of measurements)");
+        return GINV_OK;
+    }
+    if (IS("gaussian-unit") && !arg) {
+        spec->kind = GINV_OPK_GAUSSIAN_UNIT;
+        if (m < 1) return ginv_fail(GINV_ERR_ARG, "--op gaussian-unit needs --m (number of measurements)");
+        return GINV_OK;
+    }
+    if (IS("inpaint-box")) {
+        spec->kind = GINV_OPK_INPAINT_BOX;
+        if (!arg) return GINV_OK; /* the centred box of half the side */
+        int v[4], k = 0;
+        const char *p = arg;
+        for (; k < 4; k++) {
+            char *end;
+            long x = strtol(p, &end, 10);
+            if (end == p || x < 0 || x > (1L << 24) || (k < 3 ? *end != ',' : *end != 0)) break;
+            if (k >= 2 && x < 1) break;
+            v[k] = (int)x;
+            p = end + 1;
+        }
+        if (k < 4)
+            return ginv_fail(GINV_ERR_ARG, "inpaint-box:'%s' must be R0,C0,H,W: the box's top row, "
+                             "left column (>= 0), height and width (>= 1), e.g. inpaint-box:7,7,14,14",
+                             arg);
+        spec->box_r0 = v[0];
+        spec->box_c0 = v[1];
+        spec->box_h = v[2];
+        spec->box_w = v[3];
         return GINV_OK;
     }
     if (IS("downsample")) {
@@ -83,8 +112,9 @@ ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m)
     }
 #undef IS
     return ginv_fail(GINV_ERR_ARG,
-                     "unknown operator '%s' (expected identity, gaussian, subsample, "
-                     "subsample:MASK, downsample:F or matrix:FILE)",
+                     "unknown operator '%s' (expected identity, gaussian, gaussian-unit, "
+                     "subsample, subsample:MASK, inpaint-box, inpaint-box:R0,C0,H,W, "
+                     "downsample:F or matrix:FILE)",
                      text);
 }
 
@@ -94,6 +124,26 @@ void ginv_op_spec_release(ginv_op_spec *spec)
     ginv_free(spec->mask_idx);
     spec->matrix = NULL;
     spec->mask_idx = NULL;
+}
+
+/* The c x h x w image shape of an n-coordinate signal for `kind`: the
+ * spec's own (--image), else a perfect square n as 1 x sqrt(n) x sqrt(n). */
+static ginv_status image_shape(const ginv_op_spec *s, int n, const char *kind, int *c, int *h,
+                               int *w)
+{
+    *c = s->c, *h = s->h, *w = s->w;
+    if (!*c) {
+        int r = (int)llround(sqrt((double)n));
+        if ((long)r * r != n)
+            return ginv_fail(GINV_ERR_ARG, "%s needs an image shape: the signal size %d is not a "
+                                           "square (give --image CxHxW)", kind, n);
+        *c = 1;
+        *h = *w = r;
+    }
+    if ((long)*c * *h * *w != n)
+        return ginv_fail(GINV_ERR_SHAPE, "image shape %dx%dx%d does not match signal size %d", *c,
+                         *h, *w, n);
+    return GINV_OK;
 }
 
 ginv_status ginv_op_from_spec(ginv_op **out, const ginv_op_spec *s, int n, uint64_t seed,
@@ -115,19 +165,17 @@ ginv_status ginv_op_from_spec(ginv_op **out, const ginv_op_spec *s, int n, uint6
                                            "keeps at most n coordinates", s->m, n);
         return ginv_op_subsample_random(out, n, s->m, seed, trial);
     case GINV_OPK_DOWNSAMPLE: {
-        int c = s->c, h = s->h, w = s->w;
-        if (!c) {
-            int r = (int)llround(sqrt((double)n));
-            if ((long)r * r != n)
-                return ginv_fail(GINV_ERR_ARG, "downsample needs an image shape: the signal "
-                                               "size %d is not a square (give --image CxHxW)", n);
-            c = 1;
-            h = w = r;
-        }
-        if ((long)c * h * w != n)
-            return ginv_fail(GINV_ERR_SHAPE, "image shape %dx%dx%d does not match signal size %d",
-                             c, h, w, n);
+        int c, h, w;
+        ginv_status st = image_shape(s, n, "downsample", &c, &h, &w);
+        if (st) return st;
         return ginv_op_downsample(out, c, h, w, s->factor);
+    }
+    case GINV_OPK_GAUSSIAN_UNIT: return ginv_op_gaussian_unit(out, s->m, n, seed, trial);
+    case GINV_OPK_INPAINT_BOX: {
+        int c, h, w;
+        ginv_status st = image_shape(s, n, "inpaint-box", &c, &h, &w);
+        if (st) return st;
+        return ginv_op_inpaint_box(out, c, h, w, s->box_r0, s->box_c0, s->box_h, s->box_w);
     }
     case GINV_OPK_MATRIX:
         if (s->cols != n)

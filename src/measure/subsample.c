@@ -2,6 +2,7 @@
  * y[b, i] = x[b, idx[i]]. The adjoint scatters y back and zeroes the rest. */
 #include "measure/op_impl.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,4 +111,49 @@ ginv_status ginv_op_subsample_random(ginv_op **out, int n, int m, uint64_t seed,
     int *keep = ginv_realloc(perm, (size_t)m * sizeof(int)); /* (m) */
     if (!keep) keep = perm; /* shrinking failed: keep the larger block */
     return ginv_op_wrap(out, &subsample_vt, m, n, keep);
+}
+
+/* The same operator under the name of the inpainting problem it poses. */
+static const ginv_op_vtable inpaint_vt = {"inpaint-box", subsample_apply, subsample_adjoint,
+                                          NULL};
+
+/* Observe every pixel of a c x h x w image except the box of bh x bw pixels
+ * at (r0, c0) in each channel: a subsample operator over the complement of
+ * the box, indices in raster order. bh = bw = 0: the centred box of half
+ * the image's height and width (rounded down). */
+ginv_status ginv_op_inpaint_box(ginv_op **out, int c, int h, int w, int r0, int c0, int bh,
+                                int bw)
+{
+    ginv_status s = ginv_op_check_out(out, "ginv_op_inpaint_box");
+    if (s) return s;
+    if (c < 1 || h < 1 || w < 1 || h > (1 << 15) || w > (1 << 15) || c > (1 << 15) ||
+        (long long)c * h * w > INT_MAX)
+        return ginv_fail(GINV_ERR_ARG, "ginv_op_inpaint_box: image %d x %d x %d is invalid; c, h "
+                         "and w must be >= 1 with c*h*w <= %d", c, h, w, INT_MAX);
+    if (bh == 0 && bw == 0) {
+        bh = h / 2;
+        bw = w / 2;
+        r0 = (h - bh) / 2;
+        c0 = (w - bw) / 2;
+        if (bh < 1 || bw < 1)
+            return ginv_fail(GINV_ERR_ARG, "ginv_op_inpaint_box: a %d x %d image is too small for "
+                             "the default box of half its side; give the box", h, w);
+    }
+    if (bh < 1 || bw < 1 || r0 < 0 || c0 < 0 || r0 > h - bh || c0 > w - bw)
+        return ginv_fail(GINV_ERR_ARG, "ginv_op_inpaint_box: box %d,%d,%d,%d (row, column, height, "
+                         "width) does not fit inside the %d x %d image with at least one pixel",
+                         r0, c0, bh, bw, h, w);
+    if (bh == h && bw == w)
+        return ginv_fail(GINV_ERR_ARG, "ginv_op_inpaint_box: the box covers the whole %d x %d "
+                         "image; nothing would be observed", h, w);
+    int n = c * h * w, m = c * (h * w - bh * bw);
+    int *keep = ginv_malloc((size_t)m * sizeof(int)); /* (m) */
+    if (!keep) return ginv_fail(GINV_ERR_NOMEM, "ginv_op_inpaint_box: cannot allocate %d indices", m);
+    int k = 0;
+    for (int ch = 0; ch < c; ch++)
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                if (y < r0 || y >= r0 + bh || x < c0 || x >= c0 + bw)
+                    keep[k++] = (ch * h + y) * w + x;
+    return ginv_op_wrap(out, &inpaint_vt, m, n, keep);
 }

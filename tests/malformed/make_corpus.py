@@ -9,6 +9,7 @@
   tests/malformed/cnf-strict/*.cnf           refused in strict mode, read in lenient mode
   tests/malformed/graph/*.col                DIMACS graphs refused in both modes
   tests/malformed/graph-strict/*.col         refused in strict mode, read in lenient mode
+  tests/malformed/pgm/*.pgm                  each breaking one rule of PGM (P2/P5)
 
 and in each folder a manifest EXPECT with lines "file<TAB>substring", the
 substring the loader's error message must contain. Each file is named for its
@@ -315,6 +316,39 @@ def graph_strict_cases():
     return c
 
 
+def pgm_cases():
+    c = []
+    add = lambda name, content, expect: c.append((name + ".pgm", content, expect))
+    add("empty_file", b"", "too short for the PGM magic")
+    add("not_pgm", b"hello", "not a PGM file: it does not start with P2 or P5")
+    add("ppm_colour", b"P6 1 1 255\n\x01\x02\x03", "P6 is a colour PPM")
+    add("pbm_bitmap", b"P4 8 1\n\x55", "P4 is a PBM bitmap")
+    add("pam_magic", b"P7\nWIDTH 1\n", "P7 is not a PGM magic")
+    add("header_ends_early", b"P5 2 2", "PGM header ends before the maxval")
+    add("no_space_after_magic", b"P52 2 255\n\x00\x00\x00\x00", "no whitespace before the width")
+    add("width_not_number", b"P5 x 2 255\n\x00\x00", "PGM width is not a decimal number: byte 3 is 'x'")
+    add("zero_width", b"P5 0 2 255\n", "PGM width is 0")
+    add("zero_height", b"P5 2 0 255\n", "PGM height is 0")
+    add("huge_number", b"P5 99999999999 1 255\n", "PGM width at byte 2 is too large")
+    add("too_large_image", b"P5 20000 2 255\n", "PGM image 20000 x 2 is larger than ginv's limit")
+    add("maxval_zero", b"P5 1 1 0\n\x00", "PGM maxval 0 is out of range 1..65535")
+    add("maxval_too_large", b"P5 1 1 65536\n\x00\x00", "PGM maxval 65536 is out of range 1..65535")
+    add("comment_to_eof", b"P5 2 2 # no end of line", "runs to the end of the file before the maxval")
+    add("no_whitespace_after_maxval", b"P5 2 1 255", "maxval must be followed by one whitespace")
+    add("truncated_raster", b"P5 2 2 255\n\x01\x02\x03", "PGM raster is truncated: 2 x 2 samples")
+    add("truncated_16bit_raster", b"P5 2 1 1000\n\x01\x02\x03", "need 4 bytes, the file has 3")
+    add("trailing_data", b"P5 2 2 255\n\x01\x02\x03\x04\x05", "1 bytes of trailing data after the PGM raster")
+    add("sample_above_maxval", b"P5 2 1 100\n\x05\xc8", "row 0, column 1 is 200, above maxval 100")
+    add("sample16_above_maxval", b"P5 1 1 1000\n\x03\xe9", "is 1001, above maxval 1000")
+    add("ascii_not_digit", b"P2 2 2 255\n1 2 x 4\n", "byte 15 is 'x' (0x78), not a digit (sample 2)")
+    add("ascii_comment_in_raster", b"P2 2 2 255\n1 # c\n2 3 4\n", "is '#' (0x23), not a digit")
+    add("ascii_above_maxval", b"P2 2 1 255\n1 300\n", "ASCII sample at row 0, column 1 is above maxval 255")
+    add("ascii_too_few_samples", b"P2 2 2 255\n1 2 3\n", "raster ends after 3 of the 2 x 2 = 4 samples")
+    add("ascii_extra_samples", b"P2 2 2 255\n1 2 3 4 5\n", "data after the 4 samples")
+    add("ascii_sample_glued", b"P2 2 2 255\n1 2 3 4x\n", "sample 3 is followed by 'x'")
+    return c
+
+
 def write(folder, cases):
     path = os.path.join(HERE, folder)
     os.makedirs(path, exist_ok=True)
@@ -341,3 +375,4 @@ if __name__ == "__main__":
     write("cnf-strict", cnf_strict_cases())
     write("graph", graph_cases())
     write("graph-strict", graph_strict_cases())
+    write("pgm", pgm_cases())

@@ -234,8 +234,13 @@ TEST(fashion_mnist_train_is_60000_balanced_labelled_images)
 TEST(image_slices_match_a_direct_idx_read)
 {
     ginv_idx img, lab;
-    CHECK_OK(ginv_idx_read("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", &img));
-    CHECK_OK(ginv_idx_read("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz", &lab));
+    const char *dir = getenv("GINV_DATA_DIR");
+    char ip[1024], lp[1024];
+    if (!dir || !*dir) dir = "/usr/share/datasets/fashion-mnist";
+    snprintf(ip, sizeof ip, "%s/t10k-images-idx3-ubyte.gz", dir);
+    snprintf(lp, sizeof lp, "%s/t10k-labels-idx1-ubyte.gz", dir);
+    CHECK_OK(ginv_idx_read(ip, &img));
+    CHECK_OK(ginv_idx_read(lp, &lab));
     if (!img.data || !lab.data) {
         ginv_idx_release(&img);
         ginv_idx_release(&lab);

@@ -559,3 +559,184 @@ TEST(measure_noise_comes_from_the_noise_stream)
     ginv_add_noise(z, 4, -1.0, 17, 4);
     CHECK(memcmp(z, z0, sizeof z) == 0);
 }
+
+/* The selection matrix of "every pixel of c x h x w but the box", from the
+ * layout: row k picks the k-th pixel outside the box in raster order */
+static double *inpaint_expected(int c, int h, int w, int r0, int c0, int bh, int bw, int *m)
+{
+    int n = c * h * w;
+    *m = c * (h * w - bh * bw);
+    double *E = calloc((size_t)*m * n, sizeof(double));
+    int k = 0;
+    for (int j = 0; j < n; j++) {
+        int y = j / w % h, x = j % w;
+        if (!(y >= r0 && y < r0 + bh && x >= c0 && x < c0 + bw)) E[(size_t)k++ * n + j] = 1;
+    }
+    return E;
+}
+
+TEST(measure_inpaint_box_is_the_complement_selection_and_adjoint_holds)
+{
+    /* explicit box, two channels */
+    ginv_op *op = NULL;
+    int m;
+    CHECK_OK(ginv_op_inpaint_box(&op, 2, 5, 6, 1, 2, 3, 2));
+    double *E = inpaint_expected(2, 5, 6, 1, 2, 3, 2, &m);
+    CHECK(op && ginv_op_m(op) == m && m == 2 * (30 - 6) && ginv_op_n(op) == 60);
+    CHECK(op && !strcmp(ginv_op_name(op), "inpaint-box"));
+    if (op) {
+        check_matches_dense(op, E);
+        check_adjoint(op, 41);
+    }
+    free(E);
+    ginv_op_free(op);
+    /* the default: centred box of half the side; 28 x 28 hides rows and
+     * columns 7..20, 196 pixels */
+    CHECK_OK(ginv_op_inpaint_box(&op, 1, 28, 28, 0, 0, 0, 0));
+    E = inpaint_expected(1, 28, 28, 7, 7, 14, 14, &m);
+    CHECK(op && ginv_op_m(op) == 784 - 196 && m == 588);
+    if (op) {
+        check_matches_dense(op, E);
+        check_adjoint(op, 42);
+    }
+    free(E);
+    ginv_op_free(op);
+    /* through the spec parser: default and explicit */
+    ginv_op_spec spec;
+    CHECK_OK(ginv_op_spec_parse(&spec, "inpaint-box", 0));
+    CHECK(spec.kind == GINV_OPK_INPAINT_BOX);
+    CHECK_OK(ginv_op_from_spec(&op, &spec, 784, 1, 0));
+    CHECK(op && ginv_op_m(op) == 588);
+    ginv_op_free(op);
+    ginv_op_spec_release(&spec);
+    CHECK_OK(ginv_op_spec_parse(&spec, "inpaint-box:0,3,2,3", 0));
+    CHECK(spec.box_r0 == 0 && spec.box_c0 == 3 && spec.box_h == 2 && spec.box_w == 3);
+    CHECK_OK(ginv_op_from_spec(&op, &spec, 36, 1, 0));
+    E = inpaint_expected(1, 6, 6, 0, 3, 2, 3, &m);
+    CHECK(op && ginv_op_m(op) == 30);
+    if (op) check_matches_dense(op, E);
+    free(E);
+    ginv_op_free(op);
+    /* the box must fit: 6 x 6 from column 3 has room for width 3, not 4 */
+    spec.box_w = 4;
+    CHECK(ginv_op_from_spec(&op, &spec, 36, 1, 0) == GINV_ERR_ARG && op == NULL);
+    CHECK(strstr(ginv_last_error(), "does not fit inside the 6 x 6 image") != NULL);
+    /* a non-square n needs --image */
+    CHECK(ginv_op_from_spec(&op, &spec, 35, 1, 0) == GINV_ERR_ARG);
+    CHECK(strstr(ginv_last_error(), "inpaint-box needs an image shape") != NULL);
+    ginv_op_spec_release(&spec);
+}
+
+TEST(measure_inpaint_box_rejects_bad_boxes_with_a_message)
+{
+    int sentinel;
+    ginv_op *op;
+    CHECK_FAILS(ginv_op_inpaint_box(&op, 1, 4, 4, 0, 0, 4, 4), GINV_ERR_ARG, "covers the whole 4 x 4");
+    CHECK_FAILS(ginv_op_inpaint_box(&op, 1, 4, 4, 3, 0, 2, 1), GINV_ERR_ARG, "does not fit");
+    CHECK_FAILS(ginv_op_inpaint_box(&op, 1, 4, 4, -1, 0, 2, 1), GINV_ERR_ARG, "does not fit");
+    CHECK_FAILS(ginv_op_inpaint_box(&op, 1, 1, 1, 0, 0, 0, 0), GINV_ERR_ARG, "too small for the default box");
+    CHECK_FAILS(ginv_op_inpaint_box(&op, 0, 4, 4, 0, 0, 1, 1), GINV_ERR_ARG, "image 0 x 4 x 4");
+    static const char *bad[] = {"inpaint-box:", "inpaint-box:1,2,3", "inpaint-box:1,2,3,0",
+                                "inpaint-box:1,2,3,4,5", "inpaint-box:-1,0,2,2", "inpaint-box:a,b,c,d"};
+    for (int i = 0; i < 6; i++) {
+        ginv_op_spec spec;
+        CHECK_MSG(ginv_op_spec_parse(&spec, bad[i], 0) == GINV_ERR_ARG, "'%s' parsed", bad[i]);
+        CHECK_MSG(strstr(ginv_last_error(), "must be R0,C0,H,W"), "%s: %s", bad[i], ginv_last_error());
+        ginv_op_spec_release(&spec);
+    }
+}
+
+/* gaussian-unit draws the same normals as gaussian without the 1/sqrt(m):
+ * the same seed gives sqrt(m) times the N(0, 1/m) matrix; entries have
+ * variance 1 (m n = 40000 entries: standard error of the variance
+ * sqrt(2/40000) = 0.007, tolerance 5 of them) */
+TEST(measure_gaussian_unit_is_sqrt_m_times_gaussian_with_unit_variance)
+{
+    int m = 100, n = 400;
+    ginv_op *g = NULL, *u = NULL;
+    CHECK_OK(ginv_op_gaussian(&g, m, n, 9, 2));
+    CHECK_OK(ginv_op_gaussian_unit(&u, m, n, 9, 2));
+    if (!g || !u) {
+        ginv_op_free(g);
+        ginv_op_free(u);
+        return;
+    }
+    CHECK(!strcmp(ginv_op_name(u), "gaussian-unit"));
+    double *G = dense_of(g), *U = dense_of(u);
+    double worst = 0, ss = 0;
+    for (size_t k = 0; k < (size_t)m * n; k++) {
+        worst = fmax(worst, fabs(U[k] - sqrt((double)m) * G[k]) / fmax(1.0, fabs(U[k])));
+        ss += U[k] * U[k];
+    }
+    CHECK_MSG(worst < 1e-6, "unit entries differ from sqrt(m) gaussian ones by %.3g", worst);
+    CHECK_NEAR(ss / ((double)m * n), 1.0, 5 * sqrt(2.0 / ((double)m * n)));
+    check_adjoint(u, 43);
+    free(G);
+    free(U);
+    ginv_op_free(g);
+    ginv_op_free(u);
+    ginv_op_spec spec;
+    CHECK(ginv_op_spec_parse(&spec, "gaussian-unit", 0) == GINV_ERR_ARG);
+    CHECK(strstr(ginv_last_error(), "gaussian-unit needs --m") != NULL);
+    CHECK_OK(ginv_op_spec_parse(&spec, "gaussian-unit", 5));
+    CHECK(spec.kind == GINV_OPK_GAUSSIAN_UNIT);
+    CHECK_OK(ginv_op_from_spec(&u, &spec, 7, 9, 2));
+    CHECK(u && ginv_op_m(u) == 5 && ginv_op_n(u) == 7);
+    ginv_op_free(u);
+    ginv_op_spec_release(&spec);
+}
+
+TEST(measure_op_view_draws_what_each_operator_observes)
+{
+    enum { H = 6, W = 6, N = H * W };
+    float x[N], img[N], y[N];
+    for (int j = 0; j < N; j++) x[j] = (float)(j % 7) / 7.0f;
+    ginv_op *op = NULL;
+    /* inpaint: the box is NaN, the rest is x */
+    CHECK_OK(ginv_op_inpaint_box(&op, 1, H, W, 1, 2, 3, 2));
+    ginv_op_apply(op, 1, x, y);
+    CHECK_OK(ginv_op_view(op, H, W, y, img));
+    for (int j = 0; j < N; j++) {
+        int r = j / W, c = j % W, in_box = r >= 1 && r < 4 && c >= 2 && c < 4;
+        CHECK_MSG(in_box ? isnan(img[j]) : img[j] == x[j], "inpaint view pixel %d: %g", j, img[j]);
+    }
+    CHECK(ginv_op_view(op, 5, 7, y, img) == GINV_ERR_SHAPE);
+    ginv_op_free(op);
+    /* subsample: observed coordinates keep their value even when it is 0 */
+    const int keep[3] = {0, 5, 35};
+    CHECK_OK(ginv_op_subsample(&op, N, 3, keep));
+    float ys[3] = {0.0f, 0.5f, 1.0f};
+    CHECK_OK(ginv_op_view(op, H, W, ys, img));
+    int nan_count = 0;
+    for (int j = 0; j < N; j++) nan_count += isnan(img[j]);
+    CHECK(nan_count == N - 3 && img[0] == 0.0f && img[5] == 0.5f && img[35] == 1.0f);
+    ginv_op_free(op);
+    /* downsample by 2: each low-res value fills its 2 x 2 block */
+    CHECK_OK(ginv_op_downsample(&op, 1, H, W, 2));
+    ginv_op_apply(op, 1, x, y);
+    CHECK_OK(ginv_op_view(op, H, W, y, img));
+    for (int j = 0; j < N; j++) {
+        int r = j / W, c = j % W;
+        CHECK_NEAR(img[j], y[(r / 2) * (W / 2) + c / 2], 1e-6);
+    }
+    ginv_op_free(op);
+    /* identity: y itself */
+    CHECK_OK(ginv_op_identity(&op, N));
+    CHECK_OK(ginv_op_view(op, H, W, x, img));
+    CHECK(memcmp(img, x, sizeof x) == 0);
+    ginv_op_free(op);
+    /* gaussian: A^T y min-max scaled, against a double back-projection */
+    CHECK_OK(ginv_op_gaussian(&op, 20, N, 3, 0));
+    ginv_op_apply(op, 1, x, y);
+    CHECK_OK(ginv_op_view(op, H, W, y, img));
+    double *D = dense_of(op), bp[N], lo = INFINITY, hi = -INFINITY;
+    for (int j = 0; j < N; j++) {
+        bp[j] = 0;
+        for (int i = 0; i < 20; i++) bp[j] += D[(size_t)i * N + j] * y[i];
+        lo = fmin(lo, bp[j]);
+        hi = fmax(hi, bp[j]);
+    }
+    for (int j = 0; j < N; j++) CHECK_NEAR(img[j], (bp[j] - lo) / (hi - lo), 1e-5);
+    free(D);
+    ginv_op_free(op);
+}

@@ -1,0 +1,19 @@
+/* fuzz_pgm.c — libFuzzer target: ginv_pgm_parse on arbitrary bytes must
+ * return a status without crashing or leaking; on success there is one
+ * image of at least 1 x 1 with every pixel in [0, 1]. */
+#include "ginv.h"
+
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    ginv_images im;
+    if (ginv_pgm_parse(data, size, &im) == GINV_OK) {
+        if (im.count != 1 || im.h < 1 || im.w < 1 || !im.pix || im.labels) abort();
+        for (size_t i = 0; i < (size_t)im.h * im.w; i++)
+            if (!(im.pix[i] >= 0 && im.pix[i] <= 1)) abort();
+    }
+    ginv_images_release(&im);
+    if (ginv_live_bytes() != 0) abort();
+    return 0;
+}
