@@ -5,6 +5,13 @@ CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -pthread -MMD -MP -Iinclude -Isrc
 LDLIBS  += -lopenblas -lcjson -lpng -lz -lglpk -lsqlite3 -lm -pthread
 
+# MPI (distributed sweeps) when OpenMPI's mpicc is present; GINV_MPI=0 opts out.
+GINV_MPI ?= $(if $(shell command -v mpicc 2>/dev/null),1,0)
+ifeq ($(GINV_MPI),1)
+CFLAGS  += -DGINV_HAVE_MPI $(shell mpicc --showme:compile)
+LDLIBS  += $(shell mpicc --showme:link)
+endif
+
 BUILD   := build
 LIB_SRC := $(sort $(wildcard src/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))

@@ -22,6 +22,8 @@ static const struct {
     {"landscape", cmd_landscape, "f along t z0 and on a plane: -rho_d z0, Hessian, basins, PNG"},
     {"sample", cmd_sample, "posterior sampling: Langevin chains (ULA, MALA, projected, annealed), R-hat/ESS"},
     {"plot", cmd_plot, "line plots of arrays from several JSON results in one PNG"},
+    {"sweep", cmd_sweep, "parameter sweeps into an SQLite store: resumable, threads, MPI ranks"},
+    {"results", cmd_results, "summarise a sweep store: success with Wilson intervals, quantiles, PNG"},
 };
 
 static void usage(FILE *fp)
