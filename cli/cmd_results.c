@@ -134,23 +134,54 @@ static double quant(group *g, int mi, double q)
     return ginv_quantile_sorted(g->m[mi], g->mn[mi], q);
 }
 
-/* numeric axis values of parameter column i over the groups: sorted unique */
-static int axis(summary *s, int col, double *out, int max)
+/* Axis values of parameter column col over the groups: the sorted numbers,
+ * or, when some value is not a number, positions 0, 1, ... in the order of
+ * the grid (the label then lists what each position stands for). */
+static int axis(summary *s, int col, double *out, int max, char *label, size_t lcap)
 {
-    int n = 0;
-    for (long gi = 0; gi < s->n; gi++) {
+    int n = 0, numeric = 1;
+    for (long gi = 0; gi < s->n && numeric; gi++) {
         char *end;
-        double v = strtod(s->g[gi].val[col], &end);
-        if (end == s->g[gi].val[col] || *end) return -1;
-        int seen = 0;
-        for (int j = 0; j < n; j++) seen |= out[j] == v;
-        if (!seen) {
-            if (n == max) return -2;
-            out[n++] = v;
-        }
+        strtod(s->g[gi].val[col], &end);
+        numeric = end != s->g[gi].val[col] && !*end;
     }
-    qsort(out, (size_t)n, sizeof *out, cmp_d);
+    snprintf(label, lcap, "%s", s->gb[col]);
+    for (long gi = 0; gi < s->n; gi++) {
+        double v = numeric ? strtod(s->g[gi].val[col], NULL) : -1;
+        int seen = 0;
+        if (numeric) {
+            for (int j = 0; j < n; j++) seen |= out[j] == v;
+        } else {
+            for (long gj = 0; gj < gi; gj++) seen |= !strcmp(s->g[gj].val[col], s->g[gi].val[col]);
+        }
+        if (seen) continue;
+        if (n == max) return -1;
+        if (!numeric)
+            snprintf(label + strlen(label), lcap - strlen(label), "%s%d: %s", n ? "; " : " (", n, s->g[gi].val[col]);
+        out[n] = numeric ? v : n;
+        n++;
+    }
+    if (!numeric) snprintf(label + strlen(label), lcap - strlen(label), ")");
+    else qsort(out, (size_t)n, sizeof *out, cmp_d);
     return n;
+}
+
+/* the axis position of group g in column col */
+static double axis_pos(summary *s, long gi, int col, const double *vals, int n)
+{
+    char *end;
+    double v = strtod(s->g[gi].val[col], &end);
+    if (end != s->g[gi].val[col] && !*end)
+        for (int i = 0; i < n; i++)
+            if (vals[i] == v) return i;
+    int k = 0; /* ordinal: count the distinct values before this one's first group */
+    for (long gj = 0; gj < s->n; gj++) {
+        int first = 1;
+        for (long gk = 0; gk < gj; gk++) first &= strcmp(s->g[gk].val[col], s->g[gj].val[col]) != 0;
+        if (!strcmp(s->g[gj].val[col], s->g[gi].val[col])) return k;
+        k += first;
+    }
+    return 0;
 }
 
 static double group_value(summary *s, group *g, int zm)
@@ -174,21 +205,16 @@ static int make_plot(const char *C, summary *s, const char *png, const char *zna
                                   "fix the others with --where");
     enum { MAXA = 512 };
     double xs[MAXA], ys[MAXA];
+    char xlab[2048], ylab[2048];
     int xcol = s->ng == 2 ? 1 : 0;
-    int nx = axis(s, xcol, xs, MAXA), ny = s->ng == 2 ? axis(s, 0, ys, MAXA) : 1;
-    if (nx < 0 || ny < 0)
-        return cli_usage_error(C, "--plot axes need numeric parameters ('%s' is not; fix it with --where)",
-                               nx < 0 ? s->gb[xcol] : s->gb[0]);
+    int nx = axis(s, xcol, xs, MAXA, xlab, sizeof xlab), ny = s->ng == 2 ? axis(s, 0, ys, MAXA, ylab, sizeof ylab) : 1;
+    if (nx < 0 || ny < 0) return cli_usage_error(C, "--plot: more than %d values on an axis", MAXA);
     double *z = malloc(sizeof(double) * (size_t)nx * ny);
     if (!z) return cli_error(C, "out of memory");
     for (int i = 0; i < nx * ny; i++) z[i] = NAN;
     for (long gi = 0; gi < s->n; gi++) {
-        group *g = &s->g[gi];
-        double xv = strtod(g->val[xcol], NULL), yv = s->ng == 2 ? strtod(g->val[0], NULL) : 0;
-        int i = 0, j = 0;
-        while (xs[i] != xv) i++;
-        if (s->ng == 2) while (ys[j] != yv) j++;
-        z[j * nx + i] = group_value(s, g, zm);
+        int i = (int)axis_pos(s, gi, xcol, xs, nx), j = s->ng == 2 ? (int)axis_pos(s, gi, 0, ys, ny) : 0;
+        z[j * nx + i] = group_value(s, &s->g[gi], zm);
     }
     char title[512], zl[128];
     snprintf(zl, sizeof zl, "%s", zm < 0 ? "success rate" : s->mname[zm]);
@@ -196,11 +222,11 @@ static int make_plot(const char *C, summary *s, const char *png, const char *zna
              s->nw ? " (filtered)" : "");
     int rc;
     if (s->ng == 2) {
-        rc = plot_heatmap(png, title, s->gb[1], s->gb[0], nx, xs, ny, ys, z, zl);
+        rc = plot_heatmap(png, title, xlab, ylab, nx, xs, ny, ys, z, zl);
     } else {
         const double *ysr[1] = {z};
         const char *names[1] = {zl};
-        rc = plot_lines(png, title, s->gb[0], zl, 1, names, nx, xs, ysr, 0);
+        rc = plot_lines(png, title, xlab, zl, 1, names, nx, xs, ysr, 0);
     }
     free(z);
     return rc;
@@ -338,66 +364,79 @@ int cmd_results(int argc, char **argv)
         }
     }
     if (!rc && !strcmp(format, "json")) rc = cli_json_write(C, doc, "-");
-    if (!rc && strcmp(format, "json")) {
-        int csv = !strcmp(format, "csv");
-        /* columns: group values, units, errors, success, then each metric */
-        int width[MAXG];
-        for (int i = 0; i < s.ng; i++) {
-            width[i] = (int)strlen(s.gb[i]);
-            for (long gi = 0; gi < s.n; gi++)
-                if ((int)strlen(s.g[gi].val[i]) > width[i]) width[i] = (int)strlen(s.g[gi].val[i]);
-        }
-        for (int i = 0; i < s.ng; i++) {
-            if (csv) printf("%s%s", i ? "," : "", s.gb[i]);
-            else printf("%s%-*s", i ? "  " : "", width[i], s.gb[i]);
-        }
-        if (csv) {
-            printf("%sunits,errors", s.ng ? "," : "");
-            if (s.success) printf(",successes,success_rate,wilson95_lo,wilson95_hi");
-            for (int k = 0; k < nshow; k++) printf(",%s_median,%s_q1,%s_q3", s.mname[show[k]], s.mname[show[k]], s.mname[show[k]]);
-        } else {
-            printf("  %6s  %6s", "units", "errors");
-            if (s.success) printf("  %-9s  %-17s", "success", "rate [wilson 95%]");
-            for (int k = 0; k < nshow; k++) printf("  %-32s", s.mname[show[k]]);
-            printf("\n");
-            for (int i = 0; i < s.ng; i++) printf("%s%-*s", i ? "  " : "", width[i], "");
-            printf("  %6s  %6s", "", "");
-            if (s.success) printf("  %-9s  %-17s", "", "");
-            for (int k = 0; k < nshow; k++) printf("  %-32s", "median [q1, q3]");
-        }
+    if (!rc && !strcmp(format, "csv")) {
+        for (int i = 0; i < s.ng; i++) printf("%s%s", i ? "," : "", s.gb[i]);
+        printf("%sunits,errors", s.ng ? "," : "");
+        if (s.success) printf(",successes,success_rate,wilson95_lo,wilson95_hi");
+        for (int k = 0; k < nshow; k++) printf(",%s_median,%s_q1,%s_q3", s.mname[show[k]], s.mname[show[k]], s.mname[show[k]]);
         printf("\n");
         for (long gi = 0; gi < s.n; gi++) {
             group *g = &s.g[gi];
             long ok = g->n - g->errors;
             double lo, hi;
             ginv_wilson_interval(g->succ, ok, 1.959963984540054, &lo, &hi);
-            for (int i = 0; i < s.ng; i++) {
-                if (csv) printf(strpbrk(g->val[i], ",\"") ? "%s\"%s\"" : "%s%s", i ? "," : "", g->val[i]);
-                else printf("%s%-*s", i ? "  " : "", width[i], g->val[i]);
-            }
-            if (csv) {
-                printf("%s%ld,%ld", s.ng ? "," : "", g->n, g->errors);
-                if (s.success) printf(",%ld,%.17g,%.17g,%.17g", g->succ, ok ? (double)g->succ / ok : NAN, lo, hi);
-                for (int k = 0; k < nshow; k++)
-                    printf(",%.17g,%.17g,%.17g", quant(g, show[k], 0.5), quant(g, show[k], 0.25), quant(g, show[k], 0.75));
-            } else {
-                printf("  %6ld  %6ld", g->n, g->errors);
-                if (s.success) {
-                    char a[32], b[32];
-                    snprintf(a, sizeof a, "%ld/%ld", g->succ, ok);
-                    snprintf(b, sizeof b, "%.2f [%.2f, %.2f]", ok ? (double)g->succ / ok : NAN, lo, hi);
-                    printf("  %-9s  %-17s", a, b);
-                }
-                for (int k = 0; k < nshow; k++) {
-                    char b[64];
-                    snprintf(b, sizeof b, "%.4g [%.4g, %.4g]", quant(g, show[k], 0.5), quant(g, show[k], 0.25),
-                             quant(g, show[k], 0.75));
-                    printf("  %-32s", b);
-                }
-            }
+            for (int i = 0; i < s.ng; i++) printf(strpbrk(g->val[i], ",\"") ? "%s\"%s\"" : "%s%s", i ? "," : "", g->val[i]);
+            printf("%s%ld,%ld", s.ng ? "," : "", g->n, g->errors);
+            if (s.success) printf(",%ld,%.17g,%.17g,%.17g", g->succ, ok ? (double)g->succ / ok : NAN, lo, hi);
+            for (int k = 0; k < nshow; k++)
+                printf(",%.17g,%.17g,%.17g", quant(g, show[k], 0.5), quant(g, show[k], 0.25), quant(g, show[k], 0.75));
             printf("\n");
         }
-        if (!s.n && !csv) printf("(no units stored%s)\n", s.nw ? " match --where" : " yet");
+    } else if (!rc && !strcmp(format, "table")) {
+        /* an aligned table: cells as text first, then each column padded to its widest */
+        int tshow[MAXM], nt = 0;
+        for (int k = 0; k < nshow; k++) /* the success metric has its own column */
+            if (!s.success || strcmp(s.mname[show[k]], s.success)) tshow[nt++] = show[k];
+        int ncol = s.ng + 2 + (s.success ? 2 : 0) + nt;
+        long nrow = s.n + 2;
+        char (*cell)[64] = calloc((size_t)(ncol * nrow), sizeof *cell);
+        if (!cell) rc = cli_error(C, "out of memory");
+        for (long r = 0; !rc && r < nrow; r++) {
+            int c = 0;
+            group *g = r >= 2 ? &s.g[r - 2] : NULL;
+            char (*row)[64] = cell + r * ncol;
+            for (int i = 0; i < s.ng; i++, c++) snprintf(row[c], 64, "%s", r == 0 ? s.gb[i] : g ? g->val[i] : "");
+            snprintf(row[c++], 64, "%s", r == 0 ? "units" : g ? "" : "");
+            snprintf(row[c++], 64, "%s", r == 0 ? "errors" : "");
+            if (g) {
+                snprintf(row[c - 2], 64, "%ld", g->n);
+                snprintf(row[c - 1], 64, "%ld", g->errors);
+            }
+            if (s.success) {
+                if (g) {
+                    long ok = g->n - g->errors;
+                    double lo, hi;
+                    ginv_wilson_interval(g->succ, ok, 1.959963984540054, &lo, &hi);
+                    snprintf(row[c++], 64, "%ld/%ld", g->succ, ok);
+                    snprintf(row[c++], 64, "%.2f [%.2f, %.2f]", ok ? (double)g->succ / ok : NAN, lo, hi);
+                } else {
+                    snprintf(row[c++], 64, "%s", r == 0 ? "success" : "");
+                    snprintf(row[c++], 64, "%s", r == 0 ? "rate" : "[wilson 95%]");
+                }
+            }
+            for (int k = 0; k < nt; k++, c++) {
+                if (g) snprintf(row[c], 64, "%.4g [%.3g, %.3g]", quant(g, tshow[k], 0.5), quant(g, tshow[k], 0.25), quant(g, tshow[k], 0.75));
+                else snprintf(row[c], 64, "%s", r == 0 ? s.mname[tshow[k]] : "median [q1, q3]");
+            }
+        }
+        for (int c = 0; !rc && c < ncol; c++) {
+            int w = 0;
+            for (long r = 0; r < nrow; r++) if ((int)strlen(cell[r * ncol + c]) > w) w = (int)strlen(cell[r * ncol + c]);
+            for (long r = 0; r < nrow; r++) {
+                char tmp[64];
+                snprintf(tmp, sizeof tmp, "%-*s", w, cell[r * ncol + c]);
+                memcpy(cell[r * ncol + c], tmp, sizeof tmp);
+            }
+        }
+        for (long r = 0; !rc && r < nrow; r++) {
+            char line[8192] = "";
+            for (int c = 0; c < ncol; c++)
+                snprintf(line + strlen(line), sizeof line - strlen(line), "%s%s", c ? "  " : "", cell[r * ncol + c]);
+            for (size_t L = strlen(line); L && line[L - 1] == ' '; L--) line[L - 1] = 0;
+            printf("%s\n", line);
+        }
+        free(cell);
+        if (!rc && !s.n) printf("(no units stored%s)\n", s.nw ? " match --where" : " yet");
     }
     if (!rc && json && strcmp(json, "-")) rc = cli_json_write(C, doc, json);
     else if (!rc && json && strcmp(format, "json")) rc = cli_json_write(C, doc, "-");

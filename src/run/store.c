@@ -87,8 +87,11 @@ static ginv_status open_checked(sqlite3 **out, const char *path, int flags, int 
     sqlite3_extended_result_codes(db, 1);
     char res[512];
     rc = exec1(db, "PRAGMA quick_check", res, sizeof res);
-    if (rc == SQLITE_OK && strcmp(res, "ok"))
+    if (rc == SQLITE_OK && strcmp(res, "ok")) {
         rc = SQLITE_CORRUPT;
+        for (char *q = res; *q; q++) /* one line */
+            if (*q == '\n') *q = ' ';
+    }
     if (rc != SQLITE_OK) {
         ginv_status st = rc == SQLITE_CORRUPT && res[0]
                              ? ginv_fail(GINV_ERR_FORMAT, "'%s' is a corrupted SQLite database (%s; left untouched)", path, res)

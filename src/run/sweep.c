@@ -361,6 +361,12 @@ ginv_status ginv_sweep_run(const ginv_sweep_spec *s, const ginv_sweep_opts *o, g
         MPI_Comm_size(MPI_COMM_WORLD, &nranks);
     }
 #endif
+#ifndef GINV_HAVE_MPI
+    const char *ws = getenv("OMPI_COMM_WORLD_SIZE");
+    if (o->mpi && ws && atoi(ws) > 1)
+        return ginv_fail(GINV_ERR_UNSUPPORTED, "started by mpirun with %s ranks, but this ginv was built "
+                         "without MPI (install libopenmpi-dev so mpicc exists, and rebuild)", ws);
+#endif
     int threads = cap_threads(o->threads);
     if (threads > 1) ginv_blas_set_threads(1); /* parallel units, one thread each */
     stats->total = total;
