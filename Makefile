@@ -20,7 +20,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ:= $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps test demo bench bench-sample fuzz clean help
+.PHONY: all deps test demo bench bench-sample bench-sweep fuzz clean help
 all: $(BUILD)/ginv
 
 help:
@@ -30,6 +30,7 @@ help:
 	@echo "make demo       deps + build + recovery demo on a random ReLU generator"
 	@echo "make bench      ginv vs PyTorch vs a plain BLAS chain (docs/benchmarks.md)"
 	@echo "make bench-sample  ULA sampling: ginv vs a PyTorch ULA vs the BLAS chain (docs/benchmarks.md)"
+	@echo "make bench-sweep   units/s of a 20-cell x 30-trial recovery sweep, 1 vs 2 threads and ranks"
 	@echo "make fuzz       build the libFuzzer targets (clang) into build/fuzz/"
 
 deps:
@@ -65,6 +66,10 @@ bench-sample: deps
 	@scripts/deps.sh --bench
 	@$(MAKE) --no-print-directory $(BUILD)/ginv
 	bench/sample_run.sh
+
+bench-sweep: deps
+	@$(MAKE) --no-print-directory $(BUILD)/ginv
+	bench/sweep_run.sh
 
 fuzz:
 	@mkdir -p $(BUILD)/fuzz
