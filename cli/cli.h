@@ -87,5 +87,7 @@ int cmd_experiment(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_reduce(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_results(int argc, char **argv);
 
 #endif

@@ -23,6 +23,8 @@ static const struct {
     {"sample", cmd_sample, "posterior sampling: Langevin chains (ULA, MALA, projected, annealed), R-hat/ESS"},
     {"plot", cmd_plot, "line plots of arrays from several JSON results in one PNG"},
     {"reduce", cmd_reduce, "hardness reductions (SAT, CVP, half-clique, vertex cover) -> ReLU nets; generators, map-back"},
+    {"sweep", cmd_sweep, "parameter sweeps into an SQLite store: resumable, threads, MPI ranks"},
+    {"results", cmd_results, "summarise a sweep store: success with Wilson intervals, quantiles, PNG"},
 };
 
 static void usage(FILE *fp)

@@ -52,7 +52,7 @@ static double rel_dist(const float *a, const float *b, size_t n)
 /* One trial, everything drawn from streams indexed by the trial number. */
 static ginv_status run_trial(const ginv_recover_opts *o, int trial, ginv_recover_trial *res)
 {
-    uint64_t seed = o->seed, ti = (uint64_t)trial;
+    uint64_t seed = o->seed, ti = o->first_trial + (uint64_t)trial;
     ginv_net *own = NULL, *net = o->net;
     ginv_op *op = NULL;
     ginv_objective *obj = NULL;
@@ -187,7 +187,8 @@ static void *worker(void *arg)
         ginv_recover_trial *res = &p->res[t];
         res->status = run_trial(p->o, t, res);
         if (res->status != GINV_OK)
-            snprintf(res->error, sizeof res->error, "trial %d: %s", t, ginv_last_error());
+            snprintf(res->error, sizeof res->error, "trial %llu: %s",
+                     (unsigned long long)(p->o->first_trial + (uint64_t)t), ginv_last_error());
         int d = atomic_fetch_add(&p->done, 1) + 1;
         pthread_mutex_lock(&p->lock);
         ginv_progress("trials", d, p->o->trials);
