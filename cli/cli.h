@@ -89,5 +89,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_reduce(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_results(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_cs(int argc, char **argv);
 
 #endif

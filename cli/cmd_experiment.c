@@ -312,12 +312,17 @@ static int experiment_recovery(int argc, char **argv)
     return rc;
 }
 
+int experiment_cs(int argc, char **argv);
+
 int cmd_experiment(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "recovery")) return experiment_recovery(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "cs")) return experiment_cs(argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        printf("usage: ginv experiment recovery [options]   (see 'ginv experiment recovery --help')\n");
+        printf("usage: ginv experiment recovery [options]   phase transitions on random ReLU nets\n"
+               "       ginv experiment cs [options]         CSGM vs Lasso on Fashion-MNIST\n"
+               "(see 'ginv experiment SUB --help')\n");
         return 0;
     }
-    return cli_usage_error("experiment", "expected a subcommand: recovery");
+    return cli_usage_error("experiment", "expected a subcommand: recovery or cs");
 }

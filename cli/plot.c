@@ -246,10 +246,12 @@ static void gp_palette(FILE *f)
 }
 
 /* plot_lines plus dashed vertical markers (H&V figures: stationary points). */
-int plot_lines_marked(const char *png, const char *title, const char *xlabel,
+/* The line plot behind plot_lines*, with error bars when yerr is given. */
+static int lines_impl(const char *png, const char *title, const char *xlabel,
                       const char *ylabel, int nseries, const char *const *names, int npoints,
-                      const double *x, const double *const *y, int logy, int nmarks,
-                      const double *mark_x, const char *const *mark_labels)
+                      const double *x, const double *const *y, const double *const *yerr,
+                      int logy, int nmarks, const double *mark_x,
+                      const char *const *mark_labels)
 {
     const char *C = cmd_name();
     if (nseries < 1 || npoints < 1 || !x || !y)
@@ -286,7 +288,9 @@ int plot_lines_marked(const char *png, const char *title, const char *xlabel,
         for (int i = 0; i < npoints; i++) {
             double v = y[s][i];
             if (!isfinite(x[i]) || !isfinite(v) || ((logy & PLOT_LOGY) && v <= 0) || ((logy & PLOT_LOGX) && x[i] <= 0)) continue;
-            fprintf(j.fd, "%.10g %.10g\n", x[i], v);
+            if (yerr) fprintf(j.fd, "%.10g %.10g %.10g\n", x[i], v,
+                              isfinite(yerr[s][i]) ? yerr[s][i] : 0.0);
+            else fprintf(j.fd, "%.10g %.10g\n", x[i], v);
         }
         fputs("\n\n", j.fd);
     }
@@ -308,7 +312,8 @@ int plot_lines_marked(const char *png, const char *title, const char *xlabel,
         if (!first) fputs(", \\\n     ", f);
         first = 0;
         gp_str(f, j.data);
-        fprintf(f, " index %d using 1:2 with lines lw 2 title ", s);
+        if (yerr) fprintf(f, " index %d using 1:2:3 with yerrorlines lw 2 pt 7 ps 0.8 title ", s);
+        else fprintf(f, " index %d using 1:2 with lines lw 2 title ", s);
         char def[32];
         snprintf(def, sizeof def, "series %d", s + 1);
         gp_str(f, names && names[s] ? names[s] : def);
@@ -327,6 +332,23 @@ int plot_lines_marked(const char *png, const char *title, const char *xlabel,
 }
 
 /* Curves y[s](x), NaN points skipped. */
+int plot_lines_marked(const char *png, const char *title, const char *xlabel,
+                      const char *ylabel, int nseries, const char *const *names, int npoints,
+                      const double *x, const double *const *y, int logy, int nmarks,
+                      const double *mark_x, const char *const *mark_labels)
+{
+    return lines_impl(png, title, xlabel, ylabel, nseries, names, npoints, x, y, NULL, logy,
+                      nmarks, mark_x, mark_labels);
+}
+
+int plot_errorbars(const char *png, const char *title, const char *xlabel, const char *ylabel,
+                   int nseries, const char *const *names, int npoints, const double *x,
+                   const double *const *y, const double *const *yerr, int logy)
+{
+    return lines_impl(png, title, xlabel, ylabel, nseries, names, npoints, x, y, yerr, logy, 0,
+                      NULL, NULL);
+}
+
 int plot_lines(const char *png, const char *title, const char *xlabel, const char *ylabel,
                int nseries, const char *const *names, int npoints, const double *x,
                const double *const *y, int logy)

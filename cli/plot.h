@@ -32,6 +32,12 @@ int plot_lines_marked(const char *png, const char *title, const char *xlabel,
                       const double *x, const double *const *y, int logy, int nmarks,
                       const double *mark_x, const char *const *mark_labels);
 
+/* plot_lines with error bars: yerr[s][i] is the half-width at point i (NaN:
+ * none). */
+int plot_errorbars(const char *png, const char *title, const char *xlabel, const char *ylabel,
+                   int nseries, const char *const *names, int npoints, const double *x,
+                   const double *const *y, const double *const *yerr, int logy);
+
 /* A heat map of z (ny x nx, row-major: z[j * nx + i] at (xs[i], ys[j])) with
  * a colour bar labelled zlabel. xs and ys must be increasing (a regular grid
  * draws best). NaN/Inf cells are left blank. */

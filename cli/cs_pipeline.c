@@ -1,0 +1,224 @@
+/* cs_pipeline.c — one compressed-sensing run on a batch of images: the
+ * operator, the noisy measurements, CSGM (Bora et al. 2017 eq. 2) and the
+ * Lasso baselines (FISTA in the pixel, DCT or wavelet basis), per-pixel MSE. */
+#include "cs_pipeline.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *const cs_method_names[CS_NMETHODS] = {"csgm", "lasso-pixel", "lasso-dct",
+                                                  "lasso-wavelet", "lasso-db4"};
+static const ginv_basis method_basis[CS_NMETHODS] = {GINV_BASIS_PIXEL, GINV_BASIS_PIXEL,
+                                                     GINV_BASIS_DCT, GINV_BASIS_HAAR,
+                                                     GINV_BASIS_DB4};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+int cs_parse_methods(const char *cmd, const char *text, int *methods)
+{
+    int n = 0;
+    const char *p = text;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        int found = -1;
+        for (int i = 0; i < CS_NMETHODS; i++)
+            if (strlen(cs_method_names[i]) == len && !strncmp(p, cs_method_names[i], len))
+                found = i;
+        if (found < 0) {
+            cli_usage_error(cmd, "--method: unknown method '%.*s' (use csgm, lasso-pixel, "
+                                 "lasso-dct, lasso-wavelet (Haar) or lasso-db4)", (int)len, p);
+            return -1;
+        }
+        for (int i = 0; i < n; i++)
+            if (methods[i] == found) {
+                cli_usage_error(cmd, "--method: '%s' is listed twice", cs_method_names[found]);
+                return -1;
+            }
+        methods[n++] = found;
+        p += len;
+        if (*p == ',') p++;
+    }
+    if (!n) cli_usage_error(cmd, "--method: no method given");
+    return n ? n : -1;
+}
+
+/* The measurement operator. gaussian follows the CSGM paper: entries
+ * N(0, 1) (not ginv recover's N(0, 1/m)), so that the noise sigma is per
+ * measurement on the same scale as Bora et al.; A / sqrt(m) with noise
+ * sigma / sqrt(m) is the same problem in the N(0, 1/m) convention. */
+static ginv_status make_op(const cs_config *cfg, int n, int h, int w, ginv_op **op)
+{
+    if (!strcmp(cfg->op, "gaussian")) {
+        if (cfg->m < 1) return ginv_fail(GINV_ERR_ARG, "gaussian needs --m");
+        return ginv_op_gaussian_unit(op, cfg->m, n, cfg->seed, 0);
+    }
+    ginv_op_spec spec;
+    ginv_status st = ginv_op_spec_parse(&spec, cfg->op, cfg->m);
+    if (st != GINV_OK) return st;
+    if (!spec.c) spec.c = 1, spec.h = h, spec.w = w;
+    st = ginv_op_from_spec(op, &spec, n, cfg->seed, 0);
+    ginv_op_spec_release(&spec);
+    return st;
+}
+
+/* y_i = A x_i + noise_i, noise from stream (seed, NOISE, offset + i). */
+static void measure(const ginv_op *op, int N, const float *X, double sigma, uint64_t seed,
+                    uint64_t offset, float *Y)
+{
+    int m = ginv_op_m(op);
+    ginv_op_apply(op, N, X, Y);
+    for (int i = 0; i < N; i++)
+        ginv_add_noise(Y + (size_t)i * m, (size_t)m, sigma, seed, offset + (uint64_t)i);
+}
+
+static double mse(const float *a, const float *b, int n)
+{
+    double s = 0;
+    for (int i = 0; i < n; i++) s += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+    return s / n;
+}
+
+int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_config *cfg,
+           cs_result *res)
+{
+    memset(res, 0, sizeof *res);
+    int N = truth->count, h = truth->h, w = truth->w, n = h * w;
+    if (net && ginv_net_out(net) != n)
+        return cli_error(C, "the generator makes %d pixels but the images have %dx%d = %d",
+                         ginv_net_out(net), h, w, n);
+    ginv_op *op = NULL;
+    if (make_op(cfg, n, h, w, &op) != GINV_OK)
+        return cli_error(C, "--op %s: %s", cfg->op, ginv_last_error());
+    int m = ginv_op_m(op), code = 0;
+    res->N = N, res->n = n, res->h = h, res->w = w, res->m = m;
+    float *Y = malloc((size_t)N * m * sizeof(float));
+    res->view = malloc((size_t)N * n * sizeof(float));
+    if (!Y || !res->view) {
+        free(Y);
+        ginv_op_free(op);
+        return cli_error(C, "out of memory");
+    }
+    measure(op, N, truth->pix, cfg->noise, cfg->seed, 0, Y);
+    for (int i = 0; i < N; i++)
+        ginv_op_view(op, h, w, Y + (size_t)i * m, res->view + (size_t)i * n);
+
+    for (int t = 0; !code && t < cfg->nmethods; t++) {
+        int meth = cfg->methods[t];
+        float *X = malloc((size_t)N * n * sizeof(float));
+        res->xhat[meth] = X;
+        res->mse[meth] = malloc((size_t)N * sizeof(double));
+        if (!X || !res->mse[meth]) {
+            code = cli_error(C, "out of memory");
+            break;
+        }
+        double t0 = now();
+        ginv_status st = GINV_OK;
+        if (meth == CS_CSGM) {
+            if (!net) {
+                code = cli_error(C, "csgm needs a generator (--model)");
+                break;
+            }
+            st = ginv_csgm_run(net, op, N, Y, &cfg->csgm, NULL, X, NULL);
+            res->lambda[meth] = cfg->csgm.lambda;
+        } else {
+            ginv_lasso_opts lo;
+            ginv_lasso_opts_init(&lo);
+            if (cfg->lasso_iters > 0) lo.iters = cfg->lasso_iters;
+            lo.lambda = cfg->lasso_lambda;
+            if (!(lo.lambda > 0)) {
+                if (!cfg->tune || !cfg->tune->count) {
+                    code = cli_error(C, "%s: give --lasso-lambda or held-out images to tune it "
+                                        "on (--tune-data)", cs_method_names[meth]);
+                    break;
+                }
+                int nt = cfg->tune->count, nl = cfg->nlambdas > 1 ? cfg->nlambdas : 16;
+                double *grid = malloc((size_t)nl * sizeof(double));
+                float *Yt = malloc((size_t)nt * m * sizeof(float));
+                float *at = malloc((size_t)nt * n * sizeof(float));
+                float *ct = malloc((size_t)nt * n * sizeof(float));
+                if (grid && Yt && at && ct) {
+                    /* held-out images get noise streams of their own */
+                    measure(op, nt, cfg->tune->pix, cfg->noise, cfg->seed, 1u << 30, Yt);
+                    /* the grid spans 1e-5..1 times lambda_max = ||Psi^T A^T y||_inf, the
+                     * smallest lambda whose Lasso solution is c = 0 */
+                    ginv_op_adjoint(op, nt, Yt, at);
+                    double lmax = 0;
+                    if (ginv_basis_analyze(method_basis[meth], h, w, nt, at, ct) == GINV_OK)
+                        for (size_t q = 0; q < (size_t)nt * n; q++) lmax = fmax(lmax, fabs(ct[q]));
+                    if (!(lmax > 0)) lmax = 1;
+                    for (int j = 0; j < nl; j++) grid[j] = lmax * pow(10.0, -5.0 + 5.0 * j / (nl - 1));
+                    st = ginv_lasso_tune(op, method_basis[meth], h, w, nt, cfg->tune->pix, Yt, grid, nl, &lo,
+                                         &lo.lambda, NULL);
+                } else {
+                    st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
+                }
+                free(grid);
+                free(Yt);
+                free(at);
+                free(ct);
+            }
+            if (st == GINV_OK) st = ginv_lasso_run(op, method_basis[meth], h, w, N, Y, &lo, X);
+            res->lambda[meth] = lo.lambda;
+        }
+        if (st != GINV_OK) {
+            code = cli_error(C, "%s: %s", cs_method_names[meth], ginv_last_error());
+            break;
+        }
+        res->seconds[meth] = now() - t0;
+        for (int i = 0; i < N; i++)
+            res->mse[meth][i] = mse(X + (size_t)i * n, truth->pix + (size_t)i * n, n);
+    }
+    free(Y);
+    ginv_op_free(op);
+    if (code) cs_result_release(res);
+    return code;
+}
+
+void cs_result_release(cs_result *res)
+{
+    free(res->view);
+    for (int i = 0; i < CS_NMETHODS; i++) {
+        free(res->xhat[i]);
+        free(res->mse[i]);
+    }
+    memset(res, 0, sizeof *res);
+}
+
+void cs_summary(const cs_result *res, int method, double *mean, double *ci95)
+{
+    double s = 0, s2 = 0;
+    int N = res->N;
+    const double *e = res->mse[method];
+    for (int i = 0; i < N; i++) s += e[i];
+    double mu = N ? s / N : NAN;
+    for (int i = 0; i < N; i++) s2 += (e[i] - mu) * (e[i] - mu);
+    *mean = mu;
+    *ci95 = N > 1 ? 1.96 * sqrt(s2 / (N - 1) / N) : NAN;
+}
+
+int cs_write_grid(const char *C, const char *path, const ginv_images *truth,
+                  const cs_result *res, int maxcols)
+{
+    int cols = res->N < maxcols ? res->N : maxcols, n = res->n, rows = 2;
+    for (int t = 0; t < CS_NMETHODS; t++) rows += res->xhat[t] != NULL;
+    float *tiles = malloc((size_t)rows * cols * n * sizeof(float));
+    if (!tiles) return cli_error(C, "out of memory");
+    int r = 0;
+    const float *src[2 + CS_NMETHODS] = {truth->pix, res->view};
+    for (int t = 0; t < CS_NMETHODS; t++)
+        if (res->xhat[t]) src[2 + r++] = res->xhat[t];
+    for (int i = 0; i < rows; i++)
+        memcpy(tiles + (size_t)i * cols * n, src[i], (size_t)cols * n * sizeof(float));
+    ginv_status st = ginv_png_write_grid(path, rows, cols, res->h, res->w, tiles, 2, 0.0, 1.0, 2);
+    free(tiles);
+    if (st != GINV_OK) return cli_error(C, "%s", ginv_last_error());
+    return 0;
+}

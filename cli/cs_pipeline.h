@@ -1,0 +1,51 @@
+/* cs_pipeline.h — compressed sensing on images, shared by `ginv cs`,
+ * `ginv experiment cs` and `ginv demo`: measure a batch of images with one
+ * operator, reconstruct them with CSGM and the Lasso baselines, score each
+ * reconstruction (per-pixel MSE, PSNR). */
+#ifndef GINV_CS_PIPELINE_H
+#define GINV_CS_PIPELINE_H
+
+#include "cli.h"
+
+enum { CS_CSGM = 0, CS_LASSO_PIXEL, CS_LASSO_DCT, CS_LASSO_WAVELET, CS_LASSO_DB4, CS_NMETHODS };
+extern const char *const cs_method_names[CS_NMETHODS];
+/* "csgm,lasso-dct" -> methods (in order given); returns the count or -1. */
+int cs_parse_methods(const char *cmd, const char *text, int *methods);
+
+typedef struct {
+    const char *op;            /* operator text: gaussian, subsample, inpaint-box[:..],
+                                  downsample:F, identity */
+    int m;                     /* measurements (gaussian, subsample) */
+    double noise;              /* sigma per measurement */
+    int nmethods, methods[CS_NMETHODS];
+    ginv_csgm_opts csgm;       /* lambda in the CSGM paper's convention */
+    double lasso_lambda;       /* > 0: fixed; else tuned on `tune` */
+    int lasso_iters;
+    const ginv_images *tune;   /* held-out images for the Lasso's lambda, or NULL */
+    int nlambdas;              /* the tuning grid: logspace(1e-5, 1, nlambdas) */
+    uint64_t seed;
+    int threads;
+} cs_config;
+
+typedef struct {
+    int N, n, h, w, m;
+    float *view;                     /* N x n: an image of what was measured */
+    float *xhat[CS_NMETHODS];        /* N x n, NULL for methods not run */
+    double *mse[CS_NMETHODS];        /* N */
+    double lambda[CS_NMETHODS];      /* the lambda used (Lasso: tuned) */
+    double seconds[CS_NMETHODS];
+} cs_result;
+
+/* Runs every method of cfg on the images (the truth). 0 or an exit code
+ * (the error printed). */
+int cs_run(const char *cmd, ginv_net *net, const ginv_images *truth, const cs_config *cfg,
+           cs_result *res);
+void cs_result_release(cs_result *res);
+/* Mean and 1.96 standard errors of a method's per-pixel MSE. */
+void cs_summary(const cs_result *res, int method, double *mean, double *ci95);
+/* Grid PNG: a column per image (at most maxcols), rows truth, view, each
+ * method run. */
+int cs_write_grid(const char *cmd, const char *path, const ginv_images *truth,
+                  const cs_result *res, int maxcols);
+
+#endif

@@ -1,0 +1,215 @@
+/* experiment_cs.c — `ginv experiment cs`: the CSGM experiment of Bora et al.
+ * (2017, §6.1, Fig. 1) on Fashion-MNIST: per-pixel MSE vs the number of
+ * Gaussian measurements m for CSGM (each lambda) and the Lasso baselines,
+ * with 1.96-SE error bars; a markdown table, JSON, the plot, and where the
+ * best Lasso catches up with CSGM. */
+#include "cs_pipeline.h"
+#include "plot.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum { MAXM = 32, MAXL = 4, MAXS = MAXL + CS_NMETHODS };
+
+static int parse_doubles(const char *C, const char *opt, const char *text, double *out, int max)
+{
+    int n = 0;
+    const char *p = text;
+    while (*p) {
+        char *end;
+        errno = 0;
+        double v = strtod(p, &end);
+        if (end == p || errno || !isfinite(v) || v < 0 || n >= max || (*end && *end != ',')) {
+            cli_usage_error(C, "--%s '%s': expected at most %d numbers >= 0 separated by commas",
+                            opt, text, max);
+            return -1;
+        }
+        out[n++] = v;
+        p = *end ? end + 1 : end;
+    }
+    return n;
+}
+
+int experiment_cs(int argc, char **argv)
+{
+    const char *C = "experiment cs", *model = NULL, *ms_s = "10,25,50,100,200,300,400,500,750";
+    const char *lam_s = "0,0.1", *lasso_s = "lasso-pixel,lasso-dct,lasso-wavelet";
+    const char *outdir = NULL, *json = NULL;
+    int nimg = 300, in_range = 0, quiet = 0;
+    uint64_t seed = 1;
+    cs_config cfg = {.op = "gaussian", .noise = 0.1, .nlambdas = 16, .threads = 2};
+    ginv_csgm_opts_init(&cfg.csgm);
+    cli_opt opts[] = {
+        {"model", 0, OPT_STRING, &model, "FILE", "the generator (required)"},
+        {"images", 0, OPT_INT, &nimg, "N", "the first N Fashion-MNIST test images", 1, 10000},
+        {"in-range", 0, OPT_FLAG, &in_range, "", "truth x = G(z*), z* ~ N(0, I) instead of test images (no representation error)"},
+        {"ms", 0, OPT_STRING, &ms_s, "M1,M2,..", "numbers of measurements"},
+        {"lambdas", 0, OPT_STRING, &lam_s, "L1,..", "CSGM lambdas (one curve each)"},
+        {"lasso", 0, OPT_STRING, &lasso_s, "LIST", "Lasso baselines (lambda tuned on 8 training images per m)"},
+        {"noise", 0, OPT_DOUBLE, &cfg.noise, "SIGMA", "noise std per measurement (A has N(0,1) entries)", 0, 1e6},
+        {"restarts", 0, OPT_INT, &cfg.csgm.restarts, "R", "CSGM random starts", 1, 1 << 16},
+        {"iters", 0, OPT_INT, &cfg.csgm.iters, "T", "CSGM Adam iterations", 1, 1 << 24},
+        {"lr", 0, OPT_DOUBLE, &cfg.csgm.lr, "ETA", "CSGM Adam learning rate", 0, 1e3},
+        {"seed", 0, OPT_U64, &seed, "S", "seed of A, noise, restarts"},
+        {"threads", 0, OPT_INT, &cfg.threads, "N", "linear-algebra threads", 1, 256},
+        {"out", 0, OPT_STRING, &outdir, "DIR", "table.md, mse_vs_m.png, grid_m<M>.png (required)"},
+        {"json", 0, OPT_STRING, &json, "FILE", "every cell's mean, CI and lambda as JSON"},
+        {"quiet", 'q', OPT_FLAG, &quiet, "", "no progress display"},
+        {0}};
+    cli_cmd cmd = {C, "CSGM vs Lasso: per-pixel MSE against m (Bora et al. 2017, Fig. 1)",
+                   "ginv experiment cs --model vae.safetensors --out DIR [options]",
+                   "For each m, every image is measured with the same A (N(0,1) entries) and "
+                   "noise, then reconstructed by CSGM with each lambda and by each Lasso "
+                   "baseline. The Lasso's lambda is tuned per m on 8 training images (a grid "
+                   "1e-5..1). Writes DIR/table.md, DIR/mse_vs_m.png and the image grids."};
+    int npos_ = 0, rc = cli_parse(&cmd, opts, argc, argv, NULL, 0, &npos_);
+    if (rc != CLI_OK) return rc == CLI_HELP ? 0 : rc;
+    if (!model || !outdir) return cli_usage_error(C, "--model and --out are required");
+    double msd[MAXM], lams[MAXL];
+    int nm = parse_doubles(C, "ms", ms_s, msd, MAXM), nl = parse_doubles(C, "lambdas", lam_s, lams, MAXL);
+    if (nm < 1 || nl < 0) return 2;
+    int lasso[CS_NMETHODS], nlasso = cs_parse_methods(C, lasso_s, lasso);
+    if (nlasso < 0) return 2;
+    for (int i = 0; i < nlasso; i++)
+        if (lasso[i] == CS_CSGM) return cli_usage_error(C, "--lasso lists Lasso methods only");
+    for (int i = 0; i < nm; i++)
+        if (msd[i] < 1 || msd[i] != floor(msd[i]))
+            return cli_usage_error(C, "--ms: %g is not a positive integer", msd[i]);
+    cfg.seed = cfg.csgm.seed = seed;
+    cfg.csgm.threads = cfg.threads;
+    cli_install_callbacks(quiet);
+    if (mkdir(outdir, 0777) != 0 && errno != EEXIST)
+        return cli_error(C, "--out %s: %s", outdir, strerror(errno));
+    ginv_net *net = NULL;
+    if (ginv_net_load(model, &net) != GINV_OK) return cli_error(C, "--model: %s", ginv_last_error());
+    ginv_images truth = {0}, tune = {0};
+    int code = 0;
+    char spec[64];
+    snprintf(spec, sizeof spec, "fashion-mnist:test[0:%d]", nimg);
+    if (in_range) {
+        /* x = G(z*), z* from stream (seed, TRUTH, i) */
+        int k = ginv_net_in(net), n = ginv_net_out(net), s = (int)lround(sqrt((double)n));
+        float *z = malloc((size_t)nimg * k * sizeof(float));
+        ginv_net_ws *ws = NULL;
+        truth.pix = ginv_malloc((size_t)nimg * n * sizeof(float));
+        if (!z || !truth.pix || ginv_net_ws_new(&ws, net, nimg) != GINV_OK)
+            code = cli_error(C, "out of memory");
+        for (int i = 0; !code && i < nimg; i++) {
+            ginv_rng r;
+            ginv_rng_init(&r, seed, GINV_STREAM_TRUTH, (uint64_t)i);
+            ginv_rng_normal_f32(&r, z + (size_t)i * k, (size_t)k, 1.0);
+        }
+        if (!code) memcpy(truth.pix, ginv_net_forward(net, ws, nimg, z), (size_t)nimg * n * sizeof(float));
+        truth.count = nimg, truth.h = s, truth.w = n / s;
+        ginv_net_ws_free(ws);
+        free(z);
+    } else if (ginv_images_load(spec, &truth) != GINV_OK) {
+        code = cli_error(C, "%s", ginv_last_error());
+    }
+    if (!code && nlasso && ginv_images_load("fashion-mnist:train[0:8]", &tune) != GINV_OK)
+        code = cli_error(C, "%s", ginv_last_error());
+    cfg.tune = &tune;
+
+    /* series: CSGM per lambda, then each Lasso */
+    int ns = nl + nlasso;
+    double mean[MAXS][MAXM], ci[MAXS][MAXM], lamu[MAXS][MAXM], secs[MAXS][MAXM];
+    char names[MAXS][64];
+    for (int s = 0; s < nl; s++) snprintf(names[s], 64, "CSGM, lambda = %g", lams[s]);
+    for (int s = 0; s < nlasso; s++) snprintf(names[nl + s], 64, "%s", cs_method_names[lasso[s]]);
+    for (int i = 0; !code && i < nm; i++) {
+        cfg.m = (int)msd[i];
+        for (int s = 0; !code && s < ns; s++) {
+            cs_result res;
+            if (s < nl) {
+                cfg.nmethods = 1, cfg.methods[0] = CS_CSGM, cfg.csgm.lambda = lams[s];
+            } else {
+                cfg.nmethods = 1, cfg.methods[0] = lasso[s - nl];
+            }
+            code = cs_run(C, net, &truth, &cfg, &res);
+            if (code) break;
+            cs_summary(&res, cfg.methods[0], &mean[s][i], &ci[s][i]);
+            lamu[s][i] = res.lambda[cfg.methods[0]];
+            secs[s][i] = res.seconds[cfg.methods[0]];
+            if (!quiet)
+                fprintf(stderr, "ginv: m = %d  %-20s MSE %.5f +- %.5f  (%.1f s)\n", cfg.m,
+                        names[s], mean[s][i], ci[s][i], secs[s][i]);
+            cs_result_release(&res);
+        }
+    }
+    if (!code) {
+        /* the table, and the first m where the best Lasso is within CSGM's mean */
+        char path[4096];
+        snprintf(path, sizeof path, "%s/table.md", outdir);
+        size_t cap = 1 << 16, len = 0;
+        char *md = malloc(cap);
+        len += snprintf(md + len, cap - len, "| m |");
+        for (int s = 0; s < ns; s++) len += snprintf(md + len, cap - len, " %s |", names[s]);
+        len += snprintf(md + len, cap - len, "\n|---|");
+        for (int s = 0; s < ns; s++) len += snprintf(md + len, cap - len, "---|");
+        len += snprintf(md + len, cap - len, "\n");
+        int cross = -1, csgm_s = nl > 1 ? 1 : 0;
+        for (int i = 0; i < nm; i++) {
+            len += snprintf(md + len, cap - len, "| %d |", (int)msd[i]);
+            double bl = INFINITY;
+            for (int s = 0; s < ns; s++) {
+                len += snprintf(md + len, cap - len, " %.4f ± %.4f |", mean[s][i], ci[s][i]);
+                if (s >= nl) bl = fmin(bl, mean[s][i]);
+            }
+            len += snprintf(md + len, cap - len, "\n");
+            if (cross < 0 && nl && nlasso && bl <= mean[csgm_s][i]) cross = i;
+        }
+        if (nl && nlasso) {
+            if (cross >= 0)
+                len += snprintf(md + len, cap - len, "\nThe best Lasso reaches CSGM (%s) at m = %d.\n",
+                                names[csgm_s], (int)msd[cross]);
+            else
+                len += snprintf(md + len, cap - len, "\nThe best Lasso stays above CSGM (%s) for "
+                                "every m up to %d.\n", names[csgm_s], (int)msd[nm - 1]);
+        }
+        fputs(md, stdout);
+        if (ginv_write_atomic(path, md, len) != GINV_OK) code = cli_error(C, "%s", ginv_last_error());
+        free(md);
+        const double *y[MAXS], *e[MAXS];
+        const char *nm_[MAXS];
+        for (int s = 0; s < ns; s++) y[s] = mean[s], e[s] = ci[s], nm_[s] = names[s];
+        snprintf(path, sizeof path, "%s/mse_vs_m.png", outdir);
+        char title[160];
+        snprintf(title, sizeof title, "%s: per-pixel MSE vs m (%d images, noise %g, mean +- 1.96 SE)",
+                 in_range ? "In range, x = G(z*)" : "Fashion-MNIST test", nimg, cfg.noise);
+        if (!code) code = plot_errorbars(path, title, "measurements m", "per-pixel MSE", ns, nm_,
+                                         nm, msd, y, e, PLOT_LOGY | PLOT_LOGX);
+    }
+    if (!code && json) {
+        cJSON *doc = cli_json_new(C), *p = cJSON_AddObjectToObject(doc, "params");
+        cJSON_AddStringToObject(p, "model", model);
+        cJSON_AddNumberToObject(p, "images", nimg);
+        cJSON_AddBoolToObject(p, "in_range", in_range);
+        cJSON_AddNumberToObject(p, "noise", cfg.noise);
+        cJSON_AddNumberToObject(p, "restarts", cfg.csgm.restarts);
+        cJSON_AddNumberToObject(p, "iters", cfg.csgm.iters);
+        cJSON_AddNumberToObject(p, "lr", cfg.csgm.lr);
+        cJSON_AddNumberToObject(p, "seed", (double)seed);
+        cJSON *cells = cJSON_AddArrayToObject(doc, "cells");
+        for (int s = 0; s < ns; s++)
+            for (int i = 0; i < nm; i++) {
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "method", s < nl ? "csgm" : cs_method_names[lasso[s - nl]]);
+                cJSON_AddNumberToObject(o, "m", msd[i]);
+                cJSON_AddItemToObject(o, "lambda", cli_json_num(lamu[s][i]));
+                cJSON_AddItemToObject(o, "mse_mean", cli_json_num(mean[s][i]));
+                cJSON_AddItemToObject(o, "mse_ci95", cli_json_num(ci[s][i]));
+                cJSON_AddItemToObject(o, "seconds", cli_json_num(secs[s][i]));
+                cJSON_AddItemToArray(cells, o);
+            }
+        code = cli_json_write(C, doc, json);
+        cJSON_Delete(doc);
+    }
+    ginv_images_release(&truth);
+    ginv_images_release(&tune);
+    ginv_net_free(net);
+    return code;
+}
