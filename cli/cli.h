@@ -86,5 +86,7 @@ int cmd_theory(int argc, char **argv);
 int cmd_experiment(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_decide(int argc, char **argv);
+int cmd_invert_lp(int argc, char **argv);
 
 #endif

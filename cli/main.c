@@ -22,6 +22,8 @@ static const struct {
     {"landscape", cmd_landscape, "f along t z0 and on a plane: -rho_d z0, Hessian, basins, PNG"},
     {"sample", cmd_sample, "posterior sampling: Langevin chains (ULA, MALA, projected, annealed), R-hat/ESS"},
     {"plot", cmd_plot, "line plots of arrays from several JSON results in one PNG"},
+    {"decide", cmd_decide, "exact inversion decision: is x in (or near) the range? YES/NO/UNKNOWN"},
+    {"invert-lp", cmd_invert_lp, "layer-wise LP inversion of an expansive ReLU net (Lei et al.)"},
 };
 
 static void usage(FILE *fp)

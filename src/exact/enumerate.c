@@ -11,7 +11,13 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
+
+/* OpenBLAS stays single-threaded in ginv (see gemm.c): the blocks are small */
+void openblas_set_num_threads(int);
+static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
+static void blas_single(void) { openblas_set_num_threads(1); }
 
 enum { BLOCK_BITS = 10 };
 
@@ -217,6 +223,7 @@ ginv_status ginv_decide_enum(const ginv_decide_ctx *cx, ginv_decide_result *res)
     if (k > 62)
         return ginv_fail(GINV_ERR_UNSUPPORTED, "decide: enumeration counts 2^k latents in 64 "
                                                "bits; k = %d is too many", k);
+    pthread_once(&blas_once, blas_single);
     enum_state s = {.cx = cx, .res = res, .k = k};
     s.nb = k < BLOCK_BITS ? k : BLOCK_BITS;
     s.pre = k - s.nb;
