@@ -411,7 +411,7 @@ ginv_status ginv_decide_bnb(const ginv_decide_ctx *cx, ginv_decide_result *res)
     } else if (B.min_close > cx->thr_yes + B.margin) {
         res->answer = GINV_ANSWER_NO;
         res->lower_bound = B.min_close;
-        if (cx->o->minimize) res->distance = res->upper_bound;
+        res->distance = cx->o->minimize ? res->upper_bound : NAN;
         snprintf(res->note, sizeof res->note, "every node closed: infeasible, or bound > "
                  "threshold + margin (least %.17g)", B.min_close);
     } else {

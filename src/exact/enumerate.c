@@ -279,6 +279,7 @@ ginv_status ginv_decide_enum(const ginv_decide_ctx *cx, ginv_decide_result *res)
     if (res->answer != GINV_ANSWER_YES) res->distance = NAN;
     if (complete) {
         res->lower_bound = lb;
+        if (s.min_visited < res->upper_bound) res->upper_bound = s.min_visited;
         /* the minimum is known when no pruned subtree could hold a smaller one */
         if (s.min_visited <= s.min_pruned && res->answer == GINV_ANSWER_NO)
             res->distance = s.min_visited;
