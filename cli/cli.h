@@ -91,5 +91,7 @@ int cmd_sweep(int argc, char **argv);
 int cmd_results(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_cs(int argc, char **argv);
+int cmd_decide(int argc, char **argv);
+int cmd_invert_lp(int argc, char **argv);
 
 #endif

@@ -27,6 +27,8 @@ static const struct {
     {"reduce", cmd_reduce, "hardness reductions (SAT, CVP, half-clique, vertex cover) -> ReLU nets; generators, map-back"},
     {"sweep", cmd_sweep, "parameter sweeps into an SQLite store: resumable, threads, MPI ranks"},
     {"results", cmd_results, "summarise a sweep store: success with Wilson intervals, quantiles, PNG"},
+    {"decide", cmd_decide, "exact inversion decision: is x in (or near) the range? YES/NO/UNKNOWN"},
+    {"invert-lp", cmd_invert_lp, "layer-wise LP inversion of an expansive ReLU net (Lei et al.)"},
 };
 
 static void usage(FILE *fp)

@@ -1224,6 +1224,103 @@ ginv_status ginv_store_read(const char *db, int busy_timeout_ms, char **spec, ch
  * quantile z (1.96: 95%), and the q-quantile of sorted x (linear, type 7). */
 void ginv_wilson_interval(long k, long n, double z, double *lo, double *hi);
 double ginv_quantile_sorted(const double *x, long n, double q);
+/* ------------------------------------------------------- exact decision */
+
+/* Decide a ginv_problem exactly (Keles & Hegde 2023, §3.1): YES with a
+ * witness latent whose distance a double-precision forward pass confirms, NO
+ * with a certificate, or UNKNOWN (time limit, or a floating-point bound too
+ * close to delta to trust) -- never a wrong answer. YES means
+ * ||G(z) - x||_p <= delta (exact: ||G(z) - x||_inf <= 1e-9 max(1, ||x||_inf)).
+ * Networks: dense layers, each followed by relu or nothing (docs/decide.md). */
+typedef enum { GINV_ANSWER_UNKNOWN = 0, GINV_ANSWER_YES = 1, GINV_ANSWER_NO = 2 } ginv_answer;
+const char *ginv_answer_name(ginv_answer a);  /* "UNKNOWN", "YES", "NO" */
+
+typedef enum {
+    GINV_DECIDE_AUTO = 0, /* enum for binary latents; milp for boxed real latents with exact,
+                             l1, linf; bnb otherwise */
+    GINV_DECIDE_ENUM,     /* binary latents, any p: DFS with interval pruning, Gray-code blocks */
+    GINV_DECIDE_MILP,     /* GLPK, big-M from interval bounds: exact, l1, linf; binary or boxed */
+    GINV_DECIDE_BNB       /* real latents: activation-pattern branch and bound, LP leaves
+                             (exact, l1, linf) or convex QP leaves (l2) */
+} ginv_decide_method;
+const char *ginv_decide_method_name(ginv_decide_method m);
+ginv_status ginv_decide_method_parse(const char *text, ginv_decide_method *out);
+
+typedef struct {
+    ginv_decide_method method;
+    double time_limit;      /* seconds; 0: none */
+    int minimize;           /* go on to the proven minimum distance instead of stopping as
+                               soon as the answer is known */
+    int max_pruned;         /* enumeration: pruned subtrees recorded in the certificate */
+} ginv_decide_opts;
+void ginv_decide_opts_init(ginv_decide_opts *o);
+
+/* A subtree the enumeration skipped: latents whose first `depth` coordinates
+ * are given by the bits of prefix (bit j = coordinate j: 1 means 1, 0 means 0
+ * or -1), with the interval lower bound on their distance that excluded them. */
+typedef struct { int depth; uint64_t prefix; double bound; } ginv_pruned;
+
+typedef struct {
+    ginv_answer answer;
+    ginv_decide_method method;  /* the method that ran */
+    int k;
+    double *witness;            /* (k) YES: the latent, owned; else NULL */
+    double distance;            /* YES: ||G(witness) - x||_p by the double forward pass;
+                                   NO: the minimum distance when it is proven, else NaN */
+    double lower_bound;         /* proven lower bound on min_z ||G(z) - x||_p */
+    double upper_bound;         /* smallest verified distance found (INFINITY: none) */
+    double threshold;           /* delta, or the exact tolerance */
+    double margin;              /* a bound certifies NO only when > threshold + margin */
+    long nodes;                 /* enumeration DFS nodes, MILP or bnb nodes */
+    double seconds;
+    char note[256];             /* what certifies the answer, or why UNKNOWN */
+    /* enumeration certificate: visited + pruned_latents == 2^k when complete */
+    uint64_t visited, pruned_latents;
+    long pruned_subtrees;
+    int npruned;                /* recorded in pruned (at most opts.max_pruned) */
+    ginv_pruned *pruned;        /* owned */
+    /* MILP / bnb certificate */
+    double solver_bound;        /* GLPK's bound (MILP) or the least closing bound (bnb) */
+    int unstable_units, stable_units; /* ReLUs with a big-M / a sign fixed by the intervals */
+    long lp_solves, infeasible_nodes, bound_pruned_nodes, exact_leaves, qp_leaves;
+    double max_kkt_residual;    /* bnb l2 without a box: worst stationarity residual accepted */
+} ginv_decide_result;
+
+ginv_status ginv_decide(const ginv_net *net, const ginv_problem *pb, const ginv_decide_opts *o,
+                        ginv_decide_result *res);
+void ginv_decide_result_release(ginv_decide_result *r);
+/* G(z) in double (n values) for a dense/relu/identity net. */
+ginv_status ginv_forward_f64(const ginv_net *net, const double *z, double *x);
+/* Interval bounds of the output over the latent box [zlo, zhi] (k each). */
+ginv_status ginv_output_bounds(const ginv_net *net, const double *zlo, const double *zhi,
+                               double *xlo, double *xhi);
+/* The MILP that decide --method milp solves (minimise the distance), in
+ * CPLEX LP format, written atomically: for glpsol --lp or cbc. */
+ginv_status ginv_milp_write_lp(const ginv_net *net, const ginv_problem *pb, const char *path);
+
+/* Lei et al. (2019) layer-wise inversion of an expansive ReLU net by linear
+ * programming: from the output back, the positive units of a layer give
+ * equalities W_i h = x_i - b_i, the zero units inequalities W_i h + b_i <= 0;
+ * one LP per layer (min the l1 residual of the equalities) gives its input. */
+typedef struct {
+    int in, out;        /* the dense layer's sizes */
+    int active;         /* output units > act_tol: equalities */
+    int rank;           /* rank of the active rows of W */
+    int unique;         /* rank == in: the layer's input is determined */
+    int lp_ok;          /* the LP solved (optimal) */
+    double residual;    /* l1 residual of the equalities at the LP solution */
+    double violation;   /* largest violation of the inequalities */
+} ginv_invert_lp_layer;
+typedef struct {
+    int L, k;
+    ginv_invert_lp_layer *layers; /* (L) layer 0 is the first dense layer, owned */
+    double *z;                    /* (k) the recovered latent, owned */
+    double fit;                   /* ||G(z) - x||_inf */
+    int all_unique;
+} ginv_invert_lp_result;
+ginv_status ginv_invert_lp(const ginv_net *net, const double *x, double act_tol,
+                           ginv_invert_lp_result *res);
+void ginv_invert_lp_result_release(ginv_invert_lp_result *r);
 
 /* ---------------------------------------------------------------- theory */
 

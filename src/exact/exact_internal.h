@@ -1,0 +1,87 @@
+/* exact_internal.h — what the files of src/exact share (not public API): the
+ * network as a chain of double-precision affine maps with ReLU or identity
+ * after each, interval bounds, the tolerances, small dense linear algebra and
+ * the leaf QP. */
+#ifndef GINV_EXACT_INTERNAL_H
+#define GINV_EXACT_INTERNAL_H
+
+#include "ginv.h"
+
+/* G(z) = A_L(s(A_{L-1}(... s(A_1 z)))) with A_l h = W_l h + b_l and s = ReLU
+ * or the identity after each dense layer (relu[l]). */
+typedef struct {
+    int L, k, n;       /* dense layers, latent size, output size */
+    int *in, *out;     /* (L) */
+    int *relu;         /* (L) 1: ReLU after layer l, 0: identity */
+    double **W, **b;   /* (L) out x in row-major, out (zeros without bias) */
+    int *off;          /* (L) index of layer l's first unit in a flat unit list */
+    int units;         /* sum of out[l] */
+    int maxw;          /* widest of k and every out[l] */
+} ginv_dnet;
+
+/* Dense layers with relu/identity only; anything else is GINV_ERR_UNSUPPORTED. */
+ginv_status ginv_dnet_from(const ginv_net *net, ginv_dnet *d);
+void ginv_dnet_release(ginv_dnet *d);
+/* x (n) = G(z); pre (units, may be NULL) gets every pre-activation. */
+void ginv_dnet_forward(const ginv_dnet *d, const double *z, double *x, double *pre);
+/* Interval propagation from z in [zlo, zhi] (infinite entries allowed):
+ * every unit's pre-activation bounds lo/hi (units each). */
+void ginv_dnet_bounds(const ginv_dnet *d, const double *zlo, const double *zhi, double *lo,
+                      double *hi);
+/* The affine piece of G on the activation pattern act (units, 1/0 per ReLU
+ * unit; identity units ignored): G(z) = C z + e (C n x k), valid where the
+ * rows A z <= c (m rows, m <= units, returned) hold. Any output may be NULL
+ * except m. Buffers: C n*k, e n, A units*k, c units. */
+void ginv_dnet_affine(const ginv_dnet *d, const signed char *act, double *C, double *e,
+                      double *A, double *c, int *m);
+
+/* Symmetric eigen-decomposition by cyclic Jacobi: A (n x n, destroyed),
+ * eigenvalues ev (n), eigenvectors as the columns of V (n x n). */
+void ginv_jacobi_eig(int n, double *A, double *ev, double *V);
+/* x (n) = pinv(S) r for a symmetric positive semidefinite S (n x n, copied),
+ * eigenvalues below rel * max treated as zero. Returns the rank. */
+int ginv_psd_solve(int n, const double *S, const double *r, double rel, double *x);
+
+/* min ||C z + e||^2 subject to A z <= c (C: nr x k, A: m x k) by a primal
+ * active-set method from z (feasible, updated); lam (m) gets the
+ * multipliers. Returns 0 at a KKT point, 1 when the iteration cap was hit. */
+int ginv_qp_solve(int k, int nr, const double *C, const double *e, int m, const double *A,
+                  const double *c, double *z, double *lam);
+
+/* Seconds on a monotonic clock. */
+double ginv_now(void);
+
+/* Latent box of a problem: lo/hi (k); unbounded real latents get +-INFINITY. */
+void ginv_domain_box(const ginv_problem *pb, int k, double *lo, double *hi);
+
+/* The tolerances of decide: scale = max(1, ||x||_inf); an exact witness
+ * needs ||G(z) - x||_inf <= 1e-9 scale; enumeration prunes only when an
+ * interval bound exceeds the threshold by 1e-9 scale; LP/MILP/QP bounds
+ * certify NO only when they exceed it by 1e-6 scale. */
+#define GINV_EXACT_TOL 1e-9
+#define GINV_ENUM_MARGIN 1e-9
+#define GINV_LP_MARGIN 1e-6
+
+typedef struct {
+    const ginv_dnet *d;
+    const ginv_problem *pb;
+    const ginv_decide_opts *o;
+    double scale, thr_yes;   /* YES iff dist <= thr_yes (exact: tolerance) */
+    double t0;               /* start time */
+    double last_progress;
+} ginv_decide_ctx;
+
+/* Distance of a latent by a clean double forward pass (the verifier). */
+double ginv_decide_verify(const ginv_decide_ctx *cx, const double *z);
+/* Record a YES witness in res (copied; distance verified by the caller). */
+ginv_status ginv_decide_set_witness(ginv_decide_result *res, int k, const double *z, double dist);
+/* Polish a real latent: solve the affine piece of z's activation pattern for
+ * G(z) = x in least squares, keep it if it verifies closer. */
+void ginv_decide_polish(const ginv_decide_ctx *cx, double *z, double *dist);
+int ginv_decide_timed_out(const ginv_decide_ctx *cx);
+
+ginv_status ginv_decide_enum(const ginv_decide_ctx *cx, ginv_decide_result *res);
+ginv_status ginv_decide_milp(const ginv_decide_ctx *cx, ginv_decide_result *res);
+ginv_status ginv_decide_bnb(const ginv_decide_ctx *cx, ginv_decide_result *res);
+
+#endif
