@@ -64,7 +64,7 @@ int cmd_cs(int argc, char **argv)
         {"lasso-iters", 0, OPT_INT, &cfg.lasso_iters, "T", "Lasso: FISTA iterations", 1, 1 << 24},
         {"seed", 0, OPT_U64, &seed, "S", "seed of A, the noise, the restarts and --in-range"},
         {"threads", 0, OPT_INT, &cfg.threads, "N", "linear-algebra threads (results do not depend on it)", 1, 256},
-        {"out", 0, OPT_STRING, &outdir, "DIR", "write grid.png, truth.npy, view.npy and <method>.npy there"},
+        {"out", 0, OPT_STRING, &outdir, "DIR", "write grid.png (rows: truth, a view of y, then csgm, lasso-pixel, -dct, -wavelet, -db4 as run), truth.npy, y.npy and <method>.npy there"},
         {"json", 0, OPT_STRING, &json, "FILE", "per-image MSE/PSNR and the summary as JSON ('-': stdout)"},
         {"quiet", 'q', OPT_FLAG, &quiet, "", "no progress display"},
         {0}};
@@ -134,12 +134,14 @@ int cmd_cs(int argc, char **argv)
         int64_t shape[2] = {res.N, res.n};
         snprintf(path, sizeof path, "%s/grid.png", outdir);
         code = cs_write_grid(C, path, &truth, &res, 16);
-        const float *arrs[2] = {truth.pix, res.view};
-        const char *names[2] = {"truth", "view"};
-        for (int i = 0; !code && i < 2 + CS_NMETHODS; i++) {
-            const float *a = i < 2 ? arrs[i] : res.xhat[i - 2];
+        int64_t yshape[2] = {res.N, res.m};
+        snprintf(path, sizeof path, "%s/y.npy", outdir);
+        if (!code && ginv_array_write(path, res.y, 2, yshape) != GINV_OK)
+            code = cli_error(C, "%s", ginv_last_error());
+        for (int i = -1; !code && i < CS_NMETHODS; i++) {
+            const float *a = i < 0 ? truth.pix : res.xhat[i];
             if (!a) continue;
-            snprintf(path, sizeof path, "%s/%s.npy", outdir, i < 2 ? names[i] : cs_method_names[i - 2]);
+            snprintf(path, sizeof path, "%s/%s.npy", outdir, i < 0 ? "truth" : cs_method_names[i]);
             if (ginv_array_write(path, a, 2, shape) != GINV_OK)
                 code = cli_error(C, "%s", ginv_last_error());
         }

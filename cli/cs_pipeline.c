@@ -176,7 +176,7 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
         for (int i = 0; i < N; i++)
             res->mse[meth][i] = mse(X + (size_t)i * n, truth->pix + (size_t)i * n, n);
     }
-    free(Y);
+    res->y = Y;
     ginv_op_free(op);
     if (code) cs_result_release(res);
     return code;
@@ -184,6 +184,7 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
 
 void cs_result_release(cs_result *res)
 {
+    free(res->y);
     free(res->view);
     for (int i = 0; i < CS_NMETHODS; i++) {
         free(res->xhat[i]);

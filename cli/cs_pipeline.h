@@ -29,7 +29,8 @@ typedef struct {
 
 typedef struct {
     int N, n, h, w, m;
-    float *view;                     /* N x n: an image of what was measured */
+    float *y;                        /* N x m: the measurements */
+    float *view;                     /* N x n: an image of what was measured (NaN: unseen) */
     float *xhat[CS_NMETHODS];        /* N x n, NULL for methods not run */
     double *mse[CS_NMETHODS];        /* N */
     double lambda[CS_NMETHODS];      /* the lambda used (Lasso: tuned) */

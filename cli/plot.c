@@ -297,7 +297,14 @@ static int lines_impl(const char *png, const char *title, const char *xlabel,
     gp_header(&j, 900, 560, title, xlabel, ylabel);
     FILE *f = j.fs;
     if (logy & PLOT_LOGY) fputs("set logscale y\nset format y '%g'\n", f);
-    if (logy & PLOT_LOGX) fputs("set logscale x\nset format x '%g'\n", f);
+    if (logy & PLOT_LOGX) {
+        fputs("set logscale x\nset format x '%g'\n", f);
+        if (npoints <= 16) { /* label every data x: a log axis over less than a decade has few */
+            fputs("set xtics (", f);
+            for (int i = 0; i < npoints; i++) fprintf(f, "%s%.10g", i ? ", " : "", x[i]);
+            fputs(")\n", f);
+        }
+    }
     if (xmax > xmin) fprintf(f, "set xrange [%.10g:%.10g]\n", xmin, xmax);
     fputs("set key below\nset border lw 1.2\n", f);
     static const char *mark_colors[] = {"#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"};

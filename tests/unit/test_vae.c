@@ -169,3 +169,32 @@ TEST(vae_file_holds_the_generator_alone_and_the_encoder_beside_it)
     ginv_net_free(g);
     ginv_vae_free(v);
 }
+
+TEST(vae_training_gives_the_same_parameters_with_one_or_two_threads)
+{
+    /* wide enough that the products are cut into chunks for the pool */
+    enum { N = 64, n = 200 };
+    static float X[N * n];
+    fill_data(X, N, n, 12);
+    ginv_vae_arch arch = {.n = n, .k = 8, .nhidden = 1, .hidden = {160},
+                          .act = GINV_LAYER_SOFTPLUS};
+    ginv_vae_train_opts o;
+    ginv_vae_train_opts_init(&o);
+    o.batch = 32;
+    o.epochs = 2;
+    ginv_vae *a = NULL, *b = NULL;
+    CHECK_OK(ginv_vae_new(&a, &arch, 6));
+    CHECK_OK(ginv_vae_new(&b, &arch, 6));
+    o.threads = 1;
+    CHECK_OK(ginv_vae_train(a, N, X, &o, NULL));
+    o.threads = 2;
+    CHECK_OK(ginv_vae_train(b, N, X, &o, NULL));
+    ginv_blas_set_threads(1);
+    CHECK(!memcmp(ginv_net_params(ginv_vae_decoder_logits(a)),
+                  ginv_net_params(ginv_vae_decoder_logits(b)),
+                  ginv_net_nparams(ginv_vae_decoder_logits(a)) * sizeof(float)));
+    CHECK(!memcmp(ginv_net_params(ginv_vae_encoder(a)), ginv_net_params(ginv_vae_encoder(b)),
+                  ginv_net_nparams(ginv_vae_encoder(a)) * sizeof(float)));
+    ginv_vae_free(a);
+    ginv_vae_free(b);
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# test_cs_cli.sh — `ginv cs` with the shipped Fashion-MNIST VAE: the reduced
+# CSGM-vs-Lasso claim (6 test images, m = 50: measured 3.9x, asserted >= 2x),
+# outputs, JSON, the in-range variant, and bad input.
+source "$(dirname "$0")/lib.sh"
+VAE=models/fmnist-vae-k20.safetensors
+common=(--model "$VAE" --m 50 --restarts 3 --iters 300 --seed 1 -q)
+
+expect_ok cs_runs_every_method -- $GINV cs "${common[@]}" --data "fashion-mnist:test[0:6]" \
+    --method csgm,lasso-pixel,lasso-dct,lasso-wavelet,lasso-db4 --out "$TMP/cs" --json "$TMP/cs.json"
+check cs_csgm_beats_every_lasso_by_2x_at_m50 bash -c "jq -e '.summary as \$s |
+    [\$s[\"lasso-pixel\"].mse_mean, \$s[\"lasso-dct\"].mse_mean, \$s[\"lasso-wavelet\"].mse_mean,
+     \$s[\"lasso-db4\"].mse_mean] | min >= 2 * \$s.csgm.mse_mean' '$TMP/cs.json' >/dev/null"
+check cs_json_has_every_image bash -c "jq -e '(.images | length == 6) and
+    ([.images[].csgm.mse] | all(. > 0)) and .params.m == 50' '$TMP/cs.json' >/dev/null"
+check cs_writes_a_png_grid bash -c "file '$TMP/cs/grid.png' | grep -q 'PNG image data, 364 x 424'"
+check cs_writes_reconstructions bash -c "test -s '$TMP/cs/csgm.npy' && test -s '$TMP/cs/lasso-dct.npy' && test -s '$TMP/cs/truth.npy' && test -s '$TMP/cs/y.npy'"
+
+# in range (x = G(z*)): only optimisation and noise error remain
+expect_ok cs_in_range -- $GINV cs "${common[@]}" --in-range 6 --method csgm --json "$TMP/ir.json"
+check cs_in_range_error_is_small bash -c "jq -e '.summary.csgm.mse_mean < 0.01' '$TMP/ir.json' >/dev/null"
+
+# every operator runs (a view of each is drawn)
+for op in subsample inpaint-box downsample:4 identity; do
+    expect_ok "cs_op_$op" -- $GINV cs "${common[@]}" --data "fashion-mnist:test[0:2]" --op "$op" \
+        --m 200 --iters 50 --method csgm,lasso-dct --lasso-lambda 0.01 --out "$TMP/op"
+done
+
+# bad input: clear errors, no output
+echo "P2 3 3 255 0 0 0 0 0 0 0 0 0" > "$TMP/small.pgm"
+expect_error cs_refuses_images_of_another_size 1 "784 pixels" -- \
+    $GINV cs "${common[@]}" --data "$TMP/small.pgm" --method csgm
+expect_error cs_refuses_an_unknown_method 2 "unknown method 'lasso-foo'" -- \
+    $GINV cs "${common[@]}" --method csgm,lasso-foo
+expect_error cs_needs_a_model_for_csgm 2 "--model is required" -- $GINV cs --method csgm -q
+expect_error cs_refuses_an_unknown_operator 1 "--op" -- $GINV cs "${common[@]}" --op blur --method csgm
+expect_error cs_refuses_nan_noise 2 "noise" -- $GINV cs "${common[@]}" --noise nan --method csgm
+expect_error cs_refuses_a_slice_past_the_end 1 "10000" -- \
+    $GINV cs "${common[@]}" --data "fashion-mnist:test[9990:10010]" --method csgm
+echo '{"not": "a model"}' > "$TMP/bad.safetensors"
+expect_error cs_refuses_a_broken_model 1 "--model" -- \
+    $GINV cs --model "$TMP/bad.safetensors" --method csgm -q
+echo done
