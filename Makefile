@@ -27,7 +27,7 @@ help:
 	@echo "make            build build/ginv and build/libginv.a"
 	@echo "make deps       install the Debian packages the build needs (idempotent)"
 	@echo "make test       deps + build + unit and command-line tests"
-	@echo "make demo       deps + build + recovery demo on a random ReLU generator"
+	@echo "make demo       deps + build + the main job: CSGM vs Lasso on Fashion-MNIST (ginv demo)"
 	@echo "make bench      ginv vs PyTorch vs a plain BLAS chain (docs/benchmarks.md)"
 	@echo "make bench-sample  ULA sampling: ginv vs a PyTorch ULA vs the BLAS chain (docs/benchmarks.md)"
 	@echo "make bench-sweep   units/s of a 20-cell x 30-trial recovery sweep, 1 vs 2 threads and ranks"
