@@ -35,14 +35,51 @@ int cli_build_spec(const char *cmd, const char *layers, const char *act, const c
     return 0;
 }
 
+/* `ginv net extract FILE --part generator|encoder -o OUT`: one of the nets of
+ * a file that holds several (a VAE: the generator and its encoder) as a
+ * model file of its own. */
+static int net_extract(int argc, char **argv)
+{
+    const char *C = "net extract", *part = "generator", *out = NULL;
+    cli_opt opts[] = {
+        {"part", 0, OPT_STRING, &part, "generator|encoder", "which net: the file's generator, or a VAE's encoder"},
+        {"output", 'o', OPT_STRING, &out, "FILE", "model file to write (required)"},
+        {0}};
+    cli_cmd cmd = {C, "copy one net of a model file (a VAE's generator or encoder) into its own file",
+                   "ginv net extract FILE --part generator|encoder -o OUT", NULL};
+    const char *pos[1];
+    int npos = 0, rc = cli_parse(&cmd, opts, argc, argv, pos, 1, &npos);
+    if (rc != CLI_OK) return rc == CLI_HELP ? 0 : rc;
+    if (npos != 1 || !out) return cli_usage_error(C, "give one model FILE and -o OUT");
+    int enc = !strcmp(part, "encoder");
+    if (!enc && strcmp(part, "generator"))
+        return cli_usage_error(C, "--part '%s': use generator or encoder", part);
+    ginv_st_file f;
+    if (ginv_st_read(pos[0], &f) != GINV_OK) return cli_error(C, "%s", ginv_last_error());
+    ginv_net *net = NULL;
+    ginv_status st = enc ? ginv_net_from_st_part(&f, "ginv.encoder", "encoder.", &net)
+                         : ginv_net_from_st(&f, &net);
+    ginv_st_release(&f);
+    if (st != GINV_OK) return cli_error(C, "'%s': %s", pos[0], ginv_last_error());
+    st = ginv_net_save(net, out);
+    int code = st == GINV_OK ? 0 : cli_error(C, "%s", ginv_last_error());
+    if (!code)
+        printf("wrote %s: the %s, %d -> %d, %zu parameters\n", out, part, ginv_net_in(net),
+               ginv_net_out(net), ginv_net_nparams(net));
+    ginv_net_free(net);
+    return code;
+}
+
 int cmd_net(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "extract")) return net_extract(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "random")) {
         if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-            printf("usage: ginv net random [options]   (see 'ginv net random --help')\n");
+            printf("usage: ginv net random [options]    a random generator (see 'ginv net random --help')\n"
+                   "       ginv net extract FILE [...]  one net of a file, e.g. a VAE's encoder\n");
             return 0;
         }
-        return cli_usage_error("net", "expected a subcommand: 'ginv net random --help'");
+        return cli_usage_error("net", "expected a subcommand: random or extract (see 'ginv net --help')");
     }
     const char *layers = NULL, *act = "relu", *out_act = NULL, *init = "paper", *out = NULL, *json = NULL;
     int bias = 0;

@@ -12,7 +12,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"recover", cmd_recover, "MAP inversion: recover z0 from y = A G(z0) + noise"},
-    {"net", cmd_net, "make generators (net random)"},
+    {"net", cmd_net, "make generators (net random), take one net out of a file (net extract)"},
     {"info", cmd_info, "print a model file's architecture and parameter count"},
     {"theory", cmd_theory, "closed forms of Hand & Voroninski: g, rho_d, h_{x,x0}"},
     {"experiment", cmd_experiment, "sweeps: experiment recovery (phase transitions)"},

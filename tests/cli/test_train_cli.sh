@@ -14,6 +14,14 @@ check train_json_has_a_finite_test_elbo bash -c \
 expect_ok info_reads_the_vae_generator -- $GINV info "$TMP/a.st"
 check info_sees_latent_4_and_784_pixels bash -c "$GINV info --json - '$TMP/a.st' | jq -e '.latent == 4 and .output == 784' >/dev/null"
 
+# each net of the VAE file loads alone
+expect_ok extract_the_encoder -- $GINV net extract "$TMP/a.st" --part encoder -o "$TMP/enc.st"
+check encoder_maps_784_pixels_to_mean_and_log_variance bash -c \
+    "$GINV info --json - '$TMP/enc.st' | jq -e '.latent == 784 and .output == 8' >/dev/null"
+expect_ok extract_the_generator -- $GINV net extract "$TMP/a.st" --part generator -o "$TMP/gen.st"
+expect_error extract_refuses_a_file_without_an_encoder 1 "no \"ginv.encoder\"" -- \
+    $GINV net extract "$TMP/gen.st" --part encoder -o "$TMP/x.st"
+
 # one epoch, then --resume to two: the same file as two epochs straight
 expect_ok train_one_epoch -- $GINV train vae "${small[@]}" --epochs 1 -o "$TMP/b.st"
 expect_ok train_resume_to_two -- $GINV train vae "${small[@]}" --epochs 2 -o "$TMP/b.st" --resume
