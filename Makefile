@@ -50,25 +50,25 @@ $(BUILD)/%.o: %.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 test: deps
-	@$(MAKE) --no-print-directory $(BUILD)/ginv $(BUILD)/test_unit
+	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv $(BUILD)/test_unit
 	@tests/run.sh
 
 demo: deps
-	@$(MAKE) --no-print-directory $(BUILD)/ginv
+	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
 	$(BUILD)/ginv demo
 
 bench: deps
 	@scripts/deps.sh --bench
-	@$(MAKE) --no-print-directory $(BUILD)/ginv
+	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
 	bench/run.sh
 
 bench-sample: deps
 	@scripts/deps.sh --bench
-	@$(MAKE) --no-print-directory $(BUILD)/ginv
+	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
 	bench/sample_run.sh
 
 bench-sweep: deps
-	@$(MAKE) --no-print-directory $(BUILD)/ginv
+	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
 	bench/sweep_run.sh
 
 fuzz:
