@@ -45,36 +45,40 @@ static int image_shape(int n, const ginv_op_spec *ops, int *c, int *h, int *w)
     return 0;
 }
 
-/* Channel planes stacked vertically (c*h x w) into a tile at column x0 of a
- * canvas W pixels wide. */
-static void put_tile(float *canvas, int W, int x0, const float *img, int c, int h, int w)
-{
-    for (int r = 0; r < c * h; r++)
-        for (int x = 0; x < w; x++) canvas[(size_t)r * W + x0 + x] = img[(size_t)r * w + x];
-}
+/* Kept sample i (0..ns-1) of up to `nd` spread over S: the last sample and
+ * nd - 1 before it, evenly spaced, in time order. */
+static int draw_index(int S, int nd, int i) { return (int)(((long)(i + 1) * S) / nd) - 1; }
 
-/* mean.png (clipped to [0, 1]), std.png (0 .. its max), samples.png (up to 4
- * chains' last samples side by side, 2-pixel black gaps, clipped to [0, 1]). */
+/* mean.png (clipped to [0, 1]), std.png (0 .. its max), and samples.png: a
+ * grid of G(z) with a row per chain (up to 4 chains) and a column per kept
+ * draw (up to 4, spread over the kept samples, the last one rightmost), so
+ * that both the spread across chains and the movement within a chain show;
+ * 2-pixel white gaps, clipped to [0, 1]. Channel planes are stacked
+ * vertically (a c*h x w tile); every picture upscaled `scale` times. */
 static ginv_status write_images(char *const *paths, const ginv_net *net, const ginv_sample_result *r,
-                                const float *mx, const float *sx, int c, int h, int w)
+                                const float *mx, const float *sx, int c, int h, int w, int scale)
 {
-    int n = c * h * w, ns = r->C < 4 ? r->C : 4, W = ns * w + (ns - 1) * 2;
+    int n = c * h * w, nc = r->C < 4 ? r->C : 4, nd = r->S < 4 ? r->S : 4;
     double smax = 0;
     for (int i = 0; i < n; i++) smax = fmax(smax, sx[i]);
-    ginv_status st = ginv_png_write_gray(paths[0], w, c * h, mx, 0.0, 1.0);
-    if (st == GINV_OK) st = ginv_png_write_gray(paths[1], w, c * h, sx, 0.0, smax > 0 ? smax : 1.0);
+    ginv_status st = ginv_png_write_grid(paths[0], 1, 1, c * h, w, mx, 0, 0.0, 1.0, scale);
+    if (st == GINV_OK)
+        st = ginv_png_write_grid(paths[1], 1, 1, c * h, w, sx, 0, 0.0, smax > 0 ? smax : 1.0, scale);
     if (st != GINV_OK) return st;
-    float *canvas = calloc((size_t)W * c * h, sizeof(float));
+    int B = nc * nd;
+    float *z = malloc(sizeof(float) * (size_t)B * r->k);
     ginv_net_ws *ws = NULL;
-    if (!canvas) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
-    if ((st = ginv_net_ws_new(&ws, net, ns)) == GINV_OK) {
-        const float *last = r->samples + (size_t)(r->S - 1) * r->C * r->k; /* chains 0..ns-1 */
-        const float *x = ginv_net_forward(net, ws, ns, last);
-        for (int j = 0; j < ns; j++) put_tile(canvas, W, j * (w + 2), x + (size_t)j * n, c, h, w);
-        st = ginv_png_write_gray(paths[2], W, c * h, canvas, 0.0, 1.0);
+    if (!z) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    for (int ch = 0; ch < nc; ch++) /* tile ch*nd + d: chain ch at draw d */
+        for (int d = 0; d < nd; d++)
+            memcpy(z + ((size_t)ch * nd + d) * r->k,
+                   r->samples + ((size_t)draw_index(r->S, nd, d) * r->C + ch) * r->k, sizeof(float) * r->k);
+    if ((st = ginv_net_ws_new(&ws, net, B)) == GINV_OK) {
+        const float *x = ginv_net_forward(net, ws, B, z);
+        st = ginv_png_write_grid(paths[2], nc, nd, c * h, w, x, 2, 0.0, 1.0, scale);
     }
     ginv_net_ws_free(ws);
-    free(canvas);
+    free(z);
     return st;
 }
 
@@ -93,7 +97,7 @@ int cmd_sample(int argc, char **argv)
     const char *opspec = "gaussian", *image = NULL, *prior_s = "gaussian", *sampler = "ula";
     const char *init_s = "zero", *centre_path = NULL, *truth_path = NULL, *y_path = NULL;
     const char *out_dir = NULL, *json = NULL, *ref_path = NULL;
-    int bias = 0, m = 0, quiet = 0, w1_dirs = 16;
+    int bias = 0, m = 0, quiet = 0, w1_dirs = 16, png_scale = 4;
     double near = 0.1;
     double alpha = 0.2, bias_sd = 0, noise = 0, sigma = -1;
     ginv_sample_opts so;
@@ -139,6 +143,7 @@ int cmd_sample(int argc, char **argv)
         {"truth", 0, OPT_STRING, &truth_path, "FILE", "z0 (k values) instead of N(0, I)"},
         {"y", 0, OPT_STRING, &y_path, "FILE", "your measurements (m values) instead of simulating"},
         {"out", 0, OPT_STRING, &out_dir, "DIR", "directory for samples.npy, moments (.npy) and trace.png"},
+        {"png-scale", 0, OPT_INT, &png_scale, "F", "images: mean.png, std.png and samples.png upscaled F times (nearest neighbour)", 1, 64},
         {"json", 0, OPT_STRING, &json, "FILE", "write results and diagnostics as JSON ('-': stdout)"},
         {"threads", 0, OPT_INT, &so.threads, "T", "linear-algebra threads (numbers do not depend on it)", 1, 64},
         {"quiet", 'q', OPT_FLAG, &quiet, "", "no table or progress, only errors"},
@@ -160,7 +165,9 @@ int cmd_sample(int argc, char **argv)
                    "mean_x.npy, std_x.npy (per-pixel std of G(z)), trace.png, trajectory.png (fraction of\n"
                    "chains near z0 per kept step, with a truth; the JSON's \"trajectory\" also holds the mean\n"
                    "||z - z0||/||z0|| and the sliced W1 to --reference); for images (--image CxHxW, or n a perfect square)\n"
-                   "mean.png, std.png and samples.png. Diagnostics (Vehtari et al. 2021):\n"
+                   "mean.png, std.png (per-pixel posterior std, 0 .. its max) and samples.png (rows: up to 4\n"
+                   "chains; columns: up to 4 kept draws spread over the run, the last rightmost), all upscaled\n"
+                   "--png-scale times. Diagnostics (Vehtari et al. 2021):\n"
                    "rank-normalised split R-hat, bulk/tail ESS, MCSE of the mean."};
     const char *pos[1];
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
@@ -429,7 +436,7 @@ int cmd_sample(int argc, char **argv)
             rc = cli_lib_error(C, st);
             goto out;
         }
-        if (is_image && (st = write_images(paths + 8, net, &res, mx, sx, ic, ih, iw)) != GINV_OK) {
+        if (is_image && (st = write_images(paths + 8, net, &res, mx, sx, ic, ih, iw, png_scale)) != GINV_OK) {
             rc = cli_lib_error(C, st);
             goto out;
         }

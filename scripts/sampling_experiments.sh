@@ -4,7 +4,10 @@
 #           of chains near z0 and sliced W1 to a reference chain vs step, per C
 #   pr      Pareek & Risteski: R-hat after GD->Langevin vs random starts on an
 #           invertible and a non-invertible generator
-# Usage: scripts/sampling_experiments.sh escape|pr OUTDIR
+#   vae     the Fashion-MNIST VAE (models/fmnist-vae-k20.safetensors): posterior
+#           of real test images under inpainting and random subsampling;
+#           MALA from GD vs random starts, ULA and annealed chains
+# Usage: scripts/sampling_experiments.sh escape|pr|vae OUTDIR
 set -eu
 cd "$(dirname "$0")/.."
 G=build/ginv
@@ -41,4 +44,35 @@ if [[ $what == pr ]]; then
             done; done
         done
     done
+fi
+if [[ $what == vae ]]; then
+    V=models/fmnist-vae-k20.safetensors
+    # measurements of real test images (y.npy); the hidden box of big1 leaves rows 0-1 and 24-27
+    $G cs --model $V --data "fashion-mnist:test[0:1]" --op inpaint-box --method csgm --iters 300 --restarts 2 --out "$O/cs_inp0" -q
+    $G cs --model $V --data "fashion-mnist:test[1:2]" --op inpaint-box:2,0,22,28 --method csgm --iters 300 --restarts 2 --out "$O/cs_big1" -q
+    $G cs --model $V --data "fashion-mnist:test[0:1]" --op subsample --m 150 --noise 0.1 --method csgm --iters 300 --restarts 2 --out "$O/cs_sub0" -q
+    I="--op inpaint-box --y $O/cs_inp0/y.npy --sigma 0.1"
+    B="--op inpaint-box:2,0,22,28 --y $O/cs_big1/y.npy --sigma 0.1"
+    short="--chains 16 --burn-in 1000 --samples 400 --thin 2"
+    long="--chains 16 --burn-in 10000 --samples 1000 --thin 20"
+    ann="--sampler annealed --levels 10 --level-max 10 --step 2e-4"
+    run() { local t=$1; shift
+        $G sample --model $V --prior gaussian --seed 1 -q --out "$O/r_$t" --json "$O/r_$t.json" "$@"
+        printf '%-22s %s\n' $t "$(jq -c '.summary|[.max_rhat, .min_ess_bulk, .acceptance_rate, .sampling_seconds, .seconds_per_effective_sample]' "$O/r_$t.json")"
+    }
+    run inp0_mala_gd $I --sampler mala --step 2e-4 $short --init gd
+    run inp0_mala_rand $I --sampler mala --step 2e-4 $short --init random
+    run inp0_ann_rand $I $ann $short --init random
+    run inp0_mala_gd_long $I --sampler mala --step 2e-4 $long --init gd
+    run inp0_mala_rand_long $I --sampler mala --step 2e-4 $long --init random
+    run inp0_mala_4e-4_long $I --sampler mala --step 4e-4 $long --init gd
+    run inp0_ula_4e-4_long $I --sampler ula --step 4e-4 $long --init gd
+    run inp0_ula_1e-3_long $I --sampler ula --step 1e-3 $long --init gd
+    run inp0_ann_gd_long $I $ann $long --init gd
+    run inp0_ann_rand_long $I $ann $long --init random
+    run id0_mala_gd --op identity --y "$O/cs_inp0/truth.npy" --sigma 0.1 --sampler mala --step 2e-4 $long --init gd
+    run big1_mala_gd $B --sampler mala --step 2e-4 $long --init gd
+    run big1_ann_rand $B $ann $long --init random
+    run sub0_mala_gd --op subsample --m 150 --y "$O/cs_sub0/y.npy" --sigma 0.1 --sampler mala --step 2e-4 $long --init gd
+    run inp0_mala_4e-4_vlong $I --sampler mala --step 4e-4 --chains 16 --burn-in 20000 --samples 1000 --thin 80 --init gd
 fi

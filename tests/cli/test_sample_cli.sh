@@ -23,12 +23,17 @@ check no_images_for_a_non_square_signal test ! -e $O/mean.png
 png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{print $3*256+$4 "x" $7*256+$8}'; }
 $GINV net random --layers 6,60,196 --seed 3 -o $TMP/img.safetensors
 expect_ok sample_square_signal_writes_images -- $GINV sample --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 3 --burn-in 5 --samples 10 --out $TMP/im -q
-check mean_png_is_14x14 test "$(png_size $TMP/im/mean.png)" = 14x14
-check std_png_is_14x14 test "$(png_size $TMP/im/std.png)" = 14x14
-check samples_png_tiles_3_chains test "$(png_size $TMP/im/samples.png)" = 46x14
+# 14x14 upscaled 4 times; samples: 3 chains x 4 draws of 14x14, 2-pixel gaps, times 4
+check mean_png_is_14x14_upscaled_4x test "$(png_size $TMP/im/mean.png)" = 56x56
+check std_png_is_14x14_upscaled_4x test "$(png_size $TMP/im/std.png)" = 56x56
+check samples_png_3_chains_by_4_draws test "$(png_size $TMP/im/samples.png)" = $(( (4*14+5*2)*4 ))x$(( (3*14+4*2)*4 ))
 expect_ok sample_image_option_sets_shape -- $GINV sample --model $TMP/img.safetensors --image 1x7x28 --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 5 --burn-in 5 --samples 10 --out $TMP/im2 -q
-check image_option_mean_png_is_28x7 test "$(png_size $TMP/im2/mean.png)" = 28x7
-check samples_png_tiles_at_most_4 test "$(png_size $TMP/im2/samples.png)" = 118x7
+check image_option_mean_png_is_28x7_upscaled test "$(png_size $TMP/im2/mean.png)" = 112x28
+check samples_png_at_most_4_chains_4_draws test "$(png_size $TMP/im2/samples.png)" = $(( (4*28+5*2)*4 ))x$(( (4*7+5*2)*4 ))
+expect_ok sample_png_scale_1 -- $GINV sample --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 2 --burn-in 5 --samples 5 --png-scale 1 --out $TMP/im3 -q
+check png_scale_1_keeps_14x14 test "$(png_size $TMP/im3/mean.png)" = 14x14
+check samples_png_2_chains_by_4_draws_unscaled test "$(png_size $TMP/im3/samples.png)" = 66x34
+expect_error png_scale_out_of_range 2 "png-scale" -- $GINV sample --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 --png-scale 0 --out $TMP/im4
 
 # chains started near -z0 / at z0; trajectory in the JSON; W1 to a reference
 expect_ok sample_init_negative -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --step 1e-6 --chains 4 --burn-in 0 --samples 10 --init negative --out $TMP/neg --json $TMP/neg.json -q
