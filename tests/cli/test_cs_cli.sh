@@ -26,6 +26,13 @@ for op in subsample inpaint-box downsample:4 identity; do
         --m 200 --iters 50 --method csgm,lasso-dct --lasso-lambda 0.01 --out "$TMP/op"
 done
 
+# the main job, reduced: its table and images
+expect_ok demo_runs -- $GINV demo --images 3 --restarts 2 --iters 100 --out "$TMP/demo" --json "$TMP/demo.json" -q
+check demo_writes_three_grids_and_the_plot bash -c "for f in grid_m25 grid_m100 grid_m400 mse_vs_m; do
+    file '$TMP/demo/'\$f.png | grep -q 'PNG image data' || exit 1; done"
+check demo_json_has_a_row_per_m bash -c "jq -e '[.rows[].m] == [25, 100, 400] and
+    ([.rows[].csgm.mse_mean] | all(. > 0 and . < 1))' '$TMP/demo.json' >/dev/null"
+
 # bad input: clear errors, no output
 echo "P2 3 3 255 0 0 0 0 0 0 0 0 0" > "$TMP/small.pgm"
 expect_error cs_refuses_images_of_another_size 1 "784 pixels" -- \
