@@ -580,6 +580,8 @@ typedef struct {
     double lr, lambda;
     uint64_t seed;
     int threads, max_batch;
+    uint64_t first_index;      /* image i of this call is image first_index + i of the
+                                  data: the index of its restart stream (0 for `ginv cs`) */
 } ginv_csgm_opts;
 void ginv_csgm_opts_init(ginv_csgm_opts *o); /* 10 restarts, 1000 iters, lr 0.01, lambda 0.1 */
 /* Z (N x k), X = G(Z) (N x n) and loss (N: ||A G(z) - y||^2 + lambda||z||^2 at
@@ -1155,6 +1157,8 @@ const char *ginv_unit_commands(char *buf, size_t len);
 /* The `recover` runner: one trial of `ginv recover` (same option names, same
  * numbers as `ginv recover ... --seed SEED` trial TRIAL). */
 extern const ginv_unit_runner ginv_unit_recover;
+/* `cs`: one image (trial t = image t of the data) of `ginv cs`, one method. */
+extern const ginv_unit_runner ginv_unit_cs;
 
 typedef struct ginv_sweep_spec ginv_sweep_spec;
 /* Parse a spec (JSON text): {"command": C, "fixed": {...}, "grid": {name: [values]},

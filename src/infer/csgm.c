@@ -56,7 +56,7 @@ ginv_status ginv_csgm_run(ginv_net *net, const ginv_op *op, int N, const float *
         int ni = N - i0 < per ? N - i0 : per, B = ni * R;
         for (int i = 0; i < ni; i++) {
             ginv_rng r;
-            ginv_rng_init(&r, o->seed, GINV_STREAM_CSGM_INIT, (uint64_t)(i0 + i));
+            ginv_rng_init(&r, o->seed, GINV_STREAM_CSGM_INIT, o->first_index + (uint64_t)(i0 + i));
             ginv_rng_normal_f32(&r, z + (size_t)i * R * k, (size_t)R * k, 1.0);
             for (int j = 0; j < R; j++)
                 memcpy(yb + ((size_t)i * R + j) * m, Y + (size_t)(i0 + i) * m,

@@ -11,6 +11,7 @@
  * src/run/unit_NAME.c, declare it in include/ginv.h, list it below. */
 static const ginv_unit_runner *const builtin[] = {
     &ginv_unit_recover,
+    &ginv_unit_cs,
 };
 
 #define MAX_EXTRA 32
