@@ -339,7 +339,8 @@ static int run_instance(const char *C, const config *cf, int fam, int n, instanc
     ginv_status st = GINV_OK;
     char path[300], out[300];
     int ref_answer = -1, rc = 0;
-    for (int s = 0; s < NS; s++) I->r[s] = (run){active[s] ? RUN_NONE : RUN_STOPPED, NAN, -1};
+    for (int s = 0; s < NS; s++)
+        I->r[s] = (run){!cf->have[fam][s] ? RUN_ABSENT : active[s] ? RUN_NONE : RUN_STOPPED, NAN, -1};
     I->yes = -1;
     I->gd_found = 0;
 
