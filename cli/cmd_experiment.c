@@ -313,16 +313,19 @@ static int experiment_recovery(int argc, char **argv)
 }
 
 int experiment_cs(int argc, char **argv);
+int experiment_hardness(int argc, char **argv);
 
 int cmd_experiment(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "recovery")) return experiment_recovery(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "cs")) return experiment_cs(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "hardness")) return experiment_hardness(argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         printf("usage: ginv experiment recovery [options]   phase transitions on random ReLU nets\n"
                "       ginv experiment cs [options]         CSGM vs Lasso on Fashion-MNIST\n"
+               "       ginv experiment hardness [options]   decide vs minisat, fplll, cliquer, MILP, GD\n"
                "(see 'ginv experiment SUB --help')\n");
         return 0;
     }
-    return cli_usage_error("experiment", "expected a subcommand: recovery or cs");
+    return cli_usage_error("experiment", "expected a subcommand: recovery, cs or hardness");
 }

@@ -1228,6 +1228,30 @@ ginv_status ginv_store_read(const char *db, int busy_timeout_ms, char **spec, ch
  * quantile z (1.96: 95%), and the q-quantile of sorted x (linear, type 7). */
 void ginv_wilson_interval(long k, long n, double z, double *lo, double *hi);
 double ginv_quantile_sorted(const double *x, long n, double q);
+
+/* Least squares y = a x + b over n >= 2 points (distinct x): the slope a,
+ * intercept b and their standard errors (NaN when n == 2: no residual
+ * degrees of freedom). Used for growth exponents: x = n, y = log2(time). */
+ginv_status ginv_linear_fit(int n, const double *x, const double *y, double *a, double *b,
+                            double *se_a, double *se_b);
+
+/* External programs (the reference solvers experiments time beside ginv):
+ * argv[0] looked up on PATH, run without a shell in its own process group,
+ * stdin from stdin_path (NULL: /dev/null), stdout and stderr to stdout_path
+ * (NULL: /dev/null), killed (with its process group) after `timeout` seconds
+ * (0: none). GINV_ERR_UNSUPPORTED when the program is not installed. */
+typedef struct {
+    int started;       /* the program ran */
+    int exited, code;  /* exited normally with status code */
+    int signaled;      /* ended by a signal it did not get from us (code = 128 + signal) */
+    int timed_out;     /* killed at the timeout */
+    double seconds;    /* wall time from spawn to reaping the process */
+} ginv_child_result;
+ginv_status ginv_child_run(const char *const *argv, const char *stdin_path,
+                           const char *stdout_path, double timeout, ginv_child_result *res);
+/* 1 when `name` is an executable on PATH (or a path to one); its full path
+ * into path (may be NULL). */
+int ginv_child_find(const char *name, char *path, size_t len);
 /* ------------------------------------------------------- exact decision */
 
 /* Decide a ginv_problem exactly (Keles & Hegde 2023, §3.1): YES with a
