@@ -26,6 +26,30 @@ for op in subsample inpaint-box downsample:4 identity; do
         --m 200 --iters 50 --method csgm,lasso-dct --lasso-lambda 0.01 --out "$TMP/op"
 done
 
+# a sweep over cs: unit t is image t of `ginv cs` (same A, noise and starts)
+cat > "$TMP/spec.json" <<JSON
+{"command": "cs", "fixed": {"model": "$VAE", "iters": 100, "restarts": 2, "lasso-lambda": 30, "m": 50},
+ "grid": {"method": ["csgm", "lasso-dct"]}, "trials": 3, "seed": 1, "seeds": "shared"}
+JSON
+expect_ok sweep_cs_runs -- $GINV sweep "$TMP/spec.json" --db "$TMP/cs.db" -q
+expect_ok cs_same_images -- $GINV cs --model "$VAE" --data "fashion-mnist:test[0:3]" --m 50 --iters 100 \
+    --restarts 2 --lasso-lambda 30 --method csgm,lasso-dct --seed 1 -q --json "$TMP/cs3.json"
+cs_units_match() { # each unit's MSE equals ginv cs's for the same image, up to the
+    # float differences of another batch size (CSGM: 1e-5; FISTA's 500 steps: 1e-3)
+    local meth t a b tol
+    for meth in csgm lasso-dct; do
+        tol=1e-5; [[ $meth == csgm ]] || tol=1e-3
+        for t in 0 1 2; do
+            a=$(sqlite3 "$TMP/cs.db" "select m.value from metrics m join units u on u.id = m.unit
+                where m.name = 'mse' and u.trial = $t and u.params like '%\"method\":\"$meth\"%'")
+            b=$(jq ".images[$t][\"$meth\"].mse" "$TMP/cs3.json")
+            awk -v a="$a" -v b="$b" -v tol="$tol" 'BEGIN { d = a - b; if (d < 0) d = -d;
+                exit !(a > 0 && d <= tol * b) }' || { echo "    $meth image $t: sweep $a, ginv cs $b"; return 1; }
+        done
+    done
+}
+check sweep_cs_units_match_ginv_cs cs_units_match
+
 # the main job, reduced: its table and images
 expect_ok demo_runs -- $GINV demo --images 3 --restarts 2 --iters 100 --out "$TMP/demo" --json "$TMP/demo.json" -q
 check demo_writes_three_grids_and_the_plot bash -c "for f in grid_m25 grid_m100 grid_m400 mse_vs_m; do
