@@ -223,3 +223,30 @@ int cs_write_grid(const char *C, const char *path, const ginv_images *truth,
     if (st != GINV_OK) return cli_error(C, "%s", ginv_last_error());
     return 0;
 }
+
+/* The in-range variant: truth x_i = G(z_i), z_i ~ N(0, I) from stream
+ * (seed, GINV_STREAM_TRUTH, i): no representation error, only optimisation
+ * (and measurement) error is left. */
+int cs_in_range_truth(const char *C, ginv_net *net, int N, uint64_t seed, ginv_images *im)
+{
+    int k = ginv_net_in(net), n = ginv_net_out(net), s = (int)lround(sqrt((double)n));
+    float *z = malloc((size_t)N * k * sizeof(float));
+    im->pix = ginv_malloc((size_t)N * n * sizeof(float));
+    ginv_net_ws *ws = NULL;
+    if (!z || !im->pix || ginv_net_ws_new(&ws, net, N) != GINV_OK) {
+        free(z);
+        return cli_error(C, "out of memory");
+    }
+    for (int i = 0; i < N; i++) {
+        ginv_rng r;
+        ginv_rng_init(&r, seed, GINV_STREAM_TRUTH, (uint64_t)i);
+        ginv_rng_normal_f32(&r, z + (size_t)i * k, (size_t)k, 1.0);
+    }
+    memcpy(im->pix, ginv_net_forward(net, ws, N, z), (size_t)N * n * sizeof(float));
+    ginv_net_ws_free(ws);
+    free(z);
+    im->count = N;
+    im->h = s * s == n ? s : 1;
+    im->w = s * s == n ? s : n;
+    return 0;
+}

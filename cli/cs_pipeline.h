@@ -49,4 +49,8 @@ void cs_summary(const cs_result *res, int method, double *mean, double *ci95);
 int cs_write_grid(const char *cmd, const char *path, const ginv_images *truth,
                   const cs_result *res, int maxcols);
 
+/* The in-range truth: N images x_i = G(z_i), z_i ~ N(0, I) from stream
+ * (seed, GINV_STREAM_TRUTH, i), shaped s x s when n = s^2. 0 or an exit code. */
+int cs_in_range_truth(const char *cmd, ginv_net *net, int N, uint64_t seed, ginv_images *im);
+
 #endif

@@ -91,22 +91,7 @@ int experiment_cs(int argc, char **argv)
     char spec[64];
     snprintf(spec, sizeof spec, "fashion-mnist:test[0:%d]", nimg);
     if (in_range) {
-        /* x = G(z*), z* from stream (seed, TRUTH, i) */
-        int k = ginv_net_in(net), n = ginv_net_out(net), s = (int)lround(sqrt((double)n));
-        float *z = malloc((size_t)nimg * k * sizeof(float));
-        ginv_net_ws *ws = NULL;
-        truth.pix = ginv_malloc((size_t)nimg * n * sizeof(float));
-        if (!z || !truth.pix || ginv_net_ws_new(&ws, net, nimg) != GINV_OK)
-            code = cli_error(C, "out of memory");
-        for (int i = 0; !code && i < nimg; i++) {
-            ginv_rng r;
-            ginv_rng_init(&r, seed, GINV_STREAM_TRUTH, (uint64_t)i);
-            ginv_rng_normal_f32(&r, z + (size_t)i * k, (size_t)k, 1.0);
-        }
-        if (!code) memcpy(truth.pix, ginv_net_forward(net, ws, nimg, z), (size_t)nimg * n * sizeof(float));
-        truth.count = nimg, truth.h = s, truth.w = n / s;
-        ginv_net_ws_free(ws);
-        free(z);
+        code = cs_in_range_truth(C, net, nimg, seed, &truth);
     } else if (ginv_images_load(spec, &truth) != GINV_OK) {
         code = cli_error(C, "%s", ginv_last_error());
     }
