@@ -56,7 +56,7 @@ int experiment_cs(int argc, char **argv)
         {"lr", 0, OPT_DOUBLE, &cfg.csgm.lr, "ETA", "CSGM Adam learning rate", 0, 1e3},
         {"seed", 0, OPT_U64, &seed, "S", "seed of A, noise, restarts"},
         {"threads", 0, OPT_INT, &cfg.threads, "N", "linear-algebra threads", 1, 256},
-        {"out", 0, OPT_STRING, &outdir, "DIR", "table.md, mse_vs_m.png, grid_m<M>.png (required)"},
+        {"out", 0, OPT_STRING, &outdir, "DIR", "table.md and mse_vs_m.png (required)"},
         {"json", 0, OPT_STRING, &json, "FILE", "every cell's mean, CI and lambda as JSON"},
         {"quiet", 'q', OPT_FLAG, &quiet, "", "no progress display"},
         {0}};
@@ -65,7 +65,7 @@ int experiment_cs(int argc, char **argv)
                    "For each m, every image is measured with the same A (N(0,1) entries) and "
                    "noise, then reconstructed by CSGM with each lambda and by each Lasso "
                    "baseline. The Lasso's lambda is tuned per m on 8 training images (a grid "
-                   "1e-5..1). Writes DIR/table.md, DIR/mse_vs_m.png and the image grids."};
+                   "lambda_max 1e-5..1). Writes DIR/table.md and DIR/mse_vs_m.png (for image grids run ginv cs --out at one m)."};
     int npos_ = 0, rc = cli_parse(&cmd, opts, argc, argv, NULL, 0, &npos_);
     if (rc != CLI_OK) return rc == CLI_HELP ? 0 : rc;
     if (!model || !outdir) return cli_usage_error(C, "--model and --out are required");
