@@ -298,6 +298,9 @@ ginv_status ginv_idx_read(const char *path, ginv_idx *out)
     if (pl > 3 && !strcasecmp(path + pl - 3, ".gz") && !is_gzip(buf, len))
         ginv_log(GINV_LOG_WARN, "'%s' is named .gz but is not gzip-compressed (no 1f 8b magic); "
                  "reading it as a raw IDX file", path);
+    else if ((pl <= 3 || strcasecmp(path + pl - 3, ".gz")) && is_gzip(buf, len))
+        ginv_log(GINV_LOG_WARN, "'%s' is gzip-compressed but not named .gz; decompressing it",
+                 path);
     s = ginv_idx_parse(buf, len, out);
     ginv_free(buf);
     if (s) return ginv_fail(s, "'%s': %s", path, ginv_last_error());

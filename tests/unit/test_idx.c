@@ -123,6 +123,13 @@ TEST(idx_parses_every_type_big_endian)
     free(b);
 }
 
+/* The last warning logged, for the name-vs-content checks. */
+static char last_warning[512];
+static void keep_warning(void *user, int level, const char *msg)
+{
+    if (level == GINV_LOG_WARN) snprintf(last_warning, sizeof last_warning, "%s", msg);
+}
+
 TEST(idx_gzip_is_decided_by_magic_not_by_name)
 {
     uint32_t d[3] = {2, 3, 4};
@@ -135,14 +142,21 @@ TEST(idx_gzip_is_decided_by_magic_not_by_name)
     const char *names[2] = {tmp_path("gz_named_raw.idx"), tmp_path("raw_named.idx.gz")};
     write_file(names[0], gz, glen);
     write_file(names[1], raw, len);
+    /* each mismatch of name and content is read, and warned about in its own words */
+    const char *warns[2] = {"is gzip-compressed but not named .gz", "is named .gz but is not gzip"};
+    ginv_set_log(keep_warning, NULL);
     for (int f = 0; f < 2; f++) {
         ginv_idx x;
+        last_warning[0] = 0;
         CHECK_OK(ginv_idx_read(names[f], &x));
+        CHECK_MSG(strstr(last_warning, warns[f]) != NULL, "warning '%s' lacks '%s'", last_warning,
+                  warns[f]);
         CHECK(x.ndim == 3 && x.count == 24);
         for (int i = 0; i < 24 && x.data; i++) CHECK(((unsigned char *)x.data)[i] == px[i]);
         ginv_idx_release(&x);
         remove(names[f]);
     }
+    ginv_set_log(NULL, NULL);
     /* two concatenated gzip members (as `cat a.gz b.gz`) inflate to their
      * concatenation: here header+half the data, then the other half */
     size_t g1, g2;
