@@ -141,7 +141,7 @@ int experiment_cs(int argc, char **argv)
             len += snprintf(md + len, cap - len, "| %d |", (int)msd[i]);
             double bl = INFINITY;
             for (int s = 0; s < ns; s++) {
-                len += snprintf(md + len, cap - len, " %.4f ± %.4f |", mean[s][i], ci[s][i]);
+                len += snprintf(md + len, cap - len, " %.3g ± %.2g |", mean[s][i], ci[s][i]);
                 if (s >= nl) bl = fmin(bl, mean[s][i]);
             }
             len += snprintf(md + len, cap - len, "\n");
