@@ -15,7 +15,7 @@ static const struct {
     {"net", cmd_net, "make generators (net random), take one net out of a file (net extract)"},
     {"info", cmd_info, "print a model file's architecture and parameter count"},
     {"theory", cmd_theory, "closed forms of Hand & Voroninski: g, rho_d, h_{x,x0}"},
-    {"experiment", cmd_experiment, "sweeps: experiment recovery (phase transitions)"},
+    {"experiment", cmd_experiment, "experiments: recovery (phase transitions), cs (CSGM vs Lasso vs m), hardness (the exponential wall)"},
     {"demo", cmd_demo, "the main job: CSGM vs Lasso on Fashion-MNIST (demo random: random ReLU nets)"},
     {"cs", cmd_cs, "compressed sensing on images: CSGM vs Lasso (pixel, DCT, wavelet)"},
     {"wdc", cmd_wdc, "estimate each dense layer's Weight Distribution Condition constant"},
