@@ -97,7 +97,8 @@ int cmd_sample(int argc, char **argv)
     const char *opspec = "gaussian", *image = NULL, *prior_s = "gaussian", *sampler = "ula";
     const char *init_s = "zero", *centre_path = NULL, *truth_path = NULL, *y_path = NULL;
     const char *out_dir = NULL, *json = NULL, *ref_path = NULL;
-    int bias = 0, m = 0, quiet = 0, w1_dirs = 16, png_scale = 4;
+    int bias = 0, m = 0, quiet = 0, w1_dirs = 16, png_scale = 4, signal_diag = 0;
+    double signal_floor = 1e-3;
     double near = 0.1;
     double alpha = 0.2, bias_sd = 0, noise = 0, sigma = -1;
     ginv_sample_opts so;
@@ -143,6 +144,8 @@ int cmd_sample(int argc, char **argv)
         {"truth", 0, OPT_STRING, &truth_path, "FILE", "z0 (k values) instead of N(0, I)"},
         {"y", 0, OPT_STRING, &y_path, "FILE", "your measurements (m values) instead of simulating"},
         {"out", 0, OPT_STRING, &out_dir, "DIR", "directory for samples.npy, moments (.npy) and trace.png"},
+        {"signal-diag", 0, OPT_FLAG, &signal_diag, "", "also R-hat and ESS of every pixel of G(z) (pixels with sd <= --signal-sd-floor left out): whether the images have converged, whatever the latent does"},
+        {"signal-sd-floor", 0, OPT_DOUBLE, &signal_floor, "S", "with --signal-diag: pixels whose posterior sd is at most S are constant", 0, 1e30},
         {"png-scale", 0, OPT_INT, &png_scale, "F", "images: mean.png, std.png and samples.png upscaled F times (nearest neighbour)", 1, 64},
         {"json", 0, OPT_STRING, &json, "FILE", "write results and diagnostics as JSON ('-': stdout)"},
         {"threads", 0, OPT_INT, &so.threads, "T", "linear-algebra threads (numbers do not depend on it)", 1, 64},
@@ -322,6 +325,11 @@ int cmd_sample(int argc, char **argv)
         min_tail = isnan(diag[j].ess_tail) || isnan(min_tail) ? NAN : fmin(min_tail, diag[j].ess_tail);
     }
     double spes = res.seconds / min_bulk; /* seconds per effective sample (worst coordinate) */
+    ginv_signal_diag sdg = {.max_rhat = NAN, .min_ess_bulk = NAN, .min_ess_tail = NAN, .worst_pixel = -1};
+    if (signal_diag && (st = ginv_sample_signal_diag(&res, net, signal_floor, NULL, &sdg)) != GINV_OK) {
+        rc = cli_lib_error(C, st);
+        goto out;
+    }
     double mean_err = NAN;
     if (z0) {
         double d = 0, s = 0;
@@ -373,6 +381,10 @@ int cmd_sample(int argc, char **argv)
         if (z0) printf("posterior mean vs truth: rel_error %.3e; at the last step %.3f of the chains "
                        "are within %g ||z0|| of z0\n", mean_err, traj[4 * (size_t)(S - 1) + 1], near);
         if (ref_path) printf("sliced W1 to the reference: %.4g at the last step\n", traj[4 * (size_t)(S - 1) + 3]);
+        if (signal_diag)
+            printf("signal G(z): %d of %d pixels vary (sd > %g): max rhat %.4f (pixel %d), min bulk-ESS "
+                   "%.1f, min tail-ESS %.1f\n", sdg.pixels, n, signal_floor, sdg.max_rhat,
+                   sdg.worst_pixel, sdg.min_ess_bulk, sdg.min_ess_tail);
     }
 
     /* outputs: the trace plot first (it may fail without gnuplot), then arrays, then JSON */
@@ -501,6 +513,15 @@ int cmd_sample(int argc, char **argv)
         cJSON_AddItemToObject(s, "sampling_seconds", cli_json_num(res.seconds));
         cJSON_AddItemToObject(s, "seconds_per_step", cli_json_num(res.seconds / res.steps));
         cJSON_AddItemToObject(s, "seconds_per_effective_sample", cli_json_num(spes));
+        if (signal_diag) {
+            cJSON *g = cJSON_AddObjectToObject(doc, "signal_summary");
+            cJSON_AddNumberToObject(g, "sd_floor", signal_floor);
+            cJSON_AddNumberToObject(g, "pixels", sdg.pixels);
+            cJSON_AddItemToObject(g, "max_rhat", cli_json_num(sdg.max_rhat));
+            cJSON_AddNumberToObject(g, "worst_pixel", sdg.worst_pixel);
+            cJSON_AddItemToObject(g, "min_ess_bulk", cli_json_num(sdg.min_ess_bulk));
+            cJSON_AddItemToObject(g, "min_ess_tail", cli_json_num(sdg.min_ess_tail));
+        }
         if (so.init == GINV_CHAIN_INIT_GD) {
             cJSON_AddItemToObject(s, "gd_meas_loss", cli_json_num(res.gd_loss));
             cJSON_AddNumberToObject(s, "gd_iters", res.gd_iters);

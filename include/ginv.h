@@ -843,6 +843,19 @@ double ginv_diag_ess(int N, int M, const double *x);
 /* Phi^{-1}(p), p in (0, 1), to double precision. */
 double ginv_normal_quantile(double p);
 
+/* The same diagnostics on the signal: for every output coordinate i of G
+ * (every pixel), over the images G(z) of all samples. Pixels whose sd is at
+ * most sd_floor (constant in the posterior) are left out of the summary;
+ * per_pixel (n, may be NULL) gets every pixel's diagnostics. */
+typedef struct {
+    int pixels;           /* pixels with sd > sd_floor */
+    double max_rhat, min_ess_bulk, min_ess_tail;  /* over those; NaN when none */
+    int worst_pixel;      /* where max_rhat is, or -1 */
+} ginv_signal_diag;
+ginv_status ginv_sample_signal_diag(const ginv_sample_result *r, const ginv_net *net,
+                                    double sd_floor, ginv_diag *per_pixel,
+                                    ginv_signal_diag *summary);
+
 /* W1 between two empirical laws: exact in 1-D (quantile functions), and the
  * sliced form: the mean over ndirs random unit directions u (stream (seed,
  * GINV_STREAM_W1, d)) of the 1-D W1 of <a_i, u> and <b_j, u>, for a (na x k)

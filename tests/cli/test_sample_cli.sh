@@ -30,6 +30,8 @@ check samples_png_3_chains_by_4_draws test "$(png_size $TMP/im/samples.png)" = $
 expect_ok sample_image_option_sets_shape -- $GINV sample --model $TMP/img.safetensors --image 1x7x28 --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 5 --burn-in 5 --samples 10 --out $TMP/im2 -q
 check image_option_mean_png_is_28x7_upscaled test "$(png_size $TMP/im2/mean.png)" = 112x28
 check samples_png_at_most_4_chains_4_draws test "$(png_size $TMP/im2/samples.png)" = $(( (4*28+5*2)*4 ))x$(( (4*7+5*2)*4 ))
+expect_ok sample_signal_diag -- $GINV sample --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 4 --burn-in 20 --samples 40 --signal-diag --out $TMP/sd --json $TMP/sd.json -q
+check sample_signal_diag_json bash -c "jq -e '.signal_summary.pixels > 0 and .signal_summary.max_rhat >= 0.9 and .signal_summary.min_ess_bulk > 0 and .signal_summary.worst_pixel >= 0' $TMP/sd.json >/dev/null"
 expect_ok sample_png_scale_1 -- $GINV sample --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 2 --burn-in 5 --samples 5 --png-scale 1 --out $TMP/im3 -q
 check png_scale_1_keeps_14x14 test "$(png_size $TMP/im3/mean.png)" = 14x14
 check samples_png_2_chains_by_4_draws_unscaled test "$(png_size $TMP/im3/samples.png)" = 66x34
