@@ -20,6 +20,9 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ:= $(TEST_SRC:%.c=$(BUILD)/%.o)
 
+FUZZ_TARGETS := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address -std=c11 -D_GNU_SOURCE -Iinclude -Isrc
+
 .PHONY: all deps test demo bench bench-sample bench-sweep fuzz clean help
 all: $(BUILD)/ginv
 
@@ -73,13 +76,8 @@ bench-sweep: deps
 
 fuzz:
 	@mkdir -p $(BUILD)/fuzz
-	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_safetensors tests/fuzz/fuzz_safetensors.c $(LIB_SRC) $(LDLIBS)
-	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_npy tests/fuzz/fuzz_npy.c $(LIB_SRC) $(LDLIBS)
-	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_idx tests/fuzz/fuzz_idx.c $(LIB_SRC) $(LDLIBS)
-	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_cnf tests/fuzz/fuzz_cnf.c $(LIB_SRC) $(LDLIBS)
-	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_graph tests/fuzz/fuzz_graph.c $(LIB_SRC) $(LDLIBS)
-	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_pgm tests/fuzz/fuzz_pgm.c $(LIB_SRC) $(LDLIBS)
-	clang -g -O1 -fsanitize=fuzzer,address -Iinclude -Isrc -o $(BUILD)/fuzz/fuzz_png tests/fuzz/fuzz_png.c $(LIB_SRC) $(LDLIBS)
+	@for t in $(FUZZ_TARGETS); do echo "  fuzz $$t"; \
+	  clang $(FUZZ_FLAGS) -o $(BUILD)/fuzz/$$t tests/fuzz/$$t.c $(LIB_SRC) $(LDLIBS) || exit 1; done
 
 clean:
 	rm -rf $(BUILD)
