@@ -31,6 +31,20 @@ typedef struct {
     const char *details;  /* paragraphs after the option list, or NULL */
 } cli_cmd;
 
+/* Option rows shared by the commands that build a random generator from
+ * --layers (recover, sample) and take an operator (--op, --m, --image). */
+#define CLI_LAYERS_OPTS(act, out_act, alpha, bias, bias_sd)                                     \
+    {"act", 0, OPT_STRING, &(act), "NAME", "with --layers: activation of each layer"},          \
+    {"out-act", 0, OPT_STRING, &(out_act), "NAME", "with --layers: activation of the last layer"}, \
+    {"alpha", 0, OPT_DOUBLE, &(alpha), "A", "with --layers: leaky_relu slope", 0, 0.999999},    \
+    {"bias", 0, OPT_FLAG, &(bias), "", "with --layers: dense layers have biases"},              \
+    {"bias-sd", 0, OPT_DOUBLE, &(bias_sd), "S", "with --layers --bias: biases ~ N(0, S^2)", 0, 1e6}
+#define CLI_OP_OPTS(opspec, m, image)                                                           \
+    {"op", 0, OPT_STRING, &(opspec), "SPEC",                                                    \
+     "identity | gaussian | subsample[:MASK] | inpaint-box[:R0,C0,H,W] | downsample:F | matrix:FILE"}, \
+    {"m", 0, OPT_INT, &(m), "M", "number of measurements (gaussian, subsample)", 1, 1 << 24},   \
+    {"image", 0, OPT_STRING, &(image), "CxHxW", "image shape of the signal (downsample, inpaint-box)"}
+
 enum { CLI_OK = 0, CLI_HELP = -1 };
 /* Parse argv[1..argc) into the table; positional arguments go to pos
  * (at most maxpos). Prints the error or the help itself. Returns CLI_OK,
