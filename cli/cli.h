@@ -80,6 +80,10 @@ cJSON *cli_json_problem(cJSON *doc, const cli_problem *pr);
 /* Terminal output: progress on stderr when it is a terminal, unless quiet. */
 void cli_install_callbacks(int quiet);
 
+/* Linear-algebra threads when the user gives none: the online CPUs, at most
+ * 8 (results never depend on it). */
+int cli_default_threads(void);
+
 /* "10,250,1000" -> sizes (at most max). */
 int cli_parse_sizes(const char *cmd, const char *opt, const char *text, int *out, int max);
 

@@ -18,7 +18,8 @@ int cmd_cs(int argc, char **argv)
     int in_range = 0, quiet = 0;
     uint64_t seed = 1;
     cs_config cfg = {.op = "gaussian", .m = 100, .noise = 0.1, .lasso_lambda = 0,
-                     .nlambdas = 16, .threads = 1};
+                     .nlambdas = 16};
+    cfg.threads = cli_default_threads();
     ginv_csgm_opts_init(&cfg.csgm);
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &model, "FILE", "the generator (e.g. a VAE from 'ginv train vae'); needed by csgm and --in-range"},
@@ -36,7 +37,7 @@ int cmd_cs(int argc, char **argv)
         {"tune-data", 0, OPT_STRING, &tune_spec, "SPEC", "held-out images the Lasso's lambda is tuned on (default fashion-mnist:train[0:8] for Fashion-MNIST)"},
         {"lasso-iters", 0, OPT_INT, &cfg.lasso_iters, "T", "Lasso: FISTA iterations", 1, 1 << 24},
         {"seed", 0, OPT_U64, &seed, "S", "seed of A, the noise, the restarts and --in-range"},
-        {"threads", 0, OPT_INT, &cfg.threads, "N", "linear-algebra threads (results do not depend on it)", 1, 256},
+        {"threads", 0, OPT_INT, &cfg.threads, "N", "linear-algebra threads, default the CPUs up to 8 (results do not depend on it)", 1, 256},
         {"out", 0, OPT_STRING, &outdir, "DIR", "write grid.png (rows: truth, a view of y, then csgm, lasso-pixel, -dct, -wavelet, -db4 as run), truth.npy, y.npy and <method>.npy there"},
         {"json", 0, OPT_STRING, &json, "FILE", "per-image MSE/PSNR and the summary as JSON ('-': stdout)"},
         {"quiet", 'q', OPT_FLAG, &quiet, "", "no progress display"},

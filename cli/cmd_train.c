@@ -39,6 +39,7 @@ static int train_vae(int argc, char **argv)
     ginv_vae_train_opts o;
     ginv_vae_train_opts_init(&o);
     o.epochs = 20;
+    o.threads = cli_default_threads();
     uint64_t seed = 1;
     cli_opt opts[] = {
         {"data", 0, OPT_STRING, &data, "SPEC", "training images: fashion-mnist (its train split), fashion-mnist:train[a:b], idx:FILE, or PNG/PGM files"},
@@ -51,7 +52,7 @@ static int train_vae(int argc, char **argv)
         {"batch", 0, OPT_INT, &o.batch, "B", "minibatch size", 1, 1 << 20},
         {"lr", 0, OPT_DOUBLE, &o.lr, "ETA", "Adam learning rate", 0, 10},
         {"seed", 0, OPT_U64, &seed, "S", "seed of the initialisation, shuffles and noise"},
-        {"threads", 0, OPT_INT, &o.threads, "N", "linear-algebra threads (results do not depend on it)", 1, 256},
+        {"threads", 0, OPT_INT, &o.threads, "N", "linear-algebra threads, default the CPUs up to 8 (results do not depend on it)", 1, 256},
         {"output", 'o', OPT_STRING, &out, "FILE", "the trained VAE (.safetensors); FILE.ckpt holds the per-epoch checkpoint"},
         {"resume", 0, OPT_FLAG, &resume, "", "continue from FILE.ckpt (bit-identical to an uninterrupted run)"},
         {"json", 0, OPT_STRING, &json, "FILE", "write losses and the test ELBO as JSON ('-': stdout)"},

@@ -36,14 +36,15 @@ int demo_images(int argc, char **argv)
     const char *C = "demo", *model = DEMO_MODEL, *outdir = "out/demo", *json = NULL;
     int nimg = 16, quiet = 0;
     uint64_t seed = 1;
-    cs_config cfg = {.op = "gaussian", .noise = 0.1, .nlambdas = 16, .threads = 2};
+    cs_config cfg = {.op = "gaussian", .noise = 0.1, .nlambdas = 16};
+    cfg.threads = cli_default_threads();
     ginv_csgm_opts_init(&cfg.csgm);
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &model, "FILE", "the generator (default: the shipped " DEMO_MODEL ")"},
         {"images", 0, OPT_INT, &nimg, "N", "Fashion-MNIST test images (the first N)", 1, 10000},
         {"restarts", 0, OPT_INT, &cfg.csgm.restarts, "R", "CSGM random starts per image", 1, 1 << 16},
         {"iters", 0, OPT_INT, &cfg.csgm.iters, "T", "CSGM Adam iterations", 1, 1 << 24},
-        {"threads", 0, OPT_INT, &cfg.threads, "N", "linear-algebra threads", 1, 256},
+        {"threads", 0, OPT_INT, &cfg.threads, "N", "linear-algebra threads, default the CPUs up to 8 (results do not depend on it)", 1, 256},
         {"seed", 0, OPT_U64, &seed, "S", "seed of A, noise and restarts"},
         {"out", 0, OPT_STRING, &outdir, "DIR", "where the PNGs go"},
         {"json", 0, OPT_STRING, &json, "FILE", "the table as JSON ('-': stdout)"},

@@ -41,7 +41,8 @@ int experiment_cs(int argc, char **argv)
     const char *outdir = NULL, *json = NULL;
     int nimg = 300, in_range = 0, quiet = 0;
     uint64_t seed = 1;
-    cs_config cfg = {.op = "gaussian", .noise = 0.1, .nlambdas = 16, .threads = 2};
+    cs_config cfg = {.op = "gaussian", .noise = 0.1, .nlambdas = 16};
+    cfg.threads = cli_default_threads();
     ginv_csgm_opts_init(&cfg.csgm);
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &model, "FILE", "the generator (required)"},
@@ -55,7 +56,7 @@ int experiment_cs(int argc, char **argv)
         {"iters", 0, OPT_INT, &cfg.csgm.iters, "T", "CSGM Adam iterations", 1, 1 << 24},
         {"lr", 0, OPT_DOUBLE, &cfg.csgm.lr, "ETA", "CSGM Adam learning rate", 0, 1e3},
         {"seed", 0, OPT_U64, &seed, "S", "seed of A, noise, restarts"},
-        {"threads", 0, OPT_INT, &cfg.threads, "N", "linear-algebra threads", 1, 256},
+        {"threads", 0, OPT_INT, &cfg.threads, "N", "linear-algebra threads, default the CPUs up to 8 (results do not depend on it)", 1, 256},
         {"out", 0, OPT_STRING, &outdir, "DIR", "table.md and mse_vs_m.png (required)"},
         {"json", 0, OPT_STRING, &json, "FILE", "every cell's mean, CI and lambda as JSON"},
         {"quiet", 'q', OPT_FLAG, &quiet, "", "no progress display"},

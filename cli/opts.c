@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const cli_opt *cli_find(const cli_opt *opts, const char *name)
 {
@@ -149,4 +150,10 @@ int cli_parse_sizes(const char *cmd, const char *opt, const char *text, int *out
         p = end;
     }
     return n;
+}
+
+int cli_default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
