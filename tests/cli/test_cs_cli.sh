@@ -16,6 +16,13 @@ check cs_json_has_every_image bash -c "jq -e '(.images | length == 6) and
 check cs_writes_a_png_grid bash -c "file '$TMP/cs/grid.png' | grep -q 'PNG image data, 364 x 424'"
 check cs_writes_reconstructions bash -c "test -s '$TMP/cs/csgm.npy' && test -s '$TMP/cs/lasso-dct.npy' && test -s '$TMP/cs/truth.npy' && test -s '$TMP/cs/y.npy'"
 
+# threads never change the numbers
+for t in 1 2; do
+    $GINV cs --model "$VAE" --data "fashion-mnist:test[0:3]" --m 60 --restarts 2 --iters 60 \
+        --method csgm,lasso-dct --lasso-lambda 30 --threads $t -q --json "$TMP/th$t.json" >/dev/null
+done
+check cs_same_numbers_with_1_and_2_threads bash -c "diff <(jq -c '.images' '$TMP/th1.json') <(jq -c '.images' '$TMP/th2.json') >/dev/null"
+
 # in range (x = G(z*)): only optimisation and noise error remain
 expect_ok cs_in_range -- $GINV cs "${common[@]}" --in-range 6 --method csgm --json "$TMP/ir.json"
 check cs_in_range_error_is_small bash -c "jq -e '.summary.csgm.mse_mean < 0.01' '$TMP/ir.json' >/dev/null"
