@@ -84,6 +84,11 @@ void cli_install_callbacks(int quiet);
  * 8 (results never depend on it). */
 int cli_default_threads(void);
 
+/* Read the array file given to --OPT; it must hold `count` values (0: any).
+ * 0 or an exit code (the error printed). */
+int cli_read_vector(const char *cmd, const char *opt, const char *path, size_t count,
+                    ginv_array *a);
+
 /* "10,250,1000" -> sizes (at most max). */
 int cli_parse_sizes(const char *cmd, const char *opt, const char *text, int *out, int max);
 

@@ -21,20 +21,6 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* Read an array file that must hold exactly `count` values. */
-static int read_vector(const char *cmd, const char *opt, const char *path, size_t count,
-                       ginv_array *a)
-{
-    ginv_status st = ginv_array_read(path, a);
-    if (st != GINV_OK) return cli_error(cmd, "--%s: %s", opt, ginv_last_error());
-    if (count && ginv_array_count(a) != count) {
-        size_t got = ginv_array_count(a);
-        ginv_array_release(a);
-        return cli_error(cmd, "--%s '%s' holds %zu values; expected %zu", opt, path, got, count);
-    }
-    return 0;
-}
-
 int cmd_recover(int argc, char **argv)
 {
     const char *C = "recover";
@@ -133,7 +119,7 @@ int cmd_recover(int argc, char **argv)
     if (!net)
         for (int i = 0; i < ro.nspec; i++) if (spec[i].kind == GINV_LAYER_DENSE) n = spec[i].out;
     if (y_path) {
-        if ((rc = read_vector(C, "y", y_path, 0, &yarr))) goto out;
+        if ((rc = cli_read_vector(C, "y", y_path, 0, &yarr))) goto out;
         if (m == 0) m = (int)ginv_array_count(&yarr);
         ro.y = yarr.data;
     }
@@ -158,7 +144,7 @@ int cmd_recover(int argc, char **argv)
         m = m0;
     }
     if (truth_path) {
-        if ((rc = read_vector(C, "truth", truth_path, (size_t)k, &truth))) goto out;
+        if ((rc = cli_read_vector(C, "truth", truth_path, (size_t)k, &truth))) goto out;
         ro.truth = truth.data;
     }
     res = calloc((size_t)ro.trials, sizeof *res);

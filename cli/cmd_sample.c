@@ -16,19 +16,6 @@
 
 enum { NOUT = 11 }; /* output files in --out */
 
-static int read_vector(const char *cmd, const char *opt, const char *path, size_t count,
-                       ginv_array *a)
-{
-    ginv_status st = ginv_array_read(path, a);
-    if (st != GINV_OK) return cli_error(cmd, "--%s: %s", opt, ginv_last_error());
-    if (count && ginv_array_count(a) != count) {
-        size_t got = ginv_array_count(a);
-        ginv_array_release(a);
-        return cli_error(cmd, "--%s '%s' holds %zu values; expected %zu", opt, path, got, count);
-    }
-    return 0;
-}
-
 /* The image shape of an n-pixel signal: --image CxHxW, else a perfect square
  * n = s^2 as 1 x s x s; 0 when neither. */
 static int image_shape(int n, const ginv_op_spec *ops, int *c, int *h, int *w)
@@ -233,7 +220,7 @@ int cmd_sample(int argc, char **argv)
     }
     int k = ginv_net_in(net), n = ginv_net_out(net);
     if (y_path) {
-        if ((rc = read_vector(C, "y", y_path, 0, &yarr))) goto out;
+        if ((rc = cli_read_vector(C, "y", y_path, 0, &yarr))) goto out;
         if (m == 0) m = (int)ginv_array_count(&yarr);
     }
     if ((st = ginv_op_spec_parse(&ops, opspec, m)) != GINV_OK) { rc = cli_error(C, "--op: %s", ginv_last_error()); goto out; }
@@ -257,7 +244,7 @@ int cmd_sample(int argc, char **argv)
         z0 = malloc(sizeof(float) * k);
         if (!z0) { rc = cli_error(C, "out of memory"); goto out; }
         if (truth_path) {
-            if ((rc = read_vector(C, "truth", truth_path, (size_t)k, &truth))) goto out;
+            if ((rc = cli_read_vector(C, "truth", truth_path, (size_t)k, &truth))) goto out;
             memcpy(z0, truth.data, sizeof(float) * k);
         } else {
             ginv_rng r;
@@ -293,7 +280,7 @@ int cmd_sample(int argc, char **argv)
         }
     }
     if (centre_path) {
-        if ((rc = read_vector(C, "centre", centre_path, (size_t)k, &centre))) goto out;
+        if ((rc = cli_read_vector(C, "centre", centre_path, (size_t)k, &centre))) goto out;
         so.centre = centre.data;
     }
     if ((st = ginv_posterior_new(&post, net, op, y, 1, lik_sigma, prior, so.chains)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }

@@ -191,19 +191,6 @@ static run run_decide(const config *cf, const ginv_net *net, const ginv_problem 
     return r;
 }
 
-/* The box |z_i| <= R holding the stored clamp interval of a real-latent
- * reduction (G(z) = G(clamp(z)), docs/hardness.md), or 0. */
-static double clamp_box(const ginv_problem *pb)
-{
-    cJSON *s = cJSON_Parse(pb->source_json ? pb->source_json : "");
-    cJSON *c = s ? cJSON_GetObjectItem(s, "clamp") : NULL;
-    double R = 0;
-    if (cJSON_GetArraySize(c) == 2)
-        R = fmax(fabs(cJSON_GetArrayItem(c, 0)->valuedouble), fabs(cJSON_GetArrayItem(c, 1)->valuedouble));
-    cJSON_Delete(s);
-    return R;
-}
-
 /* ---------------------------------------------------------------------- GD */
 
 /* Adam with restarts on 1/2 ||G(z) - x||^2 (the library's objective, A = I),
@@ -367,7 +354,7 @@ static int run_instance(const char *C, const config *cf, int fam, int n, instanc
                 if (I->r[S_REF].answer < 0) I->r[S_REF].state = RUN_FAILED;
             }
         }
-        pb2.box = clamp_box(&pb2);
+        pb2.box = ginv_problem_clamp_box(&pb2);
     } else if (fam == F_CVP) {
         /* a planted target t = B y0 + e, e in {-1,0,1}^d: radius ||e||_1 (a YES)
          * on even instances, half of it on odd ones (mostly NO) */

@@ -157,3 +157,16 @@ int cli_default_threads(void)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
+
+int cli_read_vector(const char *cmd, const char *opt, const char *path, size_t count,
+                    ginv_array *a)
+{
+    ginv_status st = ginv_array_read(path, a);
+    if (st != GINV_OK) return cli_error(cmd, "--%s: %s", opt, ginv_last_error());
+    if (count && ginv_array_count(a) != count) {
+        size_t got = ginv_array_count(a);
+        ginv_array_release(a);
+        return cli_error(cmd, "--%s '%s' holds %zu values; expected %zu", opt, path, got, count);
+    }
+    return 0;
+}

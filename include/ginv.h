@@ -962,6 +962,9 @@ const char *ginv_norm_name(double p, char *buf, size_t len);
  * when the file has none. Checks the target length against n_out. */
 ginv_status ginv_problem_from_st(const ginv_st_file *f, int n_out, ginv_problem *out,
                                  int *found);
+/* The box |z_i| <= R holding the "clamp" interval a real-latent reduction
+ * stores in its source (G(z) = G(clamp(z)), docs/hardness.md), or 0. */
+double ginv_problem_clamp_box(const ginv_problem *pb);
 /* Save net + problem as one model file (atomic). */
 ginv_status ginv_problem_save(const ginv_net *net, const ginv_problem *pb, const char *path);
 /* ||a - b||_p in double (p = 0 or INFINITY: max norm; exact problems test

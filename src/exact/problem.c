@@ -180,3 +180,16 @@ ginv_status ginv_problem_save(const ginv_net *net, const ginv_problem *pb, const
     cJSON_free(txt);
     return st;
 }
+
+double ginv_problem_clamp_box(const ginv_problem *pb)
+{
+    cJSON *s = pb->source_json ? cJSON_Parse(pb->source_json) : NULL;
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(s, "clamp");
+    double R = 0;
+    if (cJSON_GetArraySize(c) == 2 && cJSON_IsNumber(cJSON_GetArrayItem(c, 0)) &&
+        cJSON_IsNumber(cJSON_GetArrayItem(c, 1)))
+        R = fmax(fabs(cJSON_GetArrayItem(c, 0)->valuedouble),
+                 fabs(cJSON_GetArrayItem(c, 1)->valuedouble));
+    cJSON_Delete(s);
+    return R;
+}

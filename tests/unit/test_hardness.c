@@ -95,19 +95,6 @@ static int solver(const char *const *argv, const char *in, const char *out)
     return st == GINV_OK && r.exited ? r.code : -1;
 }
 
-/* The stored clamp interval of a real-latent reduction: the box |z_i| <= R
- * that holds it (G(z) = G(clamp(z)), docs/hardness.md), or 0. */
-static double clamp_box(const ginv_problem *pb)
-{
-    cJSON *s = cJSON_Parse(pb->source_json ? pb->source_json : "");
-    cJSON *c = s ? cJSON_GetObjectItem(s, "clamp") : NULL;
-    double R = 0;
-    if (cJSON_GetArraySize(c) == 2)
-        R = fmax(fabs(cJSON_GetArrayItem(c, 0)->valuedouble), fabs(cJSON_GetArrayItem(c, 1)->valuedouble));
-    cJSON_Delete(s);
-    return R;
-}
-
 /* decide, with a time limit so a regression fails instead of hanging */
 static ginv_answer decide(const ginv_net *net, const ginv_problem *pb, ginv_decide_method m,
                           ginv_decide_result *res)
@@ -189,13 +176,13 @@ TEST(sat_reductions_decide_as_minisat_on_200_random_3sat_instances)
         ginv_problem_release(&pb);
 
         CHECK_OK(ginv_reduce_sat_real(&f, &net, &pb));
-        CHECK(pb.latent == GINV_LATENT_REAL && pb.box == 0 && clamp_box(&pb) == 1);
+        CHECK(pb.latent == GINV_LATENT_REAL && pb.box == 0 && ginv_problem_clamp_box(&pb) == 1);
         if (inst % 4 == 0 && n <= 12) {
             agree += sat_case(&f, net, &pb, GINV_DECIDE_BNB, sat, "Thm 2 over R^n", n, inst);
             cases++;
             unboxed++;
         }
-        pb.box = clamp_box(&pb);
+        pb.box = ginv_problem_clamp_box(&pb);
         agree += sat_case(&f, net, &pb, GINV_DECIDE_BNB, sat, "Thm 2 in the clamp box", n, inst);
         cases++;
         ginv_net_free(net);
@@ -318,8 +305,8 @@ TEST(cvp_reductions_decide_as_brute_force_and_fplll)
                 ginv_problem_release(&pb);
                 if (p == 1) {
                     CHECK_OK(ginv_reduce_cvp_real(&c, r, p, &net, &pb));
-                    CHECK(pb.latent == GINV_LATENT_REAL && clamp_box(&pb) > 0);
-                    pb.box = clamp_box(&pb);
+                    CHECK(pb.latent == GINV_LATENT_REAL && ginv_problem_clamp_box(&pb) > 0);
+                    pb.box = ginv_problem_clamp_box(&pb);
                     agree += cvp_case(&c, net, &pb, GINV_DECIDE_AUTO, is_yes, p, r, "Thm 4 / App. A");
                     cases++;
                     ginv_net_free(net);
