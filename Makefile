@@ -3,7 +3,7 @@ CC      ?= cc
 OPT     ?= -O3
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -pthread -MMD -MP -Iinclude -Isrc
-LDLIBS  += -lopenblas -lcjson -lpng -lz -lglpk -lsqlite3 -lm -pthread
+LDLIBS  += -lopenblas -lcjson -lpng -lz -lglpk -lsqlite3 -lfftw3 -lm -pthread
 
 # MPI (distributed sweeps) when OpenMPI's mpicc is present; GINV_MPI=0 opts out.
 GINV_MPI ?= $(if $(shell command -v mpicc 2>/dev/null),1,0)

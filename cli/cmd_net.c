@@ -92,7 +92,7 @@ int cmd_net(int argc, char **argv)
         {"alpha", 0, OPT_DOUBLE, &alpha, "A", "leaky_relu slope", 0, 0.999999},
         {"bias", 0, OPT_FLAG, &bias, "", "give dense layers a bias vector"},
         {"bias-sd", 0, OPT_DOUBLE, &bias_sd, "S", "biases ~ N(0, S^2) (0: zero biases)", 0, 1e6},
-        {"init", 0, OPT_STRING, &init, "paper|fanin", "paper: W_i ~ N(0, 1/n_i), n_i = output width; fanin: N(0, 1/fan_in)"},
+        {"init", 0, OPT_STRING, &init, "paper|fanin|orthogonal", "paper: W_i ~ N(0, 1/n_i), n_i = output width; fanin: N(0, 1/fan_in); orthogonal: orthonormal columns (rows if the layer contracts)"},
         {"seed", 0, OPT_U64, &seed, "S", "random seed"},
         {"output", 'o', OPT_STRING, &out, "FILE", "model file to write (.safetensors, required)"},
         {"json", 0, OPT_STRING, &json, "FILE", "also describe the model as JSON ('-': stdout)"},
@@ -108,9 +108,8 @@ int cmd_net(int argc, char **argv)
     if (!layers) return cli_usage_error(cmd.name, "--layers is required (e.g. --layers 10,250,1000)");
     if (!out) return cli_usage_error(cmd.name, "-o FILE is required");
     ginv_init in;
-    if (!strcmp(init, "paper")) in = GINV_INIT_PAPER;
-    else if (!strcmp(init, "fanin")) in = GINV_INIT_FANIN;
-    else return cli_usage_error(cmd.name, "--init '%s' must be paper or fanin", init);
+    if (ginv_init_parse(init, &in) != GINV_OK)
+        return cli_usage_error(cmd.name, "--init '%s' must be paper, fanin or orthogonal", init);
     if (bias_sd > 0 && !bias) return cli_usage_error(cmd.name, "--bias-sd needs --bias");
     ginv_layer spec[2 * MAX_SIZES];
     int nspec;
@@ -118,7 +117,10 @@ int cmd_net(int argc, char **argv)
     ginv_net *net;
     ginv_status st = ginv_net_new(&net, nspec, spec);
     if (st != GINV_OK) return cli_lib_error(cmd.name, st);
-    ginv_net_randomize(net, in, bias_sd, seed, 0);
+    if ((st = ginv_net_randomize(net, in, bias_sd, seed, 0)) != GINV_OK) {
+        ginv_net_free(net);
+        return cli_lib_error(cmd.name, st);
+    }
     st = ginv_net_save(net, out);
     if (st != GINV_OK) {
         ginv_net_free(net);

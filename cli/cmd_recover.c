@@ -37,7 +37,7 @@ int cmd_recover(int argc, char **argv)
         {"model", 0, OPT_STRING, &model, "FILE", "generator model file (.safetensors)"},
         {"layers", 0, OPT_STRING, &layers, "K,N1,..,ND", "instead of --model: a fresh random generator per trial"},
         CLI_LAYERS_OPTS(act, out_act, alpha, bias, bias_sd),
-        {"init", 0, OPT_STRING, &init, "paper|fanin", "with --layers: weight scaling"},
+        {"init", 0, OPT_STRING, &init, "paper|fanin|orthogonal", "with --layers: weight scaling"},
         CLI_OP_OPTS(opspec, m, image),
         {"noise", 0, OPT_DOUBLE, &ro.noise, "SIGMA", "std of additive Gaussian noise on y", 0, 1e30},
         {"lambda", 0, OPT_DOUBLE, &ro.lambda, "L", "weight of the prior term lambda ||z||^2", 0, 1e30},
@@ -85,9 +85,8 @@ int cmd_recover(int argc, char **argv)
     if (!strcmp(kink, "zero")) ro.kink = GINV_KINK_ZERO;
     else if (!strcmp(kink, "onesided")) ro.kink = GINV_KINK_ONESIDED;
     else return cli_usage_error(C, "--kink '%s' must be zero or onesided", kink);
-    if (!strcmp(init, "paper")) ro.init = GINV_INIT_PAPER;
-    else if (!strcmp(init, "fanin")) ro.init = GINV_INIT_FANIN;
-    else return cli_usage_error(C, "--init '%s' must be paper or fanin", init);
+    if (ginv_init_parse(init, &ro.init) != GINV_OK)
+        return cli_usage_error(C, "--init '%s' must be paper, fanin or orthogonal", init);
     if (!strcmp(start, "negative")) {
         ro.start_negative = 1;
         if (!cli_find(opts, "init-scale")->seen) ro.init_sd = 0.05;

@@ -5,6 +5,7 @@
  * and a trace plot. */
 #include "cli.h"
 #include "plot.h"
+#include "sample_rhat_curve.h"
 
 #include <errno.h>
 #include <math.h>
@@ -84,8 +85,8 @@ int cmd_sample(int argc, char **argv)
     const char *opspec = "gaussian", *image = NULL, *prior_s = "gaussian", *sampler = "ula";
     const char *init_s = "zero", *centre_path = NULL, *truth_path = NULL, *y_path = NULL;
     const char *out_dir = NULL, *json = NULL, *ref_path = NULL;
-    int bias = 0, m = 0, quiet = 0, w1_dirs = 16, png_scale = 4, signal_diag = 0;
-    double signal_floor = 1e-3;
+    int bias = 0, m = 0, quiet = 0, w1_dirs = 16, png_scale = 4, signal_diag = 0, rhat_curve = 0;
+    double signal_floor = 1e-3, rhat_target = 1.01;
     double near = 0.1;
     double alpha = 0.2, bias_sd = 0, noise = 0, sigma = -1;
     ginv_sample_opts so;
@@ -97,7 +98,7 @@ int cmd_sample(int argc, char **argv)
         {"model", 0, OPT_STRING, &model, "FILE", "generator model file (.safetensors)"},
         {"layers", 0, OPT_STRING, &layers, "K,N1,..,ND", "instead of --model: a random generator (stream of trial 0)"},
         CLI_LAYERS_OPTS(act, out_act, alpha, bias, bias_sd),
-        {"weights", 0, OPT_STRING, &weights, "paper|fanin", "with --layers: weight scaling"},
+        {"weights", 0, OPT_STRING, &weights, "paper|fanin|orthogonal", "with --layers: weight scaling"},
         CLI_OP_OPTS(opspec, m, image),
         {"noise", 0, OPT_DOUBLE, &noise, "SIGMA", "std of the Gaussian noise added to simulated y; the likelihood's sigma unless --sigma", 0, 1e30},
         {"sigma", 0, OPT_DOUBLE, &sigma, "S", "the likelihood's noise level: U = ||A G(z) - y||^2 / (2 S^2) + prior", 0, 1e30},
@@ -128,6 +129,8 @@ int cmd_sample(int argc, char **argv)
         {"signal-diag", 0, OPT_FLAG, &signal_diag, "", "also R-hat and ESS of every pixel of G(z) (pixels with sd <= --signal-sd-floor left out): whether the images have converged, whatever the latent does"},
         {"signal-sd-floor", 0, OPT_DOUBLE, &signal_floor, "S", "with --signal-diag: pixels whose posterior sd is at most S are constant", 0, 1e30},
         {"png-scale", 0, OPT_INT, &png_scale, "F", "images: mean.png, std.png and samples.png upscaled F times (nearest neighbour)", 1, 64},
+        {"rhat-curve", 0, OPT_FLAG, &rhat_curve, "", "also max R-hat against run length (each length's first half discarded) and the steps from which it stays below --rhat-target: JSON rhat_curve, rhat_curve.png"},
+        {"rhat-target", 0, OPT_DOUBLE, &rhat_target, "R", "with --rhat-curve: the R-hat to reach", 1, 100},
         {"json", 0, OPT_STRING, &json, "FILE", "write results and diagnostics as JSON ('-': stdout)"},
         {"threads", 0, OPT_INT, &so.threads, "T", "linear-algebra threads (numbers do not depend on it)", 1, 64},
         {"quiet", 'q', OPT_FLAG, &quiet, "", "no table or progress, only errors"},
@@ -186,9 +189,8 @@ int cmd_sample(int argc, char **argv)
     if (!(lik_sigma > 0))
         return cli_usage_error(C, "the likelihood needs a noise level: give --noise SIGMA > 0 or --sigma S > 0");
     ginv_init winit;
-    if (!strcmp(weights, "paper")) winit = GINV_INIT_PAPER;
-    else if (!strcmp(weights, "fanin")) winit = GINV_INIT_FANIN;
-    else return cli_usage_error(C, "--weights '%s' must be paper or fanin", weights);
+    if (ginv_init_parse(weights, &winit) != GINV_OK)
+        return cli_usage_error(C, "--weights '%s' must be paper, fanin or orthogonal", weights);
     {
         struct stat sb;
         if (stat(out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
@@ -216,7 +218,7 @@ int cmd_sample(int argc, char **argv)
         if ((st = ginv_net_load(model, &net)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
     } else {
         if ((st = ginv_net_new(&net, nspec, spec)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
-        ginv_net_randomize(net, winit, bias_sd, seed, 0);
+        if ((st = ginv_net_randomize(net, winit, bias_sd, seed, 0)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
     }
     int k = ginv_net_in(net), n = ginv_net_out(net);
     if (y_path) {
@@ -311,6 +313,11 @@ int cmd_sample(int argc, char **argv)
         rc = cli_lib_error(C, st);
         goto out;
     }
+    ginv_rhat_curve rcurve = {.points = 0};
+    if (rhat_curve && (st = ginv_sample_rhat_curve(&res, so.burn_in, so.thin, rhat_target, &rcurve)) != GINV_OK) {
+        rc = cli_lib_error(C, st);
+        goto out;
+    }
     double mean_err = NAN;
     if (z0) {
         double d = 0, s = 0;
@@ -362,6 +369,7 @@ int cmd_sample(int argc, char **argv)
         if (z0) printf("posterior mean vs truth: rel_error %.3e; at the last step %.3f of the chains "
                        "are within %g ||z0|| of z0\n", mean_err, traj[4 * (size_t)(S - 1) + 1], near);
         if (ref_path) printf("sliced W1 to the reference: %.4g at the last step\n", traj[4 * (size_t)(S - 1) + 3]);
+        if (rhat_curve) sample_rhat_curve_print(&rcurve);
         if (signal_diag)
             printf("signal G(z): %d of %d pixels vary (sd > %g): max rhat %.4f (pixel %d), min bulk-ESS "
                    "%.1f, min tail-ESS %.1f\n", sdg.pixels, n, signal_floor, sdg.max_rhat,
@@ -403,6 +411,15 @@ int cmd_sample(int argc, char **argv)
             snprintf(title, sizeof title, "%s: fraction of %d chains near z0", sampler, Cn);
             rc = plot_lines(paths[7], title, "step", "fraction", 1, fl, S, xs, fy, 0);
             if (rc) unlink(paths[5]);
+        }
+        if (!rc && rhat_curve) {
+            char *cp = join(out_dir, "rhat_curve.png");
+            rc = cp ? sample_rhat_curve_plot(cp, sampler, &rcurve) : cli_error(C, "out of memory");
+            free(cp);
+            if (rc) {
+                unlink(paths[5]);
+                if (z0) unlink(paths[7]);
+            }
         }
         free(xs);
         free(ys);
@@ -508,6 +525,7 @@ int cmd_sample(int argc, char **argv)
             cJSON_AddNumberToObject(s, "gd_iters", res.gd_iters);
         }
         if (z0) cJSON_AddItemToObject(s, "mean_rel_error", cli_json_num(mean_err));
+        if (rhat_curve) sample_rhat_curve_json(doc, &rcurve);
         cJSON *tj = cJSON_AddObjectToObject(doc, "trajectory");
         cJSON_AddNumberToObject(tj, "near", near);
         if (ref_path) {
@@ -524,6 +542,11 @@ int cmd_sample(int argc, char **argv)
         cJSON *f = cJSON_AddObjectToObject(doc, "files");
         for (int i = 0; i < NOUT; i++)
             if ((i != 7 || z0) && (i < 8 || is_image)) cJSON_AddStringToObject(f, names[i], paths[i]);
+        if (rhat_curve) {
+            char *cp = join(out_dir, "rhat_curve.png");
+            if (cp) cJSON_AddStringToObject(f, "rhat_curve.png", cp);
+            free(cp);
+        }
         rc = cli_json_write(C, doc, json);
         cJSON_Delete(doc);
     }

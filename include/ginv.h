@@ -291,10 +291,17 @@ const char *ginv_layer_kind_name(ginv_layer_kind k);
 ginv_status ginv_layer_kind_parse(const char *name, ginv_layer_kind *out);
 
 /* Random weights as in Hand & Voroninski Thm 1: W_i entries N(0, 1/n_i) with
- * n_i the layer's output width ("paper"), or N(0, 1/fan_in) ("fanin"),
+ * n_i the layer's output width ("paper"), or N(0, 1/fan_in) ("fanin"), or
+ * the orthonormal factor of a Gaussian matrix ("orthogonal": W^T W = I for an
+ * expanding or square layer, W W^T = I for a contracting one; with square
+ * layers and leaky ReLU (slope a) every singular value of J_G lies in
+ * [a^L, 1], a certified instance of Pareek & Risteski's Assumption 1);
  * biases N(0, bias_sd^2) when bias_sd > 0 else zero. */
-typedef enum { GINV_INIT_PAPER = 0, GINV_INIT_FANIN = 1 } ginv_init;
-void ginv_net_randomize(ginv_net *net, ginv_init init, double bias_sd, uint64_t seed,
+typedef enum { GINV_INIT_PAPER = 0, GINV_INIT_FANIN = 1, GINV_INIT_ORTHOGONAL = 2 } ginv_init;
+/* "paper", "fanin" or "orthogonal"; an error naming the choices otherwise. */
+ginv_status ginv_init_parse(const char *name, ginv_init *out);
+const char *ginv_init_name(ginv_init init);
+ginv_status ginv_net_randomize(ginv_net *net, ginv_init init, double bias_sd, uint64_t seed,
                         uint64_t index);
 
 /* Model files: safetensors with the architecture in __metadata__["ginv"]. */
@@ -840,6 +847,9 @@ ginv_status ginv_diag_compute(int N, int M, const double *x, ginv_diag *d);
  * with Geyer's initial monotone sequence, for x[s * M + c]. */
 double ginv_diag_rhat(int N, int M, const double *x);
 double ginv_diag_ess(int N, int M, const double *x);
+/* Only the R-hat of ginv_diag_compute (max of the rank-normalised split
+ * R-hat, bulk and folded): no ESS, so cheap on long runs. NaN when N < 4. */
+double ginv_diag_rhat_rank(int N, int M, const double *x);
 /* Phi^{-1}(p), p in (0, 1), to double precision. */
 double ginv_normal_quantile(double p);
 
@@ -855,6 +865,23 @@ typedef struct {
 ginv_status ginv_sample_signal_diag(const ginv_sample_result *r, const ginv_net *net,
                                     double sd_floor, ginv_diag *per_pixel,
                                     ginv_signal_diag *summary);
+
+/* R-hat against run length (rhat_curve.c): for up to GINV_RHAT_CURVE_MAX
+ * geometric kept-draw counts T (8 .. S), the max over latent coordinates of
+ * the split R-hat of draws [T/2, T); steps[i] = burn_in + T * thin, the
+ * chain's length had it stopped there. steps_to_threshold: the first
+ * steps[i] from which max_rhat stays below threshold, or -1. */
+enum { GINV_RHAT_CURVE_MAX = 32 };
+typedef struct {
+    int points;
+    int kept[GINV_RHAT_CURVE_MAX];
+    long steps[GINV_RHAT_CURVE_MAX];
+    double max_rhat[GINV_RHAT_CURVE_MAX];
+    double threshold;
+    long steps_to_threshold;
+} ginv_rhat_curve;
+ginv_status ginv_sample_rhat_curve(const ginv_sample_result *r, long burn_in, int thin,
+                                   double threshold, ginv_rhat_curve *out);
 
 /* W1 between two empirical laws: exact in 1-D (quantile functions), and the
  * sliced form: the mean over ndirs random unit directions u (stream (seed,

@@ -6,11 +6,11 @@
 set -euo pipefail
 
 # build: compiler, BLAS, JSON, images, zlib (IDX .gz), GLPK (exact decide),
-# SQLite (sweep results), OpenMPI (distributed sweeps).
+# SQLite (sweep results), OpenMPI (distributed sweeps), FFTW (MCMC autocovariances).
 # tests: the Fashion-MNIST data, and the independent solvers decide is checked
 # against (minisat, fplll, cliquer, glpsol, cbc), sqlite3 to inspect stores.
 pkgs=(build-essential pkg-config libopenblas-dev libcjson-dev zlib1g-dev libpng-dev gnuplot-nox jq
-      libglpk-dev glpk-utils libsqlite3-dev sqlite3 openmpi-bin libopenmpi-dev
+      libglpk-dev glpk-utils libsqlite3-dev sqlite3 openmpi-bin libopenmpi-dev libfftw3-dev
       dataset-fashion-mnist minisat fplll-tools cliquer coinor-cbc)
 if [[ "${1:-}" == "--bench" ]]; then
     pkgs+=(python3-torch python3-numpy)

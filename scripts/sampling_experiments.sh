@@ -3,11 +3,14 @@
 #   escape  Daras et al. Thm 3.1: ULA from near -z0 on random ReLU nets, fraction
 #           of chains near z0 and sliced W1 to a reference chain vs step, per C
 #   pr      Pareek & Risteski: R-hat after GD->Langevin vs random starts on an
-#           invertible and a non-invertible generator
+#           invertible and a non-invertible generator (ULA, sigma 0.05)
+#   pr-mala the same question with MALA at small sigma on a square generator
+#           with orthogonal weights (certified strongly invertible) and a
+#           rank-deficient one: steps until R-hat stays below 1.01
 #   vae     the Fashion-MNIST VAE (models/fmnist-vae-k20.safetensors): posterior
 #           of real test images under inpainting and random subsampling;
 #           MALA from GD vs random starts, ULA and annealed chains
-# Usage: scripts/sampling_experiments.sh escape|pr|vae OUTDIR
+# Usage: scripts/sampling_experiments.sh escape|pr|pr-mala|vae OUTDIR
 set -eu
 cd "$(dirname "$0")/.."
 G=build/ginv
@@ -42,6 +45,29 @@ if [[ $what == pr ]]; then
                     --gd-iters 2000 --gd-lr 0.5 --seed 1 -q --out "$O/s_$t" --json "$O/s_$t.json"
                 printf '%s %s %s %s %s\n' $g $init $B $S "$(jq -c '.summary|[.max_rhat, .min_ess_bulk, .mean_rel_error, .sampling_seconds]' "$O/s_$t.json")"
             done; done
+        done
+    done
+fi
+if [[ $what == pr-mala ]]; then
+    # square 20 -> 20 -> 20 -> 20, orthogonal weights, leaky ReLU 0.5: every
+    # singular value of J_G in [0.5^3, 1] (Assumption 1 with m = 0.125, M = 1);
+    # the rank-deficient one squeezes through 10 units
+    $G net random --layers 20,20,20,20 --act leaky_relu --alpha 0.5 --init orthogonal --seed 1 -o "$O/sq.safetensors"
+    $G net random --layers 20,10,20,20 --act leaky_relu --alpha 0.5 --init orthogonal --seed 1 -o "$O/sq10.safetensors"
+    for g in sq sq10; do
+        $G info "$O/$g.safetensors" --jacobian 2000 --seed 1 --json "$O/jac_$g.json" | tail -1
+        for sigma in 0.01 0.001; do
+            h=$(awk -v s=$sigma 'BEGIN { printf "%g", s * s }')   # acceptance about 0.7 at the mode
+            for run in "gd 1" "random 1" "random 0.1" "random 0.01"; do
+                set -- $run
+                [[ $g == sq10 && $2 != 1 ]] && continue
+                step=$(awk -v h=$h -v f=$2 'BEGIN { printf "%g", h * f }')
+                t=${g}_s${sigma}_$1_h$step
+                $G sample --model "$O/$g.safetensors" --op identity --noise $sigma --prior gaussian \
+                    --sampler mala --step $step --chains 16 --burn-in 0 --samples 64000 --init $1 \
+                    --gd-iters 4000 --gd-lr 0.5 --rhat-curve --seed 1 -q --out "$O/m_$t" --json "$O/m_$t.json"
+                printf '%-32s %s\n' $t "$(jq -c '[.summary.acceptance_rate, .rhat_curve.steps_to_threshold, .rhat_curve.max_rhat[-1], .summary.min_ess_bulk, .summary.mean_rel_error]' "$O/m_$t.json")"
+            done
         done
     done
 fi

@@ -61,8 +61,8 @@ static ginv_status run_trial(const ginv_recover_opts *o, int trial, ginv_recover
     ginv_status st = GINV_OK;
     if (!net) {
         if ((st = ginv_net_new(&own, o->nspec, o->spec)) != GINV_OK) goto done;
-        ginv_net_randomize(own, o->init, o->bias_sd, seed, ti);
         net = own;
+        if ((st = ginv_net_randomize(own, o->init, o->bias_sd, seed, ti)) != GINV_OK) goto done;
     }
     int k = ginv_net_in(net), n = ginv_net_out(net), R = o->restarts;
     if ((st = ginv_op_from_spec(&op, o->op, n, seed, ti)) != GINV_OK) goto done;

@@ -100,7 +100,7 @@ static ginv_status configure(const ginv_params *p, config *c)
         return ginv_fail(GINV_ERR_ARG, "give exactly one of the parameters 'model' and 'layers'");
     static const char *const algos[] = {"gd", "adam", "signflip", NULL};
     static const char *const kinks[] = {"zero", "onesided", NULL};
-    static const char *const inits[] = {"paper", "fanin", NULL};
+    static const char *const inits[] = {"paper", "fanin", "orthogonal", NULL};
     static const char *const starts[] = {"random", "negative", NULL};
     int algo, kink, init, start, m;
     double lr;
@@ -111,7 +111,7 @@ static ginv_status configure(const ginv_params *p, config *c)
     if ((st = ginv_params_double(p, "lr", algo == 1 ? 0.01 : 1.0, 1e-300, 1e30, &lr))) return st;
     ro->solve.lr = lr;
     ro->kink = kink ? GINV_KINK_ONESIDED : GINV_KINK_ZERO;
-    ro->init = init ? GINV_INIT_FANIN : GINV_INIT_PAPER;
+    ro->init = (ginv_init)init; /* inits[] is in ginv_init's order */
     ro->start_negative = start;
     if ((st = ginv_params_double(p, "init-scale", start ? 0.05 : 1.0, 0, 1e6, &ro->init_sd)) ||
         (st = ginv_params_double(p, "bias-sd", 0, 0, 1e6, &ro->bias_sd)) ||

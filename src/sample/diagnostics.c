@@ -6,25 +6,46 @@
  * (draw s of chain c), as the kept samples are stored. */
 #include "ginv.h"
 
+#include <fftw3.h>
 #include <math.h>
-#include <stdlib.h> /* qsort */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h> /* realloc */
 #include <string.h>
 
-/* Phi^{-1}(p): Abramowitz & Stegun 26.2.23 as a start, then Halley steps on
- * Phi(x) = erfc(-x / sqrt 2) / 2 to full double precision. */
+/* Phi^{-1}(p): P. J. Acklam's rational approximation (relative error below
+ * 1.2e-9) as a start, then Halley steps on Phi(x) = erfc(-x / sqrt 2) / 2.
+ * Halley converges cubically, so once a step moves x by at most 1e-8 the
+ * error left is far below double rounding: usually one step. */
 double ginv_normal_quantile(double p)
 {
     if (!(p > 0 && p < 1)) return p == 0 ? -INFINITY : p == 1 ? INFINITY : NAN;
-    if (p > 0.5) return -ginv_normal_quantile(1.0 - p);
-    double t = sqrt(-2.0 * log(p));
-    double x = -(t - (2.515517 + t * (0.802853 + t * 0.010328)) /
-                         (1.0 + t * (1.432788 + t * (0.189269 + t * 0.001308))));
+    static const double a[6] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                                1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
+    static const double b[5] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                                6.680131188771972e+01, -1.328068155288572e+01};
+    static const double c[6] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                                -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00};
+    static const double d[4] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                                3.754408661907416e+00};
+    double x;
+    if (p < 0.02425 || p > 1 - 0.02425) { /* tails */
+        double q = sqrt(-2 * log(p < 0.5 ? p : 1 - p));
+        x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+            ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+        if (p > 0.5) x = -x;
+    } else {
+        double q = p - 0.5, r = q * q;
+        x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+            (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    }
     for (int it = 0; it < 50; it++) {
-        double e = 0.5 * erfc(-x / sqrt(2.0)) - p;
+        /* the upper tail through the lower one: erfc keeps its relative precision there */
+        double e = p > 0.5 ? (1 - p) - 0.5 * erfc(x / sqrt(2.0)) : 0.5 * erfc(-x / sqrt(2.0)) - p;
         double u = e * sqrt(2.0 * M_PI) * exp(0.5 * x * x);
         double dx = u / (1.0 + 0.5 * x * u);
         x -= dx;
-        if (fabs(dx) <= 1e-16 * fabs(x)) break;
+        if (fabs(dx) <= 1e-8 * fmax(fabs(x), 1.0)) break;
     }
     return x;
 }
@@ -68,6 +89,60 @@ double ginv_diag_rhat(int N, int M, const double *x)
     return W > 0 ? sqrt(vp / W) : NAN;
 }
 
+/* Chain c's autocovariance sums a[t] = sum_s d_s d_{s+t}, t < N, of its
+ * centred draws d_s = x[s * M + c] - mean, by FFT: |F(d padded to L >= 2N)|^2
+ * transformed back (Wiener-Khinchin; the padding makes the correlation
+ * linear, not circular). O(N log N) where the direct sum is O(N lags). */
+typedef struct {
+    int L;
+    double *buf;
+    fftw_complex *spec;
+    fftw_plan fwd, inv;
+} acov_fft;
+
+static pthread_mutex_t fftw_plan_mu = PTHREAD_MUTEX_INITIALIZER; /* FFTW's planner is not thread-safe */
+
+static int acov_fft_init(acov_fft *f, int N)
+{
+    int L = 1;
+    while (L < 2 * N) L *= 2;
+    f->L = L;
+    f->buf = fftw_malloc(sizeof(double) * (size_t)L);
+    f->spec = fftw_malloc(sizeof(fftw_complex) * (size_t)(L / 2 + 1));
+    f->fwd = f->inv = NULL;
+    if (f->buf && f->spec) {
+        pthread_mutex_lock(&fftw_plan_mu);
+        f->fwd = fftw_plan_dft_r2c_1d(L, f->buf, f->spec, FFTW_ESTIMATE);
+        f->inv = fftw_plan_dft_c2r_1d(L, f->spec, f->buf, FFTW_ESTIMATE);
+        pthread_mutex_unlock(&fftw_plan_mu);
+    }
+    return f->fwd && f->inv ? 0 : -1;
+}
+
+static void acov_fft_free(acov_fft *f)
+{
+    pthread_mutex_lock(&fftw_plan_mu);
+    if (f->fwd) fftw_destroy_plan(f->fwd);
+    if (f->inv) fftw_destroy_plan(f->inv);
+    pthread_mutex_unlock(&fftw_plan_mu);
+    fftw_free(f->buf);
+    fftw_free(f->spec);
+}
+
+static void acov_sums(acov_fft *f, int N, int M, const double *x, int c, double mean, double *a)
+{
+    for (int s = 0; s < N; s++) f->buf[s] = x[(size_t)s * M + c] - mean;
+    for (int s = N; s < f->L; s++) f->buf[s] = 0;
+    fftw_execute(f->fwd);
+    for (int i = 0; i <= f->L / 2; i++) {
+        double re = f->spec[i][0], im = f->spec[i][1];
+        f->spec[i][0] = re * re + im * im;
+        f->spec[i][1] = 0;
+    }
+    fftw_execute(f->inv); /* unnormalised: L times the sums */
+    for (int t = 0; t < N; t++) a[t] = f->buf[t] / f->L;
+}
+
 /* ESS = N M / tau, tau = -1 + 2 sum_k P_k, P_k = rho_{2k} + rho_{2k+1} summed
  * while positive and made monotone (Geyer's initial monotone sequence), with
  * rho_t = 1 - (W - mean_m s_m^2 rho_{t,m}) / var+ (eq. 10), rho_{t,m} chain
@@ -76,38 +151,24 @@ double ginv_diag_rhat(int N, int M, const double *x)
 double ginv_diag_ess(int N, int M, const double *x)
 {
     if (N < 4 || M < 1) return NAN;
-    double *means = ginv_malloc((size_t)M * sizeof(double)), *acov0 = ginv_malloc((size_t)M * sizeof(double));
-    double *s2 = ginv_malloc((size_t)M * sizeof(double));
-    if (!means || !acov0 || !s2) {
-        ginv_free(means);
-        ginv_free(acov0);
-        ginv_free(s2);
-        return NAN;
-    }
-    double W, vp = var_plus(N, M, x, means, &W);
+    double *means = ginv_malloc((size_t)M * sizeof(double));
+    double *ac = ginv_malloc((size_t)M * N * sizeof(double)); /* chain c's sums at ac + c * N */
+    acov_fft f = {0};
     double ess = NAN;
+    if (!means || !ac || acov_fft_init(&f, N)) goto done;
+    double W, vp = var_plus(N, M, x, means, &W);
     if (W > 0) {
-        for (int c = 0; c < M; c++) {
-            double a = 0;
-            for (int s = 0; s < N; s++) {
-                double d = x[(size_t)s * M + c] - means[c];
-                a += d * d;
-            }
-            acov0[c] = a / N;
-            s2[c] = a / (N - 1);
-        }
-        /* rho_t, computed lazily: the sum usually stops long before N */
+        for (int c = 0; c < M; c++) acov_sums(&f, N, M, x, c, means[c], ac + (size_t)c * N);
         double tau_half = 0, prev = INFINITY; /* sum of P_k; P_{k-1} */
         for (int k = 0; 2 * k + 1 < N; k++) {
             double P = 0;
             for (int t = 2 * k; t <= 2 * k + 1; t++) {
                 double acc = 0;
                 for (int c = 0; c < M; c++) {
-                    if (acov0[c] <= 0) continue; /* a constant chain: no autocorrelation term */
-                    double a = 0;
-                    for (int s = 0; s + t < N; s++)
-                        a += (x[(size_t)s * M + c] - means[c]) * (x[(size_t)(s + t) * M + c] - means[c]);
-                    acc += s2[c] * (a / N) / acov0[c];
+                    const double *a = ac + (size_t)c * N;
+                    if (!(a[0] > 0)) continue; /* a constant chain: no autocorrelation term */
+                    /* s_c^2 rho_{t,c} = (a0 / (N - 1)) (a_t / N) / (a0 / N) */
+                    acc += (a[0] / (N - 1)) * (a[t] / a[0]);
                 }
                 P += 1.0 - (W - acc / M) / vp;
             }
@@ -122,9 +183,10 @@ double ginv_diag_ess(int N, int M, const double *x)
         if (!(tau >= floor_)) tau = floor_;
         ess = NM / tau;
     }
+done:
+    acov_fft_free(&f);
     ginv_free(means);
-    ginv_free(acov0);
-    ginv_free(s2);
+    ginv_free(ac);
     return ess;
 }
 
@@ -141,38 +203,91 @@ static void split_chains(int N, int M, const double *x, double *y)
         }
 }
 
-static const double *sort_base;
-static int cmp_index(const void *a, const void *b)
+/* The order of x (n values, finite or infinite, no NaN): LSD radix sort of
+ * the doubles' bits mapped to order-preserving unsigned keys (sign bit
+ * flipped for positives, all bits for negatives), 8 passes of 8 bits, a pass
+ * skipped when every key has the same byte there. Stable; O(n). ord gets the
+ * indices in ascending order of x; returns -1 when out of memory. */
+static int sort_order(size_t n, const double *x, size_t *ord)
 {
-    double x = sort_base[*(const size_t *)a], y = sort_base[*(const size_t *)b];
-    return (x > y) - (x < y);
-}
-
-/* Rank-normalisation (eq. 14): z = Phi^{-1}((r - 3/8) / (n + 1/4)), r the
- * rank among all n pooled draws (ties get their average rank). */
-static int rank_normalise(size_t n, const double *x, double *z)
-{
-    size_t *idx = ginv_malloc(n * sizeof(size_t));
-    if (!idx) return -1;
-    for (size_t i = 0; i < n; i++) idx[i] = i;
-    sort_base = x;
-    qsort(idx, n, sizeof *idx, cmp_index);
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j + 1 < n && x[idx[j + 1]] == x[idx[i]]) j++;
-        double r = 0.5 * ((double)(i + 1) + (double)(j + 1));
-        double q = ginv_normal_quantile((r - 0.375) / ((double)n + 0.25));
-        for (size_t t = i; t <= j; t++) z[idx[t]] = q;
-        i = j + 1;
+    uint64_t *k0 = ginv_malloc(n * sizeof *k0), *k1 = ginv_malloc(n * sizeof *k1);
+    size_t *i1 = ginv_malloc(n * sizeof *i1);
+    if (!k0 || !k1 || !i1) {
+        ginv_free(k0);
+        ginv_free(k1);
+        ginv_free(i1);
+        return -1;
     }
-    ginv_free(idx);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u;
+        memcpy(&u, &x[i], sizeof u);
+        k0[i] = u >> 63 ? ~u : u | 0x8000000000000000ull;
+        ord[i] = i;
+    }
+    uint64_t *ka = k0, *kb = k1;
+    size_t *ia = ord, *ib = i1;
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t cnt[257] = {0};
+        for (size_t i = 0; i < n; i++) cnt[((ka[i] >> shift) & 0xFF) + 1]++;
+        if (n && cnt[((ka[0] >> shift) & 0xFF) + 1] == n) continue; /* one byte value: nothing moves */
+        for (int d = 0; d < 256; d++) cnt[d + 1] += cnt[d];
+        for (size_t i = 0; i < n; i++) {
+            size_t at = cnt[(ka[i] >> shift) & 0xFF]++;
+            kb[at] = ka[i];
+            ib[at] = ia[i];
+        }
+        uint64_t *tk = ka; ka = kb; kb = tk;
+        size_t *ti = ia; ia = ib; ib = ti;
+    }
+    if (ia != ord) memcpy(ord, ia, n * sizeof *ord);
+    ginv_free(k0);
+    ginv_free(k1);
+    ginv_free(i1);
     return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* The normal scores of the integer ranks 1..n, kept per thread for the last
+ * n: every coordinate of a run (and its folded draws) has the same n, and
+ * without ties the scores depend on the rank alone. */
+static _Thread_local double *score_cache;
+static _Thread_local size_t score_n;
+
+static const double *rank_scores(size_t n)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    if (score_n == n && score_cache) return score_cache;
+    double *q = realloc(score_cache, n * sizeof *q);
+    if (!q) return NULL;
+    score_cache = q;
+    score_n = n;
+    for (size_t r = 1; r <= n; r++) q[r - 1] = ginv_normal_quantile(((double)r - 0.375) / ((double)n + 0.25));
+    return q;
+}
+
+/* Rank-normalisation (eq. 14): z = Phi^{-1}((r - 3/8) / (n + 1/4)), r the
+ * rank among all n pooled draws (ties get their average rank). z may be x.
+ * sorted (may be NULL) gets the draws in ascending order. */
+static int rank_normalise(size_t n, const double *x, double *z, double *sorted)
+{
+    size_t *ord = ginv_malloc(n * sizeof *ord);
+    const double *q = rank_scores(n);
+    if (!ord || !q || sort_order(n, x, ord)) {
+        ginv_free(ord);
+        return -1;
+    }
+    if (sorted)
+        for (size_t i = 0; i < n; i++) sorted[i] = x[ord[i]];
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        double v = x[ord[i]];
+        while (j + 1 < n && x[ord[j + 1]] == v) j++;
+        double sc = i == j ? q[i]
+                           : ginv_normal_quantile((0.5 * ((double)(i + 1) + (double)(j + 1)) - 0.375) /
+                                                  ((double)n + 0.25));
+        for (size_t t = i; t <= j; t++) z[ord[t]] = sc;
+        i = j + 1;
+    }
+    ginv_free(ord);
+    return 0;
 }
 
 /* The p-quantile of sorted v (n) by linear interpolation (type 7). */
@@ -182,6 +297,60 @@ static double quantile_sorted(const double *v, size_t n, double p)
     size_t lo = (size_t)floor(h);
     if (lo + 1 >= n) return v[n - 1];
     return v[lo] + (h - lo) * (v[lo + 1] - v[lo]);
+}
+
+/* Scratch for n = N M draws. */
+typedef struct {
+    double *z, *sorted, *sp, *tmp;
+} diag_ws;
+
+static void diag_ws_free(diag_ws *w)
+{
+    ginv_free(w->z);
+    ginv_free(w->sorted);
+    ginv_free(w->sp);
+    ginv_free(w->tmp);
+}
+
+static ginv_status diag_ws_new(diag_ws *w, int N, int M)
+{
+    size_t n = (size_t)N * M, nh = (size_t)(N / 2) * 2 * M;
+    w->z = ginv_malloc(n * sizeof(double));
+    w->sorted = ginv_malloc(n * sizeof(double));
+    w->sp = ginv_malloc(nh * sizeof(double));
+    w->tmp = ginv_malloc(n * sizeof(double));
+    if (w->z && w->sorted && w->sp && w->tmp) return GINV_OK;
+    diag_ws_free(w);
+    return ginv_fail(GINV_ERR_NOMEM, "out of memory for diagnostics of %zu draws", n);
+}
+
+/* The two R-hats of Vehtari et al. (eq. 4 on split chains): of the
+ * rank-normalised draws (bulk) and of the rank-normalised folded draws
+ * |x - median|. Leaves the bulk's split chains in w->sp (for the bulk-ESS)
+ * and x sorted in w->sorted. */
+static int rank_rhats(int N, int M, const double *x, diag_ws *w, double *bulk, double *folded)
+{
+    size_t n = (size_t)N * M;
+    int h = N / 2, M2 = 2 * M;
+    if (rank_normalise(n, x, w->z, w->sorted)) return -1;
+    double med = n % 2 ? w->sorted[n / 2] : 0.5 * (w->sorted[n / 2 - 1] + w->sorted[n / 2]);
+    for (size_t i = 0; i < n; i++) w->tmp[i] = fabs(x[i] - med);
+    if (rank_normalise(n, w->tmp, w->tmp, NULL)) return -1;
+    split_chains(N, M, w->tmp, w->sp);
+    *folded = ginv_diag_rhat(h, M2, w->sp);
+    split_chains(N, M, w->z, w->sp);
+    *bulk = ginv_diag_rhat(h, M2, w->sp);
+    return 0;
+}
+
+double ginv_diag_rhat_rank(int N, int M, const double *x)
+{
+    diag_ws w;
+    if (N < 4 || M < 1 || diag_ws_new(&w, N, M) != GINV_OK) return NAN;
+    double b = NAN, f = NAN;
+    if (rank_rhats(N, M, x, &w, &b, &f)) ginv_fail(GINV_ERR_NOMEM, "out of memory for R-hat");
+    diag_ws_free(&w);
+    return isnan(b) || isnan(f) ? NAN : fmax(b, f);
 }
 
 /* All of Vehtari et al.'s summaries of one quantity: split R-hat of the
@@ -195,52 +364,35 @@ ginv_status ginv_diag_compute(int N, int M, const double *x, ginv_diag *d)
                                        "(got %d x %d)", N, M);
     size_t n = (size_t)N * M;
     int h = N / 2, M2 = 2 * M;
-    size_t nh = (size_t)h * M2;
-    double *z = ginv_malloc(n * sizeof(double)), *sorted = ginv_malloc(n * sizeof(double));
-    double *sp = ginv_malloc(nh * sizeof(double)), *tmp = ginv_malloc(n * sizeof(double));
-    if (!z || !sorted || !sp || !tmp) {
-        ginv_free(z);
-        ginv_free(sorted);
-        ginv_free(sp);
-        ginv_free(tmp);
-        return ginv_fail(GINV_ERR_NOMEM, "out of memory for diagnostics of %zu draws", n);
-    }
+    diag_ws w;
+    ginv_status st = diag_ws_new(&w, N, M);
+    if (st != GINV_OK) return st;
     double mean = 0, ss = 0;
     for (size_t i = 0; i < n; i++) mean += x[i];
     mean /= n;
     for (size_t i = 0; i < n; i++) ss += (x[i] - mean) * (x[i] - mean);
     d->mean = mean;
     d->sd = n > 1 ? sqrt(ss / (n - 1)) : NAN;
-    memcpy(sorted, x, n * sizeof(double));
-    qsort(sorted, n, sizeof(double), cmp_double);
-    /* bulk: rank-normalised split chains */
-    rank_normalise(n, x, z);
-    split_chains(N, M, z, sp);
-    d->rhat_bulk = ginv_diag_rhat(h, M2, sp);
-    d->ess_bulk = ginv_diag_ess(h, M2, sp);
-    /* folded: |x - median|, rank-normalised */
-    double med = n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
-    for (size_t i = 0; i < n; i++) tmp[i] = fabs(x[i] - med);
-    rank_normalise(n, tmp, z);
-    split_chains(N, M, z, sp);
-    double rf = ginv_diag_rhat(h, M2, sp);
+    double rf;
+    if (rank_rhats(N, M, x, &w, &d->rhat_bulk, &rf)) {
+        diag_ws_free(&w);
+        return ginv_fail(GINV_ERR_NOMEM, "out of memory for diagnostics of %zu draws", n);
+    }
+    d->ess_bulk = ginv_diag_ess(h, M2, w.sp); /* bulk: the rank-normalised split chains */
     d->rhat = isnan(d->rhat_bulk) || isnan(rf) ? NAN : fmax(d->rhat_bulk, rf);
     /* tail: indicators of the 5% and 95% quantiles */
     double e[2];
     for (int j = 0; j < 2; j++) {
-        double q = quantile_sorted(sorted, n, j == 0 ? 0.05 : 0.95);
-        for (size_t i = 0; i < n; i++) tmp[i] = x[i] <= q ? 1.0 : 0.0;
-        split_chains(N, M, tmp, sp);
-        e[j] = ginv_diag_ess(h, M2, sp);
+        double q = quantile_sorted(w.sorted, n, j == 0 ? 0.05 : 0.95);
+        for (size_t i = 0; i < n; i++) w.tmp[i] = x[i] <= q ? 1.0 : 0.0;
+        split_chains(N, M, w.tmp, w.sp);
+        e[j] = ginv_diag_ess(h, M2, w.sp);
     }
     d->ess_tail = isnan(e[0]) || isnan(e[1]) ? NAN : fmin(e[0], e[1]);
     /* the mean: raw split chains */
-    split_chains(N, M, x, sp);
-    d->ess_mean = ginv_diag_ess(h, M2, sp);
+    split_chains(N, M, x, w.sp);
+    d->ess_mean = ginv_diag_ess(h, M2, w.sp);
     d->mcse_mean = d->sd / sqrt(d->ess_mean);
-    ginv_free(z);
-    ginv_free(sorted);
-    ginv_free(sp);
-    ginv_free(tmp);
+    diag_ws_free(&w);
     return GINV_OK;
 }

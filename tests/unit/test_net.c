@@ -308,6 +308,61 @@ TEST(random_weights_have_the_papers_variance)
     }
 }
 
+TEST(orthogonal_weights_are_orthonormal_and_certify_strong_invertibility)
+{
+    /* W^T W = I (expanding 6 -> 9 and square 9 -> 9) and W W^T = I
+     * (contracting 9 -> 4), to float rounding. For the square part
+     * 9 -> 9 -> 9 with leaky ReLU (slope 0.5) every Jacobian is D2 Q2 D1 Q1
+     * with D_i diagonal in {0.5, 1}: its singular values lie in
+     * [0.25, 1] at every point (Pareek & Risteski Assumption 1, m = 0.25). */
+    ginv_layer spec[] = {{.kind = GINV_LAYER_DENSE, .in = 6, .out = 9},
+                         {.kind = GINV_LAYER_DENSE, .in = 9, .out = 9},
+                         {.kind = GINV_LAYER_DENSE, .in = 9, .out = 4}};
+    ginv_net *net;
+    CHECK_OK(ginv_net_new(&net, 3, spec));
+    CHECK_OK(ginv_net_randomize(net, GINV_INIT_ORTHOGONAL, 0, 5, 0));
+    for (int l = 0; l < 3; l++) {
+        const ginv_layer *L = ginv_net_layer(net, l);
+        int cols = L->out >= L->in; /* which Gram matrix is I */
+        int nv = cols ? L->in : L->out;
+        double worst = 0;
+        for (int a = 0; a < nv; a++)
+            for (int b = 0; b < nv; b++) {
+                double d = 0;
+                if (cols)
+                    for (int i = 0; i < L->out; i++) d += (double)L->W[i * L->in + a] * L->W[i * L->in + b];
+                else
+                    for (int j = 0; j < L->in; j++) d += (double)L->W[a * L->in + j] * L->W[b * L->in + j];
+                worst = fmax(worst, fabs(d - (a == b)));
+            }
+        CHECK(worst < 1e-6);
+    }
+    ginv_net_free(net);
+
+    ginv_layer sq[] = {{.kind = GINV_LAYER_DENSE, .in = 9, .out = 9},
+                       {.kind = GINV_LAYER_LEAKY_RELU, .alpha = 0.5},
+                       {.kind = GINV_LAYER_DENSE, .in = 9, .out = 9},
+                       {.kind = GINV_LAYER_LEAKY_RELU, .alpha = 0.5}};
+    CHECK_OK(ginv_net_new(&net, 4, sq));
+    CHECK_OK(ginv_net_randomize(net, GINV_INIT_ORTHOGONAL, 0, 6, 0));
+    enum { NP = 200 };
+    float *z = malloc(sizeof(float) * NP * 9);
+    double smin[NP], smax[NP];
+    ginv_rng r;
+    ginv_rng_init(&r, 6, GINV_STREAM_USER, 0);
+    ginv_rng_normal_f32(&r, z, (size_t)NP * 9, 1.0);
+    CHECK_OK(ginv_net_jacobian_sv(net, NP, z, smin, smax));
+    double lo = 1, hi = 0;
+    for (int i = 0; i < NP; i++) {
+        lo = fmin(lo, smin[i]);
+        hi = fmax(hi, smax[i]);
+    }
+    CHECK(lo >= 0.25 - 1e-5 && hi <= 1 + 1e-5);
+    CHECK(lo < 0.9); /* the bound is not vacuous: the slopes do bend J */
+    free(z);
+    ginv_net_free(net);
+}
+
 TEST(model_file_round_trip_keeps_architecture_and_weights)
 {
     ginv_layer spec[] = {{.kind = GINV_LAYER_DENSE, .in = 3, .out = 8, .bias = 1},
