@@ -101,3 +101,18 @@ expect_error divergence_is_an_error 1 "step" -- $GINV sample --model $M --m 40 -
 check failed_run_keeps_existing_output test "$(cat $TMP/keep.json)" = precious
 check failed_run_writes_no_outputs test ! -e $TMP/x
 echo done
+
+# orthogonal weights: a square leaky-ReLU net (slope 0.5, 3 layers) has every
+# singular value of J_G in [0.125, 1] (Pareek & Risteski Assumption 1)
+expect_ok net_random_orthogonal -- $GINV net random --layers 8,8,8,8 --act leaky_relu --alpha 0.5 --init orthogonal --seed 2 -o $TMP/orth.safetensors
+check orthogonal_square_net_is_strongly_invertible bash -c "$GINV info $TMP/orth.safetensors --jacobian 300 --json - | jq -e '.jacobian.m >= 0.125 - 1e-5 and .jacobian.M <= 1 + 1e-5' >/dev/null"
+expect_error net_random_unknown_init 2 "paper, fanin or orthogonal" -- $GINV net random --layers 8,8 --init gaussian --seed 2 -o $TMP/bad.safetensors
+check bad_init_writes_no_model test ! -e $TMP/bad.safetensors
+
+# R-hat against run length: GD start on the strongly invertible net
+expect_ok sample_rhat_curve -- $GINV sample --model $TMP/orth.safetensors --op identity --noise 0.05 --sampler mala --step 4e-3 --chains 4 --burn-in 0 --samples 8000 --init gd --gd-iters 500 --gd-lr 0.5 --rhat-curve --rhat-target 1.05 --out $TMP/rc --json $TMP/rc.json -q
+check rhat_curve_png test -s $TMP/rc/rhat_curve.png
+check rhat_curve_json_is_consistent bash -c "jq -e '.rhat_curve.threshold == 1.05 and (.rhat_curve.steps | length) == (.rhat_curve.max_rhat | length) and .rhat_curve.steps[-1] == 8000 and .rhat_curve.steps_to_threshold > 0 and .rhat_curve.max_rhat[-1] < 1.05 and .files[\"rhat_curve.png\"] != null' $TMP/rc.json >/dev/null"
+expect_error rhat_target_below_1 2 "rhat-target" -- $GINV sample --model $TMP/orth.safetensors --op identity --noise 0.05 --step 1e-3 --rhat-curve --rhat-target 0.5 --out $TMP/rc2
+expect_error rhat_curve_needs_8_samples 1 "at least 8" -- $GINV sample --model $TMP/orth.safetensors --op identity --noise 0.05 --step 1e-3 --samples 5 --rhat-curve --out $TMP/rc3 -q
+check failed_rhat_curve_writes_no_outputs test ! -e $TMP/rc3/samples.npy

@@ -510,8 +510,61 @@ TEST(sample_rhat_and_ess_agree_with_an_independent_computation)
     CHECK(d.rhat > 1.01);
     /* and Phi^{-1} itself */
     for (double p = 1e-6; p < 1; p *= 3.7) CHECK_NEAR(ginv_normal_quantile(p), ref_quantile(p), 1e-9);
+    for (double t = 1e-6; t < 0.5; t *= 3.7) CHECK_NEAR(ginv_normal_quantile(1 - t), ref_quantile(1 - t), 1e-9);
+    /* the R-hat-only path is the same computation */
+    CHECK(ginv_diag_rhat_rank(X.N, X.M, x) == d.rhat);
     free(x);
     free(sorted);
+}
+
+TEST(sample_rhat_curve_follows_its_definition)
+{
+    /* 4 chains whose means start 0, 3, 6, 9 apart and relax as exp(-s/40),
+     * plus i.i.d. N(0, 1): R-hat is large over short runs and near 1 over
+     * long ones. Each point must be the R-hat of draws [T/2, T) of every
+     * coordinate (maxed), steps = burn-in + T thin, and steps_to_threshold
+     * the first point from which all later points are below the threshold. */
+    enum { S = 4000, C = 4, K = 2 };
+    ginv_sample_result r = {.S = S, .C = C, .k = K};
+    r.samples = malloc(sizeof(float) * S * C * K);
+    ginv_rng g;
+    ginv_rng_init(&g, 3, GINV_STREAM_USER, 11);
+    for (int s = 0; s < S; s++)
+        for (int c = 0; c < C; c++)
+            for (int j = 0; j < K; j++)
+                r.samples[((size_t)s * C + c) * K + j] =
+                    (float)(3.0 * c * (j + 1) * exp(-s / 40.0) + ginv_rng_normal(&g));
+    ginv_rhat_curve rc;
+    CHECK_OK(ginv_sample_rhat_curve(&r, 100, 5, 1.01, &rc));
+    CHECK(rc.points >= 20 && rc.kept[0] == 8 && rc.kept[rc.points - 1] == S);
+    double *x = malloc(sizeof(double) * S * C);
+    for (int p = 0; p < rc.points; p++) {
+        int T = rc.kept[p], lo = T / 2;
+        CHECK(p == 0 || T > rc.kept[p - 1]);
+        CHECK(rc.steps[p] == 100 + 5L * T);
+        double worst = 0;
+        for (int j = 0; j < K; j++) {
+            for (int s = lo; s < T; s++)
+                for (int c = 0; c < C; c++) x[(size_t)(s - lo) * C + c] = r.samples[((size_t)s * C + c) * K + j];
+            ginv_diag d;
+            CHECK_OK(ginv_diag_compute(T - lo, C, x, &d));
+            worst = fmax(worst, d.rhat);
+        }
+        CHECK(rc.max_rhat[p] == worst);
+    }
+    CHECK(rc.max_rhat[0] > 2);                     /* short runs see the separated starts */
+    CHECK(rc.steps_to_threshold > rc.steps[0]);
+    int first = -1;
+    for (int p = rc.points - 1; p >= 0 && rc.max_rhat[p] < 1.01; p--) first = p;
+    CHECK(first >= 0 && rc.steps_to_threshold == rc.steps[first]);
+    /* a threshold the run never meets */
+    CHECK_OK(ginv_sample_rhat_curve(&r, 0, 1, 1.0, &rc));
+    CHECK(rc.steps_to_threshold == -1);
+    /* too few draws */
+    r.S = 7;
+    CHECK(ginv_sample_rhat_curve(&r, 0, 1, 1.01, &rc) != GINV_OK);
+    free(x);
+    free(r.samples);
 }
 
 /* ------------------------------------------- GD start, projected ball */
