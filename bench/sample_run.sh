@@ -7,13 +7,17 @@
 # build/ginv first.
 #
 # Every thread count is run SBENCH_REPS times; the three implementations run
-# one after the other inside each repetition, in a rotating order. Repetition
-# r uses seed r for both samplers. The bulk-ESS of both samplers' samples is
-# computed by the same code (bench/ess.py). Results:
+# one after the other inside each repetition, in a rotating order. Run (r, T)
+# uses seed 100 r + T for both samplers, so every run is an independent chain.
+# The bulk-ESS of both samplers' samples is computed by the same code
+# (bench/ess.py); since ESS per step is a property of the Markov chain, not
+# of the implementation or the thread count, the report pools it over all of
+# an implementation's runs (mean) and divides by its median loop time per
+# thread count. Results:
 # bench/results/sample_latest.{json,md} (plus a dated copy), table on stdout.
 #
 # Environment knobs (defaults in brackets):
-#   SBENCH_REPS [3]            repetitions (medians reported)
+#   SBENCH_REPS [5]            repetitions (medians reported)
 #   SBENCH_CHAINS [64]
 #   SBENCH_BURN_IN [200]       steps discarded (timed: part of the chain's cost)
 #   SBENCH_SAMPLES [1000]      steps kept per chain
@@ -31,7 +35,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-REPS=${SBENCH_REPS:-3}
+REPS=${SBENCH_REPS:-5}
 CHAINS=${SBENCH_CHAINS:-64}
 BURN=${SBENCH_BURN_IN:-200}
 SAMPLES=${SBENCH_SAMPLES:-1000}
@@ -83,7 +87,7 @@ run_ginv() { # T rep
     tmo "$GINV" sample --model "$MODEL" --op "matrix:$A" --y "$Y" --sigma "$SIGMA" \
         --prior gaussian --sampler ula --step "$STEP" --temperature "$BETA" \
         --chains "$CHAINS" --burn-in "$BURN" --samples "$SAMPLES" --init zero \
-        --seed "$rep" --threads "$T" --out "$o" --json "$j" -q >"$WORK/ginv.log" 2>&1 || rc=$?
+        --seed $((100 * rep + T)) --threads "$T" --out "$o" --json "$j" -q >"$WORK/ginv.log" 2>&1 || rc=$?
     if ((rc == 0)) && line=$("$PY" -c '
 import json, sys
 s = json.load(open(sys.argv[1]))["summary"]
@@ -108,7 +112,7 @@ run_torch() { # T rep
     rm -f "$s"
     line=$(tmo "$PY" bench/peer_torch_ula.py --model "$MODEL" --A "$A" --y "$Y" --chains "$CHAINS" \
         --threads "$T" --step "$STEP" --temperature "$BETA" --sigma "$SIGMA" --burn-in "$BURN" \
-        --samples "$SAMPLES" --warmup $WARMUP --seed "$rep" --out-samples "$s" \
+        --samples "$SAMPLES" --warmup $WARMUP --seed $((100 * rep + T)) --out-samples "$s" \
         2>"$WORK/torch.log") || rc=$?
     if ((rc == 0)) && line=$("$PY" -c '
 import json, sys

@@ -83,6 +83,7 @@ int cmd_sample(int argc, char **argv)
     const char *C = "sample";
     const char *model = NULL, *layers = NULL, *act = "relu", *out_act = NULL, *weights = "paper";
     const char *opspec = "gaussian", *image = NULL, *prior_s = "gaussian", *sampler = "ula";
+    const char *precond_s = "none";
     const char *init_s = "zero", *centre_path = NULL, *truth_path = NULL, *y_path = NULL;
     const char *out_dir = NULL, *json = NULL, *ref_path = NULL;
     int bias = 0, m = 0, quiet = 0, w1_dirs = 16, png_scale = 4, signal_diag = 0, rhat_curve = 0;
@@ -129,6 +130,7 @@ int cmd_sample(int argc, char **argv)
         {"signal-diag", 0, OPT_FLAG, &signal_diag, "", "also R-hat and ESS of every pixel of G(z) (pixels with sd <= --signal-sd-floor left out): whether the images have converged, whatever the latent does"},
         {"signal-sd-floor", 0, OPT_DOUBLE, &signal_floor, "S", "with --signal-diag: pixels whose posterior sd is at most S are constant", 0, 1e30},
         {"png-scale", 0, OPT_INT, &png_scale, "F", "images: mean.png, std.png and samples.png upscaled F times (nearest neighbour)", 1, 64},
+        {"precond", 0, OPT_STRING, &precond_s, "none|laplace", "ula, mala: laplace preconditions with the Gauss-Newton Hessian at the GD point, (A J)^T(A J)/sigma^2 + I (needs --init gd and the gaussian prior): flat and stiff directions then move at one pace"},
         {"rhat-curve", 0, OPT_FLAG, &rhat_curve, "", "also max R-hat against run length (each length's first half discarded) and the steps from which it stays below --rhat-target: JSON rhat_curve, rhat_curve.png"},
         {"rhat-target", 0, OPT_DOUBLE, &rhat_target, "R", "with --rhat-curve: the R-hat to reach", 1, 100},
         {"json", 0, OPT_STRING, &json, "FILE", "write results and diagnostics as JSON ('-': stdout)"},
@@ -178,6 +180,13 @@ int cmd_sample(int argc, char **argv)
     } else if (ginv_chain_init_parse(init_s, &so.init) != GINV_OK) {
         return cli_usage_error(C, "--init '%s' must be zero, gd, random, negative or truth", init_s);
     }
+    if (ginv_precond_parse(precond_s, &so.precond) != GINV_OK)
+        return cli_usage_error(C, "--precond '%s' must be none or laplace", precond_s);
+    if (so.precond == GINV_PRECOND_LAPLACE &&
+        (so.init != GINV_CHAIN_INIT_GD || prior != GINV_PRIOR_GAUSSIAN ||
+         (so.type != ginv_sampler_ula && so.type != ginv_sampler_mala)))
+        return cli_usage_error(C, "--precond laplace needs --init gd, --prior gaussian and "
+                                  "--sampler ula or mala (it is the Hessian at the GD point)");
     if (!cli_find(opts, "step")->seen || !(so.step > 0))
         return cli_usage_error(C, "--step ETA (> 0) is required");
     if (!(so.beta > 0)) return cli_usage_error(C, "--temperature must be positive");
@@ -369,6 +378,10 @@ int cmd_sample(int argc, char **argv)
         if (z0) printf("posterior mean vs truth: rel_error %.3e; at the last step %.3f of the chains "
                        "are within %g ||z0|| of z0\n", mean_err, traj[4 * (size_t)(S - 1) + 1], near);
         if (ref_path) printf("sliced W1 to the reference: %.4g at the last step\n", traj[4 * (size_t)(S - 1) + 3]);
+        if (so.precond == GINV_PRECOND_LAPLACE)
+            printf("laplace preconditioner: Hessian eigenvalues %.4g .. %.4g at the GD point "
+                   "(condition %.3g removed)\n", res.precond_eig[0], res.precond_eig[1],
+                   res.precond_eig[1] / res.precond_eig[0]);
         if (rhat_curve) sample_rhat_curve_print(&rcurve);
         if (signal_diag)
             printf("signal G(z): %d of %d pixels vary (sd > %g): max rhat %.4f (pixel %d), min bulk-ESS "
@@ -468,6 +481,7 @@ int cmd_sample(int argc, char **argv)
         cJSON_AddNumberToObject(p, "samples", so.samples);
         cJSON_AddNumberToObject(p, "thin", so.thin);
         cJSON_AddStringToObject(p, "init", init_s);
+        cJSON_AddStringToObject(p, "precond", precond_s);
         if (so.init == GINV_CHAIN_INIT_RANDOM) cJSON_AddNumberToObject(p, "init_scale", so.init_sd);
         if (so.init == GINV_CHAIN_INIT_GD) {
             cJSON_AddNumberToObject(p, "gd_iters", so.gd_iters);
@@ -526,6 +540,11 @@ int cmd_sample(int argc, char **argv)
         }
         if (z0) cJSON_AddItemToObject(s, "mean_rel_error", cli_json_num(mean_err));
         if (rhat_curve) sample_rhat_curve_json(doc, &rcurve);
+        if (so.precond == GINV_PRECOND_LAPLACE) {
+            cJSON *pe = cJSON_AddArrayToObject(s, "precond_eig");
+            cJSON_AddItemToArray(pe, cli_json_num(res.precond_eig[0]));
+            cJSON_AddItemToArray(pe, cli_json_num(res.precond_eig[1]));
+        }
         cJSON *tj = cJSON_AddObjectToObject(doc, "trajectory");
         cJSON_AddNumberToObject(tj, "near", near);
         if (ref_path) {

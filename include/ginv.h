@@ -334,6 +334,8 @@ const float *ginv_net_forward(const ginv_net *net, ginv_net_ws *ws, int B, const
  * dz may be NULL when only the parameter gradients are wanted. */
 void ginv_net_backward(ginv_net *net, ginv_net_ws *ws, int B, const float *dx, float *dz,
                        int want_params);
+/* J_G(z) (n x k, row-major: row i = e_i^T J_G) at one latent z (k). */
+ginv_status ginv_net_jacobian(ginv_net *net, const float *z, float *J);
 /* The smallest and largest singular values of J_G(z) at npts latents z
  * (npts x k): the pointwise m and M of Pareek & Risteski's Assumptions 1-2. */
 ginv_status ginv_net_jacobian_sv(ginv_net *net, int npts, const float *z, double *smin,
@@ -783,6 +785,17 @@ typedef enum {
 } ginv_chain_init;
 ginv_status ginv_chain_init_parse(const char *name, ginv_chain_init *out);
 
+/* A constant preconditioner P for ULA and MALA (precond.c):
+ *   z' = z - eta P grad U(z) + sqrt(2 eta / beta) P^{1/2} u.
+ * laplace: P = H^{-1}, H the Gauss-Newton Hessian of U at the GD point,
+ * (A J_G)^T (A J_G) / sigma^2 + I: the precision of the Laplace approximation
+ * around the inverse that Pareek & Risteski's Lemma 5 shows log-concave. */
+typedef enum { GINV_PRECOND_NONE = 0, GINV_PRECOND_LAPLACE = 1 } ginv_precond;
+ginv_status ginv_precond_parse(const char *name, ginv_precond *out);
+/* H = (A J_G(z))^T (A J_G(z)) / sigma^2 + I (k x k, row-major) for the
+ * posterior's net, operator and sigma, gaussian prior. */
+ginv_status ginv_posterior_gn_hessian(ginv_posterior *p, const float *z, double *H);
+
 typedef struct {
     const ginv_sampler_type *type;
     double step;          /* eta */
@@ -798,6 +811,7 @@ typedef struct {
                              init gd, else 0 */
     int levels;           /* annealed: L temperature levels T_i = level_max^(2(L-1-i)/(L-1)) */
     double level_max;     /*   over the burn-in, step eta_i = eta T_i (prop. to level^2) */
+    ginv_precond precond; /* ula, mala: none, or laplace (needs init gd, gaussian prior) */
     uint64_t seed;
     int threads;          /* linear-algebra threads (numbers do not depend on it) */
 } ginv_sample_opts;
@@ -815,6 +829,7 @@ typedef struct {
     double accept_rate;   /* all chains after burn-in; 1 for the unadjusted samplers */
     double gd_loss;       /* init gd: 1/2||A G(z_gd) - y||^2 at the end of GD, else NaN */
     int gd_iters;         /* init gd: iterations run */
+    double precond_eig[2]; /* laplace: smallest and largest eigenvalue of H, else NaN */
     double seconds;       /* wall time of the chains (burn-in included, GD excluded) */
     long steps;           /* steps per chain, burn-in included */
 } ginv_sample_result;

@@ -1,4 +1,4 @@
-/* jacobian.c — the extreme singular values of J_G(z) at given latents, the
+/* jacobian.c — J_G(z), and its extreme singular values at given latents, the
  * pointwise form of Pareek & Risteski's Assumptions 1-2 (Remarks 2 and 4:
  * m <= sigma_min(J_G(z)), sigma_max(J_G(z)) <= M for all z). J's rows come
  * from n vector-Jacobian products in one batch; the singular values are the
@@ -8,28 +8,71 @@
 #include <math.h>
 #include <string.h>
 
+typedef struct {
+    ginv_net_ws *ws;
+    float *zb, *eye;
+    int k, n;
+} jac_ws;
+
+static void jac_ws_free(jac_ws *w)
+{
+    ginv_net_ws_free(w->ws);
+    ginv_free(w->zb);
+    ginv_free(w->eye);
+}
+
+static ginv_status jac_ws_new(jac_ws *w, ginv_net *net)
+{
+    memset(w, 0, sizeof *w);
+    w->k = ginv_net_in(net);
+    w->n = ginv_net_out(net);
+    ginv_status st = ginv_net_ws_new(&w->ws, net, w->n);
+    if (st != GINV_OK) return st;
+    w->zb = ginv_malloc((size_t)w->n * w->k * sizeof(float));
+    w->eye = ginv_calloc((size_t)w->n * w->n, sizeof(float));
+    if (!w->zb || !w->eye) {
+        jac_ws_free(w);
+        return ginv_fail(GINV_ERR_NOMEM, "out of memory for a %d x %d Jacobian", w->n, w->k);
+    }
+    for (int i = 0; i < w->n; i++) w->eye[(size_t)i * w->n + i] = 1.0f;
+    return GINV_OK;
+}
+
+/* rows (n x k): row i = e_i^T J_G(z), n VJPs in one batch */
+static void jac_rows(ginv_net *net, jac_ws *w, const float *z, float *rows)
+{
+    for (int i = 0; i < w->n; i++) memcpy(w->zb + (size_t)i * w->k, z, (size_t)w->k * sizeof(float));
+    ginv_net_forward(net, w->ws, w->n, w->zb);
+    ginv_net_backward(net, w->ws, w->n, w->eye, rows, 0);
+}
+
+ginv_status ginv_net_jacobian(ginv_net *net, const float *z, float *J)
+{
+    jac_ws w;
+    ginv_status st = jac_ws_new(&w, net);
+    if (st != GINV_OK) return st;
+    jac_rows(net, &w, z, J);
+    jac_ws_free(&w);
+    return GINV_OK;
+}
+
 /* sigma_min, sigma_max of J_G at each of npts latents (P&R Remarks 2, 4). */
 ginv_status ginv_net_jacobian_sv(ginv_net *net, int npts, const float *z, double *smin,
                                  double *smax)
 {
     int k = ginv_net_in(net), n = ginv_net_out(net);
     if (npts < 0) return ginv_fail(GINV_ERR_ARG, "%d latents", npts);
-    ginv_net_ws *ws = NULL;
-    ginv_status st = ginv_net_ws_new(&ws, net, n);
+    jac_ws w;
+    ginv_status st = jac_ws_new(&w, net);
     if (st != GINV_OK) return st;
-    float *zb = ginv_malloc((size_t)n * k * sizeof(float));
-    float *eye = ginv_calloc((size_t)n * n, sizeof(float));
     float *rows = ginv_malloc((size_t)n * k * sizeof(float));
     double *JtJ = ginv_malloc((size_t)k * k * sizeof(double)), *eig = ginv_malloc((size_t)k * sizeof(double));
-    if (!zb || !eye || !rows || !JtJ || !eig) {
+    if (!rows || !JtJ || !eig) {
         st = ginv_fail(GINV_ERR_NOMEM, "out of memory for a %d x %d Jacobian", n, k);
         goto done;
     }
-    for (int i = 0; i < n; i++) eye[(size_t)i * n + i] = 1.0f;
     for (int p = 0; p < npts; p++) {
-        for (int i = 0; i < n; i++) memcpy(zb + (size_t)i * k, z + (size_t)p * k, (size_t)k * sizeof(float));
-        ginv_net_forward(net, ws, n, zb);
-        ginv_net_backward(net, ws, n, eye, rows, 0); /* row i = e_i^T J */
+        jac_rows(net, &w, z + (size_t)p * k, rows);
         memset(JtJ, 0, (size_t)k * k * sizeof(double));
         for (int i = 0; i < n; i++) {
             const float *r = rows + (size_t)i * k;
@@ -41,11 +84,9 @@ ginv_status ginv_net_jacobian_sv(ginv_net *net, int npts, const float *z, double
         smax[p] = sqrt(fmax(eig[k - 1], 0.0));
     }
 done:
-    ginv_free(zb);
-    ginv_free(eye);
     ginv_free(rows);
     ginv_free(JtJ);
     ginv_free(eig);
-    ginv_net_ws_free(ws);
+    jac_ws_free(&w);
     return st;
 }

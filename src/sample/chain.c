@@ -175,6 +175,22 @@ static ginv_status check_opts(const ginv_posterior *post, const ginv_sample_opts
         return ginv_fail(GINV_ERR_ARG, "chain start 'given' without starting points");
     if ((unsigned)o->init > GINV_CHAIN_INIT_GIVEN)
         return ginv_fail(GINV_ERR_ARG, "unknown chain start %d", (int)o->init);
+    if ((unsigned)o->precond > GINV_PRECOND_LAPLACE)
+        return ginv_fail(GINV_ERR_ARG, "unknown preconditioner %d", (int)o->precond);
+    if (o->precond == GINV_PRECOND_LAPLACE) {
+        if (o->type != ginv_sampler_ula && o->type != ginv_sampler_mala)
+            return ginv_fail(GINV_ERR_ARG, "the laplace preconditioner works with ula and mala, "
+                                           "not %s", o->type->name);
+        if (o->init != GINV_CHAIN_INIT_GD)
+            return ginv_fail(GINV_ERR_ARG, "the laplace preconditioner is the Hessian at the GD "
+                                           "point: it needs the GD start (--init gd)");
+        if (ny != 1)
+            return ginv_fail(GINV_ERR_ARG, "the laplace preconditioner is one Hessian: it needs one "
+                                           "measurement vector, not %d", ny);
+        if (ginv_posterior_prior(post) != GINV_PRIOR_GAUSSIAN)
+            return ginv_fail(GINV_ERR_ARG, "the laplace preconditioner needs the gaussian prior "
+                                           "(its Hessian adds the identity)");
+    }
     double total = (double)o->burn_in + (double)o->samples * o->thin;
     if (total > 4e18) return ginv_fail(GINV_ERR_ARG, "burn-in + samples x thin is too large");
     return GINV_OK;
@@ -225,6 +241,7 @@ ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
 {
     memset(res, 0, sizeof *res);
     res->gd_loss = NAN;
+    res->precond_eig[0] = res->precond_eig[1] = NAN;
     ginv_status st = check_opts(post, o);
     if (st != GINV_OK) return st;
     int C = o->chains, k = ginv_posterior_k(post), S = o->samples;
@@ -239,6 +256,7 @@ ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
     res->accepted = ginv_calloc((size_t)C, sizeof(long));
     ginv_chains ch = {.post = post, .o = o, .C = C, .k = k};
     float *buf = ginv_malloc(4 * Ck * sizeof(float));
+    double *pbuf = NULL; /* laplace: H, L, eigenvalues, scratch */
     double *ubuf = ginv_malloc(2 * (size_t)C * sizeof(double));
     ginv_rng *rngs = ginv_malloc(2 * (size_t)C * sizeof(ginv_rng));
     if (!res->samples || !res->energy || !res->start || !res->accepted || !buf || !ubuf || !rngs) {
@@ -293,6 +311,22 @@ ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
         for (int c = 0; c < C; c++) ginv_chains_project(&ch, ch.z, c);
     }
     memcpy(res->start, ch.z, Ck * sizeof(float));
+    if (o->precond == GINV_PRECOND_LAPLACE) {
+        /* H at the GD point (every chain starts there: one y, or chain 0's) */
+        pbuf = ginv_malloc(((size_t)2 * k * k + 3 * (size_t)k) * sizeof(double));
+        if (!pbuf) {
+            st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        double *H = pbuf, *L = pbuf + (size_t)k * k, *eig = L + (size_t)k * k;
+        if ((st = ginv_posterior_gn_hessian(post, ch.z, H)) != GINV_OK ||
+            (st = ginv_sym_eigvals(k, H, eig)) != GINV_OK || (st = ginv_precond_factor(k, H, L)) != GINV_OK)
+            goto done;
+        res->precond_eig[0] = eig[0];
+        res->precond_eig[1] = eig[k - 1];
+        ch.pL = L;
+        ch.pscratch = eig + k; /* 2k after the k eigenvalues */
+    }
     if ((st = ginv_posterior_eval(post, C, ch.z, ch.U, ch.grad)) != GINV_OK) goto done;
     for (int c = 0; c < C; c++)
         if (!isfinite(ch.U[c])) {
@@ -328,6 +362,7 @@ ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
     }
 done:
     ginv_free(buf);
+    ginv_free(pbuf);
     ginv_free(ubuf);
     ginv_free(rngs);
     if (st != GINV_OK) {

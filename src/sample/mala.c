@@ -4,7 +4,8 @@
  * per chain with probability
  *     min(1, exp(-beta U(z')) q(z|z') / (exp(-beta U(z)) q(z'|z))),
  * so exp(-beta U) is stationary at any step size (a proposal off the uniform
- * prior's ball is rejected: the density is 0 there). */
+ * prior's ball is rejected: the density is 0 there). With a preconditioner
+ * P = (L L^T)^{-1} (precond.c) q uses the metric L L^T. */
 #include "sample/sampler_internal.h"
 
 #include <math.h>
@@ -28,7 +29,8 @@ static ginv_status mala_step(ginv_chains *ch)
     const ginv_sample_opts *o = ch->o;
     int C = ch->C, k = ch->k;
     double eta = o->step, beta = o->beta;
-    ginv_chains_propose(ch, eta, 1.0);
+    if (ch->pL) ginv_chains_propose_precond(ch, eta, 1.0);
+    else ginv_chains_propose(ch, eta, 1.0);
     ginv_status st = ginv_chains_eval_proposal(ch);
     if (st != GINV_OK) return st;
     for (int c = 0; c < C; c++) {
@@ -37,8 +39,11 @@ static ginv_status mala_step(ginv_chains *ch)
         double u = ginv_rng_uniform(&ch->accept[c]); /* drawn every step: streams stay aligned */
         double la = -INFINITY;
         if (!ch->ball || ginv_chains_in_ball(ch, zp, c))
-            la = -beta * (ch->Up[c] - ch->U[c]) + log_q(z, zp, ch->gp + off, k, eta, beta) -
-                 log_q(zp, z, ch->grad + off, k, eta, beta);
+            la = -beta * (ch->Up[c] - ch->U[c]) +
+                 (ch->pL ? ginv_precond_log_q(ch, z, zp, ch->gp + off, eta, beta) -
+                               ginv_precond_log_q(ch, zp, z, ch->grad + off, eta, beta)
+                         : log_q(z, zp, ch->gp + off, k, eta, beta) -
+                               log_q(zp, z, ch->grad + off, k, eta, beta));
         if (log(u) < la) {
             memcpy(ch->z + off, zp, (size_t)k * sizeof(float));
             memcpy(ch->grad + off, ch->gp + off, (size_t)k * sizeof(float));

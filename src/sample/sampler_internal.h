@@ -10,6 +10,7 @@
 ginv_net *ginv_posterior_net(const ginv_posterior *p);
 const ginv_op *ginv_posterior_op(const ginv_posterior *p);
 const float *ginv_posterior_y(const ginv_posterior *p, int *ny);
+double ginv_posterior_sigma(const ginv_posterior *p);
 
 typedef struct {
     ginv_posterior *post;
@@ -27,6 +28,8 @@ typedef struct {
     int ball;             /* keep the chains on the ball ||z - centre_c|| <= radius */
     const float *centre;  /* C x k */
     double radius;
+    const double *pL;     /* preconditioner: H = L L^T (k x k lower), or NULL */
+    double *pscratch;     /* 2k */
 } ginv_chains;
 
 struct ginv_sampler_type {
@@ -39,6 +42,16 @@ struct ginv_sampler_type {
 /* zp = z - eta grad U(z) + scale sqrt(2 eta / beta) u, u ~ N(0, I) from each
  * chain's noise stream (Daras eq. 2; P&R eq. 6 with beta = 1). */
 void ginv_chains_propose(ginv_chains *ch, double eta, double scale);
+/* The same with the preconditioner P = H^{-1} (precond.c): drift eta P grad U,
+ * noise scale sqrt(2 eta / beta) L^{-T} u. */
+void ginv_chains_propose_precond(ginv_chains *ch, double eta, double scale);
+/* out (k) = P g. */
+void ginv_precond_apply(const ginv_chains *ch, const float *g, double *out);
+/* MALA's log q(to | from) under the preconditioned proposal. */
+double ginv_precond_log_q(const ginv_chains *ch, const float *to, const float *from,
+                          const float *gfrom, double eta, double beta);
+/* L (k x k lower, row-major) with H = L L^T; an error if H is not positive definite. */
+ginv_status ginv_precond_factor(int k, const double *H, double *L);
 /* Up, gp at zp for the whole batch; an error naming the step if not finite. */
 ginv_status ginv_chains_eval_proposal(ginv_chains *ch);
 /* Exchange the current and proposed points (an accepted unadjusted step). */

@@ -1,13 +1,15 @@
 /* ula.c — the unadjusted Langevin algorithm exactly as in the papers:
  *     z <- z - eta grad U(z) + sqrt(2 eta / beta) u,  u ~ N(0, I)
  * (Daras et al. 2022 eq. 2 / Thm 3.1; Pareek & Risteski 2021 eq. 6 with
- * beta = 1). Its stationary law is exp(-beta U) only as eta -> 0. */
+ * beta = 1). Its stationary law is exp(-beta U) only as eta -> 0. With a
+ * preconditioner (precond.c) the drift is eta P grad U and the noise P^{1/2} u. */
 #include "sample/sampler_internal.h"
 
 /* One ULA step for every chain (Daras eq. 2): propose, evaluate, move. */
 static ginv_status ula_step(ginv_chains *ch)
 {
-    ginv_chains_propose(ch, ch->o->step, 1.0);
+    if (ch->pL) ginv_chains_propose_precond(ch, ch->o->step, 1.0);
+    else ginv_chains_propose(ch, ch->o->step, 1.0);
     ginv_status st = ginv_chains_eval_proposal(ch);
     if (st != GINV_OK) return st;
     ginv_chains_take_proposal(ch);
