@@ -10,7 +10,7 @@
 #   vae     the Fashion-MNIST VAE (models/fmnist-vae-k20.safetensors): posterior
 #           of real test images under inpainting and random subsampling;
 #           MALA from GD vs random starts, ULA and annealed chains
-# Usage: scripts/sampling_experiments.sh escape|pr|pr-mala|vae OUTDIR
+# Usage: scripts/sampling_experiments.sh escape|pr|pr-mala|pr-mala-laplace|vae OUTDIR
 set -eu
 cd "$(dirname "$0")/.."
 G=build/ginv
@@ -48,6 +48,17 @@ if [[ $what == pr ]]; then
         done
     done
 fi
+# GD -> MALA preconditioned by the Gauss-Newton Hessian at the GD point
+pr_laplace() { # generator sigma
+    local t=$1_s$2_gd_laplace
+    $G sample --model "$O/$1.safetensors" --op identity --noise $2 --prior gaussian \
+        --sampler mala --step 0.3 --precond laplace --chains 16 --burn-in 0 --samples 64000 --init gd \
+        --gd-iters 4000 --gd-lr 0.5 --rhat-curve --seed 1 -q --out "$O/m_$t" --json "$O/m_$t.json"
+    printf '%-32s %s\n' $t "$(jq -c '[.summary.acceptance_rate, .rhat_curve.steps_to_threshold, .rhat_curve.max_rhat[-1], .summary.min_ess_bulk, .summary.mean_rel_error, .summary.precond_eig]' "$O/m_$t.json")"
+}
+if [[ $what == pr-mala-laplace ]]; then # only the preconditioned runs of pr-mala
+    for g in sq sq10; do for sigma in 0.01 0.001; do pr_laplace $g $sigma; done; done
+fi
 if [[ $what == pr-mala ]]; then
     # square 20 -> 20 -> 20 -> 20, orthogonal weights, leaky ReLU 0.5: every
     # singular value of J_G in [0.5^3, 1] (Assumption 1 with m = 0.125, M = 1);
@@ -68,6 +79,7 @@ if [[ $what == pr-mala ]]; then
                     --gd-iters 4000 --gd-lr 0.5 --rhat-curve --seed 1 -q --out "$O/m_$t" --json "$O/m_$t.json"
                 printf '%-32s %s\n' $t "$(jq -c '[.summary.acceptance_rate, .rhat_curve.steps_to_threshold, .rhat_curve.max_rhat[-1], .summary.min_ess_bulk, .summary.mean_rel_error]' "$O/m_$t.json")"
             done
+            pr_laplace "$g" $sigma
         done
     done
 fi
