@@ -118,6 +118,28 @@ static double check_moments(const ginv_sample_result *rp, int k, const double *m
     return worst;
 }
 
+/* Sample the linear-Gaussian model G(z) = W z (k = 3, n = 4, A = I,
+ * y = (0.8, -0.4, 1.3, 0.2), gaussian prior, noise sigma) with o; mu and
+ * Sigma get its closed-form posterior at beta = o->beta. */
+static void run_linear_gaussian(const double *W, double sigma, const ginv_sample_opts *o,
+                                ginv_sample_result *r, double *mu, double *Sigma)
+{
+    const int k = 3, n = 4;
+    const double y[4] = {0.8, -0.4, 1.3, 0.2};
+    gaussian_posterior(k, n, W, y, sigma, o->beta, mu, Sigma);
+    ginv_net *net = linear_net(k, n, W);
+    ginv_op *op = NULL;
+    CHECK_OK(ginv_op_identity(&op, n));
+    float yf[4];
+    for (int i = 0; i < n; i++) yf[i] = (float)y[i];
+    ginv_posterior *post = NULL;
+    CHECK_OK(ginv_posterior_new(&post, net, op, yf, 1, sigma, GINV_PRIOR_GAUSSIAN, o->chains));
+    CHECK_OK(ginv_sample_run(post, o, r));
+    ginv_posterior_free(post);
+    ginv_op_free(op);
+    ginv_net_free(net);
+}
+
 /* ------------------------------------------- linear-Gaussian, MALA */
 
 TEST(sample_mala_matches_linear_gaussian_posterior_within_3_mcse)
@@ -127,37 +149,24 @@ TEST(sample_mala_matches_linear_gaussian_posterior_within_3_mcse)
      * within 3 MCSE of the closed form. Observed (seed 11): acceptance 0.70,
      * the largest deviation 1.08 MCSE. The test has power: ULA at the same
      * step misses the covariance by up to 52 MCSE (37-52 on the diagonal). */
-    const int k = 3, n = 4;
     const double W[12] = {1.0, 0.3, -0.2, 0.4, -0.8, 0.5, 0.1, 0.6, 1.1, -0.5, 0.2, 0.3};
-    const double y[4] = {0.8, -0.4, 1.3, 0.2};
-    double sigma = 0.7, beta = 1.5, mu[3], Sigma[9];
-    gaussian_posterior(k, n, W, y, sigma, beta, mu, Sigma);
-    ginv_net *net = linear_net(k, n, W);
-    ginv_op *op = NULL;
-    CHECK_OK(ginv_op_identity(&op, n));
-    float yf[4];
-    for (int i = 0; i < n; i++) yf[i] = (float)y[i];
+    double mu[3], Sigma[9];
     ginv_sample_opts o;
     ginv_sample_opts_init(&o);
     o.type = ginv_sampler_mala;
     o.step = 0.2;
-    o.beta = beta;
+    o.beta = 1.5;
     o.chains = 16;
     o.burn_in = 300;
     o.samples = 2000;
     o.init = GINV_CHAIN_INIT_RANDOM;
     o.seed = 11;
-    ginv_posterior *post = NULL;
-    CHECK_OK(ginv_posterior_new(&post, net, op, yf, 1, sigma, GINV_PRIOR_GAUSSIAN, o.chains));
     ginv_sample_result r;
-    CHECK_OK(ginv_sample_run(post, &o, &r));
+    run_linear_gaussian(W, 0.7, &o, &r, mu, Sigma);
     CHECK_MSG(r.accept_rate > 0.3 && r.accept_rate < 0.95, "acceptance %g", r.accept_rate);
-    double worst = check_moments(&r, k, mu, Sigma, 1.0, 1);
+    double worst = check_moments(&r, 3, mu, Sigma, 1.0, 1);
     printf("  mala: acceptance %.3f, worst deviation %.2f MCSE\n", r.accept_rate, worst);
     ginv_sample_result_release(&r);
-    ginv_posterior_free(post);
-    ginv_op_free(op);
-    ginv_net_free(net);
 }
 
 /* ------------------------------------------- ULA's discretisation bias */
@@ -830,21 +839,12 @@ static void run_laplace(const ginv_sampler_type *type, double step, int samples,
                         ginv_sample_result *r, double *mu, double *Sigma)
 {
     /* the third latent's column scaled by 0.05: H's eigenvalues spread */
-    const int k = 3, n = 4;
     const double W[12] = {1.0, 0.3, -0.01, 0.4, -0.8, 0.025, 0.1, 0.6, 0.055, -0.5, 0.2, 0.015};
-    const double y[4] = {0.8, -0.4, 1.3, 0.2};
-    double sigma = 0.2, beta = 1.5;
-    gaussian_posterior(k, n, W, y, sigma, beta, mu, Sigma);
-    ginv_net *net = linear_net(k, n, W);
-    ginv_op *op = NULL;
-    CHECK_OK(ginv_op_identity(&op, n));
-    float yf[4];
-    for (int i = 0; i < n; i++) yf[i] = (float)y[i];
     ginv_sample_opts o;
     ginv_sample_opts_init(&o);
     o.type = type;
     o.step = step;
-    o.beta = beta;
+    o.beta = 1.5;
     o.chains = 16;
     o.burn_in = 100;
     o.samples = samples;
@@ -853,12 +853,7 @@ static void run_laplace(const ginv_sampler_type *type, double step, int samples,
     o.gd_lr = 0.1;
     o.precond = GINV_PRECOND_LAPLACE;
     o.seed = 13;
-    ginv_posterior *post = NULL;
-    CHECK_OK(ginv_posterior_new(&post, net, op, yf, 1, sigma, GINV_PRIOR_GAUSSIAN, o.chains));
-    CHECK_OK(ginv_sample_run(post, &o, r));
-    ginv_posterior_free(post);
-    ginv_op_free(op);
-    ginv_net_free(net);
+    run_linear_gaussian(W, 0.2, &o, r, mu, Sigma);
 }
 
 TEST(laplace_ula_has_the_preconditioned_discretisation_bias)
