@@ -80,16 +80,7 @@ static ginv_status build(bnb *B)
         for (int i = 0; i < d->out[l]; i++) {
             int u = d->off[l] + i, h = B->hcol[u] = glp_add_cols(P, 1);
             double L = B->lo[u], U = B->hi[u], b = d->b[l][i];
-            int len = 1;
-            const double *w = d->W[l] + (size_t)i * d->in[l];
-            for (int j = 0; j < d->in[l]; j++)
-                if (w[j] != 0) {
-                    len++;
-                    ind[len] = prev[j];
-                    val[len] = -w[j];
-                }
-            ind[1] = h;
-            val[1] = 1;
+            int len = ginv_dnet_unit_row(d, l, i, h, prev, ind, val);
             if (!d->relu[l]) {
                 glp_set_col_bnds(P, h, GLP_FR, 0, 0);
                 int r = glp_add_rows(P, 1);

@@ -35,6 +35,12 @@ void ginv_dnet_bounds(const ginv_dnet *d, const double *zlo, const double *zhi, 
 void ginv_dnet_affine(const ginv_dnet *d, const signed char *act, double *C, double *e,
                       double *A, double *c, int *m);
 
+/* Unit i of layer l as an LP row h - sum_j W_l[i][j] prev_j in GLPK's
+ * 1-based ind/val (slot 1 the column h, then the nonzero weights, negated,
+ * at the previous layer's columns prev); returns the row's length. */
+int ginv_dnet_unit_row(const ginv_dnet *d, int l, int i, int h, const int *prev, int *ind,
+                       double *val);
+
 /* Symmetric eigen-decomposition by cyclic Jacobi: A (n x n, destroyed),
  * eigenvalues ev (n), eigenvectors as the columns of V (n x n). */
 void ginv_jacobi_eig(int n, double *A, double *ev, double *V);

@@ -129,17 +129,7 @@ static ginv_status milp_build(const ginv_dnet *d, const ginv_problem *pb, glp_pr
             snprintf(name, sizeof name, "h%d_%d", l, i);
             glp_set_col_name(P, h, name);
             map->hcol[u] = h;
-            /* -sum W h_prev into ind/val[2..]; slot 1 is h */
-            int len = 1;
-            const double *w = d->W[l] + (size_t)i * d->in[l];
-            for (int j = 0; j < d->in[l]; j++)
-                if (w[j] != 0) {
-                    len++;
-                    ind[len] = prev[j];
-                    val[len] = -w[j];
-                }
-            ind[1] = h;
-            val[1] = 1;
+            int len = ginv_dnet_unit_row(d, l, i, h, prev, ind, val);
             if (!d->relu[l]) {
                 set_bounds(P, h, L, U);
                 snprintf(name, sizeof name, "lin%d_%d", l, i);

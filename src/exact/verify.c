@@ -175,6 +175,22 @@ out:
     ginv_free(q);
 }
 
+int ginv_dnet_unit_row(const ginv_dnet *d, int l, int i, int h, const int *prev, int *ind,
+                       double *val)
+{
+    int len = 1;
+    const double *w = d->W[l] + (size_t)i * d->in[l];
+    for (int j = 0; j < d->in[l]; j++)
+        if (w[j] != 0) {
+            len++;
+            ind[len] = prev[j];
+            val[len] = -w[j];
+        }
+    ind[1] = h;
+    val[1] = 1;
+    return len;
+}
+
 void ginv_domain_box(const ginv_problem *pb, int k, double *lo, double *hi)
 {
     for (int j = 0; j < k; j++) {
