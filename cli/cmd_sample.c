@@ -122,6 +122,9 @@ int cmd_sample(int argc, char **argv)
         {"centre", 0, OPT_STRING, &centre_path, "FILE", "the ball's centre (k values; default: the GD point with --init gd, else 0)"},
         {"levels", 0, OPT_INT, &so.levels, "L", "annealed: geometric noise levels over the burn-in", 1, 1 << 20},
         {"level-max", 0, OPT_DOUBLE, &so.level_max, "S0", "annealed: the first level (the last is 1)", 1, 1e6},
+        {"temps", 0, OPT_INT, &so.temps, "R", "ula, mala: parallel tempering with R rungs per chain (1: off); only rung 0 (temperature 1) is kept", 1, 64},
+        {"temp-max", 0, OPT_DOUBLE, &so.temp_max, "T", "with --temps: the hottest rung's temperature (geometric ladder 1 .. T)", 1, 1e12},
+        {"swap-every", 0, OPT_INT, &so.swap_every, "K", "with --temps: propose swaps of adjacent rungs every K steps", 1, 1 << 30},
         {"seed", 0, OPT_U64, &seed, "S", "random seed"},
         {"chain-seed", 0, OPT_U64, &chain_seed, "S", "seed of the chains' starts and noise only (default: --seed), e.g. for an independent reference run on the same problem"},
         {"truth", 0, OPT_STRING, &truth_path, "FILE", "z0 (k values) instead of N(0, I)"},
@@ -294,7 +297,7 @@ int cmd_sample(int argc, char **argv)
         if ((rc = cli_read_vector(C, "centre", centre_path, (size_t)k, &centre))) goto out;
         so.centre = centre.data;
     }
-    if ((st = ginv_posterior_new(&post, net, op, y, 1, lik_sigma, prior, so.chains)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
+    if ((st = ginv_posterior_new(&post, net, op, y, 1, lik_sigma, prior, so.chains * so.temps)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
     if ((st = ginv_sample_run(post, &so, &res)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
 
     /* moments and diagnostics */
@@ -382,6 +385,11 @@ int cmd_sample(int argc, char **argv)
             printf("laplace preconditioner: Hessian eigenvalues %.4g .. %.4g at the GD point "
                    "(condition %.3g removed)\n", res.precond_eig[0], res.precond_eig[1],
                    res.precond_eig[1] / res.precond_eig[0]);
+        if (so.temps > 1) {
+            printf("tempering: %d rungs, temperatures 1 .. %g; swap acceptance (rungs r, r+1):", so.temps, so.temp_max);
+            for (int r = 0; r + 1 < so.temps; r++) printf(" %.3f", res.swap_rate[r]);
+            printf("\n");
+        }
         if (rhat_curve) sample_rhat_curve_print(&rcurve);
         if (signal_diag)
             printf("signal G(z): %d of %d pixels vary (sd > %g): max rhat %.4f (pixel %d), min bulk-ESS "
@@ -482,6 +490,11 @@ int cmd_sample(int argc, char **argv)
         cJSON_AddNumberToObject(p, "thin", so.thin);
         cJSON_AddStringToObject(p, "init", init_s);
         cJSON_AddStringToObject(p, "precond", precond_s);
+        if (so.temps > 1) {
+            cJSON_AddNumberToObject(p, "temps", so.temps);
+            cJSON_AddNumberToObject(p, "temp_max", so.temp_max);
+            cJSON_AddNumberToObject(p, "swap_every", so.swap_every);
+        }
         if (so.init == GINV_CHAIN_INIT_RANDOM) cJSON_AddNumberToObject(p, "init_scale", so.init_sd);
         if (so.init == GINV_CHAIN_INIT_GD) {
             cJSON_AddNumberToObject(p, "gd_iters", so.gd_iters);
@@ -540,6 +553,10 @@ int cmd_sample(int argc, char **argv)
         }
         if (z0) cJSON_AddItemToObject(s, "mean_rel_error", cli_json_num(mean_err));
         if (rhat_curve) sample_rhat_curve_json(doc, &rcurve);
+        if (so.temps > 1) {
+            cJSON *sw = cJSON_AddArrayToObject(s, "swap_rate");
+            for (int r = 0; r + 1 < so.temps; r++) cJSON_AddItemToArray(sw, cli_json_num(res.swap_rate[r]));
+        }
         if (so.precond == GINV_PRECOND_LAPLACE) {
             cJSON *pe = cJSON_AddArrayToObject(s, "precond_eig");
             cJSON_AddItemToArray(pe, cli_json_num(res.precond_eig[0]));

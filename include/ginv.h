@@ -812,6 +812,9 @@ typedef struct {
     int levels;           /* annealed: L temperature levels T_i = level_max^(2(L-1-i)/(L-1)) */
     double level_max;     /*   over the burn-in, step eta_i = eta T_i (prop. to level^2) */
     ginv_precond precond; /* ula, mala: none, or laplace (needs init gd, gaussian prior) */
+    int temps;            /* parallel tempering (ula, mala): R rungs per chain, 1 = off; rung r */
+    double temp_max;      /*   targets exp(-beta U / T_r), T_r = temp_max^(r/(R-1)) */
+    int swap_every;       /*   swaps of adjacent rungs every this many steps */
     uint64_t seed;
     int threads;          /* linear-algebra threads (numbers do not depend on it) */
 } ginv_sample_opts;
@@ -830,12 +833,16 @@ typedef struct {
     double gd_loss;       /* init gd: 1/2||A G(z_gd) - y||^2 at the end of GD, else NaN */
     int gd_iters;         /* init gd: iterations run */
     double precond_eig[2]; /* laplace: smallest and largest eigenvalue of H, else NaN */
+    int temps;            /* rungs per chain (1: no tempering) */
+    double *swap_rate;    /* temps - 1: accepted swaps of rungs r, r+1 after burn-in / proposed; owned */
     double seconds;       /* wall time of the chains (burn-in included, GD excluded) */
     long steps;           /* steps per chain, burn-in included */
 } ginv_sample_result;
 
 /* Runs o->chains chains in one batch (one posterior evaluation per step for
- * all of them). post must hold a batch of o->chains. */
+ * all of them). post must hold a batch of o->chains x o->temps. With
+ * o->temps > 1 every chain is a ladder of rungs (replica exchange): only the
+ * samples of rung 0 (T = 1) are kept. */
 ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
                             ginv_sample_result *res);
 void ginv_sample_result_release(ginv_sample_result *r);

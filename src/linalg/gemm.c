@@ -4,7 +4,8 @@
  * Threads: OpenBLAS always runs single-threaded; a product is split into
  * column chunks whose widths depend only on (M, N, K), and the chunks are
  * spread over ginv's pool (pool.c). Each chunk is the same BLAS call whatever
- * thread runs it, so results are bit-identical for any thread count. */
+ * thread runs it, so results are bit-identical for any thread count.
+ * Every chunk runs with denormals flushed to zero, on any thread (pool.c). */
 #include "linalg/pool.h"
 
 #include <cblas.h>

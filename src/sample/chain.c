@@ -50,6 +50,9 @@ void ginv_sample_opts_init(ginv_sample_opts *o)
     o->gd_lr = 0.1;
     o->levels = 10;
     o->level_max = 10.0;
+    o->temps = 1;
+    o->temp_max = 10.0;
+    o->swap_every = 1;
     o->seed = 1;
     o->threads = 1;
 }
@@ -61,8 +64,9 @@ void ginv_sample_result_release(ginv_sample_result *r)
     ginv_free(r->start);
     ginv_free(r->centre);
     ginv_free(r->accepted);
+    ginv_free(r->swap_rate);
     r->samples = r->start = r->centre = NULL;
-    r->energy = NULL;
+    r->energy = r->swap_rate = NULL;
     r->accepted = NULL;
 }
 
@@ -70,9 +74,9 @@ void ginv_sample_result_release(ginv_sample_result *r)
 void ginv_chains_propose(ginv_chains *ch, double eta, double scale)
 {
     int k = ch->k;
-    double sd = scale * sqrt(2.0 * eta / ch->o->beta);
     float e = (float)eta;
     for (int c = 0; c < ch->C; c++) {
+        double sd = scale * sqrt(2.0 * eta / ginv_chains_beta(ch, c));
         size_t off = (size_t)c * k;
         for (int i = 0; i < k; i++)
             ch->zp[off + i] = ch->z[off + i] - e * ch->grad[off + i] +
@@ -175,6 +179,18 @@ static ginv_status check_opts(const ginv_posterior *post, const ginv_sample_opts
         return ginv_fail(GINV_ERR_ARG, "chain start 'given' without starting points");
     if ((unsigned)o->init > GINV_CHAIN_INIT_GIVEN)
         return ginv_fail(GINV_ERR_ARG, "unknown chain start %d", (int)o->init);
+    if (o->temps < 1 || o->temps > 64)
+        return ginv_fail(GINV_ERR_ARG, "tempering rungs %d must be 1 .. 64", o->temps);
+    if (o->temps > 1) {
+        if (o->type != ginv_sampler_ula && o->type != ginv_sampler_mala)
+            return ginv_fail(GINV_ERR_ARG, "tempering works with ula and mala, not %s", o->type->name);
+        if (!(o->temp_max > 1) || !isfinite(o->temp_max))
+            return ginv_fail(GINV_ERR_ARG, "the hottest rung's temperature %g must be > 1", o->temp_max);
+        if (o->swap_every < 1)
+            return ginv_fail(GINV_ERR_ARG, "swap interval %d must be at least 1", o->swap_every);
+        if (ny != 1)
+            return ginv_fail(GINV_ERR_ARG, "tempering needs one measurement vector, not %d", ny);
+    }
     if ((unsigned)o->precond > GINV_PRECOND_LAPLACE)
         return ginv_fail(GINV_ERR_ARG, "unknown preconditioner %d", (int)o->precond);
     if (o->precond == GINV_PRECOND_LAPLACE) {
@@ -198,10 +214,10 @@ static ginv_status check_opts(const ginv_posterior *post, const ginv_sample_opts
 
 /* P&R Thm 1's first stage (Lemma 1): GD from 0 on 1/2||A G(z) - y||^2, one row
  * per distinct y, written to every chain's start. */
-static ginv_status gd_stage(ginv_posterior *post, const ginv_sample_opts *o, float *z,
+static ginv_status gd_stage(ginv_posterior *post, const ginv_sample_opts *o, int C, float *z,
                             ginv_sample_result *res)
 {
-    int ny, k = ginv_posterior_k(post), C = o->chains;
+    int ny, k = ginv_posterior_k(post);
     const float *y = ginv_posterior_y(post, &ny);
     ginv_objective *obj = NULL;
     ginv_status st = ginv_objective_new(&obj, ginv_posterior_net(post), ginv_posterior_op(post), y,
@@ -234,8 +250,31 @@ static ginv_status gd_stage(ginv_posterior *post, const ginv_sample_opts *o, flo
     return st;
 }
 
+/* The Ct starting points (chain c's rungs all start where chain c does). */
+static ginv_status start_points(ginv_posterior *post, const ginv_sample_opts *o, int C, int Ct,
+                                float *z, ginv_sample_result *res)
+{
+    int k = ginv_posterior_k(post);
+    switch (o->init) {
+    case GINV_CHAIN_INIT_ZERO: memset(z, 0, (size_t)Ct * k * sizeof(float)); break;
+    case GINV_CHAIN_INIT_GIVEN:
+        for (int r = 0; r < Ct / C; r++) memcpy(z + (size_t)r * C * k, o->init_z, (size_t)C * k * sizeof(float));
+        break;
+    case GINV_CHAIN_INIT_RANDOM:
+        for (int c = 0; c < Ct; c++) {
+            ginv_rng r;
+            ginv_rng_init(&r, o->seed, GINV_STREAM_SAMPLE, (uint64_t)(c % C) * 4);
+            ginv_rng_normal_f32(&r, z + (size_t)c * k, (size_t)k, o->init_sd);
+        }
+        break;
+    case GINV_CHAIN_INIT_GD: return gd_stage(post, o, Ct, z, res);
+    }
+    return GINV_OK;
+}
+
 /* The chains: start, burn in, keep every thin-th state (Daras Thm 3.1's
- * chain, or its adjusted/projected/annealed variants, per the type table). */
+ * chain, or its adjusted/projected/annealed variants, per the type table);
+ * with tempering, C ladders of R rungs in one batch, rung 0 kept. */
 ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
                             ginv_sample_result *res)
 {
@@ -244,63 +283,63 @@ ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
     res->precond_eig[0] = res->precond_eig[1] = NAN;
     ginv_status st = check_opts(post, o);
     if (st != GINV_OK) return st;
-    int C = o->chains, k = ginv_posterior_k(post), S = o->samples;
-    size_t Ck = (size_t)C * k;
+    int C = o->chains, R = o->temps, Ct = C * R, k = ginv_posterior_k(post), S = o->samples;
+    size_t Ck = (size_t)C * k, Ctk = (size_t)Ct * k;
     ginv_blas_set_threads(o->threads);
     res->S = S;
     res->C = C;
     res->k = k;
+    res->temps = R;
     res->samples = ginv_malloc((size_t)S * Ck * sizeof(float));
     res->energy = ginv_malloc((size_t)S * C * sizeof(double));
     res->start = ginv_malloc(Ck * sizeof(float));
     res->accepted = ginv_calloc((size_t)C, sizeof(long));
-    ginv_chains ch = {.post = post, .o = o, .C = C, .k = k};
-    float *buf = ginv_malloc(4 * Ck * sizeof(float));
+    res->swap_rate = R > 1 ? ginv_calloc((size_t)R - 1, sizeof(double)) : NULL;
+    ginv_chains ch = {.post = post, .o = o, .C = Ct, .k = k};
+    float *buf = ginv_malloc(4 * Ctk * sizeof(float));
     double *pbuf = NULL; /* laplace: H, L, eigenvalues, scratch */
-    double *ubuf = ginv_malloc(2 * (size_t)C * sizeof(double));
-    ginv_rng *rngs = ginv_malloc(2 * (size_t)C * sizeof(ginv_rng));
-    if (!res->samples || !res->energy || !res->start || !res->accepted || !buf || !ubuf || !rngs) {
+    double *ubuf = ginv_malloc((2 + (size_t)(R > 1)) * Ct * sizeof(double)); /* U, Up, betas */
+    ginv_rng *rngs = ginv_malloc((2 * (size_t)Ct + C) * sizeof(ginv_rng));
+    long *acc = ginv_calloc((size_t)Ct + 2 * (size_t)R, sizeof(long)); /* per slot; swaps */
+    if (!res->samples || !res->energy || !res->start || !res->accepted || (R > 1 && !res->swap_rate) ||
+        !buf || !ubuf || !rngs || !acc) {
         st = ginv_fail(GINV_ERR_NOMEM, "out of memory for %d chains x %d samples x %d latents", C,
                        S, k);
         goto done;
     }
     ch.z = buf;
-    ch.grad = buf + Ck;
-    ch.zp = buf + 2 * Ck;
-    ch.gp = buf + 3 * Ck;
+    ch.grad = buf + Ctk;
+    ch.zp = buf + 2 * Ctk;
+    ch.gp = buf + 3 * Ctk;
     ch.U = ubuf;
-    ch.Up = ubuf + C;
+    ch.Up = ubuf + Ct;
     ch.noise = rngs;
-    ch.accept = rngs + C;
-    ch.accepted = res->accepted;
-    for (int c = 0; c < C; c++) {
+    ch.accept = rngs + Ct;
+    ch.accepted = acc;
+    long *swap_acc = acc + Ct, *swap_prop = acc + Ct + R;
+    for (int c = 0; c < Ct; c++) {
         ginv_rng_init(&ch.noise[c], o->seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4 + 1);
         ginv_rng_init(&ch.accept[c], o->seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4 + 2);
     }
-    /* starting points */
-    switch (o->init) {
-    case GINV_CHAIN_INIT_ZERO: memset(ch.z, 0, Ck * sizeof(float)); break;
-    case GINV_CHAIN_INIT_GIVEN: memcpy(ch.z, o->init_z, Ck * sizeof(float)); break;
-    case GINV_CHAIN_INIT_RANDOM:
-        for (int c = 0; c < C; c++) {
-            ginv_rng r;
-            ginv_rng_init(&r, o->seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4);
-            ginv_rng_normal_f32(&r, ch.z + (size_t)c * k, (size_t)k, o->init_sd);
-        }
-        break;
-    case GINV_CHAIN_INIT_GD:
-        if ((st = gd_stage(post, o, ch.z, res)) != GINV_OK) goto done;
-        break;
+    for (int c = 0; c < C; c++) /* chain c's swap decisions */
+        ginv_rng_init(&rngs[2 * Ct + c], o->seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4 + 3);
+    if (R > 1) {
+        double *beta = ubuf + 2 * (size_t)Ct;
+        for (int r = 0; r < R; r++)
+            for (int c = 0; c < C; c++)
+                beta[r * C + c] = o->beta / pow(o->temp_max, (double)r / (R - 1));
+        ch.cbeta = beta;
     }
+    if ((st = start_points(post, o, C, Ct, ch.z, res)) != GINV_OK) goto done;
     /* the ball: given centre, else the GD points, else the origin */
     ch.ball = o->type == ginv_sampler_projected || ginv_posterior_prior(post) == GINV_PRIOR_UNIFORM;
     if (ch.ball) {
-        res->centre = ginv_malloc(Ck * sizeof(float));
+        res->centre = ginv_malloc(Ctk * sizeof(float));
         if (!res->centre) {
             st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
             goto done;
         }
-        for (int c = 0; c < C; c++) {
+        for (int c = 0; c < Ct; c++) {
             float *cc = res->centre + (size_t)c * k;
             if (o->centre) memcpy(cc, o->centre, (size_t)k * sizeof(float));
             else if (o->init == GINV_CHAIN_INIT_GD) memcpy(cc, ch.z + (size_t)c * k, (size_t)k * sizeof(float));
@@ -308,11 +347,11 @@ ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
         }
         ch.centre = res->centre;
         ch.radius = o->radius;
-        for (int c = 0; c < C; c++) ginv_chains_project(&ch, ch.z, c);
+        for (int c = 0; c < Ct; c++) ginv_chains_project(&ch, ch.z, c);
     }
     memcpy(res->start, ch.z, Ck * sizeof(float));
     if (o->precond == GINV_PRECOND_LAPLACE) {
-        /* H at the GD point (every chain starts there: one y, or chain 0's) */
+        /* H at the GD point (every chain starts there: one y) */
         pbuf = ginv_malloc(((size_t)2 * k * k + 3 * (size_t)k) * sizeof(double));
         if (!pbuf) {
             st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
@@ -327,11 +366,11 @@ ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
         ch.pL = L;
         ch.pscratch = eig + k; /* 2k after the k eigenvalues */
     }
-    if ((st = ginv_posterior_eval(post, C, ch.z, ch.U, ch.grad)) != GINV_OK) goto done;
-    for (int c = 0; c < C; c++)
+    if ((st = ginv_posterior_eval(post, Ct, ch.z, ch.U, ch.grad)) != GINV_OK) goto done;
+    for (int c = 0; c < Ct; c++)
         if (!isfinite(ch.U[c])) {
             st = ginv_fail(GINV_ERR_NUMERIC, "the energy is %g at chain %d's starting point",
-                           ch.U[c], c);
+                           ch.U[c], c % C);
             goto done;
         }
     long total = (long)o->burn_in + (long)S * o->thin;
@@ -341,10 +380,13 @@ ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
         ch.t = t;
         ch.counting = t >= o->burn_in;
         if ((st = o->type->step(&ch)) != GINV_OK) goto done;
+        if (R > 1 && (t + 1) % o->swap_every == 0)
+            ginv_chains_swap(&ch, C, R, (t + 1) / o->swap_every, rngs + 2 * Ct,
+                             ch.counting ? swap_acc : NULL, ch.counting ? swap_prop : NULL);
         long after = t - o->burn_in + 1;
         if (after > 0 && after % o->thin == 0) {
             long s = after / o->thin - 1;
-            memcpy(res->samples + (size_t)s * Ck, ch.z, Ck * sizeof(float));
+            memcpy(res->samples + (size_t)s * Ck, ch.z, Ck * sizeof(float)); /* rung 0 */
             memcpy(res->energy + (size_t)s * C, ch.U, (size_t)C * sizeof(double));
         }
         if ((t + 1) % every == 0 || t + 1 == total) ginv_progress("sampling", t + 1, total);
@@ -352,10 +394,12 @@ ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
     res->seconds = now_seconds() - t0;
     res->steps = total;
     res->proposed = (long)S * o->thin;
+    for (int r = 0; r + 1 < R; r++)
+        res->swap_rate[r] = swap_prop[r] ? (double)swap_acc[r] / swap_prop[r] : NAN;
     if (o->type->adjusted) {
-        long acc = 0;
-        for (int c = 0; c < C; c++) acc += res->accepted[c];
-        res->accept_rate = (double)acc / ((double)res->proposed * C);
+        long a = 0;
+        for (int c = 0; c < C; c++) a += res->accepted[c] = acc[c];
+        res->accept_rate = (double)a / ((double)res->proposed * C);
     } else {
         for (int c = 0; c < C; c++) res->accepted[c] = res->proposed;
         res->accept_rate = 1.0;
@@ -365,6 +409,7 @@ done:
     ginv_free(pbuf);
     ginv_free(ubuf);
     ginv_free(rngs);
+    ginv_free(acc);
     if (st != GINV_OK) {
         ginv_sample_result_release(res);
         memset(res, 0, sizeof *res);

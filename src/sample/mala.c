@@ -28,7 +28,7 @@ static ginv_status mala_step(ginv_chains *ch)
 {
     const ginv_sample_opts *o = ch->o;
     int C = ch->C, k = ch->k;
-    double eta = o->step, beta = o->beta;
+    double eta = o->step;
     if (ch->pL) ginv_chains_propose_precond(ch, eta, 1.0);
     else ginv_chains_propose(ch, eta, 1.0);
     ginv_status st = ginv_chains_eval_proposal(ch);
@@ -37,6 +37,7 @@ static ginv_status mala_step(ginv_chains *ch)
         size_t off = (size_t)c * k;
         const float *z = ch->z + off, *zp = ch->zp + off;
         double u = ginv_rng_uniform(&ch->accept[c]); /* drawn every step: streams stay aligned */
+        double beta = ginv_chains_beta(ch, c);
         double la = -INFINITY;
         if (!ch->ball || ginv_chains_in_ball(ch, zp, c))
             la = -beta * (ch->Up[c] - ch->U[c]) +

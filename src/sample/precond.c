@@ -88,8 +88,9 @@ void ginv_precond_apply(const ginv_chains *ch, const float *g, double *out)
 void ginv_chains_propose_precond(ginv_chains *ch, double eta, double scale)
 {
     int k = ch->k;
-    double sd = scale * sqrt(2.0 * eta / ch->o->beta), *v = ch->pscratch, *u = ch->pscratch + k;
+    double *v = ch->pscratch, *u = ch->pscratch + k;
     for (int c = 0; c < ch->C; c++) {
+        double sd = scale * sqrt(2.0 * eta / ginv_chains_beta(ch, c));
         size_t off = (size_t)c * k;
         ginv_precond_apply(ch, ch->grad + off, v);
         for (int i = 0; i < k; i++) u[i] = ginv_rng_normal(&ch->noise[c]);

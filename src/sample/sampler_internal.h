@@ -28,6 +28,7 @@ typedef struct {
     int ball;             /* keep the chains on the ball ||z - centre_c|| <= radius */
     const float *centre;  /* C x k */
     double radius;
+    const double *cbeta;  /* per slot inverse temperature (tempering), or NULL: o->beta */
     const double *pL;     /* preconditioner: H = L L^T (k x k lower), or NULL */
     double *pscratch;     /* 2k */
 } ginv_chains;
@@ -38,6 +39,18 @@ struct ginv_sampler_type {
     int keeps_ball;       /* can sample a uniform prior on a ball */
     ginv_status (*step)(ginv_chains *ch);
 };
+
+/* The inverse temperature of slot c. */
+static inline double ginv_chains_beta(const ginv_chains *ch, int c)
+{
+    return ch->cbeta ? ch->cbeta[c] : ch->o->beta;
+}
+
+/* Replica exchange (tempering.c): swap proposals between adjacent rungs of
+ * every chain; slot r * C + c is rung r of chain c. round alternates the
+ * pairs (0-1, 2-3, ... then 1-2, 3-4, ...); accepted counts per pair. */
+void ginv_chains_swap(ginv_chains *ch, int C, int R, long round, ginv_rng *swap_rng,
+                      long *accepted, long *proposed);
 
 /* zp = z - eta grad U(z) + scale sqrt(2 eta / beta) u, u ~ N(0, I) from each
  * chain's noise stream (Daras eq. 2; P&R eq. 6 with beta = 1). */

@@ -116,3 +116,13 @@ check rhat_curve_json_is_consistent bash -c "jq -e '.rhat_curve.threshold == 1.0
 expect_error rhat_target_below_1 2 "rhat-target" -- $GINV sample --model $TMP/orth.safetensors --op identity --noise 0.05 --step 1e-3 --rhat-curve --rhat-target 0.5 --out $TMP/rc2
 expect_error rhat_curve_needs_8_samples 1 "at least 8" -- $GINV sample --model $TMP/orth.safetensors --op identity --noise 0.05 --step 1e-3 --samples 5 --rhat-curve --out $TMP/rc3 -q
 check failed_rhat_curve_writes_no_outputs test ! -e $TMP/rc3/samples.npy
+
+# replica exchange: rung 0 kept, swap rates in the JSON; bad ladders refused
+expect_ok sample_tempering -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --chains 3 --burn-in 20 --samples 50 --temps 4 --temp-max 20 --swap-every 2 --out $TMP/pt --json $TMP/pt.json -q
+check tempering_keeps_rung_0_only grep -qa "'shape': (50, 3, 6)" $TMP/pt/samples.npy
+check tempering_json_has_swap_rates bash -c "jq -e '(.summary.swap_rate | length) == 3 and ([.summary.swap_rate[] | select(. >= 0 and . <= 1)] | length) == 3 and .params.temps == 4' $TMP/pt.json >/dev/null"
+expect_ok sample_tempering_threads_2 -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --chains 3 --burn-in 20 --samples 50 --temps 4 --temp-max 20 --swap-every 2 --threads 2 --out $TMP/pt2 -q
+check tempering_same_samples_with_2_threads cmp -s $TMP/pt/samples.npy $TMP/pt2/samples.npy
+expect_error tempering_needs_ula_or_mala 1 "tempering works with ula and mala" -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --sampler annealed --step 1e-3 --temps 3 --out $TMP/pt3 -q
+expect_error tempering_temp_max_above_1 1 "must be > 1" -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --temps 3 --temp-max 1 --out $TMP/pt4 -q
+expect_error tempering_rungs_in_range 2 "temps" -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --temps 0 --out $TMP/pt5 -q
