@@ -10,7 +10,9 @@
 #   vae     the Fashion-MNIST VAE (models/fmnist-vae-k20.safetensors): posterior
 #           of real test images under inpainting and random subsampling;
 #           MALA from GD vs random starts, ULA and annealed chains
-# Usage: scripts/sampling_experiments.sh escape|pr|pr-mala|pr-mala-laplace|vae OUTDIR
+#   vae-laplace  the same posteriors with GD -> Laplace-preconditioned MALA,
+#           and replica exchange on the large hidden box
+# Usage: scripts/sampling_experiments.sh escape|pr|pr-mala|pr-mala-laplace|vae|vae-laplace OUTDIR
 set -eu
 cd "$(dirname "$0")/.."
 G=build/ginv
@@ -113,4 +115,22 @@ if [[ $what == vae ]]; then
     run big1_ann_rand $B $ann $long --init random
     run sub0_mala_gd --op subsample --m 150 --y "$O/cs_sub0/y.npy" --sigma 0.1 --sampler mala --step 2e-4 $long --init gd
     run inp0_mala_4e-4_vlong $I --sampler mala --step 4e-4 --chains 16 --burn-in 20000 --samples 1000 --thin 80 --init gd
+fi
+if [[ $what == vae-laplace ]]; then
+    V=models/fmnist-vae-k20.safetensors
+    $G cs --model $V --data "fashion-mnist:test[0:1]" --op inpaint-box --method csgm --iters 300 --restarts 2 --out "$O/cs_inp0" -q
+    $G cs --model $V --data "fashion-mnist:test[1:2]" --op inpaint-box:2,0,22,28 --method csgm --iters 300 --restarts 2 --out "$O/cs_big1" -q
+    I="--op inpaint-box --y $O/cs_inp0/y.npy --sigma 0.1"
+    B="--op inpaint-box:2,0,22,28 --y $O/cs_big1/y.npy --sigma 0.1"
+    gd="--init gd --gd-iters 1000 --gd-lr 0.1 --chains 16"
+    run() { local t=$1; shift
+        $G sample --model $V --prior gaussian --seed 1 -q --signal-diag --out "$O/$t" --json "$O/$t.json" "$@"
+        printf '%-10s %s\n' $t "$(jq -c '[.summary.acceptance_rate, .summary.max_rhat, .summary.min_ess_bulk, .rhat_curve.steps_to_threshold, .signal_summary.max_rhat, .summary.swap_rate, .summary.sampling_seconds]' "$O/$t.json")"
+    }
+    run plain $I --sampler mala --step 2e-4 $gd --burn-in 0 --samples 10000 --rhat-curve
+    run lap_0.3 $I --sampler mala --step 0.3 --precond laplace $gd --burn-in 0 --samples 10000 --rhat-curve
+    run lap_0.6 $I --sampler mala --step 0.6 --precond laplace $gd --burn-in 0 --samples 10000 --rhat-curve
+    run big_pt1 $B --sampler mala --step 0.3 --precond laplace $gd --burn-in 1000 --samples 10000
+    run big_pt8 $B --sampler mala --step 0.3 --precond laplace $gd --burn-in 1000 --samples 10000 --temps 8 --temp-max 50
+    run hot $B --sampler mala --step 0.3 --precond laplace $gd --burn-in 500 --samples 3000 --temperature 0.02
 fi
