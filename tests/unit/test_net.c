@@ -107,29 +107,33 @@ TEST(net_forward_matches_double_oracle_for_every_activation)
 /* <v, G(z)> in double via the oracle */
 static double vdotg(ginv_net *net, const double *p, const double *z, const float *v, int n)
 {
-    double x[64], s = 0;
+    double *x = malloc(sizeof(double) * n), s = 0;
     ref_forward(net, p, z, x);
     for (int i = 0; i < n; i++) s += v[i] * x[i];
+    free(x);
     return s;
 }
 
-TEST(net_latent_vjp_matches_central_differences_for_every_activation)
+/* dz = J^T v for B latents of a net with widths sizes[0..3] against central
+ * differences of v . G(z) in double (the reference forward pass). */
+static void check_latent_vjp(const int *sizes, int B, uint64_t seed)
 {
-    int sizes[] = {5, 12, 9, 7}, k = 5, n = 7, B = 3;
     const double h = 1e-6;
+    int k = sizes[0], n = sizes[3];
+    float *z = malloc(sizeof(float) * B * k), *v = malloc(sizeof(float) * B * n);
+    float *dz = malloc(sizeof(float) * B * k);
+    double *zp = malloc(sizeof(double) * k), *zm = malloc(sizeof(double) * k);
     for (size_t a = 0; a < sizeof all_acts / sizeof all_acts[0]; a++) {
-        ginv_net *net = ref_random_net(sizes, 4, all_acts[a], 1, 20 + a);
+        ginv_net *net = ref_random_net(sizes, 4, all_acts[a], 1, seed + a);
         ginv_net_ws *ws;
         CHECK_OK(ginv_net_ws_new(&ws, net, B));
-        float z[15], v[21], dz[15];
-        fill(z, 15, 30 + a);
-        fill(v, 21, 40 + a);
+        fill(z, (size_t)B * k, 30 + a);
+        fill(v, (size_t)B * n, 40 + a);
         ginv_net_forward(net, ws, B, z);
         ginv_net_backward(net, ws, B, v, dz, 0);
         double *p = ref_params(net);
         for (int b = 0; b < B; b++)
             for (int i = 0; i < k; i++) {
-                double zp[5], zm[5];
                 for (int j = 0; j < k; j++) zp[j] = zm[j] = z[b * k + j];
                 zp[i] += h;
                 zm[i] -= h;
@@ -141,6 +145,23 @@ TEST(net_latent_vjp_matches_central_differences_for_every_activation)
         ginv_net_ws_free(ws);
         ginv_net_free(net);
     }
+    free(z);
+    free(v);
+    free(dz);
+    free(zp);
+    free(zm);
+}
+
+TEST(net_latent_vjp_matches_central_differences_for_every_activation)
+{
+    /* small layers: every product is one piece */
+    const int small[] = {5, 12, 9, 7};
+    check_latent_vjp(small, 3, 20);
+    /* wide layers and a batch over 16: products are cut into column chunks,
+     * each with the activation's multiply fused after it (the three backward
+     * buffers must never alias a product's input) */
+    const int wide[] = {4, 300, 200, 150};
+    check_latent_vjp(wide, 20, 60);
 }
 
 TEST(net_parameter_vjp_matches_central_differences_for_every_activation)
