@@ -191,6 +191,10 @@ static ginv_status check_opts(const ginv_posterior *post, const ginv_sample_opts
         if (ny != 1)
             return ginv_fail(GINV_ERR_ARG, "tempering needs one measurement vector, not %d", ny);
     }
+    if ((long)o->chains * o->temps > ginv_posterior_cap(post))
+        return ginv_fail(GINV_ERR_ARG, "the posterior holds a batch of %d, but %d chains x %d rungs "
+                                       "need %ld", ginv_posterior_cap(post), o->chains, o->temps,
+                         (long)o->chains * o->temps);
     if ((unsigned)o->precond > GINV_PRECOND_LAPLACE)
         return ginv_fail(GINV_ERR_ARG, "unknown preconditioner %d", (int)o->precond);
     if (o->precond == GINV_PRECOND_LAPLACE) {

@@ -86,6 +86,7 @@ void ginv_posterior_free(ginv_posterior *p)
 
 int ginv_posterior_k(const ginv_posterior *p) { return p->k; }
 double ginv_posterior_sigma(const ginv_posterior *p) { return p->sigma; }
+int ginv_posterior_cap(const ginv_posterior *p) { return p->cap; }
 ginv_prior ginv_posterior_prior(const ginv_posterior *p) { return p->prior; }
 ginv_objective *ginv_posterior_objective(ginv_posterior *p) { return p->obj; }
 ginv_net *ginv_posterior_net(const ginv_posterior *p) { return p->net; }

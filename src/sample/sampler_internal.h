@@ -11,6 +11,7 @@ ginv_net *ginv_posterior_net(const ginv_posterior *p);
 const ginv_op *ginv_posterior_op(const ginv_posterior *p);
 const float *ginv_posterior_y(const ginv_posterior *p, int *ny);
 double ginv_posterior_sigma(const ginv_posterior *p);
+int ginv_posterior_cap(const ginv_posterior *p); /* the batch it was built for */
 
 typedef struct {
     ginv_posterior *post;

@@ -981,9 +981,14 @@ TEST(tempering_rung_0_samples_both_modes_of_a_symmetric_posterior)
     free(ind);
     free(sq);
     ginv_sample_result_release(&r);
-    /* bad ladders are refused */
+    /* bad ladders are refused, and a posterior built for fewer slots */
     o.temp_max = 1;
     CHECK(ginv_sample_run(post, &o, &r) != GINV_OK);
+    o.temp_max = 64;
+    o.temps = R + 1;
+    CHECK(ginv_sample_run(post, &o, &r) != GINV_OK);
+    CHECK_MSG(strstr(ginv_last_error(), "rungs"), "%s", ginv_last_error());
+    o.temps = R;
     o.temp_max = 64;
     o.type = ginv_sampler_projected;
     o.radius = 3;
