@@ -150,6 +150,8 @@ int cmd_sample(int argc, char **argv)
                    "projected: the ULA step projected onto the ball ||z - c|| <= r (Pareek & Risteski eq. 8)\n"
                    "annealed:  ULA whose burn-in runs through L geometric levels s from S0 down to 1,\n"
                    "           targeting exp(-beta U / s^2) with step eta s^2\n"
+                   "--precond laplace: drift eta P grad U, noise P^(1/2), P = H^-1 from the GD point\n"
+                   "--temps R:  replica exchange; rung r targets exp(-beta U / T_r), rung 0 is kept\n"
                    "Daras et al.: f = ||A G(z) - y||^2 and exp(-beta f): --sigma 0.70710678 --prior none\n"
                    "--temperature beta. Pareek & Risteski: L = 1/2(||z||^2 + ||G(z) - x||^2 / b^2):\n"
                    "--op identity --sigma b --prior gaussian --temperature 1. See docs/sampling.md.\n"
