@@ -8,10 +8,11 @@ RAW.jsonl has one JSON object per run: {"impl": "ginv"|"torch"|"blas", "B",
 time).  Prints the table to stdout, writes the medians, every sample and the
 target check to OUT.json and a markdown version to OUT.md.
 """
-import argparse
 import json
 import statistics
 import sys
+
+import report_io
 
 IMPLS = ("ginv", "torch", "blas")
 
@@ -33,21 +34,7 @@ def fmt_ratio3(r):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--raw", required=True)
-    ap.add_argument("--meta", required=True)
-    ap.add_argument("--json", required=True)
-    ap.add_argument("--md", required=True)
-    a = ap.parse_args()
-
-    with open(a.meta) as f:
-        meta = json.load(f)
-    samples = []
-    with open(a.raw) as f:
-        for line in f:
-            line = line.strip()
-            if line:
-                samples.append(json.loads(line))
+    a, meta, samples = report_io.load()
 
     configs = sorted({(s["B"], s["threads"]) for s in samples})
     rows = []

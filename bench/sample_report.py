@@ -18,10 +18,11 @@ ESS/s of an implementation at T threads is (mean ESS over all its runs, every
 thread count) / (median loop seconds at T); the per-run median of
 ESS/seconds is kept beside it as "ess_per_second_per_run".
 """
-import argparse
 import json
 import statistics
 import sys
+
+import report_io
 
 IMPLS = ("ginv", "torch", "blas")
 TARGET_THREADS = 2
@@ -46,16 +47,7 @@ def ratio(a, b):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--raw", required=True)
-    ap.add_argument("--meta", required=True)
-    ap.add_argument("--json", required=True)
-    ap.add_argument("--md", required=True)
-    a = ap.parse_args()
-
-    with open(a.meta) as f:
-        meta = json.load(f)
-    samples = [json.loads(l) for l in open(a.raw) if l.strip()]
+    a, meta, samples = report_io.load()
 
     rows, notes = [], set()
     pooled = {}

@@ -71,9 +71,9 @@ static void take_chunks(uint32_t gen, int from_back)
 
 /* Chunks run with denormal floats flushed to zero (x86 MXCSR FTZ and DAZ):
  * a chain that wanders into saturated activations produces gradients below
- * FLT_MIN, on which the BLAS kernels run 10-100x slower (a tempered VAE
- * chain: 25 ms a step instead of 4.6), while values that small carry no
- * information at float precision. Workers set it once (they run nothing
+ * FLT_MIN, on which the BLAS kernels slow down several times (a tempered
+ * VAE chain took 25 ms a step instead of 4.8; command in docs/sampling.md),
+ * while values that small carry no information at float precision. Workers set it once (they run nothing
  * else); the caller sets it for the call and restores its own mode after,
  * so the rest of the program (parsers, diagnostics) keeps IEEE denormals and
  * every chunk sees the same mode whatever thread runs it. */
