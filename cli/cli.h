@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef enum { OPT_FLAG, OPT_INT, OPT_U64, OPT_DOUBLE, OPT_STRING } opt_type;
 
@@ -54,14 +55,49 @@ int cli_parse(const cli_cmd *cmd, cli_opt *opts, int argc, char **argv, const ch
 void cli_help(const cli_cmd *cmd, const cli_opt *opts);
 const cli_opt *cli_find(const cli_opt *opts, const char *name);
 
+/* Exit statuses, one per class of failure (docs/cli.md, `ginv --help`). */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_FAIL = 1,        /* any other failure */
+    CLI_EXIT_USAGE = 2,       /* a bad option, value or combination */
+    CLI_EXIT_UNKNOWN = 3,     /* decide: no answer within --time-limit */
+    CLI_EXIT_FORMAT = 4,      /* an input breaks its format, or sizes disagree */
+    CLI_EXIT_IO = 5,          /* a file could not be opened, read or written; a store is busy */
+    CLI_EXIT_NUMERIC = 6,     /* NaN/Inf in the input, divergence */
+    CLI_EXIT_RESOURCE = 7,    /* out of memory, or over a size limit */
+    CLI_EXIT_UNSUPPORTED = 8  /* valid, but not something ginv does (or a tool is missing) */
+};
+/* The exit status of a library status class. */
+int cli_exit_code(ginv_status st);
+
 /* Print "ginv CMD: error: MSG" to stderr and return the exit code 1. */
 int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The same with the library's last message. */
+/* The same, returning the given exit code (CLI_EXIT_*). */
+int cli_error_code(const char *cmd, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* After a library call failed: MSG (which usually quotes ginv_last_error()),
+ * with the exit code of ginv_last_status()'s class. */
+int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The library's last message, with the exit code of st's class. */
 int cli_lib_error(const char *cmd, ginv_status st);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Where "wrote PATH" notices go: stderr when PATH is standard output ("-",
+ * /dev/stdout), so the data written there stays clean; stdout otherwise. */
+FILE *cli_wrote_stream(const char *path);
+/* "out of memory" (exit CLI_EXIT_RESOURCE). */
+int cli_oom(const char *cmd);
+
+/* Arbitrary bytes (a path) as valid UTF-8: every byte that does not start a
+ * valid sequence becomes U+FFFD (malloc'd; NULL when out of memory). The
+ * JSON writer applies it to every string and key. */
+char *cli_utf8_clean(const char *s);
+/* s on f with invalid UTF-8 and control bytes written as \xHH: error and
+ * log lines stay one readable line whatever a path holds. */
+void cli_print_escaped(FILE *f, const char *s);
 
 /* A JSON document with "command", "version" set; write to path ("-" is
- * stdout) atomically. */
+ * stdout) through ginv_write_atomic (a device or FIFO is written directly,
+ * a link's target replaced), every string made valid UTF-8 first. */
 cJSON *cli_json_new(const char *command);
 int cli_json_write(const char *cmd, cJSON *doc, const char *path);
 /* A number that may be NaN: JSON null when not finite. */

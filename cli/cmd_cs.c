@@ -66,12 +66,12 @@ int cmd_cs(int argc, char **argv)
 
     ginv_net *net = NULL;
     if (model && ginv_net_load(model, &net) != GINV_OK)
-        return cli_error(C, "--model: %s", ginv_last_error());
+        return cli_fail(C, "--model: %s", ginv_last_error());
     ginv_images truth = {0}, tune = {0};
     int code = 0;
     if (in_range) code = cs_in_range_truth(C, net, in_range, seed, &truth);
     else if (ginv_images_load(data, &truth) != GINV_OK)
-        code = cli_error(C, "--data: %s", ginv_last_error());
+        code = cli_fail(C, "--data: %s", ginv_last_error());
     int uses_lasso = 0;
     for (int t = 0; t < cfg.nmethods; t++) uses_lasso |= cfg.methods[t] != CS_CSGM;
     if (!code && uses_lasso && !(cfg.lasso_lambda > 0)) {
@@ -79,14 +79,16 @@ int cmd_cs(int argc, char **argv)
         if (!ts && (in_range || !strncmp(data, "fashion-mnist", 13))) ts = "fashion-mnist:train[0:8]";
         if (!ts) code = cli_usage_error(C, "the Lasso needs --lasso-lambda or --tune-data");
         else if (ginv_images_load(ts, &tune) != GINV_OK)
-            code = cli_error(C, "--tune-data: %s", ginv_last_error());
+            code = cli_fail(C, "--tune-data: %s", ginv_last_error());
         else if (tune.h * tune.w != truth.h * truth.w)
-            code = cli_error(C, "--tune-data images are %dx%d but the data %dx%d", tune.h,
+            code = cli_error_code(C, CLI_EXIT_FORMAT, "--tune-data images are %dx%d but the data %dx%d", tune.h,
                              tune.w, truth.h, truth.w);
         cfg.tune = &tune;
     }
-    if (!code && outdir && mkdir(outdir, 0777) != 0 && errno != EEXIST)
-        code = cli_error(C, "--out %s: %s", outdir, strerror(errno));
+    /* the output set: grid.png and the arrays appear in --out together */
+    ginv_outset *set = NULL;
+    if (!code && outdir && ginv_outset_begin(outdir, &set) != GINV_OK)
+        code = cli_fail(C, "--out: %s", ginv_last_error());
     cs_result res = {0};
     if (!code) code = cs_run(C, net, &truth, &cfg, &res);
     if (!code) {
@@ -105,22 +107,26 @@ int cmd_cs(int argc, char **argv)
     }
     if (!code && outdir) {
         char path[4096];
+        const char *sd = ginv_outset_dir(set);
         int64_t shape[2] = {res.N, res.n};
-        snprintf(path, sizeof path, "%s/grid.png", outdir);
+        snprintf(path, sizeof path, "%s/grid.png", sd);
         code = cs_write_grid(C, path, &truth, &res, 16);
         int64_t yshape[2] = {res.N, res.m};
-        snprintf(path, sizeof path, "%s/y.npy", outdir);
+        snprintf(path, sizeof path, "%s/y.npy", sd);
         if (!code && ginv_array_write(path, res.y, 2, yshape) != GINV_OK)
-            code = cli_error(C, "%s", ginv_last_error());
+            code = cli_fail(C, "%s", ginv_last_error());
         for (int i = -1; !code && i < CS_NMETHODS; i++) {
             const float *a = i < 0 ? truth.pix : res.xhat[i];
             if (!a) continue;
-            snprintf(path, sizeof path, "%s/%s.npy", outdir, i < 0 ? "truth" : cs_method_names[i]);
+            snprintf(path, sizeof path, "%s/%s.npy", sd, i < 0 ? "truth" : cs_method_names[i]);
             if (ginv_array_write(path, a, 2, shape) != GINV_OK)
-                code = cli_error(C, "%s", ginv_last_error());
+                code = cli_fail(C, "%s", ginv_last_error());
         }
+        if (!code && ginv_outset_commit(set) != GINV_OK)
+            code = cli_fail(C, "--out: %s", ginv_last_error());
         if (!code) printf("wrote %s/grid.png (rows: truth, measurements, each method)\n", outdir);
     }
+    ginv_outset_free(set);
     if (!code && json) {
         cJSON *doc = cli_json_new("cs");
         cJSON *p = cJSON_AddObjectToObject(doc, "params");

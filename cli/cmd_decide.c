@@ -34,20 +34,20 @@ static int read_target(const char *C, const char *path, int n, double *out)
     size_t len = strlen(path);
     if (len >= 4 && !strcmp(path + len - 4, ".npy")) {
         ginv_array a = {0};
-        if (ginv_array_read(path, &a) != GINV_OK) return cli_error(C, "--target: %s", ginv_last_error());
+        if (ginv_array_read(path, &a) != GINV_OK) return cli_fail(C, "--target: %s", ginv_last_error());
         size_t got = ginv_array_count(&a);
         if (got == (size_t)n)
             for (int i = 0; i < n; i++) out[i] = a.data[i];
         ginv_array_release(&a);
         if (got != (size_t)n)
-            return cli_error(C, "--target '%s' holds %zu values; the net's output has %d", path, got, n);
+            return cli_error_code(C, CLI_EXIT_FORMAT, "--target '%s' holds %zu values; the net's output has %d", path, got, n);
     } else {
         unsigned char *buf = NULL;
         size_t blen = 0;
         if (ginv_read_file(path, (size_t)1 << 30, &buf, &blen) != GINV_OK)
-            return cli_error(C, "--target: %s", ginv_last_error());
+            return cli_fail(C, "--target: %s", ginv_last_error());
         char *txt = ginv_malloc(blen + 1);
-        if (!txt) { ginv_free(buf); return cli_error(C, "out of memory"); }
+        if (!txt) { ginv_free(buf); return cli_oom(C); }
         memcpy(txt, buf, blen);
         txt[blen] = 0;
         ginv_free(buf);
@@ -56,17 +56,17 @@ static int read_target(const char *C, const char *path, int n, double *out)
         for (char *p = txt, *tok; (tok = strtok(p, " \t\r\n,")) != NULL; p = NULL) {
             char *end = NULL;
             double v = strtod(tok, &end);
-            if (end == tok || *end) { bad = 1; cli_error(C, "--target '%s': '%s' is not a number", path, tok); break; }
+            if (end == tok || *end) { bad = 1; cli_error_code(C, CLI_EXIT_FORMAT, "--target '%s': '%s' is not a number", path, tok); break; }
             if (got < (size_t)n) out[got] = v;
             got++;
         }
         ginv_free(txt);
-        if (bad) return 1;
+        if (bad) return CLI_EXIT_FORMAT;
         if (got != (size_t)n)
-            return cli_error(C, "--target '%s' holds %zu values; the net's output has %d", path, got, n);
+            return cli_error_code(C, CLI_EXIT_FORMAT, "--target '%s' holds %zu values; the net's output has %d", path, got, n);
     }
     for (int i = 0; i < n; i++)
-        if (!isfinite(out[i])) return cli_error(C, "--target '%s': value %d is not finite", path, i);
+        if (!isfinite(out[i])) return cli_error_code(C, CLI_EXIT_NUMERIC, "--target '%s': value %d is not finite", path, i);
     return 0;
 }
 
@@ -153,7 +153,8 @@ int cmd_decide(int argc, char **argv)
                    "boxed real latents), bnb (real latents, with or without a box; exact, 1, 2, inf);\n"
                    "auto picks enum for binary latents, milp for boxed real ones with exact/1/inf,\n"
                    "bnb otherwise. Networks: dense layers each followed by relu or nothing.\n"
-                   "Exit status: 0 for YES or NO, 3 for UNKNOWN, 1 on errors, 2 on usage errors."};
+                   "Exit status: 0 for YES or NO, 3 for UNKNOWN, 2 on usage errors, 4-8 by the class of\n"
+                   "other errors (ginv --help, docs/cli.md)."};
     const char *pos[1];
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
     if (rc) return rc == CLI_HELP ? 0 : rc;
@@ -205,11 +206,11 @@ int cmd_decide(int argc, char **argv)
     if (target) {
         ginv_free(pb.target);
         pb.target = ginv_malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
-        if (!pb.target) { rc = cli_error(C, "out of memory"); goto out; }
+        if (!pb.target) { rc = cli_oom(C); goto out; }
         if ((rc = read_target(C, target, n, pb.target))) goto out;
     }
     if (write_lp && (st = ginv_milp_write_lp(net, &pb, write_lp)) != GINV_OK) {
-        rc = cli_error(C, "--write-lp: %s", ginv_last_error());
+        rc = cli_fail(C, "--write-lp: %s", ginv_last_error());
         goto out;
     }
     if ((st = ginv_decide(net, &pb, &o, &res)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
@@ -260,7 +261,7 @@ int cmd_decide(int argc, char **argv)
         rc = cli_json_write(C, doc, json);
         cJSON_Delete(doc);
     }
-    if (!rc && res.answer == GINV_ANSWER_UNKNOWN) rc = 3;
+    if (!rc && res.answer == GINV_ANSWER_UNKNOWN) rc = CLI_EXIT_UNKNOWN;
 out:
     if (have_res) ginv_decide_result_release(&res);
     ginv_problem_release(&pb);

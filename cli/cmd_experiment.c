@@ -114,7 +114,10 @@ static int experiment_recovery(int argc, char **argv)
     if (!na || !nc) return cli_usage_error(C, "--algos and --widths must not be empty");
     int start_neg = !strcmp(start, "negative");
     if (!start_neg && strcmp(start, "random")) return cli_usage_error(C, "--start must be random or negative");
-    if (mkdir(out, 0755) != 0 && errno != EEXIST) return cli_error(C, "cannot create '%s': %s", out, strerror(errno));
+    /* the output set: table, JSON and figures appear in --out together */
+    ginv_outset *set = NULL;
+    if (ginv_outset_begin(out, &set) != GINV_OK) return cli_fail(C, "--out: %s", ginv_last_error());
+    const char *sd = ginv_outset_dir(set);
 
     int ncells = nc * nk * nm * na * nn;
     cell *cells = calloc((size_t)ncells, sizeof *cells);
@@ -189,6 +192,7 @@ static int experiment_recovery(int argc, char **argv)
     free(serrs);
     if (rc) {
         free(cells);
+        ginv_outset_free(set);
         return rc;
     }
 
@@ -216,8 +220,11 @@ static int experiment_recovery(int argc, char **argv)
         cJSON_AddItemToArray(arr, o);
     }
     char path[4096];
-    snprintf(path, sizeof path, "%s/table.md", out);
-    FILE *md = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/table.md", sd);
+    char *md_text = NULL;
+    size_t md_len = 0;
+    FILE *md = open_memstream(&md_text, &md_len);
+    if (!md) rc = cli_oom(C);
     if (md) {
         fprintf(md, "| widths | d | k | algo | m* (success >= 0.9 from m* on) | k d log(prod n_i) | m* / (k d log prod n_i) |\n|---|---|---|---|---|---|---|\n");
     }
@@ -255,9 +262,12 @@ static int experiment_recovery(int argc, char **argv)
                         fprintf(md, "| %s | %d | %d | %s | > %d | %.0f | - |\n", wl, cv[c].nw, kv[ki], anames[a], mv[nm - 1], scale);
                 }
             }
-    if (md) fclose(md);
-    snprintf(path, sizeof path, "%s/results.json", out);
-    rc = cli_json_write(C, doc, path);
+    if (md && (ferror(md) | fclose(md))) rc = cli_oom(C);
+    if (!rc && ginv_write_atomic(path, md_text, md_len) != GINV_OK)
+        rc = cli_fail(C, "%s", ginv_last_error());
+    free(md_text);
+    snprintf(path, sizeof path, "%s/results.json", sd);
+    if (!rc) rc = cli_json_write(C, doc, path);
     if (!rc && json) rc = cli_json_write(C, doc, json);
     cJSON_Delete(doc);
 
@@ -281,7 +291,7 @@ static int experiment_recovery(int argc, char **argv)
         char title[512], wl[256] = "";
         for (int i = 0; i < cv[c].nw; i++) snprintf(wl + strlen(wl), sizeof wl - strlen(wl), "%s%d", i ? "-" : "", cv[c].widths[i]);
         snprintf(title, sizeof title, "success rate (rel. error < %g), ReLU net k-%s, %d trials per cell", tol, wl, trials);
-        snprintf(path, sizeof path, "%s/phase_d%d_%s.png", out, cv[c].nw, wl);
+        snprintf(path, sizeof path, "%s/phase_d%d_%s.png", sd, cv[c].nw, wl);
         rc = plot_panels_heatmap(path, title, "measurements m", "latent size k", na, anames, nm, xs, nk, ys,
                                  (const double *const *)z, "success rate");
         for (int a = 0; a < na; a++) free(z[a]);
@@ -299,7 +309,7 @@ static int experiment_recovery(int argc, char **argv)
                     if (x->chain == 0 && x->k == kv[0] && x->m == mv[nm - 1] && x->algo == a && x->noise == ni) y[a][ni] = x->median_signal_error;
                 }
         }
-        snprintf(path, sizeof path, "%s/error_vs_noise.png", out);
+        snprintf(path, sizeof path, "%s/error_vs_noise.png", sd);
         char title[256];
         snprintf(title, sizeof title, "median ||G(z) - G(z0)|| / ||G(z0)|| vs noise (k = %d, m = %d)", kv[0], mv[nm - 1]);
         /* log-log: sigma = 0 drops out; linear scaling shows as slope 1 */
@@ -307,6 +317,8 @@ static int experiment_recovery(int argc, char **argv)
                         (const double *const *)y, PLOT_LOGX | PLOT_LOGY);
         for (int a = 0; a < na; a++) free(y[a]);
     }
+    if (!rc && ginv_outset_commit(set) != GINV_OK) rc = cli_fail(C, "--out: %s", ginv_last_error());
+    ginv_outset_free(set);
     if (!rc && !quiet) printf("wrote %s/table.md, %s/results.json and the figures\n", out, out);
     free(cells);
     return rc;

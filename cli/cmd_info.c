@@ -46,7 +46,7 @@ int cmd_info(int argc, char **argv)
         smax = malloc(sizeof(double) * jac);
         if (!z || !smin || !smax) {
             free(z);
-            rc = cli_error("info", "out of memory");
+            rc = cli_oom("info");
             goto out;
         }
         ginv_rng r;

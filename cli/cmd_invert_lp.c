@@ -56,22 +56,22 @@ int cmd_invert_lp(int argc, char **argv)
     int k = ginv_net_in(net), n = ginv_net_out(net);
     x = calloc((size_t)n, sizeof(double));
     z0 = calloc((size_t)k, sizeof(double));
-    if (!x || !z0) { rc = cli_error(C, "out of memory"); goto out; }
+    if (!x || !z0) { rc = cli_oom(C); goto out; }
     if (target || truth) {
         const char *path = target ? target : truth;
         size_t want = target ? (size_t)n : (size_t)k;
         if ((st = ginv_array_read(path, &arr)) != GINV_OK) {
-            rc = cli_error(C, "--%s: %s", target ? "target" : "truth", ginv_last_error());
+            rc = cli_fail(C, "--%s: %s", target ? "target" : "truth", ginv_last_error());
             goto out;
         }
         if (ginv_array_count(&arr) != want) {
-            rc = cli_error(C, "--%s '%s' holds %zu values; expected %zu", target ? "target" : "truth",
+            rc = cli_error_code(C, CLI_EXIT_FORMAT, "--%s '%s' holds %zu values; expected %zu", target ? "target" : "truth",
                            path, ginv_array_count(&arr), want);
             goto out;
         }
         for (size_t i = 0; i < want; i++) {
             if (!isfinite(arr.data[i])) {
-                rc = cli_error(C, "'%s': value %zu is not finite", path, i);
+                rc = cli_error_code(C, CLI_EXIT_NUMERIC, "'%s': value %zu is not finite", path, i);
                 goto out;
             }
             (target ? x : z0)[i] = arr.data[i];
@@ -113,7 +113,7 @@ int cmd_invert_lp(int argc, char **argv)
     }
     if (save_z) {
         float *zf = malloc(sizeof(float) * k);
-        if (!zf) { rc = cli_error(C, "out of memory"); goto out; }
+        if (!zf) { rc = cli_oom(C); goto out; }
         for (int j = 0; j < k; j++) zf[j] = (float)res.z[j];
         int64_t shape[1] = {k};
         st = ginv_array_write(save_z, zf, 1, shape);

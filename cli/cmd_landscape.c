@@ -79,7 +79,7 @@ int cmd_landscape(int argc, char **argv)
     {
         struct stat sb;
         if (stat(out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
-            return cli_error(C, "--out '%s' exists and is not a directory", out_dir);
+            return cli_error_code(C, CLI_EXIT_IO, "--out '%s' exists and is not a directory", out_dir);
     }
 
     ginv_layer spec[128];
@@ -96,7 +96,8 @@ int cmd_landscape(int argc, char **argv)
     double *t = NULL, *f = NULL, *gn = NULL, *sl = NULL, *pf = NULL, *axis = NULL, *H = NULL,
            *eig = NULL;
     float *z0 = NULL, *dir = NULL, *zneg = NULL, *gneg = NULL;
-    char *png_line = NULL, *png_plane = NULL;
+    char *png_line = NULL, *png_plane = NULL, *tmp_line = NULL, *tmp_plane = NULL;
+    ginv_outset *set = NULL; /* the figures appear in --out together */
     cJSON *doc = NULL;
     ginv_status st;
     enum { NSTEPS = 4 };
@@ -113,19 +114,19 @@ int cmd_landscape(int argc, char **argv)
     for (int i = 0; i < ginv_net_nlayers(net); i++)
         d += ginv_net_layer_c(net, i)->kind == GINV_LAYER_RELU;
     double rho = d >= 1 ? ginv_theory_rho(d) : NAN;
-    if ((st = ginv_op_spec_parse(&ops, opspec, m)) != GINV_OK) { rc = cli_error(C, "--op: %s", ginv_last_error()); goto out; }
+    if ((st = ginv_op_spec_parse(&ops, opspec, m)) != GINV_OK) { rc = cli_fail(C, "--op: %s", ginv_last_error()); goto out; }
     have_ops = 1;
-    if ((st = ginv_op_from_spec(&op, &ops, n, seed, 0)) != GINV_OK) { rc = cli_error(C, "--op: %s", ginv_last_error()); goto out; }
+    if ((st = ginv_op_from_spec(&op, &ops, n, seed, 0)) != GINV_OK) { rc = cli_fail(C, "--op: %s", ginv_last_error()); goto out; }
     m = ginv_op_m(op);
     z0 = malloc(sizeof(float) * k);
     dir = malloc(sizeof(float) * k);
     zneg = malloc(sizeof(float) * k);
     gneg = malloc(sizeof(float) * k);
-    if (!z0 || !dir || !zneg || !gneg) { rc = cli_error(C, "out of memory"); goto out; }
+    if (!z0 || !dir || !zneg || !gneg) { rc = cli_oom(C); goto out; }
     if (truth_path) {
-        if ((st = ginv_array_read(truth_path, &truth)) != GINV_OK) { rc = cli_error(C, "--truth: %s", ginv_last_error()); goto out; }
+        if ((st = ginv_array_read(truth_path, &truth)) != GINV_OK) { rc = cli_fail(C, "--truth: %s", ginv_last_error()); goto out; }
         if (ginv_array_count(&truth) != (size_t)k) {
-            rc = cli_error(C, "--truth '%s' holds %zu values; expected %d", truth_path, ginv_array_count(&truth), k);
+            rc = cli_error_code(C, CLI_EXIT_FORMAT, "--truth '%s' holds %zu values; expected %d", truth_path, ginv_array_count(&truth), k);
             goto out;
         }
         memcpy(z0, truth.data, sizeof(float) * k);
@@ -137,7 +138,7 @@ int cmd_landscape(int argc, char **argv)
     double nz0 = 0;
     for (int i = 0; i < k; i++) nz0 += (double)z0[i] * z0[i];
     nz0 = sqrt(nz0);
-    if (k < 2) { rc = cli_error(C, "the plane needs a latent size k >= 2 (the generator has k = %d)", k); goto out; }
+    if (k < 2) { rc = cli_error_code(C, CLI_EXIT_USAGE, "the plane needs a latent size k >= 2 (the generator has k = %d)", k); goto out; }
     int cap = points;
     if (cap < 2 * k) cap = 2 * k;
     if (cap < (inits < 1024 ? inits : 1024)) cap = inits < 1024 ? inits : 1024;
@@ -149,7 +150,7 @@ int cmd_landscape(int argc, char **argv)
     f = malloc(sizeof(double) * points);
     gn = malloc(sizeof(double) * points);
     sl = malloc(sizeof(double) * points);
-    if (!t || !f || !gn || !sl) { rc = cli_error(C, "out of memory"); goto out; }
+    if (!t || !f || !gn || !sl) { rc = cli_oom(C); goto out; }
     for (int i = 0; i < points; i++) t[i] = -range + 2 * range * i / (points - 1);
     if ((st = ginv_landscape_line(ls, points, t, f, gn, sl)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
 
@@ -171,10 +172,10 @@ int cmd_landscape(int argc, char **argv)
 
     /* 3. Hessian at t* z0 for several steps */
     H = malloc(sizeof(double) * k * k);
-    if (!H) { rc = cli_error(C, "out of memory"); goto out; }
+    if (!H) { rc = cli_oom(C); goto out; }
     for (int s = 0; s < NSTEPS; s++) {
         eigs[s] = malloc(sizeof(double) * k);
-        if (!eigs[s]) { rc = cli_error(C, "out of memory"); goto out; }
+        if (!eigs[s]) { rc = cli_oom(C); goto out; }
         if ((st = ginv_landscape_hessian(ls, zneg, steps[s] * nz0, H)) != GINV_OK ||
             (st = ginv_landscape_eigvals(k, H, eigs[s])) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
     }
@@ -183,7 +184,7 @@ int cmd_landscape(int argc, char **argv)
     if ((st = ginv_landscape_orth_dir(ls, seed, dir)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
     axis = malloc(sizeof(double) * grid);
     pf = malloc(sizeof(double) * (size_t)grid * grid);
-    if (!axis || !pf) { rc = cli_error(C, "out of memory for a %d x %d grid", grid, grid); goto out; }
+    if (!axis || !pf) { rc = cli_error_code(C, CLI_EXIT_RESOURCE, "out of memory for a %d x %d grid", grid, grid); goto out; }
     for (int i = 0; i < grid; i++) axis[i] = -range + 2 * range * i / (grid - 1);
     if ((st = ginv_landscape_plane(ls, dir, grid, axis, grid, axis, pf)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
     {   /* log10 f, clipped 4 decades below the maximum so that f = 0 at z0 stays finite */
@@ -200,7 +201,7 @@ int cmd_landscape(int argc, char **argv)
     so.lr = lr;
     so.iters = iters;
     if ((st = ginv_landscape_basins_run(ls, &so, inits, seed, interior ? t_neg : NAN, radius, &bas)) != GINV_OK) {
-        rc = cli_error(C, "basins: %s", ginv_last_error());
+        rc = cli_fail(C, "basins: %s", ginv_last_error());
         goto out;
     }
 
@@ -219,17 +220,20 @@ int cmd_landscape(int argc, char **argv)
     }
 
     /* outputs, only now */
-    int made_dir = mkdir(out_dir, 0777) == 0;
-    if (!made_dir && errno != EEXIST) {
-        rc = cli_error(C, "cannot create --out '%s': %s", out_dir, strerror(errno));
+    if (ginv_outset_begin(out_dir, &set) != GINV_OK) {
+        rc = cli_fail(C, "--out: %s", ginv_last_error());
         goto out;
     }
-    size_t L = strlen(out_dir) + 32;
+    size_t L = strlen(out_dir) + 32, LT = strlen(ginv_outset_dir(set)) + 32;
     png_line = malloc(L);
     png_plane = malloc(L);
-    if (!png_line || !png_plane) { rc = cli_error(C, "out of memory"); goto out; }
+    tmp_line = malloc(LT);
+    tmp_plane = malloc(LT);
+    if (!png_line || !png_plane || !tmp_line || !tmp_plane) { rc = cli_oom(C); goto out; }
     snprintf(png_line, L, "%s/landscape_line.png", out_dir);
     snprintf(png_plane, L, "%s/landscape_plane.png", out_dir);
+    snprintf(tmp_line, LT, "%s/landscape_line.png", ginv_outset_dir(set));
+    snprintf(tmp_plane, LT, "%s/landscape_plane.png", ginv_outset_dir(set));
     {
         char title[256], lab_neg[64], lab_rho[64];
         snprintf(title, sizeof title, "f(t z0) = 1/2 ||A G(t z0) - A G(z0)||^2, k = %d, n = %d, m = %d, d = %d, seed %llu",
@@ -240,19 +244,14 @@ int cmd_landscape(int argc, char **argv)
         const double *ys[2] = {f, gn};
         double marks[3] = {1.0, -rho, t_neg};
         const char *mlab[3] = {"t = 1 (z0)", lab_rho, lab_neg};
-        if ((rc = plot_lines_marked(png_line, title, "t (z = t z0)", "value (log scale)", 2, names, points, t,
-                                    ys, 1, 3, marks, mlab))) {
-            if (made_dir) rmdir(out_dir);
+        if ((rc = plot_lines_marked(tmp_line, title, "t (z = t z0)", "value (log scale)", 2, names, points, t,
+                                    ys, 1, 3, marks, mlab)))
             goto out;
-        }
         snprintf(title, sizeof title, "log10 f (clipped at 1e-4 max f) on the plane a z0 + b ||z0|| u, u orthogonal to z0, d = %d, seed %llu",
                  d, (unsigned long long)seed);
-        if ((rc = plot_heatmap(png_plane, title, "a (along z0)", "b (along u, units of ||z0||)", grid, axis, grid,
-                               axis, pf, "log10 f"))) {
-            unlink(png_line);
-            if (made_dir) rmdir(out_dir);
+        if ((rc = plot_heatmap(tmp_plane, title, "a (along z0)", "b (along u, units of ||z0||)", grid, axis, grid,
+                               axis, pf, "log10 f")))
             goto out;
-        }
     }
     if (json) {
         doc = cli_json_new(C);
@@ -323,12 +322,13 @@ int cmd_landscape(int argc, char **argv)
         cJSON *fl = cJSON_AddObjectToObject(doc, "files");
         cJSON_AddStringToObject(fl, "line", png_line);
         cJSON_AddStringToObject(fl, "plane", png_plane);
-        if ((rc = cli_json_write(C, doc, json))) {
-            unlink(png_line);
-            unlink(png_plane);
-        }
+        rc = cli_json_write(C, doc, json); /* on failure the figures are not committed */
     }
+    if (!rc && ginv_outset_commit(set) != GINV_OK) rc = cli_fail(C, "--out: %s", ginv_last_error());
 out:
+    ginv_outset_free(set);
+    free(tmp_line);
+    free(tmp_plane);
     cJSON_Delete(doc);
     for (int s = 0; s < NSTEPS; s++) free(eigs[s]);
     free(png_line);

@@ -55,16 +55,16 @@ static int net_extract(int argc, char **argv)
     if (!enc && strcmp(part, "generator"))
         return cli_usage_error(C, "--part '%s': use generator or encoder", part);
     ginv_st_file f;
-    if (ginv_st_read(pos[0], &f) != GINV_OK) return cli_error(C, "%s", ginv_last_error());
+    if (ginv_st_read(pos[0], &f) != GINV_OK) return cli_fail(C, "%s", ginv_last_error());
     ginv_net *net = NULL;
     ginv_status st = enc ? ginv_net_from_st_part(&f, "ginv.encoder", "encoder.", &net)
                          : ginv_net_from_st(&f, &net);
     ginv_st_release(&f);
-    if (st != GINV_OK) return cli_error(C, "'%s': %s", pos[0], ginv_last_error());
+    if (st != GINV_OK) return cli_fail(C, "'%s': %s", pos[0], ginv_last_error());
     st = ginv_net_save(net, out);
-    int code = st == GINV_OK ? 0 : cli_error(C, "%s", ginv_last_error());
+    int code = st == GINV_OK ? 0 : cli_fail(C, "%s", ginv_last_error());
     if (!code)
-        printf("wrote %s: the %s, %d -> %d, %zu parameters\n", out, part, ginv_net_in(net),
+        fprintf(cli_wrote_stream(out), "wrote %s: the %s, %d -> %d, %zu parameters\n", out, part, ginv_net_in(net),
                ginv_net_out(net), ginv_net_nparams(net));
     ginv_net_free(net);
     return code;
@@ -127,7 +127,7 @@ int cmd_net(int argc, char **argv)
         return cli_lib_error(cmd.name, st);
     }
     if (!json || strcmp(json, "-"))
-        printf("wrote %s: %d -> %d, %zu parameters\n", out, ginv_net_in(net), ginv_net_out(net),
+        fprintf(cli_wrote_stream(out), "wrote %s: %d -> %d, %zu parameters\n", out, ginv_net_in(net), ginv_net_out(net),
                ginv_net_nparams(net));
     if (json) {
         cJSON *doc = cli_json_new(cmd.name);

@@ -2,6 +2,7 @@
  * outputs of several runs in one figure (e.g. the fraction of chains near z0
  * against the step, one curve per temperature), through plot_lines. */
 #include "cli.h"
+#include "io/json_internal.h"
 #include "plot.h"
 
 #include <math.h>
@@ -28,20 +29,23 @@ static int load_series(const char *C, const char *file, const char *xpath, const
 {
     unsigned char *txt = NULL;
     size_t len;
-    if (ginv_read_file(file, (size_t)1 << 30, &txt, &len) != GINV_OK) return cli_error(C, "%s", ginv_last_error());
-    cJSON *doc = cJSON_ParseWithLength((const char *)txt, len);
+    if (ginv_read_file(file, (size_t)1 << 30, &txt, &len) != GINV_OK) return cli_fail(C, "%s", ginv_last_error());
+    char what[1100];
+    snprintf(what, sizeof what, "'%s'", file);
+    cJSON *doc;
+    ginv_status st = ginv_json_parse_strict((const char *)txt, len, what, &doc);
     ginv_free(txt);
-    if (!doc) return cli_error(C, "'%s' is not JSON", file);
+    if (st != GINV_OK) return cli_lib_error(C, st);
     cJSON *ax = at_path(doc, xpath), *ay = at_path(doc, ypath);
     int rc = 0;
-    if (!ax || !ay) rc = cli_error(C, "'%s' has no array at '%s'", file, !ax ? xpath : ypath);
+    if (!ax || !ay) rc = cli_error_code(C, CLI_EXIT_FORMAT, "'%s' has no array at '%s'", file, !ax ? xpath : ypath);
     else if (cJSON_GetArraySize(ax) != cJSON_GetArraySize(ay) || cJSON_GetArraySize(ax) < 1)
-        rc = cli_error(C, "'%s': '%s' and '%s' differ in length or are empty", file, xpath, ypath);
+        rc = cli_error_code(C, CLI_EXIT_FORMAT, "'%s': '%s' and '%s' differ in length or are empty", file, xpath, ypath);
     if (!rc) {
         *n = cJSON_GetArraySize(ax);
         *x = malloc(sizeof(double) * *n);
         *y = malloc(sizeof(double) * *n);
-        if (!*x || !*y) rc = cli_error(C, "out of memory");
+        if (!*x || !*y) rc = cli_oom(C);
         for (int i = 0; !rc && i < *n; i++) {
             cJSON *a = cJSON_GetArrayItem(ax, i), *b = cJSON_GetArrayItem(ay, i);
             (*x)[i] = cJSON_IsNumber(a) ? a->valuedouble : NAN;
@@ -86,14 +90,14 @@ int cmd_plot(int argc, char **argv)
         char *eq = files[i] ? strchr(files[i], '=') : NULL;
         if (eq) *eq = 0;
         labels[i] = eq ? eq + 1 : files[i];
-        if (!files[i]) rc = cli_error(C, "out of memory");
+        if (!files[i]) rc = cli_oom(C);
         else rc = load_series(C, files[i], xpath, ypath, &xs[i], &ys[i], &ns[i]);
     }
     /* plot_lines takes one shared x: resample each series onto the union only
      * when needed; runs of one experiment share their x, so require it */
     for (int i = 1; i < npos && !rc; i++)
         if (ns[i] != ns[0] || memcmp(xs[i], xs[0], sizeof(double) * ns[0]))
-            rc = cli_error(C, "'%s' has other x values than '%s': the series must share x", files[i], files[0]);
+            rc = cli_error_code(C, CLI_EXIT_FORMAT, "'%s' has other x values than '%s': the series must share x", files[i], files[0]);
     if (!rc) rc = plot_lines(out, title, xl ? xl : xpath, yl ? yl : ypath, npos, labels, ns[0], xs[0],
                              (const double *const *)ys, logy ? PLOT_LOGY : 0);
     for (int i = 0; i < npos; i++) {

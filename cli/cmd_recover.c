@@ -122,7 +122,7 @@ int cmd_recover(int argc, char **argv)
         if (m == 0) m = (int)ginv_array_count(&yarr);
         ro.y = yarr.data;
     }
-    if ((st = ginv_op_spec_parse(&ops, opspec, m)) != GINV_OK) { rc = cli_error(C, "--op: %s", ginv_last_error()); goto out; }
+    if ((st = ginv_op_spec_parse(&ops, opspec, m)) != GINV_OK) { rc = cli_fail(C, "--op: %s", ginv_last_error()); goto out; }
     have_ops = 1;
     if (image) {
         if (sscanf(image, "%dx%dx%d", &ops.c, &ops.h, &ops.w) != 3 || ops.c < 1 || ops.h < 1 || ops.w < 1) {
@@ -133,11 +133,11 @@ int cmd_recover(int argc, char **argv)
     ro.op = &ops;
     {   /* check sizes before running: build trial 0's operator */
         ginv_op *op0;
-        if ((st = ginv_op_from_spec(&op0, &ops, n, seed, 0)) != GINV_OK) { rc = cli_error(C, "--op: %s", ginv_last_error()); goto out; }
+        if ((st = ginv_op_from_spec(&op0, &ops, n, seed, 0)) != GINV_OK) { rc = cli_fail(C, "--op: %s", ginv_last_error()); goto out; }
         int m0 = ginv_op_m(op0);
         ginv_op_free(op0);
         if (y_path && (size_t)m0 != ginv_array_count(&yarr)) {
-            rc = cli_error(C, "--y '%s' holds %zu values but the operator makes %d measurements", y_path, ginv_array_count(&yarr), m0);
+            rc = cli_error_code(C, CLI_EXIT_FORMAT, "--y '%s' holds %zu values but the operator makes %d measurements", y_path, ginv_array_count(&yarr), m0);
             goto out;
         }
         m = m0;
@@ -147,7 +147,7 @@ int cmd_recover(int argc, char **argv)
         ro.truth = truth.data;
     }
     res = calloc((size_t)ro.trials, sizeof *res);
-    if (!res) { rc = cli_error(C, "out of memory for %d trials", ro.trials); goto out; }
+    if (!res) { rc = cli_error_code(C, CLI_EXIT_RESOURCE, "out of memory for %d trials", ro.trials); goto out; }
     st = ginv_recover_run(&ro, res);
     if (st != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
 
@@ -191,7 +191,7 @@ int cmd_recover(int argc, char **argv)
             if (!which[w]) continue;
             int len = w == 0 ? k : n;
             float *buf = malloc(sizeof(float) * (size_t)ro.trials * len);
-            if (!buf) { rc = cli_error(C, "out of memory"); break; }
+            if (!buf) { rc = cli_oom(C); break; }
             for (int t = 0; t < ro.trials; t++)
                 memcpy(buf + (size_t)t * len, w == 0 ? res[t].z_hat : res[t].x_hat, sizeof(float) * len);
             int64_t shape[2] = {ro.trials, len};

@@ -23,12 +23,15 @@ static const char *const SUBS =
 
 /* ------------------------------------------------------------ helpers */
 
-/* Add "key": value (a string) to the problem's source JSON. */
+/* Add "key": value (a string, made valid UTF-8: a path need not be, and the
+ * model file's metadata must) to the problem's source JSON. */
 static void source_add(ginv_problem *pb, const char *key, const char *value)
 {
     cJSON *s = cJSON_Parse(pb->source_json);
     if (!s) return;
-    cJSON_AddStringToObject(s, key, value);
+    char *clean = cli_utf8_clean(value);
+    cJSON_AddStringToObject(s, key, clean ? clean : "?");
+    free(clean);
     char *txt = cJSON_PrintUnformatted(s);
     cJSON_Delete(s);
     if (!txt) return;
@@ -66,7 +69,7 @@ static int finish(const char *C, ginv_net *net, ginv_problem *pb, const char *ou
     int ndense = ginv_net_nlayers(net) / 2;
     ginv_norm_name(pb->p, nb, sizeof nb);
     if (!json || strcmp(json, "-"))
-        printf("wrote %s: %s, %d ReLU layer%s %s, latent %s, p %s, delta %.17g\n", out, what, ndense,
+        fprintf(cli_wrote_stream(out), "wrote %s: %s, %d ReLU layer%s %s, latent %s, p %s, delta %.17g\n", out, what, ndense,
                ndense == 1 ? "" : "s", arch, ginv_latent_domain_name(pb->latent), nb, pb->delta);
     if (!json) return 0;
     cJSON *doc = cli_json_new(C);
@@ -299,7 +302,7 @@ static int run_random_sat(int argc, char **argv)
     st = ginv_cnf_write(out, &f, comment);
     ginv_cnf_release(&f);
     if (st != GINV_OK) return cli_lib_error(C, st);
-    printf("wrote %s: %d variables, %d clauses of %d literals\n", out, n, m, k);
+    fprintf(cli_wrote_stream(out), "wrote %s: %d variables, %d clauses of %d literals\n", out, n, m, k);
     return 0;
 }
 
@@ -336,7 +339,7 @@ static int run_random_graph(int argc, char **argv)
     int m = g.m;
     ginv_graph_release(&g);
     if (st != GINV_OK) return cli_lib_error(C, st);
-    printf("wrote %s: %d vertices, %d edges\n", out, n, m);
+    fprintf(cli_wrote_stream(out), "wrote %s: %d vertices, %d edges\n", out, n, m);
     return 0;
 }
 
@@ -368,7 +371,7 @@ static int run_random_lattice(int argc, char **argv)
     if (st == GINV_OK) st = ginv_cvp_write(bout, tout, &c);
     ginv_cvp_release(&c);
     if (st != GINV_OK) return cli_lib_error(C, st);
-    printf("wrote %s (%d x %d) and %s (%d)\n", bout, n, d, tout, d);
+    fprintf(cli_wrote_stream(bout), "wrote %s (%d x %d) and %s (%d)\n", bout, n, d, tout, d);
     return 0;
 }
 
@@ -385,11 +388,11 @@ static int load_reduced(const char *C, const char *path, ginv_net **net, ginv_pr
     ginv_st_release(&f);
     if (st != GINV_OK) {
         ginv_net_free(*net);
-        return cli_error(C, "'%s': %s", path, ginv_last_error());
+        return cli_fail(C, "'%s': %s", path, ginv_last_error());
     }
     if (!found) {
         ginv_net_free(*net);
-        return cli_error(C, "'%s' holds a net but no problem (make one with 'ginv reduce')", path);
+        return cli_error_code(C, CLI_EXIT_FORMAT, "'%s' holds a net but no problem (make one with 'ginv reduce')", path);
     }
     return 0;
 }
@@ -455,7 +458,7 @@ static int run_check(int argc, char **argv)
     long rows = 0;
     if (st != GINV_OK) rc = cli_lib_error(C, st);
     else if (za.ndim > 2 || za.shape[za.ndim - 1] != k)
-        rc = cli_error(C, "--z '%s' has rows of %lld values; the net's latent has %d", zpath,
+        rc = cli_error_code(C, CLI_EXIT_FORMAT, "--z '%s' has rows of %lld values; the net's latent has %d", zpath,
                        (long long)za.shape[za.ndim - 1], k);
     else rows = za.ndim == 2 ? (long)za.shape[0] : 1;
     ginv_witness first = {0};
@@ -466,7 +469,7 @@ static int run_check(int argc, char **argv)
         ginv_witness w;
         st = ginv_reduce_map_back(net, &pb, z, &w);
         if (st != GINV_OK) {
-            rc = cli_error(C, "--z row %ld: %s", r + 1, ginv_last_error());
+            rc = cli_fail(C, "--z row %ld: %s", r + 1, ginv_last_error());
             break;
         }
         within += w.within;
@@ -541,13 +544,13 @@ static int run_encode(int argc, char **argv)
         float *zf = malloc(sizeof(float) * k);
         for (int i = 0; i < ns; i++) obj[i] = sa.data[i] == 1 ? 1 : sa.data[i] == 0 ? 0 : -1;
         st = ginv_reduce_encode(&pb, ns, obj, z, k);
-        if (st != GINV_OK) rc = cli_error(C, "--solution '%s': %s", sol, ginv_last_error());
+        if (st != GINV_OK) rc = cli_fail(C, "--solution '%s': %s", sol, ginv_last_error());
         else {
             for (int i = 0; i < k; i++) zf[i] = (float)z[i];
             int64_t shape[1] = {k};
             st = ginv_array_write(out, zf, 1, shape);
             if (st != GINV_OK) rc = cli_lib_error(C, st);
-            else printf("wrote %s: %d latent values\n", out, k);
+            else fprintf(cli_wrote_stream(out), "wrote %s: %d latent values\n", out, k);
         }
         free(obj);
         free(z);

@@ -23,8 +23,8 @@ typedef struct {
 typedef struct {
     int ng;
     const char *gb[MAXG];   /* group-by names */
-    int nw;
-    char *wname[MAXG], *wval[MAXG]; /* --where filters */
+    int nw;                 /* --where conditions */
+    const ginv_where *where;
     int nm;
     char *mname[MAXM];      /* metrics in first-seen order */
     const char *success;    /* the 0/1 metric */
@@ -45,15 +45,9 @@ static int metric_index(summary *s, const char *name)
 static int on_row(void *user, const ginv_store_row *r)
 {
     summary *s = user;
+    if (s->nw && !ginv_where_match(s->where, r->params)) return 0;
     cJSON *p = cJSON_Parse(r->params);
     const char *v[MAXG];
-    for (int w = 0; w < s->nw; w++) {
-        cJSON *x = cJSON_GetObjectItemCaseSensitive(p, s->wname[w]);
-        if (!cJSON_IsString(x) || strcmp(x->valuestring, s->wval[w])) {
-            cJSON_Delete(p);
-            return 0;
-        }
-    }
     for (int i = 0; i < s->ng; i++) {
         cJSON *x = cJSON_GetObjectItemCaseSensitive(p, s->gb[i]);
         v[i] = cJSON_IsString(x) ? x->valuestring : "-";
@@ -210,7 +204,7 @@ static int make_plot(const char *C, summary *s, const char *png, const char *zna
     int nx = axis(s, xcol, xs, MAXA, xlab, sizeof xlab), ny = s->ng == 2 ? axis(s, 0, ys, MAXA, ylab, sizeof ylab) : 1;
     if (nx < 0 || ny < 0) return cli_usage_error(C, "--plot: more than %d values on an axis", MAXA);
     double *z = malloc(sizeof(double) * (size_t)nx * ny);
-    if (!z) return cli_error(C, "out of memory");
+    if (!z) return cli_oom(C);
     for (int i = 0; i < nx * ny; i++) z[i] = NAN;
     for (long gi = 0; gi < s->n; gi++) {
         int i = (int)axis_pos(s, gi, xcol, xs, nx), j = s->ng == 2 ? (int)axis_pos(s, gi, 0, ys, ny) : 0;
@@ -221,7 +215,16 @@ static int make_plot(const char *C, summary *s, const char *png, const char *zna
     snprintf(title, sizeof title, "%s%s%s", zm < 0 ? "success rate" : "median ", zm < 0 ? "" : s->mname[zm],
              s->nw ? " (filtered)" : "");
     int rc;
-    if (s->ng == 2) {
+    if (s->ng == 2 && (nx == 1 || ny == 1)) {
+        /* one of the two parameters takes a single value: no map to draw (gnuplot
+         * cannot), the curve over the other one, the single value in the title */
+        int one = ny == 1 ? 0 : 1; /* the group-by column with one value */
+        snprintf(title + strlen(title), sizeof title - strlen(title), ", %s = %s", s->gb[one], s->g[0].val[one]);
+        const double *ysr[1] = {z}; /* nx == 1: z holds the ny values in order */
+        const char *names[1] = {zl};
+        rc = ny == 1 ? plot_lines(png, title, xlab, zl, 1, names, nx, xs, ysr, 0)
+                     : plot_lines(png, title, ylab, zl, 1, names, ny, ys, ysr, 0);
+    } else if (s->ng == 2) {
         rc = plot_heatmap(png, title, xlab, ylab, nx, xs, ny, ys, z, zl);
     } else {
         const double *ysr[1] = {z};
@@ -255,7 +258,11 @@ int cmd_results(int argc, char **argv)
                    "successes and the success rate with its Wilson score 95% interval, and for each\n"
                    "metric the median and the quartiles q1, q3 (linear interpolation) over the units\n"
                    "where it is finite. --plot draws the success rate (or --z METRIC's median) as a heat\n"
-                   "map over two numeric parameters (first: y axis, second: x axis) or a curve over one."};
+                   "map over two numeric parameters (first: y axis, second: x axis) or a curve over one\n"
+                   "(also when one of two takes a single value). --where P=V;P=V keeps the units with\n"
+                   "those values; P must be a parameter of the sweep and V one of its values (a usage\n"
+                   "error otherwise, exit 2). The store is only read: a store in a read-only directory\n"
+                   "is read as it is (when it has no pending write-ahead log)."};
     const char *pos[1];
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 1, &npos);
     if (rc) return rc == CLI_HELP ? 0 : rc;
@@ -269,8 +276,9 @@ int cmd_results(int argc, char **argv)
     ginv_status st = ginv_store_read(pos[0], busy, &spec_txt, &command, NULL, NULL);
     if (st) return cli_lib_error(C, st);
     summary s = {0};
-    char gbuf[1024], wbuf[1024], mbuf[1024];
-    const char *wl[MAXG], *ml[MAXM];
+    ginv_where wh = {0};
+    char gbuf[1024], mbuf[1024];
+    const char *ml[MAXM];
     int nml = 0;
     cJSON *spec = cJSON_Parse(spec_txt ? spec_txt : "{}");
     if (group_by) {
@@ -287,17 +295,12 @@ int cmd_results(int argc, char **argv)
         cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(spec, "grid")) known |= !strcmp(cJSON_GetArrayItem(e, 0)->valuestring, s.gb[i]);
         if (!known) rc = cli_usage_error(C, "--group-by '%s' is not a parameter of this sweep", s.gb[i]);
     }
+    /* --where: well formed, and only parameters and values of this sweep */
     if (where && !rc) {
-        snprintf(wbuf, sizeof wbuf, "%s", where);
-        int n = split_names(wbuf, ';', wl, MAXG);
-        if (n < 0) rc = cli_usage_error(C, "--where: at most %d conditions", MAXG);
-        for (int i = 0; i < n && !rc; i++) {
-            char *eq = strchr(wl[i], '=');
-            if (!eq) { rc = cli_usage_error(C, "--where '%s': expected P=V", wl[i]); break; }
-            *eq = 0;
-            s.wname[s.nw] = (char *)wl[i];
-            s.wval[s.nw++] = eq + 1;
-        }
+        if ((st = ginv_where_parse(where, spec_txt, &wh)) != GINV_OK)
+            rc = cli_error_code(C, cli_exit_code(st), "--where: %s", ginv_last_error());
+        s.nw = wh.n;
+        s.where = &wh;
     }
     if (metrics && !rc) {
         snprintf(mbuf, sizeof mbuf, "%s", metrics);
@@ -309,7 +312,7 @@ int cmd_results(int argc, char **argv)
     if (!rc) {
         st = ginv_store_read(pos[0], busy, NULL, NULL, on_row, &s);
         if (st) rc = cli_lib_error(C, st);
-        else if (s.oom) rc = cli_error(C, "out of memory");
+        else if (s.oom) rc = cli_oom(C);
     }
     /* chosen metrics, in the store's order */
     int show[MAXM], nshow = 0;
@@ -323,10 +326,11 @@ int cmd_results(int argc, char **argv)
         for (int i = 0; i < s.nm; i++) found |= !strcmp(ml[j], s.mname[i]);
         if (!found && s.n) rc = cli_usage_error(C, "--metrics: '%s' is not a metric of this store", ml[j]);
     }
-    if (!rc) {
+    if (!rc && s.n) { /* (qsort of no elements may still not be given NULL) */
         qsort(s.g, (size_t)s.n, sizeof *s.g, cmp_group);
         for (long gi = 0; gi < s.n; gi++)
-            for (int m = 0; m < s.nm; m++) qsort(s.g[gi].m[m], (size_t)s.g[gi].mn[m], sizeof(double), cmp_d);
+            for (int m = 0; m < s.nm; m++)
+                if (s.g[gi].mn[m]) qsort(s.g[gi].m[m], (size_t)s.g[gi].mn[m], sizeof(double), cmp_d);
     }
     cJSON *doc = NULL;
     if (!rc) {
@@ -390,7 +394,7 @@ int cmd_results(int argc, char **argv)
         int ncol = s.ng + 2 + (s.success ? 2 : 0) + nt;
         long nrow = s.n + 2;
         char (*cell)[64] = calloc((size_t)(ncol * nrow), sizeof *cell);
-        if (!cell) rc = cli_error(C, "out of memory");
+        if (!cell) rc = cli_oom(C);
         for (long r = 0; !rc && r < nrow; r++) {
             int c = 0;
             group *g = r >= 2 ? &s.g[r - 2] : NULL;
@@ -452,6 +456,7 @@ int cmd_results(int argc, char **argv)
     }
     free(s.g);
     for (int i = 0; i < s.nm; i++) free(s.mname[i]);
+    ginv_where_release(&wh);
     ginv_free(spec_txt);
     ginv_free(command);
     return rc;

@@ -60,7 +60,7 @@ int cmd_rric(int argc, char **argv)
             logprod += log((double)ly->out);
         }
     }
-    if ((st = ginv_op_spec_parse(&ops, opspec, m)) != GINV_OK) { rc = cli_error(C, "--op: %s", ginv_last_error()); goto out; }
+    if ((st = ginv_op_spec_parse(&ops, opspec, m)) != GINV_OK) { rc = cli_fail(C, "--op: %s", ginv_last_error()); goto out; }
     have_ops = 1;
     if (image) {
         if (sscanf(image, "%dx%dx%d", &ops.c, &ops.h, &ops.w) != 3 || ops.c < 1 || ops.h < 1 || ops.w < 1) {
@@ -69,7 +69,7 @@ int cmd_rric(int argc, char **argv)
         }
     }
     if ((st = ginv_op_from_spec(&op, &ops, n, seed, (uint64_t)trial)) != GINV_OK) {
-        rc = cli_error(C, "--op: %s", ginv_last_error());
+        rc = cli_fail(C, "--op: %s", ginv_last_error());
         goto out;
     }
     m = ginv_op_m(op);

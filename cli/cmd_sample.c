@@ -208,7 +208,7 @@ int cmd_sample(int argc, char **argv)
     {
         struct stat sb;
         if (stat(out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
-            return cli_error(C, "--out '%s' exists and is not a directory", out_dir);
+            return cli_error_code(C, CLI_EXIT_IO, "--out '%s' exists and is not a directory", out_dir);
     }
 
     ginv_layer spec[128];
@@ -225,7 +225,8 @@ int cmd_sample(int argc, char **argv)
     float *z0 = NULL, *y = NULL, *mz = NULL, *sz = NULL, *mx = NULL, *sx = NULL, *zinit = NULL;
     double *draws = NULL, *traj = NULL;
     ginv_diag *diag = NULL;
-    char *paths[NOUT] = {0};
+    char *paths[NOUT] = {0}; /* in the output set's staging directory */
+    ginv_outset *set = NULL;
     ginv_st_writer *stw = NULL;
     ginv_status st;
     if (model) {
@@ -239,26 +240,26 @@ int cmd_sample(int argc, char **argv)
         if ((rc = cli_read_vector(C, "y", y_path, 0, &yarr))) goto out;
         if (m == 0) m = (int)ginv_array_count(&yarr);
     }
-    if ((st = ginv_op_spec_parse(&ops, opspec, m)) != GINV_OK) { rc = cli_error(C, "--op: %s", ginv_last_error()); goto out; }
+    if ((st = ginv_op_spec_parse(&ops, opspec, m)) != GINV_OK) { rc = cli_fail(C, "--op: %s", ginv_last_error()); goto out; }
     have_ops = 1;
     if (image && (sscanf(image, "%dx%dx%d", &ops.c, &ops.h, &ops.w) != 3 || ops.c < 1 || ops.h < 1 || ops.w < 1)) {
         rc = cli_usage_error(C, "--image '%s' must be CxHxW, e.g. 1x28x28", image);
         goto out;
     }
-    if ((st = ginv_op_from_spec(&op, &ops, n, seed, 0)) != GINV_OK) { rc = cli_error(C, "--op: %s", ginv_last_error()); goto out; }
+    if ((st = ginv_op_from_spec(&op, &ops, n, seed, 0)) != GINV_OK) { rc = cli_fail(C, "--op: %s", ginv_last_error()); goto out; }
     m = ginv_op_m(op);
     y = malloc(sizeof(float) * m);
-    if (!y) { rc = cli_error(C, "out of memory"); goto out; }
+    if (!y) { rc = cli_oom(C); goto out; }
     if (y_path) {
         if (ginv_array_count(&yarr) != (size_t)m) {
-            rc = cli_error(C, "--y '%s' holds %zu values but the operator makes %d measurements", y_path, ginv_array_count(&yarr), m);
+            rc = cli_error_code(C, CLI_EXIT_FORMAT, "--y '%s' holds %zu values but the operator makes %d measurements", y_path, ginv_array_count(&yarr), m);
             goto out;
         }
         memcpy(y, yarr.data, sizeof(float) * m);
     } else {
         /* y = A G(z0) + noise, drawn as trial 0 of `ginv recover` */
         z0 = malloc(sizeof(float) * k);
-        if (!z0) { rc = cli_error(C, "out of memory"); goto out; }
+        if (!z0) { rc = cli_oom(C); goto out; }
         if (truth_path) {
             if ((rc = cli_read_vector(C, "truth", truth_path, (size_t)k, &truth))) goto out;
             memcpy(z0, truth.data, sizeof(float) * k);
@@ -277,7 +278,7 @@ int cmd_sample(int argc, char **argv)
         /* -+z0 + N(0, (S ||z0||)^2 I / k), chain c from stream (seed, SAMPLE, 4c), as `recover --start negative` */
         double nz = 0;
         for (int j = 0; j < k; j++) nz += (double)z0[j] * z0[j];
-        if (!(zinit = malloc(sizeof(float) * (size_t)so.chains * k))) { rc = cli_error(C, "out of memory"); goto out; }
+        if (!(zinit = malloc(sizeof(float) * (size_t)so.chains * k))) { rc = cli_oom(C); goto out; }
         for (int c = 0; c < so.chains; c++) {
             ginv_rng r;
             ginv_rng_init(&r, seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4);
@@ -289,9 +290,9 @@ int cmd_sample(int argc, char **argv)
     }
     if (ref_path) {
         ginv_status rs = ginv_array_read(ref_path, &ref);
-        if (rs != GINV_OK) { rc = cli_error(C, "--reference: %s", ginv_last_error()); goto out; }
+        if (rs != GINV_OK) { rc = cli_fail(C, "--reference: %s", ginv_last_error()); goto out; }
         if (ginv_array_count(&ref) == 0 || ginv_array_count(&ref) % (size_t)k) {
-            rc = cli_error(C, "--reference '%s' holds %zu values, not a whole number of %d-vectors", ref_path, ginv_array_count(&ref), k);
+            rc = cli_error_code(C, CLI_EXIT_FORMAT, "--reference '%s' holds %zu values, not a whole number of %d-vectors", ref_path, ginv_array_count(&ref), k);
             goto out;
         }
     }
@@ -310,7 +311,7 @@ int cmd_sample(int argc, char **argv)
     sx = malloc(sizeof(float) * n);
     draws = malloc(sizeof(double) * (size_t)S * Cn);
     diag = calloc((size_t)k, sizeof *diag);
-    if (!mz || !sz || !mx || !sx || !draws || !diag) { rc = cli_error(C, "out of memory"); goto out; }
+    if (!mz || !sz || !mx || !sx || !draws || !diag) { rc = cli_oom(C); goto out; }
     if ((st = ginv_sample_moments(&res, net, mz, sz, mx, sx)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
     double max_rhat = 0, min_bulk = INFINITY, min_tail = INFINITY;
     for (int j = 0; j < k; j++) {
@@ -344,7 +345,7 @@ int cmd_sample(int argc, char **argv)
     /* trajectory: per kept step, the fraction of chains within near ||z0|| of z0,
      * their mean ||z - z0|| / ||z0|| (with a truth), and the sliced W1 to the
      * reference samples (with --reference); NaN where unknown */
-    if (!(traj = malloc(sizeof(double) * 4 * (size_t)S))) { rc = cli_error(C, "out of memory"); goto out; }
+    if (!(traj = malloc(sizeof(double) * 4 * (size_t)S))) { rc = cli_oom(C); goto out; }
     for (int s = 0; s < S; s++) {
         double *tr = traj + 4 * (size_t)s;
         const float *blk = res.samples + (size_t)s * Cn * k;
@@ -400,20 +401,20 @@ int cmd_sample(int argc, char **argv)
     }
 
     /* outputs: the trace plot first (it may fail without gnuplot), then arrays, then JSON */
-    int made_dir = mkdir(out_dir, 0777) == 0;
-    if (!made_dir && errno != EEXIST) { rc = cli_error(C, "cannot create --out '%s': %s", out_dir, strerror(errno)); goto out; }
+    /* ... all into the output set, which appears in --out as a whole */
+    if (ginv_outset_begin(out_dir, &set) != GINV_OK) { rc = cli_fail(C, "--out: %s", ginv_last_error()); goto out; }
     const char *names[NOUT] = {"samples.npy", "mean_z.npy", "std_z.npy", "mean_x.npy", "std_x.npy", "trace.png",
                                "samples.safetensors", "trajectory.png", "mean.png", "std.png", "samples.png"};
     int ic = 0, ih = 0, iw = 0, is_image = image_shape(n, &ops, &ic, &ih, &iw);
     for (int i = 0; i < NOUT; i++)
-        if (!(paths[i] = join(out_dir, names[i]))) { rc = cli_error(C, "out of memory"); goto out; }
+        if (!(paths[i] = join(ginv_outset_dir(set), names[i]))) { rc = cli_oom(C); goto out; }
     {
         int nser = Cn < 8 ? Cn : 8;
         double *xs = malloc(sizeof(double) * S), *ys = malloc(sizeof(double) * (size_t)S * nser);
         const double *yp[8];
         char lab[8][32];
         const char *labp[8];
-        if (!xs || !ys) { free(xs); free(ys); rc = cli_error(C, "out of memory"); goto out; }
+        if (!xs || !ys) { free(xs); free(ys); rc = cli_oom(C); goto out; }
         for (int s = 0; s < S; s++) xs[s] = so.burn_in + (double)(s + 1) * so.thin;
         for (int c = 0; c < nser; c++) {
             for (int s = 0; s < S; s++) ys[(size_t)c * S + s] = res.samples[((size_t)s * Cn + c) * k];
@@ -436,8 +437,8 @@ int cmd_sample(int argc, char **argv)
             if (rc) unlink(paths[5]);
         }
         if (!rc && rhat_curve) {
-            char *cp = join(out_dir, "rhat_curve.png");
-            rc = cp ? sample_rhat_curve_plot(cp, sampler, &rcurve) : cli_error(C, "out of memory");
+            char *cp = join(ginv_outset_dir(set), "rhat_curve.png");
+            rc = cp ? sample_rhat_curve_plot(cp, sampler, &rcurve) : cli_oom(C);
             free(cp);
             if (rc) {
                 unlink(paths[5]);
@@ -446,10 +447,7 @@ int cmd_sample(int argc, char **argv)
         }
         free(xs);
         free(ys);
-        if (rc) {
-            if (made_dir) rmdir(out_dir);
-            goto out;
-        }
+        if (rc) goto out;
     }
     {
         int64_t sh3[3] = {S, Cn, k}, shk[1] = {k}, shn[1] = {n};
@@ -461,7 +459,7 @@ int cmd_sample(int argc, char **argv)
             rc = cli_lib_error(C, st);
             goto out;
         }
-        if (!(stw = ginv_st_writer_new())) { rc = cli_error(C, "out of memory"); goto out; }
+        if (!(stw = ginv_st_writer_new())) { rc = cli_oom(C); goto out; }
         if ((st = ginv_st_writer_add(stw, "samples", GINV_DT_F32, 3, sh3, res.samples)) != GINV_OK ||
             (st = ginv_st_writer_meta(stw, "sampler", sampler)) != GINV_OK ||
             (st = ginv_st_writer_meta(stw, "layout", "samples[s, c, :] is kept sample s of chain c")) != GINV_OK ||
@@ -471,6 +469,10 @@ int cmd_sample(int argc, char **argv)
         }
         if (is_image && (st = write_images(paths + 8, net, &res, mx, sx, ic, ih, iw, png_scale)) != GINV_OK) {
             rc = cli_lib_error(C, st);
+            goto out;
+        }
+        if ((st = ginv_outset_commit(set)) != GINV_OK) {
+            rc = cli_fail(C, "--out: %s", ginv_last_error());
             goto out;
         }
     }
@@ -579,7 +581,11 @@ int cmd_sample(int argc, char **argv)
         }
         cJSON *f = cJSON_AddObjectToObject(doc, "files");
         for (int i = 0; i < NOUT; i++)
-            if ((i != 7 || z0) && (i < 8 || is_image)) cJSON_AddStringToObject(f, names[i], paths[i]);
+            if ((i != 7 || z0) && (i < 8 || is_image)) {
+                char *fp = join(out_dir, names[i]);
+                if (fp) cJSON_AddStringToObject(f, names[i], fp);
+                free(fp);
+            }
         if (rhat_curve) {
             char *cp = join(out_dir, "rhat_curve.png");
             if (cp) cJSON_AddStringToObject(f, "rhat_curve.png", cp);
@@ -589,6 +595,7 @@ int cmd_sample(int argc, char **argv)
         cJSON_Delete(doc);
     }
 out:
+    ginv_outset_free(set);
     for (int i = 0; i < NOUT; i++) free(paths[i]);
     ginv_st_writer_free(stw);
     free(zinit);

@@ -50,7 +50,7 @@ static void on_progress(void *user, const char *what, long done, long total)
 int cmd_sweep(int argc, char **argv)
 {
     const char *C = "sweep", *db = NULL, *json = NULL;
-    int resume = 0, quiet = 0;
+    int resume = 0, quiet = 0, retry = 0;
     double every = 10;
     ginv_sweep_opts so;
     ginv_sweep_opts_init(&so);
@@ -58,6 +58,7 @@ int cmd_sweep(int argc, char **argv)
     cli_opt opts[] = {
         {"db", 0, OPT_STRING, &db, "FILE", "the SQLite result store (created if absent)"},
         {"resume", 0, OPT_FLAG, &resume, "", "continue the sweep in --db: run only the units not stored yet"},
+        {"retry-errors", 0, OPT_FLAG, &retry, "", "with --resume: also run again the units stored as errors (their rows are replaced)"},
         {"threads", 0, OPT_INT, &so.threads, "T", "compute threads per process (capped at the cores per rank)", 1, 256},
         {"busy-timeout", 0, OPT_INT, &so.busy_timeout_ms, "MS", "wait this long for a locked store", 0, 1 << 30},
         {"max-units", 0, OPT_INT, &max_units, "N", "stop after N new units (0: all)", 0, 1 << 30},
@@ -78,6 +79,9 @@ int cmd_sweep(int argc, char **argv)
              "bit-identical however the work is split: threads, MPI ranks (mpirun -np N ginv sweep\n"
              "...; rank 0 writes the store), or runs resumed after a kill. Every finished unit is\n"
              "committed at once (SQLite, WAL); --resume skips them, a unit cut off is redone.\n"
+             "A unit whose runner failed is stored as an error (a result: --resume keeps it;\n"
+             "--resume --retry-errors runs it again). One sweep at a time per store: a second\n"
+             "one is refused at once (exit 5) naming the PID that holds DB.lock.\n"
              "Summarise with 'ginv results DB'. See docs/sweeps.md.",
              ginv_unit_commands(cmds, sizeof cmds));
     cli_cmd cmd = {C, "Run a parameter sweep into an SQLite store; resumable, threads and MPI ranks.",
@@ -87,11 +91,13 @@ int cmd_sweep(int argc, char **argv)
     if (rc) return rc == CLI_HELP ? 0 : rc;
     if (npos != 1) return cli_usage_error(C, "give the spec file: ginv sweep SPEC.json --db FILE");
     if (!db) return cli_usage_error(C, "--db FILE is required");
+    if (retry && !resume) return cli_usage_error(C, "--retry-errors needs --resume (it reruns the error units of an existing store)");
     cli_install_callbacks(quiet);
     prog = (sweep_progress){.tty = isatty(2), .quiet = quiet, .every = every, .first = -1};
     ginv_set_progress(on_progress, NULL);
     so.db = db;
     so.resume = resume;
+    so.retry_errors = retry;
     so.max_units = max_units;
 
     ginv_sweep_spec *spec;
@@ -105,13 +111,17 @@ int cmd_sweep(int argc, char **argv)
     }
     if (stats.rank == 0) {
         double ups = stats.seconds > 0 ? stats.done_now / stats.seconds : 0;
+        char retry_note[96] = "";
+        if (retry) snprintf(retry_note, sizeof retry_note, "; %ld error unit%s retried", stats.retried,
+                            stats.retried == 1 ? "" : "s");
         if (!quiet)
             printf("sweep %s: %ld units (%ld cells x %d trials); %ld were stored before, %ld ran now "
-                   "in %.2fs (%.2f units/s, %d rank%s x %d thread%s)%s\n",
+                   "in %.2fs (%.2f units/s, %d rank%s x %d thread%s)%s%s\n",
                    ginv_sweep_spec_hash(spec), stats.total, ginv_sweep_spec_cells(spec),
                    ginv_sweep_spec_trials(spec), stats.done_before, stats.done_now, stats.seconds, ups,
                    stats.ranks, stats.ranks == 1 ? "" : "s", stats.threads, stats.threads == 1 ? "" : "s",
-                   stats.done_before + stats.done_now < stats.total ? "; not finished: run again with --resume" : "");
+                   stats.done_before + stats.done_now < stats.total ? "; not finished: run again with --resume" : "",
+                   retry_note);
         if (stats.failed)
             fprintf(stderr, "ginv sweep: warning: %ld units failed; their errors are stored (ginv results %s)\n",
                     stats.failed, db);
@@ -127,6 +137,7 @@ int cmd_sweep(int argc, char **argv)
             cJSON_AddNumberToObject(doc, "done_before", stats.done_before);
             cJSON_AddNumberToObject(doc, "done_now", stats.done_now);
             cJSON_AddNumberToObject(doc, "failed", stats.failed);
+            if (retry) cJSON_AddNumberToObject(doc, "retried", stats.retried);
             cJSON_AddBoolToObject(doc, "complete", stats.done_before + stats.done_now == stats.total);
             cJSON_AddNumberToObject(doc, "ranks", stats.ranks);
             cJSON_AddNumberToObject(doc, "threads", stats.threads);

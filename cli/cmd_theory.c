@@ -79,11 +79,11 @@ static int read_doubles(const char *C, const char *opt, const char *path, double
 {
     ginv_array a;
     ginv_status st = ginv_array_read(path, &a);
-    if (st != GINV_OK) return cli_error(C, "--%s: %s", opt, ginv_last_error());
+    if (st != GINV_OK) return cli_fail(C, "--%s: %s", opt, ginv_last_error());
     int n = (int)ginv_array_count(&a);
     if (*k && n != *k) {
         ginv_array_release(&a);
-        return cli_error(C, "--%s '%s' holds %d values; --x holds %d", opt, path, n, *k);
+        return cli_error_code(C, CLI_EXIT_FORMAT, "--%s '%s' holds %d values; --x holds %d", opt, path, n, *k);
     }
     *k = n;
     *out = malloc(sizeof(double) * (n ? n : 1));

@@ -30,6 +30,25 @@ static void dataset_specs(const char *data, const char *test, char *train_spec, 
     else test_spec[0] = 0;
 }
 
+/* "--latent K --hidden H1,H2 --act NAME" of an architecture, into buf. */
+static const char *arch_text(const ginv_vae_arch *a, char *buf, size_t len)
+{
+    int o = snprintf(buf, len, "--latent %d --hidden ", a->k);
+    for (int i = 0; i < a->nhidden && o > 0 && (size_t)o < len; i++)
+        o += snprintf(buf + o, len - (size_t)o, "%s%d", i ? "," : "", a->hidden[i]);
+    if (!a->nhidden && o > 0 && (size_t)o < len) o += snprintf(buf + o, len - (size_t)o, "''");
+    if (o > 0 && (size_t)o < len) snprintf(buf + o, len - (size_t)o, " --act %s", ginv_layer_kind_name(a->act));
+    return buf;
+}
+
+static int same_arch(const ginv_vae_arch *x, const ginv_vae_arch *y)
+{
+    if (x->k != y->k || x->nhidden != y->nhidden || x->act != y->act) return 0;
+    for (int i = 0; i < x->nhidden; i++)
+        if (x->hidden[i] != y->hidden[i]) return 0;
+    return 1;
+}
+
 static int train_vae(int argc, char **argv)
 {
     const char *C = "train vae";
@@ -64,7 +83,12 @@ static int train_vae(int argc, char **argv)
                    "decoder k-..-H1-n with a sigmoid output; the loss is the negative ELBO "
                    "(Kingma & Welling 2014, eq. 10) with one reparameterised sample per image. "
                    "After every epoch the whole state (parameters, Adam moments, epoch) is "
-                   "written atomically to FILE.ckpt; --resume continues from it. The output "
+                   "written atomically to FILE.ckpt; --resume continues from it. The checkpoint "
+                   "records the training data (count and a hash of the pixels), --batch, --lr "
+                   "and --seed: --resume refuses another architecture (--latent, --hidden, --act) "
+                   "or other data (exit 2) and warns when --batch, --lr or --seed differ (the run "
+                   "is then not bit-identical to an uninterrupted one); with nothing left to train "
+                   "(--epochs reached) it says so and still writes FILE. The output "
                    "file's net is the generator G(z) = sigmoid(decoder(z)), so 'ginv cs', "
                    "'ginv recover' and 'ginv sample' take it as --model; the encoder is stored "
                    "beside it."};
@@ -87,15 +111,15 @@ static int train_vae(int argc, char **argv)
 
     ginv_images tr = {0}, te = {0};
     ginv_status st = ginv_images_load(train_spec, &tr);
-    if (st != GINV_OK) return cli_error(C, "--data: %s", ginv_last_error());
+    if (st != GINV_OK) return cli_fail(C, "--data: %s", ginv_last_error());
     if (!no_test && test_spec[0] && (st = ginv_images_load(test_spec, &te)) != GINV_OK) {
         ginv_images_release(&tr);
-        return cli_error(C, "--test-data: %s", ginv_last_error());
+        return cli_fail(C, "--test-data: %s", ginv_last_error());
     }
     if (te.count && te.h * te.w != tr.h * tr.w) {
         ginv_images_release(&tr);
         ginv_images_release(&te);
-        return cli_error(C, "test images are %dx%d but training images %dx%d", te.h, te.w, tr.h,
+        return cli_error_code(C, CLI_EXIT_FORMAT, "test images are %dx%d but training images %dx%d", te.h, te.w, tr.h,
                          tr.w);
     }
     a.n = tr.h * tr.w;
@@ -103,41 +127,69 @@ static int train_vae(int argc, char **argv)
     int code = 0;
     if (resume && access(ckpt, F_OK) == 0) {
         st = ginv_vae_load(ckpt, &v);
-        if (st != GINV_OK) code = cli_error(C, "--resume: %s", ginv_last_error());
+        if (st != GINV_OK) code = cli_fail(C, "--resume: %s", ginv_last_error());
         else if (ginv_net_in(ginv_vae_encoder(v)) != a.n)
-            code = cli_error(C, "--resume: the checkpoint's VAE takes %d pixels, the data %d",
+            code = cli_error_code(C, CLI_EXIT_FORMAT, "--resume: the checkpoint's VAE takes %d pixels, the data %d",
                              ginv_net_in(ginv_vae_encoder(v)), a.n);
-        else if (!quiet)
+        else if (!same_arch(ginv_vae_get_arch(v), &a)) { /* never trained on silently */
+            char have[256], want[256];
+            code = cli_usage_error(C, "--resume: %s holds a VAE with %s, this run asks for %s; give "
+                                   "the checkpoint's architecture, or start afresh (another -o, or "
+                                   "without --resume)", ckpt, arch_text(ginv_vae_get_arch(v), have, sizeof have),
+                                   arch_text(&a, want, sizeof want));
+        } else if (!quiet)
             fprintf(stderr, "ginv: resuming from %s after epoch %d\n", ckpt, ginv_vae_epoch(v));
     } else {
         if (resume && !quiet) fprintf(stderr, "ginv: no checkpoint %s: starting afresh\n", ckpt);
         st = ginv_vae_new(&v, &a, seed);
-        if (st != GINV_OK) code = cli_error(C, "%s", ginv_last_error());
+        if (st != GINV_OK) code = cli_fail(C, "%s", ginv_last_error());
     }
     double *hist = code ? NULL : calloc((size_t)o.epochs + 1, sizeof(double));
     for (int e = 0; hist && e < o.epochs; e++) hist[e] = NAN;
     double t0 = now(), tr_secs = 0, test_loss = NAN, test_rec = NAN, test_kl = NAN;
+    int epochs_before = v ? ginv_vae_epoch(v) : 0;
     if (!code) {
         o.checkpoint = ckpt;
         st = ginv_vae_train(v, tr.count, tr.pix, &o, hist);
         tr_secs = now() - t0;
-        if (st != GINV_OK) code = cli_error(C, "%s (the last finished epoch is in %s)",
-                                            ginv_last_error(), ckpt);
+        /* name the checkpoint only when it holds a finished epoch and training
+         * failed (not when the run was refused: bad options or other data) */
+        if (st != GINV_OK && st != GINV_ERR_ARG && ginv_vae_epoch(v) > 0 && access(ckpt, F_OK) == 0)
+            code = cli_fail(C, "%s (epoch %d, the last finished, is in %s: --resume continues from it)",
+                            ginv_last_error(), ginv_vae_epoch(v), ckpt);
+        else if (st != GINV_OK)
+            code = cli_fail(C, "%s", ginv_last_error());
     }
     if (!code && te.count) {
         st = ginv_vae_eval(v, te.count, te.pix, seed, &test_loss, &test_rec, &test_kl);
-        if (st != GINV_OK) code = cli_error(C, "%s", ginv_last_error());
+        if (st != GINV_OK) code = cli_fail(C, "%s", ginv_last_error());
     }
     if (!code && (st = ginv_vae_save(v, out, 0)) != GINV_OK)
-        code = cli_error(C, "%s", ginv_last_error());
+        code = cli_fail(C, "%s", ginv_last_error());
     if (!code) {
-        printf("trained %d epochs on %d images (%dx%d) in %.1f s; final training loss %.3f\n",
-               ginv_vae_epoch(v), tr.count, tr.h, tr.w, tr_secs,
-               o.epochs > 0 ? hist[o.epochs - 1] : NAN);
+        int done = ginv_vae_epoch(v);
+        ginv_vae_train_record rec;
+        int have_rec = ginv_vae_train_record_get(v, &rec);
+        char last[64] = "";
+        if (have_rec && isfinite(rec.last_loss))
+            snprintf(last, sizeof last, " (its last training loss %.3f)", rec.last_loss);
+        if (done == epochs_before && done == 0)
+            printf("nothing to train (--epochs 0): the VAE is its initialisation on %d images (%dx%d)\n",
+                   tr.count, tr.h, tr.w);
+        else if (done == epochs_before)
+            printf("nothing to train: the checkpoint already holds %d epoch%s (--epochs %d)%s\n", done,
+                   done == 1 ? "" : "s", o.epochs, last);
+        else if (epochs_before > 0)
+            printf("trained epochs %d to %d on %d images (%dx%d) in %.1f s; final training loss %.3f\n",
+                   epochs_before + 1, done, tr.count, tr.h, tr.w, tr_secs, hist[done - 1]);
+        else
+            printf("trained %d epoch%s on %d images (%dx%d) in %.1f s; final training loss %.3f\n",
+                   done, done == 1 ? "" : "s", tr.count, tr.h, tr.w, tr_secs, hist[done - 1]);
         if (te.count)
             printf("test ELBO on %d images: %.3f nats per image (reconstruction %.3f, KL %.3f)\n",
                    te.count, -test_loss, test_rec, test_kl);
-        printf("wrote %s (generator + encoder); checkpoint %s\n", out, ckpt);
+        if (done > 0) printf("wrote %s (generator + encoder); checkpoint %s\n", out, ckpt);
+        else printf("wrote %s (generator + encoder)\n", out);
     }
     if (!code && json) {
         cJSON *doc = cli_json_new("train vae");
@@ -151,7 +203,9 @@ static int train_vae(int argc, char **argv)
         cJSON_AddNumberToObject(p, "lr", o.lr);
         cJSON_AddNumberToObject(p, "seed", (double)seed);
         cJSON *h = cJSON_AddArrayToObject(doc, "epoch_loss");
-        for (int e = 0; e < o.epochs; e++) cJSON_AddItemToArray(h, cli_json_num(hist[e]));
+        for (int e = 0; e < o.epochs; e++) cJSON_AddItemToArray(h, cli_json_num(hist[e])); /* null: not run now */
+        cJSON_AddNumberToObject(doc, "epochs_before", epochs_before); /* from the checkpoint */
+        cJSON_AddNumberToObject(doc, "epochs_done", ginv_vae_epoch(v));
         cJSON_AddNumberToObject(doc, "train_images", tr.count);
         cJSON_AddNumberToObject(doc, "train_seconds", tr_secs);
         if (te.count) {

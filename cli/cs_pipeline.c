@@ -92,11 +92,11 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
     memset(res, 0, sizeof *res);
     int N = truth->count, h = truth->h, w = truth->w, n = h * w;
     if (net && ginv_net_out(net) != n)
-        return cli_error(C, "the generator makes %d pixels but the images have %dx%d = %d",
+        return cli_error_code(C, CLI_EXIT_FORMAT, "the generator makes %d pixels but the images have %dx%d = %d",
                          ginv_net_out(net), h, w, n);
     ginv_op *op = NULL;
     if (make_op(cfg, n, h, w, &op) != GINV_OK)
-        return cli_error(C, "--op %s: %s", cfg->op, ginv_last_error());
+        return cli_fail(C, "--op %s: %s", cfg->op, ginv_last_error());
     int m = ginv_op_m(op), code = 0;
     res->N = N, res->n = n, res->h = h, res->w = w, res->m = m;
     float *Y = malloc((size_t)N * m * sizeof(float));
@@ -104,7 +104,7 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
     if (!Y || !res->view) {
         free(Y);
         ginv_op_free(op);
-        return cli_error(C, "out of memory");
+        return cli_oom(C);
     }
     measure(op, N, truth->pix, cfg->noise, cfg->seed, 0, Y);
     for (int i = 0; i < N; i++)
@@ -116,14 +116,14 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
         res->xhat[meth] = X;
         res->mse[meth] = malloc((size_t)N * sizeof(double));
         if (!X || !res->mse[meth]) {
-            code = cli_error(C, "out of memory");
+            code = cli_oom(C);
             break;
         }
         double t0 = now();
         ginv_status st = GINV_OK;
         if (meth == CS_CSGM) {
             if (!net) {
-                code = cli_error(C, "csgm needs a generator (--model)");
+                code = cli_error_code(C, CLI_EXIT_USAGE, "csgm needs a generator (--model)");
                 break;
             }
             st = ginv_csgm_run(net, op, N, Y, &cfg->csgm, NULL, X, NULL);
@@ -135,7 +135,7 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
             lo.lambda = cfg->lasso_lambda;
             if (!(lo.lambda > 0)) {
                 if (!cfg->tune || !cfg->tune->count) {
-                    code = cli_error(C, "%s: give --lasso-lambda or held-out images to tune it "
+                    code = cli_error_code(C, CLI_EXIT_USAGE, "%s: give --lasso-lambda or held-out images to tune it "
                                         "on (--tune-data)", cs_method_names[meth]);
                     break;
                 }
@@ -169,7 +169,7 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
             res->lambda[meth] = lo.lambda;
         }
         if (st != GINV_OK) {
-            code = cli_error(C, "%s: %s", cs_method_names[meth], ginv_last_error());
+            code = cli_fail(C, "%s: %s", cs_method_names[meth], ginv_last_error());
             break;
         }
         res->seconds[meth] = now() - t0;
@@ -211,7 +211,7 @@ int cs_write_grid(const char *C, const char *path, const ginv_images *truth,
     int cols = res->N < maxcols ? res->N : maxcols, n = res->n, rows = 2;
     for (int t = 0; t < CS_NMETHODS; t++) rows += res->xhat[t] != NULL;
     float *tiles = malloc((size_t)rows * cols * n * sizeof(float));
-    if (!tiles) return cli_error(C, "out of memory");
+    if (!tiles) return cli_oom(C);
     int r = 0;
     const float *src[2 + CS_NMETHODS] = {truth->pix, res->view};
     for (int t = 0; t < CS_NMETHODS; t++)
@@ -220,7 +220,7 @@ int cs_write_grid(const char *C, const char *path, const ginv_images *truth,
         memcpy(tiles + (size_t)i * cols * n, src[i], (size_t)cols * n * sizeof(float));
     ginv_status st = ginv_png_write_grid(path, rows, cols, res->h, res->w, tiles, 2, 0.0, 1.0, 2);
     free(tiles);
-    if (st != GINV_OK) return cli_error(C, "%s", ginv_last_error());
+    if (st != GINV_OK) return cli_fail(C, "%s", ginv_last_error());
     return 0;
 }
 
@@ -235,7 +235,7 @@ int cs_in_range_truth(const char *C, ginv_net *net, int N, uint64_t seed, ginv_i
     ginv_net_ws *ws = NULL;
     if (!z || !im->pix || ginv_net_ws_new(&ws, net, N) != GINV_OK) {
         free(z);
-        return cli_error(C, "out of memory");
+        return cli_oom(C);
     }
     for (int i = 0; i < N; i++) {
         ginv_rng r;

@@ -23,11 +23,11 @@ static int mkdirs(const char *C, const char *dir)
         if (*p == '/') {
             *p = 0;
             if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return cli_error(C, "cannot create %s: %s", buf, strerror(errno));
+                return cli_error_code(C, CLI_EXIT_IO, "cannot create %s: %s", buf, strerror(errno));
             *p = '/';
         }
     if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return cli_error(C, "cannot create %s: %s", buf, strerror(errno));
+        return cli_error_code(C, CLI_EXIT_IO, "cannot create %s: %s", buf, strerror(errno));
     return 0;
 }
 
@@ -69,7 +69,7 @@ int demo_images(int argc, char **argv)
     cli_install_callbacks(quiet);
     ginv_net *net = NULL;
     if (ginv_net_load(model, &net) != GINV_OK)
-        return cli_error(C, "%s (train one with 'ginv train vae' or give --model)",
+        return cli_fail(C, "%s (train one with 'ginv train vae' or give --model)",
                          ginv_last_error());
     char spec[64];
     snprintf(spec, sizeof spec, "fashion-mnist:test[0:%d]", nimg);
@@ -77,9 +77,13 @@ int demo_images(int argc, char **argv)
     int code = 0;
     if (ginv_images_load(spec, &truth) != GINV_OK ||
         ginv_images_load("fashion-mnist:train[0:8]", &tune) != GINV_OK)
-        code = cli_error(C, "%s", ginv_last_error());
+        code = cli_fail(C, "%s", ginv_last_error());
     cfg.tune = &tune;
     if (!code) code = mkdirs(C, outdir);
+    /* the output set: the grids and the figure appear in --out together */
+    ginv_outset *set = NULL;
+    if (!code && ginv_outset_begin(outdir, &set) != GINV_OK)
+        code = cli_fail(C, "--out: %s", ginv_last_error());
     enum { NM = 3 };
     const int ms[NM] = {25, 100, 400};
     double mean[NM][3], ci[NM][3], ratio[NM];
@@ -104,7 +108,7 @@ int demo_images(int argc, char **argv)
         printf("%6d  %-22s  %-30s  %.2fx\n", ms[i], a, b, ratio[i]);
         fflush(stdout);
         char path[4096];
-        snprintf(path, sizeof path, "%s/grid_m%d.png", outdir, ms[i]);
+        snprintf(path, sizeof path, "%s/grid_m%d.png", ginv_outset_dir(set), ms[i]);
         code = cs_write_grid(C, path, &truth, &res, 16);
         cJSON *r = cJSON_CreateObject();
         cJSON_AddNumberToObject(r, "m", ms[i]);
@@ -128,13 +132,16 @@ int demo_images(int argc, char **argv)
         for (int i = 0; i < NM; i++) x[i] = ms[i];
         const char *names[3] = {"CSGM (VAE, k = 20)", "Lasso, DCT", "Lasso, Haar wavelet"};
         char path[4096];
-        snprintf(path, sizeof path, "%s/mse_vs_m.png", outdir);
+        snprintf(path, sizeof path, "%s/mse_vs_m.png", ginv_outset_dir(set));
         code = plot_errorbars(path, "Fashion-MNIST: per-pixel MSE vs measurements (mean +- 1.96 SE)",
                               "measurements m", "per-pixel MSE", 3, names, NM, x,
                               (const double *const *)y, (const double *const *)e,
                               PLOT_LOGY | PLOT_LOGX);
-        if (!code) printf("\nwrote %s/grid_m{25,100,400}.png and %s\n", outdir, path);
+        if (!code && ginv_outset_commit(set) != GINV_OK)
+            code = cli_fail(C, "--out: %s", ginv_last_error());
+        if (!code) printf("\nwrote %s/grid_m{25,100,400}.png and %s/mse_vs_m.png\n", outdir, outdir);
     }
+    ginv_outset_free(set);
     if (!code && json) code = cli_json_write(C, doc, json);
     cJSON_Delete(doc);
     ginv_images_release(&truth);

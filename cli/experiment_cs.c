@@ -83,10 +83,15 @@ int experiment_cs(int argc, char **argv)
     cfg.seed = cfg.csgm.seed = seed;
     cfg.csgm.threads = cfg.threads;
     cli_install_callbacks(quiet);
-    if (mkdir(outdir, 0777) != 0 && errno != EEXIST)
-        return cli_error(C, "--out %s: %s", outdir, strerror(errno));
+    /* the output set: table.md and the figure appear in --out together */
+    ginv_outset *set = NULL;
+    if (ginv_outset_begin(outdir, &set) != GINV_OK) return cli_fail(C, "--out: %s", ginv_last_error());
+    const char *sd = ginv_outset_dir(set);
     ginv_net *net = NULL;
-    if (ginv_net_load(model, &net) != GINV_OK) return cli_error(C, "--model: %s", ginv_last_error());
+    if (ginv_net_load(model, &net) != GINV_OK) {
+        ginv_outset_free(set);
+        return cli_fail(C, "--model: %s", ginv_last_error());
+    }
     ginv_images truth = {0}, tune = {0};
     int code = 0;
     char spec[64];
@@ -94,10 +99,10 @@ int experiment_cs(int argc, char **argv)
     if (in_range) {
         code = cs_in_range_truth(C, net, nimg, seed, &truth);
     } else if (ginv_images_load(spec, &truth) != GINV_OK) {
-        code = cli_error(C, "%s", ginv_last_error());
+        code = cli_fail(C, "%s", ginv_last_error());
     }
     if (!code && nlasso && ginv_images_load("fashion-mnist:train[0:8]", &tune) != GINV_OK)
-        code = cli_error(C, "%s", ginv_last_error());
+        code = cli_fail(C, "%s", ginv_last_error());
     cfg.tune = &tune;
 
     /* series: CSGM per lambda, then each Lasso */
@@ -129,7 +134,7 @@ int experiment_cs(int argc, char **argv)
     if (!code) {
         /* the table, and the first m where the best Lasso is within CSGM's mean */
         char path[4096];
-        snprintf(path, sizeof path, "%s/table.md", outdir);
+        snprintf(path, sizeof path, "%s/table.md", sd);
         size_t cap = 1 << 16, len = 0;
         char *md = malloc(cap);
         len += snprintf(md + len, cap - len, "| m |");
@@ -157,18 +162,21 @@ int experiment_cs(int argc, char **argv)
                                 "every m up to %d.\n", names[csgm_s], (int)msd[nm - 1]);
         }
         fputs(md, stdout);
-        if (ginv_write_atomic(path, md, len) != GINV_OK) code = cli_error(C, "%s", ginv_last_error());
+        if (ginv_write_atomic(path, md, len) != GINV_OK) code = cli_fail(C, "%s", ginv_last_error());
         free(md);
         const double *y[MAXS], *e[MAXS];
         const char *nm_[MAXS];
         for (int s = 0; s < ns; s++) y[s] = mean[s], e[s] = ci[s], nm_[s] = names[s];
-        snprintf(path, sizeof path, "%s/mse_vs_m.png", outdir);
+        snprintf(path, sizeof path, "%s/mse_vs_m.png", sd);
         char title[160];
         snprintf(title, sizeof title, "%s: per-pixel MSE vs m (%d images, noise %g, mean +- 1.96 SE)",
                  in_range ? "In range, x = G(z*)" : "Fashion-MNIST test", nimg, cfg.noise);
         if (!code) code = plot_errorbars(path, title, "measurements m", "per-pixel MSE", ns, nm_,
                                          nm, msd, y, e, PLOT_LOGY | PLOT_LOGX);
+        if (!code && ginv_outset_commit(set) != GINV_OK)
+            code = cli_fail(C, "--out: %s", ginv_last_error());
     }
+    ginv_outset_free(set);
     if (!code && json) {
         cJSON *doc = cli_json_new(C), *p = cJSON_AddObjectToObject(doc, "params");
         cJSON_AddStringToObject(p, "model", model);

@@ -296,7 +296,8 @@ static int write_complement(const char *path, const ginv_graph *g)
         for (int j = i + 1; j < n; j++)
             if (!e[i * n + j]) fprintf(f, "e %d %d\n", i + 1, j + 1);
     free(e);
-    return fclose(f);
+    int bad = ferror(f);
+    return (fclose(f) != 0 || bad) ? -1 : 0;
 }
 
 static int write_fplll(const char *path, const ginv_cvp *c)
@@ -312,7 +313,8 @@ static int write_fplll(const char *path, const ginv_cvp *c)
     fputs("]\n[", f);
     for (int j = 0; j < c->d; j++) fprintf(f, "%s%.0f", j ? " " : "", c->target[j]);
     fputs("]\n", f);
-    return fclose(f);
+    int bad = ferror(f);
+    return (fclose(f) != 0 || bad) ? -1 : 0;
 }
 
 /* Build instance I of family fam at size n, run every active series on it.
@@ -577,9 +579,16 @@ int experiment_hardness(int argc, char **argv)
     if ((nsizes[F_VC] = parse_list(C, "vc-n", vc_s, sizes[F_VC], 4, 63)) < 0) return 2;
     int nfam = use[F_SAT] + use[F_CVP] + use[F_VC];
     if (!nfam) return cli_usage_error(C, "--families is empty");
-    if (mkdir(outdir, 0755) != 0 && errno != EEXIST) return cli_error(C, "cannot create '%s': %s", outdir, strerror(errno));
+    /* the output set: table, JSON and figures appear in --out together */
+    ginv_outset *set = NULL;
+    if (ginv_outset_begin(outdir, &set) != GINV_OK) return cli_fail(C, "--out: %s", ginv_last_error());
+    const char *sd = ginv_outset_dir(set);
     snprintf(cf.tmp, sizeof cf.tmp, "/tmp/ginv-hardness-XXXXXX");
-    if (!mkdtemp(cf.tmp)) return cli_error(C, "cannot create a temporary directory: %s", strerror(errno));
+    if (!mkdtemp(cf.tmp)) {
+        int e = errno;
+        ginv_outset_free(set);
+        return cli_error_code(C, CLI_EXIT_IO, "cannot create a temporary directory: %s", strerror(e));
+    }
     static const char *const prog[NS] = {NULL, NULL, NULL, "glpsol", "cbc", NULL};
     for (int f = 0; f < NF; f++)
         for (int s = 0; s < NS; s++) {
@@ -666,6 +675,7 @@ int experiment_hardness(int argc, char **argv)
     rmdir(cf.tmp);
     if (rc) {
         for (int f = 0; f < NF; f++) free(rows[f]);
+        ginv_outset_free(set);
         return rc;
     }
 
@@ -684,12 +694,15 @@ int experiment_hardness(int argc, char **argv)
     cJSON_AddNumberToObject(doc, "seconds", total);
     cJSON *fj = cJSON_AddObjectToObject(doc, "families");
     char path[4096];
-    snprintf(path, sizeof path, "%s/table.md", outdir);
-    FILE *md = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/table.md", sd);
+    char *md_text = NULL;
+    size_t md_len = 0;
+    FILE *md = open_memstream(&md_text, &md_len);
     if (!md) {
         cJSON_Delete(doc);
         for (int f = 0; f < NF; f++) free(rows[f]);
-        return cli_error(C, "cannot write '%s': %s", path, strerror(errno));
+        ginv_outset_free(set);
+        return cli_oom(C);
     }
     fprintf(md, "Median wall time per size (%d instances each; decide and GD in-process, the others whole "
                 "processes), solver timeout %g s. GD: YES instances where one of %d Adam restarts "
@@ -796,8 +809,11 @@ int experiment_hardness(int argc, char **argv)
     }
     int bad = ferror(md);
     bad |= fclose(md);
-    if (bad) rc = cli_error(C, "cannot write '%s/table.md'", outdir);
-    snprintf(path, sizeof path, "%s/results.json", outdir);
+    if (bad) rc = cli_oom(C);
+    else if (ginv_write_atomic(path, md_text, md_len) != GINV_OK)
+        rc = cli_fail(C, "%s", ginv_last_error());
+    free(md_text);
+    snprintf(path, sizeof path, "%s/results.json", sd);
     if (!rc) rc = cli_json_write(C, doc, path);
     if (!rc && json) rc = cli_json_write(C, doc, json);
     cJSON_Delete(doc);
@@ -825,12 +841,14 @@ int experiment_hardness(int argc, char **argv)
         if (np >= 1) {
             char title[256];
             snprintf(title, sizeof title, "%s: median wall time vs n (%d instances per size)", family_names[f], cf.instances);
-            snprintf(path, sizeof path, "%s/time_vs_n_%s.png", outdir, family_names[f]);
+            snprintf(path, sizeof path, "%s/time_vs_n_%s.png", sd, family_names[f]);
             rc = plot_lines(path, title, f == F_SAT ? "variables n" : f == F_CVP ? "basis vectors n (latents 2n)" : "vertices n",
                             "median seconds", ns, names, np, x, (const double *const *)y, PLOT_LOGY);
         }
         for (int s = 0; s < ns; s++) free(y[s]);
     }
+    if (!rc && ginv_outset_commit(set) != GINV_OK) rc = cli_fail(C, "--out: %s", ginv_last_error());
+    ginv_outset_free(set);
     if (!rc) {
         printf("%-14s %-32s %-24s %s\n", "family", "solver", "a (log2 s per n)", "sizes fitted");
         for (int f = 0; f < NF; f++)

@@ -39,6 +39,12 @@ static void usage(FILE *fp)
         fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(fp, "  %-10s %s\n\n'ginv COMMAND --help' describes a command's options.\n", "version",
             "print the version");
+    fputs("\nexit status (docs/cli.md):\n"
+          "  0 success   1 other failure   2 usage (bad option or value)   3 decide: UNKNOWN\n"
+          "  4 input format or sizes   5 I/O (open, read, write; store busy)\n"
+          "  6 numeric (NaN/Inf input, divergence)   7 resource (memory, size limits)\n"
+          "  8 unsupported (or a needed program is missing)\n",
+          fp);
 }
 
 /* OpenBLAS picks its kernels when it loads: if it fell back to generic ones
@@ -69,5 +75,5 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "ginv: error: unknown command '%s' (see 'ginv --help')\n", argv[1]);
-    return 2;
+    return CLI_EXIT_USAGE;
 }

@@ -84,6 +84,46 @@ static int set_value(const cli_cmd *cmd, cli_opt *o, const char *v)
     return 2;
 }
 
+/* Levenshtein distance between a (length la) and b, capped at 8. */
+static int edit_distance(const char *a, size_t la, const char *b)
+{
+    size_t lb = strlen(b);
+    if (la > 32 || lb > 32) return 8;
+    int row[33];
+    for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[lb] < 8 ? row[lb] : 8;
+}
+
+/* The option a mistyped long name most likely meant: the one at the smallest
+ * edit distance, if that is at most 2 (1 for names under 5 letters),
+ * or the one the name is a prefix of, when only one is. NULL: none close. */
+static const char *closest_option(const cli_opt *opts, const char *name)
+{
+    const char *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    const char *best = NULL, *prefix = NULL;
+    int bestd = 3, nprefix = 0;
+    for (const cli_opt *p = opts; p->name; p++) {
+        int d = edit_distance(name, len, p->name);
+        int limit = len < 5 ? 1 : 2;
+        if (d <= limit && d < bestd) bestd = d, best = p->name;
+        if (len >= 3 && !strncmp(p->name, name, len)) nprefix++, prefix = p->name;
+    }
+    if (best) return best;
+    return nprefix == 1 ? prefix : NULL;
+}
+
 int cli_parse(const cli_cmd *cmd, cli_opt *opts, int argc, char **argv, const char **pos,
               int maxpos, int *npos)
 {
@@ -111,7 +151,11 @@ int cli_parse(const cli_cmd *cmd, cli_opt *opts, int argc, char **argv, const ch
             for (cli_opt *p = opts; p->name; p++)
                 if (p->short_name == a[1]) o = p;
         }
-        if (!o) return cli_usage_error(cmd->name, "unknown option '%s' (see --help)", a);
+        if (!o) {
+            const char *near = a[1] == '-' ? closest_option(opts, a + 2) : NULL;
+            if (near) return cli_usage_error(cmd->name, "unknown option '%s': did you mean --%s?", a, near);
+            return cli_usage_error(cmd->name, "unknown option '%s' (see --help)", a);
+        }
         if (o->type == OPT_FLAG) {
             if (val) return cli_usage_error(cmd->name, "--%s takes no value", o->name);
         } else if (!val) {
@@ -162,11 +206,11 @@ int cli_read_vector(const char *cmd, const char *opt, const char *path, size_t c
                     ginv_array *a)
 {
     ginv_status st = ginv_array_read(path, a);
-    if (st != GINV_OK) return cli_error(cmd, "--%s: %s", opt, ginv_last_error());
+    if (st != GINV_OK) return cli_fail(cmd, "--%s: %s", opt, ginv_last_error());
     if (count && ginv_array_count(a) != count) {
         size_t got = ginv_array_count(a);
         ginv_array_release(a);
-        return cli_error(cmd, "--%s '%s' holds %zu values; expected %zu", opt, path, got, count);
+        return cli_error_code(cmd, CLI_EXIT_FORMAT, "--%s '%s' holds %zu values; expected %zu", opt, path, got, count);
     }
     return 0;
 }

@@ -1,7 +1,9 @@
 /* plot.c — PNG line plots and heat maps through gnuplot: data and script go
- * into a mkdtemp directory, gnuplot runs without a shell (posix_spawnp), the
- * PNG is written beside the target as PATH.tmp.PID and renamed over it only
- * when gnuplot succeeded and the file is a PNG. Strings reach gnuplot only
+ * into a mkdtemp directory, gnuplot runs without a shell (posix_spawnp) and
+ * draws the PNG there too; only when gnuplot succeeded and the file is a PNG
+ * is it written to the target by ginv_write_atomic (the one output policy:
+ * a file replaced atomically, a link's target replaced, a device written
+ * directly). Strings reach gnuplot only
  * inside single quotes (where it substitutes nothing) with ' doubled, and the
  * terminal is noenhanced, so titles show literally. */
 #include "plot.h"
@@ -54,7 +56,7 @@ static const char *cmd_name(void)
 typedef struct {
     char dir[64];
     char data[96], script[96], log[96];
-    char *tmp_png; /* beside the target */
+    char *tmp_png; /* in dir */
     FILE *fd, *fs;
 } plot_job;
 
@@ -89,25 +91,12 @@ static void job_cleanup(plot_job *j)
     }
 }
 
-/* Temporary directory, data and script files open, target checked writable. */
+/* Temporary directory, data and script files open. */
 static int job_open(plot_job *j, const char *png)
 {
     const char *C = cmd_name();
     memset(j, 0, sizeof *j);
-    if (!png || !*png || !strcmp(png, "-"))
-        return cli_error(C, "a plot needs an output file path, got '%s'", png ? png : "");
-    size_t len = strlen(png) + 32;
-    j->tmp_png = malloc(len);
-    if (!j->tmp_png) return cli_error(C, "out of memory");
-    snprintf(j->tmp_png, len, "%s.tmp.%ld", png, (long)getpid());
-    int fd = open(j->tmp_png, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) {
-        int e = errno;
-        free(j->tmp_png);
-        j->tmp_png = NULL;
-        return cli_error(C, "cannot write '%s': %s", png, strerror(e));
-    }
-    close(fd);
+    if (!png || !*png) return cli_usage_error(C, "a plot needs an output path ('-': stdout)");
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp || strlen(tmp) > 20) tmp = "/tmp";
     snprintf(j->dir, sizeof j->dir, "%s/ginv-plot-XXXXXX", tmp);
@@ -115,17 +104,23 @@ static int job_open(plot_job *j, const char *png)
         int e = errno;
         j->dir[0] = 0;
         job_cleanup(j);
-        return cli_error(C, "cannot make a temporary directory for the plot: %s", strerror(e));
+        return cli_error_code(C, CLI_EXIT_IO, "cannot make a temporary directory for the plot: %s", strerror(e));
     }
     snprintf(j->data, sizeof j->data, "%s/data.txt", j->dir);
     snprintf(j->script, sizeof j->script, "%s/plot.gp", j->dir);
     snprintf(j->log, sizeof j->log, "%s/gnuplot.log", j->dir);
+    j->tmp_png = malloc(sizeof j->data);
+    if (!j->tmp_png) {
+        job_cleanup(j);
+        return cli_oom(C);
+    }
+    snprintf(j->tmp_png, sizeof j->data, "%s/out.png", j->dir);
     j->fd = fopen(j->data, "w");
     j->fs = fopen(j->script, "w");
     if (!j->fd || !j->fs) {
         int e = errno;
         job_cleanup(j);
-        return cli_error(C, "cannot write the plot's temporary files: %s", strerror(e));
+        return cli_error_code(C, CLI_EXIT_IO, "cannot write the plot's temporary files: %s", strerror(e));
     }
     return 0;
 }
@@ -166,7 +161,7 @@ static void last_line(const char *path, char *out, size_t cap)
     fclose(f);
 }
 
-/* Run gnuplot on the script; on success rename the PNG over the target. */
+/* Run gnuplot on the script; on success write the PNG to the target. */
 static int job_run(plot_job *j, const char *png)
 {
     const char *C = cmd_name();
@@ -177,7 +172,7 @@ static int job_run(plot_job *j, const char *png)
     j->fs = NULL;
     if (bad) {
         job_cleanup(j);
-        return cli_error(C, "cannot write the plot's temporary files");
+        return cli_error_code(C, CLI_EXIT_IO, "cannot write the plot's temporary files");
     }
     const char *prog = getenv("GINV_GNUPLOT");
     if (!prog || !*prog) prog = "gnuplot";
@@ -193,16 +188,16 @@ static int job_run(plot_job *j, const char *png)
     if (e) {
         job_cleanup(j);
         if (e == ENOENT)
-            return cli_error(C, "cannot draw '%s': gnuplot is not installed (Debian: apt-get "
+            return cli_error_code(C, CLI_EXIT_UNSUPPORTED, "cannot draw '%s': gnuplot is not installed (Debian: apt-get "
                                 "install gnuplot-nox, or run scripts/deps.sh)", png);
-        return cli_error(C, "cannot run gnuplot for '%s': %s", png, strerror(e));
+        return cli_error_code(C, CLI_EXIT_IO, "cannot run gnuplot for '%s': %s", png, strerror(e));
     }
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) {
             e = errno;
             job_cleanup(j);
-            return cli_error(C, "waiting for gnuplot: %s", strerror(e));
+            return cli_error_code(C, CLI_EXIT_IO, "waiting for gnuplot: %s", strerror(e));
         }
     char msg[512];
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -210,11 +205,11 @@ static int job_run(plot_job *j, const char *png)
         int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         job_cleanup(j);
         if (code == 127)
-            return cli_error(C, "cannot draw '%s': gnuplot is not installed (Debian: apt-get "
+            return cli_error_code(C, CLI_EXIT_UNSUPPORTED, "cannot draw '%s': gnuplot is not installed (Debian: apt-get "
                                 "install gnuplot-nox, or run scripts/deps.sh)", png);
         return cli_error(C, "gnuplot failed drawing '%s': %s", png, msg[0] ? msg : "no message");
     }
-    /* a PNG, complete on disk, then renamed over the target */
+    /* a PNG, complete, then written to the target */
     int fd = open(j->tmp_png, O_RDWR);
     unsigned char magic[8] = {0};
     ssize_t got = fd >= 0 ? read(fd, magic, 8) : -1;
@@ -225,16 +220,16 @@ static int job_run(plot_job *j, const char *png)
         job_cleanup(j);
         return cli_error(C, "gnuplot wrote no PNG for '%s'%s%s", png, msg[0] ? ": " : "", msg);
     }
-    fsync(fd);
     close(fd);
-    if (rename(j->tmp_png, png) != 0) {
-        e = errno;
-        job_cleanup(j);
-        return cli_error(C, "cannot rename the plot to '%s': %s", png, strerror(e));
+    unsigned char *buf;
+    size_t len;
+    ginv_status st = ginv_read_file(j->tmp_png, (size_t)1 << 30, &buf, &len);
+    if (st == GINV_OK) {
+        st = ginv_write_atomic(png, buf, len);
+        ginv_free(buf);
     }
-    free(j->tmp_png);
-    j->tmp_png = NULL;
     job_cleanup(j);
+    if (st != GINV_OK) return cli_lib_error(C, st);
     return 0;
 }
 
@@ -259,7 +254,7 @@ static int lines_impl(const char *png, const char *title, const char *xlabel,
                          png ? png : "", nseries, npoints);
     double xmin = INFINITY, xmax = -INFINITY;
     int *count = calloc((size_t)nseries, sizeof *count), total = 0;
-    if (!count) return cli_error(C, "out of memory");
+    if (!count) return cli_oom(C);
     for (int s = 0; s < nseries; s++)
         for (int i = 0; i < npoints; i++) {
             double v = y[s][i];
@@ -271,7 +266,7 @@ static int lines_impl(const char *png, const char *title, const char *xlabel,
         }
     if (!total) {
         free(count);
-        return cli_error(C, "plot '%s': every point is NaN%s", png ? png : "",
+        return cli_error_code(C, CLI_EXIT_NUMERIC, "plot '%s': every point is NaN%s", png ? png : "",
                          logy ? " or not positive (log scale)" : "");
     }
     for (int m = 0; m < nmarks; m++)
@@ -395,7 +390,7 @@ static int heatmaps(const char *png, const char *title, const char *xlabel, cons
                 if (z[p][i] < zmin) zmin = z[p][i];
                 if (z[p][i] > zmax) zmax = z[p][i];
             }
-    if (!(zmin <= zmax)) return cli_error(C, "plot '%s': every value is NaN", png ? png : "");
+    if (!(zmin <= zmax)) return cli_error_code(C, CLI_EXIT_NUMERIC, "plot '%s': every value is NaN", png ? png : "");
     if (zmax == zmin) { zmin -= 0.5; zmax += 0.5; }
     plot_job j;
     int rc = job_open(&j, png);

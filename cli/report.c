@@ -9,11 +9,92 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Length of the valid UTF-8 sequence at p (n bytes left), or 0: no
+ * overlong forms, surrogates or code points above U+10FFFF. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    unsigned c = p[0];
+    if (c < 0x80) return 1;
+    size_t len;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else return 0;
+    if (n < len || p[1] < lo || p[1] > hi) return 0;
+    for (size_t i = 2; i < len; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF) return 0;
+    return len;
+}
+
+char *cli_utf8_clean(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t n = strlen((const char *)p), cap = 3 * n + 1, o = 0;
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq(p + i, n - i);
+        if (k) {
+            memcpy(out + o, p + i, k);
+            o += k;
+            i += k;
+        } else {
+            memcpy(out + o, "\xEF\xBF\xBD", 3); /* U+FFFD */
+            o += 3;
+            i++;
+        }
+    }
+    out[o] = 0;
+    return out;
+}
+
+void cli_print_escaped(FILE *f, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t n = strlen((const char *)p);
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq(p + i, n - i);
+        if (k == 1 && p[i] >= 0x20 && p[i] != 0x7f) fputc(p[i], f);
+        else if (k > 1) fwrite(p + i, 1, k, f);
+        else {
+            fprintf(f, "\\x%02X", p[i]);
+            k = 1;
+        }
+        i += k;
+    }
+}
+
+/* One line: invalid UTF-8 and control bytes (a path's) shown as \xHH. */
 static void vreport(const char *cmd, const char *fmt, va_list ap)
 {
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
     fprintf(stderr, "ginv %s: error: ", cmd);
-    vfprintf(stderr, fmt, ap);
+    cli_print_escaped(stderr, msg ? msg : fmt);
     fputc('\n', stderr);
+    free(msg);
+}
+
+int cli_exit_code(ginv_status st)
+{
+    switch (st) {
+    case GINV_OK: return CLI_EXIT_OK;
+    case GINV_ERR_ARG: return CLI_EXIT_USAGE;
+    case GINV_ERR_FORMAT:
+    case GINV_ERR_SHAPE: return CLI_EXIT_FORMAT;
+    case GINV_ERR_IO: return CLI_EXIT_IO;
+    case GINV_ERR_NUMERIC: return CLI_EXIT_NUMERIC;
+    case GINV_ERR_NOMEM: return CLI_EXIT_RESOURCE;
+    case GINV_ERR_UNSUPPORTED: return CLI_EXIT_UNSUPPORTED;
+    }
+    return CLI_EXIT_FAIL;
 }
 
 int cli_error(const char *cmd, const char *fmt, ...)
@@ -22,7 +103,26 @@ int cli_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vreport(cmd, fmt, ap);
     va_end(ap);
-    return 1;
+    return CLI_EXIT_FAIL;
+}
+
+int cli_error_code(const char *cmd, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(cmd, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int cli_fail(const char *cmd, const char *fmt, ...)
+{
+    ginv_status st = ginv_last_status();
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(cmd, fmt, ap);
+    va_end(ap);
+    return st == GINV_OK ? CLI_EXIT_FAIL : cli_exit_code(st);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -31,13 +131,21 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vreport(cmd, fmt, ap);
     va_end(ap);
-    return 2;
+    return CLI_EXIT_USAGE;
 }
+
+FILE *cli_wrote_stream(const char *path)
+{
+    if (path && (!strcmp(path, "-") || !strcmp(path, "/dev/stdout"))) return stderr;
+    return stdout;
+}
+
+int cli_oom(const char *cmd) { return cli_error_code(cmd, CLI_EXIT_RESOURCE, "out of memory"); }
 
 int cli_lib_error(const char *cmd, ginv_status st)
 {
     const char *m = ginv_last_error();
-    return cli_error(cmd, "%s", *m ? m : ginv_strerror(st));
+    return cli_error_code(cmd, cli_exit_code(st), "%s", *m ? m : ginv_strerror(st));
 }
 
 cJSON *cli_json_new(const char *command)
@@ -68,14 +176,50 @@ cJSON *cli_json_problem(cJSON *doc, const cli_problem *pr)
 
 cJSON *cli_json_num(double v) { return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull(); }
 
+/* Every string and key of the tree made valid UTF-8 (cli_utf8_clean): cJSON
+ * copies bytes as they are, and a path need not be UTF-8. */
+static int json_clean(cJSON *item)
+{
+    for (; item; item = item->next) {
+        if (item->string && !(item->type & cJSON_StringIsConst)) {
+            char *c = cli_utf8_clean(item->string);
+            if (!c) return -1;
+            if (strcmp(c, item->string)) {
+                char *k = cJSON_malloc(strlen(c) + 1);
+                if (!k) { free(c); return -1; }
+                strcpy(k, c);
+                cJSON_free(item->string);
+                item->string = k;
+            }
+            free(c);
+        }
+        if (cJSON_IsString(item) && item->valuestring && !(item->type & cJSON_IsReference)) {
+            char *c = cli_utf8_clean(item->valuestring);
+            if (!c) return -1;
+            if (strcmp(c, item->valuestring)) {
+                char *v = cJSON_malloc(strlen(c) + 1);
+                if (!v) { free(c); return -1; }
+                strcpy(v, c);
+                cJSON_free(item->valuestring);
+                item->valuestring = v;
+            }
+            free(c);
+        }
+        if (item->child && json_clean(item->child) != 0) return -1;
+    }
+    return 0;
+}
+
 int cli_json_write(const char *cmd, cJSON *doc, const char *path)
 {
+    if (json_clean(doc) != 0) return cli_oom(cmd);
     char *txt = cJSON_Print(doc);
-    if (!txt) return cli_error(cmd, "out of memory writing JSON");
+    if (!txt) return cli_oom(cmd);
     int rc = 0;
     if (!strcmp(path, "-")) {
         printf("%s\n", txt);
-        fflush(stdout);
+        if (fflush(stdout) != 0 || ferror(stdout))
+            rc = cli_error_code(cmd, CLI_EXIT_IO, "cannot write JSON to standard output");
     } else {
         size_t len = strlen(txt);
         txt[len] = '\n';
@@ -106,7 +250,9 @@ static void on_log(void *user, int level, const char *msg)
 {
     if (term.quiet && level > GINV_LOG_WARN) return;
     static const char *names[] = {"error", "warning", "info", "debug"};
-    fprintf(stderr, "ginv: %s: %s\n", names[level & 3], msg);
+    fprintf(stderr, "ginv: %s: ", names[level & 3]);
+    cli_print_escaped(stderr, msg);
+    fputc('\n', stderr);
 }
 
 /* A one-line bar with count, rate and ETA, redrawn in place on a terminal. */

@@ -37,6 +37,9 @@ typedef enum {
 const char *ginv_strerror(ginv_status s);
 /* The message of the last failure on this thread ("" if none). */
 const char *ginv_last_error(void);
+/* The status of the last ginv_fail on this thread (GINV_OK after
+ * ginv_clear_error): the class of the failure ginv_last_error() describes. */
+ginv_status ginv_last_status(void);
 /* Record a failure message (printf-style) and return s. */
 ginv_status ginv_fail(ginv_status s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -53,6 +56,10 @@ void ginv_free(void *p);
 char *ginv_strdup(const char *s);
 size_t ginv_live_bytes(void);
 size_t ginv_live_blocks(void);
+/* A cap on live bytes (tests, fuzzing, memory-bounded hosts): an allocation
+ * that would take them above max_live fails (NULL) as if memory ran out.
+ * 0 removes the cap. Returns the previous cap. */
+size_t ginv_alloc_limit(size_t max_live);
 
 /* ------------------------------------------------------ logging/progress */
 
@@ -167,9 +174,40 @@ ginv_status ginv_st_writer_add(ginv_st_writer *w, const char *name, ginv_dtype d
 ginv_status ginv_st_writer_meta(ginv_st_writer *w, const char *key, const char *value);
 ginv_status ginv_st_writer_save(ginv_st_writer *w, const char *path);
 
-/* Write `len` bytes to path via a temporary file, fsync and rename, so an
- * existing file is either replaced whole or left untouched. */
+/* Write `len` bytes to path: every output file of the library and the CLI
+ * goes through here. By what path names:
+ *   "-": standard output, written directly.
+ *   a regular file, or nothing: written to PATH.tmp.PID in the same
+ *     directory, fsynced, renamed over PATH, the directory fsynced; an
+ *     existing file is replaced whole (keeping its permission bits) or left
+ *     untouched.
+ *   a symbolic link: followed (through a chain; the last target need not
+ *     exist, its directory must) and the target replaced as above; the link
+ *     stays a link.
+ *   one of this process's descriptors (/dev/stdout, /dev/stderr, /dev/fd/N,
+ *     /proc/self/fd/N, or a link to one): written to that descriptor at its
+ *     offset (stdio's buffer flushed first), whatever it is open on.
+ *   a character or block device, FIFO or socket (/dev/null, /dev/stdout on a
+ *     terminal or pipe): opened O_WRONLY and written directly (unbuffered
+ *     write(2)s), never renamed over; a FIFO waits for its reader.
+ *   a directory: refused (GINV_ERR_IO).
+ * Before writing, PATH.tmp.PID files of PIDs that no longer run (a killed
+ * writer's) are removed. */
 ginv_status ginv_write_atomic(const char *path, const void *buf, size_t len);
+
+/* An output set: files that appear in one directory together or not at all
+ * (docs/architecture.md, "Outputs"). ginv_outset_begin makes a fresh
+ * staging directory beside DIR (.BASE.staging.PID; links in DIR's path are
+ * followed) after tidying what killed runs left there; write every file of
+ * the set into ginv_outset_dir(s); ginv_outset_commit swaps the staging
+ * directory and DIR in one rename (files DIR held that the set did not
+ * write are kept); ginv_outset_free removes an uncommitted staging directory
+ * and frees s. DIR's parent must exist. */
+typedef struct ginv_outset ginv_outset;
+ginv_status ginv_outset_begin(const char *dir, ginv_outset **out);
+const char *ginv_outset_dir(const ginv_outset *s);
+ginv_status ginv_outset_commit(ginv_outset *s);
+void ginv_outset_free(ginv_outset *s);
 /* Read a whole file (at most max_len bytes); *out is ginv_malloc'd. */
 ginv_status ginv_read_file(const char *path, size_t max_len, unsigned char **out,
                            size_t *len);
@@ -965,10 +1003,27 @@ typedef struct {
 void ginv_vae_train_opts_init(ginv_vae_train_opts *o);
 /* Trains until o->epochs epochs are done in all (a resumed VAE starts at
  * ginv_vae_epoch). epoch_loss (o->epochs doubles, may be NULL) gets each
- * epoch's mean training loss. */
+ * epoch's mean training loss (the epochs this call runs; others untouched).
+ * The VAE records what it was trained on (ginv_vae_train_record; saved in
+ * checkpoints): resuming on other data (count or pixels) is refused
+ * (GINV_ERR_ARG), and another batch, lr or seed logs a warning (the result
+ * is then not that of an uninterrupted run). */
 ginv_status ginv_vae_train(ginv_vae *v, int N, const float *X, const ginv_vae_train_opts *o,
                            double *epoch_loss);
 int ginv_vae_epoch(const ginv_vae *v);  /* epochs done */
+const ginv_vae_arch *ginv_vae_get_arch(const ginv_vae *v);
+/* What the last ginv_vae_train on this VAE (or its checkpoint) used. */
+typedef struct {
+    int images;               /* training examples */
+    uint64_t data_hash;       /* a 64-bit hash of the count, size and pixel bits */
+    int batch;
+    double lr;
+    uint64_t seed;
+    double last_loss;         /* mean training loss of the last finished epoch (NaN: none) */
+} ginv_vae_train_record;
+/* 1 and *out when known (trained here, or loaded from a checkpoint that
+ * records it), else 0. */
+int ginv_vae_train_record_get(const ginv_vae *v, ginv_vae_train_record *out);
 /* Mean negative ELBO (single-sample, eps from (seed, GINV_STREAM_TRAIN_EVAL,
  * i)) over N examples: an upper bound on -log p(x) in nats per example. */
 ginv_status ginv_vae_eval(ginv_vae *v, int N, const float *X, uint64_t seed, double *loss,
@@ -1204,13 +1259,19 @@ ginv_status ginv_metrics_add(ginv_metrics *m, const char *name, double value);
  * cell's values once before anything runs (may be NULL); run() computes unit
  * `trial` with streams (seed, ..., trial) and fills the metrics. run() is
  * called from several threads at once. `success` names the 0/1 metric whose
- * rate `ginv results` reports with Wilson intervals (or NULL). */
+ * rate `ginv results` reports with Wilson intervals (or NULL).
+ * check_trials() (may be NULL), called after check() with the spec's trial
+ * count, checks what needs it and the files a cell reads (e.g. `cs`: trial t
+ * is image t, so the data must hold `trials` images of the generator's size),
+ * so that a spec whose units could only fail is refused before a store is
+ * created. */
 typedef struct {
     const char *command;
     const char *const *params;
     ginv_status (*check)(const ginv_params *p);
     ginv_status (*run)(const ginv_params *p, uint64_t seed, uint64_t trial, ginv_metrics *out);
     const char *success;
+    ginv_status (*check_trials)(const ginv_params *p, int trials);
 } ginv_unit_runner;
 /* The runner for a command (built-in or registered), or NULL. */
 const ginv_unit_runner *ginv_unit_find(const char *command);
@@ -1252,6 +1313,8 @@ typedef struct {
     int busy_timeout_ms;   /* wait this long for a locked store */
     int mpi;               /* split units over MPI ranks (built with MPI, under mpirun) */
     long max_units;        /* stop after this many new units (0: all) */
+    int retry_errors;      /* with resume: run the units stored as errors again (each
+                              error row is replaced when its unit's new result is stored) */
 } ginv_sweep_opts;
 void ginv_sweep_opts_init(ginv_sweep_opts *o);
 typedef struct {
@@ -1262,6 +1325,7 @@ typedef struct {
     int ranks, threads;    /* MPI ranks (1 without MPI) and threads per rank used */
     int rank;              /* this process's rank (only rank 0 writes the store) */
     double seconds;
+    long retried;          /* retry_errors: error units of the store run again now */
 } ginv_sweep_stats;
 /* Run every unit not yet in the store; progress via ginv_progress("units",
  * done, total) on the writer. */
@@ -1288,6 +1352,30 @@ typedef int (*ginv_store_row_fn)(void *user, const ginv_store_row *row);
  * fn for each row (a non-zero return stops). spec/command may be NULL. */
 ginv_status ginv_store_read(const char *db, int busy_timeout_ms, char **spec, char **command,
                             ginv_store_row_fn fn, void *user);
+
+/* A filter over a store's units (`ginv results --where`): "P=V;P=V;..." keeps
+ * the units whose parameter P is V (text equality with the cell's canonical
+ * value) for every condition. Spaces around names and values are dropped.
+ * Refused (GINV_ERR_ARG, naming the condition): no condition, an empty one
+ * (';' at an end or twice), no '=', an empty name or value, a value starting
+ * with '=' ("m==5"), a name given twice, more than GINV_WHERE_MAX conditions;
+ * with spec_json (a store's canonical spec, as ginv_store_read returns it;
+ * NULL: syntax only) also a name that is not a parameter of the sweep and a
+ * value it never takes (the message lists the valid ones). A spec that is not
+ * JSON: GINV_ERR_FORMAT. Release with ginv_where_release (also after a
+ * failure: harmless). */
+#define GINV_WHERE_MAX 16
+typedef struct {
+    int n;
+    const char *name[GINV_WHERE_MAX];
+    const char *value[GINV_WHERE_MAX];
+    char *buf;             /* owns the strings */
+} ginv_where;
+ginv_status ginv_where_parse(const char *text, const char *spec_json, ginv_where *out);
+void ginv_where_release(ginv_where *w);
+/* 1 when a unit's canonical parameters (a JSON object's text) meet every
+ * condition (always, with none), else 0 (also for text that is no object). */
+int ginv_where_match(const ginv_where *w, const char *params_json);
 
 /* Summaries: the Wilson score interval for k successes of n at normal
  * quantile z (1.96: 95%), and the q-quantile of sorted x (linear, type 7). */

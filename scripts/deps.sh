@@ -3,6 +3,7 @@
 # what is missing; waits and retries while another apt/dpkg holds the lock.
 #   scripts/deps.sh          build + test packages
 #   scripts/deps.sh --bench  also python3-torch, the benchmark's peer
+#   scripts/deps.sh --fuzz   also clang (libFuzzer: make fuzz, make fuzz-run)
 set -euo pipefail
 
 # build: compiler, BLAS, JSON, images, zlib (IDX .gz), GLPK (exact decide),
@@ -14,6 +15,9 @@ pkgs=(build-essential pkg-config libopenblas-dev libcjson-dev zlib1g-dev libpng-
       dataset-fashion-mnist minisat fplll-tools cliquer coinor-cbc)
 if [[ "${1:-}" == "--bench" ]]; then
     pkgs+=(python3-torch python3-numpy)
+fi
+if [[ "${1:-}" == "--fuzz" ]]; then
+    pkgs+=(clang)
 fi
 
 missing=()

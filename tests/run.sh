@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # run.sh — all tests: the unit binary, then the command-line cases. Ends with
 # the line "N passed, N failed" and a non-zero exit on any failure.
+# GINV_BUILD names the build directory to test (default build; make test-asan
+# sets build/asan).
 set -u
 cd "$(dirname "$0")/.."
+B=${GINV_BUILD:-build}
+export GINV=$B/ginv
 passed=0 failed=0
 
 unit_out=$(mktemp)
-build/test_unit 2>&1 | tee "$unit_out"
+"$B/test_unit" 2>&1 | tee "$unit_out"
 line=$(grep -E '^unit: [0-9]+ passed, [0-9]+ failed$' "$unit_out" | tail -1)
 if [[ -n "$line" ]]; then
     p=$(sed -E 's/^unit: ([0-9]+) passed, ([0-9]+) failed$/\1/' <<<"$line")

@@ -8,15 +8,32 @@
 
 #define HDR 16
 
-static atomic_size_t live_bytes, live_blocks;
+static atomic_size_t live_bytes, live_blocks, max_live;
+
+/* Reserve n more live bytes, unless that passes the cap. */
+static int reserve(size_t n)
+{
+    size_t cap = atomic_load(&max_live);
+    size_t now = atomic_fetch_add(&live_bytes, n);
+    if (cap && (now > cap || n > cap - now)) {
+        atomic_fetch_sub(&live_bytes, n);
+        return 0;
+    }
+    return 1;
+}
+
+size_t ginv_alloc_limit(size_t cap) { return atomic_exchange(&max_live, cap); }
 
 void *ginv_malloc(size_t n)
 {
     if (n > SIZE_MAX - HDR) return NULL;
+    if (!reserve(n)) return NULL;
     unsigned char *p = malloc(n + HDR);
-    if (!p) return NULL;
+    if (!p) {
+        atomic_fetch_sub(&live_bytes, n);
+        return NULL;
+    }
     memcpy(p, &n, sizeof n);
-    atomic_fetch_add(&live_bytes, n);
     atomic_fetch_add(&live_blocks, 1);
     return p + HDR;
 }
@@ -36,11 +53,14 @@ void *ginv_realloc(void *q, size_t n)
     unsigned char *base = (unsigned char *)q - HDR;
     size_t old;
     memcpy(&old, base, sizeof old);
+    if (n > old && !reserve(n - old)) return NULL;
     unsigned char *p = realloc(base, n + HDR);
-    if (!p) return NULL;
+    if (!p) {
+        if (n > old) atomic_fetch_sub(&live_bytes, n - old);
+        return NULL;
+    }
     memcpy(p, &n, sizeof n);
-    atomic_fetch_add(&live_bytes, n);
-    atomic_fetch_sub(&live_bytes, old);
+    if (n < old) atomic_fetch_sub(&live_bytes, old - n);
     return p + HDR;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 static _Thread_local char last_msg[1024];
+static _Thread_local ginv_status last_status;
 
 const char *ginv_strerror(ginv_status s)
 {
@@ -24,7 +25,13 @@ const char *ginv_strerror(ginv_status s)
 
 const char *ginv_last_error(void) { return last_msg; }
 
-void ginv_clear_error(void) { last_msg[0] = 0; }
+ginv_status ginv_last_status(void) { return last_status; }
+
+void ginv_clear_error(void)
+{
+    last_msg[0] = 0;
+    last_status = GINV_OK;
+}
 
 ginv_status ginv_fail(ginv_status s, const char *fmt, ...)
 {
@@ -36,5 +43,6 @@ ginv_status ginv_fail(ginv_status s, const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     memcpy(last_msg, buf, sizeof buf);
+    last_status = s;
     return s;
 }

@@ -2,6 +2,7 @@
  * 2023, §2: exact and approximate l_p inversion): target, delta, norm and
  * latent domain, kept as JSON in __metadata__["ginv.problem"]. */
 #include "ginv.h"
+#include "io/json_internal.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -87,7 +88,12 @@ ginv_status ginv_problem_from_st(const ginv_st_file *f, int n_out, ginv_problem 
         return GINV_OK;
     }
     ginv_status st = GINV_OK;
-    cJSON *pj = cJSON_IsString(txt) ? cJSON_Parse(txt->valuestring) : NULL;
+    cJSON *pj = NULL;
+    if (cJSON_IsString(txt) &&
+        ginv_json_parse_strict(txt->valuestring, (size_t)-1, "__metadata__[\"ginv.problem\"]", &pj) != GINV_OK) {
+        cJSON_Delete(meta);
+        return GINV_ERR_FORMAT; /* the message names the entry and the key */
+    }
     const cJSON *tg = cJSON_GetObjectItemCaseSensitive(pj, "target");
     const cJSON *dl = cJSON_GetObjectItemCaseSensitive(pj, "delta");
     const cJSON *pp = cJSON_GetObjectItemCaseSensitive(pj, "p");

@@ -51,9 +51,9 @@ ginv_status ginv_solve(ginv_objective *obj, const ginv_solve_opts *o, int B, flo
         for (int b = 0; b < B; b++)
             if (!isfinite(f[b])) {
                 st = ginv_fail(GINV_ERR_NUMERIC,
-                               "the objective became %g at iteration %d (restart %d): lower the "
-                               "step size",
-                               f[b], t, b);
+                               "the objective became %s at iteration %d (restart %d): the "
+                               "iterate diverged; lower the step size",
+                               isnan(f[b]) ? "NaN" : "infinite", t, b);
                 break;
             }
         if (st != GINV_OK) break;

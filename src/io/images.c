@@ -2,6 +2,7 @@
  * sets (IDX, gzip), any IDX image file, or a list of PNG/PGM files (decoded
  * by png_read.c and pgm.c), each optionally cut by a Python-style slice
  * [a:b:step]. Pixels end in [0, 1]. */
+#include "io/idx_internal.h"
 #include "io/image_codec.h"
 
 #include <errno.h>
@@ -114,11 +115,22 @@ static ginv_status resolve_slice(const slice *sl, long n, const char *what, long
 
 /* ------------------------------------------------------------------- IDX */
 
-/* Take the sliced images (and labels) out of parsed IDX files. */
-static ginv_status images_from_idx(const ginv_idx *img, const ginv_idx *lab, const char *ipath,
-                                   const char *lpath, const slice *sl, int label_max,
-                                   ginv_images *out)
+/* What load_idx reads from an IDX image file and its label file: the
+ * slice resolved against the header's image count, and how many leading
+ * images (and labels) that needs. */
+typedef struct {
+    const char *ipath, *lpath;
+    const slice *sl;
+    long n;          /* images the header declares */
+    long first, cnt, step;
+    int64_t rows;    /* leading entries needed: the last selected index + 1 */
+} idx_plan;
+
+/* The image file's header: shape checks, the slice, the rows it needs. */
+static ginv_status image_rows(const ginv_idx *img, void *ctx, int64_t *rows)
 {
+    idx_plan *p = ctx;
+    const char *ipath = p->ipath;
     if (img->ndim != 3)
         return ginv_fail(GINV_ERR_SHAPE, "'%s': an IDX image file has 3 dimensions (count x "
                          "height x width), this one has %d", ipath, img->ndim);
@@ -134,21 +146,41 @@ static ginv_status images_from_idx(const ginv_idx *img, const ginv_idx *lab, con
     if ((size_t)h * (size_t)w > (size_t)INT_MAX)
         return ginv_fail(GINV_ERR_UNSUPPORTED, "'%s': images of %d x %d pixels are more than ginv's "
                          "limit of %d pixels", ipath, h, w, INT_MAX);
-    if (lab) {
-        if (lab->ndim != 1)
-            return ginv_fail(GINV_ERR_SHAPE, "'%s': an IDX label file has 1 dimension (count), "
-                             "this one has %d", lpath, lab->ndim);
-        if (lab->type == GINV_IDX_F32 || lab->type == GINV_IDX_F64)
-            return ginv_fail(GINV_ERR_FORMAT, "'%s': labels must be integers, not %s", lpath,
-                             ginv_idx_type_name(lab->type));
-        if ((long)lab->dims[0] != n)
-            return ginv_fail(GINV_ERR_SHAPE, "count mismatch: '%s' holds %ld images but '%s' "
-                             "holds %" PRId64 " labels; use the label file that belongs to the "
-                             "image file", ipath, n, lpath, lab->dims[0]);
-    }
-    long first = 0, cnt = 0;
-    ginv_status st = resolve_slice(sl, n, "images", &first, &cnt);
+    ginv_status st = resolve_slice(p->sl, n, "images", &p->first, &p->cnt);
     if (st) return st;
+    p->n = n;
+    p->step = p->sl->has ? p->sl->step : 1;
+    long last = p->first + (p->cnt - 1) * p->step;
+    p->rows = (p->step > 0 ? last : p->first) + 1;
+    *rows = p->rows;
+    return GINV_OK;
+}
+
+/* The label file's header: one dimension, integers, one label an image. */
+static ginv_status label_rows(const ginv_idx *lab, void *ctx, int64_t *rows)
+{
+    idx_plan *p = ctx;
+    if (lab->ndim != 1)
+        return ginv_fail(GINV_ERR_SHAPE, "'%s': an IDX label file has 1 dimension (count), "
+                         "this one has %d", p->lpath, lab->ndim);
+    if (lab->type == GINV_IDX_F32 || lab->type == GINV_IDX_F64)
+        return ginv_fail(GINV_ERR_FORMAT, "'%s': labels must be integers, not %s", p->lpath,
+                         ginv_idx_type_name(lab->type));
+    if ((long)lab->dims[0] != p->n)
+        return ginv_fail(GINV_ERR_SHAPE, "count mismatch: '%s' holds %ld images but '%s' "
+                         "holds %" PRId64 " labels; use the label file that belongs to the "
+                         "image file", p->ipath, p->n, p->lpath, lab->dims[0]);
+    *rows = p->rows;
+    return GINV_OK;
+}
+
+/* Take the sliced images (and labels) out of the leading entries read. */
+static ginv_status images_from_idx(const ginv_idx *img, const ginv_idx *lab, const idx_plan *p,
+                                   int label_max, ginv_images *out)
+{
+    const char *ipath = p->ipath, *lpath = p->lpath;
+    int h = (int)img->dims[1], w = (int)img->dims[2];
+    long first = p->first, cnt = p->cnt, step = p->step;
     size_t px = (size_t)h * (size_t)w;
     if ((size_t)cnt > SIZE_MAX / sizeof(float) / px)
         return ginv_fail(GINV_ERR_NOMEM, "%ld images of %d x %d floats overflow size_t", cnt, h, w);
@@ -159,13 +191,12 @@ static ginv_status images_from_idx(const ginv_idx *img, const ginv_idx *lab, con
         ginv_images_release(out);
         return ginv_fail(GINV_ERR_NOMEM, "cannot allocate %ld images of %d x %d floats", cnt, h, w);
     }
-    long step = sl->has ? sl->step : 1;
     for (long k = 0; k < cnt; k++) {
-        size_t src = (size_t)(first + k * step);
+        size_t src = (size_t)(first + k * step); /* < p->rows, the entries read */
         float *dst = out->pix + (size_t)k * px;
         if (img->type == GINV_IDX_U8) {
-            const uint8_t *p = (const uint8_t *)img->data + src * px;
-            for (size_t i = 0; i < px; i++) dst[i] = (float)p[i] / 255.0f;
+            const uint8_t *q = (const uint8_t *)img->data + src * px;
+            for (size_t i = 0; i < px; i++) dst[i] = (float)q[i] / 255.0f;
         } else {
             for (size_t i = 0; i < px; i++) {
                 double v = ginv_idx_value(img, src * px + i);
@@ -197,20 +228,23 @@ static ginv_status images_from_idx(const ginv_idx *img, const ginv_idx *lab, con
     return GINV_OK;
 }
 
-/* Read an image file and optional label file, slice, convert. */
+/* Read the images (and labels) a slice selects: the headers first, then
+ * only the leading entries up to the last selected one (a gzip stream is
+ * inflated no further), then convert. */
 static ginv_status load_idx(const char *ipath, const char *lpath, const slice *sl, int label_max,
                             ginv_images *out)
 {
     memset(out, 0, sizeof *out);
+    idx_plan plan = {.ipath = ipath, .lpath = lpath, .sl = sl};
     ginv_idx img, lab;
     memset(&lab, 0, sizeof lab);
-    ginv_status st = ginv_idx_read(ipath, &img);
+    ginv_status st = ginv_idx_read_rows(ipath, image_rows, &plan, &img);
     if (st) return st;
-    if (lpath && (st = ginv_idx_read(lpath, &lab))) {
+    if (lpath && (st = ginv_idx_read_rows(lpath, label_rows, &plan, &lab))) {
         ginv_idx_release(&img);
         return st;
     }
-    st = images_from_idx(&img, lpath ? &lab : NULL, ipath, lpath, sl, label_max, out);
+    st = images_from_idx(&img, lpath ? &lab : NULL, &plan, label_max, out);
     ginv_idx_release(&img);
     ginv_idx_release(&lab);
     return st;

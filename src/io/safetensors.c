@@ -173,6 +173,20 @@ static int json_uint(const cJSON *v, uint64_t *out)
     return 1;
 }
 
+/* Why v is not an integer in [0, 2^53], for "FIELD is ..." messages: its
+ * value and either "too large" with the limit, or "not a non-negative
+ * integer". */
+static const char *json_uint_why(const cJSON *v, char *buf, size_t n)
+{
+    char d[40];
+    if (cJSON_IsNumber(v) && v->valuedouble > ST_MAX_INT && isfinite(v->valuedouble) &&
+        v->valuedouble == floor(v->valuedouble))
+        snprintf(buf, n, "%.0f, too large: the limit is 2^53 = %.0f", v->valuedouble, ST_MAX_INT);
+    else
+        snprintf(buf, n, "%s, not a non-negative integer", json_desc(v, d, sizeof d));
+    return buf;
+}
+
 /* Format a shape as "[a, b, c]" into buf. */
 static const char *shape_str(const int64_t *shape, int ndim, char *buf, size_t n)
 {
@@ -225,7 +239,7 @@ static ginv_status parse_entry(const cJSON *e, ginv_st_tensor *t, size_t data_le
         return ginv_fail(GINV_ERR_FORMAT, "tensor '%s': missing key '%s'", name,
                          !dt ? "dtype" : !sh ? "shape" : "data_offsets");
 
-    char d1[40];
+    char d1[40], why[96];
     if (!cJSON_IsString(dt))
         return ginv_fail(GINV_ERR_FORMAT, "tensor '%s': dtype is %s, not a string", name,
                          json_desc(dt, d1, sizeof d1));
@@ -250,8 +264,8 @@ static ginv_status parse_entry(const cJSON *e, ginv_st_tensor *t, size_t data_le
     for (const cJSON *c = sh->child; c; c = c->next, i++) {
         uint64_t v;
         if (!json_uint(c, &v))
-            return ginv_fail(GINV_ERR_FORMAT, "tensor '%s': shape[%d] is %s, not a non-negative integer",
-                             name, i, json_desc(c, d1, sizeof d1));
+            return ginv_fail(GINV_ERR_FORMAT, "tensor '%s': shape[%d] is %s", name, i,
+                             json_uint_why(c, why, sizeof why));
         t->shape[i] = (int64_t)v;
     }
 
@@ -262,9 +276,8 @@ static ginv_status parse_entry(const cJSON *e, ginv_st_tensor *t, size_t data_le
     i = 0;
     for (const cJSON *c = off->child; c; c = c->next, i++)
         if (!json_uint(c, &be[i]))
-            return ginv_fail(GINV_ERR_FORMAT,
-                             "tensor '%s': data_offsets[%d] is %s, not a non-negative integer", name, i,
-                             json_desc(c, d1, sizeof d1));
+            return ginv_fail(GINV_ERR_FORMAT, "tensor '%s': data_offsets[%d] is %s", name, i,
+                             json_uint_why(c, why, sizeof why));
     if (be[0] > be[1])
         return ginv_fail(GINV_ERR_FORMAT, "tensor '%s': data_offsets [%" PRIu64 ", %" PRIu64
                          "] has begin after end", name, be[0], be[1]);

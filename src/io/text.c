@@ -69,7 +69,9 @@ ginv_status ginv_text_parse(const char *buf, size_t len, ginv_array *out)
                 const char *why;
                 if (pass == 0 && !parse_number(buf + t, j - t, &v, &why)) {
                     int shown = (int)(j - t < 40 ? j - t : 40);
-                    return ginv_fail(GINV_ERR_FORMAT, "text array, line %zu, value %zu: '%.*s'%s %s", line,
+                    /* NaN/Inf is the numeric class, like NaN in a binary file */
+                    ginv_status cls = strstr(why, "finite") ? GINV_ERR_NUMERIC : GINV_ERR_FORMAT;
+                    return ginv_fail(cls, "text array, line %zu, value %zu: '%.*s'%s %s", line,
                                      ncol + 1, shown, buf + t, j - t > 40 ? "..." : "", why);
                 }
                 if (pass == 1) {

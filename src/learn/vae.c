@@ -97,6 +97,14 @@ void ginv_vae_free(ginv_vae *v)
 ginv_net *ginv_vae_encoder(ginv_vae *v) { return v->enc; }
 ginv_net *ginv_vae_decoder_logits(ginv_vae *v) { return v->dec; }
 int ginv_vae_epoch(const ginv_vae *v) { return v->epoch; }
+const ginv_vae_arch *ginv_vae_get_arch(const ginv_vae *v) { return &v->arch; }
+
+int ginv_vae_train_record_get(const ginv_vae *v, ginv_vae_train_record *out)
+{
+    if (!v->have_rec) return 0;
+    if (out) *out = v->rec;
+    return 1;
+}
 
 ginv_status ginv_vae_reserve(ginv_vae *v, int B)
 {

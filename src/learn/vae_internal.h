@@ -17,6 +17,8 @@ struct ginv_vae {
     float *m_enc, *v_enc, *m_dec, *v_dec; /* Adam moments, one per parameter */
     long step;                         /* Adam steps taken */
     int epoch;                         /* epochs finished */
+    int have_rec;                      /* rec is known */
+    ginv_vae_train_record rec;         /* what training used (checkpoints keep it) */
 };
 
 /* Takes ownership of enc and dec (freed on failure by the caller). */

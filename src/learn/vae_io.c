@@ -2,10 +2,14 @@
  * file's net (so every command that takes --model uses it as G), the encoder
  * beside it under "encoder.", the sizes in __metadata__["ginv.vae"], and for
  * checkpoints the Adam state under "train.". */
+#include "io/json_internal.h"
 #include "learn/vae_internal.h"
 
 #include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const state_names[4] = {"train.adam.enc_m", "train.adam.enc_v",
@@ -35,6 +39,22 @@ ginv_status ginv_vae_save(const ginv_vae *v, const char *path, int with_state)
     if (st == GINV_OK) st = txt ? ginv_st_writer_meta(w, "ginv.vae", txt)
                                 : ginv_fail(GINV_ERR_NOMEM, "out of memory");
     cJSON_free(txt);
+    if (with_state && v->have_rec && st == GINV_OK) { /* what the epochs were trained with */
+        char hash[24], seed[24];
+        snprintf(hash, sizeof hash, "%016" PRIx64, v->rec.data_hash);
+        snprintf(seed, sizeof seed, "%" PRIu64, v->rec.seed);
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddNumberToObject(r, "images", v->rec.images);
+        cJSON_AddStringToObject(r, "data_hash", hash);
+        cJSON_AddNumberToObject(r, "batch", v->rec.batch);
+        cJSON_AddNumberToObject(r, "lr", v->rec.lr);
+        cJSON_AddStringToObject(r, "seed", seed);
+        if (isfinite(v->rec.last_loss)) cJSON_AddNumberToObject(r, "last_loss", v->rec.last_loss);
+        char *rt = cJSON_PrintUnformatted(r);
+        cJSON_Delete(r);
+        st = rt ? ginv_st_writer_meta(w, "ginv.train", rt) : ginv_fail(GINV_ERR_NOMEM, "out of memory");
+        cJSON_free(rt);
+    }
     if (with_state && st == GINV_OK) {
         const float *blk[4] = {v->m_enc, v->v_enc, v->m_dec, v->v_dec};
         int64_t ne = (int64_t)ginv_net_nparams(v->enc), nd = (int64_t)ginv_net_nparams(v->dec);
@@ -81,11 +101,16 @@ ginv_status ginv_vae_load(const char *path, ginv_vae **out)
     ginv_net *gen = NULL, *dec = NULL, *enc = NULL;
     ginv_vae_arch a = {.act = GINV_LAYER_SOFTPLUS};
     long steps = 0;
-    int epochs = 0;
+    int epochs = 0, have_rec = 0;
+    ginv_vae_train_record rec = {.last_loss = NAN};
     cJSON *meta = f.metadata_json ? cJSON_Parse(f.metadata_json) : NULL;
     const cJSON *vt = cJSON_GetObjectItemCaseSensitive(meta, "ginv.vae");
-    cJSON *vo = cJSON_IsString(vt) ? cJSON_Parse(vt->valuestring) : NULL;
-    if (!vo) st = bad(path, "no __metadata__[\"ginv.vae\"] (train one with 'ginv train vae')");
+    cJSON *vo = NULL;
+    if (!cJSON_IsString(vt)) st = bad(path, "no __metadata__[\"ginv.vae\"] (train one with 'ginv train vae')");
+    else if (ginv_json_parse_strict(vt->valuestring, (size_t)-1, "__metadata__[\"ginv.vae\"]", &vo) != GINV_OK)
+        st = bad(path, ginv_last_error());
+    else if (!cJSON_IsObject(vo))
+        st = bad(path, "__metadata__[\"ginv.vae\"] is not a JSON object");
     if (st == GINV_OK) {
         const cJSON *jn = cJSON_GetObjectItemCaseSensitive(vo, "n");
         const cJSON *jk = cJSON_GetObjectItemCaseSensitive(vo, "k");
@@ -107,6 +132,35 @@ ginv_status ginv_vae_load(const char *path, ginv_vae **out)
             steps = cJSON_IsNumber(js) ? (long)js->valuedouble : 0;
         }
     }
+    const cJSON *tt = cJSON_GetObjectItemCaseSensitive(meta, "ginv.train");
+    if (st == GINV_OK && tt) { /* a checkpoint's training record */
+        cJSON *to = cJSON_IsString(tt) ? cJSON_Parse(tt->valuestring) : NULL;
+        const cJSON *ji = cJSON_GetObjectItemCaseSensitive(to, "images");
+        const cJSON *jh = cJSON_GetObjectItemCaseSensitive(to, "data_hash");
+        const cJSON *jb = cJSON_GetObjectItemCaseSensitive(to, "batch");
+        const cJSON *jl = cJSON_GetObjectItemCaseSensitive(to, "lr");
+        const cJSON *js = cJSON_GetObjectItemCaseSensitive(to, "seed");
+        const cJSON *jz = cJSON_GetObjectItemCaseSensitive(to, "last_loss");
+        char *e1 = NULL, *e2 = NULL;
+        if (!cJSON_IsNumber(ji) || !cJSON_IsString(jh) || !cJSON_IsNumber(jb) || !cJSON_IsNumber(jl) ||
+            !cJSON_IsString(js) || (jz && !cJSON_IsNumber(jz)) || ji->valuedouble < 1 ||
+            ji->valuedouble != floor(ji->valuedouble) || jb->valuedouble != floor(jb->valuedouble) ||
+            ji->valuedouble > 2147483647.0 || jb->valuedouble < 1 || jb->valuedouble > 2147483647.0 ||
+            strlen(jh->valuestring) != 16 || strspn(jh->valuestring, "0123456789abcdef") != 16 ||
+            !*js->valuestring || strlen(js->valuestring) > 20 ||
+            strspn(js->valuestring, "0123456789") != strlen(js->valuestring))
+            st = bad(path, "\"ginv.train\" needs images, data_hash (16 hex digits), batch, lr and seed");
+        else {
+            rec.images = (int)ji->valuedouble;
+            rec.data_hash = strtoull(jh->valuestring, &e1, 16);
+            rec.batch = (int)jb->valuedouble;
+            rec.lr = jl->valuedouble;
+            rec.seed = strtoull(js->valuestring, &e2, 10);
+            rec.last_loss = jz ? jz->valuedouble : NAN;
+            have_rec = 1;
+        }
+        cJSON_Delete(to);
+    }
     cJSON_Delete(vo);
     cJSON_Delete(meta);
     if (st == GINV_OK) st = ginv_net_from_st_part(&f, "ginv", "", &gen);
@@ -124,6 +178,8 @@ ginv_status ginv_vae_load(const char *path, ginv_vae **out)
     } else {
         v->epoch = epochs;
         v->step = steps;
+        v->have_rec = have_rec;
+        v->rec = rec;
         float *blk[4] = {v->m_enc, v->v_enc, v->m_dec, v->v_dec};
         size_t cnt[4] = {ginv_net_nparams(enc), ginv_net_nparams(enc), ginv_net_nparams(dec),
                          ginv_net_nparams(dec)};

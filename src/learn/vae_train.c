@@ -34,6 +34,74 @@ static void adam_update(float *p, const float *g, float *m, float *v, size_t n,
     }
 }
 
+/* The training data's identity: count, size and every pixel's bits (four
+ * FNV-1a lanes over 32-bit words, folded). */
+static uint64_t data_hash(int N, int n, const float *X)
+{
+    uint64_t h[4] = {0xcbf29ce484222325ull ^ (uint64_t)N, 0x84222325cbf29ce4ull ^ (uint64_t)n,
+                     0x9e3779b97f4a7c15ull, 0xbf58476d1ce4e5b9ull};
+    size_t len = (size_t)N * (size_t)n, i = 0;
+    const uint64_t P = 0x100000001b3ull;
+    uint32_t w[4];
+    for (; i + 4 <= len; i += 4) {
+        memcpy(w, X + i, sizeof w);
+        h[0] = (h[0] ^ w[0]) * P;
+        h[1] = (h[1] ^ w[1]) * P;
+        h[2] = (h[2] ^ w[2]) * P;
+        h[3] = (h[3] ^ w[3]) * P;
+    }
+    for (; i < len; i++) {
+        memcpy(w, X + i, sizeof w[0]);
+        h[0] = (h[0] ^ w[0]) * P;
+    }
+    uint64_t r = 0;
+    for (int j = 0; j < 4; j++) { /* splitmix64 finaliser per lane */
+        uint64_t z = h[j] + 0x9E3779B97F4A7C15ull * (uint64_t)(j + 1);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        r = (r ^ z ^ (z >> 31)) * P;
+    }
+    return r;
+}
+
+/* Resuming: the same data, or a refusal; other hyper-parameters, a warning
+ * each. Then the record describes this run. */
+static ginv_status check_record(ginv_vae *v, int N, uint64_t hash, const ginv_vae_train_opts *o)
+{
+    ginv_vae_train_record *r = &v->rec;
+    if (v->epoch > 0 && v->have_rec) {
+        if (r->images != N || r->data_hash != hash)
+            return ginv_fail(GINV_ERR_ARG, "resuming after epoch %d: the checkpoint was trained on "
+                             "%d images (data hash %016llx), this run gives %d (data hash %016llx); "
+                             "resume on the same data, or start afresh", v->epoch, r->images,
+                             (unsigned long long)r->data_hash, N, (unsigned long long)hash);
+        if (v->epoch < o->epochs) {
+            const char *tail = "; the continued run is not the one an uninterrupted run would give";
+            if (r->batch != o->batch)
+                ginv_log(GINV_LOG_WARN, "resuming with batch size %d, the checkpoint's epochs used %d%s",
+                         o->batch, r->batch, tail);
+            if (r->lr != o->lr)
+                ginv_log(GINV_LOG_WARN, "resuming with learning rate %g, the checkpoint's epochs used %g%s",
+                         o->lr, r->lr, tail);
+            if (r->seed != o->seed)
+                ginv_log(GINV_LOG_WARN, "resuming with seed %llu, the checkpoint's epochs used %llu%s",
+                         (unsigned long long)o->seed, (unsigned long long)r->seed, tail);
+        }
+    } else if (v->epoch > 0) {
+        ginv_log(GINV_LOG_WARN, "the checkpoint (after epoch %d) does not record its training data "
+                                "or settings: they cannot be checked", v->epoch);
+    }
+    double last = v->epoch > 0 && v->have_rec ? r->last_loss : NAN;
+    r->images = N;
+    r->data_hash = hash;
+    r->batch = o->batch;
+    r->lr = o->lr;
+    r->seed = o->seed;
+    r->last_loss = last;
+    v->have_rec = 1;
+    return GINV_OK;
+}
+
 ginv_status ginv_vae_train(ginv_vae *v, int N, const float *X, const ginv_vae_train_opts *o,
                            double *epoch_loss)
 {
@@ -42,7 +110,9 @@ ginv_status ginv_vae_train(ginv_vae *v, int N, const float *X, const ginv_vae_tr
         return ginv_fail(GINV_ERR_ARG, "batch size %d must be in [1, %d] (the examples)", B, N);
     if (!(o->lr > 0) || o->epochs < 0)
         return ginv_fail(GINV_ERR_ARG, "learning rate must be > 0 and epochs >= 0");
-    ginv_status st = ginv_vae_reserve(v, B);
+    ginv_status st = check_record(v, N, data_hash(N, n, X), o);
+    if (st != GINV_OK) return st;
+    st = ginv_vae_reserve(v, B);
     if (st != GINV_OK) return st;
     ginv_blas_set_threads(o->threads);
     int nb = N / B; /* the last partial batch of a shuffle is dropped */
@@ -84,6 +154,7 @@ ginv_status ginv_vae_train(ginv_vae *v, int N, const float *X, const ginv_vae_tr
         }
         if (st != GINV_OK) break;
         v->epoch = e + 1;
+        v->rec.last_loss = sum / nb;
         if (epoch_loss) epoch_loss[e] = sum / nb;
         ginv_log(GINV_LOG_INFO, "epoch %d/%d: mean training loss (-ELBO) %.3f nats", e + 1,
                  o->epochs, sum / nb);

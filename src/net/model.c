@@ -5,6 +5,7 @@
  *     {"type":"leaky_relu","alpha":0.2}, ...]}
  * and dense layer i's parameters are the tensors "layers.<i>.weight" [out, in]
  * and "layers.<i>.bias" [out] (F32 or F64). */
+#include "io/json_internal.h"
 #include "net/net_internal.h"
 
 #include <cjson/cJSON.h>
@@ -55,16 +56,20 @@ static ginv_status get_int(const cJSON *o, const char *key, int i, int lo, int h
     return GINV_OK;
 }
 
-/* Parse the architecture JSON text into a layer list (ginv_free'd by caller). */
-static ginv_status parse_arch(const char *txt, int *nlayers, ginv_layer **out)
+/* Parse the architecture JSON text (metadata entry meta_key) into a layer
+ * list (ginv_free'd by caller). */
+static ginv_status parse_arch(const char *txt, const char *meta_key, int *nlayers, ginv_layer **out)
 {
     *out = NULL;
-    cJSON *root = cJSON_Parse(txt);
-    if (!root || !cJSON_IsObject(root)) {
+    char what[96];
+    snprintf(what, sizeof what, "the \"%.40s\" metadata entry", meta_key);
+    cJSON *root;
+    ginv_status st = ginv_json_parse_strict(txt, (size_t)-1, what, &root);
+    if (st != GINV_OK) return st;
+    if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
-        return ginv_fail(GINV_ERR_FORMAT, "the \"ginv\" metadata entry is not a JSON object");
+        return ginv_fail(GINV_ERR_FORMAT, "%s is not a JSON object", what);
     }
-    ginv_status st = GINV_OK;
     const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format");
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "layers");
@@ -156,6 +161,49 @@ static ginv_status load_tensor(const ginv_st_file *f, const char *name, int ndim
     return GINV_OK;
 }
 
+/* Check that the file holds every dense layer's tensors with the shapes and
+ * dtypes the architecture declares, and that its data buffer can hold the
+ * declared parameters at all; allocates nothing. */
+static ginv_status check_tensors(const ginv_st_file *f, const char *prefix, int n,
+                                 const ginv_layer *spec, size_t np)
+{
+    char name[160];
+    for (int i = 0; i < n; i++) {
+        const ginv_layer *L = &spec[i];
+        if (L->kind != GINV_LAYER_DENSE) continue;
+        for (int b = 0; b < 1 + (L->bias != 0); b++) {
+            snprintf(name, sizeof name, "%slayers.%d.%s", prefix, i, b ? "bias" : "weight");
+            const ginv_st_tensor *t = ginv_st_find(f, name);
+            if (!t) return ginv_fail(GINV_ERR_FORMAT, "tensor '%s' is missing", name);
+            int nd = b ? 1 : 2;
+            if (t->ndim != nd || t->shape[0] != L->out || (nd == 2 && t->shape[1] != L->in)) {
+                char have[160];
+                size_t k = (size_t)snprintf(have, sizeof have, "[");
+                for (int d = 0; d < t->ndim && k < sizeof have; d++)
+                    k += (size_t)snprintf(have + k, sizeof have - k, d ? ", %lld" : "%lld",
+                                          (long long)t->shape[d]);
+                if (k < sizeof have) snprintf(have + k, sizeof have - k, "]");
+                if (nd == 2)
+                    return ginv_fail(GINV_ERR_SHAPE, "tensor '%s' has shape %s but layer %d (dense %d -> %d) "
+                                     "needs [%d, %d]: the file's tensors disagree with its metadata",
+                                     name, have, i, L->in, L->out, L->out, L->in);
+                return ginv_fail(GINV_ERR_SHAPE, "tensor '%s' has shape %s but layer %d (dense %d -> %d) "
+                                 "needs [%d]: the file's tensors disagree with its metadata", name, have, i,
+                                 L->in, L->out, L->out);
+            }
+            if (t->dtype != GINV_DT_F32 && t->dtype != GINV_DT_F64)
+                return ginv_fail(GINV_ERR_UNSUPPORTED, "tensor '%s' is not F32 or F64; ginv reads model "
+                                 "parameters of those types only (convert it to F32)", name);
+        }
+    }
+    /* F32 and F64 take at least 4 bytes a parameter */
+    if (np > f->data_len / 4)
+        return ginv_fail(GINV_ERR_FORMAT, "the architecture declares %zu parameters but the file's data "
+                         "holds only %zu bytes, room for at most %zu float32 values", np, f->data_len,
+                         f->data_len / 4);
+    return GINV_OK;
+}
+
 ginv_status ginv_net_from_st_part(const ginv_st_file *f, const char *meta_key,
                                   const char *prefix, ginv_net **out)
 {
@@ -175,13 +223,23 @@ ginv_status ginv_net_from_st_part(const ginv_st_file *f, const char *meta_key,
     }
     int n = 0;
     ginv_layer *spec = NULL;
-    ginv_status st = parse_arch(arch->valuestring, &n, &spec);
+    ginv_status st = parse_arch(arch->valuestring, meta_key, &n, &spec);
     cJSON_Delete(meta);
     if (st != GINV_OK) return st;
+    /* everything the metadata declares is checked against the file before
+     * the parameter block is allocated (a forged header cannot make us
+     * allocate more than the file holds) */
+    size_t np = 0;
+    st = ginv_net_spec_check(n, spec, &np);
+    if (st != GINV_OK) st = ginv_fail(st, "architecture: %s", ginv_last_error());
+    else st = check_tensors(f, prefix, n, spec, np);
     ginv_net *net = NULL;
-    st = ginv_net_new(&net, n, spec);
+    if (st == GINV_OK) {
+        st = ginv_net_new(&net, n, spec);
+        if (st != GINV_OK) st = ginv_fail(st, "architecture: %s", ginv_last_error());
+    }
     ginv_free(spec);
-    if (st != GINV_OK) return ginv_fail(st, "architecture: %s", ginv_last_error());
+    if (st != GINV_OK) return st;
     char name[160];
     for (int i = 0; st == GINV_OK && i < n; i++) {
         ginv_layer *L = &net->layers[i];

@@ -28,10 +28,11 @@ ginv_status ginv_layer_kind_parse(const char *name, ginv_layer_kind *out)
                      name);
 }
 
-/* Checks sizes chain and carves one parameter block into the layers. */
-ginv_status ginv_net_new(ginv_net **out, int nlayers, const ginv_layer *spec)
+/* Checks a layer list (kinds, sizes, chaining, alpha) without allocating;
+ * *nparams gets the parameter count. */
+ginv_status ginv_net_spec_check(int nlayers, const ginv_layer *spec, size_t *nparams)
 {
-    *out = NULL;
+    *nparams = 0;
     if (nlayers < 1) return ginv_fail(GINV_ERR_ARG, "a network needs at least one layer");
     if (nlayers > GINV_MAX_LAYERS)
         return ginv_fail(GINV_ERR_ARG, "%d layers is more than the %d supported", nlayers,
@@ -70,6 +71,18 @@ ginv_status ginv_net_new(ginv_net **out, int nlayers, const ginv_layer *spec)
             width = w;
         }
     }
+    *nparams = np;
+    return GINV_OK;
+}
+
+/* Checks sizes chain and carves one parameter block into the layers. */
+ginv_status ginv_net_new(ginv_net **out, int nlayers, const ginv_layer *spec)
+{
+    *out = NULL;
+    size_t np;
+    ginv_status st = ginv_net_spec_check(nlayers, spec, &np);
+    if (st != GINV_OK) return st;
+    int width = -1;
     ginv_net *net = ginv_calloc(1, sizeof *net);
     if (!net) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
     net->nlayers = nlayers;

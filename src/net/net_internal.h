@@ -8,6 +8,10 @@
 #define GINV_MAX_LAYERS 256
 #define GINV_MAX_WIDTH (1 << 24)
 
+/* Checks a layer list as ginv_net_new does (kinds, sizes, chaining, alpha)
+ * without allocating anything; *nparams gets its parameter count. */
+ginv_status ginv_net_spec_check(int nlayers, const ginv_layer *spec, size_t *nparams);
+
 struct ginv_net {
     int nlayers;
     ginv_layer *layers;

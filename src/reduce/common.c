@@ -150,9 +150,12 @@ ginv_status reduce_graph_from_json(const cJSON *src, ginv_graph *g)
         const cJSON *a = cJSON_GetArrayItem(x, 0), *b = cJSON_GetArrayItem(x, 1), *w = cJSON_GetArrayItem(x, 2);
         if (!cJSON_IsArray(x) || (len != 2 && len != 3) || !cJSON_IsNumber(a) || !cJSON_IsNumber(b) ||
             a->valuedouble < 1 || a->valuedouble > n || b->valuedouble < 1 || b->valuedouble > n ||
-            (w && (!cJSON_IsNumber(w) || w->valuedouble < 1))) {
+            a->valuedouble != floor(a->valuedouble) || b->valuedouble != floor(b->valuedouble) ||
+            (w && (!cJSON_IsNumber(w) || !(w->valuedouble >= 1 && w->valuedouble <= (double)(1LL << 40)) ||
+                   w->valuedouble != floor(w->valuedouble)))) {
             ginv_graph_release(g);
-            return bad_source("has an edge that is not [U, V] or [U, V, W] with vertices in 1..n");
+            return bad_source("has an edge that is not [U, V] or [U, V, W] with vertices in 1..n and an "
+                              "integer weight in 1..2^40");
         }
         g->u[e] = (int)a->valuedouble - 1;
         g->v[e] = (int)b->valuedouble - 1;

@@ -82,10 +82,22 @@ static double num(const cJSON *src, const char *key, double dflt)
     return dflt;
 }
 
-/* The latent size each theorem's net takes for this source. */
+/* An integer field of the source, or dflt when it is absent, not a number
+ * or outside [lo, hi] (so that no conversion of a hostile double to an
+ * integer type is undefined). */
+static long long inum(const cJSON *src, const char *key, long long dflt, long long lo, long long hi)
+{
+    double v = num(src, key, NAN);
+    if (!(v >= (double)lo && v <= (double)hi)) return dflt;
+    return (long long)v;
+}
+
+/* The latent size each theorem's net takes for this source (-1: no valid
+ * "n", which matches no net). */
 static int latent_size(const char *kind, const cJSON *src)
 {
-    return !strcmp(kind, "cvp") ? 2 * (int)num(src, "n", 0) : (int)num(src, "n", 0);
+    int n = (int)inum(src, "n", -1, 0, 1 << 24);
+    return n < 0 ? -1 : !strcmp(kind, "cvp") ? 2 * n : n;
 }
 
 static int is01(double v) { return v == 0 || v == 1; }
@@ -159,7 +171,7 @@ static void map_graph(const cJSON *src, int cover, const double *z, ginv_witness
         size += in[i];
     }
     if (cover) {
-        int q = (int)num(src, "size", -1), ok = ginv_graph_is_vertex_cover(g, in);
+        int q = (int)inum(src, "size", -1, 0, 1 << 24), ok = ginv_graph_is_vertex_cover(g, in);
         w->value = size;
         w->solves = ok && size == q;
         if (!ok) {
@@ -172,7 +184,7 @@ static void map_graph(const cJSON *src, int cover, const double *z, ginv_witness
             snprintf(w->why, sizeof w->why, "the cover has %d vertices, not %d", size, q);
         }
     } else {
-        long long M = (long long)num(src, "bound", 0);
+        long long M = inum(src, "bound", 0, 0, 1LL << 62);
         int clique = ginv_graph_is_clique(g, in);
         long long wt = ginv_graph_set_weight(g, in);
         w->value = clique && 2 * size == g->n ? (double)wt : NAN;
@@ -192,10 +204,13 @@ ginv_status ginv_reduce_map_back(const ginv_net *net, const ginv_problem *pb, co
     ginv_status st = load_source(pb, &src, &kind, &thm);
     if (st) return st;
     int k = ginv_net_in(net);
-    if (latent_size(kind, src) != k || pb->n != ginv_net_out(net)) {
+    int want = latent_size(kind, src);
+    if (want != k || pb->n != ginv_net_out(net)) {
+        /* the message reads kind, which lives in src: fail before freeing it */
+        st = ginv_fail(GINV_ERR_SHAPE, "the net (%d -> %d) does not match its problem's source (%s, latent %d, "
+                                       "target %d)", k, ginv_net_out(net), kind, want, pb->n);
         cJSON_Delete(src);
-        return ginv_fail(GINV_ERR_SHAPE, "the net (%d -> %d) does not match its problem's source (%s, latent %d, "
-                                         "target %d)", k, ginv_net_out(net), kind, latent_size(kind, src), pb->n);
+        return st;
     }
     for (int i = 0; i < k; i++)
         if (!isfinite(z[i])) {
@@ -219,6 +234,17 @@ ginv_status ginv_reduce_map_back(const ginv_net *net, const ginv_problem *pb, co
     if (st == GINV_OK)
         st = is_sat ? reduce_cnf_from_json(src, &inst.f) : is_cvp ? reduce_cvp_from_json(src, &inst.c)
                                                                   : reduce_graph_from_json(src, &inst.g);
+    if (st == GINV_OK && (is_sat ? inst.f.nvars : is_cvp ? 2 * inst.c.n : inst.g.n) != k) {
+        /* "n" sized the latent check above; the instance itself must agree
+         * (map_* read z by the instance's size) */
+        st = ginv_fail(GINV_ERR_FORMAT, "the problem's source is inconsistent: its \"n\" gives a latent of %d "
+                       "but its %s has %d %s", k, is_sat ? "formula" : is_cvp ? "basis" : "graph",
+                       is_sat ? inst.f.nvars : is_cvp ? inst.c.n : inst.g.n,
+                       is_sat ? "variables" : is_cvp ? "rows" : "vertices");
+        if (is_sat) ginv_cnf_release(&inst.f);
+        else if (is_cvp) ginv_cvp_release(&inst.c);
+        else ginv_graph_release(&inst.g);
+    }
     if (st == GINV_OK) {
         w->size = is_sat ? inst.f.nvars : is_cvp ? inst.c.n : inst.g.n;
         w->object = ginv_calloc((size_t)w->size + 1, sizeof(int));
@@ -241,7 +267,7 @@ ginv_status ginv_reduce_encode(const ginv_problem *pb, int size, const int *obje
     const char *kind, *thm;
     ginv_status st = load_source(pb, &src, &kind, &thm);
     if (st) return st;
-    int n = (int)num(src, "n", 0);
+    int n = (int)inum(src, "n", -1, 0, 1 << 24);
     if (size != n || latent_size(kind, src) != k) {
         st = ginv_fail(GINV_ERR_SHAPE, "a %s certificate has %d entries (got %d) and a latent %d (got %d)", kind, n,
                        size, latent_size(kind, src), k);

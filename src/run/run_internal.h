@@ -22,12 +22,14 @@ typedef struct {
 
 /* The writer side of the store (store.c). */
 typedef struct ginv_run_store ginv_run_store;
-/* Open or create db for spec s: refuses a file that is not SQLite, is
- * corrupted or locked, belongs to another spec, or (without resume) already
- * holds a sweep. *done gets a byte per unit (cell * trials + trial): 1 when
- * finished. */
+/* Open or create db for spec s: refuses a store another sweep holds (the
+ * advisory lock db.lock, named with its owner's PID), a file that is not
+ * SQLite, is corrupted or locked, belongs to another spec, or (without
+ * resume) already holds a sweep. *done gets a byte per unit (cell * trials +
+ * trial): 1 when finished, 2 when stored as an error that retry_errors runs
+ * again (its row is replaced when the new result is stored), 0 otherwise. */
 ginv_status ginv_run_store_open(ginv_run_store **out, const char *db, const ginv_sweep_spec *s,
-                                int resume, int busy_ms, unsigned char *done);
+                                int resume, int retry_errors, int busy_ms, unsigned char *done);
 /* One transaction: the unit's row and its metrics. */
 ginv_status ginv_run_store_put(ginv_run_store *st, const ginv_sweep_spec *s,
                                const ginv_run_result *r);

@@ -5,6 +5,7 @@
  * its streams' seed is derived from that text, so a cell keeps its numbers
  * when the grid around it changes. */
 #include "ginv.h"
+#include "io/json_internal.h"
 #include "run/run_internal.h"
 
 #include <cjson/cJSON.h>
@@ -308,12 +309,9 @@ static ginv_status make_canonical(ginv_sweep_spec *s)
 ginv_status ginv_sweep_spec_parse(const char *json, size_t len, ginv_sweep_spec **out)
 {
     *out = NULL;
-    const char *end = NULL;
-    cJSON *doc = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-    if (!doc) {
-        size_t at = end && end >= json ? (size_t)(end - json) : 0;
-        return ginv_fail(GINV_ERR_FORMAT, "the spec is not valid JSON (near byte %zu)", at);
-    }
+    cJSON *doc;
+    ginv_status pst = ginv_json_parse_strict(json, len, "the spec", &doc);
+    if (pst) return pst;
     ginv_sweep_spec *s = ginv_calloc(1, sizeof *s);
     if (!s) {
         cJSON_Delete(doc);
@@ -331,7 +329,8 @@ ginv_status ginv_sweep_spec_parse(const char *json, size_t len, ginv_sweep_spec 
     for (long c = 0; !st && c < s->ncells; c++) st = build_cell(s, c);
     /* each cell's values checked by the runner before anything runs */
     for (long c = 0; !st && c < s->ncells; c++)
-        if (s->runner->check && (st = s->runner->check(&s->cells[c])) != GINV_OK) {
+        if ((s->runner->check && (st = s->runner->check(&s->cells[c])) != GINV_OK) ||
+            (s->runner->check_trials && (st = s->runner->check_trials(&s->cells[c], s->trials)) != GINV_OK)) {
             char msg[512];
             snprintf(msg, sizeof msg, "%s", ginv_last_error());
             st = ginv_fail(st, "cell %ld %s: %s", c, s->cell_text[c], msg);

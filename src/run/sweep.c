@@ -346,6 +346,8 @@ ginv_status ginv_sweep_run(const ginv_sweep_spec *s, const ginv_sweep_opts *o, g
     if (o->threads < 1 || o->threads > 256)
         return ginv_fail(GINV_ERR_ARG, "threads %d must be in [1, 256]", o->threads);
     if (!o->db || !*o->db) return ginv_fail(GINV_ERR_ARG, "no store: give a database file");
+    if (o->retry_errors && !o->resume)
+        return ginv_fail(GINV_ERR_ARG, "retrying the errors of a store needs resume (--resume --retry-errors)");
     long T = ginv_sweep_spec_trials(s), total = ginv_sweep_spec_cells(s) * T;
     int rank = 0, nranks = 1, mpi_mine = 0;
 #ifdef GINV_HAVE_MPI
@@ -385,11 +387,15 @@ ginv_status ginv_sweep_run(const ginv_sweep_spec *s, const ginv_sweep_opts *o, g
         done = ginv_calloc((size_t)total, 1);
         w.pending = ginv_malloc((size_t)total * sizeof(long));
         if (!done || !w.pending) st = ginv_fail(GINV_ERR_NOMEM, "out of memory for %ld units", total);
-        if (!st) st = ginv_run_store_open(&w.store, o->db, s, o->resume, o->busy_timeout_ms, done);
+        if (!st) st = ginv_run_store_open(&w.store, o->db, s, o->resume, o->retry_errors,
+                                          o->busy_timeout_ms, done);
         if (!st) {
             for (long u = 0; u < total; u++)
-                if (done[u]) stats->done_before++;
-                else if (!o->max_units || w.npending < o->max_units) w.pending[w.npending++] = u;
+                if (done[u] == 1) stats->done_before++;
+                else if (!o->max_units || w.npending < o->max_units) {
+                    w.pending[w.npending++] = u;
+                    stats->retried += done[u] == 2;
+                }
             w.done = stats->done_before;
             ginv_progress("units", w.done, total);
         }

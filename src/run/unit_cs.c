@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const cs_params[] = {"model", "data", "op", "m", "noise", "method", "lambda",
                                         "restarts", "iters", "lr", "lasso-lambda",
@@ -81,6 +82,92 @@ static ginv_status cs_check(const ginv_params *p)
     return configure(p, &c);
 }
 
+/* What cs_check_trials last found on this thread, so that the cells of one
+ * spec, which mostly share their data and model, load each once: the image
+ * size of (data, trials), and the output size of a model file, keyed by its
+ * path and identity (device, inode, size, mtime). Only successes are kept. */
+static _Thread_local struct {
+    char data_key[1100];
+    int h, w;
+    char model_key[1200];
+    int out;
+} checked;
+
+/* "PATH\nDEV:INO:SIZE:MTIME" into buf; 0 when it does not fit or stat fails. */
+static int file_key(const char *path, char *buf, size_t len)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) return 0;
+    int n = snprintf(buf, len, "%s\n%llu:%llu:%lld:%lld.%09ld", path, (unsigned long long)sb.st_dev,
+                     (unsigned long long)sb.st_ino, (long long)sb.st_size,
+                     (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec);
+    return n > 0 && (size_t)n < len;
+}
+
+/* What `ginv cs` checks before it runs, for the images trials 0..T-1 use:
+ * the data holds T images (the last one loads), the generator makes images
+ * of their size, and the operator fits them. */
+static ginv_status cs_check_trials(const ginv_params *p, int trials)
+{
+    cs_cfg c;
+    ginv_status st = configure(p, &c);
+    if (st != GINV_OK) return st;
+    char spec[1024], msg[768], key[1200];
+    if (trials < 1) return ginv_fail(GINV_ERR_ARG, "trials %d must be >= 1", trials);
+    int h, w;
+    int kl = snprintf(key, sizeof checked.data_key, "%s\n%d", c.data, trials);
+    int keyed = kl > 0 && (size_t)kl < sizeof checked.data_key;
+    if (keyed && !strcmp(key, checked.data_key)) {
+        h = checked.h, w = checked.w;
+    } else {
+        snprintf(spec, sizeof spec, "%s[%d:%d]", c.data, trials - 1, trials);
+        ginv_images im = {0};
+        if ((st = ginv_images_load(spec, &im)) != GINV_OK) {
+            snprintf(msg, sizeof msg, "%s", ginv_last_error());
+            return ginv_fail(st, "parameter 'data' '%s': %d trials need its images 0..%d (trial t is "
+                                 "image t): %s", c.data, trials, trials - 1, msg);
+        }
+        h = im.h, w = im.w;
+        ginv_images_release(&im);
+        if (keyed) {
+            memcpy(checked.data_key, key, (size_t)kl + 1);
+            checked.h = h, checked.w = w;
+        }
+    }
+    int n = h * w;
+    if (c.csgm) {
+        int out;
+        keyed = file_key(c.model, key, sizeof key);
+        if (keyed && !strcmp(key, checked.model_key)) {
+            out = checked.out;
+        } else {
+            ginv_net *net = NULL;
+            if ((st = ginv_net_load(c.model, &net)) != GINV_OK) {
+                snprintf(msg, sizeof msg, "%s", ginv_last_error());
+                return ginv_fail(st, "parameter 'model' '%s': %s", c.model, msg);
+            }
+            out = ginv_net_out(net);
+            ginv_net_free(net);
+            if (keyed) {
+                snprintf(checked.model_key, sizeof checked.model_key, "%s", key);
+                checked.out = out;
+            }
+        }
+        if (out != n)
+            return ginv_fail(GINV_ERR_SHAPE, "parameter 'model' '%s': the generator makes %d pixels but "
+                                             "the images of '%s' have %d (%dx%d)", c.model, out, c.data,
+                             n, h, w);
+    }
+    if (!strcmp(c.op, "gaussian")) return GINV_OK; /* any m fits: nothing to check but memory */
+    ginv_op *op = NULL;
+    if ((st = make_op(&c, h, w, 0, &op)) != GINV_OK) {
+        snprintf(msg, sizeof msg, "%s", ginv_last_error());
+        return ginv_fail(st, "parameter 'op' '%s' with m %d on %dx%d images: %s", c.op, c.m, h, w, msg);
+    }
+    ginv_op_free(op);
+    return GINV_OK;
+}
+
 static ginv_status cs_run(const ginv_params *p, uint64_t seed, uint64_t trial, ginv_metrics *out)
 {
     cs_cfg c;
@@ -143,4 +230,5 @@ const ginv_unit_runner ginv_unit_cs = {
     .check = cs_check,
     .run = cs_run,
     .success = NULL,
+    .check_trials = cs_check_trials,
 };

@@ -92,8 +92,9 @@ ginv_status ginv_chains_eval_proposal(ginv_chains *ch)
     for (int c = 0; c < ch->C; c++)
         if (!isfinite(ch->Up[c]))
             return ginv_fail(GINV_ERR_NUMERIC,
-                             "the energy became %g at step %ld (chain %d): lower the step size",
-                             ch->Up[c], ch->t, c);
+                             "the energy became %s at step %ld (chain %d): the chain "
+                             "diverged; lower the step size",
+                             isnan(ch->Up[c]) ? "NaN" : "infinite", ch->t, c);
     return GINV_OK;
 }
 

@@ -66,16 +66,16 @@ check demo_json_has_a_row_per_m bash -c "jq -e '[.rows[].m] == [25, 100, 400] an
 
 # bad input: clear errors, no output
 echo "P2 3 3 255 0 0 0 0 0 0 0 0 0" > "$TMP/small.pgm"
-expect_error cs_refuses_images_of_another_size 1 "784 pixels" -- \
+expect_error cs_refuses_images_of_another_size 4 "784 pixels" -- \
     $GINV cs "${common[@]}" --data "$TMP/small.pgm" --method csgm
 expect_error cs_refuses_an_unknown_method 2 "unknown method 'lasso-foo'" -- \
     $GINV cs "${common[@]}" --method csgm,lasso-foo
 expect_error cs_needs_a_model_for_csgm 2 "--model is required" -- $GINV cs --method csgm -q
-expect_error cs_refuses_an_unknown_operator 1 "--op" -- $GINV cs "${common[@]}" --op blur --method csgm
+expect_error cs_refuses_an_unknown_operator 2 "--op" -- $GINV cs "${common[@]}" --op blur --method csgm
 expect_error cs_refuses_nan_noise 2 "noise" -- $GINV cs "${common[@]}" --noise nan --method csgm
-expect_error cs_refuses_a_slice_past_the_end 1 "10000" -- \
+expect_error cs_refuses_a_slice_past_the_end 2 "10000" -- \
     $GINV cs "${common[@]}" --data "fashion-mnist:test[9990:10010]" --method csgm
 echo '{"not": "a model"}' > "$TMP/bad.safetensors"
-expect_error cs_refuses_a_broken_model 1 "--model" -- \
+expect_error cs_refuses_a_broken_model 4 "--model" -- \
     $GINV cs --model "$TMP/bad.safetensors" --method csgm -q
 echo done

@@ -113,19 +113,19 @@ check time_limit_gives_unknown_exit_3 bash -c "[[ $rc == 3 && \$(jq -r .answer $
 # bad input: one clear line, non-zero exit, nothing overwritten
 echo keep > $TMP/keep.json
 printf '1 2\n' > $TMP/short.txt
-expect_error target_of_wrong_length 1 "holds 2 values; the net's output has 3" -- $GINV decide --model $B --target $TMP/short.txt --norm 1 --delta 0.1 --latent 01 --json $TMP/keep.json
+expect_error target_of_wrong_length 4 "holds 2 values; the net's output has 3" -- $GINV decide --model $B --target $TMP/short.txt --norm 1 --delta 0.1 --latent 01 --json $TMP/keep.json
 check failed_run_leaves_json_untouched grep -qx keep $TMP/keep.json
 printf '1 nan 2\n' > $TMP/nan.txt
-expect_error nan_target 1 "not finite" -- $GINV decide --model $B --target $TMP/nan.txt --norm 1 --delta 0.1 --latent 01
+expect_error nan_target 6 "not finite" -- $GINV decide --model $B --target $TMP/nan.txt --norm 1 --delta 0.1 --latent 01
 printf '1 abc 2\n' > $TMP/abc.txt
-expect_error malformed_target 1 "'abc' is not a number" -- $GINV decide --model $B --target $TMP/abc.txt --norm 1 --delta 0.1 --latent 01
-expect_error missing_target_file 1 "cannot open" -- $GINV decide --model $B --target $TMP/none.txt --norm 1 --delta 0.1 --latent 01
-expect_error l2_is_not_a_milp 1 "norms exact, 1 and inf" -- $GINV decide --model $B --target $TMP/t.txt --norm 2 --delta 0.1 --latent 01 --method milp
-expect_error milp_needs_a_box 1 "box" -- $GINV decide --model $B --target $TMP/t.txt --norm 1 --delta 0.1 --latent real --method milp
-expect_error write_lp_needs_a_box 1 "--write-lp" -- $GINV decide --model $B --target $TMP/t.txt --norm 1 --delta 0.1 --latent real --write-lp $TMP/x.lp
-expect_error enum_needs_binary 1 "binary latents" -- $GINV decide --model $B --target $TMP/t.txt --norm 1 --delta 0.1 --latent real:box=1 --method enum
-expect_error bnb_needs_real 1 "real latents" -- $GINV decide --model $B --target $TMP/t.txt --norm 1 --delta 0.1 --latent 01 --method bnb
-expect_error l3_real_unsupported 1 "not 3" -- $GINV decide --model $B --target $TMP/t.txt --norm 3 --delta 0.1 --latent real
+expect_error malformed_target 4 "'abc' is not a number" -- $GINV decide --model $B --target $TMP/abc.txt --norm 1 --delta 0.1 --latent 01
+expect_error missing_target_file 5 "cannot open" -- $GINV decide --model $B --target $TMP/none.txt --norm 1 --delta 0.1 --latent 01
+expect_error l2_is_not_a_milp 8 "norms exact, 1 and inf" -- $GINV decide --model $B --target $TMP/t.txt --norm 2 --delta 0.1 --latent 01 --method milp
+expect_error milp_needs_a_box 8 "box" -- $GINV decide --model $B --target $TMP/t.txt --norm 1 --delta 0.1 --latent real --method milp
+expect_error write_lp_needs_a_box 8 "--write-lp" -- $GINV decide --model $B --target $TMP/t.txt --norm 1 --delta 0.1 --latent real --write-lp $TMP/x.lp
+expect_error enum_needs_binary 2 "binary latents" -- $GINV decide --model $B --target $TMP/t.txt --norm 1 --delta 0.1 --latent real:box=1 --method enum
+expect_error bnb_needs_real 2 "real latents" -- $GINV decide --model $B --target $TMP/t.txt --norm 1 --delta 0.1 --latent 01 --method bnb
+expect_error l3_real_unsupported 8 "not 3" -- $GINV decide --model $B --target $TMP/t.txt --norm 3 --delta 0.1 --latent real
 expect_error bad_box 2 "finite number > 0" -- $GINV decide --model $B --target $TMP/t.txt --norm 1 --delta 0.1 --latent real:box=-1
 expect_error exact_has_no_delta 2 "has no delta" -- $GINV decide --model $B --target $TMP/t.txt --norm exact --delta 0.5 --latent 01
 expect_error approximate_needs_delta 2 "needs --delta" -- $GINV decide --model $B --target $TMP/t.txt --norm 2 --latent 01
@@ -136,7 +136,7 @@ expect_error nan_delta 2 "must be finite" -- $GINV decide --model $B --target $T
 T=$TMP/tanh.safetensors
 $GINV net random --layers 3,5 --act tanh --seed 1 -o $T >/dev/null
 printf '0 0 0 0 0\n' > $TMP/t0.txt
-expect_error tanh_unsupported 1 "tanh" -- $GINV decide --model $T --target $TMP/t0.txt --norm 1 --delta 0.1 --latent 01
+expect_error tanh_unsupported 8 "tanh" -- $GINV decide --model $T --target $TMP/t0.txt --norm 1 --delta 0.1 --latent 01
 
 # invert-lp: exact recovery on an expansive net, failure on a contractive one
 E=$TMP/e.safetensors
@@ -148,5 +148,5 @@ $GINV net random --layers 20,20,10 --seed 1 -o $C >/dev/null
 $GINV invert-lp --model $C --random-truth --seed 3 --json $TMP/ic.json -q
 check invert_lp_fails_on_contractive_net bash -c "jq -e '(.all_unique | not) and .rel_error > 1e-3' $TMP/ic.json >/dev/null"
 expect_error invert_lp_needs_one_source 2 "exactly one" -- $GINV invert-lp --model $E
-expect_error invert_lp_target_size 1 "expected 200" -- $GINV invert-lp --model $E --target $TMP/t.txt
+expect_error invert_lp_target_size 4 "expected 200" -- $GINV invert-lp --model $E --target $TMP/t.txt
 echo done

@@ -32,15 +32,15 @@ expect_error model_or_layers 2 "exactly one" -- $GINV landscape --out $B
 expect_error grid_too_small 2 "--grid" -- $GINV landscape --layers 10,60,300 --grid 1 --out $B
 expect_error negative_range 2 "--range" -- $GINV landscape --layers 10,60,300 --range -1 --out $B
 expect_error bad_layers 2 "sizes must be positive" -- $GINV landscape --layers 10,x --out $B
-expect_error missing_model 1 "cannot open" -- $GINV landscape --model $TMP/nope.safetensors --out $B
-expect_error gaussian_needs_m 1 "needs --m" -- $GINV landscape --layers 10,60,300 --op gaussian --out $B
+expect_error missing_model 5 "cannot open" -- $GINV landscape --model $TMP/nope.safetensors --out $B
+expect_error gaussian_needs_m 2 "needs --m" -- $GINV landscape --layers 10,60,300 --op gaussian --out $B
 printf '1 2 3\n' > $TMP/short.txt
-expect_error truth_of_wrong_length 1 "holds 3 values; expected 10" -- $GINV landscape --layers 10,60,300 --truth $TMP/short.txt --out $B
-expect_error latent_of_size_1 1 "k >= 2" -- $GINV landscape --layers 1,20 --out $B --json $TMP/k1.json
+expect_error truth_of_wrong_length 4 "holds 3 values; expected 10" -- $GINV landscape --layers 10,60,300 --truth $TMP/short.txt --out $B
+expect_error latent_of_size_1 2 "k >= 2" -- $GINV landscape --layers 1,20 --out $B --json $TMP/k1.json
 check bad_input_writes_no_outputs test ! -e $B -a ! -e $TMP/k1.json
 echo x > $TMP/afile
-expect_error out_is_a_file 1 "not a directory" -- $GINV landscape --layers 10,60,300 --out $TMP/afile
-GINV_GNUPLOT=$TMP/no-gnuplot expect_error missing_gnuplot_is_clear 1 "gnuplot is not installed" -- $GINV landscape --layers 10,60,300 --points 11 --grid 3 --inits 1 --iters 1 --out $TMP/o3 --json $TMP/o3.json
+expect_error out_is_a_file 5 "not a directory" -- $GINV landscape --layers 10,60,300 --out $TMP/afile
+GINV_GNUPLOT=$TMP/no-gnuplot expect_error missing_gnuplot_is_clear 8 "gnuplot is not installed" -- $GINV landscape --layers 10,60,300 --points 11 --grid 3 --inits 1 --iters 1 --out $TMP/o3 --json $TMP/o3.json
 check no_figure_or_json_without_gnuplot test ! -e $TMP/o3 -a ! -e $TMP/o3.json
 check no_temporary_files_left bash -c "! find $TMP -name '*.tmp.*' | grep -q ."
 echo done

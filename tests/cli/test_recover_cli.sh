@@ -38,28 +38,30 @@ expect_ok recover_from_user_measurements -- $GINV recover --model $M --op identi
 check user_y_reports_fit_not_rel_error bash -c "! grep -q rel_error $TMP/fit.json && grep -q '\"y\"' $TMP/fit.json"
 
 # bad input: one clear line, non-zero exit
-expect_error subsample_m_larger_than_n 1 "larger than the signal size" -- $GINV recover --model $M --op subsample --m 2000
+expect_error subsample_m_larger_than_n 2 "larger than the signal size" -- $GINV recover --model $M --op subsample --m 2000
 printf '1 2 3\n' > $TMP/short.txt
-expect_error truth_of_wrong_length 1 "holds 3 values; expected 10" -- $GINV recover --model $M --m 50 --truth $TMP/short.txt
+expect_error truth_of_wrong_length 4 "holds 3 values; expected 10" -- $GINV recover --model $M --m 50 --truth $TMP/short.txt
 expect_error negative_noise 2 "--noise" -- $GINV recover --model $M --m 50 --noise -1
 expect_error nan_step_size 2 "must be finite" -- $GINV recover --model $M --m 50 --lr nan
 expect_error negative_iters 2 "--iters" -- $GINV recover --model $M --m 50 --iters -5
 expect_error zero_trials 2 "--trials" -- $GINV recover --model $M --m 50 --trials 0
-expect_error missing_model 1 "cannot open" -- $GINV recover --model $TMP/nope.safetensors --m 50
-expect_error truncated_model 1 "past the end of the 12-byte data buffer" -- $GINV info tests/malformed/safetensors/truncated.safetensors
+expect_error missing_model 5 "cannot open" -- $GINV recover --model $TMP/nope.safetensors --m 50
+expect_error truncated_model 4 "past the end of the 12-byte data buffer" -- $GINV info tests/malformed/safetensors/truncated.safetensors
 expect_error unknown_option 2 "unknown option" -- $GINV recover --model $M --bogus 1
-expect_error unknown_operator 1 "unknown operator" -- $GINV recover --model $M --op fourier
-expect_error downsample_needs_square 1 "not a square" -- $GINV recover --model $M --op downsample:2
-expect_error gaussian_needs_m 1 "needs --m" -- $GINV recover --model $M --op gaussian
+expect_error unknown_operator 2 "unknown operator" -- $GINV recover --model $M --op fourier
+expect_error unknown_option_suggests_the_closest 2 "did you mean --iters?" -- $GINV recover --model $M --op identity --iter 5
+expect_error unknown_option_far_from_any_gets_help 2 "(see --help)" -- $GINV recover --model $M --op identity --zzzz 5
+expect_error downsample_needs_square 2 "not a square" -- $GINV recover --model $M --op downsample:2
+expect_error gaussian_needs_m 2 "needs --m" -- $GINV recover --model $M --op gaussian
 expect_error model_and_layers_exclusive 2 "exactly one" -- $GINV recover --model $M --layers 10,20 --m 5
 printf '1 2\n3 4\n' > $TMP/A.txt
-expect_error matrix_of_wrong_width 1 "expected 1000 columns" -- $GINV recover --model $M --op matrix:$TMP/A.txt
+expect_error matrix_of_wrong_width 4 "expected 1000 columns" -- $GINV recover --model $M --op matrix:$TMP/A.txt
 printf '1 nan 3\n' > $TMP/ynan.txt
-expect_error nan_in_measurements 1 "not finite" -- $GINV recover --model $M --op identity --y $TMP/ynan.txt
+expect_error nan_in_measurements 6 "not finite" -- $GINV recover --model $M --op identity --y $TMP/ynan.txt
 
 # divergence: an error, and the existing output file is left untouched
 echo precious > $TMP/keep.json
-expect_error divergence_is_an_error 1 "step size" -- $GINV recover --model $M --m 50 --algo gd --lr 1e30 --iters 20 --json $TMP/keep.json --save-z $TMP/newz.npy
+expect_error divergence_is_an_error 6 "step size" -- $GINV recover --model $M --m 50 --algo gd --lr 1e30 --iters 20 --json $TMP/keep.json --save-z $TMP/newz.npy
 check failed_run_keeps_existing_output test "$(cat $TMP/keep.json)" = precious
 check failed_run_writes_no_new_output test ! -e $TMP/newz.npy
 check no_temporary_files_left bash -c "! ls $TMP | grep -q tmp"

@@ -179,31 +179,51 @@ check cvp_thm4_w4_is_4 grep -q '"w4":[[:space:]]*4' $TMP/c.json
 
 # --------------------------------------------------------------- bad input
 printf 'p cnf 3 1\n1 -4 0\n' > $TMP/bad.cnf
-expect_error sat_bad_literal 1 "bad.cnf': line 2: literal -4 names variable 4" -- $GINV reduce sat $TMP/bad.cnf --latent pm1 -o $TMP/x.safetensors
+expect_error sat_bad_literal 4 "bad.cnf': line 2: literal -4 names variable 4" -- $GINV reduce sat $TMP/bad.cnf --latent pm1 -o $TMP/x.safetensors
 check sat_bad_writes_nothing test ! -e $TMP/x.safetensors
 printf 'p cnf 3 1\n1 -2 0\n%%\n0\n' > $TMP/satlib.cnf
-expect_error sat_strict_refuses_percent 1 "line 3: '%' is SATLIB's end marker" -- $GINV reduce sat $TMP/satlib.cnf --latent pm1 -o $TMP/x.safetensors
+expect_error sat_strict_refuses_percent 4 "line 3: '%' is SATLIB's end marker" -- $GINV reduce sat $TMP/satlib.cnf --latent pm1 -o $TMP/x.safetensors
 expect_ok sat_lenient_takes_percent -- $GINV reduce sat $TMP/satlib.cnf --latent pm1 --lenient -o $TMP/x.safetensors
 cp $TMP/r.safetensors $TMP/keep.safetensors
-expect_error sat_error_keeps_old_output 1 "names variable 4" -- $GINV reduce sat $TMP/bad.cnf --latent real -o $TMP/r.safetensors
+expect_error sat_error_keeps_old_output 4 "names variable 4" -- $GINV reduce sat $TMP/bad.cnf --latent real -o $TMP/r.safetensors
 check sat_old_output_untouched cmp -s $TMP/r.safetensors $TMP/keep.safetensors
-expect_error sat_missing_file 1 "cannot open" -- $GINV reduce sat $TMP/nope.cnf --latent pm1 -o $TMP/x.safetensors
+expect_error sat_missing_file 5 "cannot open" -- $GINV reduce sat $TMP/nope.cnf --latent pm1 -o $TMP/x.safetensors
 expect_error sat_needs_latent 2 "--latent pm1|real is required" -- $GINV reduce sat $TMP/a.cnf -o $TMP/x.safetensors
 expect_error sat_latent_01_refused 2 "--latent '01' must be pm1 or real" -- $GINV reduce sat $TMP/a.cnf --latent 01 -o $TMP/x.safetensors
 printf 'p edge 3 2\ne 1 2\ne 2 2\n' > $TMP/loop.col
-expect_error graph_self_loop 1 "loop.col': line 3: self-loop on vertex 2" -- $GINV reduce vertex-cover $TMP/loop.col --size 1 --p 2 -o $TMP/x2.safetensors
-expect_error half_clique_odd_n 1 "even number of vertices" -- $GINV reduce half-clique $TMP/g.col --p 2 -o $TMP/x2.safetensors
+expect_error graph_self_loop 4 "loop.col': line 3: self-loop on vertex 2" -- $GINV reduce vertex-cover $TMP/loop.col --size 1 --p 2 -o $TMP/x2.safetensors
+expect_error half_clique_odd_n 2 "even number of vertices" -- $GINV reduce half-clique $TMP/g.col --p 2 -o $TMP/x2.safetensors
 expect_error half_clique_inf_norm 2 "--p 'inf' must be an integer in 1..64" -- $GINV reduce half-clique $TMP/g.col --p inf -o $TMP/x2.safetensors
 expect_error vertex_cover_needs_size 2 "--size Q is required" -- $GINV reduce vertex-cover $TMP/g.col --p 2 -o $TMP/x2.safetensors
 printf '1 2\n' > $TMP/t2.txt
 printf '1 0 2\n0 3 1\n' > $TMP/B3.txt
-expect_error cvp_target_length 1 "t2.txt': target: 2 values, but the basis vectors have 3" -- $GINV reduce cvp --basis $TMP/B3.txt --target $TMP/t2.txt --radius 1 --p 1 --latent 01 -o $TMP/x3.safetensors
+expect_error cvp_target_length 4 "t2.txt': target: 2 values, but the basis vectors have 3" -- $GINV reduce cvp --basis $TMP/B3.txt --target $TMP/t2.txt --radius 1 --p 1 --latent 01 -o $TMP/x3.safetensors
 expect_error cvp_bad_norm 2 "--p 'exact' must be an integer" -- $GINV reduce cvp --basis $TMP/B.txt --target $TMP/t.txt --radius 1 --p exact --latent 01 -o $TMP/x3.safetensors
 expect_error cvp_negative_radius 2 "--radius" -- $GINV reduce cvp --basis $TMP/B.txt --target $TMP/t.txt --radius -1 --p 1 --latent 01 -o $TMP/x3.safetensors
-expect_error check_wrong_latent_size 1 "the net's latent has 10" -- $GINV reduce check $TMP/r.safetensors --z $TMP/t.txt
+expect_error check_wrong_latent_size 4 "the net's latent has 10" -- $GINV reduce check $TMP/r.safetensors --z $TMP/t.txt
 $GINV net random --layers 3,5 -o $TMP/plain.safetensors >/dev/null
-expect_error check_needs_a_problem 1 "holds a net but no problem" -- $GINV reduce check $TMP/plain.safetensors --z $TMP/t.txt
+expect_error check_needs_a_problem 4 "holds a net but no problem" -- $GINV reduce check $TMP/plain.safetensors --z $TMP/t.txt
 printf '1 0 2 0\n' > $TMP/sol3.txt
-expect_error encode_bad_certificate 1 "entries must be 0 or 1" -- $GINV reduce encode $TMP/c.safetensors --solution $TMP/sol3.txt -o $TMP/z3.txt
+expect_error encode_bad_certificate 2 "entries must be 0 or 1" -- $GINV reduce encode $TMP/c.safetensors --solution $TMP/sol3.txt -o $TMP/z3.txt
 expect_error unknown_subcommand 2 "unknown subcommand 'solve'" -- $GINV reduce solve
+
+# a problem whose source disagrees with its net (issue 18 item 1: the message
+# read the source after freeing it: a segfault, rc 139, no message)
+printf 'p cnf 3 2\n1 -2 0\n2 3 0\n' > $TMP/three.cnf
+$GINV reduce sat $TMP/three.cnf --latent pm1 -o $TMP/three.safetensors >/dev/null
+python3 - "$TMP/three.safetensors" "$TMP/three_bad.safetensors" <<'PY'
+import json, struct, sys
+b = open(sys.argv[1], 'rb').read()
+n = struct.unpack('<Q', b[:8])[0]
+h = json.loads(b[8:8 + n])
+pb = json.loads(h['__metadata__']['ginv.problem'])
+pb['source']['n'] = 4
+h['__metadata__']['ginv.problem'] = json.dumps(pb)
+t = json.dumps(h).encode()
+t += b' ' * (-len(t) % 8)
+open(sys.argv[2], 'wb').write(struct.pack('<Q', len(t)) + t + b[8 + n:])
+PY
+printf -- '-1 1 1\n' > $TMP/z3.txt
+expect_error check_source_disagrees_with_net 4 "does not match its problem's source (sat, latent 4" -- \
+    $GINV reduce check $TMP/three_bad.safetensors --z $TMP/z3.txt
 echo done

@@ -10,7 +10,7 @@ printf '1 0 0\n' > $TMP/x0.txt
 printf '1 0 0\n' > $TMP/x.txt
 check h_vanishes_at_x0 grep -q '||h|| = 0$' <($GINV theory h --depth 3 --x $TMP/x.txt --x0 $TMP/x0.txt)
 printf '1 0\n' > $TMP/x2.txt
-expect_error h_needs_equal_lengths 1 "holds 3 values; --x holds 2" -- $GINV theory h --depth 3 --x $TMP/x2.txt --x0 $TMP/x0.txt
+expect_error h_needs_equal_lengths 4 "holds 3 values; --x holds 2" -- $GINV theory h --depth 3 --x $TMP/x2.txt --x0 $TMP/x0.txt
 expect_error theta_out_of_range 2 "out of range" -- $GINV theory g --theta 4
 expect_error rho_needs_depth 2 "--depth is required" -- $GINV theory rho
 expect_error unknown_theory_subcommand 2 "expected g, rho or h" -- $GINV theory q

@@ -19,7 +19,7 @@ expect_ok extract_the_encoder -- $GINV net extract "$TMP/a.st" --part encoder -o
 check encoder_maps_784_pixels_to_mean_and_log_variance bash -c \
     "$GINV info --json - '$TMP/enc.st' | jq -e '.latent == 784 and .output == 8' >/dev/null"
 expect_ok extract_the_generator -- $GINV net extract "$TMP/a.st" --part generator -o "$TMP/gen.st"
-expect_error extract_refuses_a_file_without_an_encoder 1 "no \"ginv.encoder\"" -- \
+expect_error extract_refuses_a_file_without_an_encoder 4 "no \"ginv.encoder\"" -- \
     $GINV net extract "$TMP/gen.st" --part encoder -o "$TMP/x.st"
 
 # one epoch, then --resume to two: the same file as two epochs straight
@@ -28,11 +28,45 @@ expect_ok train_resume_to_two -- $GINV train vae "${small[@]}" --epochs 2 -o "$T
 check resumed_vae_is_bit_identical cmp -s "$TMP/a.st" "$TMP/b.st"
 
 cp "$TMP/a.st" "$TMP/keep.st"
-expect_error train_refuses_a_missing_dataset 1 "no-such" -- \
+expect_error train_refuses_a_missing_dataset 5 "no-such" -- \
     $GINV train vae --data "idx:$TMP/no-such.idx" --epochs 1 -o "$TMP/a.st" -q
-expect_error train_refuses_a_batch_larger_than_the_data 1 "batch size" -- \
+expect_error train_refuses_a_batch_larger_than_the_data 2 "batch size" -- \
     $GINV train vae --data "fashion-mnist:train[0:20]" --no-test --batch 50 --epochs 1 -o "$TMP/a.st" -q
 check failed_runs_leave_the_output_alone cmp -s "$TMP/a.st" "$TMP/keep.st"
 expect_error train_needs_an_output 2 "-o FILE" -- $GINV train vae --epochs 1 -q
 expect_error train_needs_a_model_kind 2 "train vae" -- $GINV train gan
+
+# --resume checks the checkpoint against the run (issue 18, item 13): another
+# architecture or other data is refused and changes nothing; other settings
+# train with a warning each; nothing left to train says so (no "nan").
+tiny=(--data "fashion-mnist:train[0:100]" --no-test --latent 3 --hidden 8 --batch 50 --seed 3 -q)
+expect_ok tiny_one_epoch -- $GINV train vae "${tiny[@]}" --epochs 1 -o "$TMP/c.st"
+cp "$TMP/c.st.ckpt" "$TMP/c.ckpt.keep"
+cp "$TMP/c.st" "$TMP/c.keep"
+expect_error resume_refuses_another_latent_size 2 "holds a VAE with --latent 3 --hidden 8 --act softplus, this run asks for --latent 5 --hidden 8" -- \
+    $GINV train vae "${tiny[@]}" --latent 5 --epochs 2 -o "$TMP/c.st" --resume
+expect_error resume_refuses_other_hidden_widths 2 "this run asks for --latent 3 --hidden 8,8" -- \
+    $GINV train vae "${tiny[@]}" --hidden 8,8 --epochs 2 -o "$TMP/c.st" --resume
+expect_error resume_refuses_another_activation 2 "--act relu" -- \
+    $GINV train vae "${tiny[@]}" --act relu --epochs 2 -o "$TMP/c.st" --resume
+expect_error resume_refuses_other_data 2 "the checkpoint was trained on 100 images" -- \
+    $GINV train vae "${tiny[@]}" --data "fashion-mnist:train[100:200]" --epochs 2 -o "$TMP/c.st" --resume
+expect_error resume_refuses_fewer_images 2 "this run gives 50" -- \
+    $GINV train vae "${tiny[@]}" --data "fashion-mnist:train[0:50]" --epochs 2 -o "$TMP/c.st" --resume
+check refused_resumes_leave_checkpoint_and_output_alone bash -c \
+    "cmp -s '$TMP/c.st.ckpt' '$TMP/c.ckpt.keep' && cmp -s '$TMP/c.st' '$TMP/c.keep'"
+check resume_warns_on_another_learning_rate_and_seed bash -c \
+    "$GINV train vae ${tiny[*]} --lr 0.002 --seed 4 --epochs 2 -o '$TMP/c.st' --resume 2>&1 >/dev/null |
+     grep -q 'warning: resuming with learning rate 0.002, the checkpoint.s epochs used 0.001' &&
+     $GINV train vae ${tiny[*]} --batch 25 --lr 0.002 --seed 4 --epochs 3 -o '$TMP/c.st' --resume 2>&1 >/dev/null |
+     grep -q 'warning: resuming with batch size 25, the checkpoint.s epochs used 50'"
+check resume_at_the_last_epoch_has_nothing_to_train bash -c \
+    "out=\$($GINV train vae ${tiny[*]} --batch 25 --lr 0.002 --seed 4 --epochs 3 -o '$TMP/c.st' --resume); echo \"\$out\" |
+     grep -q 'nothing to train: the checkpoint already holds 3 epochs (--epochs 3) (its last training loss [0-9]' &&
+     ! echo \"\$out\" | grep -qi nan"
+check epochs_zero_has_nothing_to_train bash -c \
+    "out=\$($GINV train vae ${tiny[*]} --epochs 0 -o '$TMP/z.st'); echo \"\$out\" | grep -q 'nothing to train (--epochs 0)' &&
+     ! echo \"\$out\" | grep -qi nan && test -s '$TMP/z.st' && test ! -e '$TMP/z.st.ckpt'"
+check an_error_before_training_names_no_checkpoint bash -c \
+    "$GINV train vae --data 'fashion-mnist:train[0:20]' --no-test --batch 50 --epochs 1 -o '$TMP/n.st' -q 2>&1 | grep -v ckpt | grep -q 'batch size 50'"
 echo done

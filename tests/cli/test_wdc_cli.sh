@@ -32,13 +32,13 @@ $GINV rric --model $M --op identity --pairs 60 --ascent-steps 5 --json $TMP/ri.j
 check rric_identity_is_exactly_zero grep -q '"eps":	0,' $TMP/ri.json
 
 # bad input: one clear line, non-zero exit
-expect_error wdc_missing_model 1 "cannot open" -- $GINV wdc --model $TMP/nope.safetensors
+expect_error wdc_missing_model 5 "cannot open" -- $GINV wdc --model $TMP/nope.safetensors
 expect_error wdc_needs_model 2 "--model FILE is required" -- $GINV wdc --pairs 10
 expect_error wdc_layer_out_of_range 2 "--layer 3 is out of range" -- $GINV wdc --model $M --layer 3
 expect_error wdc_layer_zero 2 "--layer" -- $GINV wdc --model $M --layer 0
 expect_error wdc_zero_pairs 2 "--pairs" -- $GINV wdc --model $M --pairs 0
-expect_error rric_missing_model 1 "cannot open" -- $GINV rric --model $TMP/nope.safetensors --m 10
+expect_error rric_missing_model 5 "cannot open" -- $GINV rric --model $TMP/nope.safetensors --m 10
 expect_error rric_zero_pairs 2 "--pairs" -- $GINV rric --model $M --m 10 --pairs 0
-expect_error rric_gaussian_needs_m 1 "needs --m" -- $GINV rric --model $M --op gaussian
-expect_error rric_unknown_operator 1 "unknown operator" -- $GINV rric --model $M --op fourier
+expect_error rric_gaussian_needs_m 2 "needs --m" -- $GINV rric --model $M --op gaussian
+expect_error rric_unknown_operator 2 "unknown operator" -- $GINV rric --model $M --op fourier
 echo done

@@ -88,7 +88,10 @@ def safetensors_cases():
     add("too_many_dims", st_json({"a": entry(shape=(1,) * 9, offsets=(0, 4))}, F32x2[:4]), "more than the 8 allowed")
     add("negative_offset", st_json({"a": entry(offsets=(-4, 4))}, F32x2), "data_offsets[0] is -4")
     add("offset_not_integral", st_json({"a": entry(offsets=(0, 8.5))}, F32x2), "data_offsets[1] is 8.5")
-    add("huge_offset", st_json({"a": entry(offsets=(0, 10 ** 20))}, F32x2), "data_offsets[1] is 1e+20")
+    add("huge_offset", st_json({"a": entry(offsets=(0, 10 ** 20))}, F32x2),
+        "data_offsets[1] is 100000000000000000000, too large: the limit is 2^53")
+    add("shape_too_large", st_json({"a": entry(shape=(2 ** 62,))}, F32x2),
+        "shape[0] is 4611686018427387904, too large: the limit is 2^53 = 9007199254740992")
     add("offsets_not_pair", st_json({"a": entry(offsets=(0,))}, F32x2), "data_offsets must be an array [begin, end]")
     add("offsets_reversed", st_json({"a": entry(offsets=(8, 0))}, F32x2), "has begin after end")
     add("offsets_past_end", st_json({"a": entry(shape=(4,), offsets=(0, 16))}, F32x2),
@@ -194,7 +197,31 @@ def model_cases():
     c.append(("metadata_ginv_not_json.safetensors",
               model(None, [("layers.0.weight", (3, 2), [1, 2, 3, 4, 5, 6])],
                     arch_text='{"format":"ginv-net","version":1,"layers":[{"type":"dense"'),
-              '"ginv" metadata entry is not a JSON object'))
+              '"ginv" metadata entry is not valid JSON (near byte'))
+    # issue 18 item 3: 252 bytes declaring a 65536 x 65537 layer (16.8 GB of
+    # parameters) must be refused before anything that size is allocated
+    huge = {"format": "ginv-net", "version": 1, "layers": [{"type": "dense", "in": 65536, "out": 65537}]}
+    c.append(("huge_dense_layer.safetensors", model(huge, [("layers.0.weight", (2,), [1.0, 2.0])]),
+              "tensor 'layers.0.weight' has shape [2] but layer 0 (dense 65536 -> 65537) needs [65537, 65536]"))
+    small = {"format": "ginv-net", "version": 1, "layers": [{"type": "dense", "in": 2, "out": 3}]}
+    c.append(("weight_transposed.safetensors", model(small, [("layers.0.weight", (2, 3), [1, 2, 3, 4, 5, 6])]),
+              "tensor 'layers.0.weight' has shape [2, 3] but layer 0 (dense 2 -> 3) needs [3, 2]"))
+    c.append(("bias_missing.safetensors",
+              model(None, [("layers.0.weight", (3, 2), [1, 2, 3, 4, 5, 6])],
+                    arch_text='{"format":"ginv-net","version":1,"layers":[{"type":"dense","in":2,"out":3,'
+                              '"bias":true}]}'),
+              "tensor 'layers.0.bias' is missing"))
+    # issue 18 item 14: a repeated key (cJSON kept both; the first won)
+    c.append(("architecture_duplicate_key.safetensors",
+              model(None, [("layers.0.weight", (3, 2), [1, 2, 3, 4, 5, 6])],
+                    arch_text='{"format":"ginv-net","version":1,"layers":[{"type":"dense","in":2,"out":3,'
+                              '"out":4}]}'),
+              '"ginv" metadata entry has key "out" twice in object "layers"[0]'))
+    c.append(("architecture_duplicate_top_key.safetensors",
+              model(None, [("layers.0.weight", (3, 2), [1, 2, 3, 4, 5, 6])],
+                    arch_text='{"format":"ginv-net","version":1,"version":2,"layers":[{"type":"dense","in":2,'
+                              '"out":3}]}'),
+              '"ginv" metadata entry has key "version" twice in the top-level object'))
     return c
 
 

@@ -21,7 +21,11 @@ void ref_forward(ginv_net *net, const double *params, const double *z, double *x
 {
     const float *p0 = ginv_net_params(net);
     int L = ginv_net_nlayers(net), w = ginv_net_in(net);
-    double *cur = malloc(sizeof(double) * (1 << 16)), *nxt = malloc(sizeof(double) * (1 << 16));
+    size_t width = (size_t)w; /* the widest layer: buffers sized to the net (cheap under ASan) */
+    for (int i = 0; i < L; i++)
+        if (ginv_net_layer(net, i)->kind == GINV_LAYER_DENSE && (size_t)ginv_net_layer(net, i)->out > width)
+            width = (size_t)ginv_net_layer(net, i)->out;
+    double *cur = malloc(sizeof(double) * width), *nxt = malloc(sizeof(double) * width);
     memcpy(cur, z, sizeof(double) * w);
     for (int i = 0; i < L; i++) {
         const ginv_layer *ly = ginv_net_layer(net, i);

@@ -436,3 +436,91 @@ TEST(idx_image_files_need_3_dims_and_pixels_in_range)
     remove(p);
     remove(lp);
 }
+
+/* A gzip file of `hlen` header bytes followed by `zeros` zero bytes,
+ * deflated from a small buffer in a loop (nothing that size is held). */
+static void write_gzip_zeros(const char *path, const unsigned char *head, size_t hlen, size_t zeros)
+{
+    static unsigned char zero[1 << 16];
+    size_t cap = 1 << 20, olen = 0;
+    unsigned char *out = malloc(cap);
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY);
+    int r = Z_OK;
+    for (int phase = 0; r != Z_STREAM_END;) {
+        if (zs.avail_in == 0) {
+            if (phase == 0) {
+                zs.next_in = (Bytef *)head;
+                zs.avail_in = (uInt)hlen;
+                phase = 1;
+            } else if (zeros) {
+                size_t n = zeros < sizeof zero ? zeros : sizeof zero;
+                zs.next_in = zero;
+                zs.avail_in = (uInt)n;
+                zeros -= n;
+            }
+        }
+        if (olen + 4096 > cap) out = realloc(out, cap *= 2);
+        zs.next_out = out + olen;
+        zs.avail_out = (uInt)(cap - olen);
+        r = deflate(&zs, zs.avail_in == 0 && zeros == 0 && phase == 1 ? Z_FINISH : Z_NO_FLUSH);
+        olen = cap - zs.avail_out;
+    }
+    deflateEnd(&zs);
+    write_file(path, out, olen);
+    free(out);
+}
+
+/* Issue 18 item 7: a small .idx.gz that inflates to far more than it is.
+ * Live library memory is capped at a few MiB beyond the slice: a reader
+ * that inflates the whole stream, or past the size its header declares,
+ * runs out at once instead of taking gigabytes. */
+TEST(idx_gzip_bomb_is_read_only_up_to_the_slice_and_the_declared_size)
+{
+    /* an honest header: 60000 images of 28 x 28, all zero (47 MB inflated,
+     * 46 kB compressed); [0:2] inflates two images and a little more */
+    uint32_t big[3] = {60000, 28, 28};
+    size_t hlen;
+    unsigned char *head = idx_bytes(0x08, 3, big, NULL, 0, &hlen);
+    const char *honest = tmp_path("honest_bomb.idx.gz");
+    write_gzip_zeros(honest, head, hlen, (size_t)60000 * 784);
+    free(head);
+    char spec[600];
+    ginv_images im;
+    size_t old = ginv_alloc_limit(ginv_live_bytes() + ((size_t)4 << 20));
+    snprintf(spec, sizeof spec, "idx:%s[0:2]", honest);
+    ginv_status st = ginv_images_load(spec, &im);
+    CHECK_MSG(st == GINV_OK, "%s", ginv_last_error());
+    CHECK(im.count == 2 && im.h == 28 && im.w == 28);
+    ginv_images_release(&im);
+    snprintf(spec, sizeof spec, "idx:%s[5:1:-2]", honest); /* images 5 and 3: six entries read */
+    st = ginv_images_load(spec, &im);
+    CHECK_MSG(st == GINV_OK && im.count == 2, "%s", ginv_last_error());
+    ginv_images_release(&im);
+    ginv_alloc_limit(old);
+
+    /* a lying header: 10 images declared, 20 MB of zeros after them. The
+     * whole file is refused as soon as the inflated bytes pass the declared
+     * 7840; a slice of the declared images reads them and stops. */
+    uint32_t ten[3] = {10, 28, 28};
+    head = idx_bytes(0x08, 3, ten, NULL, 0, &hlen);
+    const char *liar = tmp_path("lying_bomb.idx.gz");
+    write_gzip_zeros(liar, head, hlen, (size_t)20 << 20);
+    free(head);
+    old = ginv_alloc_limit(ginv_live_bytes() + ((size_t)1 << 20));
+    ginv_idx x;
+    st = ginv_idx_read(liar, &x);
+    CHECK_MSG(st == GINV_ERR_FORMAT && strstr(ginv_last_error(), "inside the gzip data: trailing data after "
+                                                                 "the IDX data: the gzip data inflates to "
+                                                                 "more than the 7840 bytes"),
+              "status %d: %s", (int)st, ginv_last_error());
+    ginv_idx_release(&x);
+    snprintf(spec, sizeof spec, "idx:%s", liar);
+    CHECK(ginv_images_load(spec, &im) == GINV_ERR_FORMAT);
+    snprintf(spec, sizeof spec, "idx:%s[0:2]", liar);
+    st = ginv_images_load(spec, &im);
+    CHECK_MSG(st == GINV_OK && im.count == 2, "%s", ginv_last_error());
+    ginv_images_release(&im);
+    ginv_alloc_limit(old);
+}

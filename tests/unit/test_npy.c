@@ -155,18 +155,20 @@ TEST(text_parse_names_the_line_of_a_bad_row)
     CHECK(ginv_text_parse(ragged, strlen(ragged), &a) == GINV_ERR_SHAPE);
     CHECK_MSG(strstr(ginv_last_error(), "line 4: 2 values"), "%s", ginv_last_error());
     CHECK(a.data == NULL);
-    struct { const char *text, *expect; } bad[] = {
-        {"1 2\n3 nan\n", "line 2, value 2: 'nan' is not finite"},
-        {"1 2\n3 4\n-inf 5\n", "line 3, value 1: '-inf' is not finite"},
-        {"1 x2\n", "line 1, value 2: 'x2' is not a number"},
-        {"0x10\n", "'0x10' is not a number"},
-        {"1.5.5\n", "'1.5.5' is not a number"},
-        {"1e39\n", "'1e39' is outside the float32 range"},
-        {"\n# only comments\n\n", "has no numbers"},
-        {"", "has no numbers"},
+    /* NaN/Inf is the numeric class (exit 6), any other defect the format class */
+    struct { const char *text, *expect; ginv_status st; } bad[] = {
+        {"1 2\n3 nan\n", "line 2, value 2: 'nan' is not finite", GINV_ERR_NUMERIC},
+        {"1 2\n3 4\n-inf 5\n", "line 3, value 1: '-inf' is not finite", GINV_ERR_NUMERIC},
+        {"1 x2\n", "line 1, value 2: 'x2' is not a number", GINV_ERR_FORMAT},
+        {"0x10\n", "'0x10' is not a number", GINV_ERR_FORMAT},
+        {"1.5.5\n", "'1.5.5' is not a number", GINV_ERR_FORMAT},
+        {"1e39\n", "'1e39' is outside the float32 range", GINV_ERR_FORMAT},
+        {"\n# only comments\n\n", "has no numbers", GINV_ERR_FORMAT},
+        {"", "has no numbers", GINV_ERR_FORMAT},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        CHECK(ginv_text_parse(bad[i].text, strlen(bad[i].text), &a) != GINV_OK);
+        ginv_status st = ginv_text_parse(bad[i].text, strlen(bad[i].text), &a);
+        CHECK_MSG(st == bad[i].st, "case %zu: status %d, expected %d", i, (int)st, (int)bad[i].st);
         CHECK_MSG(strstr(ginv_last_error(), bad[i].expect), "case %zu: '%s' lacks '%s'", i, ginv_last_error(),
                   bad[i].expect);
     }

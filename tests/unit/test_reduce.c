@@ -571,6 +571,58 @@ TEST(reduced_problem_round_trips_and_maps_back_from_the_file)
     ginv_cnf_release(&f);
 }
 
+/* Issue 18 item 1: a source that disagrees with its net is refused with a
+ * message naming the source's kind and latent size (the message used to read
+ * them after the source was freed). */
+TEST(map_back_refuses_a_source_that_disagrees_with_its_net)
+{
+    ginv_cnf f;
+    CHECK_OK(ginv_cnf_random(&f, 3, 2, 2, 7));
+    ginv_net *net;
+    ginv_problem pb;
+    CHECK_OK(ginv_reduce_sat_pm1(&f, &net, &pb));
+    char *n3 = strstr(pb.source_json, "\"n\":3");
+    CHECK(n3);
+    if (n3) n3[4] = '4';
+    double z[3] = {-1, 1, 1};
+    ginv_witness w;
+    CHECK(ginv_reduce_map_back(net, &pb, z, &w) == GINV_ERR_SHAPE);
+    CHECK_MSG(strstr(ginv_last_error(), "problem's source (sat, latent 4, target 1)"), "message: %s",
+              ginv_last_error());
+    int obj[3] = {0, 1, 1};
+    CHECK(ginv_reduce_encode(&pb, 3, obj, z, 3) == GINV_ERR_SHAPE);
+    CHECK_MSG(strstr(ginv_last_error(), "a sat certificate has 4 entries"), "message: %s", ginv_last_error());
+    ginv_net_free(net);
+    ginv_problem_release(&pb);
+    ginv_cnf_release(&f);
+}
+
+/* Found by fuzz_problem: a CVP source whose "n" (which sizes the latent
+ * check) disagrees with its basis made map-back read z past its end; and
+ * numbers beyond every integer type ("n": 1e300, a weight of 1e51) were
+ * converted to integers (undefined behaviour). Both are refused. */
+TEST(map_back_refuses_sources_inconsistent_with_themselves)
+{
+    ginv_layer spec[2] = {{.kind = GINV_LAYER_DENSE, .in = 2, .out = 2, .bias = 1}, {.kind = GINV_LAYER_RELU}};
+    ginv_net *net = NULL;
+    CHECK_OK(ginv_net_new(&net, 2, spec));
+    double target[2] = {0, 0}, z[2] = {1, 0};
+    ginv_problem pb = {.n = 2, .target = target, .p = GINV_NORM_EXACT, .latent = GINV_LATENT_01,
+                       .source_json = "{\"kind\":\"cvp\",\"theorem\":\"3\",\"n\":1,\"basis\":[[1,0,2],[0,3,1]],"
+                                      "\"target\":[1,2,1]}"};
+    ginv_witness w;
+    CHECK(ginv_reduce_map_back(net, &pb, z, &w) == GINV_ERR_FORMAT);
+    CHECK_MSG(strstr(ginv_last_error(), "its \"n\" gives a latent of 2 but its basis has 2 rows"), "message: %s",
+              ginv_last_error());
+    pb.source_json = "{\"kind\":\"sat\",\"theorem\":\"1\",\"n\":1e300,\"clauses\":[[1]]}";
+    CHECK(ginv_reduce_map_back(net, &pb, z, &w) == GINV_ERR_SHAPE);
+    pb.source_json = "{\"kind\":\"half-clique\",\"theorem\":\"5\",\"n\":2,\"bound\":1e300,"
+                     "\"edges\":[[1,2,3.3e51]]}";
+    CHECK(ginv_reduce_map_back(net, &pb, z, &w) == GINV_ERR_FORMAT);
+    CHECK_MSG(strstr(ginv_last_error(), "integer weight in 1..2^40"), "message: %s", ginv_last_error());
+    ginv_net_free(net);
+}
+
 TEST(reductions_refuse_bad_arguments_clearly)
 {
     ginv_cvp c;

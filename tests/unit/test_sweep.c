@@ -1,8 +1,10 @@
 /* test_sweep.c — sweeps: specs expand into cells and refuse what they must,
  * a cell's seed follows its parameters, the recover runner gives the numbers
  * of ginv_recover_run, runs on 1 and 2 threads store identical metrics, the
- * store refuses foreign files and other specs, a registered runner runs, and
- * the Wilson interval and quantiles match hand-computed values. */
+ * store refuses foreign files, truncated files and other specs, one writer
+ * holds a store at a time, error units are rerun on request, --where filters
+ * are parsed strictly, a registered runner runs, and the Wilson interval and
+ * quantiles match hand-computed values. */
 #include "test.h"
 #include "run/run_internal.h"
 
@@ -286,6 +288,167 @@ TEST(sweep_runs_a_registered_runner_and_refuses_a_second_one)
     const char *bad = "{\"command\": \"toy\", \"grid\": {\"scale\": [11]}}";
     CHECK(ginv_sweep_spec_parse(bad, strlen(bad), &s) == GINV_ERR_ARG);
     CHECK_MSG(strstr(ginv_last_error(), "cell 0") && strstr(ginv_last_error(), "'scale' 11 is out of range"), "%s", ginv_last_error());
+}
+
+TEST(sweep_store_refuses_a_truncated_file_with_sqlites_own_message)
+{
+    ginv_sweep_spec *s = parse(small_spec);
+    CHECK(s != NULL);
+    if (!s) return;
+    ginv_sweep_opts o;
+    ginv_sweep_stats st;
+    ginv_sweep_opts_init(&o);
+    o.mpi = 0;
+    o.db = db_path("trunc.db");
+    CHECK_OK(ginv_sweep_run(s, &o, &st));
+    unsigned char *buf;
+    size_t len;
+    CHECK_OK(ginv_read_file(o.db, 1 << 24, &buf, &len));
+    CHECK(len > 8192);
+    CHECK_OK(ginv_write_atomic(o.db, buf, 8192)); /* the first two pages survive */
+    ginv_free(buf);
+    o.resume = 1;
+    for (int k = 0; k < 2; k++) { /* the writer's and the reader's check */
+        ginv_clear_error();
+        ginv_status r = k ? ginv_store_read(o.db, 100, NULL, NULL, NULL, NULL) : ginv_sweep_run(s, &o, &st);
+        CHECK(r == GINV_ERR_FORMAT);
+        const char *m = ginv_last_error();
+        CHECK_MSG(strstr(m, "is a corrupted SQLite database (database disk image is malformed; left untouched)"),
+                  "%s", m);
+        for (const char *c = m; *c; c++) CHECK_MSG((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f, "byte %02x in '%s'", (unsigned char)*c, m);
+    }
+    CHECK_OK(ginv_read_file(o.db, 1 << 24, &buf, &len));
+    CHECK(len == 8192); /* untouched */
+    ginv_free(buf);
+    ginv_sweep_spec_free(s);
+}
+
+TEST(sweep_store_is_held_by_one_writer_and_names_its_pid)
+{
+    ginv_sweep_spec *s = parse(small_spec);
+    CHECK(s != NULL);
+    if (!s) return;
+    long T = ginv_sweep_spec_trials(s), total = ginv_sweep_spec_cells(s) * T;
+    unsigned char *done = ginv_calloc((size_t)total, 1);
+    const char *db = db_path("held.db");
+    char lock[300], pid[64];
+    snprintf(lock, sizeof lock, "%s.lock", db);
+    snprintf(pid, sizeof pid, "process %ld on ", (long)getpid());
+    ginv_run_store *a = NULL, *b = NULL;
+    CHECK_OK(ginv_run_store_open(&a, db, s, 1, 0, 1000, done));
+    CHECK(access(lock, F_OK) == 0);
+    /* a second writer (here another open file description of the same lock) is
+     * refused at once, with the owner's PID; a reader is not */
+    CHECK(ginv_run_store_open(&b, db, s, 1, 0, 1000, done) == GINV_ERR_IO);
+    CHECK(b == NULL);
+    CHECK_MSG(strstr(ginv_last_error(), "is in use by another sweep") && strstr(ginv_last_error(), pid) &&
+              strstr(ginv_last_error(), ".lock"), "%s", ginv_last_error());
+    CHECK_OK(ginv_store_read(db, 100, NULL, NULL, NULL, NULL));
+    ginv_run_store_close(a);
+    CHECK(access(lock, F_OK) != 0); /* removed on a clean close */
+    CHECK_OK(ginv_run_store_open(&b, db, s, 1, 0, 1000, done));
+    ginv_run_store_close(b);
+    ginv_free(done);
+    ginv_sweep_spec_free(s);
+}
+
+/* A runner that fails trial 1 while `flaky_fail` is set. */
+static int flaky_fail;
+static const char *const flaky_params[] = {"x", NULL};
+static ginv_status flaky_run(const ginv_params *p, uint64_t seed, uint64_t trial, ginv_metrics *out)
+{
+    if (flaky_fail && trial == 1) return ginv_fail(GINV_ERR_NUMERIC, "flaky: trial 1 diverged");
+    ginv_metrics_add(out, "v", (double)(seed % 1000) + (double)trial);
+    return GINV_OK;
+}
+static const ginv_unit_runner flaky = {"flaky", flaky_params, NULL, flaky_run, NULL};
+
+static int count_rows(void *user, const ginv_store_row *r)
+{
+    long *c = user;
+    c[0]++;
+    c[1] += !strcmp(r->status, "ok") && r->metrics->n == 1;
+    c[2] += !strcmp(r->status, "error") && strstr(r->error, "flaky: trial 1 diverged") != NULL;
+    return 0;
+}
+
+TEST(sweep_retry_errors_reruns_the_error_units_and_replaces_their_rows)
+{
+    if (!ginv_unit_find("flaky")) CHECK_OK(ginv_unit_register(&flaky));
+    ginv_sweep_spec *s = parse("{\"command\": \"flaky\", \"grid\": {\"x\": [1, 2]}, \"trials\": 3}");
+    CHECK(s != NULL);
+    if (!s) return;
+    ginv_sweep_opts o;
+    ginv_sweep_stats st;
+    ginv_sweep_opts_init(&o);
+    o.mpi = 0;
+    o.db = db_path("flaky.db");
+    flaky_fail = 1;
+    CHECK_OK(ginv_sweep_run(s, &o, &st));
+    CHECK(st.done_now == 6 && st.failed == 2);
+    long c[3] = {0};
+    CHECK_OK(ginv_store_read(o.db, 100, NULL, NULL, count_rows, c));
+    CHECK(c[0] == 6 && c[1] == 4 && c[2] == 2);
+    flaky_fail = 0;
+    o.resume = 1; /* an error is a result: a plain resume keeps it */
+    CHECK_OK(ginv_sweep_run(s, &o, &st));
+    CHECK(st.done_before == 6 && st.done_now == 0 && st.retried == 0);
+    o.retry_errors = 1;
+    CHECK_OK(ginv_sweep_run(s, &o, &st));
+    CHECK(st.done_before == 4 && st.done_now == 2 && st.retried == 2 && st.failed == 0);
+    memset(c, 0, sizeof c);
+    CHECK_OK(ginv_store_read(o.db, 100, NULL, NULL, count_rows, c));
+    CHECK(c[0] == 6 && c[1] == 6 && c[2] == 0); /* replaced, not added */
+    CHECK_OK(ginv_sweep_run(s, &o, &st)); /* nothing left to retry */
+    CHECK(st.done_before == 6 && st.done_now == 0 && st.retried == 0);
+    o.resume = 0;
+    CHECK(ginv_sweep_run(s, &o, &st) == GINV_ERR_ARG); /* retry needs resume */
+    ginv_sweep_spec_free(s);
+}
+
+static const char *where_spec =
+    "{\"command\":\"recover\",\"seed\":\"5\",\"seeds\":\"cell\",\"trials\":3,\"fixed\":{\"algo\":\"signflip\",\"op\":\"gaussian\"},"
+    "\"grid\":[[\"layers\",[\"4,20,60\",\"5,20,60\"]],[\"m\",[\"12\",\"30\"]]]}";
+
+TEST(where_filters_parse_strictly_and_only_name_what_the_sweep_has)
+{
+    ginv_where w;
+    CHECK_OK(ginv_where_parse(" m = 30 ;layers=4,20,60", where_spec, &w));
+    CHECK(w.n == 2 && !strcmp(w.name[0], "m") && !strcmp(w.value[0], "30") && !strcmp(w.value[1], "4,20,60"));
+    CHECK(ginv_where_match(&w, "{\"algo\":\"signflip\",\"layers\":\"4,20,60\",\"m\":\"30\"}") == 1);
+    CHECK(ginv_where_match(&w, "{\"algo\":\"signflip\",\"layers\":\"5,20,60\",\"m\":\"30\"}") == 0);
+    CHECK(ginv_where_match(&w, "{\"layers\":\"4,20,60\"}") == 0);
+    CHECK(ginv_where_match(&w, "not json") == 0);
+    ginv_where_release(&w);
+    CHECK_OK(ginv_where_parse("algo=signflip", where_spec, &w)); /* a fixed parameter */
+    ginv_where_release(&w);
+    CHECK_OK(ginv_where_parse("anything=at all", NULL, &w)); /* syntax only */
+    CHECK(w.n == 1 && !strcmp(w.value[0], "at all"));
+    ginv_where_release(&w);
+    static const struct { const char *text, *msg; } bad[] = {
+        {"", "no condition"},
+        {"  ", "no condition"},
+        {"m==;;", "one '='"},
+        {"m=12;", "empty condition"},
+        {";m=12", "empty condition"},
+        {"m=12;;layers=4,20,60", "empty condition"},
+        {"m", "expected P=V"},
+        {"=12", "no parameter name"},
+        {"m=", "no value"},
+        {"m=12;m=30", "given twice"},
+        {"nonexistent=5", "'nonexistent' is not a parameter of this sweep (its parameters: algo, op, layers, m)"},
+        {"m=13", "never '13' in this sweep (its values: '12', '30')"},
+        {"algo=gd", "never 'gd' in this sweep (its value: 'signflip')"},
+        {"a=1;b=2;c=3;d=4;e=5;f=6;g=7;h=8;i=9;j=10;k=11;l=12;m=13;n=14;o=15;p=16;q=17", "more than 16"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *spec = strstr(bad[i].text, "a=1;") ? NULL : where_spec;
+        CHECK_MSG(ginv_where_parse(bad[i].text, spec, &w) == GINV_ERR_ARG, "'%s' accepted", bad[i].text);
+        CHECK_MSG(strstr(ginv_last_error(), bad[i].msg), "'%s': %s", bad[i].text, ginv_last_error());
+        CHECK(w.n == 0 && w.buf == NULL);
+        ginv_where_release(&w);
+    }
+    CHECK(ginv_where_parse("m=12", "{not json", &w) == GINV_ERR_FORMAT);
 }
 
 TEST(sweep_result_codec_carries_every_bit)

@@ -198,3 +198,60 @@ TEST(vae_training_gives_the_same_parameters_with_one_or_two_threads)
     ginv_vae_free(a);
     ginv_vae_free(b);
 }
+
+/* log messages of the last run, joined */
+static char logged[2048];
+static void grab_log(void *user, int level, const char *msg)
+{
+    (void)user;
+    if (level <= GINV_LOG_WARN)
+        snprintf(logged + strlen(logged), sizeof logged - strlen(logged), "%s\n", msg);
+}
+
+TEST(vae_resume_refuses_other_data_and_warns_on_other_settings)
+{
+    enum { N = 40, n = 7 };
+    float X[N * n], Y[N * n];
+    fill_data(X, N, n, 21);
+    memcpy(Y, X, sizeof Y);
+    Y[5 * n + 3] = 1 - Y[5 * n + 3]; /* one pixel of one image differs */
+    char ck[256];
+    snprintf(ck, sizeof ck, "%s/vae-rec.safetensors", test_tmpdir());
+    ginv_vae_train_opts o;
+    ginv_vae_train_opts_init(&o);
+    o.batch = 10;
+    o.epochs = 1;
+    o.seed = 4;
+    o.checkpoint = ck;
+    ginv_vae *v = tiny_vae(3);
+    double hist[3];
+    CHECK_OK(ginv_vae_train(v, N, X, &o, hist));
+    ginv_vae_train_record r0, r1;
+    CHECK(ginv_vae_train_record_get(v, &r0) == 1);
+    CHECK(r0.images == N && r0.batch == 10 && r0.seed == 4 && r0.last_loss == hist[0]);
+    ginv_vae_free(v);
+    CHECK_OK(ginv_vae_load(ck, &v));
+    if (!v) return;
+    /* the checkpoint keeps the record, bit for bit */
+    CHECK(ginv_vae_train_record_get(v, &r1) == 1);
+    CHECK(r1.images == r0.images && r1.data_hash == r0.data_hash && r1.batch == r0.batch &&
+          r1.lr == r0.lr && r1.seed == r0.seed && r1.last_loss == r0.last_loss);
+    o.epochs = 2;
+    o.checkpoint = NULL;
+    CHECK(ginv_vae_train(v, N, Y, &o, hist) == GINV_ERR_ARG); /* other pixels */
+    CHECK_MSG(strstr(ginv_last_error(), "resuming after epoch 1") && strstr(ginv_last_error(), "40 images"),
+              "%s", ginv_last_error());
+    CHECK(ginv_vae_train(v, N - 10, X, &o, hist) == GINV_ERR_ARG); /* fewer images */
+    CHECK(ginv_vae_epoch(v) == 1);
+    /* other settings: trained, with a warning naming each */
+    logged[0] = 0;
+    ginv_set_log(grab_log, NULL);
+    o.lr = 2e-3;
+    o.batch = 20;
+    CHECK_OK(ginv_vae_train(v, N, X, &o, hist));
+    ginv_set_log(NULL, NULL);
+    CHECK_MSG(strstr(logged, "learning rate 0.002") && strstr(logged, "batch size 20") &&
+              !strstr(logged, "seed"), "%s", logged);
+    CHECK(ginv_vae_epoch(v) == 2);
+    ginv_vae_free(v);
+}
