@@ -18,6 +18,33 @@ endif
 ALL_CFLAGS = $(GINV_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 LINK       = $(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(GINV_LIBS)
 
+# The library: build/libginv.so.$(GINV_VERSION) (soname libginv.so.0, the ABI
+# number we keep) and build/libginv.a, both from the same position-independent
+# objects (-fno-semantic-interposition and -Bsymbolic-functions keep calls
+# inside the library direct). Only ginv_* symbols are exported (src/libginv.map).
+GINV_VERSION := $(shell sed -n 's/^\#define GINV_VERSION "\(.*\)"/\1/p' include/ginv.h)
+GINV_SOVER   := 0
+GINV_SONAME  := libginv.so.$(GINV_SOVER)
+GINV_SOFILE  := libginv.so.$(GINV_VERSION)
+GINV_PIC     := -fPIC -fno-semantic-interposition
+SO_LDFLAGS   := -shared -Wl,-soname,$(GINV_SONAME) -Wl,--version-script=src/libginv.map \
+                -Wl,-Bsymbolic-functions -Wl,-z,defs
+
+# Installation (make install PREFIX=... DESTDIR=...). The ginv binary finds
+# libginv.so.0 beside itself (build/) or in ../lib (PREFIX/bin -> PREFIX/lib).
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+LIBDIR      ?= $(PREFIX)/lib
+INCLUDEDIR  ?= $(PREFIX)/include
+DATAROOTDIR ?= $(PREFIX)/share
+MANDIR      ?= $(DATAROOTDIR)/man
+DOCDIR      ?= $(DATAROOTDIR)/doc/ginv
+PKGCONFIGDIR?= $(LIBDIR)/pkgconfig
+INSTALL     ?= install
+MAN1_PAGES  := $(shell scripts/man.sh --list)
+EXAMPLES    := $(sort $(wildcard examples/*.c)) examples/README.md
+DOC_FILES   := README.md $(shell find docs -type f 2>/dev/null | LC_ALL=C sort) $(EXAMPLES)
+
 BUILD   ?= build
 LIB_SRC := $(sort $(wildcard src/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
@@ -37,11 +64,15 @@ FUZZ_LIBS    := -lopenblas -lcjson -lpng -lz -lglpk -lsqlite3 -lfftw3 -lm -pthre
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o)
 SECONDS      ?= 20
 
-.PHONY: all deps test test-asan demo bench bench-sample bench-sweep fuzz fuzz-run clean help
-all: $(BUILD)/ginv
+.PHONY: all deps test test-asan demo bench bench-sample bench-sweep fuzz fuzz-run clean help lib man install uninstall
+all: $(BUILD)/ginv lib
+lib: $(BUILD)/libginv.a $(BUILD)/libginv.so
 
 help:
-	@echo "make            build build/ginv and build/libginv.a"
+	@echo "make            build build/ginv, build/libginv.so (soname libginv.so.0) and build/libginv.a"
+	@echo "make man        the man pages into build/man/: ginv(1), one per command (help2man), libginv(3)"
+	@echo "make install    PREFIX=/usr/local DESTDIR=: library, ginv.h, ginv.pc, ginv, man pages, docs"
+	@echo "make uninstall  remove what make install put there (same PREFIX and DESTDIR)"
 	@echo "make deps       install the Debian packages the build needs (idempotent)"
 	@echo "make test       deps + build + unit and command-line tests"
 	@echo "make test-asan  the same tests built with ASan + UBSan (build/asan/), any report fails"
@@ -55,11 +86,22 @@ help:
 deps:
 	@scripts/deps.sh
 
+$(LIB_OBJ): GINV_CFLAGS += $(GINV_PIC)
+
 $(BUILD)/libginv.a: $(LIB_OBJ)
+	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/ginv: $(CLI_OBJ) $(BUILD)/libginv.a
-	$(LINK)
+$(BUILD)/$(GINV_SOFILE): $(LIB_OBJ) src/libginv.map
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(SO_LDFLAGS) -o $@ $(LIB_OBJ) $(LDLIBS) $(GINV_LIBS)
+
+$(BUILD)/$(GINV_SONAME) $(BUILD)/libginv.so: $(BUILD)/$(GINV_SOFILE)
+	ln -sf $(GINV_SOFILE) $@
+
+# The command links the shared library; build/test_unit the static archive.
+$(BUILD)/ginv: $(CLI_OBJ) $(BUILD)/$(GINV_SOFILE) | $(BUILD)/$(GINV_SONAME) $(BUILD)/libginv.so
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/$(GINV_SOFILE) \
+	  -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDLIBS) $(GINV_LIBS)
 
 $(BUILD)/test_unit: $(TEST_OBJ) $(BUILD)/libginv.a
 	$(LINK)
@@ -114,8 +156,51 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/scratch.h $(FUZZ_DIR)/libginv
 fuzz-run: fuzz
 	@tests/fuzz/run.sh $(FUZZ_DIR) $(SECONDS) $(FUZZ_TARGETS)
 
+# Man pages: ginv(1) and one page per command and subcommand from its --help
+# (help2man, scripts/man.sh), libginv(3) from man/libginv.3.in with the index
+# of functions by module generated from include/ginv.h.
+man: $(BUILD)/man/.stamp
+
+$(BUILD)/man/.stamp: $(BUILD)/ginv $(BUILD)/$(GINV_SONAME) scripts/man.sh man/libginv.3.in include/ginv.h
+	@scripts/man.sh $(BUILD)/ginv $(BUILD)/man $(GINV_VERSION)
+	@touch $@
+
+install: $(BUILD)/ginv lib man
+	@scripts/ginv.pc.sh "$(PREFIX)" "$(LIBDIR)" "$(INCLUDEDIR)" "$(GINV_VERSION)" "$(GINV_MPI)" > $(BUILD)/ginv.pc
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	  $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	$(INSTALL) -m 755 $(BUILD)/ginv $(DESTDIR)$(BINDIR)/ginv
+	$(INSTALL) -m 755 $(BUILD)/$(GINV_SOFILE) $(DESTDIR)$(LIBDIR)/$(GINV_SOFILE)
+	ln -sf $(GINV_SOFILE) $(DESTDIR)$(LIBDIR)/$(GINV_SONAME)
+	ln -sf $(GINV_SONAME) $(DESTDIR)$(LIBDIR)/libginv.so
+	$(INSTALL) -m 644 $(BUILD)/libginv.a $(DESTDIR)$(LIBDIR)/libginv.a
+	$(INSTALL) -m 644 $(BUILD)/ginv.pc $(DESTDIR)$(PKGCONFIGDIR)/ginv.pc
+	$(INSTALL) -m 644 include/ginv.h $(DESTDIR)$(INCLUDEDIR)/ginv.h
+	$(INSTALL) -m 644 $(MAN1_PAGES:%=$(BUILD)/man/%) $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 644 $(BUILD)/man/libginv.3 $(DESTDIR)$(MANDIR)/man3/libginv.3
+	@for f in $(DOC_FILES); do $(INSTALL) -D -m 644 "$$f" "$(DESTDIR)$(DOCDIR)/$$f" || exit 1; done
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ginv $(DESTDIR)$(LIBDIR)/$(GINV_SOFILE) \
+	  $(DESTDIR)$(LIBDIR)/$(GINV_SONAME) $(DESTDIR)$(LIBDIR)/libginv.so \
+	  $(DESTDIR)$(LIBDIR)/libginv.a $(DESTDIR)$(PKGCONFIGDIR)/ginv.pc \
+	  $(DESTDIR)$(INCLUDEDIR)/ginv.h $(MAN1_PAGES:%=$(DESTDIR)$(MANDIR)/man1/%) \
+	  $(DESTDIR)$(MANDIR)/man3/libginv.3 $(DOC_FILES:%=$(DESTDIR)$(DOCDIR)/%)
+	@if [ -d "$(DESTDIR)$(DOCDIR)" ]; then find "$(DESTDIR)$(DOCDIR)" -depth -type d -empty -delete; fi
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
 clean:
 	rm -rf $(BUILD)
 
 -include $(wildcard $(FUZZ_LIB_OBJ:.o=.d))
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+
+# The Python module (python/ginv/, python/README.md) against this build's
+# shared library, compared bit for bit with this build's CLI: pytest under
+# the system Python (Debian's python3-numpy and python3-pytest, which
+# scripts/deps.sh installs; the PyTorch test runs where python3-torch is).
+.PHONY: python-test
+python-test: $(BUILD)/libginv.so.0 $(BUILD)/ginv
+	GINV_LIBRARY=$(abspath $(BUILD))/libginv.so.0 GINV_CLI=$(abspath $(BUILD))/ginv \
+	  PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest -q -p no:cacheprovider python/tests

@@ -10,7 +10,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-typedef enum { OPT_FLAG, OPT_INT, OPT_U64, OPT_DOUBLE, OPT_STRING } opt_type;
+/* OPT_ALIAS: a deprecated spelling kept for one release; `meta` names the
+ * option it stands for (CLI_ALIAS). Using it prints one warning. */
+typedef enum { OPT_FLAG, OPT_INT, OPT_U64, OPT_DOUBLE, OPT_STRING, OPT_ALIAS } opt_type;
 
 /* One row of a command's option table: it drives parsing, range checks and
  * --help. `lo`/`hi` bound numbers (inclusive) when lo < hi. */
@@ -41,10 +43,22 @@ typedef struct {
     {"bias", 0, OPT_FLAG, &(bias), "", "with --layers: dense layers have biases"},              \
     {"bias-sd", 0, OPT_DOUBLE, &(bias_sd), "S", "with --layers --bias: biases ~ N(0, S^2)", 0, 1e6}
 #define CLI_OP_OPTS(opspec, m, image)                                                           \
-    {"op", 0, OPT_STRING, &(opspec), "SPEC",                                                    \
-     "identity | gaussian | subsample[:MASK] | inpaint-box[:R0,C0,H,W] | downsample:F | matrix:FILE"}, \
+    {"op", 0, OPT_STRING, &(opspec), "SPEC", CLI_OP_HELP},                                      \
     {"m", 0, OPT_INT, &(m), "M", "number of measurements (gaussian, subsample)", 1, 1 << 24},   \
     {"image", 0, OPT_STRING, &(image), "CxHxW", "image shape of the signal (downsample, inpaint-box)"}
+/* The --op help text every command shows (docs/cli.md, "Options"). */
+#define CLI_OP_HELP                                                                             \
+    "gaussian (entries N(0, 1/m)) | gaussian-unit (entries N(0, 1), Bora et al.) | subsample[:MASK] | " \
+    "inpaint-box[:R0,C0,H,W] | downsample:F | identity | matrix:FILE"
+/* -q: one meaning in every command (docs/cli.md, "Options"). */
+#define CLI_QUIET_OPT(dst) {"quiet", 'q', OPT_FLAG, &(dst), "", "only errors: no table, summary or progress"}
+/* A deprecated spelling: --OLD works as --NEW for one release, with a warning. */
+#define CLI_ALIAS(old, new_name) {old, 0, OPT_ALIAS, NULL, new_name, NULL}
+/* --threads: 0 until resolved by cli_threads() after parsing, so --help shows
+ * no machine-dependent default. */
+#define CLI_THREADS_OPT(dst)                                                                    \
+    {"threads", 0, OPT_INT, &(dst), "T",                                                        \
+     "threads (default: the CPUs this process may use, or $GINV_THREADS; results do not depend on it)", 1, 256}
 
 enum { CLI_OK = 0, CLI_HELP = -1 };
 /* Parse argv[1..argc) into the table; positional arguments go to pos
@@ -116,9 +130,12 @@ cJSON *cli_json_problem(cJSON *doc, const cli_problem *pr);
 /* Terminal output: progress on stderr when it is a terminal, unless quiet. */
 void cli_install_callbacks(int quiet);
 
-/* Linear-algebra threads when the user gives none: the online CPUs, at most
- * 8 (results never depend on it). */
+/* Threads when the user gives none: $GINV_THREADS when set (a positive
+ * integer), else the CPUs this process may run on (sched_getaffinity),
+ * shared among the MPI ranks on this node. Results never depend on it. */
 int cli_default_threads(void);
+/* t when the user gave --threads (t > 0), else cli_default_threads(). */
+int cli_threads(int t);
 
 /* Read the array file given to --OPT; it must hold `count` values (0: any).
  * 0 or an exit code (the error printed). */

@@ -2,6 +2,7 @@
  * recover images from y = A x + noise with CSGM on a trained generator and
  * with the Lasso in the pixel, DCT and wavelet bases, side by side. */
 #include "cs_pipeline.h"
+#include "plot.h"
 
 #include <errno.h>
 #include <math.h>
@@ -15,21 +16,20 @@ int cmd_cs(int argc, char **argv)
     const char *C = "cs";
     const char *model = NULL, *data = "fashion-mnist:test[0:16]", *methods = "csgm,lasso-dct";
     const char *outdir = NULL, *json = NULL, *tune_spec = NULL;
-    int in_range = 0, quiet = 0;
+    int in_range = 0, quiet = 0, png_scale = CS_PNG_SCALE;
     uint64_t seed = 1;
-    cs_config cfg = {.op = "gaussian", .m = 100, .noise = 0.1, .lasso_lambda = 0,
+    cs_config cfg = {.op = "gaussian-unit", .m = 100, .noise = 0.1, .lasso_lambda = 0,
                      .nlambdas = 16};
-    cfg.threads = cli_default_threads();
     ginv_csgm_opts_init(&cfg.csgm);
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &model, "FILE", "the generator (e.g. a VAE from 'ginv train vae'); needed by csgm and --in-range"},
         {"data", 0, OPT_STRING, &data, "SPEC", "the true images: fashion-mnist:test[a:b], idx:FILE[a:b], or PNG/PGM files"},
         {"in-range", 0, OPT_INT, &in_range, "N", "instead of --data: N images G(z*), z* ~ N(0, I) (no representation error)", 1, 1 << 20},
-        {"op", 0, OPT_STRING, &cfg.op, "SPEC", "gaussian (entries N(0,1), as in Bora et al.) | subsample | inpaint-box[:R0,C0,H,W] | downsample:F | identity"},
-        {"m", 0, OPT_INT, &cfg.m, "M", "measurements (gaussian, subsample)", 1, 1 << 24},
-        {"noise", 0, OPT_DOUBLE, &cfg.noise, "SIGMA", "Gaussian noise std per measurement", 0, 1e6},
+        {"op", 0, OPT_STRING, &cfg.op, "SPEC", CLI_OP_HELP},
+        {"m", 0, OPT_INT, &cfg.m, "M", "number of measurements (gaussian, subsample)", 1, 1 << 24},
+        {"noise", 0, OPT_DOUBLE, &cfg.noise, "SIGMA", "std of the Gaussian noise added to each measurement (0.1: Bora et al.'s setup, where recover's 0 is the noiseless theory)", 0, 1e6},
         {"method", 0, OPT_STRING, &methods, "LIST", "comma list of csgm, lasso-pixel, lasso-dct, lasso-wavelet (Haar), lasso-db4"},
-        {"lambda", 0, OPT_DOUBLE, &cfg.csgm.lambda, "L", "CSGM: weight of lambda ||z||^2 in ||A G(z) - y||^2 + lambda ||z||^2", 0, 1e6},
+        {"lambda", 0, OPT_DOUBLE, &cfg.csgm.lambda, "L", "CSGM: weight of the prior term lambda ||z||^2 in ||A G(z) - y||^2 + lambda ||z||^2 (0.1: Bora et al.'s, with their noise)", 0, 1e6},
         {"restarts", 0, OPT_INT, &cfg.csgm.restarts, "R", "CSGM: random starts per image (the lowest loss is kept)", 1, 1 << 16},
         {"iters", 0, OPT_INT, &cfg.csgm.iters, "T", "CSGM: Adam iterations", 0, 1 << 24},
         {"lr", 0, OPT_DOUBLE, &cfg.csgm.lr, "ETA", "CSGM: Adam learning rate", 0, 1e3},
@@ -37,28 +37,33 @@ int cmd_cs(int argc, char **argv)
         {"tune-data", 0, OPT_STRING, &tune_spec, "SPEC", "held-out images the Lasso's lambda is tuned on (default fashion-mnist:train[0:8] for Fashion-MNIST)"},
         {"lasso-iters", 0, OPT_INT, &cfg.lasso_iters, "T", "Lasso: FISTA iterations", 1, 1 << 24},
         {"seed", 0, OPT_U64, &seed, "S", "seed of A, the noise, the restarts and --in-range"},
-        {"threads", 0, OPT_INT, &cfg.threads, "N", "linear-algebra threads, default the CPUs up to 8 (results do not depend on it)", 1, 256},
+        CLI_THREADS_OPT(cfg.threads),
         {"out", 0, OPT_STRING, &outdir, "DIR", "write grid.png (rows: truth, a view of y, then csgm, lasso-pixel, -dct, -wavelet, -db4 as run), truth.npy, y.npy and <method>.npy there"},
         {"json", 0, OPT_STRING, &json, "FILE", "per-image MSE/PSNR and the summary as JSON ('-': stdout)"},
-        {"quiet", 'q', OPT_FLAG, &quiet, "", "no progress display"},
+        CLI_PNG_SCALE_OPT(png_scale),
+        CLI_QUIET_OPT(quiet),
         {0}};
     cli_cmd cmd = {C, "compressed sensing on images: CSGM vs the Lasso (per-pixel MSE, PSNR)",
-                   "ginv cs --model vae.safetensors --data fashion-mnist:test[0:300] --op gaussian --m 100 [options]",
+                   "ginv cs --model vae.safetensors --data fashion-mnist:test[0:300] --op gaussian-unit --m 100 [options]",
                    "Measures every image with one operator, y = A x + noise, and reconstructs it "
                    "by each --method: csgm minimises ||A G(z) - y||^2 + lambda ||z||^2 by Adam "
                    "from --restarts random starts (Bora et al. 2017, eq. 2) and keeps the lowest "
                    "loss; the lasso-* methods run FISTA on 1/2 ||y - A Psi c||^2 + lambda ||c||_1 "
                    "with x = Psi c in the pixel, DCT or wavelet basis, clipped to [0, 1]. The "
-                   "Gaussian A has N(0, 1) entries and the noise is per measurement, as in Bora "
-                   "et al.; in the N(0, 1/m) convention this is A/sqrt(m) with noise "
-                   "SIGMA/sqrt(m). The summary is the mean per-pixel MSE +- 1.96 standard errors."};
+                   "default operator, gaussian-unit, has N(0, 1) entries and the noise is per measurement, "
+                   "as in Bora et al.; --op gaussian (N(0, 1/m), every command's gaussian) is A/sqrt(m), "
+                   "the same problem as gaussian-unit with noise SIGMA*sqrt(m) and lambda*m. The summary is the mean per-pixel MSE +- 1.96 standard errors."};
     int npos_ = 0;
     int rc = cli_parse(&cmd, opts, argc, argv, NULL, 0, &npos_);
     if (rc != CLI_OK) return rc == CLI_HELP ? 0 : rc;
     cfg.nmethods = cs_parse_methods(C, methods, cfg.methods);
     if (cfg.nmethods < 0) return 2;
     cfg.seed = cfg.csgm.seed = seed;
+    cfg.threads = cli_threads(cfg.threads);
     cfg.csgm.threads = cfg.threads;
+    if (cli_find(opts, "op")->seen && !strcmp(cfg.op, "gaussian"))
+        fprintf(stderr, "ginv cs: note: --op gaussian now has entries N(0, 1/m) as in every command; "
+                        "Bora et al.'s N(0, 1), this command's default, is --op gaussian-unit\n");
     int need_net = in_range != 0;
     for (int t = 0; t < cfg.nmethods; t++) need_net |= cfg.methods[t] == CS_CSGM;
     if (need_net && !model) return cli_usage_error(C, "--model is required for csgm and --in-range");
@@ -91,7 +96,7 @@ int cmd_cs(int argc, char **argv)
         code = cli_fail(C, "--out: %s", ginv_last_error());
     cs_result res = {0};
     if (!code) code = cs_run(C, net, &truth, &cfg, &res);
-    if (!code) {
+    if (!code && !quiet) {
         printf("%d images %dx%d, op %s, m = %d, noise %.3g per measurement\n", truth.count,
                truth.h, truth.w, cfg.op, res.m, cfg.noise);
         printf("%-14s %12s %10s %9s %10s %9s\n", "method", "MSE/pixel", "+-1.96SE", "PSNR dB",
@@ -110,7 +115,9 @@ int cmd_cs(int argc, char **argv)
         const char *sd = ginv_outset_dir(set);
         int64_t shape[2] = {res.N, res.n};
         snprintf(path, sizeof path, "%s/grid.png", sd);
-        code = cs_write_grid(C, path, &truth, &res, 16);
+        char title[160];
+        snprintf(title, sizeof title, "op %s, m = %d, noise %.3g", cfg.op, res.m, cfg.noise);
+        code = cs_write_grid(C, path, &truth, &res, 16, png_scale, cfg.op, title);
         int64_t yshape[2] = {res.N, res.m};
         snprintf(path, sizeof path, "%s/y.npy", sd);
         if (!code && ginv_array_write(path, res.y, 2, yshape) != GINV_OK)
@@ -124,7 +131,7 @@ int cmd_cs(int argc, char **argv)
         }
         if (!code && ginv_outset_commit(set) != GINV_OK)
             code = cli_fail(C, "--out: %s", ginv_last_error());
-        if (!code) printf("wrote %s/grid.png (rows: truth, measurements, each method)\n", outdir);
+        if (!code && !quiet) printf("wrote %s/grid.png (rows: truth, measurements, each method)\n", outdir);
     }
     ginv_outset_free(set);
     if (!code && json) {
@@ -136,7 +143,7 @@ int cmd_cs(int argc, char **argv)
         cJSON_AddStringToObject(p, "op", cfg.op);
         cJSON_AddNumberToObject(p, "m", res.m);
         cJSON_AddNumberToObject(p, "noise", cfg.noise);
-        cJSON_AddStringToObject(p, "a_convention", "gaussian entries N(0,1), noise per measurement");
+        cJSON_AddStringToObject(p, "a_convention", !strcmp(cfg.op, "gaussian") ? "gaussian entries N(0,1/m), noise per measurement" : "gaussian-unit entries N(0,1), noise per measurement");
         cJSON_AddNumberToObject(p, "restarts", cfg.csgm.restarts);
         cJSON_AddNumberToObject(p, "iters", cfg.csgm.iters);
         cJSON_AddNumberToObject(p, "lr", cfg.csgm.lr);

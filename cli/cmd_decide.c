@@ -138,7 +138,7 @@ int cmd_decide(int argc, char **argv)
         {"write-lp", 0, OPT_STRING, &write_lp, "FILE", "also write the MILP in CPLEX LP format (glpsol --lp, cbc)"},
         {"max-pruned", 0, OPT_INT, &max_pruned, "N", "enumeration: pruned subtrees listed in the certificate", 0, 1 << 24},
         {"json", 0, OPT_STRING, &json, "FILE", "write the answer as JSON ('-': stdout)"},
-        {"quiet", 'q', OPT_FLAG, &quiet, "", "print nothing but errors"},
+        CLI_QUIET_OPT(quiet),
         {0},
     };
     cli_cmd cmd = {C, "Decide exactly whether a target is in (or near) the range of a ReLU generator.",

@@ -53,15 +53,16 @@ static int experiment_recovery(int argc, char **argv)
     const char *C = "experiment recovery";
     const char *ks = "5,10,20", *widths = "250,1000", *ms = "10,20,30,40,60,80,120,160";
     const char *algos = "gd,signflip,adam", *noises = "0", *start = "random", *out = NULL, *json = NULL;
-    int trials = 20, iters = 1000, restarts = 1, threads = 2, quiet = 0;
+    const char *fig_format = "png";
+    int trials = 20, iters = 1000, restarts = 1, threads = 0, quiet = 0;
     double tol = 1e-3, lr_gd = 1.0, lr_adam = 0.01;
     uint64_t seed = 1;
     cli_opt opts[] = {
         {"k", 0, OPT_STRING, &ks, "K1,K2,..", "latent sizes"},
         {"widths", 0, OPT_STRING, &widths, "N1,..,ND;..", "width chains after k, ';' between depths (e.g. '250,1000;100,300,1000')"},
-        {"m", 0, OPT_STRING, &ms, "M1,M2,..", "numbers of Gaussian measurements"},
+        {"m", 0, OPT_STRING, &ms, "M1,M2,..", "numbers of measurements (gaussian: N(0, 1/m) entries)"},
         {"algos", 0, OPT_STRING, &algos, "A1,A2,..", "solvers among gd, signflip, adam"},
-        {"noise", 0, OPT_STRING, &noises, "S1,S2,..", "noise levels sigma"},
+        {"noise", 0, OPT_STRING, &noises, "S1,S2,..", "std of the Gaussian noise added to each measurement, one or more levels"},
         {"start", 0, OPT_STRING, &start, "random|negative", "where restarts start (negative: near -z0)"},
         {"trials", 0, OPT_INT, &trials, "N", "trials per cell", 1, 1000000},
         {"iters", 0, OPT_INT, &iters, "T", "iterations", 1, 1 << 24},
@@ -70,10 +71,11 @@ static int experiment_recovery(int argc, char **argv)
         {"lr-adam", 0, OPT_DOUBLE, &lr_adam, "ETA", "step of adam", 1e-12, 1e12},
         {"success-tol", 0, OPT_DOUBLE, &tol, "E", "success: rel_error < E", 0, 1e30},
         {"seed", 0, OPT_U64, &seed, "S", "random seed"},
-        {"threads", 0, OPT_INT, &threads, "T", "threads (trials in parallel)", 1, 64},
+        CLI_THREADS_OPT(threads),
         {"out", 0, OPT_STRING, &out, "DIR", "directory for table.md, results.json and the PNGs (required)"},
         {"json", 0, OPT_STRING, &json, "FILE", "also write the results JSON here ('-': stdout)"},
-        {"quiet", 'q', OPT_FLAG, &quiet, "", "no progress"},
+        CLI_QUIET_OPT(quiet),
+        CLI_FIGURE_OPTS(fig_format),
         {0},
     };
     cli_cmd cmd = {C, "Sweep the recovery experiment over k, depth/widths, m, noise and algorithm.",
@@ -86,7 +88,9 @@ static int experiment_recovery(int argc, char **argv)
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
     if (rc) return rc == CLI_HELP ? 0 : rc;
     if (!out) return cli_usage_error(C, "--out DIR is required");
+    threads = cli_threads(threads);
     plot_set_command(C);
+    if ((rc = plot_set_format(C, "--format", fig_format))) return rc;
     cli_install_callbacks(quiet);
 
     int kv[MAXL], mv[MAXL], nk, nm, na = 0, nc = 0;
@@ -197,7 +201,29 @@ static int experiment_recovery(int argc, char **argv)
     }
 
     /* thresholds m*(k, d, algo) at the first noise level, beside k d log prod n_i */
-    cJSON *doc = cli_json_new(C), *arr = cJSON_AddArrayToObject(doc, "cells");
+    cJSON *doc = cli_json_new(C);
+    {
+        cJSON *p = cJSON_AddObjectToObject(doc, "params");
+        cJSON *a = cJSON_AddArrayToObject(p, "k");
+        for (int i = 0; i < nk; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber(kv[i]));
+        cJSON_AddStringToObject(p, "widths", widths);
+        cJSON_AddStringToObject(p, "op", "gaussian");
+        a = cJSON_AddArrayToObject(p, "m");
+        for (int i = 0; i < nm; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber(mv[i]));
+        a = cJSON_AddArrayToObject(p, "algos");
+        for (int i = 0; i < na; i++) cJSON_AddItemToArray(a, cJSON_CreateString(anames[i]));
+        a = cJSON_AddArrayToObject(p, "noise");
+        for (int i = 0; i < nn; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber(nv[i]));
+        cJSON_AddStringToObject(p, "start", start);
+        cJSON_AddNumberToObject(p, "trials", trials);
+        cJSON_AddNumberToObject(p, "iters", iters);
+        cJSON_AddNumberToObject(p, "restarts", restarts);
+        cJSON_AddNumberToObject(p, "lr_gd", lr_gd);
+        cJSON_AddNumberToObject(p, "lr_adam", lr_adam);
+        cJSON_AddNumberToObject(p, "success_tol", tol);
+        cJSON_AddNumberToObject(p, "seed", (double)seed);
+    }
+    cJSON *arr = cJSON_AddArrayToObject(doc, "cells");
     cJSON_AddNumberToObject(doc, "seed", (double)seed);
     cJSON_AddNumberToObject(doc, "trials", trials);
     cJSON_AddNumberToObject(doc, "iters", iters);
@@ -271,14 +297,17 @@ static int experiment_recovery(int argc, char **argv)
     if (!rc && json) rc = cli_json_write(C, doc, json);
     cJSON_Delete(doc);
 
-    /* heat maps: success over k (rows) x m (columns), one panel per algorithm */
+    /* heat maps: success over k (rows) x m (columns), one panel per algorithm;
+     * the grid values are categories (one equal cell each), rates on 0..1 */
     double xs[MAXL], ys[MAXL];
+    int nfig = 0;
     for (int i = 0; i < nm; i++) xs[i] = mv[i];
     for (int i = 0; i < nk; i++) ys[i] = kv[i];
     for (int c = 0; c < nc && !rc && nk > 1 && nm > 1; c++) {
-        double *z[8];
-        for (int a = 0; a < na; a++) {
-            z[a] = malloc(sizeof(double) * nk * nm);
+        double *z[8] = {0};
+        for (int a = 0; a < na && !rc; a++) {
+            if (!(z[a] = malloc(sizeof(double) * nk * nm))) { rc = cli_oom(C); break; }
+            for (int i = 0; i < nk * nm; i++) z[a][i] = NAN;
             for (int i = 0; i < ncells; i++) {
                 cell *x = &cells[i];
                 if (x->chain != c || x->algo != a || x->noise != 0) continue;
@@ -292,16 +321,19 @@ static int experiment_recovery(int argc, char **argv)
         for (int i = 0; i < cv[c].nw; i++) snprintf(wl + strlen(wl), sizeof wl - strlen(wl), "%s%d", i ? "-" : "", cv[c].widths[i]);
         snprintf(title, sizeof title, "success rate (rel. error < %g), ReLU net k-%s, %d trials per cell", tol, wl, trials);
         snprintf(path, sizeof path, "%s/phase_d%d_%s.png", sd, cv[c].nw, wl);
-        rc = plot_panels_heatmap(path, title, "measurements m", "latent size k", na, anames, nm, xs, nk, ys,
-                                 (const double *const *)z, "success rate");
+        plot_map_style ms_ = {.title = title, .xlabel = "measurements m", .ylabel = "latent size k",
+                              .zlabel = "success rate", .categorical = 1, .zmin = 0, .zmax = 1, .values = 1};
+        if (!rc) rc = plot_map(path, &ms_, na, anames, nm, xs, nk, ys, (const double *const *)z);
+        nfig += !rc;
         for (int a = 0; a < na; a++) free(z[a]);
     }
     /* error vs noise: first chain and k, largest m, per algorithm */
     if (!rc && nn > 1) {
-        double *y[8];
+        double *y[8] = {0};
         const char *names[8];
-        for (int a = 0; a < na; a++) {
-            y[a] = malloc(sizeof(double) * nn);
+        for (int a = 0; a < na && !rc; a++) {
+            if (!(y[a] = malloc(sizeof(double) * nn))) { rc = cli_oom(C); break; }
+            for (int ni = 0; ni < nn; ni++) y[a][ni] = NAN;
             names[a] = anames[a];
             for (int ni = 0; ni < nn; ni++)
                 for (int i = 0; i < ncells; i++) {
@@ -312,14 +344,22 @@ static int experiment_recovery(int argc, char **argv)
         snprintf(path, sizeof path, "%s/error_vs_noise.png", sd);
         char title[256];
         snprintf(title, sizeof title, "median ||G(z) - G(z0)|| / ||G(z0)|| vs noise (k = %d, m = %d)", kv[0], mv[nm - 1]);
-        /* log-log: sigma = 0 drops out; linear scaling shows as slope 1 */
-        rc = plot_lines(path, title, "noise sigma", "median relative signal error", na, names, nn, nv,
-                        (const double *const *)y, PLOT_LOGX | PLOT_LOGY);
+        /* log-log, linear scaling shows as slope 1; sigma = 0 is drawn as a
+         * separate point left of the log axis (labelled 0); an error of 0
+         * (exact recovery) cannot show on the log y axis */
+        if (!rc) rc = plot_lines(path, title, "noise sigma", "median relative signal error", na, names, nn, nv,
+                                 (const double *const *)y, PLOT_LOGX | PLOT_LOGY);
+        nfig += !rc;
         for (int a = 0; a < na; a++) free(y[a]);
     }
     if (!rc && ginv_outset_commit(set) != GINV_OK) rc = cli_fail(C, "--out: %s", ginv_last_error());
     ginv_outset_free(set);
-    if (!rc && !quiet) printf("wrote %s/table.md, %s/results.json and the figures\n", out, out);
+    if (!rc && !quiet) {
+        if (nfig) printf("wrote %s/table.md, %s/results.json and %d figure%s (.%s, each with .dat and .gp)\n", out,
+                         out, nfig, nfig == 1 ? "" : "s", plot_ext());
+        else printf("wrote %s/table.md and %s/results.json (no figures: a heat map needs two k and two m, "
+                    "the noise plot two noise levels)\n", out, out);
+    }
     free(cells);
     return rc;
 }

@@ -85,6 +85,10 @@ int cmd_info(int argc, char **argv)
     }
     if (json) {
         cJSON *doc = cli_json_new("info");
+        cJSON *p = cJSON_AddObjectToObject(doc, "params");
+        cJSON_AddStringToObject(p, "model", pos[0]);
+        cJSON_AddNumberToObject(p, "jacobian", jac);
+        if (jac > 0) cJSON_AddNumberToObject(p, "seed", (double)seed);
         cJSON_AddStringToObject(doc, "file", pos[0]);
         cJSON_AddNumberToObject(doc, "latent", ginv_net_in(net));
         cJSON_AddNumberToObject(doc, "output", ginv_net_out(net));

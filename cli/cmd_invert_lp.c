@@ -24,7 +24,7 @@ int cmd_invert_lp(int argc, char **argv)
         {"act-tol", 0, OPT_DOUBLE, &act_tol, "T", "output units > T count as active (equalities)", 0, 1e30},
         {"save-z", 0, OPT_STRING, &save_z, "FILE", "write the recovered latent (.npy or text)"},
         {"json", 0, OPT_STRING, &json, "FILE", "write results as JSON ('-': stdout)"},
-        {"quiet", 'q', OPT_FLAG, &quiet, "", "print nothing but errors"},
+        CLI_QUIET_OPT(quiet),
         {0},
     };
     cli_cmd cmd = {C, "Invert an expansive ReLU net layer by layer with one LP per layer (Lei et al. 2019).",

@@ -28,14 +28,14 @@ int cmd_landscape(int argc, char **argv)
 {
     const char *C = "landscape";
     const char *model = NULL, *layers = NULL, *opspec = "identity", *truth_path = NULL;
-    const char *out_dir = NULL, *json = NULL;
+    const char *out_dir = NULL, *json = NULL, *fig_format = "png";
     int m = 0, points = 201, grid = 41, inits = 20, iters = 500, quiet = 0;
     double range = 2.0, lr = 1.0, radius = 0.1;
     uint64_t seed = 1;
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &model, "FILE", "generator model file (.safetensors)"},
         {"layers", 0, OPT_STRING, &layers, "K,N1,..,ND", "instead of --model: a random bias-free ReLU generator, W_i ~ N(0, 1/n_i)"},
-        {"op", 0, OPT_STRING, &opspec, "SPEC", "identity | gaussian | subsample[:MASK] | downsample:F | matrix:FILE"},
+        {"op", 0, OPT_STRING, &opspec, "SPEC", "identity | gaussian (entries N(0, 1/m)) | gaussian-unit (entries N(0, 1), Bora et al.) | subsample[:MASK] | downsample:F | matrix:FILE"},
         {"m", 0, OPT_INT, &m, "M", "number of measurements (gaussian, subsample)", 1, 1 << 24},
         {"seed", 0, OPT_U64, &seed, "S", "random seed (generator, z0, operator, direction, inits)"},
         {"truth", 0, OPT_STRING, &truth_path, "FILE", "z0 (k values, .npy or text) instead of N(0, I)"},
@@ -48,7 +48,8 @@ int cmd_landscape(int argc, char **argv)
         {"radius", 0, OPT_DOUBLE, &radius, "E", "an init ends near a point when within E ||z0|| of it", 1e-9, 10},
         {"out", 0, OPT_STRING, &out_dir, "DIR", "directory for landscape_line.png and landscape_plane.png"},
         {"json", 0, OPT_STRING, &json, "FILE", "write the data and results as JSON ('-': stdout)"},
-        {"quiet", 'q', OPT_FLAG, &quiet, "", "no summary or progress, only errors"},
+        CLI_QUIET_OPT(quiet),
+        CLI_FIGURE_OPTS(fig_format),
         {0},
     };
     cli_cmd cmd = {C, "Map the landscape of f(z) = 1/2 ||A G(z) - A G(z0)||^2 around z0 and -rho_d z0.",
@@ -74,6 +75,7 @@ int cmd_landscape(int argc, char **argv)
     if (rc) return rc == CLI_HELP ? 0 : rc;
     cli_install_callbacks(quiet);
     plot_set_command(C);
+    if ((rc = plot_set_format(C, "--format", fig_format))) return rc;
     if (!!model == !!layers) return cli_usage_error(C, "give exactly one of --model FILE or --layers K,N1,..,ND");
     if (!out_dir) return cli_usage_error(C, "--out DIR is required (the figures go there)");
     {
@@ -230,8 +232,8 @@ int cmd_landscape(int argc, char **argv)
     tmp_line = malloc(LT);
     tmp_plane = malloc(LT);
     if (!png_line || !png_plane || !tmp_line || !tmp_plane) { rc = cli_oom(C); goto out; }
-    snprintf(png_line, L, "%s/landscape_line.png", out_dir);
-    snprintf(png_plane, L, "%s/landscape_plane.png", out_dir);
+    snprintf(png_line, L, "%s/landscape_line.%s", out_dir, plot_ext());
+    snprintf(png_plane, L, "%s/landscape_plane.%s", out_dir, plot_ext());
     snprintf(tmp_line, LT, "%s/landscape_line.png", ginv_outset_dir(set));
     snprintf(tmp_plane, LT, "%s/landscape_plane.png", ginv_outset_dir(set));
     {

@@ -92,10 +92,11 @@ int cmd_net(int argc, char **argv)
         {"alpha", 0, OPT_DOUBLE, &alpha, "A", "leaky_relu slope", 0, 0.999999},
         {"bias", 0, OPT_FLAG, &bias, "", "give dense layers a bias vector"},
         {"bias-sd", 0, OPT_DOUBLE, &bias_sd, "S", "biases ~ N(0, S^2) (0: zero biases)", 0, 1e6},
-        {"init", 0, OPT_STRING, &init, "paper|fanin|orthogonal", "paper: W_i ~ N(0, 1/n_i), n_i = output width; fanin: N(0, 1/fan_in); orthogonal: orthonormal columns (rows if the layer contracts)"},
+        {"weights", 0, OPT_STRING, &init, "paper|fanin|orthogonal", "weight scaling: paper: W_i ~ N(0, 1/n_i), n_i = output width; fanin: N(0, 1/fan_in); orthogonal: orthonormal columns (rows if the layer contracts)"},
         {"seed", 0, OPT_U64, &seed, "S", "random seed"},
         {"output", 'o', OPT_STRING, &out, "FILE", "model file to write (.safetensors, required)"},
         {"json", 0, OPT_STRING, &json, "FILE", "also describe the model as JSON ('-': stdout)"},
+        CLI_ALIAS("init", "weights"),
         {0},
     };
     cli_cmd cmd = {"net random", "Draw a random generator and save it as a model file.",
@@ -109,7 +110,7 @@ int cmd_net(int argc, char **argv)
     if (!out) return cli_usage_error(cmd.name, "-o FILE is required");
     ginv_init in;
     if (ginv_init_parse(init, &in) != GINV_OK)
-        return cli_usage_error(cmd.name, "--init '%s' must be paper, fanin or orthogonal", init);
+        return cli_usage_error(cmd.name, "--weights '%s' must be paper, fanin or orthogonal", init);
     if (bias_sd > 0 && !bias) return cli_usage_error(cmd.name, "--bias-sd needs --bias");
     ginv_layer spec[2 * MAX_SIZES];
     int nspec;
@@ -133,7 +134,15 @@ int cmd_net(int argc, char **argv)
         cJSON *doc = cli_json_new(cmd.name);
         cJSON_AddStringToObject(doc, "file", out);
         cJSON_AddNumberToObject(doc, "seed", (double)seed);
-        cJSON_AddStringToObject(doc, "init", init);
+        cJSON *p = cJSON_AddObjectToObject(doc, "params");
+        cJSON_AddStringToObject(p, "layers", layers);
+        cJSON_AddStringToObject(p, "act", act);
+        if (out_act) cJSON_AddStringToObject(p, "out_act", out_act);
+        cJSON_AddNumberToObject(p, "alpha", alpha);
+        cJSON_AddBoolToObject(p, "bias", bias);
+        cJSON_AddNumberToObject(p, "bias_sd", bias_sd);
+        cJSON_AddStringToObject(p, "weights", init);
+        cJSON_AddNumberToObject(p, "seed", (double)seed);
         cJSON_AddNumberToObject(doc, "parameters", (double)ginv_net_nparams(net));
         char *arch = ginv_net_arch_json(net);
         cJSON_AddItemToObject(doc, "architecture", cJSON_Parse(arch));

@@ -31,23 +31,24 @@ int cmd_recover(int argc, char **argv)
     double alpha = 0.2, bias_sd = 0;
     ginv_recover_opts ro;
     ginv_recover_opts_init(&ro);
+    ro.threads = 0; /* cli_threads() after parsing */
     double lr = -1;
     uint64_t seed = 1;
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &model, "FILE", "generator model file (.safetensors)"},
         {"layers", 0, OPT_STRING, &layers, "K,N1,..,ND", "instead of --model: a fresh random generator per trial"},
         CLI_LAYERS_OPTS(act, out_act, alpha, bias, bias_sd),
-        {"init", 0, OPT_STRING, &init, "paper|fanin|orthogonal", "with --layers: weight scaling"},
+        {"weights", 0, OPT_STRING, &init, "paper|fanin|orthogonal", "with --layers: weight scaling"},
         CLI_OP_OPTS(opspec, m, image),
-        {"noise", 0, OPT_DOUBLE, &ro.noise, "SIGMA", "std of additive Gaussian noise on y", 0, 1e30},
-        {"lambda", 0, OPT_DOUBLE, &ro.lambda, "L", "weight of the prior term lambda ||z||^2", 0, 1e30},
+        {"noise", 0, OPT_DOUBLE, &ro.noise, "SIGMA", "std of the Gaussian noise added to each measurement (0: the noiseless problem of Hand & Voroninski)", 0, 1e30},
+        {"lambda", 0, OPT_DOUBLE, &ro.lambda, "L", "weight of the prior term lambda ||z||^2 (0: eq. 1 of Hand & Voroninski)", 0, 1e30},
         {"algo", 0, OPT_STRING, &algo, "gd|adam|signflip", "solver (signflip: GD with the negation check)"},
         {"lr", 0, OPT_DOUBLE, &lr, "ETA", "step size (default: adam 0.01, gd and signflip 1)", 0, 1e30},
         {"iters", 0, OPT_INT, &ro.solve.iters, "T", "iterations (exactly T unless --tol)", 0, 1 << 30},
         {"tol", 0, OPT_DOUBLE, &ro.solve.tol, "EPS", "stop when f changes by < EPS relative (0: never)", 0, 1},
         {"restarts", 0, OPT_INT, &ro.restarts, "R", "random initialisations per trial, solved in one batch", 1, 1 << 20},
         {"start", 0, OPT_STRING, &start, "random|negative", "restarts start at N(0, S^2 I), or near -z0: -z0 + N(0, (S ||z0||)^2 I/k)"},
-        {"init-scale", 0, OPT_DOUBLE, &ro.init_sd, "S", "scale S of the starting points (default 1 random, 0.05 negative)", 0, 1e6},
+        {"start-scale", 0, OPT_DOUBLE, &ro.init_sd, "S", "scale S of the starting points (default 1 random, 0.05 negative)", 0, 1e6},
         {"kink", 0, OPT_STRING, &kink, "zero|onesided", "ReLU derivative at 0: zero, or eq. (5)'s one-sided limit"},
         {"trials", 0, OPT_INT, &ro.trials, "N", "independent trials", 1, 1 << 24},
         {"seed", 0, OPT_U64, &seed, "S", "random seed"},
@@ -57,8 +58,10 @@ int cmd_recover(int argc, char **argv)
         {"save-z", 0, OPT_STRING, &save_z, "FILE", "write the recovered latents (trials x k)"},
         {"save-x", 0, OPT_STRING, &save_x, "FILE", "write the recovered signals G(z) (trials x n)"},
         {"json", 0, OPT_STRING, &json, "FILE", "write results as JSON ('-': stdout)"},
-        {"threads", 0, OPT_INT, &ro.threads, "T", "threads (trials in parallel, else BLAS)", 1, 64},
-        {"quiet", 'q', OPT_FLAG, &quiet, "", "no table or progress, only errors"},
+        CLI_THREADS_OPT(ro.threads),
+        CLI_QUIET_OPT(quiet),
+        CLI_ALIAS("init", "weights"),
+        CLI_ALIAS("init-scale", "start-scale"),
         {0},
     };
     cli_cmd cmd = {C, "Recover latent codes z0 from measurements y = A G(z0) + noise (MAP inversion).",
@@ -67,7 +70,7 @@ int cmd_recover(int argc, char **argv)
                    "eq. 1 when lambda = 0) from R random restarts per trial, keeping the restart with\n"
                    "the lowest f. Each trial draws its own generator (with --layers), truth z0 ~ N(0, I),\n"
                    "operator and noise from streams derived from (seed, trial), so results do not\n"
-                   "depend on --threads. The gaussian operator has entries N(0, 1/m).\n"
+                   "depend on --threads. --op gaussian has entries N(0, 1/m) (gaussian-unit: N(0, 1)).\n"
                    "rel_error = ||z_hat - z0|| / ||z0||; with --y (no truth) the fit is reported instead.\n"
                    "Exit status: 0 when the run completed (whatever the success rate), 1 on errors,\n"
                    "2 on usage errors."};
@@ -75,6 +78,7 @@ int cmd_recover(int argc, char **argv)
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
     if (rc) return rc == CLI_HELP ? 0 : rc;
     ro.seed = seed;
+    ro.threads = cli_threads(ro.threads);
     cli_install_callbacks(quiet);
 
     if (!!model == !!layers) return cli_usage_error(C, "give exactly one of --model FILE or --layers K,N1,..,ND");
@@ -86,10 +90,10 @@ int cmd_recover(int argc, char **argv)
     else if (!strcmp(kink, "onesided")) ro.kink = GINV_KINK_ONESIDED;
     else return cli_usage_error(C, "--kink '%s' must be zero or onesided", kink);
     if (ginv_init_parse(init, &ro.init) != GINV_OK)
-        return cli_usage_error(C, "--init '%s' must be paper, fanin or orthogonal", init);
+        return cli_usage_error(C, "--weights '%s' must be paper, fanin or orthogonal", init);
     if (!strcmp(start, "negative")) {
         ro.start_negative = 1;
-        if (!cli_find(opts, "init-scale")->seen) ro.init_sd = 0.05;
+        if (!cli_find(opts, "start-scale")->seen) ro.init_sd = 0.05;
         if (y_path) return cli_usage_error(C, "--start negative needs a truth, not --y");
     } else if (strcmp(start, "random")) {
         return cli_usage_error(C, "--start '%s' must be random or negative", start);
@@ -205,7 +209,7 @@ int cmd_recover(int argc, char **argv)
     if (json && !rc) {
         cJSON *doc = cli_json_new(C);
         cJSON_AddNumberToObject(doc, "seed", (double)seed);
-        cli_problem pr = {model, layers, act, out_act, "init", init, opspec, bias, k, n, m};
+        cli_problem pr = {model, layers, act, out_act, "weights", init, opspec, bias, k, n, m};
         cJSON *p = cli_json_problem(doc, &pr);
         cJSON_AddNumberToObject(p, "noise", ro.noise);
         cJSON_AddNumberToObject(p, "lambda", ro.lambda);
@@ -214,7 +218,7 @@ int cmd_recover(int argc, char **argv)
         cJSON_AddNumberToObject(p, "iters", ro.solve.iters);
         cJSON_AddNumberToObject(p, "tol", ro.solve.tol);
         cJSON_AddNumberToObject(p, "restarts", ro.restarts);
-        cJSON_AddNumberToObject(p, "init_scale", ro.init_sd);
+        cJSON_AddNumberToObject(p, "start_scale", ro.init_sd);
         cJSON_AddStringToObject(p, "start", start);
         cJSON_AddStringToObject(p, "kink", kink);
         cJSON_AddNumberToObject(p, "trials", ro.trials);

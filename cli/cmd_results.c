@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #define MAXG 16
 #define MAXM GINV_METRICS_MAX
@@ -32,6 +34,21 @@ typedef struct {
     long n, cap;
     int oom;
 } summary;
+
+/* The width to fit the table to: $COLUMNS when set, else the terminal's
+ * (TIOCGWINSZ on stdout); 0 (no limit) when stdout is not a terminal. */
+static int terminal_columns(void)
+{
+    const char *env = getenv("COLUMNS");
+    if (env && *env) {
+        char *end;
+        long c = strtol(env, &end, 10);
+        if (!*end && c >= 20 && c <= 100000) return (int)c;
+    }
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20) return ws.ws_col;
+    return 0;
+}
 
 static int metric_index(summary *s, const char *name)
 {
@@ -128,53 +145,45 @@ static double quant(group *g, int mi, double q)
     return ginv_quantile_sorted(g->m[mi], g->mn[mi], q);
 }
 
-/* Axis values of parameter column col over the groups: the sorted numbers,
- * or, when some value is not a number, positions 0, 1, ... in the order of
- * the grid (the label then lists what each position stands for). */
-static int axis(summary *s, int col, double *out, int max, char *label, size_t lcap)
+/* The values parameter column col takes over the groups, as the categories
+ * of an axis: numbers in increasing order, else the texts in the order of
+ * the grid; labels[i] points into the groups (not owned). Returns the count,
+ * -1 over max; *numeric says which. */
+static int axis(summary *s, int col, double *vals, const char **labels, int max, int *numeric)
 {
-    int n = 0, numeric = 1;
-    for (long gi = 0; gi < s->n && numeric; gi++) {
+    int n = 0, num = 1;
+    for (long gi = 0; gi < s->n && num; gi++) {
         char *end;
         strtod(s->g[gi].val[col], &end);
-        numeric = end != s->g[gi].val[col] && !*end;
+        num = end != s->g[gi].val[col] && !*end;
     }
-    snprintf(label, lcap, "%s", s->gb[col]);
     for (long gi = 0; gi < s->n; gi++) {
-        double v = numeric ? strtod(s->g[gi].val[col], NULL) : -1;
+        const char *t = s->g[gi].val[col];
+        double v = num ? strtod(t, NULL) : 0;
         int seen = 0;
-        if (numeric) {
-            for (int j = 0; j < n; j++) seen |= out[j] == v;
-        } else {
-            for (long gj = 0; gj < gi; gj++) seen |= !strcmp(s->g[gj].val[col], s->g[gi].val[col]);
-        }
+        for (int j = 0; j < n && !seen; j++) seen = num ? vals[j] == v : !strcmp(labels[j], t);
         if (seen) continue;
         if (n == max) return -1;
-        if (!numeric)
-            snprintf(label + strlen(label), lcap - strlen(label), "%s%d: %s", n ? "; " : " (", n, s->g[gi].val[col]);
-        out[n] = numeric ? v : n;
-        n++;
+        vals[n] = num ? v : n;
+        labels[n++] = t;
     }
-    if (!numeric) snprintf(label + strlen(label), lcap - strlen(label), ")");
-    else qsort(out, (size_t)n, sizeof *out, cmp_d);
+    if (num) /* sort values and labels together (insertion: axes are short) */
+        for (int i = 1; i < n; i++)
+            for (int j = i; j > 0 && vals[j - 1] > vals[j]; j--) {
+                double tv = vals[j]; vals[j] = vals[j - 1]; vals[j - 1] = tv;
+                const char *tl = labels[j]; labels[j] = labels[j - 1]; labels[j - 1] = tl;
+            }
+    *numeric = num;
     return n;
 }
 
-/* the axis position of group g in column col */
-static double axis_pos(summary *s, long gi, int col, const double *vals, int n)
+/* the category of group gi in column col */
+static int axis_pos(summary *s, long gi, int col, const double *vals, const char **labels, int n, int numeric)
 {
-    char *end;
-    double v = strtod(s->g[gi].val[col], &end);
-    if (end != s->g[gi].val[col] && !*end)
-        for (int i = 0; i < n; i++)
-            if (vals[i] == v) return i;
-    int k = 0; /* ordinal: count the distinct values before this one's first group */
-    for (long gj = 0; gj < s->n; gj++) {
-        int first = 1;
-        for (long gk = 0; gk < gj; gk++) first &= strcmp(s->g[gk].val[col], s->g[gj].val[col]) != 0;
-        if (!strcmp(s->g[gj].val[col], s->g[gi].val[col])) return k;
-        k += first;
-    }
+    const char *t = s->g[gi].val[col];
+    double v = numeric ? strtod(t, NULL) : 0;
+    for (int i = 0; i < n; i++)
+        if (numeric ? vals[i] == v : !strcmp(labels[i], t)) return i;
     return 0;
 }
 
@@ -198,16 +207,16 @@ static int make_plot(const char *C, summary *s, const char *png, const char *zna
         return cli_usage_error(C, "--plot needs one (a curve) or two (a heat map) --group-by parameters; "
                                   "fix the others with --where");
     enum { MAXA = 512 };
-    double xs[MAXA], ys[MAXA];
-    char xlab[2048], ylab[2048];
-    int xcol = s->ng == 2 ? 1 : 0;
-    int nx = axis(s, xcol, xs, MAXA, xlab, sizeof xlab), ny = s->ng == 2 ? axis(s, 0, ys, MAXA, ylab, sizeof ylab) : 1;
+    double xs[MAXA], ys[MAXA] = {0};
+    const char *xl[MAXA], *yl[MAXA];
+    int xnum = 1, ynum = 1, xcol = s->ng == 2 ? 1 : 0;
+    int nx = axis(s, xcol, xs, xl, MAXA, &xnum), ny = s->ng == 2 ? axis(s, 0, ys, yl, MAXA, &ynum) : 1;
     if (nx < 0 || ny < 0) return cli_usage_error(C, "--plot: more than %d values on an axis", MAXA);
     double *z = malloc(sizeof(double) * (size_t)nx * ny);
     if (!z) return cli_oom(C);
     for (int i = 0; i < nx * ny; i++) z[i] = NAN;
     for (long gi = 0; gi < s->n; gi++) {
-        int i = (int)axis_pos(s, gi, xcol, xs, nx), j = s->ng == 2 ? (int)axis_pos(s, gi, 0, ys, ny) : 0;
+        int i = axis_pos(s, gi, xcol, xs, xl, nx, xnum), j = s->ng == 2 ? axis_pos(s, gi, 0, ys, yl, ny, ynum) : 0;
         z[j * nx + i] = group_value(s, &s->g[gi], zm);
     }
     char title[512], zl[128];
@@ -215,21 +224,38 @@ static int make_plot(const char *C, summary *s, const char *png, const char *zna
     snprintf(title, sizeof title, "%s%s%s", zm < 0 ? "success rate" : "median ", zm < 0 ? "" : s->mname[zm],
              s->nw ? " (filtered)" : "");
     int rc;
-    if (s->ng == 2 && (nx == 1 || ny == 1)) {
-        /* one of the two parameters takes a single value: no map to draw (gnuplot
-         * cannot), the curve over the other one, the single value in the title */
-        int one = ny == 1 ? 0 : 1; /* the group-by column with one value */
-        snprintf(title + strlen(title), sizeof title - strlen(title), ", %s = %s", s->gb[one], s->g[0].val[one]);
-        const double *ysr[1] = {z}; /* nx == 1: z holds the ny values in order */
-        const char *names[1] = {zl};
-        rc = ny == 1 ? plot_lines(png, title, xlab, zl, 1, names, nx, xs, ysr, 0)
-                     : plot_lines(png, title, ylab, zl, 1, names, ny, ys, ysr, 0);
-    } else if (s->ng == 2) {
-        rc = plot_heatmap(png, title, xlab, ylab, nx, xs, ny, ys, z, zl);
+    if (s->ng == 2 && nx > 1 && ny > 1) {
+        /* a heat map of categories: one equal cell per value, tics at the
+         * centres named by the values; a rate on 0..1 */
+        plot_map_style ms = {.title = title, .xlabel = s->gb[1], .ylabel = s->gb[0], .zlabel = zl,
+                             .categorical = 1, .xticks = xl, .yticks = yl, .values = 1};
+        if (zm < 0) ms.zmin = 0, ms.zmax = 1;
+        const double *zz[1] = {z};
+        rc = plot_map(png, &ms, 1, NULL, nx, xs, ny, ys, zz);
     } else {
-        const double *ysr[1] = {z};
+        /* a curve over one parameter (also when one of two takes a single
+         * value: that value goes into the title); numbers on a numeric
+         * axis, other values as named positions */
+        int one = -1, col = xcol, n = nx;
+        const double *v = xs;
+        const char **lab = xl;
+        int num = xnum;
+        if (s->ng == 2) {
+            if (nx == 1) one = 1, col = 0, n = ny, v = ys, lab = yl, num = ynum; /* z holds the ny values in order */
+            else one = 0;
+        }
+        if (one >= 0)
+            snprintf(title + strlen(title), sizeof title - strlen(title), ", %s = %s", s->gb[one], s->g[0].val[one]);
+        plot_style st = {.title = title, .xlabel = s->gb[col], .ylabel = zl};
+        if (zm < 0) st.ymin = 0, st.ymax = 1;
+        double pos[MAXA];
+        if (!num) {
+            for (int i = 0; i < n; i++) pos[i] = i;
+            st.nxticks = n, st.xtick_x = pos, st.xtick_labels = lab;
+        }
+        const double *ysr[1] = {z}, *xsr[1] = {num ? v : pos};
         const char *names[1] = {zl};
-        rc = plot_lines(png, title, xlab, zl, 1, names, nx, xs, ysr, 0);
+        rc = plot_series(png, &st, 1, names, &n, xsr, ysr, NULL);
     }
     free(z);
     return rc;
@@ -246,7 +272,7 @@ int cmd_results(int argc, char **argv)
         {"metrics", 0, OPT_STRING, &metrics, "M1,M2,..", "metrics to show (default: all)"},
         {"format", 0, OPT_STRING, &format, "table|csv|json", "what to print on stdout"},
         {"json", 0, OPT_STRING, &json, "FILE", "also write the summary as JSON ('-': stdout)"},
-        {"plot", 0, OPT_STRING, &png, "PNG", "a figure: heat map over two group-by parameters, curve over one"},
+        {"plot", 0, OPT_STRING, &png, "FIG", "a figure: heat map over two group-by parameters, curve over one; FIG.png, .svg or .pdf (by the name), FIG.dat and FIG.gp beside"},
         {"z", 0, OPT_STRING, &zname, "METRIC", "the plotted value: success_rate, or a metric's median [success_rate]"},
         {"busy-timeout", 0, OPT_INT, &busy, "MS", "wait this long for a locked store", 0, 1 << 30},
         {0},
@@ -258,7 +284,7 @@ int cmd_results(int argc, char **argv)
                    "successes and the success rate with its Wilson score 95% interval, and for each\n"
                    "metric the median and the quartiles q1, q3 (linear interpolation) over the units\n"
                    "where it is finite. --plot draws the success rate (or --z METRIC's median) as a heat\n"
-                   "map over two numeric parameters (first: y axis, second: x axis) or a curve over one\n"
+                   "map over two parameters (first: y axis, second: x axis; one cell per value) or a curve over one\n"
                    "(also when one of two takes a single value). --where P=V;P=V keeps the units with\n"
                    "those values; P must be a parameter of the sweep and V one of its values (a usage\n"
                    "error otherwise, exit 2). The store is only read: a store in a read-only directory\n"
@@ -270,6 +296,7 @@ int cmd_results(int argc, char **argv)
     if (strcmp(format, "table") && strcmp(format, "csv") && strcmp(format, "json"))
         return cli_usage_error(C, "--format '%s' must be table, csv or json", format);
     plot_set_command(C);
+    if (png) plot_format_from_path(png);
 
     /* the spec first: default groups and the success metric */
     char *spec_txt = NULL, *command = NULL;
@@ -335,6 +362,12 @@ int cmd_results(int argc, char **argv)
     cJSON *doc = NULL;
     if (!rc) {
         doc = cli_json_new(C);
+        cJSON *par = cJSON_AddObjectToObject(doc, "params");
+        cJSON_AddStringToObject(par, "db", pos[0]);
+        if (group_by) cJSON_AddStringToObject(par, "group_by", group_by);
+        if (where) cJSON_AddStringToObject(par, "where", where);
+        if (metrics) cJSON_AddStringToObject(par, "metrics", metrics);
+        cJSON_AddStringToObject(par, "format", format);
         cJSON_AddStringToObject(doc, "db", pos[0]);
         if (command) cJSON_AddStringToObject(doc, "sweep_command", command);
         cJSON_AddItemToObject(doc, "group_by", cJSON_CreateStringArray(s.gb, s.ng));
@@ -342,7 +375,12 @@ int cmd_results(int argc, char **argv)
         for (long gi = 0; gi < s.n; gi++) {
             group *g = &s.g[gi];
             cJSON *o = cJSON_CreateObject(), *pp = cJSON_AddObjectToObject(o, "params");
-            for (int i = 0; i < s.ng; i++) cJSON_AddStringToObject(pp, s.gb[i], g->val[i]);
+            for (int i = 0; i < s.ng; i++) { /* a number stays a number */
+                char *end;
+                double x = strtod(g->val[i], &end);
+                if (*g->val[i] && !*end && isfinite(x)) cJSON_AddNumberToObject(pp, s.gb[i], x);
+                else cJSON_AddStringToObject(pp, s.gb[i], g->val[i]);
+            }
             long ok = g->n - g->errors;
             cJSON_AddNumberToObject(o, "units", g->n);
             cJSON_AddNumberToObject(o, "errors", g->errors);
@@ -423,6 +461,7 @@ int cmd_results(int argc, char **argv)
                 else snprintf(row[c], 64, "%s", r == 0 ? s.mname[tshow[k]] : "median [q1, q3]");
             }
         }
+        int width[MAXG + 4 + MAXM], keep[MAXG + 4 + MAXM], total = 0;
         for (int c = 0; !rc && c < ncol; c++) {
             int w = 0;
             for (long r = 0; r < nrow; r++) if ((int)strlen(cell[r * ncol + c]) > w) w = (int)strlen(cell[r * ncol + c]);
@@ -431,15 +470,31 @@ int cmd_results(int argc, char **argv)
                 snprintf(tmp, sizeof tmp, "%-*s", w, cell[r * ncol + c]);
                 memcpy(cell[r * ncol + c], tmp, sizeof tmp);
             }
+            width[c] = w, keep[c] = 1;
+            total += w + (c ? 2 : 0);
+        }
+        /* fit the terminal: drop metric columns from the right, and say so */
+        int cols = terminal_columns(), dropped = 0;
+        char note[1024] = "";
+        for (int c = ncol - 1; !rc && cols > 0 && total > cols && c >= ncol - nt; c--) {
+            keep[c] = 0, total -= width[c] + 2, dropped++;
+            snprintf(note + strlen(note), sizeof note - strlen(note), "%s%s", dropped > 1 ? ", " : "",
+                     s.mname[tshow[c - (ncol - nt)]]);
         }
         for (long r = 0; !rc && r < nrow; r++) {
             char line[8192] = "";
-            for (int c = 0; c < ncol; c++)
-                snprintf(line + strlen(line), sizeof line - strlen(line), "%s%s", c ? "  " : "", cell[r * ncol + c]);
+            for (int c = 0, first = 1; c < ncol; c++) {
+                if (!keep[c]) continue;
+                snprintf(line + strlen(line), sizeof line - strlen(line), "%s%s", first ? "" : "  ", cell[r * ncol + c]);
+                first = 0;
+            }
             for (size_t L = strlen(line); L && line[L - 1] == ' '; L--) line[L - 1] = 0;
             printf("%s\n", line);
         }
         free(cell);
+        if (!rc && dropped)
+            printf("(%d metric column%s left out to fit %d columns: %s; --metrics picks them, "
+                   "--format csv or json shows all)\n", dropped, dropped == 1 ? "" : "s", cols, note);
         if (!rc && !s.n) printf("(no units stored%s)\n", s.nw ? " match --where" : " yet");
     }
     if (!rc && json && strcmp(json, "-")) rc = cli_json_write(C, doc, json);

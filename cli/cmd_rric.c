@@ -16,7 +16,7 @@ int cmd_rric(int argc, char **argv)
     uint64_t seed = 1;
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &model, "FILE", "generator model file (.safetensors, required)"},
-        {"op", 0, OPT_STRING, &opspec, "SPEC", "identity | gaussian | subsample[:MASK] | downsample:F | matrix:FILE"},
+        {"op", 0, OPT_STRING, &opspec, "SPEC", "identity | gaussian (entries N(0, 1/m)) | gaussian-unit (entries N(0, 1), Bora et al.) | subsample[:MASK] | downsample:F | matrix:FILE"},
         {"m", 0, OPT_INT, &m, "M", "number of measurements (gaussian, subsample)", 1, 1 << 24},
         {"image", 0, OPT_STRING, &image, "CxHxW", "image shape of the signal (downsample)"},
         {"pairs", 0, OPT_INT, &ro.quads, "P", "sampled quadruples (x1, x2, x3, x4): pairs of pairs", 1, 1 << 24},
@@ -26,7 +26,7 @@ int cmd_rric(int argc, char **argv)
         {"trial", 0, OPT_INT, &trial, "T", "draw the operator as trial T of ginv recover", 0, 1 << 30},
         {"seed", 0, OPT_U64, &seed, "S", "random seed (operator and samples)"},
         {"json", 0, OPT_STRING, &json, "FILE", "write results as JSON ('-': stdout)"},
-        {"quiet", 'q', OPT_FLAG, &quiet, "", "no table or progress, only errors"},
+        CLI_QUIET_OPT(quiet),
         {0},
     };
     cli_cmd cmd = {C, "Estimate the Range Restricted Isometry Condition constant of an operator.",

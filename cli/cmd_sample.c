@@ -37,21 +37,26 @@ static int image_shape(int n, const ginv_op_spec *ops, int *c, int *h, int *w)
  * nd - 1 before it, evenly spaced, in time order. */
 static int draw_index(int S, int nd, int i) { return (int)(((long)(i + 1) * S) / nd) - 1; }
 
-/* mean.png (clipped to [0, 1]), std.png (0 .. its max), and samples.png: a
- * grid of G(z) with a row per chain (up to 4 chains) and a column per kept
- * draw (up to 4, spread over the kept samples, the last one rightmost), so
- * that both the spread across chains and the movement within a chain show;
- * 2-pixel white gaps, clipped to [0, 1]. Channel planes are stacked
- * vertically (a c*h x w tile); every picture upscaled `scale` times. */
+/* mean.png (clipped to [0, 1]) and std.png (0 .. its max), each with a gray
+ * colour bar labelled with its ends, and samples.png: a grid of G(z) with a
+ * row per chain (up to 4 chains, labelled) and a column per kept draw (up to
+ * 4, spread over the kept samples, the last one rightmost, labelled by the
+ * step), so that both the spread across chains and the movement within a
+ * chain show; 2-pixel white gaps, clipped to [0, 1]. Channel planes are
+ * stacked vertically (a c*h x w tile); every picture upscaled `scale` times. */
 static ginv_status write_images(char *const *paths, const ginv_net *net, const ginv_sample_result *r,
-                                const float *mx, const float *sx, int c, int h, int w, int scale)
+                                const ginv_sample_opts *so, const float *mx, const float *sx, int c,
+                                int h, int w, int scale)
 {
     int n = c * h * w, nc = r->C < 4 ? r->C : 4, nd = r->S < 4 ? r->S : 4;
     double smax = 0;
     for (int i = 0; i < n; i++) smax = fmax(smax, sx[i]);
-    ginv_status st = ginv_png_write_grid(paths[0], 1, 1, c * h, w, mx, 0, 0.0, 1.0, scale);
-    if (st == GINV_OK)
-        st = ginv_png_write_grid(paths[1], 1, 1, c * h, w, sx, 0, 0.0, smax > 0 ? smax : 1.0, scale);
+    ginv_grid_style gs;
+    ginv_grid_style_init(&gs);
+    gs.pad = 0, gs.scale = scale, gs.colorbar = 1, gs.title = "mean G(z)";
+    ginv_status st = ginv_png_write_grid_styled(paths[0], 1, 1, c * h, w, mx, &gs);
+    gs.hi = smax > 0 ? smax : 1.0, gs.title = "std G(z)";
+    if (st == GINV_OK) st = ginv_png_write_grid_styled(paths[1], 1, 1, c * h, w, sx, &gs);
     if (st != GINV_OK) return st;
     int B = nc * nd;
     float *z = malloc(sizeof(float) * (size_t)B * r->k);
@@ -61,9 +66,18 @@ static ginv_status write_images(char *const *paths, const ginv_net *net, const g
         for (int d = 0; d < nd; d++)
             memcpy(z + ((size_t)ch * nd + d) * r->k,
                    r->samples + ((size_t)draw_index(r->S, nd, d) * r->C + ch) * r->k, sizeof(float) * r->k);
+    char rl[4][24], cl[4][32];
+    const char *rp[4], *cp[4];
+    for (int ch = 0; ch < nc; ch++) snprintf(rl[ch], sizeof rl[ch], "chain %d", ch), rp[ch] = rl[ch];
+    for (int d = 0; d < nd; d++) {
+        long step = (long)so->burn_in + (long)(draw_index(r->S, nd, d) + 1) * so->thin;
+        snprintf(cl[d], sizeof cl[d], "step %ld", step), cp[d] = cl[d];
+    }
+    ginv_grid_style_init(&gs);
+    gs.scale = scale, gs.row_labels = rp, gs.col_labels = cp, gs.title = "G(z): samples";
     if ((st = ginv_net_ws_new(&ws, net, B)) == GINV_OK) {
         const float *x = ginv_net_forward(net, ws, B, z);
-        st = ginv_png_write_grid(paths[2], nc, nd, c * h, w, x, 2, 0.0, 1.0, scale);
+        st = ginv_png_write_grid_styled(paths[2], nc, nd, c * h, w, x, &gs);
     }
     ginv_net_ws_free(ws);
     free(z);
@@ -85,13 +99,14 @@ int cmd_sample(int argc, char **argv)
     const char *opspec = "gaussian", *image = NULL, *prior_s = "gaussian", *sampler = "ula";
     const char *precond_s = "none";
     const char *init_s = "zero", *centre_path = NULL, *truth_path = NULL, *y_path = NULL;
-    const char *out_dir = NULL, *json = NULL, *ref_path = NULL;
+    const char *out_dir = NULL, *json = NULL, *ref_path = NULL, *fig_format = "png";
     int bias = 0, m = 0, quiet = 0, w1_dirs = 16, png_scale = 4, signal_diag = 0, rhat_curve = 0;
     double signal_floor = 1e-3, rhat_target = 1.01;
     double near = 0.1;
     double alpha = 0.2, bias_sd = 0, noise = 0, sigma = -1;
     ginv_sample_opts so;
     ginv_sample_opts_init(&so);
+    so.threads = 0; /* cli_threads() after parsing */
     so.step = -1;
     so.radius = -1;
     uint64_t seed = 1, chain_seed = 1;
@@ -111,15 +126,15 @@ int cmd_sample(int argc, char **argv)
         {"burn-in", 0, OPT_INT, &so.burn_in, "TB", "steps discarded first", 0, 1 << 30},
         {"samples", 0, OPT_INT, &so.samples, "S", "samples kept per chain", 4, 1 << 30},
         {"thin", 0, OPT_INT, &so.thin, "K", "keep every K-th step after the burn-in", 1, 1 << 20},
-        {"init", 0, OPT_STRING, &init_s, "zero|gd|random|negative|truth", "chain start: 0, GD from 0 on 1/2||A G(z) - y||^2 (Pareek-Risteski Thm 1), N(0, S^2 I), near -z0: -z0 + N(0, (S ||z0||)^2 I/k), or z0 + that noise"},
-        {"init-scale", 0, OPT_DOUBLE, &so.init_sd, "S", "with --init random / negative / truth: the scale S (default 1 / 0.05 / 0)", 0, 1e6},
+        {"start", 0, OPT_STRING, &init_s, "zero|gd|random|negative|truth", "chain start: 0, GD from 0 on 1/2||A G(z) - y||^2 (Pareek-Risteski Thm 1), N(0, S^2 I), near -z0: -z0 + N(0, (S ||z0||)^2 I/k), or z0 + that noise"},
+        {"start-scale", 0, OPT_DOUBLE, &so.init_sd, "S", "with --start random / negative / truth: the scale S (default 1 / 0.05 / 0)", 0, 1e6},
         {"near", 0, OPT_DOUBLE, &near, "R", "trajectory: a chain is near z0 when ||z - z0|| <= R ||z0||", 0, 1e6},
         {"reference", 0, OPT_STRING, &ref_path, "FILE", "trajectory: samples.npy of a long reference run (any array of k-vectors); records the sliced W1 to them at every kept step"},
         {"w1-dirs", 0, OPT_INT, &w1_dirs, "P", "with --reference: random directions of the sliced W1", 1, 1 << 16},
-        {"gd-iters", 0, OPT_INT, &so.gd_iters, "T", "with --init gd: GD iterations", 0, 1 << 30},
-        {"gd-lr", 0, OPT_DOUBLE, &so.gd_lr, "ETA", "with --init gd: GD step size", 0, 1e30},
+        {"gd-iters", 0, OPT_INT, &so.gd_iters, "T", "with --start gd: GD iterations", 0, 1 << 30},
+        {"gd-lr", 0, OPT_DOUBLE, &so.gd_lr, "ETA", "with --start gd: GD step size", 0, 1e30},
         {"radius", 0, OPT_DOUBLE, &so.radius, "R", "projected sampler / uniform prior: the ball's radius", 0, 1e30},
-        {"centre", 0, OPT_STRING, &centre_path, "FILE", "the ball's centre (k values; default: the GD point with --init gd, else 0)"},
+        {"centre", 0, OPT_STRING, &centre_path, "FILE", "the ball's centre (k values; default: the GD point with --start gd, else 0)"},
         {"levels", 0, OPT_INT, &so.levels, "L", "annealed: geometric noise levels over the burn-in", 1, 1 << 20},
         {"level-max", 0, OPT_DOUBLE, &so.level_max, "S0", "annealed: the first level (the last is 1)", 1, 1e6},
         {"temps", 0, OPT_INT, &so.temps, "R", "ula, mala: parallel tempering with R rungs per chain (1: off); only rung 0 (temperature 1) is kept", 1, 64},
@@ -132,13 +147,16 @@ int cmd_sample(int argc, char **argv)
         {"out", 0, OPT_STRING, &out_dir, "DIR", "directory for samples.npy, moments (.npy) and trace.png"},
         {"signal-diag", 0, OPT_FLAG, &signal_diag, "", "also R-hat and ESS of every pixel of G(z) (pixels with sd <= --signal-sd-floor left out): whether the images have converged, whatever the latent does"},
         {"signal-sd-floor", 0, OPT_DOUBLE, &signal_floor, "S", "with --signal-diag: pixels whose posterior sd is at most S are constant", 0, 1e30},
-        {"png-scale", 0, OPT_INT, &png_scale, "F", "images: mean.png, std.png and samples.png upscaled F times (nearest neighbour)", 1, 64},
-        {"precond", 0, OPT_STRING, &precond_s, "none|laplace", "ula, mala: laplace preconditions with the Gauss-Newton Hessian at the GD point, (A J)^T(A J)/sigma^2 + I (needs --init gd and the gaussian prior): flat and stiff directions then move at one pace"},
+        {"png-scale", 0, OPT_INT, &png_scale, "S", "images: mean.png, std.png and samples.png upscaled S times (nearest neighbour), their labels with them", 1, 64},
+        CLI_FIGURE_OPTS(fig_format),
+        {"precond", 0, OPT_STRING, &precond_s, "none|laplace", "ula, mala: laplace preconditions with the Gauss-Newton Hessian at the GD point, (A J)^T(A J)/sigma^2 + I (needs --start gd and the gaussian prior): flat and stiff directions then move at one pace"},
         {"rhat-curve", 0, OPT_FLAG, &rhat_curve, "", "also max R-hat against run length (each length's first half discarded) and the steps from which it stays below --rhat-target: JSON rhat_curve, rhat_curve.png"},
         {"rhat-target", 0, OPT_DOUBLE, &rhat_target, "R", "with --rhat-curve: the R-hat to reach", 1, 100},
         {"json", 0, OPT_STRING, &json, "FILE", "write results and diagnostics as JSON ('-': stdout)"},
-        {"threads", 0, OPT_INT, &so.threads, "T", "linear-algebra threads (numbers do not depend on it)", 1, 64},
-        {"quiet", 'q', OPT_FLAG, &quiet, "", "no table or progress, only errors"},
+        CLI_THREADS_OPT(so.threads),
+        CLI_ALIAS("init", "start"),
+        CLI_ALIAS("init-scale", "start-scale"),
+        CLI_QUIET_OPT(quiet),
         {0},
     };
     cli_cmd cmd = {C, "Sample the posterior of the latent code given y = A G(z0) + noise (Langevin chains).",
@@ -167,8 +185,10 @@ int cmd_sample(int argc, char **argv)
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
     if (rc) return rc == CLI_HELP ? 0 : rc;
     so.seed = cli_find(opts, "chain-seed")->seen ? chain_seed : seed;
+    so.threads = cli_threads(so.threads);
     cli_install_callbacks(quiet);
     plot_set_command(C);
+    if ((rc = plot_set_format(C, "--format", fig_format))) return rc;
 
     if (!!model == !!layers) return cli_usage_error(C, "give exactly one of --model FILE or --layers K,N1,..,ND");
     if (!(so.type = ginv_sampler_find(sampler)))
@@ -180,17 +200,17 @@ int cmd_sample(int argc, char **argv)
     int init_sign = !strcmp(init_s, "negative") ? -1 : !strcmp(init_s, "truth") ? 1 : 0;
     if (init_sign) {
         so.init = GINV_CHAIN_INIT_GIVEN; /* built once z0 is known */
-        if (y_path) return cli_usage_error(C, "--init %s needs a truth, not --y", init_s);
-        if (!cli_find(opts, "init-scale")->seen) so.init_sd = init_sign < 0 ? 0.05 : 0.0;
+        if (y_path) return cli_usage_error(C, "--start %s needs a truth, not --y", init_s);
+        if (!cli_find(opts, "start-scale")->seen) so.init_sd = init_sign < 0 ? 0.05 : 0.0;
     } else if (ginv_chain_init_parse(init_s, &so.init) != GINV_OK) {
-        return cli_usage_error(C, "--init '%s' must be zero, gd, random, negative or truth", init_s);
+        return cli_usage_error(C, "--start '%s' must be zero, gd, random, negative or truth", init_s);
     }
     if (ginv_precond_parse(precond_s, &so.precond) != GINV_OK)
         return cli_usage_error(C, "--precond '%s' must be none or laplace", precond_s);
     if (so.precond == GINV_PRECOND_LAPLACE &&
         (so.init != GINV_CHAIN_INIT_GD || prior != GINV_PRIOR_GAUSSIAN ||
          (so.type != ginv_sampler_ula && so.type != ginv_sampler_mala)))
-        return cli_usage_error(C, "--precond laplace needs --init gd, --prior gaussian and "
+        return cli_usage_error(C, "--precond laplace needs --start gd, --prior gaussian and "
                                   "--sampler ula or mala (it is the Hessian at the GD point)");
     if (!cli_find(opts, "step")->seen || !(so.step > 0))
         return cli_usage_error(C, "--step ETA (> 0) is required");
@@ -403,8 +423,12 @@ int cmd_sample(int argc, char **argv)
     /* outputs: the trace plot first (it may fail without gnuplot), then arrays, then JSON */
     /* ... all into the output set, which appears in --out as a whole */
     if (ginv_outset_begin(out_dir, &set) != GINV_OK) { rc = cli_fail(C, "--out: %s", ginv_last_error()); goto out; }
-    const char *names[NOUT] = {"samples.npy", "mean_z.npy", "std_z.npy", "mean_x.npy", "std_x.npy", "trace.png",
-                               "samples.safetensors", "trajectory.png", "mean.png", "std.png", "samples.png"};
+    char trace_name[16], traj_name[24], rhat_name[24]; /* figures: .png, .svg or .pdf (--format) */
+    snprintf(trace_name, sizeof trace_name, "trace.%s", plot_ext());
+    snprintf(traj_name, sizeof traj_name, "trajectory.%s", plot_ext());
+    snprintf(rhat_name, sizeof rhat_name, "rhat_curve.%s", plot_ext());
+    const char *names[NOUT] = {"samples.npy", "mean_z.npy", "std_z.npy", "mean_x.npy", "std_x.npy", trace_name,
+                               "samples.safetensors", traj_name, "mean.png", "std.png", "samples.png"};
     int ic = 0, ih = 0, iw = 0, is_image = image_shape(n, &ops, &ic, &ih, &iw);
     for (int i = 0; i < NOUT; i++)
         if (!(paths[i] = join(ginv_outset_dir(set), names[i]))) { rc = cli_oom(C); goto out; }
@@ -433,11 +457,14 @@ int cmd_sample(int argc, char **argv)
             snprintf(lab0, sizeof lab0, "within %g ||z0|| of z0", near);
             const char *fl[1] = {lab0};
             snprintf(title, sizeof title, "%s: fraction of %d chains near z0", sampler, Cn);
-            rc = plot_lines(paths[7], title, "step", "fraction", 1, fl, S, xs, fy, 0);
+            /* a fraction: the axis is 0..1 whatever the data */
+            plot_style fs = {.title = title, .xlabel = "step", .ylabel = "fraction of chains", .ymin = 0, .ymax = 1};
+            const double *fx[1] = {xs};
+            rc = plot_series(paths[7], &fs, 1, fl, &S, fx, fy, NULL);
             if (rc) unlink(paths[5]);
         }
         if (!rc && rhat_curve) {
-            char *cp = join(ginv_outset_dir(set), "rhat_curve.png");
+            char *cp = join(ginv_outset_dir(set), rhat_name);
             rc = cp ? sample_rhat_curve_plot(cp, sampler, &rcurve) : cli_oom(C);
             free(cp);
             if (rc) {
@@ -467,7 +494,7 @@ int cmd_sample(int argc, char **argv)
             rc = cli_lib_error(C, st);
             goto out;
         }
-        if (is_image && (st = write_images(paths + 8, net, &res, mx, sx, ic, ih, iw, png_scale)) != GINV_OK) {
+        if (is_image && (st = write_images(paths + 8, net, &res, &so, mx, sx, ic, ih, iw, png_scale)) != GINV_OK) {
             rc = cli_lib_error(C, st);
             goto out;
         }
@@ -492,14 +519,14 @@ int cmd_sample(int argc, char **argv)
         cJSON_AddNumberToObject(p, "burn_in", so.burn_in);
         cJSON_AddNumberToObject(p, "samples", so.samples);
         cJSON_AddNumberToObject(p, "thin", so.thin);
-        cJSON_AddStringToObject(p, "init", init_s);
+        cJSON_AddStringToObject(p, "start", init_s);
         cJSON_AddStringToObject(p, "precond", precond_s);
         if (so.temps > 1) {
             cJSON_AddNumberToObject(p, "temps", so.temps);
             cJSON_AddNumberToObject(p, "temp_max", so.temp_max);
             cJSON_AddNumberToObject(p, "swap_every", so.swap_every);
         }
-        if (so.init == GINV_CHAIN_INIT_RANDOM) cJSON_AddNumberToObject(p, "init_scale", so.init_sd);
+        if (so.init == GINV_CHAIN_INIT_RANDOM) cJSON_AddNumberToObject(p, "start_scale", so.init_sd);
         if (so.init == GINV_CHAIN_INIT_GD) {
             cJSON_AddNumberToObject(p, "gd_iters", so.gd_iters);
             cJSON_AddNumberToObject(p, "gd_lr", so.gd_lr);
@@ -587,8 +614,8 @@ int cmd_sample(int argc, char **argv)
                 free(fp);
             }
         if (rhat_curve) {
-            char *cp = join(out_dir, "rhat_curve.png");
-            if (cp) cJSON_AddStringToObject(f, "rhat_curve.png", cp);
+            char *cp = join(out_dir, rhat_name);
+            if (cp) cJSON_AddStringToObject(f, rhat_name, cp);
             free(cp);
         }
         rc = cli_json_write(C, doc, json);

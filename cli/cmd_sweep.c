@@ -54,17 +54,18 @@ int cmd_sweep(int argc, char **argv)
     double every = 10;
     ginv_sweep_opts so;
     ginv_sweep_opts_init(&so);
+    so.threads = 0; /* cli_threads() after parsing */
     int max_units = 0;
     cli_opt opts[] = {
         {"db", 0, OPT_STRING, &db, "FILE", "the SQLite result store (created if absent)"},
         {"resume", 0, OPT_FLAG, &resume, "", "continue the sweep in --db: run only the units not stored yet"},
         {"retry-errors", 0, OPT_FLAG, &retry, "", "with --resume: also run again the units stored as errors (their rows are replaced)"},
-        {"threads", 0, OPT_INT, &so.threads, "T", "compute threads per process (capped at the cores per rank)", 1, 256},
+        CLI_THREADS_OPT(so.threads),
         {"busy-timeout", 0, OPT_INT, &so.busy_timeout_ms, "MS", "wait this long for a locked store", 0, 1 << 30},
         {"max-units", 0, OPT_INT, &max_units, "N", "stop after N new units (0: all)", 0, 1 << 30},
         {"progress-every", 0, OPT_DOUBLE, &every, "S", "without a terminal: a progress line every S seconds", 0.1, 1e9},
         {"json", 0, OPT_STRING, &json, "FILE", "write the run's summary as JSON ('-': stdout)"},
-        {"quiet", 'q', OPT_FLAG, &quiet, "", "no progress, only errors"},
+        CLI_QUIET_OPT(quiet),
         {0},
     };
     char cmds[256];
@@ -92,6 +93,7 @@ int cmd_sweep(int argc, char **argv)
     if (npos != 1) return cli_usage_error(C, "give the spec file: ginv sweep SPEC.json --db FILE");
     if (!db) return cli_usage_error(C, "--db FILE is required");
     if (retry && !resume) return cli_usage_error(C, "--retry-errors needs --resume (it reruns the error units of an existing store)");
+    so.threads = cli_threads(so.threads);
     cli_install_callbacks(quiet);
     prog = (sweep_progress){.tty = isatty(2), .quiet = quiet, .every = every, .first = -1};
     ginv_set_progress(on_progress, NULL);

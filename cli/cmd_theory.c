@@ -28,6 +28,9 @@ static int theory_g(int argc, char **argv)
     if (!json || strcmp(json, "-")) printf("g^%d(%.17g) = %.17g\n", depth, theta, g);
     if (!json) return 0;
     cJSON *doc = cli_json_new(C);
+    cJSON *p = cJSON_AddObjectToObject(doc, "params");
+    cJSON_AddNumberToObject(p, "theta", theta);
+    cJSON_AddNumberToObject(p, "depth", depth);
     cJSON_AddNumberToObject(doc, "theta", theta);
     cJSON_AddNumberToObject(doc, "depth", depth);
     cJSON_AddNumberToObject(doc, "g", g);
@@ -63,6 +66,9 @@ static int theory_rho(int argc, char **argv)
     }
     if (!json) return 0;
     cJSON *doc = cli_json_new(C);
+    cJSON *p = cJSON_AddObjectToObject(doc, "params");
+    cJSON_AddNumberToObject(p, "depth", depth);
+    cJSON_AddBoolToObject(p, "table", table);
     cJSON_AddNumberToObject(doc, "depth", depth);
     cJSON_AddNumberToObject(doc, "rho", ginv_theory_rho(depth));
     if (table) {
@@ -126,6 +132,10 @@ static int theory_h(int argc, char **argv)
     }
     if (!rc && json) {
         cJSON *doc = cli_json_new(C);
+        cJSON *p = cJSON_AddObjectToObject(doc, "params");
+        cJSON_AddNumberToObject(p, "depth", depth);
+        cJSON_AddStringToObject(p, "x", xp);
+        cJSON_AddStringToObject(p, "x0", x0p);
         cJSON_AddNumberToObject(doc, "depth", depth);
         cJSON_AddItemToObject(doc, "h", cJSON_CreateDoubleArray(h, k));
         cJSON_AddNumberToObject(doc, "norm", sqrt(nh));

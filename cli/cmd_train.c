@@ -58,7 +58,7 @@ static int train_vae(int argc, char **argv)
     ginv_vae_train_opts o;
     ginv_vae_train_opts_init(&o);
     o.epochs = 20;
-    o.threads = cli_default_threads();
+    o.threads = 0; /* cli_threads() after parsing */
     uint64_t seed = 1;
     cli_opt opts[] = {
         {"data", 0, OPT_STRING, &data, "SPEC", "training images: fashion-mnist (its train split), fashion-mnist:train[a:b], idx:FILE, or PNG/PGM files"},
@@ -71,11 +71,11 @@ static int train_vae(int argc, char **argv)
         {"batch", 0, OPT_INT, &o.batch, "B", "minibatch size", 1, 1 << 20},
         {"lr", 0, OPT_DOUBLE, &o.lr, "ETA", "Adam learning rate", 0, 10},
         {"seed", 0, OPT_U64, &seed, "S", "seed of the initialisation, shuffles and noise"},
-        {"threads", 0, OPT_INT, &o.threads, "N", "linear-algebra threads, default the CPUs up to 8 (results do not depend on it)", 1, 256},
+        CLI_THREADS_OPT(o.threads),
         {"output", 'o', OPT_STRING, &out, "FILE", "the trained VAE (.safetensors); FILE.ckpt holds the per-epoch checkpoint"},
         {"resume", 0, OPT_FLAG, &resume, "", "continue from FILE.ckpt (bit-identical to an uninterrupted run)"},
         {"json", 0, OPT_STRING, &json, "FILE", "write losses and the test ELBO as JSON ('-': stdout)"},
-        {"quiet", 'q', OPT_FLAG, &quiet, "", "no progress display"},
+        CLI_QUIET_OPT(quiet),
         {0}};
     cli_cmd cmd = {C, "train a VAE (Bernoulli likelihood, N(0, I) prior) by minibatch Adam",
                    "ginv train vae --data fashion-mnist --latent 20 --hidden 500,500 --epochs E -o vae.safetensors",
@@ -107,6 +107,7 @@ static int train_vae(int argc, char **argv)
     char ckpt[4096], train_spec[1024], test_spec[1024];
     snprintf(ckpt, sizeof ckpt, "%s.ckpt", out);
     dataset_specs(data, test, train_spec, test_spec, sizeof train_spec);
+    o.threads = cli_threads(o.threads);
     cli_install_callbacks(quiet);
 
     ginv_images tr = {0}, te = {0};
@@ -166,7 +167,7 @@ static int train_vae(int argc, char **argv)
     }
     if (!code && (st = ginv_vae_save(v, out, 0)) != GINV_OK)
         code = cli_fail(C, "%s", ginv_last_error());
-    if (!code) {
+    if (!code && !quiet) {
         int done = ginv_vae_epoch(v);
         ginv_vae_train_record rec;
         int have_rec = ginv_vae_train_record_get(v, &rec);

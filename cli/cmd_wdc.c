@@ -23,7 +23,7 @@ int cmd_wdc(int argc, char **argv)
         {"range", 0, OPT_FLAG, &range, "", "also estimate on the range: x, y = the layer's inputs for latents"},
         {"seed", 0, OPT_U64, &seed, "S", "random seed"},
         {"json", 0, OPT_STRING, &json, "FILE", "write results as JSON ('-': stdout)"},
-        {"quiet", 'q', OPT_FLAG, &quiet, "", "no table or progress, only errors"},
+        CLI_QUIET_OPT(quiet),
         {0},
     };
     cli_cmd cmd = {C, "Estimate the Weight Distribution Condition constant of each dense layer.",

@@ -50,16 +50,13 @@ int cs_parse_methods(const char *cmd, const char *text, int *methods)
     return n ? n : -1;
 }
 
-/* The measurement operator. gaussian follows the CSGM paper: entries
- * N(0, 1) (not ginv recover's N(0, 1/m)), so that the noise sigma is per
- * measurement on the same scale as Bora et al.; A / sqrt(m) with noise
+/* The measurement operator, from the same text as every command's --op:
+ * gaussian has entries N(0, 1/m), gaussian-unit (the CSGM paper's, and the
+ * default of cs, experiment cs and demo) N(0, 1), so that the noise sigma is
+ * per measurement on the same scale as Bora et al.; A / sqrt(m) with noise
  * sigma / sqrt(m) is the same problem in the N(0, 1/m) convention. */
 static ginv_status make_op(const cs_config *cfg, int n, int h, int w, ginv_op **op)
 {
-    if (!strcmp(cfg->op, "gaussian")) {
-        if (cfg->m < 1) return ginv_fail(GINV_ERR_ARG, "gaussian needs --m");
-        return ginv_op_gaussian_unit(op, cfg->m, n, cfg->seed, 0);
-    }
     ginv_op_spec spec;
     ginv_status st = ginv_op_spec_parse(&spec, cfg->op, cfg->m);
     if (st != GINV_OK) return st;
@@ -205,21 +202,41 @@ void cs_summary(const cs_result *res, int method, double *mean, double *ci95)
     *ci95 = N > 1 ? 1.96 * sqrt(s2 / (N - 1) / N) : NAN;
 }
 
+/* What the measurement row of the grid shows, by the operator's text. */
+static const char *view_label(const char *op)
+{
+    if (!op) return "y";
+    if (!strncmp(op, "gaussian", 8) || !strncmp(op, "matrix", 6)) return "A^T y";
+    if (!strncmp(op, "subsample", 9) || !strncmp(op, "inpaint-box", 11)) return "observed";
+    if (!strncmp(op, "downsample", 10)) return "low-res y";
+    return "y";
+}
+
 int cs_write_grid(const char *C, const char *path, const ginv_images *truth,
-                  const cs_result *res, int maxcols)
+                  const cs_result *res, int maxcols, int scale, const char *op, const char *title)
 {
     int cols = res->N < maxcols ? res->N : maxcols, n = res->n, rows = 2;
     for (int t = 0; t < CS_NMETHODS; t++) rows += res->xhat[t] != NULL;
     float *tiles = malloc((size_t)rows * cols * n * sizeof(float));
-    if (!tiles) return cli_oom(C);
+    char (*clab)[16] = malloc((size_t)cols * sizeof *clab);
+    const char **cl = malloc((size_t)cols * sizeof *cl);
+    if (!tiles || !clab || !cl) {
+        free(tiles), free(clab), free(cl);
+        return cli_oom(C);
+    }
     int r = 0;
     const float *src[2 + CS_NMETHODS] = {truth->pix, res->view};
+    const char *rl[2 + CS_NMETHODS] = {"truth", view_label(op)};
     for (int t = 0; t < CS_NMETHODS; t++)
-        if (res->xhat[t]) src[2 + r++] = res->xhat[t];
+        if (res->xhat[t]) rl[2 + r] = cs_method_names[t], src[2 + r++] = res->xhat[t];
     for (int i = 0; i < rows; i++)
         memcpy(tiles + (size_t)i * cols * n, src[i], (size_t)cols * n * sizeof(float));
-    ginv_status st = ginv_png_write_grid(path, rows, cols, res->h, res->w, tiles, 2, 0.0, 1.0, 2);
-    free(tiles);
+    for (int c = 0; c < cols; c++) snprintf(clab[c], sizeof clab[c], "#%d", c), cl[c] = clab[c];
+    ginv_grid_style gs;
+    ginv_grid_style_init(&gs);
+    gs.scale = scale, gs.row_labels = rl, gs.col_labels = cl, gs.title = title;
+    ginv_status st = ginv_png_write_grid_styled(path, rows, cols, res->h, res->w, tiles, &gs);
+    free(tiles), free(clab), free(cl);
     if (st != GINV_OK) return cli_fail(C, "%s", ginv_last_error());
     return 0;
 }

@@ -44,10 +44,14 @@ int cs_run(const char *cmd, ginv_net *net, const ginv_images *truth, const cs_co
 void cs_result_release(cs_result *res);
 /* Mean and 1.96 standard errors of a method's per-pixel MSE. */
 void cs_summary(const cs_result *res, int method, double *mean, double *ci95);
-/* Grid PNG: a column per image (at most maxcols), rows truth, view, each
- * method run. */
+/* Grid PNG: a column per image (at most maxcols, labelled #0, #1, ..), rows
+ * truth, the view of y (labelled by the operator `op`: A^T y, observed, ..),
+ * each method run (labelled by its name), under `title` (may be NULL); tiles
+ * upscaled `scale` times. */
 int cs_write_grid(const char *cmd, const char *path, const ginv_images *truth,
-                  const cs_result *res, int maxcols);
+                  const cs_result *res, int maxcols, int scale, const char *op, const char *title);
+/* The default --png-scale of the image grids. */
+#define CS_PNG_SCALE 3
 
 /* The in-range truth: N images x_i = G(z_i), z_i ~ N(0, I) from stream
  * (seed, GINV_STREAM_TRUTH, i), shaped s x s when n = s^2. 0 or an exit code. */

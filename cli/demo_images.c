@@ -33,22 +33,23 @@ static int mkdirs(const char *C, const char *dir)
 
 int demo_images(int argc, char **argv)
 {
-    const char *C = "demo", *model = DEMO_MODEL, *outdir = "out/demo", *json = NULL;
-    int nimg = 16, quiet = 0;
+    const char *C = "demo", *model = DEMO_MODEL, *outdir = "out/demo", *json = NULL, *fig_format = "png";
+    int nimg = 16, quiet = 0, png_scale = CS_PNG_SCALE;
     uint64_t seed = 1;
-    cs_config cfg = {.op = "gaussian", .noise = 0.1, .nlambdas = 16};
-    cfg.threads = cli_default_threads();
+    cs_config cfg = {.op = "gaussian-unit", .noise = 0.1, .nlambdas = 16};
     ginv_csgm_opts_init(&cfg.csgm);
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &model, "FILE", "the generator (default: the shipped " DEMO_MODEL ")"},
         {"images", 0, OPT_INT, &nimg, "N", "Fashion-MNIST test images (the first N)", 1, 10000},
         {"restarts", 0, OPT_INT, &cfg.csgm.restarts, "R", "CSGM random starts per image", 1, 1 << 16},
         {"iters", 0, OPT_INT, &cfg.csgm.iters, "T", "CSGM Adam iterations", 1, 1 << 24},
-        {"threads", 0, OPT_INT, &cfg.threads, "N", "linear-algebra threads, default the CPUs up to 8 (results do not depend on it)", 1, 256},
+        CLI_THREADS_OPT(cfg.threads),
         {"seed", 0, OPT_U64, &seed, "S", "seed of A, noise and restarts"},
         {"out", 0, OPT_STRING, &outdir, "DIR", "where the PNGs go"},
         {"json", 0, OPT_STRING, &json, "FILE", "the table as JSON ('-': stdout)"},
-        {"quiet", 'q', OPT_FLAG, &quiet, "", "no progress display"},
+        CLI_QUIET_OPT(quiet),
+        CLI_PNG_SCALE_OPT(png_scale),
+        CLI_FIGURE_OPTS(fig_format),
         {0}};
     cli_cmd cmd = {C, "compressed sensing on Fashion-MNIST: CSGM with the shipped VAE vs the Lasso",
                    "ginv demo [options]   (ginv demo random: the random-ReLU recovery table)",
@@ -62,7 +63,10 @@ int demo_images(int argc, char **argv)
     int npos_ = 0;
     int rc = cli_parse(&cmd, opts, argc, argv, NULL, 0, &npos_);
     if (rc != CLI_OK) return rc == CLI_HELP ? 0 : rc;
+    plot_set_command(C);
+    if ((rc = plot_set_format(C, "--format", fig_format))) return rc;
     cfg.seed = cfg.csgm.seed = seed;
+    cfg.threads = cli_threads(cfg.threads);
     cfg.csgm.threads = cfg.threads;
     cfg.nmethods = 3;
     cfg.methods[0] = CS_CSGM, cfg.methods[1] = CS_LASSO_DCT, cfg.methods[2] = CS_LASSO_WAVELET;
@@ -88,11 +92,21 @@ int demo_images(int argc, char **argv)
     const int ms[NM] = {25, 100, 400};
     double mean[NM][3], ci[NM][3], ratio[NM];
     const char *best[NM];
-    if (!code)
-        printf("ginv demo: %d Fashion-MNIST test images, Gaussian A (N(0,1) entries), noise 0.1, "
+    if (!code && !quiet)
+        printf("ginv demo: %d Fashion-MNIST test images, Gaussian A (gaussian-unit: N(0,1) entries), noise 0.1, "
                "generator %s\n\n%6s  %-22s  %-30s  %s\n", nimg, model, "m", "CSGM MSE/pixel",
                "best Lasso MSE/pixel", "Lasso/CSGM");
-    cJSON *doc = cli_json_new("demo"), *rows = cJSON_AddArrayToObject(doc, "rows");
+    cJSON *doc = cli_json_new("demo");
+    cJSON *jp = cJSON_AddObjectToObject(doc, "params");
+    cJSON_AddStringToObject(jp, "model", model);
+    cJSON_AddNumberToObject(jp, "images", nimg);
+    cJSON_AddStringToObject(jp, "op", cfg.op);
+    cJSON_AddNumberToObject(jp, "noise", cfg.noise);
+    cJSON_AddNumberToObject(jp, "lambda", cfg.csgm.lambda);
+    cJSON_AddNumberToObject(jp, "restarts", cfg.csgm.restarts);
+    cJSON_AddNumberToObject(jp, "iters", cfg.csgm.iters);
+    cJSON_AddNumberToObject(jp, "seed", (double)seed);
+    cJSON *rows = cJSON_AddArrayToObject(doc, "rows");
     for (int i = 0; !code && i < NM; i++) {
         cfg.m = ms[i];
         cs_result res;
@@ -105,11 +119,13 @@ int demo_images(int argc, char **argv)
         char a[64], b[64];
         snprintf(a, sizeof a, "%.4f +- %.4f", mean[i][0], ci[i][0]);
         snprintf(b, sizeof b, "%.4f +- %.4f (%s)", mean[i][bl], ci[i][bl], best[i]);
-        printf("%6d  %-22s  %-30s  %.2fx\n", ms[i], a, b, ratio[i]);
+        if (!quiet) printf("%6d  %-22s  %-30s  %.2fx\n", ms[i], a, b, ratio[i]);
         fflush(stdout);
         char path[4096];
         snprintf(path, sizeof path, "%s/grid_m%d.png", ginv_outset_dir(set), ms[i]);
-        code = cs_write_grid(C, path, &truth, &res, 16);
+        char title[96];
+        snprintf(title, sizeof title, "m = %d Gaussian measurements, noise 0.1", ms[i]);
+        code = cs_write_grid(C, path, &truth, &res, 16, png_scale, cfg.op, title);
         cJSON *r = cJSON_CreateObject();
         cJSON_AddNumberToObject(r, "m", ms[i]);
         for (int t = 0; t < 3; t++) {
@@ -139,7 +155,8 @@ int demo_images(int argc, char **argv)
                               PLOT_LOGY | PLOT_LOGX);
         if (!code && ginv_outset_commit(set) != GINV_OK)
             code = cli_fail(C, "--out: %s", ginv_last_error());
-        if (!code) printf("\nwrote %s/grid_m{25,100,400}.png and %s/mse_vs_m.png\n", outdir, outdir);
+        if (!code && !quiet) printf("\nwrote %s/grid_m{25,100,400}.png and %s/mse_vs_m.%s (.dat, .gp beside)\n", outdir, outdir,
+                                     plot_ext());
     }
     ginv_outset_free(set);
     if (!code && json) code = cli_json_write(C, doc, json);

@@ -38,40 +38,43 @@ int experiment_cs(int argc, char **argv)
 {
     const char *C = "experiment cs", *model = NULL, *ms_s = "10,25,50,100,200,300,400,500,750";
     const char *lam_s = "0,0.1", *lasso_s = "lasso-pixel,lasso-dct,lasso-wavelet";
-    const char *outdir = NULL, *json = NULL;
+    const char *outdir = NULL, *json = NULL, *fig_format = "png";
     int nimg = 300, in_range = 0, quiet = 0;
     uint64_t seed = 1;
-    cs_config cfg = {.op = "gaussian", .noise = 0.1, .nlambdas = 16};
-    cfg.threads = cli_default_threads();
+    cs_config cfg = {.op = "gaussian-unit", .noise = 0.1, .nlambdas = 16};
     ginv_csgm_opts_init(&cfg.csgm);
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &model, "FILE", "the generator (required)"},
         {"images", 0, OPT_INT, &nimg, "N", "the first N Fashion-MNIST test images", 1, 10000},
         {"in-range", 0, OPT_FLAG, &in_range, "", "truth x = G(z*), z* ~ N(0, I) instead of test images (no representation error)"},
-        {"ms", 0, OPT_STRING, &ms_s, "M1,M2,..", "numbers of measurements"},
+        {"m", 0, OPT_STRING, &ms_s, "M1,M2,..", "numbers of measurements, one curve point each"},
         {"lambdas", 0, OPT_STRING, &lam_s, "L1,..", "CSGM lambdas (one curve each)"},
         {"lasso", 0, OPT_STRING, &lasso_s, "LIST", "Lasso baselines (lambda tuned on 8 training images per m)"},
-        {"noise", 0, OPT_DOUBLE, &cfg.noise, "SIGMA", "noise std per measurement (A has N(0,1) entries)", 0, 1e6},
+        {"noise", 0, OPT_DOUBLE, &cfg.noise, "SIGMA", "std of the Gaussian noise added to each measurement (A: gaussian-unit, N(0, 1) entries; 0.1 as in Bora et al.)", 0, 1e6},
         {"restarts", 0, OPT_INT, &cfg.csgm.restarts, "R", "CSGM random starts", 1, 1 << 16},
         {"iters", 0, OPT_INT, &cfg.csgm.iters, "T", "CSGM Adam iterations", 1, 1 << 24},
         {"lr", 0, OPT_DOUBLE, &cfg.csgm.lr, "ETA", "CSGM Adam learning rate", 0, 1e3},
         {"seed", 0, OPT_U64, &seed, "S", "seed of A, noise, restarts"},
-        {"threads", 0, OPT_INT, &cfg.threads, "N", "linear-algebra threads, default the CPUs up to 8 (results do not depend on it)", 1, 256},
+        CLI_THREADS_OPT(cfg.threads),
         {"out", 0, OPT_STRING, &outdir, "DIR", "table.md and mse_vs_m.png (required)"},
         {"json", 0, OPT_STRING, &json, "FILE", "every cell's mean, CI and lambda as JSON"},
-        {"quiet", 'q', OPT_FLAG, &quiet, "", "no progress display"},
+        CLI_QUIET_OPT(quiet),
+        CLI_FIGURE_OPTS(fig_format),
+        CLI_ALIAS("ms", "m"),
         {0}};
     cli_cmd cmd = {C, "CSGM vs Lasso: per-pixel MSE against m (Bora et al. 2017, Fig. 1)",
                    "ginv experiment cs --model vae.safetensors --out DIR [options]",
-                   "For each m, every image is measured with the same A (N(0,1) entries) and "
+                   "For each m, every image is measured with the same A (gaussian-unit: N(0,1) entries) and "
                    "noise, then reconstructed by CSGM with each lambda and by each Lasso "
                    "baseline. The Lasso's lambda is tuned per m on 8 training images (a grid "
                    "lambda_max 1e-5..1). Writes DIR/table.md and DIR/mse_vs_m.png (for image grids run ginv cs --out at one m)."};
     int npos_ = 0, rc = cli_parse(&cmd, opts, argc, argv, NULL, 0, &npos_);
     if (rc != CLI_OK) return rc == CLI_HELP ? 0 : rc;
     if (!model || !outdir) return cli_usage_error(C, "--model and --out are required");
+    plot_set_command(C);
+    if ((rc = plot_set_format(C, "--format", fig_format))) return rc;
     double msd[MAXM], lams[MAXL];
-    int nm = parse_doubles(C, "ms", ms_s, msd, MAXM), nl = parse_doubles(C, "lambdas", lam_s, lams, MAXL);
+    int nm = parse_doubles(C, "m", ms_s, msd, MAXM), nl = parse_doubles(C, "lambdas", lam_s, lams, MAXL);
     if (nm < 1 || nl < 0) return 2;
     int lasso[CS_NMETHODS], nlasso = cs_parse_methods(C, lasso_s, lasso);
     if (nlasso < 0) return 2;
@@ -79,8 +82,9 @@ int experiment_cs(int argc, char **argv)
         if (lasso[i] == CS_CSGM) return cli_usage_error(C, "--lasso lists Lasso methods only");
     for (int i = 0; i < nm; i++)
         if (msd[i] < 1 || msd[i] != floor(msd[i]))
-            return cli_usage_error(C, "--ms: %g is not a positive integer", msd[i]);
+            return cli_usage_error(C, "--m: %g is not a positive integer", msd[i]);
     cfg.seed = cfg.csgm.seed = seed;
+    cfg.threads = cli_threads(cfg.threads);
     cfg.csgm.threads = cfg.threads;
     cli_install_callbacks(quiet);
     /* the output set: table.md and the figure appear in --out together */
@@ -182,6 +186,11 @@ int experiment_cs(int argc, char **argv)
         cJSON_AddStringToObject(p, "model", model);
         cJSON_AddNumberToObject(p, "images", nimg);
         cJSON_AddBoolToObject(p, "in_range", in_range);
+        cJSON_AddStringToObject(p, "op", cfg.op);
+        cJSON *mm = cJSON_AddArrayToObject(p, "m");
+        for (int i = 0; i < nm; i++) cJSON_AddItemToArray(mm, cJSON_CreateNumber(msd[i]));
+        cJSON *ll = cJSON_AddArrayToObject(p, "lambdas");
+        for (int i = 0; i < nl; i++) cJSON_AddItemToArray(ll, cJSON_CreateNumber(lams[i]));
         cJSON_AddNumberToObject(p, "noise", cfg.noise);
         cJSON_AddNumberToObject(p, "restarts", cfg.csgm.restarts);
         cJSON_AddNumberToObject(p, "iters", cfg.csgm.iters);

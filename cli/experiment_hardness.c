@@ -517,7 +517,7 @@ int experiment_hardness(int argc, char **argv)
     const char *sat_s = "8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40";
     const char *cvp_s = "4,6,8,10,12,14,16,18,20,22,24,26,28,30";
     const char *vc_s = "8,10,12,14,16,18,20,22,24,26,28,30,32";
-    const char *fams = "sat,cvp,vertex-cover", *outdir = NULL, *json = NULL;
+    const char *fams = "sat,cvp,vertex-cover", *outdir = NULL, *json = NULL, *fig_format = "png";
     config cf = {.timeout = 30, .fit_min = 1e-3, .instances = 5, .gd_restarts = 32, .gd_iters = 400,
                  .gd_lr = 0.05, .seed = 1};
     double budget = 600;
@@ -536,7 +536,8 @@ int experiment_hardness(int argc, char **argv)
         {"seed", 0, OPT_U64, &cf.seed, "S", "random seed of the instances and GD starts"},
         {"out", 0, OPT_STRING, &outdir, "DIR", "table.md, results.json, time_vs_n_FAMILY.png (required)"},
         {"json", 0, OPT_STRING, &json, "FILE", "also write the results JSON here ('-': stdout)"},
-        {"quiet", 'q', OPT_FLAG, &cf.quiet, "", "no progress on stderr"},
+        CLI_QUIET_OPT(cf.quiet),
+        CLI_FIGURE_OPTS(fig_format),
         {0},
     };
     cli_cmd cmd = {C, "Time decide against minisat, fplll, cliquer, glpsol, cbc and GD as instances grow.",
@@ -563,6 +564,7 @@ int experiment_hardness(int argc, char **argv)
     if (rc) return rc == CLI_HELP ? 0 : rc;
     if (!outdir) return cli_usage_error(C, "--out DIR is required");
     plot_set_command(C);
+    if ((rc = plot_set_format(C, "--format", fig_format))) return rc;
     cli_install_callbacks(1); /* progress is this command's own lines on stderr */
 
     int use[NF] = {0}, sizes[NF][MAXN], nsizes[NF];
@@ -849,7 +851,7 @@ int experiment_hardness(int argc, char **argv)
     }
     if (!rc && ginv_outset_commit(set) != GINV_OK) rc = cli_fail(C, "--out: %s", ginv_last_error());
     ginv_outset_free(set);
-    if (!rc) {
+    if (!rc && !cf.quiet) {
         printf("%-14s %-32s %-24s %s\n", "family", "solver", "a (log2 s per n)", "sizes fitted");
         for (int f = 0; f < NF; f++)
             for (int s = 0; s < NS; s++) {
@@ -859,7 +861,7 @@ int experiment_hardness(int argc, char **argv)
                 if (F->ok) snprintf(a, sizeof a, "%.3f +- %.3f", F->a, F->se_a);
                 printf("%-14s %-32s %-24s %d\n", family_names[f], series_names[f][s], cf.have[f][s] ? a : "absent", F->points);
             }
-        printf("wrote %s/table.md, %s/results.json and time_vs_n_*.png (%.0f s)\n", outdir, outdir, total);
+        printf("wrote %s/table.md, %s/results.json and time_vs_n_*.%s (%.0f s)\n", outdir, outdir, plot_ext(), total);
     }
     for (int f = 0; f < NF; f++) free(rows[f]);
     return rc;

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +13,16 @@
 const cli_opt *cli_find(const cli_opt *opts, const char *name)
 {
     for (const cli_opt *o = opts; o->name; o++)
-        if (!strcmp(o->name, name)) return o;
+        if (o->type != OPT_ALIAS && !strcmp(o->name, name)) return o;
     return NULL;
 }
 
 void cli_help(const cli_cmd *cmd, const cli_opt *opts)
 {
     printf("%s\n\nusage: %s\n\noptions:\n", cmd->summary, cmd->usage);
+    int naliases = 0;
     for (const cli_opt *o = opts; o->name; o++) {
+        if (o->type == OPT_ALIAS) { naliases++; continue; }
         char left[64];
         if (o->short_name)
             snprintf(left, sizeof left, "-%c, --%s%s%s", o->short_name, o->name,
@@ -37,6 +40,12 @@ void cli_help(const cli_cmd *cmd, const cli_opt *opts)
         printf("\n");
     }
     printf("  %-26s %s\n", "-h, --help", "show this help");
+    if (naliases) {
+        printf("\ndeprecated spellings (they still work, with a warning, for one release):");
+        for (const cli_opt *o = opts; o->name; o++)
+            if (o->type == OPT_ALIAS) printf(" --%s (now --%s)%s", o->name, o->meta, --naliases ? "," : "");
+        printf("\n");
+    }
     if (cmd->details) printf("\n%s\n", cmd->details);
 }
 
@@ -46,6 +55,7 @@ static int set_value(const cli_cmd *cmd, cli_opt *o, const char *v)
     char *end;
     errno = 0;
     switch (o->type) {
+    case OPT_ALIAS: return 2; /* resolved by the parser */
     case OPT_FLAG: *(int *)o->dst = 1; return 0;
     case OPT_STRING:
         if (!*v) return cli_usage_error(cmd->name, "--%s needs a non-empty value", o->name);
@@ -115,6 +125,7 @@ static const char *closest_option(const cli_opt *opts, const char *name)
     const char *best = NULL, *prefix = NULL;
     int bestd = 3, nprefix = 0;
     for (const cli_opt *p = opts; p->name; p++) {
+        if (p->type == OPT_ALIAS) continue; /* suggest the current spelling only */
         int d = edit_distance(name, len, p->name);
         int limit = len < 5 ? 1 : 2;
         if (d <= limit && d < bestd) bestd = d, best = p->name;
@@ -155,6 +166,16 @@ int cli_parse(const cli_cmd *cmd, cli_opt *opts, int argc, char **argv, const ch
             const char *near = a[1] == '-' ? closest_option(opts, a + 2) : NULL;
             if (near) return cli_usage_error(cmd->name, "unknown option '%s': did you mean --%s?", a, near);
             return cli_usage_error(cmd->name, "unknown option '%s' (see --help)", a);
+        }
+        if (o->type == OPT_ALIAS) {
+            cli_opt *to = NULL;
+            for (cli_opt *p = opts; p->name; p++)
+                if (p->type != OPT_ALIAS && !strcmp(p->name, o->meta)) to = p;
+            if (!to) return cli_error(cmd->name, "internal: --%s is an alias of the unknown --%s", o->name, o->meta);
+            if (!o->seen)
+                fprintf(stderr, "ginv %s: warning: --%s is deprecated; use --%s\n", cmd->name, o->name, to->name);
+            o->seen = 1;
+            o = to;
         }
         if (o->type == OPT_FLAG) {
             if (val) return cli_usage_error(cmd->name, "--%s takes no value", o->name);
@@ -198,8 +219,30 @@ int cli_parse_sizes(const char *cmd, const char *opt, const char *text, int *out
 
 int cli_default_threads(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 8 ? 8 : (int)n;
+    const char *env = getenv("GINV_THREADS");
+    if (env && *env) {
+        char *end;
+        errno = 0;
+        long t = strtol(env, &end, 10);
+        if (!*end && !errno && t >= 1 && t <= 256) return (int)t;
+        static int warned;
+        if (!warned++)
+            fprintf(stderr, "ginv: warning: GINV_THREADS='%s' is not an integer in [1, 256]; ignored\n", env);
+    }
+    long n = 0;
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+    if (n < 1) n = sysconf(_SC_NPROCESSORS_ONLN);
+    /* mpirun: the ranks on this node share its CPUs */
+    const char *ls = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    long local = ls ? atol(ls) : 1;
+    if (local > 1) n /= local;
+    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+}
+
+int cli_threads(int t)
+{
+    return t > 0 ? t : cli_default_threads();
 }
 
 int cli_read_vector(const char *cmd, const char *opt, const char *path, size_t count,

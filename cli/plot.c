@@ -1,11 +1,15 @@
-/* plot.c — PNG line plots and heat maps through gnuplot: data and script go
- * into a mkdtemp directory, gnuplot runs without a shell (posix_spawnp) and
- * draws the PNG there too; only when gnuplot succeeded and the file is a PNG
- * is it written to the target by ginv_write_atomic (the one output policy:
- * a file replaced atomically, a link's target replaced, a device written
- * directly). Strings reach gnuplot only
- * inside single quotes (where it substitutes nothing) with ' doubled, and the
- * terminal is noenhanced, so titles show literally. */
+/* plot.c — line plots and heat maps through gnuplot, as PNG, SVG or PDF:
+ * data and script go into a mkdtemp directory, gnuplot runs without a shell
+ * (posix_spawnp) and draws the figure there too; only when gnuplot succeeded
+ * and the file is whole is it written to the target by ginv_write_atomic
+ * (the one output policy: a file replaced atomically, a link's target
+ * replaced, a device written directly), then the data and the script beside
+ * it (NAME.dat, NAME.gp) the same way. The script reads `datafile` and
+ * writes `outfile`, set to the temporary files on gnuplot's command line and
+ * otherwise to NAME.dat and NAME.EXT, so the kept script redraws the figure
+ * where it lies. Strings reach gnuplot only inside single quotes (where it
+ * substitutes nothing) with ' doubled, and the terminal is noenhanced, so
+ * titles show literally. */
 #include "plot.h"
 #include "cli.h"
 
@@ -53,10 +57,55 @@ static const char *cmd_name(void)
     return buf;
 }
 
+/* ------------------------------------------------------------ formats */
+
+enum { FMT_PNG, FMT_SVG, FMT_PDF };
+static int plot_fmt = FMT_PNG;
+static const char *const fmt_ext[3] = {"png", "svg", "pdf"};
+
+int plot_set_format(const char *cmd, const char *opt, const char *name)
+{
+    for (int i = 0; i < 3; i++)
+        if (name && !strcmp(name, fmt_ext[i])) {
+            plot_fmt = i;
+            return 0;
+        }
+    return cli_usage_error(cmd ? cmd : cmd_name(), "%s '%s' must be png, svg or pdf", opt ? opt : "--format",
+                           name ? name : "");
+}
+
+const char *plot_ext(void) { return fmt_ext[plot_fmt]; }
+
+/* The extension of path when it is .png, .svg or .pdf (index), else -1. */
+static int known_ext(const char *path)
+{
+    size_t n = strlen(path);
+    for (int i = 0; i < 3; i++)
+        if (n > 4 && path[n - 4] == '.' && !strcmp(path + n - 3, fmt_ext[i])) return i;
+    return -1;
+}
+
+void plot_format_from_path(const char *path)
+{
+    int e = path ? known_ext(path) : -1;
+    plot_fmt = e < 0 ? FMT_PNG : e;
+}
+
+const char *plot_target(const char *path, char *buf, unsigned long cap)
+{
+    if (known_ext(path) >= 0) snprintf(buf, cap, "%.*s.%s", (int)(strlen(path) - 4), path, plot_ext());
+    else snprintf(buf, cap, "%s", path);
+    return buf;
+}
+
+/* ------------------------------------------------------------ the job */
+
 typedef struct {
     char dir[64];
-    char data[96], script[96], log[96];
-    char *tmp_png; /* in dir */
+    char data[96], script[96], log[96], out[96];
+    char target[4096];  /* the figure's file */
+    char base[4096];    /* target without its extension: BASE.dat, BASE.gp ("" : none) */
+    const char *name;   /* basename of base, for the kept script */
     FILE *fd, *fs;
 } plot_job;
 
@@ -72,17 +121,22 @@ static void gp_str(FILE *f, const char *s)
     fputc('\'', f);
 }
 
+/* A double-quoted string in the data file (gnuplot's column strings). */
+static void dat_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
+        fputc(*p == '"' ? '\'' : (*p < 0x20 || *p == 0x7f) ? ' ' : *p, f);
+    fputc('"', f);
+}
+
 static void job_cleanup(plot_job *j)
 {
     if (j->fd) fclose(j->fd);
     if (j->fs) fclose(j->fs);
     j->fd = j->fs = NULL;
-    if (j->tmp_png) {
-        unlink(j->tmp_png);
-        free(j->tmp_png);
-        j->tmp_png = NULL;
-    }
     if (j->dir[0]) {
+        unlink(j->out);
         unlink(j->data);
         unlink(j->script);
         unlink(j->log);
@@ -91,14 +145,34 @@ static void job_cleanup(plot_job *j)
     }
 }
 
+/* NAME.dat and NAME.gp go beside a figure in a file, not beside '-' or a
+ * device (or a link to one). */
+static int wants_sidecars(const char *target)
+{
+    if (!strcmp(target, "-") || !strncmp(target, "/dev/", 5) || !strncmp(target, "/proc/", 6)) return 0;
+    struct stat sb;
+    if (stat(target, &sb) == 0) return S_ISREG(sb.st_mode);
+    return errno == ENOENT;
+}
+
 /* Temporary directory, data and script files open. */
 static int job_open(plot_job *j, const char *png)
 {
     const char *C = cmd_name();
     memset(j, 0, sizeof *j);
     if (!png || !*png) return cli_usage_error(C, "a plot needs an output path ('-': stdout)");
+    plot_target(png, j->target, sizeof j->target);
+    j->name = "figure";
+    if (wants_sidecars(j->target)) {
+        size_t n = strlen(j->target);
+        if (known_ext(j->target) >= 0) n -= 4;
+        snprintf(j->base, sizeof j->base, "%.*s", (int)n, j->target);
+        const char *sl = strrchr(j->base, '/');
+        j->name = sl ? sl + 1 : j->base;
+        if (!*j->name) j->base[0] = 0, j->name = "figure";
+    }
     const char *tmp = getenv("TMPDIR");
-    if (!tmp || !*tmp || strlen(tmp) > 20) tmp = "/tmp";
+    if (!tmp || !*tmp || strlen(tmp) > 20 || strchr(tmp, '\'')) tmp = "/tmp";
     snprintf(j->dir, sizeof j->dir, "%s/ginv-plot-XXXXXX", tmp);
     if (!mkdtemp(j->dir)) {
         int e = errno;
@@ -109,12 +183,7 @@ static int job_open(plot_job *j, const char *png)
     snprintf(j->data, sizeof j->data, "%s/data.txt", j->dir);
     snprintf(j->script, sizeof j->script, "%s/plot.gp", j->dir);
     snprintf(j->log, sizeof j->log, "%s/gnuplot.log", j->dir);
-    j->tmp_png = malloc(sizeof j->data);
-    if (!j->tmp_png) {
-        job_cleanup(j);
-        return cli_oom(C);
-    }
-    snprintf(j->tmp_png, sizeof j->data, "%s/out.png", j->dir);
+    snprintf(j->out, sizeof j->out, "%s/out.%s", j->dir, plot_ext());
     j->fd = fopen(j->data, "w");
     j->fs = fopen(j->script, "w");
     if (!j->fd || !j->fs) {
@@ -122,23 +191,40 @@ static int job_open(plot_job *j, const char *png)
         job_cleanup(j);
         return cli_error_code(C, CLI_EXIT_IO, "cannot write the plot's temporary files: %s", strerror(e));
     }
+    fprintf(j->fd, "# %s.dat: the numbers behind %s.%s (ginv %s)\n", j->name, j->name, plot_ext(), C);
     return 0;
 }
 
-/* Terminal (pngcairo, else png), output, title and axis labels. */
+/* The script's head: where it reads and writes (overridable, so that the
+ * kept NAME.gp redraws NAME.EXT from NAME.dat in its own directory), the
+ * terminal of the format, title and axis labels. */
 static void gp_header(plot_job *j, int w, int h, const char *title, const char *xlabel,
                       const char *ylabel)
 {
     FILE *f = j->fs;
-    fprintf(f, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
-               "  set terminal pngcairo noenhanced size %d,%d font 'sans,10'\n"
-               "} else {\n"
-               "  set terminal png noenhanced size %d,%d\n"
-               "}\n",
-            w, h, w, h);
-    fputs("set output ", f);
-    gp_str(f, j->tmp_png);
-    fputs("\nset encoding utf8\nset grid\n", f);
+    char dat[4200], out[4200];
+    snprintf(dat, sizeof dat, "%s.dat", j->name);
+    snprintf(out, sizeof out, "%s.%s", j->name, plot_ext());
+    fprintf(f, "# %s.gp: a figure of 'ginv %s'. Redraw it (after editing) with\n"
+               "#   gnuplot %s.gp\n# in this directory: it reads %s.dat and writes %s.%s.\n",
+            j->name, cmd_name(), j->name, j->name, j->name, plot_ext());
+    fputs("if (!exists('datafile')) datafile = ", f);
+    gp_str(f, dat);
+    fputs("\nif (!exists('outfile')) outfile = ", f);
+    gp_str(f, out);
+    fputc('\n', f);
+    if (plot_fmt == FMT_PNG)
+        fprintf(f, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+                   "  set terminal pngcairo noenhanced size %d,%d font 'sans,11'\n"
+                   "} else {\n"
+                   "  set terminal png noenhanced size %d,%d\n"
+                   "}\n",
+                w, h, w, h);
+    else if (plot_fmt == FMT_SVG)
+        fprintf(f, "set terminal svg noenhanced size %d,%d font 'sans,11' background rgb 'white'\n", w, h);
+    else
+        fprintf(f, "set terminal pdfcairo noenhanced size %.2fin,%.2fin font 'sans,8'\n", w / 110.0, h / 110.0);
+    fputs("set output outfile\nset encoding utf8\n", f);
     if (title) { fputs("set title ", f); gp_str(f, title); fputc('\n', f); }
     if (xlabel) { fputs("set xlabel ", f); gp_str(f, xlabel); fputc('\n', f); }
     if (ylabel) { fputs("set ylabel ", f); gp_str(f, ylabel); fputc('\n', f); }
@@ -161,10 +247,32 @@ static void last_line(const char *path, char *out, size_t cap)
     fclose(f);
 }
 
-/* Run gnuplot on the script; on success write the PNG to the target. */
-static int job_run(plot_job *j, const char *png)
+/* Does the finished file look like the format (and is it whole)? */
+static int looks_right(const unsigned char *b, size_t n)
 {
-    const char *C = cmd_name();
+    static const unsigned char png_magic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (plot_fmt == FMT_PNG) return n > 8 && !memcmp(b, png_magic, 8);
+    if (plot_fmt == FMT_PDF) return n > 8 && !memcmp(b, "%PDF", 4);
+    return n > 8 && memmem(b, n < 2048 ? n : 2048, "<svg", 4) && memmem(b, n, "</svg>", 6);
+}
+
+/* Write a temporary file's bytes to dest through the output writer. */
+static ginv_status copy_out(const char *src, const char *dest)
+{
+    unsigned char *buf;
+    size_t len;
+    ginv_status st = ginv_read_file(src, (size_t)1 << 30, &buf, &len);
+    if (st != GINV_OK) return st;
+    st = ginv_write_atomic(dest, buf, len);
+    ginv_free(buf);
+    return st;
+}
+
+/* Run gnuplot on the script; on success write the figure, its data and its
+ * script beside it. */
+static int job_run(plot_job *j)
+{
+    const char *C = cmd_name(), *png = j->target;
     int bad = ferror(j->fd) | fclose(j->fd);
     j->fd = NULL;
     fputs("unset output\n", j->fs);
@@ -176,12 +284,14 @@ static int job_run(plot_job *j, const char *png)
     }
     const char *prog = getenv("GINV_GNUPLOT");
     if (!prog || !*prog) prog = "gnuplot";
+    char where[400]; /* the temporary paths hold no quote (job_open) */
+    snprintf(where, sizeof where, "datafile = '%s'; outfile = '%s'", j->data, j->out);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, j->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    char *argv[] = {(char *)prog, j->script, NULL};
+    char *argv[] = {(char *)prog, "-e", where, j->script, NULL};
     pid_t pid;
     int e = posix_spawnp(&pid, prog, &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
@@ -209,24 +319,24 @@ static int job_run(plot_job *j, const char *png)
                                 "install gnuplot-nox, or run scripts/deps.sh)", png);
         return cli_error(C, "gnuplot failed drawing '%s': %s", png, msg[0] ? msg : "no message");
     }
-    /* a PNG, complete, then written to the target */
-    int fd = open(j->tmp_png, O_RDWR);
-    unsigned char magic[8] = {0};
-    ssize_t got = fd >= 0 ? read(fd, magic, 8) : -1;
-    static const unsigned char png_magic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    if (got != 8 || memcmp(magic, png_magic, 8)) {
-        if (fd >= 0) close(fd);
+    /* the figure, complete, then written to the target; data and script beside */
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    ginv_status st = ginv_read_file(j->out, (size_t)1 << 30, &buf, &len);
+    if (st != GINV_OK || !looks_right(buf, len)) {
+        ginv_free(buf);
         last_line(j->log, msg, sizeof msg);
         job_cleanup(j);
-        return cli_error(C, "gnuplot wrote no PNG for '%s'%s%s", png, msg[0] ? ": " : "", msg);
+        return cli_error(C, "gnuplot wrote no %s for '%s'%s%s", plot_ext(), png, msg[0] ? ": " : "", msg);
     }
-    close(fd);
-    unsigned char *buf;
-    size_t len;
-    ginv_status st = ginv_read_file(j->tmp_png, (size_t)1 << 30, &buf, &len);
-    if (st == GINV_OK) {
-        st = ginv_write_atomic(png, buf, len);
-        ginv_free(buf);
+    st = ginv_write_atomic(png, buf, len);
+    ginv_free(buf);
+    if (st == GINV_OK && j->base[0]) {
+        char side[4200];
+        snprintf(side, sizeof side, "%s.dat", j->base);
+        st = copy_out(j->data, side);
+        snprintf(side, sizeof side, "%s.gp", j->base);
+        if (st == GINV_OK) st = copy_out(j->script, side);
     }
     job_cleanup(j);
     if (st != GINV_OK) return cli_lib_error(C, st);
@@ -240,115 +350,196 @@ static void gp_palette(FILE *f)
           "4 '#fde725')\n", f);
 }
 
-/* plot_lines plus dashed vertical markers (H&V figures: stationary points). */
-/* The line plot behind plot_lines*, with error bars when yerr is given. */
-static int lines_impl(const char *png, const char *title, const char *xlabel,
-                      const char *ylabel, int nseries, const char *const *names, int npoints,
-                      const double *x, const double *const *y, const double *const *yerr,
-                      int logy, int nmarks, const double *mark_x,
-                      const char *const *mark_labels)
+/* ------------------------------------------------------------ line plots */
+
+/* May point i of a series be drawn? */
+static int point_ok(double x, double y, int log)
+{
+    return isfinite(x) && isfinite(y) && !((log & PLOT_LOGY) && y <= 0) && !((log & PLOT_LOGX) && x < 0);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int plot_series(const char *png, const plot_style *sty, int nseries, const char *const *names,
+                const int *npoints, const double *const *x, const double *const *y,
+                const double *const *yerr)
 {
     const char *C = cmd_name();
-    if (nseries < 1 || npoints < 1 || !x || !y)
-        return cli_error(C, "plot '%s': nothing to plot (%d series of %d points)",
-                         png ? png : "", nseries, npoints);
-    double xmin = INFINITY, xmax = -INFINITY;
-    int *count = calloc((size_t)nseries, sizeof *count), total = 0;
-    if (!count) return cli_oom(C);
-    for (int s = 0; s < nseries; s++)
-        for (int i = 0; i < npoints; i++) {
-            double v = y[s][i];
-            if (!isfinite(x[i]) || !isfinite(v) || ((logy & PLOT_LOGY) && v <= 0) || ((logy & PLOT_LOGX) && x[i] <= 0)) continue;
-            count[s]++;
+    plot_style zero = {0};
+    if (!sty) sty = &zero;
+    int log = sty->log;
+    if (nseries < 1 || !npoints || !x || !y)
+        return cli_error(C, "plot '%s': nothing to plot (%d series)", png ? png : "", nseries);
+    /* the x extent, positive x apart (a log x axis draws x = 0 on its own) */
+    double xmin = INFINITY, xmax = -INFINITY, pmin = INFINITY, pmax = -INFINITY;
+    int total = 0, zeros = 0;
+    for (int s = 0; s < nseries; s++) {
+        for (int i = 0; i < npoints[s]; i++) {
+            double xv = x[s][i];
+            if (!point_ok(xv, y[s][i], log)) continue;
             total++;
-            if (x[i] < xmin) xmin = x[i];
-            if (x[i] > xmax) xmax = x[i];
+            if (xv < xmin) xmin = xv;
+            if (xv > xmax) xmax = xv;
+            if (xv > 0) pmin = fmin(pmin, xv), pmax = fmax(pmax, xv);
+            else zeros++;
         }
-    if (!total) {
-        free(count);
-        return cli_error_code(C, CLI_EXIT_NUMERIC, "plot '%s': every point is NaN%s", png ? png : "",
-                         logy ? " or not positive (log scale)" : "");
     }
-    for (int m = 0; m < nmarks; m++)
-        if (isfinite(mark_x[m])) {
-            if (mark_x[m] < xmin) xmin = mark_x[m];
-            if (mark_x[m] > xmax) xmax = mark_x[m];
-        }
+    if (!total)
+        return cli_error_code(C, CLI_EXIT_NUMERIC, "plot '%s': every point is NaN%s", png ? png : "",
+                              log ? " or not positive (log scale)" : "");
+    if ((log & PLOT_LOGX) && !(pmax > 0)) log &= ~PLOT_LOGX; /* only x = 0: a linear axis */
+    double xzero = NAN;
+    if ((log & PLOT_LOGX) && zeros) { /* x = 0 a step left of the smallest positive x */
+        double dec = log10(pmax / pmin), gap = fmax(0.5, dec / 6);
+        xzero = pmin / pow(10, gap);
+        xmin = xzero / pow(10, 0.25 * gap);
+        xmax = pmax * pow(10, 0.1 * gap);
+    } else if (log & PLOT_LOGX) {
+        xmin = pmin, xmax = pmax;
+    }
+    for (int m = 0; m < sty->nmarks; m++)
+        if (isfinite(sty->mark_x[m])) xmin = fmin(xmin, sty->mark_x[m]), xmax = fmax(xmax, sty->mark_x[m]);
     plot_job j;
     int rc = job_open(&j, png);
-    if (rc) { free(count); return rc; }
-    /* one data block per series (two blank lines apart), finite points only */
+    if (rc) return rc;
+    /* one data block per series (two blank lines apart), drawable points only */
+    fprintf(j.fd, "# one block per series (gnuplot index 0, 1, ..): x y%s\n", yerr ? " half-width" : "");
+    int *count = calloc((size_t)nseries, sizeof *count);
+    if (!count) { job_cleanup(&j); return cli_oom(C); }
     for (int s = 0; s < nseries; s++) {
-        fprintf(j.fd, "# series %d\n", s);
-        for (int i = 0; i < npoints; i++) {
-            double v = y[s][i];
-            if (!isfinite(x[i]) || !isfinite(v) || ((logy & PLOT_LOGY) && v <= 0) || ((logy & PLOT_LOGX) && x[i] <= 0)) continue;
-            if (yerr) fprintf(j.fd, "%.10g %.10g %.10g\n", x[i], v,
-                              isfinite(yerr[s][i]) ? yerr[s][i] : 0.0);
-            else fprintf(j.fd, "%.10g %.10g\n", x[i], v);
+        fprintf(j.fd, "# series %d: ", s);
+        dat_str(j.fd, names && names[s] ? names[s] : "");
+        fputc('\n', j.fd);
+        /* on a log x axis the x = 0 points come first, a blank line after
+         * them: no line is drawn across the break */
+        int zpass = (log & PLOT_LOGX) && zeros;
+        for (int pass = zpass ? 0 : 1; pass < 2; pass++) {
+            int wrote = 0;
+            for (int i = 0; i < npoints[s]; i++) {
+                double xv = x[s][i], v = y[s][i];
+                if (!point_ok(xv, v, log) || (zpass && (xv == 0) != (pass == 0))) continue;
+                if ((log & PLOT_LOGX) && xv == 0) xv = xzero;
+                count[s]++, wrote++;
+                if (yerr) fprintf(j.fd, "%.10g %.10g %.10g\n", xv, v, isfinite(yerr[s][i]) ? yerr[s][i] : 0.0);
+                else fprintf(j.fd, "%.10g %.10g\n", xv, v);
+            }
+            if (pass == 0 && wrote) fputc('\n', j.fd);
         }
         fputs("\n\n", j.fd);
     }
-    gp_header(&j, 900, 560, title, xlabel, ylabel);
+    gp_header(&j, 900, 600, sty->title, sty->xlabel, sty->ylabel);
     FILE *f = j.fs;
-    if (logy & PLOT_LOGY) fputs("set logscale y\nset format y '%g'\n", f);
-    if (logy & PLOT_LOGX) {
-        fputs("set logscale x\nset format x '%g'\n", f);
-        if (npoints <= 16) { /* label every data x: a log axis over less than a decade has few */
-            fputs("set xtics (", f);
-            for (int i = 0; i < npoints; i++) fprintf(f, "%s%.10g", i ? ", " : "", x[i]);
-            fputs(")\n", f);
+    fputs("set grid\nset border lw 1.2\n", f);
+    if (log & PLOT_LOGY) fputs("set logscale y\nset format y '%g'\n", f);
+    if (sty->nxticks > 0) {
+        fputs("set xtics (", f);
+        for (int i = 0; i < sty->nxticks; i++) {
+            fputs(i ? ", " : "", f);
+            gp_str(f, sty->xtick_labels && sty->xtick_labels[i] ? sty->xtick_labels[i] : "");
+            fprintf(f, " %.10g", sty->xtick_x[i]);
         }
+        fputs(")\n", f);
+        if (sty->nxticks > 8) fputs("set xtics rotate by 30 right\n", f);
+        xmin = fmin(xmin, sty->xtick_x[0] - 0.5), xmax = fmax(xmax, sty->xtick_x[sty->nxticks - 1] + 0.5);
+    }
+    if (log & PLOT_LOGX) {
+        fputs("set logscale x\nset format x '%g'\n", f);
+        /* label every data x when there are few (a log axis over less than a
+         * decade has few tics of its own), and the zero point */
+        double *dx = malloc(sizeof(double) * (size_t)(total + 1));
+        int nd = 0;
+        for (int s = 0; dx && s < nseries; s++)
+            for (int i = 0; i < npoints[s]; i++)
+                if (point_ok(x[s][i], y[s][i], log) && x[s][i] > 0) dx[nd++] = x[s][i];
+        if (dx) qsort(dx, (size_t)nd, sizeof *dx, cmp_double);
+        int nu = 0;
+        for (int i = 0; dx && i < nd; i++)
+            if (!nu || dx[i] != dx[nu - 1]) dx[nu++] = dx[i];
+        if (dx && nu <= 12) {
+            fputs("set xtics (", f);
+            if (zeros) fprintf(f, "'0' %.10g, ", xzero);
+            for (int i = 0; i < nu; i++) fprintf(f, "%s'%g' %.10g", i ? ", " : "", dx[i], dx[i]);
+            fputs(")\n", f);
+        } else if (zeros) {
+            fprintf(f, "set xtics add ('0' %.10g)\n", xzero);
+        }
+        free(dx);
+        if (zeros) /* the break between 0 and the positive axis */
+            fprintf(f, "set arrow from %.10g, graph 0 to %.10g, graph 1 nohead dt 2 lw 1.5 lc rgb '#666666'\n",
+                    sqrt(xzero * pmin), sqrt(xzero * pmin));
     }
     if (xmax > xmin) fprintf(f, "set xrange [%.10g:%.10g]\n", xmin, xmax);
-    fputs("set key below\nset border lw 1.2\n", f);
+    if (sty->ymin < sty->ymax) {
+        double pad = 0.03 * (sty->ymax - sty->ymin);
+        fprintf(f, "set yrange [%.10g:%.10g]\n", sty->ymin - pad, sty->ymax + pad);
+    }
+    /* the key right of the plot: clear of the x label and the title */
+    fputs("set key outside right top vertical Left reverse samplen 2.5 spacing 1.2\n", f);
     static const char *mark_colors[] = {"#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"};
-    for (int m = 0; m < nmarks; m++)
-        if (isfinite(mark_x[m]))
+    for (int m = 0; m < sty->nmarks; m++)
+        if (isfinite(sty->mark_x[m]))
             fprintf(f, "set arrow from %.10g, graph 0 to %.10g, graph 1 nohead dt 2 lw 1.5 "
-                       "lc rgb '%s'\n", mark_x[m], mark_x[m], mark_colors[m % 5]);
+                       "lc rgb '%s'\n", sty->mark_x[m], sty->mark_x[m], mark_colors[m % 5]);
     fputs("plot ", f);
     int first = 1;
     for (int s = 0; s < nseries; s++) {
         if (!count[s]) continue;
         if (!first) fputs(", \\\n     ", f);
         first = 0;
-        gp_str(f, j.data);
-        if (yerr) fprintf(f, " index %d using 1:2:3 with yerrorlines lw 2 pt 7 ps 0.8 title ", s);
-        else fprintf(f, " index %d using 1:2 with lines lw 2 title ", s);
+        const char *pts = count[s] <= 30 ? "linespoints pt 7 ps 0.7" : "lines";
+        if (yerr) fprintf(f, "datafile index %d using 1:2:3 with yerrorlines lw 2 pt 7 ps 0.7 title ", s);
+        else fprintf(f, "datafile index %d using 1:2 with %s lw 2 title ", s, pts);
         char def[32];
         snprintf(def, sizeof def, "series %d", s + 1);
         gp_str(f, names && names[s] ? names[s] : def);
     }
-    for (int m = 0; m < nmarks; m++) {
-        if (!isfinite(mark_x[m])) continue;
-        fprintf(f, ", \\\n     keyentry with lines dt 2 lw 1.5 lc rgb '%s' title ",
-                mark_colors[m % 5]);
+    for (int m = 0; m < sty->nmarks; m++) {
+        if (!isfinite(sty->mark_x[m])) continue;
+        fprintf(f, ", \\\n     keyentry with lines dt 2 lw 1.5 lc rgb '%s' title ", mark_colors[m % 5]);
         char def[48];
-        snprintf(def, sizeof def, "x = %g", mark_x[m]);
-        gp_str(f, mark_labels && mark_labels[m] ? mark_labels[m] : def);
+        snprintf(def, sizeof def, "x = %g", sty->mark_x[m]);
+        gp_str(f, sty->mark_labels && sty->mark_labels[m] ? sty->mark_labels[m] : def);
     }
     fputc('\n', f);
     free(count);
-    return job_run(&j, png);
+    return job_run(&j);
 }
 
-/* Curves y[s](x), NaN points skipped. */
+/* The old one-x entry points, over plot_series. */
+static int lines_one_x(const char *png, const plot_style *sty, int nseries, const char *const *names,
+                       int npoints, const double *x, const double *const *y, const double *const *yerr)
+{
+    if (nseries < 1 || nseries > 4096) return plot_series(png, sty, 0, names, NULL, NULL, NULL, NULL);
+    int *np = malloc(sizeof(int) * (size_t)nseries);
+    const double **xs = malloc(sizeof(double *) * (size_t)nseries);
+    if (!np || !xs) { free(np); free(xs); return cli_oom(cmd_name()); }
+    for (int s = 0; s < nseries; s++) np[s] = npoints, xs[s] = x;
+    int rc = plot_series(png, sty, nseries, names, np, x ? xs : NULL, y, yerr);
+    free(np);
+    free(xs);
+    return rc;
+}
+
 int plot_lines_marked(const char *png, const char *title, const char *xlabel,
                       const char *ylabel, int nseries, const char *const *names, int npoints,
                       const double *x, const double *const *y, int logy, int nmarks,
                       const double *mark_x, const char *const *mark_labels)
 {
-    return lines_impl(png, title, xlabel, ylabel, nseries, names, npoints, x, y, NULL, logy,
-                      nmarks, mark_x, mark_labels);
+    plot_style sty = {.title = title, .xlabel = xlabel, .ylabel = ylabel, .log = logy,
+                      .nmarks = nmarks, .mark_x = mark_x, .mark_labels = mark_labels};
+    return lines_one_x(png, &sty, nseries, names, npoints, x, y, NULL);
 }
 
 int plot_errorbars(const char *png, const char *title, const char *xlabel, const char *ylabel,
                    int nseries, const char *const *names, int npoints, const double *x,
                    const double *const *y, const double *const *yerr, int logy)
 {
-    return lines_impl(png, title, xlabel, ylabel, nseries, names, npoints, x, y, yerr, logy, 0,
-                      NULL, NULL);
+    plot_style sty = {.title = title, .xlabel = xlabel, .ylabel = ylabel, .log = logy};
+    return lines_one_x(png, &sty, nseries, names, npoints, x, y, yerr);
 }
 
 int plot_lines(const char *png, const char *title, const char *xlabel, const char *ylabel,
@@ -358,6 +549,8 @@ int plot_lines(const char *png, const char *title, const char *xlabel, const cha
     return plot_lines_marked(png, title, xlabel, ylabel, nseries, names, npoints, x, y, logy,
                              0, NULL, NULL);
 }
+
+/* ------------------------------------------------------------ heat maps */
 
 /* Is the grid increasing, and evenly spaced (then `with image` draws it)? */
 static int grid_kind(int n, const double *v)
@@ -372,74 +565,119 @@ static int grid_kind(int n, const double *v)
     return 1;
 }
 
-/* npanels heat maps on one colour scale; npanels == 1 is plot_heatmap. */
-static int heatmaps(const char *png, const char *title, const char *xlabel, const char *ylabel,
-                    int npanels, const char *const *panel_titles, int nx, const double *xs,
-                    int ny, const double *ys, const double *const *z, const char *zlabel)
+/* Tics at the cell centres 0..n-1, labelled by labels[i] or the values. */
+static void cat_tics(FILE *f, const char *axis, int n, const double *v, const char *const *labels)
+{
+    fprintf(f, "set %srange [-0.5:%g]\nset %stics (", axis, n - 0.5, axis);
+    for (int i = 0; i < n; i++) {
+        char num[32];
+        snprintf(num, sizeof num, "%g", v ? v[i] : (double)i);
+        fputs(i ? ", " : "", f);
+        gp_str(f, labels && labels[i] ? labels[i] : num);
+        fprintf(f, " %d", i);
+    }
+    fputs(")\n", f);
+}
+
+static size_t max_label(int n, const double *v, const char *const *labels)
+{
+    size_t L = 0;
+    for (int i = 0; i < n; i++) {
+        char num[32];
+        snprintf(num, sizeof num, "%g", v ? v[i] : (double)i);
+        size_t l = strlen(labels && labels[i] ? labels[i] : num);
+        if (l > L) L = l;
+    }
+    return L;
+}
+
+int plot_map(const char *png, const plot_map_style *sty, int npanels,
+             const char *const *panel_titles, int nx, const double *xs, int ny, const double *ys,
+             const double *const *z)
 {
     const char *C = cmd_name();
-    int gx = grid_kind(nx, xs), gy = grid_kind(ny, ys);
-    if (gx < 0 || gy < 0)
+    plot_map_style zero = {0};
+    if (!sty) sty = &zero;
+    int cat = sty->categorical;
+    int gx = cat ? 1 : grid_kind(nx, xs), gy = cat ? 1 : grid_kind(ny, ys);
+    if (nx < 1 || ny < 1 || gx < 0 || gy < 0 || (!cat && (!xs || !ys)))
         return cli_error(C, "plot '%s': heat map axes must be finite and increasing (%d x %d)",
                          png ? png : "", nx, ny);
     if (npanels < 1 || !z) return cli_error(C, "plot '%s': no heat map to draw", png ? png : "");
     double zmin = INFINITY, zmax = -INFINITY;
     for (int p = 0; p < npanels; p++)
         for (size_t i = 0; i < (size_t)nx * ny; i++)
-            if (isfinite(z[p][i])) {
-                if (z[p][i] < zmin) zmin = z[p][i];
-                if (z[p][i] > zmax) zmax = z[p][i];
-            }
+            if (isfinite(z[p][i])) zmin = fmin(zmin, z[p][i]), zmax = fmax(zmax, z[p][i]);
     if (!(zmin <= zmax)) return cli_error_code(C, CLI_EXIT_NUMERIC, "plot '%s': every value is NaN", png ? png : "");
-    if (zmax == zmin) { zmin -= 0.5; zmax += 0.5; }
+    if (sty->zmin < sty->zmax) zmin = sty->zmin, zmax = sty->zmax;
+    else if (zmax == zmin) zmin -= 0.5, zmax += 0.5;
     plot_job j;
     int rc = job_open(&j, png);
     if (rc) return rc;
-    /* an unevenly spaced axis (a sweep grid) is drawn by cell index, with the
-     * values as tic labels, so every cell is a full, equal box */
-    int image = nx > 1 && ny > 1;
+    /* categorical axes and unevenly spaced numeric ones are drawn by cell
+     * index, the values as tic labels, so every cell is a full, equal box */
+    int bycell_x = cat || gx == 0, bycell_y = cat || gy == 0;
+    int image = !bycell_x && !bycell_y && nx > 1 && ny > 1;
+    int values = sty->values && (size_t)nx * ny <= 144;
+    fprintf(j.fd, "# one block per panel (gnuplot index 0, 1, ..): x y z%s\n",
+            bycell_x || bycell_y ? " (x, y: cell positions; the tics name their values)" : "");
+    if (values) fprintf(j.fd, "# and the cell's text and its colour (0xRRGGBB)\n");
     for (int p = 0; p < npanels; p++) {
-        fprintf(j.fd, "# panel %d: x y z\n", p);
+        fprintf(j.fd, "# panel %d: ", p);
+        dat_str(j.fd, panel_titles && panel_titles[p] ? panel_titles[p] : "");
+        fputc('\n', j.fd);
         for (int r = 0; r < ny; r++) {
             for (int c = 0; c < nx; c++) {
-                fprintf(j.fd, "%.10g %.10g ", gx == 1 ? xs[c] : c, gy == 1 ? ys[r] : r);
+                fprintf(j.fd, "%.10g %.10g ", bycell_x ? c : xs[c], bycell_y ? r : ys[r]);
                 double v = z[p][(size_t)r * nx + c];
-                if (isfinite(v)) fprintf(j.fd, "%.10g\n", v);
-                else fputs("NaN\n", j.fd);
+                if (isfinite(v)) fprintf(j.fd, "%.10g", v);
+                else fputs("NaN", j.fd);
+                if (values) {
+                    char t[32] = "";
+                    if (isfinite(v)) snprintf(t, sizeof t, fabs(v) < 1e4 && fabs(v) >= 1e-2 ? "%.2f" : "%.2g", v);
+                    fputc(' ', j.fd);
+                    dat_str(j.fd, t);
+                    double u = (v - zmin) / (zmax - zmin);
+                    fprintf(j.fd, " %d", isfinite(v) && u > 0.6 ? 0 : 0xffffff);
+                }
+                fputc('\n', j.fd);
             }
             fputc('\n', j.fd);
         }
         fputc('\n', j.fd);
     }
-    int w = npanels == 1 ? 720 : 420 * npanels + 120, h = npanels == 1 ? 620 : 470;
-    gp_header(&j, w, h, npanels == 1 ? title : NULL, xlabel, ylabel);
+    int w = npanels == 1 ? 760 : 430 * npanels + 150, h = npanels == 1 ? 640 : 520;
+    gp_header(&j, w, h, npanels == 1 ? sty->title : NULL, sty->xlabel, sty->ylabel);
     FILE *f = j.fs;
     gp_palette(f);
-    double hx = nx > 1 ? 0.5 * (xs[nx - 1] - xs[0]) / (nx - 1) : 0.5;
-    double hy = ny > 1 ? 0.5 * (ys[ny - 1] - ys[0]) / (ny - 1) : 0.5;
     fprintf(f, "set cbrange [%.10g:%.10g]\n", zmin, zmax);
-    if (gx == 1)
+    if (bycell_x) {
+        cat_tics(f, "x", nx, xs, sty->xticks);
+        size_t L = max_label(nx, xs, sty->xticks);
+        if (L * 8 > (size_t)(w / npanels - 150) / (size_t)nx) fputs("set xtics rotate by 30 right\n", f);
+    } else {
+        double hx = nx > 1 ? 0.5 * (xs[nx - 1] - xs[0]) / (nx - 1) : 0.5;
         fprintf(f, "set xrange [%.10g:%.10g]\n", xs[0] - (image ? hx : 0), xs[nx - 1] + (image ? hx : 0));
-    else {
-        fprintf(f, "set xrange [-0.5:%g]\nset xtics (", nx - 0.5);
-        for (int i = 0; i < nx; i++) fprintf(f, "%s\"%g\" %d", i ? ", " : "", xs[i], i);
-        fputs(")\n", f);
     }
-    if (gy == 1)
+    if (bycell_y) cat_tics(f, "y", ny, ys, sty->yticks);
+    else {
+        double hy = ny > 1 ? 0.5 * (ys[ny - 1] - ys[0]) / (ny - 1) : 0.5;
         fprintf(f, "set yrange [%.10g:%.10g]\n", ys[0] - (image ? hy : 0), ys[ny - 1] + (image ? hy : 0));
-    else {
-        fprintf(f, "set yrange [-0.5:%g]\nset ytics (", ny - 0.5);
-        for (int i = 0; i < ny; i++) fprintf(f, "%s\"%g\" %d", i ? ", " : "", ys[i], i);
-        fputs(")\n", f);
     }
-    if (zlabel) { fputs("set cblabel ", f); gp_str(f, zlabel); fputc('\n', f); }
-    fputs("unset key\n", f);
-    /* equal units only when both axes are the same kind of quantity on a regular grid */
-    if (gx == 1 && gy == 1) fputs("set grid front\nset size ratio -1\n", f);
-    if (!image) fputs("set view map\nset pm3d map corners2color c1\n", f);
+    if (sty->zlabel) { fputs("set cblabel ", f); gp_str(f, sty->zlabel); fputc('\n', f); }
+    fputs("unset key\nset tics out nomirror\nset border lw 1.2\n", f);
+    if (bycell_x || bycell_y) {
+        /* square-ish cells: the plot's aspect follows the grid's */
+        double ratio = (double)ny / nx;
+        fprintf(f, "set size ratio %g\n", fmin(3.0, fmax(1.0 / 3, ratio)));
+        fputs("set tics scale 0\n", f);
+    } else if (gx == 1 && gy == 1) {
+        /* equal units when both axes are the same kind of quantity on a regular grid */
+        fputs("set grid front\nset size ratio -1\n", f);
+    }
     if (npanels > 1) {
         fprintf(f, "set multiplot layout 1,%d title ", npanels);
-        gp_str(f, title ? title : "");
+        gp_str(f, sty->title ? sty->title : "");
         fputc('\n', f);
     }
     for (int p = 0; p < npanels; p++) {
@@ -448,12 +686,18 @@ static int heatmaps(const char *png, const char *title, const char *xlabel, cons
             gp_str(f, panel_titles && panel_titles[p] ? panel_titles[p] : "");
             fputc('\n', f);
         }
-        fputs(image ? "plot " : "splot ", f);
-        gp_str(f, j.data);
-        fprintf(f, " index %d using 1:2:3 with %s\n", p, image ? "image" : "pm3d");
+        if (bycell_x && bycell_y)
+            fprintf(f, "plot datafile index %d using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 noborder lc palette", p);
+        else if (image)
+            fprintf(f, "plot datafile index %d using 1:2:3 with image", p);
+        else
+            fprintf(f, "set view map\nset pm3d map corners2color c1\nsplot datafile index %d using 1:2:3 with pm3d", p);
+        if (values && bycell_x && bycell_y)
+            fprintf(f, ", \\\n     datafile index %d using 1:2:4:5 with labels tc rgb variable font ',10'", p);
+        fputc('\n', f);
     }
     if (npanels > 1) fputs("unset multiplot\n", f);
-    return job_run(&j, png);
+    return job_run(&j);
 }
 
 int plot_heatmap(const char *png, const char *title, const char *xlabel, const char *ylabel,
@@ -461,13 +705,6 @@ int plot_heatmap(const char *png, const char *title, const char *xlabel, const c
                  const char *zlabel)
 {
     const double *zz[1] = {z};
-    return heatmaps(png, title, xlabel, ylabel, 1, NULL, nx, xs, ny, ys, z ? zz : NULL, zlabel);
-}
-
-int plot_panels_heatmap(const char *png, const char *title, const char *xlabel,
-                        const char *ylabel, int npanels, const char *const *panel_titles,
-                        int nx, const double *xs, int ny, const double *ys,
-                        const double *const *z, const char *zlabel)
-{
-    return heatmaps(png, title, xlabel, ylabel, npanels, panel_titles, nx, xs, ny, ys, z, zlabel);
+    plot_map_style sty = {.title = title, .xlabel = xlabel, .ylabel = ylabel, .zlabel = zlabel};
+    return plot_map(png, &sty, 1, NULL, nx, xs, ny, ys, z ? zz : NULL);
 }

@@ -114,6 +114,41 @@ const char *ginv_blas_core(void);
  * ones, the OPENBLAS_CORETYPE value to set before the program starts; else
  * NULL. */
 const char *ginv_blas_better_core(void);
+/* Switch OpenBLAS, already loaded, to the kernel family `name` ("SkylakeX",
+ * "Haswell", "Sandybridge", "Prescott", ...). Needs an OpenBLAS built with
+ * DYNAMIC_ARCH (Debian's is; GINV_ERR_UNSUPPORTED otherwise). Not thread-
+ * safe: no thread may be inside a BLAS call meanwhile. */
+ginv_status ginv_blas_switch_core(const char *name);
+
+/* ------------------------------------------------------- library set-up */
+
+/* The library's version ("0.1.0"), to compare with GINV_VERSION, the
+ * header's. */
+const char *ginv_version(void);
+
+/* What ginv_lib_init found and did about OpenBLAS's kernels. */
+typedef struct {
+    const char *loaded; /* the family OpenBLAS picked when it loaded */
+    const char *better; /* a better family the CPU supports, NULL if none */
+    const char *core;   /* the family in use when ginv_lib_init returned */
+    int switched;       /* 1: ginv_lib_init switched OpenBLAS to `better` */
+} ginv_blas_report;
+
+/* Flags of ginv_lib_init. */
+#define GINV_LIB_INIT_REPORT_ONLY 1u /* find the better kernels, switch nothing */
+
+/* Call once at the start of a program that uses libginv, before other
+ * threads run (the ginv command does the same by re-executing itself).
+ * OpenBLAS 0.3.21 falls back to its generic SSE3 kernels on CPUs it does not
+ * recognise, several times slower for GEMM; when ginv_blas_better_core()
+ * names a better family, this switches OpenBLAS to it in place
+ * (ginv_blas_switch_core). It leaves OpenBLAS alone when OPENBLAS_CORETYPE is
+ * set (the user chose) or flags has GINV_LIB_INIT_REPORT_ONLY. report may be
+ * NULL. Returns GINV_OK when nothing needed doing or the switch worked; a
+ * failed switch leaves the loaded kernels in use and returns its status
+ * (the library works either way, only slower). Optional: every other call
+ * works without it. */
+ginv_status ginv_lib_init(unsigned flags, ginv_blas_report *report);
 
 /* --------------------------------------------------------------- arrays */
 
@@ -222,6 +257,24 @@ ginv_status ginv_png_write_gray(const char *path, int w, int h, const float *pix
  * upscaled `scale` times (nearest neighbour), written atomically. */
 ginv_status ginv_png_write_grid(const char *path, int rows, int cols, int h, int w,
                                 const float *tiles, int pad, double lo, double hi, int scale);
+/* A labelled montage for figures: the tiles as ginv_png_write_grid, plus an
+ * optional title line, a label left of each row and above each column (a
+ * built-in 5x7 bitmap font, ASCII; text pixels ceil(scale/2) wide, labels
+ * above a column cut to its width) and a colour bar right of the grid (a
+ * gray ramp lo..hi with both ends written). Text is drawn in lo (black) on
+ * hi (white). */
+typedef struct {
+    int pad, scale;                /* white pixels around tiles (before scaling), 0..1024; upscale 1..64 */
+    double lo, hi;                 /* the gray range: lo black, hi white */
+    const char *const *row_labels; /* rows entries (or NULL; a NULL or "" entry: none) */
+    const char *const *col_labels; /* cols entries (or NULL) */
+    const char *title;             /* a line above the grid, or NULL */
+    int colorbar;                  /* 1: the gray ramp with lo and hi labelled */
+} ginv_grid_style;
+/* pad 2, scale 1, lo 0, hi 1, no labels, no title, no colour bar. */
+void ginv_grid_style_init(ginv_grid_style *s);
+ginv_status ginv_png_write_grid_styled(const char *path, int rows, int cols, int h, int w,
+                                       const float *tiles, const ginv_grid_style *s);
 
 /* --------------------------------------------------------------- images */
 

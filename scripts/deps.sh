@@ -10,9 +10,12 @@ set -euo pipefail
 # SQLite (sweep results), OpenMPI (distributed sweeps), FFTW (MCMC autocovariances).
 # tests: the Fashion-MNIST data, and the independent solvers decide is checked
 # against (minisat, fplll, cliquer, glpsol, cbc), sqlite3 to inspect stores.
+# man pages: help2man (make man: one page per command from its --help).
+# Python module (make python-test): NumPy and pytest for /usr/bin/python3.
 pkgs=(build-essential pkg-config libopenblas-dev libcjson-dev zlib1g-dev libpng-dev gnuplot-nox jq
       libglpk-dev glpk-utils libsqlite3-dev sqlite3 openmpi-bin libopenmpi-dev libfftw3-dev
-      dataset-fashion-mnist minisat fplll-tools cliquer coinor-cbc)
+      dataset-fashion-mnist minisat fplll-tools cliquer coinor-cbc help2man
+      python3-numpy python3-pytest)
 if [[ "${1:-}" == "--bench" ]]; then
     pkgs+=(python3-torch python3-numpy)
 fi

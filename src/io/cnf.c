@@ -59,7 +59,7 @@ ginv_status ginv_cnf_parse(const char *buf, size_t len, int strict, ginv_cnf *ou
         line++;
         dimacs_line L = {buf + i, eol - i, 0};
         i = eol + 1;
-        if (!dimacs_next(&L, tok, sizeof tok)) continue; /* blank */
+        if (!ginv_dimacs_next(&L, tok, sizeof tok)) continue; /* blank */
         if (tok[0] == 'c') continue; /* comment */
         if (!strcmp(tok, "%")) {
             if (strict) {
@@ -76,30 +76,30 @@ ginv_status ginv_cnf_parse(const char *buf, size_t len, int strict, ginv_cnf *ou
                 goto fail;
             }
             char fmt[DIMACS_TOKEN_MAX], a[DIMACS_TOKEN_MAX], b[DIMACS_TOKEN_MAX], extra[DIMACS_TOKEN_MAX];
-            int nt = dimacs_next(&L, fmt, sizeof fmt) + dimacs_next(&L, a, sizeof a) +
-                     dimacs_next(&L, b, sizeof b);
+            int nt = ginv_dimacs_next(&L, fmt, sizeof fmt) + ginv_dimacs_next(&L, a, sizeof a) +
+                     ginv_dimacs_next(&L, b, sizeof b);
             if (nt < 3) {
                 st = ginv_fail(GINV_ERR_FORMAT, "line %zu: the header must read 'p cnf VARIABLES CLAUSES'", line);
                 goto fail;
             }
             if (strcmp(fmt, "cnf")) {
                 st = ginv_fail(GINV_ERR_FORMAT, "line %zu: format '%s' in the header is not 'cnf'", line,
-                               dimacs_show(fmt, shown));
+                               ginv_dimacs_show(fmt, shown));
                 goto fail;
             }
-            if (!dimacs_count(a, CNF_MAX_VARS, &nvars) || nvars < 1) {
+            if (!ginv_dimacs_count(a, CNF_MAX_VARS, &nvars) || nvars < 1) {
                 st = ginv_fail(GINV_ERR_FORMAT, "line %zu: the number of variables '%s' is not an integer "
-                                                "in 1..%d", line, dimacs_show(a, shown), CNF_MAX_VARS);
+                                                "in 1..%d", line, ginv_dimacs_show(a, shown), CNF_MAX_VARS);
                 goto fail;
             }
-            if (!dimacs_count(b, CNF_MAX_CLAUSES, &nclauses)) {
+            if (!ginv_dimacs_count(b, CNF_MAX_CLAUSES, &nclauses)) {
                 st = ginv_fail(GINV_ERR_FORMAT, "line %zu: the number of clauses '%s' is not an integer "
-                                                "in 0..%d", line, dimacs_show(b, shown), CNF_MAX_CLAUSES);
+                                                "in 0..%d", line, ginv_dimacs_show(b, shown), CNF_MAX_CLAUSES);
                 goto fail;
             }
-            if (dimacs_next(&L, extra, sizeof extra)) {
+            if (ginv_dimacs_next(&L, extra, sizeof extra)) {
                 st = ginv_fail(GINV_ERR_FORMAT, "line %zu: text '%s' after 'p cnf %lld %lld'", line,
-                               dimacs_show(extra, shown), nvars, nclauses);
+                               ginv_dimacs_show(extra, shown), nvars, nclauses);
                 goto fail;
             }
             header_line = line;
@@ -108,19 +108,19 @@ ginv_status ginv_cnf_parse(const char *buf, size_t len, int strict, ginv_cnf *ou
         /* a line of literals (a clause may span lines; a line may hold several) */
         do {
             long long v;
-            if (!dimacs_is_int(tok)) {
+            if (!ginv_dimacs_is_int(tok)) {
                 st = ginv_fail(GINV_ERR_FORMAT, "line %zu: '%s' is not an integer literal", line,
-                               dimacs_show(tok, shown));
+                               ginv_dimacs_show(tok, shown));
                 goto fail;
             }
-            if (!dimacs_int(tok, &v)) {
+            if (!ginv_dimacs_int(tok, &v)) {
                 st = ginv_fail(GINV_ERR_FORMAT, "line %zu: literal '%s' is too large", line,
-                               dimacs_show(tok, shown));
+                               ginv_dimacs_show(tok, shown));
                 goto fail;
             }
             if (!header_line) {
                 st = ginv_fail(GINV_ERR_FORMAT, "line %zu: literal '%s' comes before the 'p cnf' header",
-                               line, dimacs_show(tok, shown));
+                               line, ginv_dimacs_show(tok, shown));
                 goto fail;
             }
             if (v == 0 && tok[0] == '-') {
@@ -153,7 +153,7 @@ ginv_status ginv_cnf_parse(const char *buf, size_t len, int strict, ginv_cnf *ou
                 open++;
                 if (!ivec_push(&lits, (int)v)) goto nomem;
             }
-        } while (dimacs_next(&L, tok, sizeof tok));
+        } while (ginv_dimacs_next(&L, tok, sizeof tok));
     }
     if (!header_line) {
         st = ginv_fail(GINV_ERR_FORMAT, "no 'p cnf VARIABLES CLAUSES' header");
@@ -197,20 +197,20 @@ ginv_status ginv_cnf_read(const char *path, int strict, ginv_cnf *out)
     if (st != GINV_OK) return st;
     st = ginv_cnf_parse((const char *)buf, len, strict, out);
     ginv_free(buf);
-    if (st != GINV_OK) return dimacs_prefix_path(st, path);
+    if (st != GINV_OK) return ginv_dimacs_prefix_path(st, path);
     return GINV_OK;
 }
 
 ginv_status ginv_cnf_write(const char *path, const ginv_cnf *f, const char *comment)
 {
     dimacs_text t = {0};
-    if (comment) dimacs_comment(&t, comment);
-    dimacs_printf(&t, "p cnf %d %d\n", f->nvars, f->nclauses);
+    if (comment) ginv_dimacs_comment(&t, comment);
+    ginv_dimacs_printf(&t, "p cnf %d %d\n", f->nvars, f->nclauses);
     for (int c = 0; c < f->nclauses; c++) {
-        for (int j = f->start[c]; j < f->start[c + 1]; j++) dimacs_printf(&t, "%d ", f->lits[j]);
-        dimacs_printf(&t, "0\n");
+        for (int j = f->start[c]; j < f->start[c + 1]; j++) ginv_dimacs_printf(&t, "%d ", f->lits[j]);
+        ginv_dimacs_printf(&t, "0\n");
     }
-    return dimacs_text_save(&t, path);
+    return ginv_dimacs_text_save(&t, path);
 }
 
 ginv_status ginv_cnf_random(ginv_cnf *out, int n, int m, int k, uint64_t seed)

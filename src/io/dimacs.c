@@ -11,7 +11,7 @@
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
-int dimacs_next(dimacs_line *L, char *tok, size_t size)
+int ginv_dimacs_next(dimacs_line *L, char *tok, size_t size)
 {
     while (L->pos < L->len && is_blank(L->p[L->pos])) L->pos++;
     if (L->pos >= L->len) return 0;
@@ -24,7 +24,7 @@ int dimacs_next(dimacs_line *L, char *tok, size_t size)
     return 1;
 }
 
-int dimacs_is_int(const char *tok)
+int ginv_dimacs_is_int(const char *tok)
 {
     const char *p = tok + (tok[0] == '-');
     if (!*p) return 0;
@@ -33,9 +33,9 @@ int dimacs_is_int(const char *tok)
     return 1;
 }
 
-int dimacs_int(const char *tok, long long *v)
+int ginv_dimacs_int(const char *tok, long long *v)
 {
-    if (!dimacs_is_int(tok) || strlen(tok) > 20) return 0;
+    if (!ginv_dimacs_is_int(tok) || strlen(tok) > 20) return 0;
     errno = 0;
     long long x = strtoll(tok, NULL, 10);
     if (errno || x > INT_MAX || x < -INT_MAX) return 0;
@@ -43,16 +43,16 @@ int dimacs_int(const char *tok, long long *v)
     return 1;
 }
 
-int dimacs_count(const char *tok, long long max, long long *v)
+int ginv_dimacs_count(const char *tok, long long max, long long *v)
 {
-    if (tok[0] == '-' || !dimacs_is_int(tok) || strlen(tok) > 18) return 0;
+    if (tok[0] == '-' || !ginv_dimacs_is_int(tok) || strlen(tok) > 18) return 0;
     long long x = strtoll(tok, NULL, 10);
     if (x > max) return 0;
     *v = x;
     return 1;
 }
 
-const char *dimacs_show(const char *tok, char *buf)
+const char *ginv_dimacs_show(const char *tok, char *buf)
 {
     size_t n = 0;
     for (; tok[n] && n < 24; n++) {
@@ -64,14 +64,14 @@ const char *dimacs_show(const char *tok, char *buf)
     return buf;
 }
 
-ginv_status dimacs_prefix_path(ginv_status st, const char *path)
+ginv_status ginv_dimacs_prefix_path(ginv_status st, const char *path)
 {
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", ginv_last_error());
     return ginv_fail(st, "'%s': %s", path, msg);
 }
 
-void dimacs_printf(dimacs_text *t, const char *fmt, ...)
+void ginv_dimacs_printf(dimacs_text *t, const char *fmt, ...)
 {
     if (t->failed) return;
     for (;;) {
@@ -91,18 +91,18 @@ void dimacs_printf(dimacs_text *t, const char *fmt, ...)
     }
 }
 
-void dimacs_comment(dimacs_text *t, const char *text)
+void ginv_dimacs_comment(dimacs_text *t, const char *text)
 {
     const char *p = text;
     while (*p) {
         const char *e = strchr(p, '\n');
         size_t n = e ? (size_t)(e - p) : strlen(p);
-        dimacs_printf(t, "c %.*s\n", (int)n, p);
+        ginv_dimacs_printf(t, "c %.*s\n", (int)n, p);
         p += n + (e != NULL);
     }
 }
 
-ginv_status dimacs_text_save(dimacs_text *t, const char *path)
+ginv_status ginv_dimacs_text_save(dimacs_text *t, const char *path)
 {
     ginv_status st = t->failed ? ginv_fail(GINV_ERR_NOMEM, "out of memory writing '%s'", path)
                                : ginv_write_atomic(path, t->s ? t->s : "", t->n);

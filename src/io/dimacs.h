@@ -19,28 +19,28 @@ typedef struct {
 
 /* The next blank-separated token of the line into tok (cut to size - 1
  * bytes); 0 at the end of the line. Blanks: space, tab, CR, VT, FF. */
-int dimacs_next(dimacs_line *L, char *tok, size_t size);
+int ginv_dimacs_next(dimacs_line *L, char *tok, size_t size);
 /* tok is an optional '-' followed by decimal digits only. */
-int dimacs_is_int(const char *tok);
+int ginv_dimacs_is_int(const char *tok);
 /* tok as an int (|v| <= INT_MAX); 0 if it is not one. */
-int dimacs_int(const char *tok, long long *v);
+int ginv_dimacs_int(const char *tok, long long *v);
 /* tok is digits only and at most max: *v. */
-int dimacs_count(const char *tok, long long max, long long *v);
+int ginv_dimacs_count(const char *tok, long long max, long long *v);
 /* tok for an error message: at most 24 bytes, non-printable bytes as '?',
  * "..." when cut. Returns buf (DIMACS_SHOW_MAX bytes). */
-const char *dimacs_show(const char *tok, char *buf);
+const char *ginv_dimacs_show(const char *tok, char *buf);
 /* Re-raise the current error as "'path': message". */
-ginv_status dimacs_prefix_path(ginv_status st, const char *path);
+ginv_status ginv_dimacs_prefix_path(ginv_status st, const char *path);
 
 typedef struct {
     char *s;
     size_t n, cap;
     int failed;
 } dimacs_text;
-void dimacs_printf(dimacs_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ginv_dimacs_printf(dimacs_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "c " + each line of text. */
-void dimacs_comment(dimacs_text *t, const char *text);
+void ginv_dimacs_comment(dimacs_text *t, const char *text);
 /* Write atomically and free the buffer. */
-ginv_status dimacs_text_save(dimacs_text *t, const char *path);
+ginv_status ginv_dimacs_text_save(dimacs_text *t, const char *path);
 
 #endif

@@ -40,10 +40,10 @@ static ginv_status vertex(const char *tok, long long n, size_t line, int *out)
 {
     char shown[DIMACS_SHOW_MAX];
     long long x;
-    if (!dimacs_is_int(tok)) return ginv_fail(GINV_ERR_FORMAT, "line %zu: '%s' is not a vertex number", line, dimacs_show(tok, shown));
-    if (!dimacs_int(tok, &x) || x > n)
+    if (!ginv_dimacs_is_int(tok)) return ginv_fail(GINV_ERR_FORMAT, "line %zu: '%s' is not a vertex number", line, ginv_dimacs_show(tok, shown));
+    if (!ginv_dimacs_int(tok, &x) || x > n)
         return ginv_fail(GINV_ERR_FORMAT, "line %zu: vertex %s, but the header declares %lld vertices", line,
-                         dimacs_show(tok, shown), n);
+                         ginv_dimacs_show(tok, shown), n);
     if (x < 1) return ginv_fail(GINV_ERR_FORMAT, "line %zu: vertex %lld: DIMACS numbers vertices from 1", line, x);
     *out = (int)x - 1;
     return GINV_OK;
@@ -68,7 +68,7 @@ ginv_status ginv_graph_parse(const char *buf, size_t len, int strict, ginv_graph
         line++;
         dimacs_line L = {buf + i, eol - i, 0};
         i = eol + 1;
-        if (!dimacs_next(&L, tok, sizeof tok)) continue;
+        if (!ginv_dimacs_next(&L, tok, sizeof tok)) continue;
         if (tok[0] == 'c') continue; /* comment */
         if (!strcmp(tok, "p")) {
             char fmt[DIMACS_TOKEN_MAX], a[DIMACS_TOKEN_MAX], b[DIMACS_TOKEN_MAX], extra[DIMACS_TOKEN_MAX];
@@ -76,19 +76,19 @@ ginv_status ginv_graph_parse(const char *buf, size_t len, int strict, ginv_graph
                 st = ginv_fail(GINV_ERR_FORMAT, "line %zu: a second 'p' header (the first is on line %zu)", line, header_line);
                 break;
             }
-            int nt = dimacs_next(&L, fmt, sizeof fmt) + dimacs_next(&L, a, sizeof a) + dimacs_next(&L, b, sizeof b);
+            int nt = ginv_dimacs_next(&L, fmt, sizeof fmt) + ginv_dimacs_next(&L, a, sizeof a) + ginv_dimacs_next(&L, b, sizeof b);
             if (nt < 3) st = ginv_fail(GINV_ERR_FORMAT, "line %zu: the header must read 'p edge VERTICES EDGES'", line);
             else if (strcmp(fmt, "edge") && strcmp(fmt, "col"))
                 st = ginv_fail(GINV_ERR_FORMAT, "line %zu: format '%s' in the header is not 'edge' (or 'col')", line,
-                               dimacs_show(fmt, shown));
-            else if (!dimacs_count(a, GRAPH_MAX_VERTICES, &n) || n < 1)
+                               ginv_dimacs_show(fmt, shown));
+            else if (!ginv_dimacs_count(a, GRAPH_MAX_VERTICES, &n) || n < 1)
                 st = ginv_fail(GINV_ERR_FORMAT, "line %zu: the number of vertices '%s' is not an integer in 1..%d", line,
-                               dimacs_show(a, shown), GRAPH_MAX_VERTICES);
-            else if (!dimacs_count(b, GRAPH_MAX_EDGES, &m))
+                               ginv_dimacs_show(a, shown), GRAPH_MAX_VERTICES);
+            else if (!ginv_dimacs_count(b, GRAPH_MAX_EDGES, &m))
                 st = ginv_fail(GINV_ERR_FORMAT, "line %zu: the number of edges '%s' is not an integer in 0..%d", line,
-                               dimacs_show(b, shown), GRAPH_MAX_EDGES);
-            else if (dimacs_next(&L, extra, sizeof extra))
-                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: text '%s' after 'p %s %lld %lld'", line, dimacs_show(extra, shown),
+                               ginv_dimacs_show(b, shown), GRAPH_MAX_EDGES);
+            else if (ginv_dimacs_next(&L, extra, sizeof extra))
+                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: text '%s' after 'p %s %lld %lld'", line, ginv_dimacs_show(extra, shown),
                                fmt, n, m);
             header_line = line;
             continue;
@@ -101,7 +101,7 @@ ginv_status ginv_graph_parse(const char *buf, size_t len, int strict, ginv_graph
         }
         if (strcmp(tok, "e")) {
             st = ginv_fail(GINV_ERR_FORMAT, "line %zu: a line starting with '%s' is none of 'c', 'p', 'e', 'n'", line,
-                           dimacs_show(tok, shown));
+                           ginv_dimacs_show(tok, shown));
             break;
         }
         if (!header_line) {
@@ -109,11 +109,11 @@ ginv_status ginv_graph_parse(const char *buf, size_t len, int strict, ginv_graph
             break;
         }
         char a[DIMACS_TOKEN_MAX], b[DIMACS_TOKEN_MAX], c[DIMACS_TOKEN_MAX], extra[DIMACS_TOKEN_MAX];
-        int nt = dimacs_next(&L, a, sizeof a) + dimacs_next(&L, b, sizeof b);
-        int has_w = nt == 2 && dimacs_next(&L, c, sizeof c);
+        int nt = ginv_dimacs_next(&L, a, sizeof a) + ginv_dimacs_next(&L, b, sizeof b);
+        int has_w = nt == 2 && ginv_dimacs_next(&L, c, sizeof c);
         nt += has_w;
         if (nt == 3)
-            while (dimacs_next(&L, extra, sizeof extra)) nt++;
+            while (ginv_dimacs_next(&L, extra, sizeof extra)) nt++;
         if (nt < 2 || nt > 3) {
             st = ginv_fail(GINV_ERR_FORMAT, "line %zu: an edge line must read 'e U V' or 'e U V WEIGHT', not 'e' "
                                             "and %d field%s", line, nt, nt == 1 ? "" : "s");
@@ -127,9 +127,9 @@ ginv_status ginv_graph_parse(const char *buf, size_t len, int strict, ginv_graph
         }
         if (has_w) {
             long long w;
-            if (!dimacs_is_int(c) || c[0] == '-' || !dimacs_count(c, GRAPH_MAX_WEIGHT, &w) || w < 1) {
+            if (!ginv_dimacs_is_int(c) || c[0] == '-' || !ginv_dimacs_count(c, GRAPH_MAX_WEIGHT, &w) || w < 1) {
                 st = ginv_fail(GINV_ERR_FORMAT, "line %zu: edge weight '%s' is not an integer in 1..%lld", line,
-                               dimacs_show(c, shown), GRAPH_MAX_WEIGHT);
+                               ginv_dimacs_show(c, shown), GRAPH_MAX_WEIGHT);
                 break;
             }
             e.w = w;
@@ -205,19 +205,19 @@ ginv_status ginv_graph_read(const char *path, int strict, ginv_graph *out)
     if (st != GINV_OK) return st;
     st = ginv_graph_parse((const char *)buf, len, strict, out);
     ginv_free(buf);
-    return st == GINV_OK ? GINV_OK : dimacs_prefix_path(st, path);
+    return st == GINV_OK ? GINV_OK : ginv_dimacs_prefix_path(st, path);
 }
 
 ginv_status ginv_graph_write(const char *path, const ginv_graph *g, const char *comment)
 {
     dimacs_text t = {0};
-    if (comment) dimacs_comment(&t, comment);
-    dimacs_printf(&t, "p edge %d %d\n", g->n, g->m);
+    if (comment) ginv_dimacs_comment(&t, comment);
+    ginv_dimacs_printf(&t, "p edge %d %d\n", g->n, g->m);
     for (int e = 0; e < g->m; e++) {
-        if (g->weighted) dimacs_printf(&t, "e %d %d %lld\n", g->u[e] + 1, g->v[e] + 1, g->w[e]);
-        else dimacs_printf(&t, "e %d %d\n", g->u[e] + 1, g->v[e] + 1);
+        if (g->weighted) ginv_dimacs_printf(&t, "e %d %d %lld\n", g->u[e] + 1, g->v[e] + 1, g->w[e]);
+        else ginv_dimacs_printf(&t, "e %d %d\n", g->u[e] + 1, g->v[e] + 1);
     }
-    return dimacs_text_save(&t, path);
+    return ginv_dimacs_text_save(&t, path);
 }
 
 ginv_status ginv_graph_random(ginv_graph *out, int n, double p, long long max_weight, uint64_t seed)

@@ -66,12 +66,12 @@ ginv_status ginv_reduce_half_clique(const ginv_graph *g, long long M, int p, gin
                                                "integers; use a smaller bound, p or graph", alpha, beta);
     }
     int rows = (int)P + 1, sizes[2] = {n, 2 * rows};
-    ginv_status st = reduce_net(net, 1, sizes);
+    ginv_status st = ginv_reduce_net(net, 1, sizes);
     if (st) {
         ginv_free(root);
         return st;
     }
-    float *W = reduce_W(*net, 0), *b = reduce_b(*net, 0);
+    float *W = ginv_reduce_W(*net, 0), *b = ginv_reduce_b(*net, 0);
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n; j++) {
             size_t r = pair_row(n, i, j);
@@ -90,7 +90,7 @@ ginv_status ginv_reduce_half_clique(const ginv_graph *g, long long M, int p, gin
         for (int i = 0; i < n; i++) W[(size_t)(rows + r) * n + i] = -W[(size_t)r * n + i];
         b[rows + r] = -b[r];
     }
-    cJSON *s = reduce_source("half-clique", "5");
+    cJSON *s = ginv_reduce_source("half-clique", "5");
     cJSON_AddNumberToObject(s, "n", n);
     cJSON_AddNumberToObject(s, "m", g->m);
     cJSON_AddNumberToObject(s, "bound", (double)M);
@@ -100,9 +100,9 @@ ginv_status ginv_reduce_half_clique(const ginv_graph *g, long long M, int p, gin
     cJSON_AddNumberToObject(s, "non_edges", (double)Z);
     cJSON_AddNumberToObject(s, "delta_p", dp);
     cJSON_AddBoolToObject(s, "weighted", g->weighted);
-    cJSON_AddItemToObject(s, "edges", reduce_graph_json(g));
+    cJSON_AddItemToObject(s, "edges", ginv_reduce_graph_json(g));
     cJSON_AddStringToObject(s, "encoding", "z_i = 1: vertex i in the clique");
     cJSON_AddStringToObject(s, "rows", "pairs {i < j} in lexicographic order, then the size row; then the same negated");
-    if ((st = reduce_problem(pb, 2 * rows, delta, p, GINV_LATENT_01, s))) return reduce_undo(st, net, pb);
+    if ((st = ginv_reduce_problem(pb, 2 * rows, delta, p, GINV_LATENT_01, s))) return ginv_reduce_undo(st, net, pb);
     return GINV_OK;
 }

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-ginv_status reduce_net(ginv_net **out, int ndense, const int *sizes)
+ginv_status ginv_reduce_net(ginv_net **out, int ndense, const int *sizes)
 {
     ginv_layer spec[16];
-    if (ndense < 1 || ndense > 8) return ginv_fail(GINV_ERR_ARG, "reduce_net: %d layers", ndense);
+    if (ndense < 1 || ndense > 8) return ginv_fail(GINV_ERR_ARG, "ginv_reduce_net: %d layers", ndense);
     for (int l = 0; l < ndense; l++) {
         if ((double)sizes[l] * sizes[l + 1] > (double)(1u << 31))
             return ginv_fail(GINV_ERR_UNSUPPORTED, "the reduced network's layer %d would be %d x %d, larger than "
@@ -20,10 +20,10 @@ ginv_status reduce_net(ginv_net **out, int ndense, const int *sizes)
     return ginv_net_new(out, 2 * ndense, spec);
 }
 
-float *reduce_W(ginv_net *net, int l) { return ginv_net_layer(net, 2 * l)->W; }
-float *reduce_b(ginv_net *net, int l) { return ginv_net_layer(net, 2 * l)->b; }
+float *ginv_reduce_W(ginv_net *net, int l) { return ginv_net_layer(net, 2 * l)->W; }
+float *ginv_reduce_b(ginv_net *net, int l) { return ginv_net_layer(net, 2 * l)->b; }
 
-cJSON *reduce_source(const char *kind, const char *theorem)
+cJSON *ginv_reduce_source(const char *kind, const char *theorem)
 {
     cJSON *s = cJSON_CreateObject();
     cJSON_AddStringToObject(s, "kind", kind);
@@ -32,7 +32,7 @@ cJSON *reduce_source(const char *kind, const char *theorem)
     return s;
 }
 
-ginv_status reduce_problem(ginv_problem *pb, int n, double delta, double p, ginv_latent_domain latent, cJSON *src)
+ginv_status ginv_reduce_problem(ginv_problem *pb, int n, double delta, double p, ginv_latent_domain latent, cJSON *src)
 {
     memset(pb, 0, sizeof *pb);
     char *txt = cJSON_PrintUnformatted(src);
@@ -51,7 +51,7 @@ ginv_status reduce_problem(ginv_problem *pb, int n, double delta, double p, ginv
     return GINV_OK;
 }
 
-ginv_status reduce_undo(ginv_status st, ginv_net **net, ginv_problem *pb)
+ginv_status ginv_reduce_undo(ginv_status st, ginv_net **net, ginv_problem *pb)
 {
     ginv_net_free(*net);
     *net = NULL;
@@ -76,7 +76,7 @@ static int json_int(const cJSON *o, const char *key, double lo, double hi, long 
     return 1;
 }
 
-ginv_status reduce_cnf_from_json(const cJSON *src, ginv_cnf *f)
+ginv_status ginv_reduce_cnf_from_json(const cJSON *src, ginv_cnf *f)
 {
     memset(f, 0, sizeof *f);
     long long n;
@@ -114,7 +114,7 @@ ginv_status reduce_cnf_from_json(const cJSON *src, ginv_cnf *f)
     return GINV_OK;
 }
 
-cJSON *reduce_graph_json(const ginv_graph *g)
+cJSON *ginv_reduce_graph_json(const ginv_graph *g)
 {
     cJSON *a = cJSON_CreateArray();
     for (int e = 0; e < g->m; e++) {
@@ -127,7 +127,7 @@ cJSON *reduce_graph_json(const ginv_graph *g)
     return a;
 }
 
-ginv_status reduce_graph_from_json(const cJSON *src, ginv_graph *g)
+ginv_status ginv_reduce_graph_from_json(const cJSON *src, ginv_graph *g)
 {
     memset(g, 0, sizeof *g);
     long long n;
@@ -165,7 +165,7 @@ ginv_status reduce_graph_from_json(const cJSON *src, ginv_graph *g)
     return GINV_OK;
 }
 
-ginv_status reduce_cvp_from_json(const cJSON *src, ginv_cvp *c)
+ginv_status ginv_reduce_cvp_from_json(const cJSON *src, ginv_cvp *c)
 {
     memset(c, 0, sizeof *c);
     const cJSON *B = cJSON_GetObjectItemCaseSensitive(src, "basis"), *t = cJSON_GetObjectItemCaseSensitive(src, "target");

@@ -49,7 +49,7 @@ static double thm3_alpha(double r) { return floor(r) + 1; }
 
 static cJSON *cvp_source(const ginv_cvp *c, const char *theorem, double r, double p, double alpha)
 {
-    cJSON *s = reduce_source("cvp", theorem);
+    cJSON *s = ginv_reduce_source("cvp", theorem);
     cJSON_AddNumberToObject(s, "n", c->n);
     cJSON_AddNumberToObject(s, "d", c->d);
     cJSON_AddNumberToObject(s, "latent_n", 2 * c->n);
@@ -72,12 +72,12 @@ ginv_status ginv_reduce_cvp_01(const ginv_cvp *c, double r, double p, ginv_net *
     if (st) return st;
     int N = 2 * c->n, out = 2 * (c->d + c->n);
     int sizes[2] = {N, out};
-    if ((st = reduce_net(net, 1, sizes))) return st;
+    if ((st = ginv_reduce_net(net, 1, sizes))) return st;
     double alpha = thm3_alpha(r);
-    thm3_rows(c, (float)alpha, reduce_W(*net, 0), N, reduce_b(*net, 0));
+    thm3_rows(c, (float)alpha, ginv_reduce_W(*net, 0), N, ginv_reduce_b(*net, 0));
     cJSON *s = cvp_source(c, "3", r, p, alpha);
     cJSON_AddStringToObject(s, "encoding", "(z_{2i-1}, z_{2i}) = (1, 0): y_i = 1, (0, 1): y_i = 0");
-    if ((st = reduce_problem(pb, out, r, p, GINV_LATENT_01, s))) return reduce_undo(st, net, pb);
+    if ((st = ginv_reduce_problem(pb, out, r, p, GINV_LATENT_01, s))) return ginv_reduce_undo(st, net, pb);
     return GINV_OK;
 }
 
@@ -121,11 +121,11 @@ ginv_status ginv_reduce_cvp_real(const ginv_cvp *c, double r, double p, ginv_net
     float h = B / 2; /* exact */
     int N = 2 * c->n, rows = 2 * (c->d + c->n);
     int sizes[6] = {N, N, N, 3 * N, N + 1, rows + 1};
-    if ((st = reduce_net(net, 5, sizes))) return st;
-    float *W1 = reduce_W(*net, 0), *W2 = reduce_W(*net, 1), *b2 = reduce_b(*net, 1);
-    float *W3 = reduce_W(*net, 2), *b3 = reduce_b(*net, 2);
-    float *W4 = reduce_W(*net, 3), *b4 = reduce_b(*net, 3);
-    float *W5 = reduce_W(*net, 4), *b5 = reduce_b(*net, 4);
+    if ((st = ginv_reduce_net(net, 5, sizes))) return st;
+    float *W1 = ginv_reduce_W(*net, 0), *W2 = ginv_reduce_W(*net, 1), *b2 = ginv_reduce_b(*net, 1);
+    float *W3 = ginv_reduce_W(*net, 2), *b3 = ginv_reduce_b(*net, 2);
+    float *W4 = ginv_reduce_W(*net, 3), *b4 = ginv_reduce_b(*net, 3);
+    float *W5 = ginv_reduce_W(*net, 4), *b5 = ginv_reduce_b(*net, 4);
     for (int i = 0; i < N; i++) {
         W1[(size_t)i * N + i] = 1.0f;
         W2[(size_t)i * N + i] = -1.0f;
@@ -157,7 +157,7 @@ ginv_status ginv_reduce_cvp_real(const ginv_cvp *c, double r, double p, ginv_net
     cJSON_AddStringToObject(s, "encoding", "v = clamp(z, 0, box); bit_i = v_i > half; (bit_{2i-1}, bit_{2i}) = "
                                            "(1, 0): y_i = 1, (0, 1): y_i = 0; witnesses have v_i in [0, delta] or "
                                            "[box - delta, box]");
-    if ((st = reduce_problem(pb, rows + 1, r, p, GINV_LATENT_REAL, s))) return reduce_undo(st, net, pb);
+    if ((st = ginv_reduce_problem(pb, rows + 1, r, p, GINV_LATENT_REAL, s))) return ginv_reduce_undo(st, net, pb);
     pb->target[rows] = (double)N * h;
     return GINV_OK;
 }

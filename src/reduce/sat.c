@@ -46,7 +46,7 @@ static ginv_status thm1_layer(const ginv_cnf *f, float *A, float *b1)
 
 static cJSON *sat_source(const ginv_cnf *f, const char *theorem)
 {
-    cJSON *s = reduce_source("sat", theorem);
+    cJSON *s = ginv_reduce_source("sat", theorem);
     int kmax = 0;
     for (int j = 0; j < f->nclauses; j++)
         if (f->start[j + 1] - f->start[j] > kmax) kmax = f->start[j + 1] - f->start[j];
@@ -79,15 +79,15 @@ ginv_status ginv_reduce_sat_pm1(const ginv_cnf *f, ginv_net **net, ginv_problem 
     if (st) return st;
     int n = f->nvars, m = f->nclauses;
     int sizes[3] = {n, m, 1};
-    if ((st = reduce_net(net, 2, sizes))) return st;
-    if ((st = thm1_layer(f, reduce_W(*net, 0), reduce_b(*net, 0)))) return reduce_undo(st, net, pb);
-    float *W2 = reduce_W(*net, 1);
+    if ((st = ginv_reduce_net(net, 2, sizes))) return st;
+    if ((st = thm1_layer(f, ginv_reduce_W(*net, 0), ginv_reduce_b(*net, 0)))) return ginv_reduce_undo(st, net, pb);
+    float *W2 = ginv_reduce_W(*net, 1);
     for (int j = 0; j < m; j++) W2[j] = 1.0f;
-    reduce_b(*net, 1)[0] = 0.0f;
+    ginv_reduce_b(*net, 1)[0] = 0.0f;
     cJSON *s = sat_source(f, "1");
     cJSON_AddStringToObject(s, "encoding", "z_i = +1: variable i true, -1: false");
     cJSON_AddStringToObject(s, "output", "G(z) = number of clauses z leaves unsatisfied; target 0");
-    if ((st = reduce_problem(pb, 1, 0.0, GINV_NORM_EXACT, GINV_LATENT_PM1, s))) return reduce_undo(st, net, pb);
+    if ((st = ginv_reduce_problem(pb, 1, 0.0, GINV_NORM_EXACT, GINV_LATENT_PM1, s))) return ginv_reduce_undo(st, net, pb);
     return GINV_OK;
 }
 
@@ -111,11 +111,11 @@ ginv_status ginv_reduce_sat_real(const ginv_cnf *f, ginv_net **net, ginv_problem
     if (st) return st;
     int n = f->nvars, m = f->nclauses;
     int sizes[5] = {n, n, n, m + 2 * n, 2};
-    if ((st = reduce_net(net, 4, sizes))) return st;
-    float *W1 = reduce_W(*net, 0), *b1 = reduce_b(*net, 0);
-    float *W2 = reduce_W(*net, 1), *b2 = reduce_b(*net, 1);
-    float *W3 = reduce_W(*net, 2), *b3 = reduce_b(*net, 2);
-    float *W4 = reduce_W(*net, 3), *b4 = reduce_b(*net, 3);
+    if ((st = ginv_reduce_net(net, 4, sizes))) return st;
+    float *W1 = ginv_reduce_W(*net, 0), *b1 = ginv_reduce_b(*net, 0);
+    float *W2 = ginv_reduce_W(*net, 1), *b2 = ginv_reduce_b(*net, 1);
+    float *W3 = ginv_reduce_W(*net, 2), *b3 = ginv_reduce_b(*net, 2);
+    float *W4 = ginv_reduce_W(*net, 3), *b4 = ginv_reduce_b(*net, 3);
     for (int i = 0; i < n; i++) {
         W1[(size_t)i * n + i] = 1.0f;
         b1[i] = 1.0f;
@@ -123,7 +123,7 @@ ginv_status ginv_reduce_sat_real(const ginv_cnf *f, ginv_net **net, ginv_problem
         b2[i] = 2.0f;
     }
     /* Thm 1's layer, then substitute v = 1 - g */
-    if ((st = thm1_layer(f, W3, b3))) return reduce_undo(st, net, pb);
+    if ((st = thm1_layer(f, W3, b3))) return ginv_reduce_undo(st, net, pb);
     for (int j = 0; j < m; j++) {
         float *row = W3 + (size_t)j * n;
         double rowsum = 0;
@@ -149,7 +149,7 @@ ginv_status ginv_reduce_sat_real(const ginv_cnf *f, ginv_net **net, ginv_problem
     cJSON *clamp = cJSON_AddArrayToObject(s, "clamp");
     cJSON_AddItemToArray(clamp, cJSON_CreateNumber(-1));
     cJSON_AddItemToArray(clamp, cJSON_CreateNumber(1));
-    if ((st = reduce_problem(pb, 2, 0.0, GINV_NORM_EXACT, GINV_LATENT_REAL, s))) return reduce_undo(st, net, pb);
+    if ((st = ginv_reduce_problem(pb, 2, 0.0, GINV_NORM_EXACT, GINV_LATENT_REAL, s))) return ginv_reduce_undo(st, net, pb);
     pb->target[1] = n;
     return GINV_OK;
 }

@@ -37,9 +37,9 @@ ginv_status ginv_reduce_vertex_cover(const ginv_graph *g, int q, int p, ginv_net
     if (beta * (n - q) >= REDUCE_F32_EXACT)
         return ginv_fail(GINV_ERR_UNSUPPORTED, "(n - q) beta = %g exceeds float32's exact integers", beta * (n - q));
     int rows = (int)P + 1, sizes[2] = {n, 2 * rows};
-    ginv_status st = reduce_net(net, 1, sizes);
+    ginv_status st = ginv_reduce_net(net, 1, sizes);
     if (st) return st;
-    float *W = reduce_W(*net, 0), *b = reduce_b(*net, 0);
+    float *W = ginv_reduce_W(*net, 0), *b = ginv_reduce_b(*net, 0);
     for (int e = 0; e < g->m; e++) {
         size_t r = pair_row(n, g->u[e], g->v[e]);
         W[r * n + g->u[e]] = W[r * n + g->v[e]] = 2 * (float)alpha;
@@ -51,7 +51,7 @@ ginv_status ginv_reduce_vertex_cover(const ginv_graph *g, int q, int p, ginv_net
         for (int i = 0; i < n; i++) W[(size_t)(rows + r) * n + i] = -W[(size_t)r * n + i];
         b[rows + r] = -b[r];
     }
-    cJSON *s = reduce_source("vertex-cover", "5 (§5.3)");
+    cJSON *s = ginv_reduce_source("vertex-cover", "5 (§5.3)");
     cJSON_AddNumberToObject(s, "n", n);
     cJSON_AddNumberToObject(s, "m", g->m);
     cJSON_AddNumberToObject(s, "size", q);
@@ -60,10 +60,10 @@ ginv_status ginv_reduce_vertex_cover(const ginv_graph *g, int q, int p, ginv_net
     cJSON_AddNumberToObject(s, "beta", beta);
     cJSON_AddNumberToObject(s, "delta_p", dp);
     cJSON_AddNumberToObject(s, "delta_paper", delta_paper);
-    cJSON_AddItemToObject(s, "edges", reduce_graph_json(g));
+    cJSON_AddItemToObject(s, "edges", ginv_reduce_graph_json(g));
     cJSON_AddStringToObject(s, "encoding", "z_i = 0: vertex i in the cover D, 1: not");
     cJSON_AddStringToObject(s, "rows", "pairs {i < j} in lexicographic order, then the size row; then the same negated");
-    if ((st = reduce_problem(pb, 2 * rows, delta_paper * (1 + 1e-12), p, GINV_LATENT_01, s)))
-        return reduce_undo(st, net, pb);
+    if ((st = ginv_reduce_problem(pb, 2 * rows, delta_paper * (1 + 1e-12), p, GINV_LATENT_01, s)))
+        return ginv_reduce_undo(st, net, pb);
     return GINV_OK;
 }

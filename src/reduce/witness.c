@@ -232,8 +232,8 @@ ginv_status ginv_reduce_map_back(const ginv_net *net, const ginv_problem *pb, co
     union { ginv_cnf f; ginv_cvp c; ginv_graph g; } inst;
     int is_sat = !strcmp(kind, "sat"), is_cvp = !strcmp(kind, "cvp");
     if (st == GINV_OK)
-        st = is_sat ? reduce_cnf_from_json(src, &inst.f) : is_cvp ? reduce_cvp_from_json(src, &inst.c)
-                                                                  : reduce_graph_from_json(src, &inst.g);
+        st = is_sat ? ginv_reduce_cnf_from_json(src, &inst.f) : is_cvp ? ginv_reduce_cvp_from_json(src, &inst.c)
+                                                                  : ginv_reduce_graph_from_json(src, &inst.g);
     if (st == GINV_OK && (is_sat ? inst.f.nvars : is_cvp ? 2 * inst.c.n : inst.g.n) != k) {
         /* "n" sized the latent check above; the instance itself must agree
          * (map_* read z by the instance's size) */

@@ -33,6 +33,12 @@ expect_error truncated_store_refused_by_results 4 "database disk image is malfor
 check truncated_store_message_is_clean_text bash -c \
     "$GINV sweep $TMP/spec.json --db $TMP/trunc.db --resume 2>&1 >/dev/null | LC_ALL=C grep -q '[^[:print:]]' && exit 1 || exit 0"
 check truncated_store_untouched test "$(md5sum < $TMP/trunc.db)" = "$sum"
+
+# A store whose ginv_meta lost its command row (found by fuzz_store): refused,
+# never read as a sweep with no command.
+cp $TMP/ref.db $TMP/nometa.db
+sqlite3 $TMP/nometa.db "DELETE FROM ginv_meta WHERE key = 'command'"
+expect_error store_without_command_row_refused 4 "not a complete ginv sweep store" -- $GINV results $TMP/nometa.db
 if command -v valgrind >/dev/null && ! ldd "$GINV" 2>/dev/null | grep -q 'libasan'; then
     check truncated_store_reads_no_uninitialised_memory bash -c \
         "valgrind -q --error-exitcode=99 $GINV sweep $TMP/spec.json --db $TMP/trunc.db --resume >/dev/null 2>&1; test \$? -eq 4"
