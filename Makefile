@@ -121,7 +121,7 @@ test-asan: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) BUILD=build/asan CFLAGS="$(ASAN_FLAGS)" \
 	  LDFLAGS="$(ASAN_FLAGS)" build/asan/ginv build/asan/test_unit
 	@ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  GINV_BUILD=build/asan tests/run.sh
+	  CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" GINV_BUILD=build/asan tests/run.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv

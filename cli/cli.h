@@ -142,6 +142,11 @@ int cli_threads(int t);
 int cli_read_vector(const char *cmd, const char *opt, const char *path, size_t count,
                     ginv_array *a);
 
+/* Scenario options for trial 0 (ginv_scenario_opts_init, then the generator:
+ * net if loaded, else spec; the operator; the seed). */
+void cli_scenario_opts(ginv_scenario_opts *o, ginv_net *net, const ginv_layer *spec, int nspec,
+                       const ginv_op_spec *ops, uint64_t seed);
+
 /* "10,250,1000" -> sizes (at most max). */
 int cli_parse_sizes(const char *cmd, const char *opt, const char *text, int *out, int max);
 

@@ -19,7 +19,7 @@ int cmd_invert_lp(int argc, char **argv)
         {"target", 0, OPT_STRING, &target, "FILE", "the signal x to invert (n values)"},
         {"truth", 0, OPT_STRING, &truth, "FILE", "instead of --target: z0 (k values); x = G(z0) (+ noise)"},
         {"random-truth", 0, OPT_FLAG, NULL, "", "instead of --target: z0 ~ N(0, I) from --seed"},
-        {"noise", 0, OPT_DOUBLE, &noise, "SIGMA", "with a truth: add N(0, SIGMA^2) to x", 0, 1e30},
+        {"noise", 0, OPT_DOUBLE, &noise, "SIGMA", "with a truth: std of the Gaussian noise added to x = G(z0)", 0, 1e30},
         {"seed", 0, OPT_U64, &seed, "S", "random seed (truth, noise)"},
         {"act-tol", 0, OPT_DOUBLE, &act_tol, "T", "output units > T count as active (equalities)", 0, 1e30},
         {"save-z", 0, OPT_STRING, &save_z, "FILE", "write the recovered latent (.npy or text)"},
@@ -34,7 +34,7 @@ int cmd_invert_lp(int argc, char **argv)
                    "W_i h + b_i <= 0; the LP's h is the next layer's output. A layer's input is\n"
                    "determined when its active rows have full column rank (rank == in). Polynomial\n"
                    "time, but only for expansive nets and (nearly) exact targets: see docs/decide.md.\n"
-                   "Exit status: 0 when the LPs ran (whatever the fit), 1 on errors, 2 on usage errors."};
+                   "Exit status: 0 when the LPs ran (whatever the fit); failures by class (docs/cli.md)."};
     int random_truth = 0;
     opts[3].dst = &random_truth;
     const char *pos[1];
@@ -77,11 +77,21 @@ int cmd_invert_lp(int argc, char **argv)
             (target ? x : z0)[i] = arr.data[i];
         }
     } else {
-        ginv_rng r;
-        ginv_rng_init(&r, seed, GINV_STREAM_TRUTH, 0);
-        for (int j = 0; j < k; j++) z0[j] = ginv_rng_normal(&r);
+        /* z0 of trial 0's scenario: the truth `ginv recover --seed S` draws */
+        ginv_scenario sc;
+        ginv_scenario_opts sco;
+        ginv_scenario_opts_init(&sco);
+        sco.net = net;
+        sco.seed = seed;
+        st = ginv_scenario_draw(&sc, &sco);
+        if (st == GINV_OK)
+            for (int j = 0; j < k; j++) z0[j] = sc.z0[j];
+        ginv_scenario_release(&sc);
+        if (st != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
     }
     if (!target) {
+        /* x = G(z0) in double precision, plus the noise of the scenario's stream
+         * (seed, NOISE, 0) that ginv_add_noise draws, kept in double */
         if ((st = ginv_forward_f64(net, z0, x)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
         if (noise > 0) {
             ginv_rng r;

@@ -68,8 +68,7 @@ int cmd_landscape(int argc, char **argv)
                    "  - plain GD from I inits N(0, ||z0||^2/k I): the fraction ending within E ||z0||\n"
                    "    of z0, of t* z0, or elsewhere.\n"
                    "--layers draws trial 0's generator of `ginv recover --layers ... --seed S`.\n"
-                   "Outputs are written only after everything succeeded. Exit status: 0 on success,\n"
-                   "1 on errors, 2 on usage errors."};
+                   "Outputs are written only after everything succeeded. Exit status: docs/cli.md."};
     const char *pos[1];
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
     if (rc) return rc == CLI_HELP ? 0 : rc;
@@ -106,37 +105,40 @@ int cmd_landscape(int argc, char **argv)
     const double steps[NSTEPS] = {1e-4, 1e-3, 1e-2, 1e-1};
     double *eigs[NSTEPS] = {0};
 
-    if (model) {
-        if ((st = ginv_net_load(model, &net)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
-    } else {
-        if ((st = ginv_net_new(&net, nspec, spec)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
-        ginv_net_randomize(net, GINV_INIT_PAPER, 0, seed, 0);
+    if (model && (st = ginv_net_load(model, &net)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
+    if ((st = ginv_op_spec_parse(&ops, opspec, m)) != GINV_OK) { rc = cli_fail(C, "--op: %s", ginv_last_error()); goto out; }
+    have_ops = 1;
+    /* G, A and z0: trial 0's scenario, as `ginv recover --seed S` draws it (no noise: f is
+     * the noiseless empirical risk of Hand & Voroninski) */
+    ginv_scenario sc;
+    ginv_scenario_opts sco;
+    cli_scenario_opts(&sco, net, spec, nspec, &ops, seed);
+    if (truth_path) {
+        int kk = net ? ginv_net_in(net) : spec[0].in;
+        if ((st = ginv_array_read(truth_path, &truth)) != GINV_OK) { rc = cli_fail(C, "--truth: %s", ginv_last_error()); goto out; }
+        if (ginv_array_count(&truth) != (size_t)kk) {
+            rc = cli_error_code(C, CLI_EXIT_FORMAT, "--truth '%s' holds %zu values; expected %d", truth_path, ginv_array_count(&truth), kk);
+            goto out;
+        }
+        sco.truth = truth.data;
     }
+    if ((st = ginv_scenario_draw(&sc, &sco)) != GINV_OK) {
+        ginv_scenario_release(&sc);
+        rc = cli_fail(C, "--op: %s", ginv_last_error());
+        goto out;
+    }
+    net = sc.net, op = sc.op, z0 = sc.z0, m = sc.m; /* owned here from now on (freed at out:) */
+    sc.owns_net = 0, sc.op = NULL, sc.z0 = NULL;
+    ginv_scenario_release(&sc);
     int k = ginv_net_in(net), n = ginv_net_out(net), d = 0;
+    (void)n;
     for (int i = 0; i < ginv_net_nlayers(net); i++)
         d += ginv_net_layer_c(net, i)->kind == GINV_LAYER_RELU;
     double rho = d >= 1 ? ginv_theory_rho(d) : NAN;
-    if ((st = ginv_op_spec_parse(&ops, opspec, m)) != GINV_OK) { rc = cli_fail(C, "--op: %s", ginv_last_error()); goto out; }
-    have_ops = 1;
-    if ((st = ginv_op_from_spec(&op, &ops, n, seed, 0)) != GINV_OK) { rc = cli_fail(C, "--op: %s", ginv_last_error()); goto out; }
-    m = ginv_op_m(op);
-    z0 = malloc(sizeof(float) * k);
     dir = malloc(sizeof(float) * k);
     zneg = malloc(sizeof(float) * k);
     gneg = malloc(sizeof(float) * k);
-    if (!z0 || !dir || !zneg || !gneg) { rc = cli_oom(C); goto out; }
-    if (truth_path) {
-        if ((st = ginv_array_read(truth_path, &truth)) != GINV_OK) { rc = cli_fail(C, "--truth: %s", ginv_last_error()); goto out; }
-        if (ginv_array_count(&truth) != (size_t)k) {
-            rc = cli_error_code(C, CLI_EXIT_FORMAT, "--truth '%s' holds %zu values; expected %d", truth_path, ginv_array_count(&truth), k);
-            goto out;
-        }
-        memcpy(z0, truth.data, sizeof(float) * k);
-    } else {
-        ginv_rng r;
-        ginv_rng_init(&r, seed, GINV_STREAM_TRUTH, 0);
-        ginv_rng_normal_f32(&r, z0, (size_t)k, 1.0);
-    }
+    if (!dir || !zneg || !gneg) { rc = cli_oom(C); goto out; }
     double nz0 = 0;
     for (int i = 0; i < k; i++) nz0 += (double)z0[i] * z0[i];
     nz0 = sqrt(nz0);
@@ -343,7 +345,7 @@ out:
     free(f);
     free(gn);
     free(sl);
-    free(z0);
+    ginv_free(z0);
     free(dir);
     free(zneg);
     free(gneg);

@@ -22,7 +22,7 @@
  * the count (>= 0), -1 when the path leads nowhere, -2 out of memory. */
 static int at_path(cJSON *doc, const char *path, double **out)
 {
-    int cap = 1, n = 1;
+    int n = 1;
     cJSON **nodes = malloc(sizeof *nodes), **next = NULL;
     if (!nodes) return -2;
     nodes[0] = doc;
@@ -67,14 +67,13 @@ static int at_path(cJSON *doc, const char *path, double **out)
                 }
             }
             free(nodes);
-            nodes = next, n = m, cap = m;
+            nodes = next, n = m;
             expanded |= all;
             p = e + 1;
         }
         if (*p == '.') p++;
         else if (*p) { free(nodes); return -1; }
     }
-    (void)cap;
     cJSON *arr = n == 1 && cJSON_IsArray(nodes[0]) ? nodes[0] : NULL;
     if (!arr && !expanded) { free(nodes); return -1; }
     int cnt = arr ? cJSON_GetArraySize(arr) : n;

@@ -72,8 +72,8 @@ int cmd_recover(int argc, char **argv)
                    "operator and noise from streams derived from (seed, trial), so results do not\n"
                    "depend on --threads. --op gaussian has entries N(0, 1/m) (gaussian-unit: N(0, 1)).\n"
                    "rel_error = ||z_hat - z0|| / ||z0||; with --y (no truth) the fit is reported instead.\n"
-                   "Exit status: 0 when the run completed (whatever the success rate), 1 on errors,\n"
-                   "2 on usage errors."};
+                   "Exit status: 0 when the run completed (whatever the success rate); failures by\n"
+                   "class: 2 usage, 4 input, 5 I/O, 6 divergence (docs/cli.md)."};
     const char *pos[1];
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
     if (rc) return rc == CLI_HELP ? 0 : rc;

@@ -249,13 +249,7 @@ int cmd_sample(int argc, char **argv)
     ginv_outset *set = NULL;
     ginv_st_writer *stw = NULL;
     ginv_status st;
-    if (model) {
-        if ((st = ginv_net_load(model, &net)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
-    } else {
-        if ((st = ginv_net_new(&net, nspec, spec)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
-        if ((st = ginv_net_randomize(net, winit, bias_sd, seed, 0)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
-    }
-    int k = ginv_net_in(net), n = ginv_net_out(net);
+    if (model && (st = ginv_net_load(model, &net)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
     if (y_path) {
         if ((rc = cli_read_vector(C, "y", y_path, 0, &yarr))) goto out;
         if (m == 0) m = (int)ginv_array_count(&yarr);
@@ -266,34 +260,33 @@ int cmd_sample(int argc, char **argv)
         rc = cli_usage_error(C, "--image '%s' must be CxHxW, e.g. 1x28x28", image);
         goto out;
     }
-    if ((st = ginv_op_from_spec(&op, &ops, n, seed, 0)) != GINV_OK) { rc = cli_fail(C, "--op: %s", ginv_last_error()); goto out; }
-    m = ginv_op_m(op);
-    y = malloc(sizeof(float) * m);
-    if (!y) { rc = cli_oom(C); goto out; }
+    /* the problem: trial 0's scenario, the one `ginv recover` draws with this seed */
+    ginv_scenario sc;
+    ginv_scenario_opts sco;
+    cli_scenario_opts(&sco, net, spec, nspec, &ops, seed);
+    sco.init = winit;
+    sco.bias_sd = bias_sd;
+    sco.noise = noise;
     if (y_path) {
-        if (ginv_array_count(&yarr) != (size_t)m) {
-            rc = cli_error_code(C, CLI_EXIT_FORMAT, "--y '%s' holds %zu values but the operator makes %d measurements", y_path, ginv_array_count(&yarr), m);
-            goto out;
-        }
-        memcpy(y, yarr.data, sizeof(float) * m);
-    } else {
-        /* y = A G(z0) + noise, drawn as trial 0 of `ginv recover` */
-        z0 = malloc(sizeof(float) * k);
-        if (!z0) { rc = cli_oom(C); goto out; }
-        if (truth_path) {
-            if ((rc = cli_read_vector(C, "truth", truth_path, (size_t)k, &truth))) goto out;
-            memcpy(z0, truth.data, sizeof(float) * k);
-        } else {
-            ginv_rng r;
-            ginv_rng_init(&r, seed, GINV_STREAM_TRUTH, 0);
-            ginv_rng_normal_f32(&r, z0, (size_t)k, 1.0);
-        }
-        ginv_net_ws *ws = NULL;
-        if ((st = ginv_net_ws_new(&ws, net, 1)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
-        ginv_op_apply(op, 1, ginv_net_forward(net, ws, 1, z0), y);
-        ginv_net_ws_free(ws);
-        ginv_add_noise(y, (size_t)m, noise, seed, 0);
+        sco.y = yarr.data;
+        sco.y_count = ginv_array_count(&yarr);
+    } else if (truth_path) {
+        int kk = net ? ginv_net_in(net) : spec[0].in;
+        if ((rc = cli_read_vector(C, "truth", truth_path, (size_t)kk, &truth))) goto out;
+        sco.truth = truth.data;
     }
+    st = ginv_scenario_draw(&sc, &sco);
+    if (st != GINV_OK) {
+        ginv_scenario_release(&sc);
+        rc = y_path && st == GINV_ERR_SHAPE ? cli_fail(C, "--y '%s': %s", y_path, ginv_last_error())
+                                            : cli_fail(C, "--op: %s", ginv_last_error());
+        goto out;
+    }
+    /* this function owns what the scenario drew (freed at out:) */
+    net = sc.net, op = sc.op, z0 = sc.z0, y = sc.y, m = sc.m;
+    sc.owns_net = 0, sc.op = NULL, sc.z0 = sc.y = NULL;
+    ginv_scenario_release(&sc);
+    int k = ginv_net_in(net), n = ginv_net_out(net);
     if (init_sign) {
         /* -+z0 + N(0, (S ||z0||)^2 I / k), chain c from stream (seed, SAMPLE, 4c), as `recover --start negative` */
         double nz = 0;
@@ -628,8 +621,8 @@ out:
     free(zinit);
     free(traj);
     ginv_array_release(&ref);
-    free(z0);
-    free(y);
+    ginv_free(z0);
+    ginv_free(y);
     free(mz);
     free(sz);
     free(mx);

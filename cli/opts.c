@@ -257,3 +257,14 @@ int cli_read_vector(const char *cmd, const char *opt, const char *path, size_t c
     }
     return 0;
 }
+
+void cli_scenario_opts(ginv_scenario_opts *o, ginv_net *net, const ginv_layer *spec, int nspec,
+                       const ginv_op_spec *ops, uint64_t seed)
+{
+    ginv_scenario_opts_init(o);
+    o->net = net;
+    o->nspec = nspec;
+    o->spec = spec;
+    o->op = ops;
+    o->seed = seed;
+}

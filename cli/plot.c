@@ -401,6 +401,18 @@ int plot_series(const char *png, const plot_style *sty, int nseries, const char 
     } else if (log & PLOT_LOGX) {
         xmin = pmin, xmax = pmax;
     }
+    /* markers at few points: a margin so that the first and last are not cut */
+    int few = 0;
+    for (int s = 0; s < nseries; s++) few |= npoints[s] <= 30;
+    if (few && xmax > xmin && !((log & PLOT_LOGX) && zeros)) {
+        if (log & PLOT_LOGX) {
+            double f = pow(xmax / xmin, 0.03);
+            xmin /= f, xmax *= f;
+        } else {
+            double pad = 0.03 * (xmax - xmin);
+            xmin -= pad, xmax += pad;
+        }
+    }
     for (int m = 0; m < sty->nmarks; m++)
         if (isfinite(sty->mark_x[m])) xmin = fmin(xmin, sty->mark_x[m]), xmax = fmax(xmax, sty->mark_x[m]);
     plot_job j;

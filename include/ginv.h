@@ -601,6 +601,10 @@ typedef struct {
     int iters;          /* maximum iterations */
     double tol;         /* stop when every row's f changes by < tol (0: never) */
     double beta1, beta2, eps; /* Adam */
+    /* called before each update with the iteration t and f (B) at z (B x k);
+     * a non-zero return stops the run there (cancelled). NULL: none */
+    int (*on_iter)(void *user, int t, int B, const double *f, const float *z);
+    void *user;
 } ginv_solve_opts;
 void ginv_solve_opts_init(ginv_solve_opts *o);
 
@@ -608,11 +612,66 @@ typedef struct {
     int iters;          /* iterations run */
     int converged;      /* stopped by tol */
     int *flips;         /* caller's array (B) for sign flips per row, or NULL */
+    int cancelled;      /* stopped by on_iter */
 } ginv_solve_info;
 
-/* Minimise obj from z (B x k, updated in place); f_out (B) gets the final f. */
+/* Minimise obj from z (B x k, updated in place); f_out (B) gets the final f.
+ * The loop below, run to the end: ginv_solver_new, ginv_solver_step until
+ * done, then f at the last z. */
 ginv_status ginv_solve(ginv_objective *obj, const ginv_solve_opts *o, int B, float *z,
                        double *f_out, ginv_solve_info *info);
+
+/* Callers own the loop (as GSL's multimin): a solver over obj and the
+ * caller's z (B x k, updated in place by each step). ginv_solver_step
+ * evaluates f (B) and the gradient at z, stops on NaN/Inf (GINV_ERR_NUMERIC)
+ * or on o->tol (*done = 1, z unchanged), else takes one update; *done is also
+ * set once o->iters steps were taken. */
+typedef struct ginv_solver ginv_solver;
+ginv_status ginv_solver_new(ginv_solver **out, ginv_objective *obj, const ginv_solve_opts *o, int B,
+                            float *z);
+ginv_status ginv_solver_step(ginv_solver *s, double *f, int *done);
+int ginv_solver_iter(const ginv_solver *s);      /* updates taken */
+int ginv_solver_converged(const ginv_solver *s); /* stopped by tol */
+int ginv_solver_flips(const ginv_solver *s, int b); /* sign flips of row b so far */
+void ginv_solver_free(ginv_solver *s);
+
+/* ------------------------------------------------------------ scenario */
+
+/* One trial's problem, drawn once from the seed streams, for every command
+ * and sweep unit that simulates one (recover, sample, landscape, invert-lp):
+ * the generator (given, or drawn from (seed, NET, trial) with `init`), the
+ * operator A ((seed, OP, trial)), the truth z0 (given, or N(0, I) from
+ * (seed, TRUTH, trial)), x0 = G(z0) and y = A x0 + N(0, noise^2 I) from
+ * (seed, NOISE, trial) — or the caller's y, in which case there is no z0.
+ * Same seed and trial, same problem, whichever command asks. */
+typedef struct {
+    ginv_net *net;              /* fixed generator (borrowed), or NULL: draw from spec */
+    int nspec;
+    const ginv_layer *spec;
+    ginv_init init;
+    double bias_sd;
+    const ginv_op_spec *op;     /* NULL: the identity (y = x0 + noise) */
+    const float *truth;         /* z0 (k), or NULL: drawn */
+    const float *y;             /* given measurements, or NULL: simulate */
+    size_t y_count;             /* ... how many (checked against m; 0: the caller checked) */
+    double noise;               /* sigma of the additive noise on y (0: none) */
+    uint64_t seed, trial;
+} ginv_scenario_opts;
+void ginv_scenario_opts_init(ginv_scenario_opts *o);
+
+typedef struct {
+    ginv_net *net;              /* the generator: o->net, or drawn (owned) */
+    ginv_op *op;                /* owned */
+    int k, n, m;
+    float *z0;                  /* (k) owned; NULL when y was given */
+    float *x0;                  /* (n) G(z0), owned; NULL when y was given */
+    float *y;                   /* (m) owned */
+    int owns_net;
+} ginv_scenario;
+/* Draws the problem into sc (released with ginv_scenario_release, also after
+ * a failure). */
+ginv_status ginv_scenario_draw(ginv_scenario *sc, const ginv_scenario_opts *o);
+void ginv_scenario_release(ginv_scenario *sc);
 
 /* ------------------------------------------------------ MAP inversion */
 

@@ -41,12 +41,13 @@ command -v help2man >/dev/null || { echo "man.sh: help2man is missing (make deps
 mkdir -p "$OUT"
 wrap=$(mktemp -d)
 trap 'rm -rf "$wrap"' EXIT
-export GINV_NO_REEXEC=1
+export GINV_NO_REEXEC=1 LC_ALL=C.UTF-8  # help2man keeps UTF-8 text (em dashes, Greek) only in a UTF-8 locale
 
 # One wrapper per page: help2man runs PROG --help, PROG --version.
 page() { # NAME "ARGS" DESCRIPTION
     local name=$1 args=$2 desc=$3
-    printf '#!/bin/sh\nif [ "$1" = --version ]; then echo "%s %s"; exit 0; fi\nexec "%s" %s "$@"\n' \
+    # (help2man reads the text as ASCII: the em dash becomes " - ")
+    printf '#!/bin/sh\nif [ "$1" = --version ]; then echo "%s %s"; exit 0; fi\n"%s" %s "$@" | sed "s/ \xe2\x80\x94 / - /g"\n' \
         "$name" "$VERSION" "$GINV" "$args" > "$wrap/$name"
     chmod +x "$wrap/$name"
     help2man --no-info --section=1 --source="ginv $VERSION" --manual="ginv manual" \
@@ -57,7 +58,8 @@ page() { # NAME "ARGS" DESCRIPTION
 The documents under /usr/share/doc/ginv (or PREFIX/share/doc/ginv): README.md and docs/.
 SEE
     # help2man names the program by the wrapper's path: keep "ginv CMD".
-    sed -i "s|$wrap/||g" "$OUT/$name.1"
+    # and say the page is UTF-8 (preconv).
+    sed -i -e "s|$wrap/||g" -e '1i .\\" -*- coding: UTF-8 -*-' "$OUT/$name.1"
 }
 
 page ginv "" "invert deep generative models (MAP, sampling, exact decision, sweeps)"
@@ -81,7 +83,8 @@ done
             while (match(line, /ginv_[a-z0-9_]+ *\(/)) {
                 name = substr(line, RSTART, RLENGTH); sub(/ *\($/, "", name)
                 pre = substr(line, 1, RSTART - 1)
-                if (pre !~ /\(\*? *$/ && !(name in seen)) { seen[name] = 1; order[++n] = name; secof[name] = sec }
+                post = substr(line, RSTART + RLENGTH, 1)   # "(*": a function pointer type
+                if (pre !~ /\(\*? *$/ && post != "*" && !(name in seen)) { seen[name] = 1; order[++n] = name; secof[name] = sec }
                 line = substr(line, RSTART + RLENGTH)
                 break
             }

@@ -5,7 +5,7 @@ import ctypes
 import json
 import math
 import os
-from ctypes import byref, c_double, c_float, c_int, c_void_p
+from ctypes import byref, c_double, c_int, c_void_p
 
 import numpy as np
 

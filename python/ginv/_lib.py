@@ -86,12 +86,13 @@ class OpSpec(ctypes.Structure):
 class SolveOpts(ctypes.Structure):
     _cname_ = "ginv_solve_opts"
     _fields_ = [("type", c_void_p), ("lr", c_double), ("iters", c_int), ("tol", c_double),
-                ("beta1", c_double), ("beta2", c_double), ("eps", c_double)]
+                ("beta1", c_double), ("beta2", c_double), ("eps", c_double),
+                ("on_iter", c_void_p), ("user", c_void_p)]
 
 
 class SolveInfo(ctypes.Structure):
     _cname_ = "ginv_solve_info"
-    _fields_ = [("iters", c_int), ("converged", c_int), ("flips", c_int_p)]
+    _fields_ = [("iters", c_int), ("converged", c_int), ("flips", c_int_p), ("cancelled", c_int)]
 
 
 class CsgmOpts(ctypes.Structure):

@@ -1,7 +1,6 @@
 """Bad input is refused with ValueError before any C call; library failures
 raise ginv.Error subclasses carrying ginv_last_error(); closed objects raise."""
 import gc
-import os
 
 import numpy as np
 import pytest

@@ -49,60 +49,48 @@ static double rel_dist(const float *a, const float *b, size_t n)
     return s > 0 ? sqrt(d / s) : sqrt(d);
 }
 
-/* One trial, everything drawn from streams indexed by the trial number. */
+/* One trial: its problem (G, A, z0, y) is the trial's scenario, drawn from
+ * streams indexed by the trial number; then R restarts from (seed, INIT, trial). */
 static ginv_status run_trial(const ginv_recover_opts *o, int trial, ginv_recover_trial *res)
 {
     uint64_t seed = o->seed, ti = o->first_trial + (uint64_t)trial;
-    ginv_net *own = NULL, *net = o->net;
-    ginv_op *op = NULL;
+    ginv_scenario sc;
+    ginv_scenario_opts so;
+    ginv_scenario_opts_init(&so);
+    so.net = o->net;
+    so.nspec = o->nspec;
+    so.spec = o->spec;
+    so.init = o->init;
+    so.bias_sd = o->bias_sd;
+    so.op = o->op;
+    so.truth = o->truth;
+    so.y = o->y;
+    so.noise = o->noise;
+    so.seed = seed;
+    so.trial = ti;
     ginv_objective *obj = NULL;
-    float *z = NULL, *x0 = NULL, *w = NULL;
+    float *z = NULL, *w = NULL;
     double *f = NULL;
-    ginv_status st = GINV_OK;
-    if (!net) {
-        if ((st = ginv_net_new(&own, o->nspec, o->spec)) != GINV_OK) goto done;
-        net = own;
-        if ((st = ginv_net_randomize(own, o->init, o->bias_sd, seed, ti)) != GINV_OK) goto done;
-    }
-    int k = ginv_net_in(net), n = ginv_net_out(net), R = o->restarts;
-    if ((st = ginv_op_from_spec(&op, o->op, n, seed, ti)) != GINV_OK) goto done;
-    int m = ginv_op_m(op);
+    ginv_status st = ginv_scenario_draw(&sc, &so); /* a given y: the caller checked its size */
+    if (st != GINV_OK) goto done;
+    ginv_net *net = sc.net;
+    ginv_op *op = sc.op;
+    const float *x0 = sc.x0;
+    int k = sc.k, n = sc.n, m = sc.m, R = o->restarts;
     res->k = k;
     res->n = n;
     res->m = m;
-    res->y = ginv_malloc((size_t)m * sizeof(float));
+    res->y = sc.y; /* the trial keeps its measurements and truth */
+    res->z0 = sc.z0;
+    sc.y = sc.z0 = NULL;
     res->z_hat = ginv_malloc((size_t)k * sizeof(float));
     res->x_hat = ginv_malloc((size_t)n * sizeof(float));
     z = ginv_malloc((size_t)R * k * sizeof(float));
     f = ginv_malloc((size_t)R * sizeof(double));
     w = ginv_malloc((size_t)k * sizeof(float));
-    if (!res->y || !res->z_hat || !res->x_hat || !z || !f || !w) {
+    if (!res->z_hat || !res->x_hat || !z || !f || !w) {
         st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
         goto done;
-    }
-    /* measurements: the user's, or A G(z0) + noise */
-    if (o->y) {
-        memcpy(res->y, o->y, (size_t)m * sizeof(float));
-    } else {
-        res->z0 = ginv_malloc((size_t)k * sizeof(float));
-        x0 = ginv_malloc((size_t)n * sizeof(float));
-        if (!res->z0 || !x0) {
-            st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        if (o->truth) {
-            memcpy(res->z0, o->truth, (size_t)k * sizeof(float));
-        } else {
-            ginv_rng r;
-            ginv_rng_init(&r, seed, GINV_STREAM_TRUTH, ti);
-            ginv_rng_normal_f32(&r, res->z0, (size_t)k, 1.0);
-        }
-        ginv_net_ws *ws = NULL;
-        if ((st = ginv_net_ws_new(&ws, net, 1)) != GINV_OK) goto done;
-        memcpy(x0, ginv_net_forward(net, ws, 1, res->z0), (size_t)n * sizeof(float));
-        ginv_net_ws_free(ws);
-        ginv_op_apply(op, 1, x0, res->y);
-        ginv_add_noise(res->y, (size_t)m, o->noise, seed, ti);
     }
     if ((st = ginv_objective_new(&obj, net, op, res->y, 1, o->lambda, R)) != GINV_OK) goto done;
     if (o->kink == GINV_KINK_ONESIDED) {
@@ -161,10 +149,8 @@ static ginv_status run_trial(const ginv_recover_opts *o, int trial, ginv_recover
     }
 done:
     ginv_objective_free(obj);
-    ginv_op_free(op);
-    ginv_net_free(own);
+    ginv_scenario_release(&sc);
     ginv_free(z);
-    ginv_free(x0);
     ginv_free(f);
     ginv_free(w);
     return st;

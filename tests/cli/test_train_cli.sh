@@ -61,12 +61,14 @@ check resume_warns_on_another_learning_rate_and_seed bash -c \
      $GINV train vae ${tiny[*]} --batch 25 --lr 0.002 --seed 4 --epochs 3 -o '$TMP/c.st' --resume 2>&1 >/dev/null |
      grep -q 'warning: resuming with batch size 25, the checkpoint.s epochs used 50'"
 check resume_at_the_last_epoch_has_nothing_to_train bash -c \
-    "out=\$($GINV train vae ${tiny[*]} --batch 25 --lr 0.002 --seed 4 --epochs 3 -o '$TMP/c.st' --resume); echo \"\$out\" |
+    "out=\$($GINV train vae ${tiny[*]/-q/} --batch 25 --lr 0.002 --seed 4 --epochs 3 -o '$TMP/c.st' --resume 2>/dev/null); echo \"\$out\" |
      grep -q 'nothing to train: the checkpoint already holds 3 epochs (--epochs 3) (its last training loss [0-9]' &&
      ! echo \"\$out\" | grep -qi nan"
 check epochs_zero_has_nothing_to_train bash -c \
-    "out=\$($GINV train vae ${tiny[*]} --epochs 0 -o '$TMP/z.st'); echo \"\$out\" | grep -q 'nothing to train (--epochs 0)' &&
+    "out=\$($GINV train vae ${tiny[*]/-q/} --epochs 0 -o '$TMP/z.st' 2>/dev/null); echo \"\$out\" | grep -q 'nothing to train (--epochs 0)' &&
      ! echo \"\$out\" | grep -qi nan && test -s '$TMP/z.st' && test ! -e '$TMP/z.st.ckpt'"
 check an_error_before_training_names_no_checkpoint bash -c \
     "$GINV train vae --data 'fashion-mnist:train[0:20]' --no-test --batch 50 --epochs 1 -o '$TMP/n.st' -q 2>&1 | grep -v ckpt | grep -q 'batch size 50'"
+# -q: only errors (docs/cli.md, "Options"): not even the summary line
+check train_quiet_prints_nothing bash -c "[ -z \"\$($GINV train vae ${tiny[*]} --epochs 0 -o '$TMP/q.st' 2>&1)\" ]"
 echo done

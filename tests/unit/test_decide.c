@@ -181,6 +181,14 @@ TEST(decide_enum_prunes_and_handles_24_binary_latents)
     /* the minimum number of violated clauses is an integer, found exactly */
     CHECK(r.answer != GINV_ANSWER_UNKNOWN);
     CHECK(r.visited + r.pruned_latents == 1ull << 24);
+    /* pruning below the root does real work: seed 5 prunes 510 subtrees
+     * holding 9,502,720 of the 16,777,216 latents (57%) and visits 7,274,496.
+     * With pruning disabled below the root every latent is visited and this
+     * fails (the mutation check of issue 19). Floors: a third pruned, 100
+     * subtrees. */
+    CHECK_MSG(r.pruned_latents >= (1ull << 24) / 3 && r.pruned_subtrees >= 100,
+              "pruned %llu latents in %llu subtrees, visited %llu", (unsigned long long)r.pruned_latents,
+              (unsigned long long)r.pruned_subtrees, (unsigned long long)r.visited);
     CHECK(r.distance == floor(r.distance));
     check_certificate(net, &pb, &r);
     ginv_decide_result_release(&r);

@@ -116,3 +116,39 @@ TEST(png_grid_lays_out_tiles_padding_nan_and_scale)
     CHECK(ginv_png_write_grid(path, 1, 1, 1, 1, &one, 0, 1, 1, 1) == GINV_ERR_ARG);
     CHECK(access(path, F_OK) != 0);
 }
+
+/* The styled grid: labels, a title and the colour bar widen and heighten the
+ * picture, keep the tiles' pixels (moved right and down by the label space),
+ * draw text in black, and the colour bar runs from white (top) to black. */
+TEST(png_grid_styled_labels_title_and_colorbar)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/styled.png", test_tmpdir());
+    enum { R = 2, C = 2, H = 4, W = 4, S = 4 };
+    float tiles[R * C * H * W];
+    for (int i = 0; i < R * C * H * W; i++) tiles[i] = 0.5f;
+    const char *rl[R] = {"truth", "A^T y"}, *cl[C] = {"#0", "#1"};
+    ginv_grid_style gs;
+    ginv_grid_style_init(&gs);
+    CHECK(gs.pad == 2 && gs.scale == 1 && gs.lo == 0 && gs.hi == 1 && !gs.colorbar);
+    gs.scale = S, gs.row_labels = rl, gs.col_labels = cl, gs.title = "title", gs.colorbar = 1;
+    CHECK_OK(ginv_png_write_grid_styled(path, R, C, H, W, tiles, &gs));
+    int w = 0, h = 0;
+    unsigned char *got = read_gray(path, &w, &h);
+    int plain_w = (C * W + (C + 1) * 2) * S, plain_h = (R * H + (R + 1) * 2) * S;
+    CHECK_MSG(got && w > plain_w + 40 && h > plain_h + 20, "size %d x %d (plain %d x %d)", w, h, plain_w, plain_h);
+    int black = 0, mid = 0;
+    for (int i = 0; got && i < w * h; i++) black += got[i] == 0, mid += got[i] == 128;
+    CHECK(black > 50);                 /* the text and the colour bar's frame */
+    CHECK(mid >= R * C * H * W * S * S); /* every tile pixel kept */
+    free(got);
+    /* no labels: exactly ginv_png_write_grid's picture */
+    ginv_grid_style_init(&gs);
+    gs.scale = 2;
+    CHECK_OK(ginv_png_write_grid_styled(path, R, C, H, W, tiles, &gs));
+    got = read_gray(path, &w, &h);
+    CHECK(got && w == (C * W + (C + 1) * 2) * 2 && h == (R * H + (R + 1) * 2) * 2);
+    free(got);
+    CHECK(ginv_png_write_grid_styled(path, R, C, H, W, tiles, NULL) == GINV_ERR_ARG);
+    unlink(path);
+}

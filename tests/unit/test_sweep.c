@@ -169,6 +169,14 @@ static char *db_path(const char *name)
     return p;
 }
 
+/* Options for a sweep in this process (no MPI) into the store tmp/NAME. */
+static void local_opts(ginv_sweep_opts *o, const char *name)
+{
+    ginv_sweep_opts_init(o);
+    o->mpi = 0;
+    o->db = db_path(name);
+}
+
 TEST(sweep_on_two_threads_stores_the_metrics_of_one_thread_bit_for_bit)
 {
     ginv_sweep_spec *s = parse(small_spec);
@@ -220,9 +228,7 @@ TEST(sweep_store_refuses_foreign_files_and_other_specs_untouched)
     if (!s) return;
     ginv_sweep_opts o;
     ginv_sweep_stats st;
-    ginv_sweep_opts_init(&o);
-    o.mpi = 0;
-    o.db = db_path("text.db");
+    local_opts(&o, "text.db");
     CHECK_OK(ginv_write_atomic(o.db, "not a database\n", 15));
     CHECK(ginv_sweep_run(s, &o, &st) == GINV_ERR_FORMAT);
     CHECK_MSG(strstr(ginv_last_error(), "is not an SQLite database"), "%s", ginv_last_error());
@@ -279,9 +285,7 @@ TEST(sweep_runs_a_registered_runner_and_refuses_a_second_one)
     if (!s) return;
     ginv_sweep_opts o;
     ginv_sweep_stats st;
-    ginv_sweep_opts_init(&o);
-    o.mpi = 0;
-    o.db = db_path("toy.db");
+    local_opts(&o, "toy.db");
     CHECK_OK(ginv_sweep_run(s, &o, &st));
     CHECK(st.done_now == 8);
     ginv_sweep_spec_free(s);
@@ -297,9 +301,7 @@ TEST(sweep_store_refuses_a_truncated_file_with_sqlites_own_message)
     if (!s) return;
     ginv_sweep_opts o;
     ginv_sweep_stats st;
-    ginv_sweep_opts_init(&o);
-    o.mpi = 0;
-    o.db = db_path("trunc.db");
+    local_opts(&o, "trunc.db");
     CHECK_OK(ginv_sweep_run(s, &o, &st));
     unsigned char *buf;
     size_t len;
@@ -380,9 +382,7 @@ TEST(sweep_retry_errors_reruns_the_error_units_and_replaces_their_rows)
     if (!s) return;
     ginv_sweep_opts o;
     ginv_sweep_stats st;
-    ginv_sweep_opts_init(&o);
-    o.mpi = 0;
-    o.db = db_path("flaky.db");
+    local_opts(&o, "flaky.db");
     flaky_fail = 1;
     CHECK_OK(ginv_sweep_run(s, &o, &st));
     CHECK(st.done_now == 6 && st.failed == 2);
