@@ -9,7 +9,7 @@ batch, written the way a PyTorch user writes it.
       (built by bench/torch_common.py, as are the thread settings and A, y);
   U(z) = ||G(z) A^T - y||^2 / (2 sigma^2) + ||z||^2 / 2   (per chain; the
       gaussian prior of `ginv sample --prior gaussian --sigma sigma`)
-  z = torch.zeros(C, k)                                (ginv's --init zero)
+  z = torch.zeros(C, k)                                (ginv's --start zero)
   loop, burn-in + samples steps:
       z.requires_grad_(True); g, = torch.autograd.grad(U(z).sum(), z)
       with torch.no_grad():

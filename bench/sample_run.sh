@@ -86,7 +86,7 @@ run_ginv() { # T rep
     rm -rf "$j" "$o"
     tmo "$GINV" sample --model "$MODEL" --op "matrix:$A" --y "$Y" --sigma "$SIGMA" \
         --prior gaussian --sampler ula --step "$STEP" --temperature "$BETA" \
-        --chains "$CHAINS" --burn-in "$BURN" --samples "$SAMPLES" --init zero \
+        --chains "$CHAINS" --burn-in "$BURN" --samples "$SAMPLES" --start zero \
         --seed $((100 * rep + T)) --threads "$T" --out "$o" --json "$j" -q >"$WORK/ginv.log" 2>&1 || rc=$?
     if ((rc == 0)) && line=$("$PY" -c '
 import json, sys
