@@ -22,7 +22,7 @@ LINK       = $(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(GINV_LIBS)
 # number we keep) and build/libginv.a, both from the same position-independent
 # objects (-fno-semantic-interposition and -Bsymbolic-functions keep calls
 # inside the library direct). Only ginv_* symbols are exported (src/libginv.map).
-GINV_VERSION := $(shell sed -n 's/^\#define GINV_VERSION "\(.*\)"/\1/p' include/ginv.h)
+GINV_VERSION := $(shell sed -n 's/^\#define GINV_VERSION "\(.*\)"/\1/p' include/ginv/base.h)
 GINV_SOVER   := 0
 GINV_SONAME  := libginv.so.$(GINV_SOVER)
 GINV_SOFILE  := libginv.so.$(GINV_VERSION)
@@ -43,6 +43,7 @@ PKGCONFIGDIR?= $(LIBDIR)/pkgconfig
 INSTALL     ?= install
 MAN1_PAGES  := $(shell scripts/man.sh --list)
 EXAMPLES    := $(sort $(wildcard examples/*.c)) examples/README.md
+HEADERS     := $(sort $(wildcard include/ginv/*.h))
 DOC_FILES   := README.md $(shell find docs -type f 2>/dev/null | LC_ALL=C sort) $(EXAMPLES)
 
 BUILD   ?= build
@@ -71,7 +72,7 @@ lib: $(BUILD)/libginv.a $(BUILD)/libginv.so
 help:
 	@echo "make            build build/ginv, build/libginv.so (soname libginv.so.0) and build/libginv.a"
 	@echo "make man        the man pages into build/man/: ginv(1), one per command (help2man), libginv(3)"
-	@echo "make install    PREFIX=/usr/local DESTDIR=: library, ginv.h, ginv.pc, ginv, man pages, docs"
+	@echo "make install    PREFIX=/usr/local DESTDIR=: library, ginv.h and ginv/*.h, ginv.pc, ginv, man pages, docs"
 	@echo "make uninstall  remove what make install put there (same PREFIX and DESTDIR)"
 	@echo "make deps       install the Debian packages the build needs (idempotent)"
 	@echo "make test       deps + build + unit and command-line tests"
@@ -158,17 +159,17 @@ fuzz-run: fuzz
 
 # Man pages: ginv(1) and one page per command and subcommand from its --help
 # (help2man, scripts/man.sh), libginv(3) from man/libginv.3.in with the index
-# of functions by module generated from include/ginv.h.
+# of functions by module generated from the module headers include/ginv/*.h.
 man: $(BUILD)/man/.stamp
 
-$(BUILD)/man/.stamp: $(BUILD)/ginv $(BUILD)/$(GINV_SONAME) scripts/man.sh man/libginv.3.in include/ginv.h
+$(BUILD)/man/.stamp: $(BUILD)/ginv $(BUILD)/$(GINV_SONAME) scripts/man.sh man/libginv.3.in include/ginv.h $(HEADERS)
 	@scripts/man.sh $(BUILD)/ginv $(BUILD)/man $(GINV_VERSION)
 	@touch $@
 
 install: $(BUILD)/ginv lib man
 	@scripts/ginv.pc.sh "$(PREFIX)" "$(LIBDIR)" "$(INCLUDEDIR)" "$(GINV_VERSION)" "$(GINV_MPI)" > $(BUILD)/ginv.pc
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
-	  $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	  $(DESTDIR)$(INCLUDEDIR)/ginv $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
 	$(INSTALL) -m 755 $(BUILD)/ginv $(DESTDIR)$(BINDIR)/ginv
 	$(INSTALL) -m 755 $(BUILD)/$(GINV_SOFILE) $(DESTDIR)$(LIBDIR)/$(GINV_SOFILE)
 	ln -sf $(GINV_SOFILE) $(DESTDIR)$(LIBDIR)/$(GINV_SONAME)
@@ -176,6 +177,7 @@ install: $(BUILD)/ginv lib man
 	$(INSTALL) -m 644 $(BUILD)/libginv.a $(DESTDIR)$(LIBDIR)/libginv.a
 	$(INSTALL) -m 644 $(BUILD)/ginv.pc $(DESTDIR)$(PKGCONFIGDIR)/ginv.pc
 	$(INSTALL) -m 644 include/ginv.h $(DESTDIR)$(INCLUDEDIR)/ginv.h
+	$(INSTALL) -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/ginv/
 	$(INSTALL) -m 644 $(MAN1_PAGES:%=$(BUILD)/man/%) $(DESTDIR)$(MANDIR)/man1/
 	$(INSTALL) -m 644 $(BUILD)/man/libginv.3 $(DESTDIR)$(MANDIR)/man3/libginv.3
 	@for f in $(DOC_FILES); do $(INSTALL) -D -m 644 "$$f" "$(DESTDIR)$(DOCDIR)/$$f" || exit 1; done
@@ -185,9 +187,10 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ginv $(DESTDIR)$(LIBDIR)/$(GINV_SOFILE) \
 	  $(DESTDIR)$(LIBDIR)/$(GINV_SONAME) $(DESTDIR)$(LIBDIR)/libginv.so \
 	  $(DESTDIR)$(LIBDIR)/libginv.a $(DESTDIR)$(PKGCONFIGDIR)/ginv.pc \
-	  $(DESTDIR)$(INCLUDEDIR)/ginv.h $(MAN1_PAGES:%=$(DESTDIR)$(MANDIR)/man1/%) \
+	  $(DESTDIR)$(INCLUDEDIR)/ginv.h $(HEADERS:include/%=$(DESTDIR)$(INCLUDEDIR)/%) $(MAN1_PAGES:%=$(DESTDIR)$(MANDIR)/man1/%) \
 	  $(DESTDIR)$(MANDIR)/man3/libginv.3 $(DOC_FILES:%=$(DESTDIR)$(DOCDIR)/%)
 	@if [ -d "$(DESTDIR)$(DOCDIR)" ]; then find "$(DESTDIR)$(DOCDIR)" -depth -type d -empty -delete; fi
+	@rmdir "$(DESTDIR)$(INCLUDEDIR)/ginv" 2>/dev/null || true
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 clean:

@@ -21,9 +21,152 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+static const char *const C = "recover";
+
+/* what the table and the JSON summarise over the trials */
+typedef struct {
+    int succ, have_truth;
+    double secs, med_err, med_loss, spi; /* spi: seconds per iteration */
+    long iters;
+} recover_summary;
+
+static void summarise(const ginv_recover_opts *ro, const ginv_recover_trial *res, int have_truth, recover_summary *s)
+{
+    double *errs = malloc(sizeof(double) * ro->trials), *losses = malloc(sizeof(double) * ro->trials);
+    *s = (recover_summary){.have_truth = have_truth, .med_err = NAN, .med_loss = NAN};
+    for (int t = 0; t < ro->trials; t++) {
+        if (errs) errs[t] = res[t].rel_error;
+        if (losses) losses[t] = res[t].meas_loss;
+        s->succ += res[t].success;
+        s->secs += res[t].seconds;
+        s->iters += res[t].iters;
+    }
+    if (errs && have_truth) s->med_err = median(errs, ro->trials);
+    if (losses) s->med_loss = median(losses, ro->trials);
+    s->spi = s->iters ? s->secs / s->iters : NAN;
+    free(errs);
+    free(losses);
+}
+
+/* the per-trial table (up to 50 trials) and the summary line */
+static void print_trials(const ginv_recover_opts *ro, const ginv_recover_trial *res, const recover_summary *s)
+{
+    int have_truth = s->have_truth;
+    if (ro->trials <= 50) {
+        printf("%5s  %12s  %12s  %12s  %6s  %5s  %7s\n", "trial", have_truth ? "rel_error" : "-",
+               "meas_loss", "f", "iters", "flips", have_truth ? "success" : "");
+        for (int t = 0; t < ro->trials; t++)
+            printf("%5d  %12.4e  %12.4e  %12.4e  %6d  %5d  %7s\n", t, res[t].rel_error, res[t].meas_loss,
+                   res[t].f, res[t].iters, res[t].flips, have_truth ? (res[t].success ? "yes" : "no") : "");
+    }
+    if (have_truth)
+        printf("success %d/%d (rel_error < %g), median rel_error %.3e, median meas_loss %.3e, %.3f ms/iter\n",
+               s->succ, ro->trials, ro->success_tol, s->med_err, s->med_loss, 1e3 * s->spi);
+    else
+        printf("fit: meas_loss %.4e, %.3f ms/iter\n", s->med_loss, 1e3 * s->spi);
+}
+
+/* --save-z (trials x k) and --save-x (trials x n), each written atomically;
+ * one trial: a vector. 0 or an exit code. */
+static int save_arrays(const ginv_recover_opts *ro, const ginv_recover_trial *res, const char *save_z,
+                       const char *save_x, int k, int n)
+{
+    int which[2] = {save_z != NULL, save_x != NULL}, rc = 0;
+    for (int w = 0; w < 2 && !rc; w++) {
+        if (!which[w]) continue;
+        int len = w == 0 ? k : n;
+        float *buf = malloc(sizeof(float) * (size_t)ro->trials * len);
+        if (!buf) return cli_oom(C);
+        for (int t = 0; t < ro->trials; t++)
+            memcpy(buf + (size_t)t * len, w == 0 ? res[t].z_hat : res[t].x_hat, sizeof(float) * len);
+        int64_t shape[2] = {ro->trials, len};
+        int64_t shape1[1] = {len};
+        ginv_status st = ro->trials == 1 ? ginv_array_write(w == 0 ? save_z : save_x, buf, 1, shape1)
+                                         : ginv_array_write(w == 0 ? save_z : save_x, buf, 2, shape);
+        free(buf);
+        if (st != GINV_OK) rc = cli_lib_error(C, st);
+    }
+    return rc;
+}
+
+/* the option texts the JSON repeats */
+typedef struct {
+    const char *model, *layers, *act, *out_act, *init, *opspec, *algo, *start, *kink, *truth_path, *y_path;
+} recover_names;
+
+static cJSON *trial_json(const ginv_recover_trial *r, int t, int have_truth, int with_y)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "trial", t);
+    if (have_truth) {
+        cJSON_AddItemToObject(o, "rel_error", cli_json_num(r->rel_error));
+        cJSON_AddItemToObject(o, "signal_rel_error", cli_json_num(r->signal_error));
+        cJSON_AddBoolToObject(o, "success", r->success);
+    }
+    cJSON_AddItemToObject(o, "meas_loss", cli_json_num(r->meas_loss));
+    cJSON_AddItemToObject(o, "f", cli_json_num(r->f));
+    cJSON_AddNumberToObject(o, "iters", r->iters);
+    cJSON_AddNumberToObject(o, "best_restart", r->best_restart);
+    cJSON_AddNumberToObject(o, "flips", r->flips);
+    cJSON_AddNumberToObject(o, "flips_total", r->flips_total);
+    cJSON_AddItemToObject(o, "seconds", cli_json_num(r->seconds));
+    if (with_y) cJSON_AddItemToObject(o, "y", cJSON_CreateFloatArray(r->y, r->m));
+    return o;
+}
+
+static cJSON *recover_json(const recover_names *nm, const ginv_recover_opts *ro, const ginv_recover_trial *res,
+                           const recover_summary *s, int bias, int k, int n, int m)
+{
+    cJSON *doc = cli_json_new(C);
+    cJSON_AddNumberToObject(doc, "seed", (double)ro->seed);
+    cli_problem pr = {nm->model, nm->layers, nm->act, nm->out_act, "weights", nm->init, nm->opspec, bias, k, n, m};
+    cJSON *p = cli_json_problem(doc, &pr);
+    cJSON_AddNumberToObject(p, "noise", ro->noise);
+    cJSON_AddNumberToObject(p, "lambda", ro->lambda);
+    cJSON_AddStringToObject(p, "algo", nm->algo);
+    cJSON_AddNumberToObject(p, "lr", ro->solve.lr);
+    cJSON_AddNumberToObject(p, "iters", ro->solve.iters);
+    cJSON_AddNumberToObject(p, "tol", ro->solve.tol);
+    cJSON_AddNumberToObject(p, "restarts", ro->restarts);
+    cJSON_AddNumberToObject(p, "start_scale", ro->init_sd);
+    cJSON_AddStringToObject(p, "start", nm->start);
+    cJSON_AddStringToObject(p, "kink", nm->kink);
+    cJSON_AddNumberToObject(p, "trials", ro->trials);
+    cJSON_AddNumberToObject(p, "success_tol", ro->success_tol);
+    if (nm->truth_path) cJSON_AddStringToObject(p, "truth", nm->truth_path);
+    if (nm->y_path) cJSON_AddStringToObject(p, "y", nm->y_path);
+    cJSON *arr = cJSON_AddArrayToObject(doc, "trials");
+    for (int t = 0; t < ro->trials; t++) cJSON_AddItemToArray(arr, trial_json(&res[t], t, s->have_truth, nm->y_path != NULL));
+    cJSON *o = cJSON_AddObjectToObject(doc, "summary");
+    cJSON_AddNumberToObject(o, "trials", ro->trials);
+    if (s->have_truth) {
+        cJSON_AddNumberToObject(o, "successes", s->succ);
+        cJSON_AddNumberToObject(o, "success_rate", (double)s->succ / ro->trials);
+        cJSON_AddItemToObject(o, "median_rel_error", cli_json_num(s->med_err));
+    }
+    cJSON_AddItemToObject(o, "median_meas_loss", cli_json_num(s->med_loss));
+    cJSON_AddItemToObject(o, "seconds_per_iter", cli_json_num(s->spi));
+    cJSON_AddItemToObject(o, "solve_seconds", cli_json_num(s->secs));
+    return doc;
+}
+
+/* Sizes checked before running: trial 0's operator on n-vectors, its m
+ * (into *m) against --y's length. 0 or an exit code. */
+static int check_op_size(const ginv_op_spec *ops, int n, uint64_t seed, const char *y_path, const ginv_array *yarr, int *m)
+{
+    ginv_op *op0;
+    if (ginv_op_from_spec(&op0, ops, n, seed, 0) != GINV_OK) return cli_fail(C, "--op: %s", ginv_last_error());
+    int m0 = ginv_op_m(op0);
+    ginv_op_free(op0);
+    if (y_path && (size_t)m0 != ginv_array_count(yarr))
+        return cli_error_code(C, CLI_EXIT_FORMAT, "--y '%s' holds %zu values but the operator makes %d measurements",
+                              y_path, ginv_array_count(yarr), m0);
+    *m = m0;
+    return 0;
+}
+
 int cmd_recover(int argc, char **argv)
 {
-    const char *C = "recover";
     const char *model = NULL, *layers = NULL, *act = "relu", *out_act = NULL, *init = "paper";
     const char *opspec = "gaussian", *algo = "adam", *kink = "zero", *image = NULL, *start = "random";
     const char *truth_path = NULL, *y_path = NULL, *save_z = NULL, *save_x = NULL, *json = NULL;
@@ -135,17 +278,7 @@ int cmd_recover(int argc, char **argv)
         }
     }
     ro.op = &ops;
-    {   /* check sizes before running: build trial 0's operator */
-        ginv_op *op0;
-        if ((st = ginv_op_from_spec(&op0, &ops, n, seed, 0)) != GINV_OK) { rc = cli_fail(C, "--op: %s", ginv_last_error()); goto out; }
-        int m0 = ginv_op_m(op0);
-        ginv_op_free(op0);
-        if (y_path && (size_t)m0 != ginv_array_count(&yarr)) {
-            rc = cli_error_code(C, CLI_EXIT_FORMAT, "--y '%s' holds %zu values but the operator makes %d measurements", y_path, ginv_array_count(&yarr), m0);
-            goto out;
-        }
-        m = m0;
-    }
+    if ((rc = check_op_size(&ops, n, seed, y_path, &yarr, &m))) goto out;
     if (truth_path) {
         if ((rc = cli_read_vector(C, "truth", truth_path, (size_t)k, &truth))) goto out;
         ro.truth = truth.data;
@@ -156,107 +289,15 @@ int cmd_recover(int argc, char **argv)
     if (st != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
 
     /* summary */
-    double *errs = malloc(sizeof(double) * ro.trials), *losses = malloc(sizeof(double) * ro.trials);
-    int succ = 0, have_truth = !y_path;
-    double secs = 0;
-    long iters = 0;
-    for (int t = 0; t < ro.trials; t++) {
-        errs[t] = res[t].rel_error;
-        losses[t] = res[t].meas_loss;
-        succ += res[t].success;
-        secs += res[t].seconds;
-        iters += res[t].iters;
-    }
-    if (!quiet) {
-        if (ro.trials <= 50) {
-            printf("%5s  %12s  %12s  %12s  %6s  %5s  %7s\n", "trial", have_truth ? "rel_error" : "-",
-                   "meas_loss", "f", "iters", "flips", have_truth ? "success" : "");
-            for (int t = 0; t < ro.trials; t++)
-                printf("%5d  %12.4e  %12.4e  %12.4e  %6d  %5d  %7s\n", t, res[t].rel_error, res[t].meas_loss,
-                       res[t].f, res[t].iters, res[t].flips, have_truth ? (res[t].success ? "yes" : "no") : "");
-        }
-    }
-    double med_err = have_truth ? median(errs, ro.trials) : NAN, med_loss = median(losses, ro.trials);
-    double spi = iters ? secs / iters : NAN;
-    if (!quiet) {
-        if (have_truth)
-            printf("success %d/%d (rel_error < %g), median rel_error %.3e, median meas_loss %.3e, %.3f ms/iter\n",
-                   succ, ro.trials, ro.success_tol, med_err, med_loss, 1e3 * spi);
-        else
-            printf("fit: meas_loss %.4e, %.3f ms/iter\n", med_loss, 1e3 * spi);
-    }
-    free(errs);
-    free(losses);
+    recover_summary sum;
+    summarise(&ro, res, !y_path, &sum);
+    if (!quiet) print_trials(&ro, res, &sum);
 
     /* outputs, each written atomically, only after the run succeeded */
-    if (save_z || save_x) {
-        int which[2] = {save_z != NULL, save_x != NULL};
-        for (int w = 0; w < 2 && !rc; w++) {
-            if (!which[w]) continue;
-            int len = w == 0 ? k : n;
-            float *buf = malloc(sizeof(float) * (size_t)ro.trials * len);
-            if (!buf) { rc = cli_oom(C); break; }
-            for (int t = 0; t < ro.trials; t++)
-                memcpy(buf + (size_t)t * len, w == 0 ? res[t].z_hat : res[t].x_hat, sizeof(float) * len);
-            int64_t shape[2] = {ro.trials, len};
-            int64_t shape1[1] = {len};
-            st = ro.trials == 1 ? ginv_array_write(w == 0 ? save_z : save_x, buf, 1, shape1)
-                                : ginv_array_write(w == 0 ? save_z : save_x, buf, 2, shape);
-            free(buf);
-            if (st != GINV_OK) rc = cli_lib_error(C, st);
-        }
-    }
+    if (save_z || save_x) rc = save_arrays(&ro, res, save_z, save_x, k, n);
     if (json && !rc) {
-        cJSON *doc = cli_json_new(C);
-        cJSON_AddNumberToObject(doc, "seed", (double)seed);
-        cli_problem pr = {model, layers, act, out_act, "weights", init, opspec, bias, k, n, m};
-        cJSON *p = cli_json_problem(doc, &pr);
-        cJSON_AddNumberToObject(p, "noise", ro.noise);
-        cJSON_AddNumberToObject(p, "lambda", ro.lambda);
-        cJSON_AddStringToObject(p, "algo", algo);
-        cJSON_AddNumberToObject(p, "lr", ro.solve.lr);
-        cJSON_AddNumberToObject(p, "iters", ro.solve.iters);
-        cJSON_AddNumberToObject(p, "tol", ro.solve.tol);
-        cJSON_AddNumberToObject(p, "restarts", ro.restarts);
-        cJSON_AddNumberToObject(p, "start_scale", ro.init_sd);
-        cJSON_AddStringToObject(p, "start", start);
-        cJSON_AddStringToObject(p, "kink", kink);
-        cJSON_AddNumberToObject(p, "trials", ro.trials);
-        cJSON_AddNumberToObject(p, "success_tol", ro.success_tol);
-        if (truth_path) cJSON_AddStringToObject(p, "truth", truth_path);
-        if (y_path) cJSON_AddStringToObject(p, "y", y_path);
-        cJSON *arr = cJSON_AddArrayToObject(doc, "trials");
-        for (int t = 0; t < ro.trials; t++) {
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddNumberToObject(o, "trial", t);
-            if (have_truth) {
-                cJSON_AddItemToObject(o, "rel_error", cli_json_num(res[t].rel_error));
-                cJSON_AddItemToObject(o, "signal_rel_error", cli_json_num(res[t].signal_error));
-                cJSON_AddBoolToObject(o, "success", res[t].success);
-            }
-            cJSON_AddItemToObject(o, "meas_loss", cli_json_num(res[t].meas_loss));
-            cJSON_AddItemToObject(o, "f", cli_json_num(res[t].f));
-            cJSON_AddNumberToObject(o, "iters", res[t].iters);
-            cJSON_AddNumberToObject(o, "best_restart", res[t].best_restart);
-            cJSON_AddNumberToObject(o, "flips", res[t].flips);
-            cJSON_AddNumberToObject(o, "flips_total", res[t].flips_total);
-            cJSON_AddItemToObject(o, "seconds", cli_json_num(res[t].seconds));
-            if (y_path) {
-                cJSON *yy = cJSON_CreateFloatArray(res[t].y, res[t].m);
-                cJSON_AddItemToObject(o, "y", yy);
-            }
-            cJSON_AddItemToArray(arr, o);
-        }
-        cJSON *s = cJSON_AddObjectToObject(doc, "summary");
-        cJSON_AddNumberToObject(s, "trials", ro.trials);
-        if (have_truth) {
-            cJSON_AddNumberToObject(s, "successes", succ);
-            cJSON_AddNumberToObject(s, "success_rate", (double)succ / ro.trials);
-            cJSON_AddItemToObject(s, "median_rel_error", cli_json_num(med_err));
-        }
-        cJSON_AddItemToObject(s, "median_meas_loss", cli_json_num(med_loss));
-        cJSON_AddItemToObject(s, "seconds_per_iter", cli_json_num(spi));
-        cJSON_AddItemToObject(s, "solve_seconds", cli_json_num(secs));
+        recover_names nm = {model, layers, act, out_act, init, opspec, algo, start, kink, truth_path, y_path};
+        cJSON *doc = recover_json(&nm, &ro, res, &sum, bias, k, n, m);
         rc = cli_json_write(C, doc, json);
         cJSON_Delete(doc);
     }

@@ -261,6 +261,166 @@ static int make_plot(const char *C, summary *s, const char *png, const char *zna
     return rc;
 }
 
+/* the options the JSON's "params" repeat */
+typedef struct {
+    const char *db, *group_by, *where, *metrics, *format, *command;
+} results_opts;
+
+/* The summary as JSON: params, the groups with their success rates, Wilson
+ * intervals and the chosen metrics' quartiles (a number stays a number). */
+static cJSON *summary_json(const results_opts *ro, const summary *sm, const int *show, int nshow)
+{
+    const summary s = *sm;
+    cJSON *doc = cli_json_new("results");
+    cJSON *par = cJSON_AddObjectToObject(doc, "params");
+    cJSON_AddStringToObject(par, "db", ro->db);
+    if (ro->group_by) cJSON_AddStringToObject(par, "group_by", ro->group_by);
+    if (ro->where) cJSON_AddStringToObject(par, "where", ro->where);
+    if (ro->metrics) cJSON_AddStringToObject(par, "metrics", ro->metrics);
+    cJSON_AddStringToObject(par, "format", ro->format);
+    cJSON_AddStringToObject(doc, "db", ro->db);
+    if (ro->command) cJSON_AddStringToObject(doc, "sweep_command", ro->command);
+    cJSON_AddItemToObject(doc, "group_by", cJSON_CreateStringArray(s.gb, s.ng));
+    cJSON *arr = cJSON_AddArrayToObject(doc, "groups");
+    for (long gi = 0; gi < s.n; gi++) {
+        group *g = &s.g[gi];
+        cJSON *o = cJSON_CreateObject(), *pp = cJSON_AddObjectToObject(o, "params");
+        for (int i = 0; i < s.ng; i++) { /* a number stays a number */
+            char *end;
+            double x = strtod(g->val[i], &end);
+            if (*g->val[i] && !*end && isfinite(x)) cJSON_AddNumberToObject(pp, s.gb[i], x);
+            else cJSON_AddStringToObject(pp, s.gb[i], g->val[i]);
+        }
+        long ok = g->n - g->errors;
+        cJSON_AddNumberToObject(o, "units", g->n);
+        cJSON_AddNumberToObject(o, "errors", g->errors);
+        if (s.success) {
+            double lo, hi;
+            ginv_wilson_interval(g->succ, ok, 1.959963984540054, &lo, &hi);
+            cJSON_AddNumberToObject(o, "successes", g->succ);
+            cJSON_AddItemToObject(o, "success_rate", cli_json_num(ok ? (double)g->succ / ok : NAN));
+            cJSON *wi = cJSON_AddArrayToObject(o, "wilson95");
+            cJSON_AddItemToArray(wi, cli_json_num(lo));
+            cJSON_AddItemToArray(wi, cli_json_num(hi));
+        }
+        cJSON *mo = cJSON_AddObjectToObject(o, "metrics");
+        for (int k = 0; k < nshow; k++) {
+            int m = show[k];
+            cJSON *q = cJSON_AddObjectToObject(mo, s.mname[m]);
+            cJSON_AddNumberToObject(q, "n", g->mn[m]);
+            cJSON_AddItemToObject(q, "median", cli_json_num(quant(g, m, 0.5)));
+            cJSON_AddItemToObject(q, "q1", cli_json_num(quant(g, m, 0.25)));
+            cJSON_AddItemToObject(q, "q3", cli_json_num(quant(g, m, 0.75)));
+        }
+        cJSON_AddItemToArray(arr, o);
+    }
+    return doc;
+}
+
+/* --format csv: a header and a line per group, full precision */
+static void print_csv(const summary *sm, const int *show, int nshow)
+{
+    const summary s = *sm;
+    for (int i = 0; i < s.ng; i++) printf("%s%s", i ? "," : "", s.gb[i]);
+    printf("%sunits,errors", s.ng ? "," : "");
+    if (s.success) printf(",successes,success_rate,wilson95_lo,wilson95_hi");
+    for (int k = 0; k < nshow; k++) printf(",%s_median,%s_q1,%s_q3", s.mname[show[k]], s.mname[show[k]], s.mname[show[k]]);
+    printf("\n");
+    for (long gi = 0; gi < s.n; gi++) {
+        group *g = &s.g[gi];
+        long ok = g->n - g->errors;
+        double lo, hi;
+        ginv_wilson_interval(g->succ, ok, 1.959963984540054, &lo, &hi);
+        for (int i = 0; i < s.ng; i++) printf(strpbrk(g->val[i], ",\"") ? "%s\"%s\"" : "%s%s", i ? "," : "", g->val[i]);
+        printf("%s%ld,%ld", s.ng ? "," : "", g->n, g->errors);
+        if (s.success) printf(",%ld,%.17g,%.17g,%.17g", g->succ, ok ? (double)g->succ / ok : NAN, lo, hi);
+        for (int k = 0; k < nshow; k++)
+            printf(",%.17g,%.17g,%.17g", quant(g, show[k], 0.5), quant(g, show[k], 0.25), quant(g, show[k], 0.75));
+        printf("\n");
+    }
+}
+
+/* --format table: an aligned table, cells as text first, then each column
+ * padded to its widest; metric columns dropped from the right to fit the
+ * terminal, with a note. 0 or an exit code. */
+static int print_table(const char *C, const summary *sm, const int *show, int nshow)
+{
+    const summary s = *sm;
+    int rc = 0;
+    /* an aligned table: cells as text first, then each column padded to its widest */
+    int tshow[MAXM], nt = 0;
+    for (int k = 0; k < nshow; k++) /* the success metric has its own column */
+        if (!s.success || strcmp(s.mname[show[k]], s.success)) tshow[nt++] = show[k];
+    int ncol = s.ng + 2 + (s.success ? 2 : 0) + nt;
+    long nrow = s.n + 2;
+    char (*cell)[64] = calloc((size_t)(ncol * nrow), sizeof *cell);
+    if (!cell) rc = cli_oom(C);
+    for (long r = 0; !rc && r < nrow; r++) {
+        int c = 0;
+        group *g = r >= 2 ? &s.g[r - 2] : NULL;
+        char (*row)[64] = cell + r * ncol;
+        for (int i = 0; i < s.ng; i++, c++) snprintf(row[c], 64, "%s", r == 0 ? s.gb[i] : g ? g->val[i] : "");
+        snprintf(row[c++], 64, "%s", r == 0 ? "units" : g ? "" : "");
+        snprintf(row[c++], 64, "%s", r == 0 ? "errors" : "");
+        if (g) {
+            snprintf(row[c - 2], 64, "%ld", g->n);
+            snprintf(row[c - 1], 64, "%ld", g->errors);
+        }
+        if (s.success) {
+            if (g) {
+                long ok = g->n - g->errors;
+                double lo, hi;
+                ginv_wilson_interval(g->succ, ok, 1.959963984540054, &lo, &hi);
+                snprintf(row[c++], 64, "%ld/%ld", g->succ, ok);
+                snprintf(row[c++], 64, "%.2f [%.2f, %.2f]", ok ? (double)g->succ / ok : NAN, lo, hi);
+            } else {
+                snprintf(row[c++], 64, "%s", r == 0 ? "success" : "");
+                snprintf(row[c++], 64, "%s", r == 0 ? "rate" : "[wilson 95%]");
+            }
+        }
+        for (int k = 0; k < nt; k++, c++) {
+            if (g) snprintf(row[c], 64, "%.4g [%.3g, %.3g]", quant(g, tshow[k], 0.5), quant(g, tshow[k], 0.25), quant(g, tshow[k], 0.75));
+            else snprintf(row[c], 64, "%s", r == 0 ? s.mname[tshow[k]] : "median [q1, q3]");
+        }
+    }
+    int width[MAXG + 4 + MAXM], keep[MAXG + 4 + MAXM], total = 0;
+    for (int c = 0; !rc && c < ncol; c++) {
+        int w = 0;
+        for (long r = 0; r < nrow; r++) if ((int)strlen(cell[r * ncol + c]) > w) w = (int)strlen(cell[r * ncol + c]);
+        for (long r = 0; r < nrow; r++) {
+            char tmp[64];
+            snprintf(tmp, sizeof tmp, "%-*s", w, cell[r * ncol + c]);
+            memcpy(cell[r * ncol + c], tmp, sizeof tmp);
+        }
+        width[c] = w, keep[c] = 1;
+        total += w + (c ? 2 : 0);
+    }
+    /* fit the terminal: drop metric columns from the right, and say so */
+    int cols = terminal_columns(), dropped = 0;
+    char note[1024] = "";
+    for (int c = ncol - 1; !rc && cols > 0 && total > cols && c >= ncol - nt; c--) {
+        keep[c] = 0, total -= width[c] + 2, dropped++;
+        snprintf(note + strlen(note), sizeof note - strlen(note), "%s%s", dropped > 1 ? ", " : "",
+                 s.mname[tshow[c - (ncol - nt)]]);
+    }
+    for (long r = 0; !rc && r < nrow; r++) {
+        char line[8192] = "";
+        for (int c = 0, first = 1; c < ncol; c++) {
+            if (!keep[c]) continue;
+            snprintf(line + strlen(line), sizeof line - strlen(line), "%s%s", first ? "" : "  ", cell[r * ncol + c]);
+            first = 0;
+        }
+        for (size_t L = strlen(line); L && line[L - 1] == ' '; L--) line[L - 1] = 0;
+        printf("%s\n", line);
+    }
+    free(cell);
+    if (!rc && dropped)
+        printf("(%d metric column%s left out to fit %d columns: %s; --metrics picks them, "
+               "--format csv or json shows all)\n", dropped, dropped == 1 ? "" : "s", cols, note);
+    if (!rc && !s.n) printf("(no units stored%s)\n", s.nw ? " match --where" : " yet");
+    return rc;
+}
+
 int cmd_results(int argc, char **argv)
 {
     const char *C = "results", *group_by = NULL, *format = "table", *json = NULL, *where = NULL;
@@ -361,142 +521,12 @@ int cmd_results(int argc, char **argv)
     }
     cJSON *doc = NULL;
     if (!rc) {
-        doc = cli_json_new(C);
-        cJSON *par = cJSON_AddObjectToObject(doc, "params");
-        cJSON_AddStringToObject(par, "db", pos[0]);
-        if (group_by) cJSON_AddStringToObject(par, "group_by", group_by);
-        if (where) cJSON_AddStringToObject(par, "where", where);
-        if (metrics) cJSON_AddStringToObject(par, "metrics", metrics);
-        cJSON_AddStringToObject(par, "format", format);
-        cJSON_AddStringToObject(doc, "db", pos[0]);
-        if (command) cJSON_AddStringToObject(doc, "sweep_command", command);
-        cJSON_AddItemToObject(doc, "group_by", cJSON_CreateStringArray(s.gb, s.ng));
-        cJSON *arr = cJSON_AddArrayToObject(doc, "groups");
-        for (long gi = 0; gi < s.n; gi++) {
-            group *g = &s.g[gi];
-            cJSON *o = cJSON_CreateObject(), *pp = cJSON_AddObjectToObject(o, "params");
-            for (int i = 0; i < s.ng; i++) { /* a number stays a number */
-                char *end;
-                double x = strtod(g->val[i], &end);
-                if (*g->val[i] && !*end && isfinite(x)) cJSON_AddNumberToObject(pp, s.gb[i], x);
-                else cJSON_AddStringToObject(pp, s.gb[i], g->val[i]);
-            }
-            long ok = g->n - g->errors;
-            cJSON_AddNumberToObject(o, "units", g->n);
-            cJSON_AddNumberToObject(o, "errors", g->errors);
-            if (s.success) {
-                double lo, hi;
-                ginv_wilson_interval(g->succ, ok, 1.959963984540054, &lo, &hi);
-                cJSON_AddNumberToObject(o, "successes", g->succ);
-                cJSON_AddItemToObject(o, "success_rate", cli_json_num(ok ? (double)g->succ / ok : NAN));
-                cJSON *wi = cJSON_AddArrayToObject(o, "wilson95");
-                cJSON_AddItemToArray(wi, cli_json_num(lo));
-                cJSON_AddItemToArray(wi, cli_json_num(hi));
-            }
-            cJSON *mo = cJSON_AddObjectToObject(o, "metrics");
-            for (int k = 0; k < nshow; k++) {
-                int m = show[k];
-                cJSON *q = cJSON_AddObjectToObject(mo, s.mname[m]);
-                cJSON_AddNumberToObject(q, "n", g->mn[m]);
-                cJSON_AddItemToObject(q, "median", cli_json_num(quant(g, m, 0.5)));
-                cJSON_AddItemToObject(q, "q1", cli_json_num(quant(g, m, 0.25)));
-                cJSON_AddItemToObject(q, "q3", cli_json_num(quant(g, m, 0.75)));
-            }
-            cJSON_AddItemToArray(arr, o);
-        }
+        results_opts ro = {pos[0], group_by, where, metrics, format, command};
+        doc = summary_json(&ro, &s, show, nshow);
     }
     if (!rc && !strcmp(format, "json")) rc = cli_json_write(C, doc, "-");
-    if (!rc && !strcmp(format, "csv")) {
-        for (int i = 0; i < s.ng; i++) printf("%s%s", i ? "," : "", s.gb[i]);
-        printf("%sunits,errors", s.ng ? "," : "");
-        if (s.success) printf(",successes,success_rate,wilson95_lo,wilson95_hi");
-        for (int k = 0; k < nshow; k++) printf(",%s_median,%s_q1,%s_q3", s.mname[show[k]], s.mname[show[k]], s.mname[show[k]]);
-        printf("\n");
-        for (long gi = 0; gi < s.n; gi++) {
-            group *g = &s.g[gi];
-            long ok = g->n - g->errors;
-            double lo, hi;
-            ginv_wilson_interval(g->succ, ok, 1.959963984540054, &lo, &hi);
-            for (int i = 0; i < s.ng; i++) printf(strpbrk(g->val[i], ",\"") ? "%s\"%s\"" : "%s%s", i ? "," : "", g->val[i]);
-            printf("%s%ld,%ld", s.ng ? "," : "", g->n, g->errors);
-            if (s.success) printf(",%ld,%.17g,%.17g,%.17g", g->succ, ok ? (double)g->succ / ok : NAN, lo, hi);
-            for (int k = 0; k < nshow; k++)
-                printf(",%.17g,%.17g,%.17g", quant(g, show[k], 0.5), quant(g, show[k], 0.25), quant(g, show[k], 0.75));
-            printf("\n");
-        }
-    } else if (!rc && !strcmp(format, "table")) {
-        /* an aligned table: cells as text first, then each column padded to its widest */
-        int tshow[MAXM], nt = 0;
-        for (int k = 0; k < nshow; k++) /* the success metric has its own column */
-            if (!s.success || strcmp(s.mname[show[k]], s.success)) tshow[nt++] = show[k];
-        int ncol = s.ng + 2 + (s.success ? 2 : 0) + nt;
-        long nrow = s.n + 2;
-        char (*cell)[64] = calloc((size_t)(ncol * nrow), sizeof *cell);
-        if (!cell) rc = cli_oom(C);
-        for (long r = 0; !rc && r < nrow; r++) {
-            int c = 0;
-            group *g = r >= 2 ? &s.g[r - 2] : NULL;
-            char (*row)[64] = cell + r * ncol;
-            for (int i = 0; i < s.ng; i++, c++) snprintf(row[c], 64, "%s", r == 0 ? s.gb[i] : g ? g->val[i] : "");
-            snprintf(row[c++], 64, "%s", r == 0 ? "units" : g ? "" : "");
-            snprintf(row[c++], 64, "%s", r == 0 ? "errors" : "");
-            if (g) {
-                snprintf(row[c - 2], 64, "%ld", g->n);
-                snprintf(row[c - 1], 64, "%ld", g->errors);
-            }
-            if (s.success) {
-                if (g) {
-                    long ok = g->n - g->errors;
-                    double lo, hi;
-                    ginv_wilson_interval(g->succ, ok, 1.959963984540054, &lo, &hi);
-                    snprintf(row[c++], 64, "%ld/%ld", g->succ, ok);
-                    snprintf(row[c++], 64, "%.2f [%.2f, %.2f]", ok ? (double)g->succ / ok : NAN, lo, hi);
-                } else {
-                    snprintf(row[c++], 64, "%s", r == 0 ? "success" : "");
-                    snprintf(row[c++], 64, "%s", r == 0 ? "rate" : "[wilson 95%]");
-                }
-            }
-            for (int k = 0; k < nt; k++, c++) {
-                if (g) snprintf(row[c], 64, "%.4g [%.3g, %.3g]", quant(g, tshow[k], 0.5), quant(g, tshow[k], 0.25), quant(g, tshow[k], 0.75));
-                else snprintf(row[c], 64, "%s", r == 0 ? s.mname[tshow[k]] : "median [q1, q3]");
-            }
-        }
-        int width[MAXG + 4 + MAXM], keep[MAXG + 4 + MAXM], total = 0;
-        for (int c = 0; !rc && c < ncol; c++) {
-            int w = 0;
-            for (long r = 0; r < nrow; r++) if ((int)strlen(cell[r * ncol + c]) > w) w = (int)strlen(cell[r * ncol + c]);
-            for (long r = 0; r < nrow; r++) {
-                char tmp[64];
-                snprintf(tmp, sizeof tmp, "%-*s", w, cell[r * ncol + c]);
-                memcpy(cell[r * ncol + c], tmp, sizeof tmp);
-            }
-            width[c] = w, keep[c] = 1;
-            total += w + (c ? 2 : 0);
-        }
-        /* fit the terminal: drop metric columns from the right, and say so */
-        int cols = terminal_columns(), dropped = 0;
-        char note[1024] = "";
-        for (int c = ncol - 1; !rc && cols > 0 && total > cols && c >= ncol - nt; c--) {
-            keep[c] = 0, total -= width[c] + 2, dropped++;
-            snprintf(note + strlen(note), sizeof note - strlen(note), "%s%s", dropped > 1 ? ", " : "",
-                     s.mname[tshow[c - (ncol - nt)]]);
-        }
-        for (long r = 0; !rc && r < nrow; r++) {
-            char line[8192] = "";
-            for (int c = 0, first = 1; c < ncol; c++) {
-                if (!keep[c]) continue;
-                snprintf(line + strlen(line), sizeof line - strlen(line), "%s%s", first ? "" : "  ", cell[r * ncol + c]);
-                first = 0;
-            }
-            for (size_t L = strlen(line); L && line[L - 1] == ' '; L--) line[L - 1] = 0;
-            printf("%s\n", line);
-        }
-        free(cell);
-        if (!rc && dropped)
-            printf("(%d metric column%s left out to fit %d columns: %s; --metrics picks them, "
-                   "--format csv or json shows all)\n", dropped, dropped == 1 ? "" : "s", cols, note);
-        if (!rc && !s.n) printf("(no units stored%s)\n", s.nw ? " match --where" : " yet");
-    }
+    if (!rc && !strcmp(format, "csv")) print_csv(&s, show, nshow);
+    else if (!rc && !strcmp(format, "table")) rc = print_table(C, &s, show, nshow);
     if (!rc && json && strcmp(json, "-")) rc = cli_json_write(C, doc, json);
     else if (!rc && json && strcmp(format, "json")) rc = cli_json_write(C, doc, "-");
     if (!rc && png) {

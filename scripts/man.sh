@@ -72,11 +72,15 @@ invocations | while read -r inv; do
 done
 
 # libginv(3): the hand-written page with the function index generated from
-# the header's sections (/* ---- NAME */ banners).
+# the module headers' sections (/* ---- NAME */ banners), in the order ginv.h
+# includes them, each section named with its header.
+headers=$(sed -n 's|^#include "\(ginv/[a-z]*\.h\)"$|include/\1|p' include/ginv.h)
+[[ -n "$headers" ]] || { echo "man.sh: include/ginv.h includes no module headers" >&2; exit 1; }
 {
     sed "s/@VERSION@/$VERSION/g" man/libginv.3.in
     awk '
-        /^\/\* -+ .* \*\/$/ { sec = $0; sub(/^\/\* -+ /, "", sec); sub(/ \*\/$/, "", sec); next }
+        FNR == 1 { hdr = FILENAME; sub(/^include\//, "", hdr) }
+        /^\/\* -+ .* \*\/$/ { sec = $0; sub(/^\/\* -+ /, "", sec); sub(/ \*\/$/, "", sec); sec = sec " (" hdr ")"; next }
         /^ *\*|^\/\*/ { next }
         {
             line = $0
@@ -97,7 +101,7 @@ done
                 printf "%s%s", (first ? "" : ", "), order[i]; first = 0
             }
             print ""
-        }' include/ginv.h
+        }' $headers
     cat <<'TAIL'
 .SH SEE ALSO
 .BR ginv (1),

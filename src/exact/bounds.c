@@ -2,6 +2,7 @@
  * pre-activation (the big-M constants of the MILP, the stable units of
  * branch and bound, the pruning bounds of enumeration). */
 #include "exact_internal.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -57,6 +58,11 @@ void ginv_dnet_bounds(const ginv_dnet *d, const double *zlo, const double *zhi, 
 ginv_status ginv_output_bounds(const ginv_net *net, const double *zlo, const double *zhi,
                                double *xlo, double *xhi)
 {
+    GINV_NONNULL(net);
+    GINV_NONNULL(zlo);
+    GINV_NONNULL(zhi);
+    GINV_NONNULL(xlo);
+    GINV_NONNULL(xhi);
     ginv_dnet d;
     ginv_status st = ginv_dnet_from(net, &d);
     if (st != GINV_OK) return st;

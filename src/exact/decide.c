@@ -2,6 +2,7 @@
  * method, set the tolerances, run it, and make sure the answer carries what
  * justifies it (a verified witness, a complete enumeration, a bound). */
 #include "exact_internal.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +22,8 @@ const char *ginv_decide_method_name(ginv_decide_method m)
 
 ginv_status ginv_decide_method_parse(const char *text, ginv_decide_method *out)
 {
+    GINV_NONNULL(text);
+    GINV_NONNULL(out);
     for (int i = 0; i < 4; i++)
         if (!strcmp(text, method_names[i])) {
             *out = (ginv_decide_method)i;
@@ -55,7 +58,11 @@ static ginv_decide_method pick(const ginv_problem *pb)
 ginv_status ginv_decide(const ginv_net *net, const ginv_problem *pb, const ginv_decide_opts *o,
                         ginv_decide_result *res)
 {
+    GINV_NONNULL(res);
     memset(res, 0, sizeof *res);
+    GINV_NONNULL(net);
+    GINV_NONNULL(pb);
+    GINV_NONNULL(o);
     ginv_dnet d;
     ginv_status st = ginv_dnet_from(net, &d);
     if (st != GINV_OK) return st;

@@ -7,6 +7,7 @@
  * is determined when the active rows of W have full column rank -- that is
  * where expansivity matters and where the method stops working. */
 #include "exact_internal.h"
+#include "base/check_internal.h"
 
 #include <glpk.h>
 #include <math.h>
@@ -116,7 +117,10 @@ static ginv_status invert_layer(const ginv_dnet *d, int l, const double *v, doub
 ginv_status ginv_invert_lp(const ginv_net *net, const double *x, double act_tol,
                            ginv_invert_lp_result *res)
 {
+    GINV_NONNULL(res);
     memset(res, 0, sizeof *res);
+    GINV_NONNULL(net);
+    GINV_NONNULL(x);
     if (!(act_tol >= 0) || !isfinite(act_tol))
         return ginv_fail(GINV_ERR_ARG, "invert-lp: the activity tolerance must be >= 0");
     ginv_dnet d;

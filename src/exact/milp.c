@@ -7,6 +7,7 @@
  * a box. A callback verifies each new incumbent in double (YES) and stops as
  * soon as the best open bound exceeds the threshold plus margin (NO). */
 #include "exact_internal.h"
+#include "base/check_internal.h"
 
 #include <glpk.h>
 #include <math.h>
@@ -364,6 +365,9 @@ out:
 
 ginv_status ginv_milp_write_lp(const ginv_net *net, const ginv_problem *pb, const char *path)
 {
+    GINV_NONNULL(net);
+    GINV_NONNULL(pb);
+    GINV_NONNULL(path);
     ginv_dnet d;
     ginv_status st = ginv_dnet_from(net, &d);
     if (st != GINV_OK) return st;

@@ -2,6 +2,7 @@
  * 2023, §2: exact and approximate l_p inversion): target, delta, norm and
  * latent domain, kept as JSON in __metadata__["ginv.problem"]. */
 #include "ginv.h"
+#include "base/check_internal.h"
 #include "io/json_internal.h"
 
 #include <cjson/cJSON.h>
@@ -29,6 +30,8 @@ const char *ginv_latent_domain_name(ginv_latent_domain d)
 
 ginv_status ginv_latent_domain_parse(const char *text, ginv_latent_domain *out)
 {
+    GINV_NONNULL(text);
+    GINV_NONNULL(out);
     if (!strcmp(text, "real")) *out = GINV_LATENT_REAL;
     else if (!strcmp(text, "01")) *out = GINV_LATENT_01;
     else if (!strcmp(text, "pm1")) *out = GINV_LATENT_PM1;
@@ -40,6 +43,8 @@ ginv_status ginv_latent_domain_parse(const char *text, ginv_latent_domain *out)
 
 ginv_status ginv_norm_parse(const char *text, double *p)
 {
+    GINV_NONNULL(text);
+    GINV_NONNULL(p);
     if (!strcmp(text, "exact")) { *p = GINV_NORM_EXACT; return GINV_OK; }
     if (!strcmp(text, "inf")) { *p = INFINITY; return GINV_OK; }
     char *end = NULL;
@@ -78,8 +83,11 @@ static ginv_status bad(const char *what)
 ginv_status ginv_problem_from_st(const ginv_st_file *f, int n_out, ginv_problem *out,
                                  int *found)
 {
+    GINV_NONNULL(out);
+    GINV_NONNULL(found);
     memset(out, 0, sizeof *out);
     *found = 0;
+    GINV_NONNULL(f);
     if (!f->metadata_json) return GINV_OK;
     cJSON *meta = cJSON_Parse(f->metadata_json);
     const cJSON *txt = cJSON_GetObjectItemCaseSensitive(meta, "ginv.problem");
@@ -157,6 +165,9 @@ ginv_status ginv_problem_from_st(const ginv_st_file *f, int n_out, ginv_problem 
 
 ginv_status ginv_problem_save(const ginv_net *net, const ginv_problem *pb, const char *path)
 {
+    GINV_NONNULL(net);
+    GINV_NONNULL(pb);
+    GINV_NONNULL(path);
     if (pb->n != ginv_net_out(net))
         return ginv_fail(GINV_ERR_SHAPE, "problem target has %d entries but the net's output "
                                          "has %d", pb->n, ginv_net_out(net));

@@ -2,6 +2,7 @@
  * decide goes through: a clean forward pass (the verifier of YES witnesses),
  * the affine piece of an activation pattern, witness polishing. */
 #include "exact_internal.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -296,6 +297,9 @@ out:
 
 ginv_status ginv_forward_f64(const ginv_net *net, const double *z, double *x)
 {
+    GINV_NONNULL(net);
+    GINV_NONNULL(z);
+    GINV_NONNULL(x);
     ginv_dnet d;
     ginv_status st = ginv_dnet_from(net, &d);
     if (st != GINV_OK) return st;

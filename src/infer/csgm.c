@@ -2,6 +2,7 @@
  * eq. (2)): per image, Adam on the latent from several random starts, all
  * images and restarts riding in one batch, the best restart kept. */
 #include "ginv.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -21,6 +22,10 @@ void ginv_csgm_opts_init(ginv_csgm_opts *o)
 ginv_status ginv_csgm_run(ginv_net *net, const ginv_op *op, int N, const float *Y,
                           const ginv_csgm_opts *o, float *Z, float *X, double *loss)
 {
+    GINV_NONNULL(net);
+    GINV_NONNULL(op);
+    GINV_NONNULL(Y);
+    GINV_NONNULL(o);
     int k = ginv_net_in(net), n = ginv_net_out(net), m = ginv_op_m(op), R = o->restarts;
     if (ginv_op_n(op) != n)
         return ginv_fail(GINV_ERR_SHAPE, "the operator takes %d values but the generator makes "

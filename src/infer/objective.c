@@ -4,6 +4,7 @@
  *     grad f(z) = J_G(z)^T A^T (A G(z) - y) + 2 lambda z      (eq. 4 when lambda = 0),
  * with the one-sided rule of eq. (5) at ReLU kinks when asked. */
 #include "ginv.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -24,7 +25,11 @@ struct ginv_objective {
 ginv_status ginv_objective_new(ginv_objective **out, ginv_net *net, const ginv_op *op,
                                const float *y, int ny, double lambda, int B)
 {
+    GINV_NONNULL(out);
     *out = NULL;
+    GINV_NONNULL(net);
+    GINV_NONNULL(op);
+    GINV_NONNULL(y);
     int n = ginv_net_out(net), m = ginv_op_m(op);
     if (ginv_op_n(op) != n)
         return ginv_fail(GINV_ERR_SHAPE,
@@ -82,6 +87,9 @@ void ginv_objective_set_kink(ginv_objective *o, ginv_kink_rule rule, const float
 
 ginv_status ginv_objective_eval(ginv_objective *o, int B, const float *z, double *f, float *grad)
 {
+    GINV_NONNULL(o);
+    GINV_NONNULL(z);
+    GINV_NONNULL(f);
     if (B < 1 || B > o->cap)
         return ginv_fail(GINV_ERR_ARG, "batch %d outside the objective's capacity %d", B, o->cap);
     int m = o->m, k = o->k;

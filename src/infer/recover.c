@@ -3,6 +3,7 @@
  * lowest-f restart kept. Trials are independent units with their own RNG
  * streams, so the numbers do not depend on how many threads run them. */
 #include "ginv.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -25,6 +26,7 @@ void ginv_recover_opts_init(ginv_recover_opts *o)
 
 void ginv_recover_trial_release(ginv_recover_trial *t)
 {
+    if (!t) return;
     ginv_free(t->z_hat);
     ginv_free(t->x_hat);
     ginv_free(t->z0);
@@ -185,6 +187,8 @@ static void *worker(void *arg)
 
 ginv_status ginv_recover_run(const ginv_recover_opts *o, ginv_recover_trial *results)
 {
+    GINV_NONNULL(o);
+    GINV_NONNULL(results);
     if (o->trials < 1) return ginv_fail(GINV_ERR_ARG, "--trials %d must be at least 1", o->trials);
     if (o->restarts < 1)
         return ginv_fail(GINV_ERR_ARG, "--restarts %d must be at least 1", o->restarts);

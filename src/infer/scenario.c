@@ -3,6 +3,7 @@
  * x0 = G(z0) and y = A x0 + noise, each from its own seed stream. The one place
  * that draws them, so "same seed, same problem" holds by construction. */
 #include "ginv.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -16,6 +17,7 @@ void ginv_scenario_opts_init(ginv_scenario_opts *o)
 
 void ginv_scenario_release(ginv_scenario *sc)
 {
+    if (!sc) return;
     if (sc->owns_net) ginv_net_free(sc->net);
     ginv_op_free(sc->op);
     ginv_free(sc->z0);
@@ -26,7 +28,9 @@ void ginv_scenario_release(ginv_scenario *sc)
 
 ginv_status ginv_scenario_draw(ginv_scenario *sc, const ginv_scenario_opts *o)
 {
+    GINV_NONNULL(sc);
     memset(sc, 0, sizeof *sc);
+    GINV_NONNULL(o);
     if (!o->net && (o->nspec < 1 || !o->spec))
         return ginv_fail(GINV_ERR_ARG, "no generator: give a model file or layer sizes");
     if (!(o->noise >= 0) || !isfinite(o->noise))

@@ -2,6 +2,7 @@
  * gradient for the whole batch, stop on NaN/Inf or (optionally) on a small
  * change in f, take the solver's step. */
 #include "infer/solver_internal.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -60,7 +61,10 @@ void ginv_solver_free(ginv_solver *s)
 ginv_status ginv_solver_new(ginv_solver **out, ginv_objective *obj, const ginv_solve_opts *o, int B,
                             float *z)
 {
+    GINV_NONNULL(out);
     *out = NULL;
+    GINV_NONNULL(obj);
+    GINV_NONNULL(o);
     ginv_status st = check_opts(o);
     if (st != GINV_OK) return st;
     if (B < 1 || !z) return ginv_fail(GINV_ERR_ARG, "a solver needs a batch of at least one latent");
@@ -86,7 +90,10 @@ ginv_status ginv_solver_new(ginv_solver **out, ginv_objective *obj, const ginv_s
 
 ginv_status ginv_solver_step(ginv_solver *s, double *f, int *done)
 {
+    GINV_NONNULL(done);
     *done = 0;
+    GINV_NONNULL(s);
+    GINV_NONNULL(f);
     if (s->converged || s->t >= s->o.iters) {
         *done = 1;
         return ginv_objective_eval(s->obj, s->B, s->z, f, NULL);
@@ -127,6 +134,10 @@ int ginv_solver_flips(const ginv_solver *s, int b)
 ginv_status ginv_solve(ginv_objective *obj, const ginv_solve_opts *o, int B, float *z,
                        double *f, ginv_solve_info *info)
 {
+    GINV_NONNULL(obj);
+    GINV_NONNULL(o);
+    GINV_NONNULL(z);
+    GINV_NONNULL(f);
     ginv_solver *s = NULL;
     ginv_status st = ginv_solver_new(&s, obj, o, B, z);
     if (st != GINV_OK) return st;

@@ -2,6 +2,7 @@
  * Thms 1-2): a strict and a lenient reader, a writer, uniform random k-SAT
  * and the satisfaction check map-back uses. */
 #include "io/dimacs.h"
+#include "base/check_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,6 +204,8 @@ ginv_status ginv_cnf_read(const char *path, int strict, ginv_cnf *out)
 
 ginv_status ginv_cnf_write(const char *path, const ginv_cnf *f, const char *comment)
 {
+    GINV_NONNULL(path);
+    GINV_NONNULL(f);
     dimacs_text t = {0};
     if (comment) ginv_dimacs_comment(&t, comment);
     ginv_dimacs_printf(&t, "p cnf %d %d\n", f->nvars, f->nclauses);
@@ -215,6 +218,7 @@ ginv_status ginv_cnf_write(const char *path, const ginv_cnf *f, const char *comm
 
 ginv_status ginv_cnf_random(ginv_cnf *out, int n, int m, int k, uint64_t seed)
 {
+    GINV_NONNULL(out);
     memset(out, 0, sizeof *out);
     if (n < 1 || n > CNF_MAX_VARS) return ginv_fail(GINV_ERR_ARG, "random k-SAT: n = %d must be in 1..%d", n, CNF_MAX_VARS);
     if (m < 0 || m > CNF_MAX_CLAUSES) return ginv_fail(GINV_ERR_ARG, "random k-SAT: m = %d must be in 0..%d", m, CNF_MAX_CLAUSES);

@@ -18,6 +18,7 @@
  * Each write first removes PATH.tmp.PID files whose PID no longer runs (left
  * by a killed writer). */
 #include "file_internal.h"
+#include "base/check_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -32,8 +33,11 @@
 
 ginv_status ginv_read_file(const char *path, size_t max_len, unsigned char **out, size_t *len)
 {
+    GINV_NONNULL(out);
+    GINV_NONNULL(len);
     *out = NULL;
     *len = 0;
+    GINV_NONNULL(path);
     FILE *fp = fopen(path, "rb");
     if (!fp) return ginv_fail(GINV_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
     struct stat st;

@@ -1,7 +1,9 @@
 /* graph.c — DIMACS graphs (the Half-Clique and Vertex Cover instances of
  * Keles & Hegde 2023, Thm 5 and §5.3): a strict and a lenient reader, a
- * writer, G(n, p), and the clique / vertex-cover checks map-back uses. */
+ * writer, G(n, p), the complement, and the clique / vertex-cover checks
+ * map-back uses. */
 #include "io/dimacs.h"
+#include "base/check_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,6 +212,8 @@ ginv_status ginv_graph_read(const char *path, int strict, ginv_graph *out)
 
 ginv_status ginv_graph_write(const char *path, const ginv_graph *g, const char *comment)
 {
+    GINV_NONNULL(path);
+    GINV_NONNULL(g);
     dimacs_text t = {0};
     if (comment) ginv_dimacs_comment(&t, comment);
     ginv_dimacs_printf(&t, "p edge %d %d\n", g->n, g->m);
@@ -222,6 +226,7 @@ ginv_status ginv_graph_write(const char *path, const ginv_graph *g, const char *
 
 ginv_status ginv_graph_random(ginv_graph *out, int n, double p, long long max_weight, uint64_t seed)
 {
+    GINV_NONNULL(out);
     memset(out, 0, sizeof *out);
     if (n < 1 || n > 65536) return ginv_fail(GINV_ERR_ARG, "random graph: n = %d must be in 1..65536", n);
     if (!(p >= 0 && p <= 1)) return ginv_fail(GINV_ERR_ARG, "random graph: edge probability %g must be in [0, 1]", p);
@@ -255,6 +260,52 @@ ginv_status ginv_graph_random(ginv_graph *out, int n, double p, long long max_we
     out->n = n;
     out->m = (int)m;
     out->weighted = max_weight > 1;
+    return GINV_OK;
+}
+
+ginv_status ginv_graph_complement(const ginv_graph *g, ginv_graph *out)
+{
+    GINV_NONNULL(out);
+    memset(out, 0, sizeof *out);
+    GINV_NONNULL(g);
+    if (g->n < 1 || g->n > 65536) return ginv_fail(GINV_ERR_ARG, "graph complement: n = %d must be in 1..65536", g->n);
+    int n = g->n;
+    size_t pairs = (size_t)n * (n - 1) / 2;
+    if (pairs > GRAPH_MAX_EDGES) return ginv_fail(GINV_ERR_ARG, "graph complement: n = %d has too many pairs", n);
+    unsigned char *edge = ginv_calloc(pairs + 1, 1); /* pair (i, j), i < j, at i n - i (i + 1) / 2 + j - i - 1 */
+    if (!edge) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    size_t m = pairs;
+    for (int e = 0; e < g->m; e++) {
+        int i = g->u[e] < g->v[e] ? g->u[e] : g->v[e], j = g->u[e] < g->v[e] ? g->v[e] : g->u[e];
+        if (i < 0 || j >= n || i == j) {
+            ginv_free(edge);
+            return ginv_fail(GINV_ERR_ARG, "graph complement: edge %d (%d, %d) is not between two vertices of 0..%d",
+                             e, g->u[e], g->v[e], n - 1);
+        }
+        size_t at = (size_t)i * n - (size_t)i * (i + 1) / 2 + (size_t)(j - i - 1);
+        m -= !edge[at];
+        edge[at] = 1;
+    }
+    out->u = ginv_malloc((m + 1) * sizeof(int));
+    out->v = ginv_malloc((m + 1) * sizeof(int));
+    out->w = ginv_malloc((m + 1) * sizeof(long long));
+    if (!out->u || !out->v || !out->w) {
+        ginv_free(edge);
+        ginv_graph_release(out);
+        return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    }
+    size_t at = 0, k = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++, at++)
+            if (!edge[at]) {
+                out->u[k] = i;
+                out->v[k] = j;
+                out->w[k] = 1;
+                k++;
+            }
+    ginv_free(edge);
+    out->n = n;
+    out->m = (int)m;
     return GINV_OK;
 }
 

@@ -1,8 +1,10 @@
 /* lattice.c — (0,1)-CVP instances (Keles & Hegde 2023, §3.3 and Thms 3-4):
  * a basis and a target as array files (.npy or text, one basis vector a row
- * as fplll takes them), random small integer lattices with a planted target,
- * and ||B y - t||_p. */
+ * as fplll takes them) or fplll's own text format, random small integer
+ * lattices with a planted target, and ||B y - t||_p. */
 #include "ginv.h"
+#include "base/check_internal.h"
+#include "io/dimacs.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -33,7 +35,10 @@ static ginv_status alloc_cvp(ginv_cvp *c, int n, int d)
 
 ginv_status ginv_cvp_from_arrays(const ginv_array *basis, const ginv_array *target, ginv_cvp *out)
 {
+    GINV_NONNULL(out);
     memset(out, 0, sizeof *out);
+    GINV_NONNULL(basis);
+    GINV_NONNULL(target);
     if (basis->ndim != 2 && basis->ndim != 1)
         return ginv_fail(GINV_ERR_SHAPE, "basis: a %d-D array; expected n x d (one basis vector a row)", basis->ndim);
     int64_t n = basis->ndim == 2 ? basis->shape[0] : 1, d = basis->shape[basis->ndim - 1];
@@ -56,7 +61,10 @@ ginv_status ginv_cvp_from_arrays(const ginv_array *basis, const ginv_array *targ
 
 ginv_status ginv_cvp_read(const char *basis_path, const char *target_path, ginv_cvp *out)
 {
+    GINV_NONNULL(out);
     memset(out, 0, sizeof *out);
+    GINV_NONNULL(basis_path);
+    GINV_NONNULL(target_path);
     ginv_array b = {0}, t = {0};
     ginv_status st = ginv_array_read(basis_path, &b);
     if (st == GINV_OK) st = ginv_array_read(target_path, &t);
@@ -76,6 +84,9 @@ ginv_status ginv_cvp_read(const char *basis_path, const char *target_path, ginv_
 
 ginv_status ginv_cvp_write(const char *basis_path, const char *target_path, const ginv_cvp *c)
 {
+    GINV_NONNULL(basis_path);
+    GINV_NONNULL(target_path);
+    GINV_NONNULL(c);
     float *b = ginv_malloc(((size_t)c->n * c->d + c->d) * sizeof(float));
     if (!b) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < (size_t)c->n * c->d; i++) b[i] = (float)c->basis[i];
@@ -88,8 +99,26 @@ ginv_status ginv_cvp_write(const char *basis_path, const char *target_path, cons
     return st;
 }
 
+ginv_status ginv_cvp_write_fplll(const char *path, const ginv_cvp *c)
+{
+    GINV_NONNULL(path);
+    GINV_NONNULL(c);
+    dimacs_text t = {0};
+    ginv_dimacs_printf(&t, "[");
+    for (int i = 0; i < c->n; i++) {
+        ginv_dimacs_printf(&t, "[");
+        for (int j = 0; j < c->d; j++) ginv_dimacs_printf(&t, "%s%.0f", j ? " " : "", c->basis[(size_t)i * c->d + j]);
+        ginv_dimacs_printf(&t, "]");
+    }
+    ginv_dimacs_printf(&t, "]\n[");
+    for (int j = 0; j < c->d; j++) ginv_dimacs_printf(&t, "%s%.0f", j ? " " : "", c->target[j]);
+    ginv_dimacs_printf(&t, "]\n");
+    return ginv_dimacs_text_save(&t, path);
+}
+
 ginv_status ginv_cvp_random(ginv_cvp *out, int n, int d, int range, int noise, uint64_t seed)
 {
+    GINV_NONNULL(out);
     memset(out, 0, sizeof *out);
     if (n < 1 || n > 4096 || d < 1 || d > 4096)
         return ginv_fail(GINV_ERR_ARG, "random lattice: n = %d and d = %d must be in 1..4096", n, d);

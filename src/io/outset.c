@@ -20,6 +20,7 @@
  * another non-file, DIR is the working directory or above it, or DIR is a
  * mount point. */
 #include "file_internal.h"
+#include "base/check_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -84,6 +85,7 @@ void ginv_outset_free(ginv_outset *s)
 
 ginv_status ginv_outset_begin(const char *dir, ginv_outset **out)
 {
+    GINV_NONNULL(out);
     *out = NULL;
     if (!dir || !*dir || !strcmp(dir, "-"))
         return ginv_fail(GINV_ERR_ARG, "an output directory needs a path, got '%s'", dir ? dir : "");
@@ -261,6 +263,7 @@ static ginv_status commit_files(ginv_outset *s)
 
 ginv_status ginv_outset_commit(ginv_outset *s)
 {
+    GINV_NONNULL(s);
     if (s->committed) return GINV_OK;
     ginv_fsync_dir(s->staging);
     struct stat sb;

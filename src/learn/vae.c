@@ -3,6 +3,7 @@
  * Gaussian-prior, Bernoulli-likelihood VAE that Pareek & Risteski §2 and the
  * CSGM experiments take as their generator). */
 #include "learn/vae_internal.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -44,7 +45,9 @@ ginv_status ginv_vae_wrap(ginv_vae **out, const ginv_vae_arch *a, ginv_net *enc,
 
 ginv_status ginv_vae_new(ginv_vae **out, const ginv_vae_arch *a, uint64_t seed)
 {
+    GINV_NONNULL(out);
     *out = NULL;
+    GINV_NONNULL(a);
     if (a->n < 1 || a->k < 1 || a->nhidden < 0 || a->nhidden > 8)
         return ginv_fail(GINV_ERR_ARG, "VAE sizes: data %d, latent %d, %d hidden layers "
                                        "(at most 8)", a->n, a->k, a->nhidden);
@@ -108,6 +111,7 @@ int ginv_vae_train_record_get(const ginv_vae *v, ginv_vae_train_record *out)
 
 ginv_status ginv_vae_reserve(ginv_vae *v, int B)
 {
+    GINV_NONNULL(v);
     if (B <= v->cap) return GINV_OK;
     free_ws(v);
     int n = v->arch.n, k = v->arch.k;
@@ -135,6 +139,9 @@ static double softplus(double l) { return l > 0 ? l + log1p(exp(-l)) : log1p(exp
 ginv_status ginv_vae_loss(ginv_vae *v, int B, const float *x, const float *eps, double *loss,
                           double *recon, double *kl, int want_grad)
 {
+    GINV_NONNULL(v);
+    GINV_NONNULL(x);
+    GINV_NONNULL(eps);
     ginv_status st = ginv_vae_reserve(v, B);
     if (st != GINV_OK) return st;
     int n = v->arch.n, k = v->arch.k;
@@ -188,7 +195,9 @@ ginv_status ginv_vae_loss(ginv_vae *v, int B, const float *x, const float *eps, 
 
 ginv_status ginv_vae_generator(const ginv_vae *v, ginv_net **out)
 {
+    GINV_NONNULL(out);
     *out = NULL;
+    GINV_NONNULL(v);
     int nl = ginv_net_nlayers(v->dec);
     ginv_layer spec[2 * 9 + 2];
     for (int i = 0; i < nl; i++) {

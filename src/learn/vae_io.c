@@ -3,6 +3,7 @@
  * beside it under "encoder.", the sizes in __metadata__["ginv.vae"], and for
  * checkpoints the Adam state under "train.". */
 #include "io/json_internal.h"
+#include "base/check_internal.h"
 #include "learn/vae_internal.h"
 
 #include <cjson/cJSON.h>
@@ -17,6 +18,8 @@ static const char *const state_names[4] = {"train.adam.enc_m", "train.adam.enc_v
 
 ginv_status ginv_vae_save(const ginv_vae *v, const char *path, int with_state)
 {
+    GINV_NONNULL(v);
+    GINV_NONNULL(path);
     ginv_net *gen = NULL;
     ginv_status st = ginv_vae_generator(v, &gen);
     if (st != GINV_OK) return st;
@@ -94,7 +97,9 @@ static ginv_status strip_sigmoid(const char *path, ginv_net *gen, ginv_net **out
 
 ginv_status ginv_vae_load(const char *path, ginv_vae **out)
 {
+    GINV_NONNULL(out);
     *out = NULL;
+    GINV_NONNULL(path);
     ginv_st_file f;
     ginv_status st = ginv_st_read(path, &f);
     if (st != GINV_OK) return st;

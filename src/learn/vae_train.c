@@ -2,6 +2,7 @@
  * 2014, Algorithm 1 with Adam as the update), checkpointed every epoch, and
  * the held-out ELBO. */
 #include "learn/vae_internal.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -105,6 +106,9 @@ static ginv_status check_record(ginv_vae *v, int N, uint64_t hash, const ginv_va
 ginv_status ginv_vae_train(ginv_vae *v, int N, const float *X, const ginv_vae_train_opts *o,
                            double *epoch_loss)
 {
+    GINV_NONNULL(v);
+    GINV_NONNULL(X);
+    GINV_NONNULL(o);
     int n = v->arch.n, k = v->arch.k, B = o->batch;
     if (B < 1 || B > N)
         return ginv_fail(GINV_ERR_ARG, "batch size %d must be in [1, %d] (the examples)", B, N);
@@ -169,6 +173,8 @@ ginv_status ginv_vae_train(ginv_vae *v, int N, const float *X, const ginv_vae_tr
 ginv_status ginv_vae_eval(ginv_vae *v, int N, const float *X, uint64_t seed, double *loss,
                           double *recon, double *kl)
 {
+    GINV_NONNULL(v);
+    GINV_NONNULL(X);
     int n = v->arch.n, k = v->arch.k, B = 100;
     if (B > N) B = N;
     ginv_status st = ginv_vae_reserve(v, B);

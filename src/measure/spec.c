@@ -2,6 +2,7 @@
  * "subsample:mask.npy", "inpaint-box:7,7,14,14", "downsample:2",
  * "matrix:A.npy", ...), built per trial. */
 #include "ginv.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,8 +20,10 @@ static ginv_status parse_posint(const char *s, const char *what, int *out)
 
 ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m)
 {
+    GINV_NONNULL(spec);
     memset(spec, 0, sizeof *spec);
     spec->m = m;
+    GINV_NONNULL(text);
     const char *colon = strchr(text, ':');
     size_t kl = colon ? (size_t)(colon - text) : strlen(text);
     const char *arg = colon ? colon + 1 : NULL;
@@ -120,6 +123,7 @@ ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m)
 
 void ginv_op_spec_release(ginv_op_spec *spec)
 {
+    if (!spec) return;
     ginv_free(spec->matrix);
     ginv_free(spec->mask_idx);
     spec->matrix = NULL;
@@ -149,7 +153,9 @@ static ginv_status image_shape(const ginv_op_spec *s, int n, const char *kind, i
 ginv_status ginv_op_from_spec(ginv_op **out, const ginv_op_spec *s, int n, uint64_t seed,
                               uint64_t trial)
 {
+    GINV_NONNULL(out);
     *out = NULL;
+    GINV_NONNULL(s);
     switch (s->kind) {
     case GINV_OPK_IDENTITY: return ginv_op_identity(out, n);
     case GINV_OPK_GAUSSIAN: return ginv_op_gaussian(out, s->m, n, seed, trial);

@@ -2,6 +2,7 @@
  * reverse-mode vector-Jacobian products with respect to the latent and the
  * parameters. One GEMM (GEMV for B = 1) per dense layer per direction. */
 #include "linalg/pool.h"
+#include "base/check_internal.h"
 #include "net/net_internal.h"
 
 #include <string.h>
@@ -16,7 +17,9 @@ static int max_width(const ginv_net *net)
 
 ginv_status ginv_net_ws_new(ginv_net_ws **out, const ginv_net *net, int B)
 {
+    GINV_NONNULL(out);
     *out = NULL;
+    GINV_NONNULL(net);
     if (B < 1) return ginv_fail(GINV_ERR_ARG, "batch size %d must be at least 1", B);
     int L = net->nlayers, W = max_width(net);
     ginv_net_ws *ws = ginv_calloc(1, sizeof *ws);

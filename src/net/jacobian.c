@@ -4,6 +4,7 @@
  * from n vector-Jacobian products in one batch; the singular values are the
  * square roots of the eigenvalues of J^T J (double). */
 #include "ginv.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -48,6 +49,9 @@ static void jac_rows(ginv_net *net, jac_ws *w, const float *z, float *rows)
 
 ginv_status ginv_net_jacobian(ginv_net *net, const float *z, float *J)
 {
+    GINV_NONNULL(net);
+    GINV_NONNULL(z);
+    GINV_NONNULL(J);
     jac_ws w;
     ginv_status st = jac_ws_new(&w, net);
     if (st != GINV_OK) return st;
@@ -60,6 +64,10 @@ ginv_status ginv_net_jacobian(ginv_net *net, const float *z, float *J)
 ginv_status ginv_net_jacobian_sv(ginv_net *net, int npts, const float *z, double *smin,
                                  double *smax)
 {
+    GINV_NONNULL(net);
+    GINV_NONNULL(z);
+    GINV_NONNULL(smin);
+    GINV_NONNULL(smax);
     int k = ginv_net_in(net), n = ginv_net_out(net);
     if (npts < 0) return ginv_fail(GINV_ERR_ARG, "%d latents", npts);
     jac_ws w;

@@ -6,6 +6,7 @@
  * and dense layer i's parameters are the tensors "layers.<i>.weight" [out, in]
  * and "layers.<i>.bias" [out] (F32 or F64). */
 #include "io/json_internal.h"
+#include "base/check_internal.h"
 #include "net/net_internal.h"
 
 #include <cjson/cJSON.h>
@@ -207,7 +208,11 @@ static ginv_status check_tensors(const ginv_st_file *f, const char *prefix, int 
 ginv_status ginv_net_from_st_part(const ginv_st_file *f, const char *meta_key,
                                   const char *prefix, ginv_net **out)
 {
+    GINV_NONNULL(out);
     *out = NULL;
+    GINV_NONNULL(f);
+    GINV_NONNULL(meta_key);
+    GINV_NONNULL(prefix);
     if (!f->metadata_json)
         return ginv_fail(GINV_ERR_FORMAT, "no __metadata__: this is not a ginv model file "
                                           "(the architecture belongs in __metadata__[\"ginv\"])");
@@ -278,6 +283,10 @@ ginv_status ginv_net_load(const char *path, ginv_net **out)
 ginv_status ginv_net_write_part(const ginv_net *net, ginv_st_writer *w, const char *meta_key,
                                 const char *prefix)
 {
+    GINV_NONNULL(net);
+    GINV_NONNULL(w);
+    GINV_NONNULL(meta_key);
+    GINV_NONNULL(prefix);
     char *arch = ginv_net_arch_json(net);
     ginv_status st = arch ? ginv_st_writer_meta(w, meta_key, arch)
                           : ginv_fail(GINV_ERR_NOMEM, "out of memory");
@@ -299,6 +308,8 @@ ginv_status ginv_net_write_part(const ginv_net *net, ginv_st_writer *w, const ch
 
 ginv_status ginv_net_save(const ginv_net *net, const char *path)
 {
+    GINV_NONNULL(net);
+    GINV_NONNULL(path);
     ginv_st_writer *w = ginv_st_writer_new();
     if (!w) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
     ginv_status st = ginv_net_write_part(net, w, "ginv", "");

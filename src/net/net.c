@@ -1,5 +1,6 @@
 /* net.c — the layer chain: construction, parameter block, accessors. */
 #include "net/net_internal.h"
+#include "base/check_internal.h"
 
 #include <string.h>
 
@@ -17,6 +18,8 @@ const char *ginv_layer_kind_name(ginv_layer_kind k)
 
 ginv_status ginv_layer_kind_parse(const char *name, ginv_layer_kind *out)
 {
+    GINV_NONNULL(name);
+    GINV_NONNULL(out);
     for (unsigned i = 0; i < sizeof kind_names / sizeof kind_names[0]; i++)
         if (!strcmp(name, kind_names[i])) {
             *out = (ginv_layer_kind)i;
@@ -78,7 +81,9 @@ ginv_status ginv_net_spec_check(int nlayers, const ginv_layer *spec, size_t *npa
 /* Checks sizes chain and carves one parameter block into the layers. */
 ginv_status ginv_net_new(ginv_net **out, int nlayers, const ginv_layer *spec)
 {
+    GINV_NONNULL(out);
     *out = NULL;
+    GINV_NONNULL(spec);
     size_t np;
     ginv_status st = ginv_net_spec_check(nlayers, spec, &np);
     if (st != GINV_OK) return st;

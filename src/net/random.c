@@ -2,6 +2,7 @@
  * weights (n_i the layer's output width), the fan-in scaling, or orthonormal
  * weights (the Q factor of a Gaussian matrix). */
 #include "net/net_internal.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -10,6 +11,8 @@ static const char *const init_names[] = {"paper", "fanin", "orthogonal"};
 
 ginv_status ginv_init_parse(const char *name, ginv_init *out)
 {
+    GINV_NONNULL(name);
+    GINV_NONNULL(out);
     for (int i = 0; i < 3; i++)
         if (!strcmp(name, init_names[i])) {
             *out = (ginv_init)i;
@@ -64,6 +67,7 @@ static int orthogonal_weights(ginv_rng *r, float *W, int out, int in)
 ginv_status ginv_net_randomize(ginv_net *net, ginv_init init, double bias_sd, uint64_t seed,
                                uint64_t index)
 {
+    GINV_NONNULL(net);
     for (int i = 0; i < net->nlayers; i++) {
         ginv_layer *L = &net->layers[i];
         if (L->kind != GINV_LAYER_DENSE) continue;

@@ -2,6 +2,7 @@
  * Theorem 5): one layer, z in {0,1}^n, layer ReLU(W z + b) with the Thm 3
  * trick W̄ = [W; -W], b̄ = [b; -b] so that ||G(z) - 0||_p = ||W z + b||_p. */
 #include "reduce/reduce_internal.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -28,6 +29,8 @@ static size_t pair_row(int n, int i, int j) { return (size_t)i * (2 * (size_t)n 
  * 1/4 in total (checked): the answer is the same. */
 ginv_status ginv_reduce_half_clique(const ginv_graph *g, long long M, int p, ginv_net **net, ginv_problem *pb)
 {
+    GINV_NONNULL(net);
+    GINV_NONNULL(pb);
     *net = NULL;
     memset(pb, 0, sizeof *pb);
     if (!g || g->n < 2) return ginv_fail(GINV_ERR_ARG, "half-clique needs a graph of at least 2 vertices");

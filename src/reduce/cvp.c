@@ -3,6 +3,7 @@
  * R^{2n}; the δ < 1/4 construction of §5.1, Appendix A's for larger δ).
  * Every layer is ReLU(W h + b), the last one included. */
 #include "reduce/reduce_internal.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -66,8 +67,11 @@ static cJSON *cvp_source(const ginv_cvp *c, const char *theorem, double r, doubl
 /* Thm 3: G_1(z) = ReLU(W̄_1 z + b̄_1), x = 0, delta = r, z in {0,1}^{2n}. */
 ginv_status ginv_reduce_cvp_01(const ginv_cvp *c, double r, double p, ginv_net **net, ginv_problem *pb)
 {
+    GINV_NONNULL(net);
+    GINV_NONNULL(pb);
     *net = NULL;
     memset(pb, 0, sizeof *pb);
+    GINV_NONNULL(c);
     ginv_status st = check_args(c, r, p);
     if (st) return st;
     int N = 2 * c->n, out = 2 * (c->d + c->n);
@@ -101,8 +105,11 @@ ginv_status ginv_reduce_cvp_01(const ginv_cvp *c, double r, double p, ginv_net *
  * where t_i is exactly 0 or 1; then Thm 3 applies to t. */
 ginv_status ginv_reduce_cvp_real(const ginv_cvp *c, double r, double p, ginv_net **net, ginv_problem *pb)
 {
+    GINV_NONNULL(net);
+    GINV_NONNULL(pb);
     *net = NULL;
     memset(pb, 0, sizeof *pb);
+    GINV_NONNULL(c);
     ginv_status st = check_args(c, r, p);
     if (st) return st;
     int appendix = !(r < 0.25);

@@ -3,6 +3,7 @@
  * ReLU(W h + b), the last one included (its inputs are sums of ReLUs, so the
  * ReLU changes nothing there, as in the paper). */
 #include "reduce/reduce_internal.h"
+#include "base/check_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -73,8 +74,11 @@ static ginv_status check_cnf(const ginv_cnf *f)
  * satisfies f. */
 ginv_status ginv_reduce_sat_pm1(const ginv_cnf *f, ginv_net **net, ginv_problem *pb)
 {
+    GINV_NONNULL(net);
+    GINV_NONNULL(pb);
     *net = NULL;
     memset(pb, 0, sizeof *pb);
+    GINV_NONNULL(f);
     ginv_status st = check_cnf(f);
     if (st) return st;
     int n = f->nvars, m = f->nclauses;
@@ -105,8 +109,11 @@ ginv_status ginv_reduce_sat_pm1(const ginv_cnf *f, ginv_net **net, ginv_problem 
  * and layer 4 adds them, which is the G_4(z)_2 = u_{m+1} + u_{m+2} it takes. */
 ginv_status ginv_reduce_sat_real(const ginv_cnf *f, ginv_net **net, ginv_problem *pb)
 {
+    GINV_NONNULL(net);
+    GINV_NONNULL(pb);
     *net = NULL;
     memset(pb, 0, sizeof *pb);
+    GINV_NONNULL(f);
     ginv_status st = check_cnf(f);
     if (st) return st;
     int n = f->nvars, m = f->nclauses;

@@ -2,6 +2,7 @@
  * 2023, §5.3, the second proof of Theorem 5): one layer, z in {0,1}^n,
  * ReLU(W̄ z + b̄) with W̄ = [W; -W], b̄ = [b; -b], target 0. */
 #include "reduce/reduce_internal.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -23,6 +24,8 @@ static size_t pair_row(int n, int i, int j) { return (size_t)i * (2 * (size_t)n 
  * rounding in a decider and no NO latent comes near. */
 ginv_status ginv_reduce_vertex_cover(const ginv_graph *g, int q, int p, ginv_net **net, ginv_problem *pb)
 {
+    GINV_NONNULL(net);
+    GINV_NONNULL(pb);
     *net = NULL;
     memset(pb, 0, sizeof *pb);
     if (!g || g->n < 2) return ginv_fail(GINV_ERR_ARG, "vertex cover needs a graph of at least 2 vertices");

@@ -3,6 +3,7 @@
  * it against the original instance stored in the problem's "source", and
  * the other way, encode a certificate as the latent the proof builds. */
 #include "reduce/reduce_internal.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +11,9 @@
 
 ginv_status ginv_reduce_forward(const ginv_net *net, const double *z, double *x)
 {
+    GINV_NONNULL(net);
+    GINV_NONNULL(z);
+    GINV_NONNULL(x);
     int L = ginv_net_nlayers(net), w = ginv_net_in(net), maxw = w;
     for (int l = 0; l < L; l++) {
         const ginv_layer *ly = ginv_net_layer_c(net, l);
@@ -198,7 +202,11 @@ static void map_graph(const cJSON *src, int cover, const double *z, ginv_witness
 
 ginv_status ginv_reduce_map_back(const ginv_net *net, const ginv_problem *pb, const double *z, ginv_witness *w)
 {
+    GINV_NONNULL(w);
     memset(w, 0, sizeof *w);
+    GINV_NONNULL(net);
+    GINV_NONNULL(pb);
+    GINV_NONNULL(z);
     cJSON *src;
     const char *kind, *thm;
     ginv_status st = load_source(pb, &src, &kind, &thm);
@@ -263,6 +271,9 @@ ginv_status ginv_reduce_map_back(const ginv_net *net, const ginv_problem *pb, co
 
 ginv_status ginv_reduce_encode(const ginv_problem *pb, int size, const int *object, double *z, int k)
 {
+    GINV_NONNULL(pb);
+    GINV_NONNULL(object);
+    GINV_NONNULL(z);
     cJSON *src;
     const char *kind, *thm;
     ginv_status st = load_source(pb, &src, &kind, &thm);

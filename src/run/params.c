@@ -1,6 +1,7 @@
 /* params.c — a cell's parameters as option-name/text pairs, typed reads
  * with messages that name the parameter, and the metrics a unit returns. */
 #include "ginv.h"
+#include "base/check_internal.h"
 
 #include <errno.h>
 #include <math.h>
@@ -23,6 +24,9 @@ const char *ginv_params_str(const ginv_params *p, const char *name, const char *
 ginv_status ginv_params_int(const ginv_params *p, const char *name, int def, int lo, int hi,
                             int *out)
 {
+    GINV_NONNULL(p);
+    GINV_NONNULL(name);
+    GINV_NONNULL(out);
     const char *v = ginv_params_get(p, name);
     if (!v) {
         *out = def;
@@ -42,6 +46,9 @@ ginv_status ginv_params_int(const ginv_params *p, const char *name, int def, int
 ginv_status ginv_params_double(const ginv_params *p, const char *name, double def, double lo,
                                double hi, double *out)
 {
+    GINV_NONNULL(p);
+    GINV_NONNULL(name);
+    GINV_NONNULL(out);
     const char *v = ginv_params_get(p, name);
     if (!v) {
         *out = def;
@@ -60,6 +67,9 @@ ginv_status ginv_params_double(const ginv_params *p, const char *name, double de
 
 ginv_status ginv_params_flag(const ginv_params *p, const char *name, int *out)
 {
+    GINV_NONNULL(p);
+    GINV_NONNULL(name);
+    GINV_NONNULL(out);
     const char *v = ginv_params_get(p, name);
     if (!v || !strcmp(v, "false") || !strcmp(v, "0")) *out = 0;
     else if (!strcmp(v, "true") || !strcmp(v, "1")) *out = 1;
@@ -69,6 +79,8 @@ ginv_status ginv_params_flag(const ginv_params *p, const char *name, int *out)
 
 ginv_status ginv_metrics_add(ginv_metrics *m, const char *name, double value)
 {
+    GINV_NONNULL(m);
+    GINV_NONNULL(name);
     if (m->n >= GINV_METRICS_MAX)
         return ginv_fail(GINV_ERR_ARG, "more than %d metrics (adding '%s')", GINV_METRICS_MAX, name);
     m->name[m->n] = name;

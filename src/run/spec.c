@@ -5,6 +5,7 @@
  * its streams' seed is derived from that text, so a cell keeps its numbers
  * when the grid around it changes. */
 #include "ginv.h"
+#include "base/check_internal.h"
 #include "io/json_internal.h"
 #include "run/run_internal.h"
 
@@ -308,7 +309,9 @@ static ginv_status make_canonical(ginv_sweep_spec *s)
 
 ginv_status ginv_sweep_spec_parse(const char *json, size_t len, ginv_sweep_spec **out)
 {
+    GINV_NONNULL(out);
     *out = NULL;
+    GINV_NONNULL(json);
     cJSON *doc;
     ginv_status pst = ginv_json_parse_strict(json, len, "the spec", &doc);
     if (pst) return pst;
@@ -345,6 +348,8 @@ ginv_status ginv_sweep_spec_parse(const char *json, size_t len, ginv_sweep_spec 
 
 ginv_status ginv_sweep_spec_load(const char *path, ginv_sweep_spec **out)
 {
+    GINV_NONNULL(path);
+    GINV_NONNULL(out);
     unsigned char *buf;
     size_t len;
     *out = NULL;

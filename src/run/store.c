@@ -4,6 +4,7 @@
  * file before anything is written: not SQLite, corrupted, locked, another
  * spec, or an existing sweep without resume are refused, the file untouched. */
 #include "ginv.h"
+#include "base/check_internal.h"
 #include "run/run_internal.h"
 
 #include <errno.h>
@@ -479,6 +480,7 @@ ginv_status ginv_store_read(const char *path, int busy_ms, char **spec, char **c
 {
     if (spec) *spec = NULL;
     if (command) *command = NULL;
+    GINV_NONNULL(path);
     struct stat sb;
     if (stat(path, &sb) != 0) return ginv_fail(GINV_ERR_IO, "cannot open '%s': no such file", path);
     sqlite3 *db;
@@ -531,7 +533,7 @@ ginv_status ginv_store_read(const char *path, int busy_ms, char **spec, char **c
             row.status = status;
             row.error = error;
             row.metrics = &met;
-            stop = fn(user, &row);
+            stop = fn ? fn(user, &row) : 1; /* fn NULL: spec and command only */
         }
         if (id != cur) {
             ginv_free(params);

@@ -8,6 +8,7 @@
  * talks MPI (all MPI calls are made from main threads: MPI_THREAD_FUNNELED)
  * and commits. Compute threads take units from a queue and post results. */
 #include "ginv.h"
+#include "base/check_internal.h"
 #include "run/run_internal.h"
 
 #include <errno.h>
@@ -342,7 +343,10 @@ static void worker_loop(crew *c, int threads)
 
 ginv_status ginv_sweep_run(const ginv_sweep_spec *s, const ginv_sweep_opts *o, ginv_sweep_stats *stats)
 {
+    GINV_NONNULL(stats);
     memset(stats, 0, sizeof *stats);
+    GINV_NONNULL(s);
+    GINV_NONNULL(o);
     if (o->threads < 1 || o->threads > 256)
         return ginv_fail(GINV_ERR_ARG, "threads %d must be in [1, 256]", o->threads);
     if (!o->db || !*o->db) return ginv_fail(GINV_ERR_ARG, "no store: give a database file");

@@ -5,6 +5,7 @@
  * store's canonical spec, checked against it: P must be a parameter of the
  * sweep and V one of its values, so a typo is an error, not an empty table. */
 #include "ginv.h"
+#include "base/check_internal.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -87,6 +88,7 @@ static ginv_status check_against_spec(const cJSON *spec, const char *cond, const
 
 ginv_status ginv_where_parse(const char *text, const char *spec_json, ginv_where *out)
 {
+    GINV_NONNULL(out);
     memset(out, 0, sizeof *out);
     if (!text) return ginv_fail(GINV_ERR_ARG, "no filter text");
     cJSON *spec = NULL;

@@ -6,6 +6,7 @@
  * kept samples (S x C x k). Each chain draws from its own streams (seed,
  * GINV_STREAM_SAMPLE, 4c + role), so the numbers do not depend on threads. */
 #include "sample/sampler_internal.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -26,6 +27,8 @@ const char *ginv_sampler_name(const ginv_sampler_type *t) { return t->name; }
 /* Parse --init: zero, gd (P&R Thm 1's first stage), random. */
 ginv_status ginv_chain_init_parse(const char *name, ginv_chain_init *out)
 {
+    GINV_NONNULL(name);
+    GINV_NONNULL(out);
     if (!strcmp(name, "zero")) *out = GINV_CHAIN_INIT_ZERO;
     else if (!strcmp(name, "gd")) *out = GINV_CHAIN_INIT_GD;
     else if (!strcmp(name, "random")) *out = GINV_CHAIN_INIT_RANDOM;
@@ -59,6 +62,7 @@ void ginv_sample_opts_init(ginv_sample_opts *o)
 
 void ginv_sample_result_release(ginv_sample_result *r)
 {
+    if (!r) return;
     ginv_free(r->samples);
     ginv_free(r->energy);
     ginv_free(r->start);
@@ -283,9 +287,12 @@ static ginv_status start_points(ginv_posterior *post, const ginv_sample_opts *o,
 ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
                             ginv_sample_result *res)
 {
+    GINV_NONNULL(res);
     memset(res, 0, sizeof *res);
     res->gd_loss = NAN;
     res->precond_eig[0] = res->precond_eig[1] = NAN;
+    GINV_NONNULL(post);
+    GINV_NONNULL(o);
     ginv_status st = check_opts(post, o);
     if (st != GINV_OK) return st;
     int C = o->chains, R = o->temps, Ct = C * R, k = ginv_posterior_k(post), S = o->samples;
@@ -427,6 +434,7 @@ done:
 ginv_status ginv_sample_moments(const ginv_sample_result *r, const ginv_net *net, float *mean_z,
                                 float *std_z, float *mean_x, float *std_x)
 {
+    GINV_NONNULL(r);
     int k = r->k, C = r->C, S = r->S;
     size_t N = (size_t)S * C;
     int n = net ? ginv_net_out(net) : 0;

@@ -5,6 +5,7 @@
  * U = f / sigma^2 and grad U = grad f / sigma^2. With A = I, sigma = beta_PR
  * and the gaussian prior this is Pareek & Risteski's L(z) (eq. 3). */
 #include "sample/sampler_internal.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -31,6 +32,8 @@ const char *ginv_prior_name(ginv_prior p)
 /* Parse "gaussian", "uniform" or "none". */
 ginv_status ginv_prior_parse(const char *name, ginv_prior *out)
 {
+    GINV_NONNULL(name);
+    GINV_NONNULL(out);
     for (int i = 0; i < 3; i++)
         if (!strcmp(name, prior_names[i])) {
             *out = (ginv_prior)i;
@@ -43,7 +46,11 @@ ginv_status ginv_prior_parse(const char *name, ginv_prior *out)
 ginv_status ginv_posterior_new(ginv_posterior **out, ginv_net *net, const ginv_op *op,
                                const float *y, int ny, double sigma, ginv_prior prior, int B)
 {
+    GINV_NONNULL(out);
     *out = NULL;
+    GINV_NONNULL(net);
+    GINV_NONNULL(op);
+    GINV_NONNULL(y);
     if (!(sigma > 0) || !isfinite(sigma))
         return ginv_fail(GINV_ERR_ARG, "the likelihood's noise level sigma %g must be positive "
                                        "and finite (give --sigma or --noise)", sigma);
@@ -100,6 +107,9 @@ const float *ginv_posterior_y(const ginv_posterior *p, int *ny)
 /* U and grad U for a batch: one objective evaluation scaled by 1/sigma^2. */
 ginv_status ginv_posterior_eval(ginv_posterior *p, int B, const float *z, double *U, float *grad)
 {
+    GINV_NONNULL(p);
+    GINV_NONNULL(z);
+    GINV_NONNULL(U);
     ginv_status st = ginv_objective_eval(p->obj, B, z, U, grad);
     if (st != GINV_OK) return st;
     double s2 = 1.0 / (p->sigma * p->sigma);

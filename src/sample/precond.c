@@ -11,6 +11,7 @@
  * about this Hessian (Lemma 5), so every direction - the stiff ones the
  * data pin down and the flat ones only the prior holds - moves at one pace. */
 #include "sample/sampler_internal.h"
+#include "base/check_internal.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -20,6 +21,8 @@ void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *inf
 
 ginv_status ginv_precond_parse(const char *name, ginv_precond *out)
 {
+    GINV_NONNULL(name);
+    GINV_NONNULL(out);
     if (!strcmp(name, "none")) *out = GINV_PRECOND_NONE;
     else if (!strcmp(name, "laplace")) *out = GINV_PRECOND_LAPLACE;
     else return ginv_fail(GINV_ERR_ARG, "unknown preconditioner '%s': use none or laplace", name);
@@ -28,6 +31,9 @@ ginv_status ginv_precond_parse(const char *name, ginv_precond *out)
 
 ginv_status ginv_posterior_gn_hessian(ginv_posterior *p, const float *z, double *H)
 {
+    GINV_NONNULL(p);
+    GINV_NONNULL(z);
+    GINV_NONNULL(H);
     ginv_net *net = ginv_posterior_net(p);
     const ginv_op *op = ginv_posterior_op(p);
     int k = ginv_net_in(net), n = ginv_net_out(net), m = ginv_op_m(op);

@@ -7,14 +7,17 @@
  * the measure of Pareek & Risteski's GD->Langevin experiment (issue 5):
  * steps to R-hat < 1.01 from the GD start against random starts. */
 #include "ginv.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 
 ginv_status ginv_sample_rhat_curve(const ginv_sample_result *r, long burn_in, int thin,
                                    double threshold, ginv_rhat_curve *out)
 {
-    int S = r->S, C = r->C, k = r->k;
+    GINV_NONNULL(out);
     *out = (ginv_rhat_curve){.points = 0, .threshold = threshold, .steps_to_threshold = -1};
+    GINV_NONNULL(r);
+    int S = r->S, C = r->C, k = r->k;
     if (S < 8) return ginv_fail(GINV_ERR_ARG, "an R-hat curve needs at least 8 kept samples per chain");
     if (thin < 1 || burn_in < 0) return ginv_fail(GINV_ERR_ARG, "thin must be >= 1 and burn-in >= 0");
     /* geometric T from 8 to S, distinct integers, S always last */

@@ -5,6 +5,7 @@
  * and R-hat on z stays high while the images have long converged; the
  * pixel diagnostics tell the two apart. */
 #include "ginv.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -13,6 +14,9 @@ ginv_status ginv_sample_signal_diag(const ginv_sample_result *r, const ginv_net 
                                     double sd_floor, ginv_diag *per_pixel,
                                     ginv_signal_diag *summary)
 {
+    GINV_NONNULL(r);
+    GINV_NONNULL(net);
+    GINV_NONNULL(summary);
     int k = r->k, C = r->C, S = r->S, n = ginv_net_out(net);
     if (ginv_net_in(net) != k)
         return ginv_fail(GINV_ERR_SHAPE, "the net takes %d latents but the samples have %d",

@@ -4,6 +4,7 @@
  * the negative-side stationary point near -rho_d z0 (Lemma 10), the Hessian
  * there by central differences of the gradient, and the basins of plain GD. */
 #include "ginv.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -23,7 +24,11 @@ struct ginv_landscape {
 ginv_status ginv_landscape_new(ginv_landscape **out, ginv_net *net, const ginv_op *op,
                                const float *z0, int batch)
 {
+    GINV_NONNULL(out);
     *out = NULL;
+    GINV_NONNULL(net);
+    GINV_NONNULL(op);
+    GINV_NONNULL(z0);
     int k = ginv_net_in(net), n = ginv_net_out(net);
     if (batch < 1) return ginv_fail(GINV_ERR_ARG, "landscape batch %d must be >= 1", batch);
     if (ginv_op_n(op) != n)
@@ -84,6 +89,9 @@ ginv_objective *ginv_landscape_objective(ginv_landscape *ls) { return ls->obj; }
 ginv_status ginv_landscape_eval(ginv_landscape *ls, int B, const float *z, double *f,
                                 float *grad)
 {
+    GINV_NONNULL(ls);
+    GINV_NONNULL(z);
+    GINV_NONNULL(f);
     int k = ls->k;
     for (int b0 = 0; b0 < B; b0 += ls->cap) {
         int nb = B - b0 < ls->cap ? B - b0 : ls->cap;
@@ -99,6 +107,9 @@ ginv_status ginv_landscape_eval(ginv_landscape *ls, int B, const float *z, doubl
 ginv_status ginv_landscape_line(ginv_landscape *ls, int nt, const double *t, double *f,
                                 double *gnorm, double *slope)
 {
+    GINV_NONNULL(ls);
+    GINV_NONNULL(t);
+    GINV_NONNULL(f);
     int k = ls->k;
     for (int b0 = 0; b0 < nt; b0 += ls->cap) {
         int nb = nt - b0 < ls->cap ? nt - b0 : ls->cap;
@@ -152,6 +163,8 @@ ginv_status ginv_landscape_ray_min(ginv_landscape *ls, double lo, double hi, dou
  * analogue of h_{x,x0} (eq. 29) has no component along z0. */
 ginv_status ginv_landscape_slope_zero(ginv_landscape *ls, double lo, double hi, double *t_zero)
 {
+    GINV_NONNULL(ls);
+    GINV_NONNULL(t_zero);
     double f, sl, sh;
     ginv_status st;
     *t_zero = NAN;
@@ -172,6 +185,9 @@ ginv_status ginv_landscape_slope_zero(ginv_landscape *ls, double lo, double hi, 
  * (eq. 4's gradient is piecewise linear), so s sets which pieces are seen. */
 ginv_status ginv_landscape_hessian(ginv_landscape *ls, const float *z, double step, double *H)
 {
+    GINV_NONNULL(ls);
+    GINV_NONNULL(z);
+    GINV_NONNULL(H);
     int k = ls->k, B = 2 * k;
     if (!(step > 0) || !isfinite(step))
         return ginv_fail(GINV_ERR_ARG, "Hessian step %g must be positive", step);
@@ -227,6 +243,8 @@ ginv_status ginv_landscape_eigvals(int k, const double *H, double *eig)
  * axis of the plane through 0, z0 and -rho_d z0. */
 ginv_status ginv_landscape_orth_dir(ginv_landscape *ls, uint64_t seed, float *dir)
 {
+    GINV_NONNULL(ls);
+    GINV_NONNULL(dir);
     int k = ls->k;
     if (k < 2) return ginv_fail(GINV_ERR_ARG, "a direction orthogonal to z0 needs k >= 2");
     ginv_rng r;
@@ -256,6 +274,11 @@ ginv_status ginv_landscape_orth_dir(ginv_landscape *ls, uint64_t seed, float *di
 ginv_status ginv_landscape_plane(ginv_landscape *ls, const float *dir, int nx, const double *xs,
                                  int ny, const double *ys, double *f)
 {
+    GINV_NONNULL(ls);
+    GINV_NONNULL(dir);
+    GINV_NONNULL(xs);
+    GINV_NONNULL(ys);
+    GINV_NONNULL(f);
     int k = ls->k;
     long total = (long)nx * ny, done = 0;
     while (done < total) {
@@ -280,6 +303,9 @@ ginv_status ginv_landscape_basins_run(ginv_landscape *ls, const ginv_solve_opts 
                                       uint64_t seed, double t_neg, double radius,
                                       ginv_landscape_basins *res)
 {
+    GINV_NONNULL(ls);
+    GINV_NONNULL(o);
+    GINV_NONNULL(res);
     int k = ls->k;
     memset(res, 0, sizeof *res);
     if (n < 1) return ginv_fail(GINV_ERR_ARG, "basins need >= 1 initialisation, got %d", n);
@@ -322,6 +348,7 @@ ginv_status ginv_landscape_basins_run(ginv_landscape *ls, const ginv_solve_opts 
 
 void ginv_landscape_basins_release(ginv_landscape_basins *res)
 {
+    if (!res) return;
     ginv_free(res->dist_pos);
     ginv_free(res->dist_neg);
     ginv_free(res->f);

@@ -6,6 +6,7 @@
  * quadruples, one forward pass per chunk, and an estimate of the constant:
  * the maximum over sampled quadruples refined by batched hill-climbing. */
 #include "ginv.h"
+#include "base/check_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -199,7 +200,11 @@ static void keep_best(rric_best *best, int *nb, int ns, int len, double dev, con
 ginv_status ginv_rric_estimate(const ginv_net *net, const ginv_op *op, const ginv_rric_opts *o,
                                ginv_rric_result *res)
 {
+    GINV_NONNULL(res);
     memset(res, 0, sizeof *res);
+    GINV_NONNULL(net);
+    GINV_NONNULL(op);
+    GINV_NONNULL(o);
     if (o->quads < 1) return ginv_fail(GINV_ERR_ARG, "RRIC: quadruples %d must be at least 1", o->quads);
     int ns = o->ascent_starts < 1 ? 1 : o->ascent_starts > RRIC_MAX_STARTS ? RRIC_MAX_STARTS : o->ascent_starts;
     int C = o->ascent_batch < 1 ? 1 : o->ascent_batch;

@@ -7,6 +7,7 @@
  * angles near pi) refined by random-perturbation hill-climbing; over all
  * nonzero x, y (as written) or over the inputs the layer actually sees. */
 #include "ginv.h"
+#include "base/check_internal.h"
 
 #include <float.h>
 #include <math.h>
@@ -411,9 +412,12 @@ static ginv_status search_buffers(wdc_search *s)
 ginv_status ginv_wdc_estimate(int n, int k, const float *W, const ginv_wdc_opts *o,
                               ginv_wdc_result *res)
 {
+    GINV_NONNULL(res);
+    memset(res, 0, sizeof *res);
+    GINV_NONNULL(W);
+    GINV_NONNULL(o);
     wdc_search s;
     memset(&s, 0, sizeof s);
-    memset(res, 0, sizeof *res);
     ginv_status st = ctx_init(&s.c, n, k, W);
     if (st != GINV_OK) return st;
     s.dim = k;
@@ -428,7 +432,10 @@ ginv_status ginv_wdc_estimate(int n, int k, const float *W, const ginv_wdc_opts 
 ginv_status ginv_wdc_estimate_range(const ginv_net *net, int layer, const ginv_wdc_opts *o,
                                     ginv_wdc_result *res)
 {
+    GINV_NONNULL(res);
     memset(res, 0, sizeof *res);
+    GINV_NONNULL(net);
+    GINV_NONNULL(o);
     int L = ginv_net_nlayers(net);
     if (layer < 0 || layer >= L || ginv_net_layer_c(net, layer)->kind != GINV_LAYER_DENSE)
         return ginv_fail(GINV_ERR_ARG, "WDC: layer %d is not a dense layer of the %d-layer net", layer, L);

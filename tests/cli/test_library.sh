@@ -18,13 +18,39 @@ else fail so_exports_only_ginv_symbols "$n ginv_ symbols; others: $(echo $bad | 
 bad=$(nm -g --defined-only "$B/libginv.a" 2>&1 | awk 'NF == 3 && $3 !~ /^(__odr_asan\.)?ginv_/ {print $3}' | sort -u)
 if [[ -z "$bad" ]]; then ok archive_globals_all_ginv
 else fail archive_globals_all_ginv "$(echo $bad | head -c 300)"; fi
-# every function the header declares is exported (none declared and missing)
-declared=$(sed -e '/^ *\*/d' -e '/^\/\*/d' include/ginv.h | grep -oE '\bginv_[a-z0-9_]+ *\([^*]' |
+# every function the headers declare is exported (none declared and missing)
+HEADERS=(include/ginv.h include/ginv/*.h)
+declared=$(sed -e '/^ *\*/d' -e '/^\/\*/d' "${HEADERS[@]}" | grep -oE '\bginv_[a-z0-9_]+ *\([^*]' |
            sed -E 's/ *\(.$//' | sort -u)
 exported=$(nm -D --defined-only "$SO" | awk '{sub(/@.*/, "", $3); print $3}' | sort -u)
 missing=$(comm -23 <(echo "$declared") <(echo "$exported"))
 if [[ -z "$missing" ]]; then ok header_functions_all_exported
 else fail header_functions_all_exported "$(echo $missing | head -c 300)"; fi
+
+# ---- the module headers: ginv.h includes each of include/ginv/*.h, and each
+# compiles on its own (a file that includes only it), as C11 and as C++
+bad=
+for h in include/ginv/*.h; do
+    m=${h#include/}
+    grep -q "^#include \"$m\"$" include/ginv.h || bad="$bad $m(not in ginv.h)"
+    printf '#include "%s"\n' "$m" > "$TMP/hdr.c"
+    cc -std=c11 -Wall -Wextra -Werror -fsyntax-only -Iinclude "$TMP/hdr.c" 2>"$TMP/hdr.err" ||
+        bad="$bad $m: $(head -c 200 "$TMP/hdr.err")"
+    if command -v c++ >/dev/null; then
+        c++ -x c++ -Wall -Werror -fsyntax-only -Iinclude "$TMP/hdr.c" 2>"$TMP/hdr.err" ||
+            bad="$bad $m(c++): $(head -c 200 "$TMP/hdr.err")"
+    fi
+done
+if [[ -z "$bad" && $(ls include/ginv/*.h | wc -l) -ge 8 ]]; then ok module_headers_compile_alone
+else fail module_headers_compile_alone "$bad"; fi
+# every function returning a ginv_status is called with NULLs by the unit
+# test tests/unit/test_api_nulls.c ("every public function checks its pointers")
+status_fns=$(sed -e '/^ *\*/d' -e '/^\/\*/d' "${HEADERS[@]}" | tr '\n' ' ' |
+             grep -oE '\bginv_status +ginv_[a-z0-9_]+ *\(' | sed -E 's/^ginv_status +//; s/ *\($//' |
+             grep -vxE 'ginv_fail|ginv_last_status' | sort -u)
+uncovered=$(for f in $status_fns; do grep -q "\b$f(" tests/unit/test_api_nulls.c || echo "$f"; done)
+if [[ -z "$uncovered" && $(echo "$status_fns" | wc -l) -gt 100 ]]; then ok api_null_test_covers_every_status_function
+else fail api_null_test_covers_every_status_function "not in tests/unit/test_api_nulls.c: $(echo $uncovered | head -c 300)"; fi
 
 # ---- soname, links, the command on the shared library
 soname=$(readelf -d "$SO" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
@@ -61,6 +87,7 @@ else
     fail make_install "$(tail -c 400 "$TMP/install.log")"
 fi
 for f in usr/bin/ginv usr/lib/libginv.so.0.1.0 usr/lib/libginv.a usr/include/ginv.h \
+         $(cd include && ls ginv/*.h | sed 's|^|usr/include/|') \
          usr/lib/pkgconfig/ginv.pc usr/share/man/man1/ginv.1 usr/share/man/man1/ginv-recover.1 \
          usr/share/man/man3/libginv.3 usr/share/doc/ginv/README.md usr/share/doc/ginv/docs/library.md \
          usr/share/doc/ginv/examples/csgm_fmnist.c; do

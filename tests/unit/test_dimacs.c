@@ -337,3 +337,21 @@ TEST(lattice_random_plants_a_binary_point_near_the_target)
     ginv_cvp_release(&c);
     ginv_cvp_release(&c2);
 }
+
+TEST(lattice_fplll_text_is_what_fplll_reads)
+{
+    /* fplll -a cvp reads the basis as [[..][..]] and the target as [..]:
+     * integers separated by single blanks, one line each */
+    double basis[6] = {1, 0, -2, 3, 5, 0}, target[3] = {4, -1, 7};
+    ginv_cvp c = {2, 3, basis, target};
+    CHECK_OK(ginv_cvp_write_fplll(tmp_path("l.fplll"), &c));
+    char buf[128] = "";
+    FILE *f = fopen(tmp_path("l.fplll"), "r");
+    CHECK(f != NULL);
+    if (f) {
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        buf[n] = 0;
+        fclose(f);
+    }
+    CHECK_MSG(!strcmp(buf, "[[1 0 -2][3 5 0]]\n[4 -1 7]\n"), "wrote '%s'", buf);
+}

@@ -643,3 +643,42 @@ TEST(reductions_refuse_bad_arguments_clearly)
     CHECK(ginv_reduce_sat_pm1(&f, &net, &pb) == GINV_ERR_ARG && strstr(ginv_last_error(), "no clauses"));
     ginv_cnf_release(&f);
 }
+
+/* a CNF from clauses written out as DIMACS text */
+static void cnf_from_text(const char *text, ginv_cnf *f) { CHECK_OK(ginv_cnf_parse(text, strlen(text), 1, f)); }
+
+TEST(gd_search_finds_a_certificate_of_an_easy_formula_and_none_of_an_unsatisfiable_one)
+{
+    /* x1 & x2 & x3 has one model, every GD restart slides to it; x1 & !x1 has
+     * none, and GD must not report one whatever it converges to. Both the Thm 1
+     * (+-1) and the Thm 2 (real, clamp box) nets. */
+    ginv_cnf easy, none;
+    cnf_from_text("p cnf 3 3\n1 0\n2 0\n3 0\n", &easy);
+    cnf_from_text("p cnf 1 2\n1 0\n-1 0\n", &none);
+    ginv_gd_search_opts o;
+    ginv_gd_search_opts_init(&o);
+    CHECK(o.restarts == 32 && o.iters == 400 && o.lr == 0.05 && o.seed == 1);
+    o.restarts = 8;
+    o.iters = 200;
+    for (int real = 0; real < 2; real++) {
+        ginv_net *net;
+        ginv_problem pb;
+        int found = -1;
+        CHECK_OK((real ? ginv_reduce_sat_real : ginv_reduce_sat_pm1)(&easy, &net, &pb));
+        CHECK_OK(ginv_reduce_gd_search(net, &pb, &o, &found));
+        CHECK_MSG(found == 1, "%s net: GD did not find x1 = x2 = x3 = true", real ? "Thm 2" : "Thm 1");
+        ginv_net_free(net);
+        ginv_problem_release(&pb);
+        CHECK_OK((real ? ginv_reduce_sat_real : ginv_reduce_sat_pm1)(&none, &net, &pb));
+        found = -1;
+        CHECK_OK(ginv_reduce_gd_search(net, &pb, &o, &found));
+        CHECK_MSG(found == 0, "%s net: GD reported a model of x1 & !x1", real ? "Thm 2" : "Thm 1");
+        o.restarts = 0;
+        CHECK(ginv_reduce_gd_search(net, &pb, &o, &found) == GINV_ERR_ARG && found == 0);
+        o.restarts = 8;
+        ginv_net_free(net);
+        ginv_problem_release(&pb);
+    }
+    ginv_cnf_release(&easy);
+    ginv_cnf_release(&none);
+}

@@ -1,0 +1,250 @@
+/* ginv/infer.h — MAP inversion: the objective, solvers (GD, Adam, sign
+ * flip), scenarios, the recovery experiment, CSGM and the Lasso baseline.
+ *
+ * Part of libginv's public API: "ginv.h" includes every module header;
+ * the conventions (status codes, ownership, arrays, threads) are at the
+ * top of ginv/base.h and in docs/library.md. */
+#ifndef GINV_INFER_H
+#define GINV_INFER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ginv/net.h"
+#include "ginv/measure.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------- Lasso */
+
+/* ||A||^2 (largest eigenvalue of A^T A) by `iters` power iterations from a
+ * fixed random start (stream (0, GINV_STREAM_OPNORM, 0)): a lower bound
+ * that converges to it. */
+enum { GINV_STREAM_OPNORM = GINV_STREAM_USER + 66 };
+ginv_status ginv_op_sqnorm(const ginv_op *op, int iters, double *out);
+
+/* The compressed-sensing baseline (docs/images.md): per image, minimise
+ *     1/2 ||y - A Psi c||^2 + lambda ||c||_1,   x = Psi c,
+ * by FISTA with step 1/(safety L), L = ||A||^2 by power iteration, and the
+ * adaptive momentum restart of O'Donoghue & Candes; N images at once. */
+typedef struct {
+    double lambda;      /* weight of ||c||_1 (>= 0); default 0.01 */
+    int iters;          /* most iterations; default 500 */
+    double tol;         /* stop when every image has ||c_k - c_{k-1}|| <= tol ||c_{k-1}||
+                           (0: run all iters); default 1e-5 */
+    int clip;           /* clip the final x to [0, 1]; default 1 */
+    int restart;        /* adaptive momentum restart; default 1 */
+    int power_iters;    /* power iterations for L; default 100 */
+    double safety;      /* L is multiplied by this (>= 1); default 1.1 */
+} ginv_lasso_opts;
+void ginv_lasso_opts_init(ginv_lasso_opts *o);
+typedef struct {
+    int iters;          /* iterations run */
+    int converged;      /* stopped by tol */
+    double L;           /* the power-iteration estimate of ||A||^2 (before safety) */
+} ginv_lasso_info;
+/* X (N x h*w) from Y (N x m); A's n must be h*w. */
+ginv_status ginv_lasso_run(const ginv_op *op, ginv_basis basis, int h, int w, int N,
+                           const float *Y, const ginv_lasso_opts *o, float *X);
+/* The same, also returning the coefficients C (N x h*w, before clipping;
+ * may be NULL) and info (may be NULL). */
+ginv_status ginv_lasso_run_ex(const ginv_op *op, ginv_basis basis, int h, int w, int N,
+                              const float *Y, const ginv_lasso_opts *o, float *X, float *C,
+                              ginv_lasso_info *info);
+/* Pick lambda from lambdas[0..nl) by the mean per-pixel squared error of
+ * the recovered held-out images against X_true (N x h*w) from their Y
+ * (N x m); mse_per_lambda (nl) may be NULL. Ties keep the earlier lambda. */
+ginv_status ginv_lasso_tune(const ginv_op *op, ginv_basis basis, int h, int w, int N,
+                            const float *X_true, const float *Y, const double *lambdas, int nl,
+                            const ginv_lasso_opts *o, double *best_lambda,
+                            double *mse_per_lambda);
+
+/* ------------------------------------------------------------ objective */
+
+/* f(z) = 1/2 ||A G(z) - y||^2 + lambda ||z||^2 (Hand & Voroninski eq. 1 plus
+ * a Gaussian-prior term), for a batch of latents. */
+typedef struct ginv_objective ginv_objective;
+/* y is ny x m with ny == 1 (shared by all rows) or ny == B. Copied. */
+ginv_status ginv_objective_new(ginv_objective **out, ginv_net *net, const ginv_op *op,
+                               const float *y, int ny, double lambda, int B);
+void ginv_objective_free(ginv_objective *obj);
+void ginv_objective_set_kink(ginv_objective *obj, ginv_kink_rule rule, const float *w);
+/* f (B doubles) and, if grad != NULL, grad (B x k). */
+ginv_status ginv_objective_eval(ginv_objective *obj, int B, const float *z, double *f,
+                                float *grad);
+/* The last evaluation's measurement loss 1/2||A G(z) - y||^2 per row. */
+const double *ginv_objective_meas_loss(const ginv_objective *obj);
+/* Latent size k. */
+int ginv_objective_k(const ginv_objective *obj);
+/* The last evaluation's G(z) (B x n). */
+const float *ginv_objective_signal(const ginv_objective *obj);
+
+/* -------------------------------------------------------------- solvers */
+
+typedef struct ginv_solver_type ginv_solver_type;
+extern const ginv_solver_type *const ginv_solver_gd;
+extern const ginv_solver_type *const ginv_solver_adam;
+/* GD with the negation check: if f(-z) < f(z), z <- -z, then step. */
+extern const ginv_solver_type *const ginv_solver_signflip;
+const ginv_solver_type *ginv_solver_find(const char *name);
+const char *ginv_solver_name(const ginv_solver_type *t);
+
+typedef struct {
+    const ginv_solver_type *type;
+    double lr;          /* step size */
+    int iters;          /* maximum iterations */
+    double tol;         /* stop when every row's f changes by < tol (0: never) */
+    double beta1, beta2, eps; /* Adam */
+    /* called before each update with the iteration t and f (B) at z (B x k);
+     * a non-zero return stops the run there (cancelled). NULL: none */
+    int (*on_iter)(void *user, int t, int B, const double *f, const float *z);
+    void *user;
+} ginv_solve_opts;
+void ginv_solve_opts_init(ginv_solve_opts *o);
+
+typedef struct {
+    int iters;          /* iterations run */
+    int converged;      /* stopped by tol */
+    int *flips;         /* caller's array (B) for sign flips per row, or NULL */
+    int cancelled;      /* stopped by on_iter */
+} ginv_solve_info;
+
+/* Minimise obj from z (B x k, updated in place); f_out (B) gets the final f.
+ * The loop below, run to the end: ginv_solver_new, ginv_solver_step until
+ * done, then f at the last z. */
+ginv_status ginv_solve(ginv_objective *obj, const ginv_solve_opts *o, int B, float *z,
+                       double *f_out, ginv_solve_info *info);
+
+/* Callers own the loop (as GSL's multimin): a solver over obj and the
+ * caller's z (B x k, updated in place by each step). ginv_solver_step
+ * evaluates f (B) and the gradient at z, stops on NaN/Inf (GINV_ERR_NUMERIC)
+ * or on o->tol (*done = 1, z unchanged), else takes one update; *done is also
+ * set once o->iters steps were taken. */
+typedef struct ginv_solver ginv_solver;
+ginv_status ginv_solver_new(ginv_solver **out, ginv_objective *obj, const ginv_solve_opts *o, int B,
+                            float *z);
+ginv_status ginv_solver_step(ginv_solver *s, double *f, int *done);
+int ginv_solver_iter(const ginv_solver *s);      /* updates taken */
+int ginv_solver_converged(const ginv_solver *s); /* stopped by tol */
+int ginv_solver_flips(const ginv_solver *s, int b); /* sign flips of row b so far */
+void ginv_solver_free(ginv_solver *s);
+
+/* ------------------------------------------------------------ scenario */
+
+/* One trial's problem, drawn once from the seed streams, for every command
+ * and sweep unit that simulates one (recover, sample, landscape, invert-lp):
+ * the generator (given, or drawn from (seed, NET, trial) with `init`), the
+ * operator A ((seed, OP, trial)), the truth z0 (given, or N(0, I) from
+ * (seed, TRUTH, trial)), x0 = G(z0) and y = A x0 + N(0, noise^2 I) from
+ * (seed, NOISE, trial) — or the caller's y, in which case there is no z0.
+ * Same seed and trial, same problem, whichever command asks. */
+typedef struct {
+    ginv_net *net;              /* fixed generator (borrowed), or NULL: draw from spec */
+    int nspec;
+    const ginv_layer *spec;
+    ginv_init init;
+    double bias_sd;
+    const ginv_op_spec *op;     /* NULL: the identity (y = x0 + noise) */
+    const float *truth;         /* z0 (k), or NULL: drawn */
+    const float *y;             /* given measurements, or NULL: simulate */
+    size_t y_count;             /* ... how many (checked against m; 0: the caller checked) */
+    double noise;               /* sigma of the additive noise on y (0: none) */
+    uint64_t seed, trial;
+} ginv_scenario_opts;
+void ginv_scenario_opts_init(ginv_scenario_opts *o);
+
+typedef struct {
+    ginv_net *net;              /* the generator: o->net, or drawn (owned) */
+    ginv_op *op;                /* owned */
+    int k, n, m;
+    float *z0;                  /* (k) owned; NULL when y was given */
+    float *x0;                  /* (n) G(z0), owned; NULL when y was given */
+    float *y;                   /* (m) owned */
+    int owns_net;
+} ginv_scenario;
+/* Draws the problem into sc (released with ginv_scenario_release, also after
+ * a failure). */
+ginv_status ginv_scenario_draw(ginv_scenario *sc, const ginv_scenario_opts *o);
+void ginv_scenario_release(ginv_scenario *sc);
+
+/* ------------------------------------------------------ MAP inversion */
+
+/* The recovery experiment of Hand & Voroninski §I-C: per trial, a generator
+ * (fixed, or drawn from the trial's own stream), a truth z0, measurements
+ * y = A G(z0) + noise (or the user's y), R restarts solved in one batch, the
+ * restart with the lowest f kept. */
+typedef struct {
+    ginv_net *net;              /* fixed generator, or NULL: draw one per trial */
+    int nspec;                  /* ... from this architecture */
+    const ginv_layer *spec;
+    ginv_init init;
+    double bias_sd;
+    const ginv_op_spec *op;
+    double noise;               /* sigma of additive Gaussian noise on y */
+    double lambda;              /* weight of lambda ||z||^2 */
+    double success_tol;         /* success: rel_error < success_tol */
+    double init_sd;             /* restarts start at N(0, init_sd^2 I) ... */
+    int start_negative;         /* ... or at -z0 + N(0, (init_sd ||z0||)^2 I / k) */
+    ginv_solve_opts solve;
+    ginv_kink_rule kink;
+    int restarts, trials, threads;
+    uint64_t seed;
+    uint64_t first_trial;       /* trials are numbered first_trial, first_trial + 1, ...: the
+                                   index of their streams (0 for `ginv recover`) */
+    const float *truth;         /* z0 (k) for every trial, or NULL: N(0, I) per trial */
+    const float *y;             /* given measurements (m), or NULL: simulate */
+} ginv_recover_opts;
+void ginv_recover_opts_init(ginv_recover_opts *o);
+
+typedef struct {
+    ginv_status status;         /* of this trial */
+    char error[256];
+    int k, n, m;
+    double rel_error;           /* ||z_hat - z0|| / ||z0||, NaN when y was given */
+    double signal_error;        /* ||G(z_hat) - G(z0)|| / ||G(z0)||, NaN when y was given */
+    double meas_loss;           /* 1/2 ||A G(z_hat) - y||^2 */
+    double f;                   /* objective at z_hat */
+    int iters, best_restart, success;
+    int flips;                  /* sign flips of the kept restart (signflip) */
+    int flips_total;            /* ... summed over all restarts */
+    double seconds;             /* wall time of the solve loop */
+    float *z_hat, *x_hat, *z0;  /* (k), (n), (k or NULL) owned */
+    float *y;                   /* (m) the measurements used, owned */
+} ginv_recover_trial;
+
+/* Runs opts->trials trials into results[0..trials) (each released with
+ * ginv_recover_trial_release). Trials run on opts->threads threads; the
+ * numbers do not depend on the thread count. Returns the first failure. */
+ginv_status ginv_recover_run(const ginv_recover_opts *opts, ginv_recover_trial *results);
+void ginv_recover_trial_release(ginv_recover_trial *t);
+
+/* ----------------------------------------------- compressed sensing (CSGM) */
+
+/* CSGM (Bora, Jalal, Price & Dimakis 2017, eq. (2)): for each of N images
+ * measured with one shared operator, y_i (N x m), minimise
+ *   ||A G(z) - y_i||^2 + lambda ||z||^2
+ * by Adam from R starts z ~ N(0, I) (stream (seed, GINV_STREAM_CSGM_INIT, i)
+ * for image i), all images and restarts in one batch of at most max_batch
+ * rows, and keep each image's restart with the lowest loss. (ginv's objective
+ * is half of this loss: f = 1/2||.||^2 + (lambda/2)||z||^2; same minimisers.) */
+enum { GINV_STREAM_CSGM_INIT = GINV_STREAM_USER + 71 };
+typedef struct {
+    int restarts, iters;
+    double lr, lambda;
+    uint64_t seed;
+    int threads, max_batch;
+    uint64_t first_index;      /* image i of this call is image first_index + i of the
+                                  data: the index of its restart stream (0 for `ginv cs`) */
+} ginv_csgm_opts;
+void ginv_csgm_opts_init(ginv_csgm_opts *o); /* 10 restarts, 1000 iters, lr 0.01, lambda 0.1 */
+/* Z (N x k), X = G(Z) (N x n) and loss (N: ||A G(z) - y||^2 + lambda||z||^2 at
+ * the kept restart) may each be NULL. */
+ginv_status ginv_csgm_run(ginv_net *net, const ginv_op *op, int N, const float *Y,
+                          const ginv_csgm_opts *o, float *Z, float *X, double *loss);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

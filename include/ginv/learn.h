@@ -1,0 +1,107 @@
+/* ginv/learn.h — learning generators: the VAE (architecture, training,
+ * files).
+ *
+ * Part of libginv's public API: "ginv.h" includes every module header;
+ * the conventions (status codes, ownership, arrays, threads) are at the
+ * top of ginv/base.h and in docs/library.md. */
+#ifndef GINV_LEARN_H
+#define GINV_LEARN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ginv/net.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------ learning */
+
+/* A variational autoencoder (Kingma & Welling 2014; the generator class of
+ * Pareek & Risteski §2 and of the CSGM experiments): encoder
+ * E(x) = (mu, log sigma^2) (2k outputs, last layer linear), decoder logits
+ * L(z) (n outputs); p(x|z) = Bernoulli(sigmoid(L(z))), p(z) = N(0, I). The
+ * generator G(z) = sigmoid(L(z)) is what model files hold as "the net". */
+typedef struct ginv_vae ginv_vae;
+typedef struct {
+    int n, k;                 /* data and latent sizes */
+    int nhidden, hidden[8];   /* hidden widths, the same for encoder and decoder */
+    ginv_layer_kind act;      /* hidden activation (softplus) */
+} ginv_vae_arch;
+/* Fan-in initialisation N(0, 1/fan_in), zero biases, from (seed,
+ * GINV_STREAM_TRAIN_INIT, 0/1). */
+ginv_status ginv_vae_new(ginv_vae **out, const ginv_vae_arch *a, uint64_t seed);
+void ginv_vae_free(ginv_vae *v);
+ginv_net *ginv_vae_encoder(ginv_vae *v);
+ginv_net *ginv_vae_decoder_logits(ginv_vae *v);
+/* Negative ELBO on a batch x (B x n, values in [0, 1]) with the
+ * reparameterisation z = mu + sigma * eps, eps (B x k) given:
+ *   loss_i = sum_j [softplus(l_ij) - x_ij l_ij]                (-log p(x|z))
+ *          + 1/2 sum_c [mu_ic^2 + sigma_ic^2 - 1 - log sigma_ic^2]   (KL)
+ * mean over the batch in *loss (recon and kl parts may be NULL). With
+ * want_grad, the gradient of the mean loss w.r.t. every parameter is written
+ * into each net's grads (overwritten, not accumulated). B <= the batch the
+ * workspaces were sized for (ginv_vae_reserve). */
+ginv_status ginv_vae_reserve(ginv_vae *v, int B);
+ginv_status ginv_vae_loss(ginv_vae *v, int B, const float *x, const float *eps, double *loss,
+                          double *recon, double *kl, int want_grad);
+/* Training: Adam on all parameters, minibatches of a shuffled epoch
+ * (permutation from (seed, GINV_STREAM_TRAIN_SHUFFLE, epoch), eps from
+ * (seed, GINV_STREAM_TRAIN_EPS, step)). Resuming from a checkpoint continues
+ * the same sequence: the result is bit-identical to an uninterrupted run. */
+enum {
+    GINV_STREAM_TRAIN_INIT = GINV_STREAM_USER + 61,
+    GINV_STREAM_TRAIN_SHUFFLE = GINV_STREAM_USER + 62,
+    GINV_STREAM_TRAIN_EPS = GINV_STREAM_USER + 63,
+    GINV_STREAM_TRAIN_EVAL = GINV_STREAM_USER + 64
+};
+typedef struct {
+    int epochs, batch;
+    double lr, beta1, beta2, eps;
+    uint64_t seed;
+    int threads;
+    const char *checkpoint;   /* written (atomically, with optimizer state) after each
+                                 epoch; NULL: none */
+} ginv_vae_train_opts;
+void ginv_vae_train_opts_init(ginv_vae_train_opts *o);
+/* Trains until o->epochs epochs are done in all (a resumed VAE starts at
+ * ginv_vae_epoch). epoch_loss (o->epochs doubles, may be NULL) gets each
+ * epoch's mean training loss (the epochs this call runs; others untouched).
+ * The VAE records what it was trained on (ginv_vae_train_record; saved in
+ * checkpoints): resuming on other data (count or pixels) is refused
+ * (GINV_ERR_ARG), and another batch, lr or seed logs a warning (the result
+ * is then not that of an uninterrupted run). */
+ginv_status ginv_vae_train(ginv_vae *v, int N, const float *X, const ginv_vae_train_opts *o,
+                           double *epoch_loss);
+int ginv_vae_epoch(const ginv_vae *v);  /* epochs done */
+const ginv_vae_arch *ginv_vae_get_arch(const ginv_vae *v);
+/* What the last ginv_vae_train on this VAE (or its checkpoint) used. */
+typedef struct {
+    int images;               /* training examples */
+    uint64_t data_hash;       /* a 64-bit hash of the count, size and pixel bits */
+    int batch;
+    double lr;
+    uint64_t seed;
+    double last_loss;         /* mean training loss of the last finished epoch (NaN: none) */
+} ginv_vae_train_record;
+/* 1 and *out when known (trained here, or loaded from a checkpoint that
+ * records it), else 0. */
+int ginv_vae_train_record_get(const ginv_vae *v, ginv_vae_train_record *out);
+/* Mean negative ELBO (single-sample, eps from (seed, GINV_STREAM_TRAIN_EVAL,
+ * i)) over N examples: an upper bound on -log p(x) in nats per example. */
+ginv_status ginv_vae_eval(ginv_vae *v, int N, const float *X, uint64_t seed, double *loss,
+                          double *recon, double *kl);
+/* Save: the generator sigmoid(L) as the file's net ("ginv", "layers."), the
+ * encoder as ("ginv.encoder", "encoder.") and, with_state, the optimizer state
+ * for --resume. ginv_net_load on the file gives the generator alone. */
+ginv_status ginv_vae_save(const ginv_vae *v, const char *path, int with_state);
+/* Load a file written by ginv_vae_save (optimizer state if present). */
+ginv_status ginv_vae_load(const char *path, ginv_vae **out);
+/* The generator G = sigmoid(L) as a new net (copies the parameters). */
+ginv_status ginv_vae_generator(const ginv_vae *v, ginv_net **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,207 @@
+/* ginv/sample.h — posterior sampling: posteriors, samplers, chains,
+ * diagnostics (R-hat, ESS), Wasserstein distances.
+ *
+ * Part of libginv's public API: "ginv.h" includes every module header;
+ * the conventions (status codes, ownership, arrays, threads) are at the
+ * top of ginv/base.h and in docs/library.md. */
+#ifndef GINV_SAMPLE_H
+#define GINV_SAMPLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ginv/infer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------- sampling */
+
+/* Posterior sampling in the latent space: Langevin chains (Daras et al. 2022,
+ * Thm 3.1 eq. 2; Pareek & Risteski 2021, §5 eqs. 6 and 8). The energy of a
+ * latent z is
+ *     U(z) = ||A G(z) - y||^2 / (2 sigma^2) + prior(z),
+ * prior: gaussian 1/2 ||z||^2, uniform on the ball ||z - c|| <= r (0 on the
+ * ball, outside it the density is 0), or none; the chains target
+ *     pi(z) ∝ exp(-beta U(z))      (beta: inverse temperature).
+ * docs/sampling.md maps each paper's eta, beta and sigma onto these. */
+enum {
+    GINV_STREAM_SAMPLE = GINV_STREAM_USER + 41 /* chains: index chain * 4 + role
+                                                  (0 start, 1 noise, 2 accept) */
+};
+
+typedef enum { GINV_PRIOR_GAUSSIAN = 0, GINV_PRIOR_UNIFORM = 1, GINV_PRIOR_NONE = 2 } ginv_prior;
+ginv_status ginv_prior_parse(const char *name, ginv_prior *out);
+const char *ginv_prior_name(ginv_prior p);
+
+typedef struct ginv_posterior ginv_posterior;
+/* y is ny x m with ny == 1 (shared by all chains) or ny == B (one per chain),
+ * copied; sigma > 0 is the likelihood's noise level; B the largest batch. */
+ginv_status ginv_posterior_new(ginv_posterior **out, ginv_net *net, const ginv_op *op,
+                               const float *y, int ny, double sigma, ginv_prior prior, int B);
+void ginv_posterior_free(ginv_posterior *p);
+int ginv_posterior_k(const ginv_posterior *p);
+ginv_prior ginv_posterior_prior(const ginv_posterior *p);
+/* U (B doubles) and, if grad != NULL, grad U (B x k). The uniform prior's
+ * ball is not checked here: the samplers keep the chains on it. */
+ginv_status ginv_posterior_eval(ginv_posterior *p, int B, const float *z, double *U,
+                                float *grad);
+/* The objective 1/2||A G(z) - y||^2 + lambda ||z||^2 inside (lambda =
+ * sigma^2/2 for the gaussian prior, else 0): U = f / sigma^2. */
+ginv_objective *ginv_posterior_objective(ginv_posterior *p);
+
+typedef struct ginv_sampler_type ginv_sampler_type;
+/* z <- z - eta grad U(z) + sqrt(2 eta / beta) u  (Daras eq. 2, P&R eq. 6) */
+extern const ginv_sampler_type *const ginv_sampler_ula;
+/* the same proposal, accepted with the Metropolis-Hastings probability */
+extern const ginv_sampler_type *const ginv_sampler_mala;
+/* the ULA step projected onto the ball ||z - c|| <= r (P&R eq. 8) */
+extern const ginv_sampler_type *const ginv_sampler_projected;
+/* ULA whose burn-in runs through geometric temperature levels (see
+ * ginv_sample_opts.levels), then plain ULA */
+extern const ginv_sampler_type *const ginv_sampler_annealed;
+const ginv_sampler_type *ginv_sampler_find(const char *name);
+const char *ginv_sampler_name(const ginv_sampler_type *t);
+
+typedef enum {
+    GINV_CHAIN_INIT_ZERO = 0,   /* every chain starts at 0 */
+    GINV_CHAIN_INIT_GD = 1,     /* P&R Thm 1: GD from 0 on 1/2||A G(z) - y||^2, then Langevin */
+    GINV_CHAIN_INIT_RANDOM = 2, /* N(0, init_sd^2 I), stream (seed, SAMPLE, chain * 4) */
+    GINV_CHAIN_INIT_GIVEN = 3   /* init_z */
+} ginv_chain_init;
+ginv_status ginv_chain_init_parse(const char *name, ginv_chain_init *out);
+
+/* A constant preconditioner P for ULA and MALA (precond.c):
+ *   z' = z - eta P grad U(z) + sqrt(2 eta / beta) P^{1/2} u.
+ * laplace: P = H^{-1}, H the Gauss-Newton Hessian of U at the GD point,
+ * (A J_G)^T (A J_G) / sigma^2 + I: the precision of the Laplace approximation
+ * around the inverse that Pareek & Risteski's Lemma 5 shows log-concave. */
+typedef enum { GINV_PRECOND_NONE = 0, GINV_PRECOND_LAPLACE = 1 } ginv_precond;
+ginv_status ginv_precond_parse(const char *name, ginv_precond *out);
+/* H = (A J_G(z))^T (A J_G(z)) / sigma^2 + I (k x k, row-major) for the
+ * posterior's net, operator and sigma, gaussian prior. */
+ginv_status ginv_posterior_gn_hessian(ginv_posterior *p, const float *z, double *H);
+
+typedef struct {
+    const ginv_sampler_type *type;
+    double step;          /* eta */
+    double beta;          /* inverse temperature */
+    int chains, burn_in, samples, thin; /* C chains; keep every thin-th step after burn_in */
+    ginv_chain_init init;
+    double init_sd;       /* random */
+    const float *init_z;  /* given: chains x k */
+    int gd_iters;         /* gd: iterations of plain GD ... */
+    double gd_lr;         /* ... and its step size */
+    double radius;        /* projected (and the uniform prior): the ball's radius r */
+    const float *centre;  /* its centre c (k, shared), or NULL: each chain's GD point with
+                             init gd, else 0 */
+    int levels;           /* annealed: L temperature levels T_i = level_max^(2(L-1-i)/(L-1)) */
+    double level_max;     /*   over the burn-in, step eta_i = eta T_i (prop. to level^2) */
+    ginv_precond precond; /* ula, mala: none, or laplace (needs init gd, gaussian prior) */
+    int temps;            /* parallel tempering (ula, mala): R rungs per chain, 1 = off; rung r */
+    double temp_max;      /*   targets exp(-beta U / T_r), T_r = temp_max^(r/(R-1)) */
+    int swap_every;       /*   swaps of adjacent rungs every this many steps */
+    uint64_t seed;
+    int threads;          /* linear-algebra threads (numbers do not depend on it) */
+} ginv_sample_opts;
+void ginv_sample_opts_init(ginv_sample_opts *o);
+
+typedef struct {
+    int S, C, k;
+    float *samples;       /* S x C x k: sample s of chain c at (s * C + c) * k, owned */
+    double *energy;       /* S x C: U at each kept sample, owned */
+    float *start;         /* C x k: where the chains started (after GD), owned */
+    float *centre;        /* C x k: each chain's ball centre (projected, uniform prior), or
+                             NULL; owned */
+    long *accepted;       /* C: accepted proposals after burn-in, owned */
+    long proposed;        /* proposals per chain after burn-in */
+    double accept_rate;   /* all chains after burn-in; 1 for the unadjusted samplers */
+    double gd_loss;       /* init gd: 1/2||A G(z_gd) - y||^2 at the end of GD, else NaN */
+    int gd_iters;         /* init gd: iterations run */
+    double precond_eig[2]; /* laplace: smallest and largest eigenvalue of H, else NaN */
+    int temps;            /* rungs per chain (1: no tempering) */
+    double *swap_rate;    /* temps - 1: accepted swaps of rungs r, r+1 after burn-in / proposed; owned */
+    double seconds;       /* wall time of the chains (burn-in included, GD excluded) */
+    long steps;           /* steps per chain, burn-in included */
+} ginv_sample_result;
+
+/* Runs o->chains chains in one batch (one posterior evaluation per step for
+ * all of them). post must hold a batch of o->chains x o->temps. With
+ * o->temps > 1 every chain is a ladder of rungs (replica exchange): only the
+ * samples of rung 0 (T = 1) are kept. */
+ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
+                            ginv_sample_result *res);
+void ginv_sample_result_release(ginv_sample_result *r);
+/* Per-coordinate mean and std of the samples (k each), and, when net is not
+ * NULL, of the signals G(z) (n each; batched forward over the samples).
+ * Any output may be NULL. */
+ginv_status ginv_sample_moments(const ginv_sample_result *r, const ginv_net *net,
+                                float *mean_z, float *std_z, float *mean_x, float *std_x);
+
+/* MCMC diagnostics of Vehtari, Gelman, Simpson, Carpenter & Bürkner (2021)
+ * for one scalar quantity drawn by M chains of N draws, x[s * M + c]. */
+typedef struct {
+    double mean, sd;
+    double rhat;          /* max of the rank-normalised split R-hat, bulk and folded */
+    double rhat_bulk;     /* split R-hat of the rank-normalised draws */
+    double ess_bulk;      /* ESS of the rank-normalised split chains */
+    double ess_tail;      /* min ESS of the 5% and 95% quantile indicators */
+    double ess_mean;      /* ESS of the raw split chains */
+    double mcse_mean;     /* sd / sqrt(ess_mean) */
+} ginv_diag;
+/* N >= 4 draws per chain. Constant draws give NaN R-hat and ESS. */
+ginv_status ginv_diag_compute(int N, int M, const double *x, ginv_diag *d);
+/* The pieces, on chains as given (no splitting): R-hat (eq. 4) and the ESS
+ * with Geyer's initial monotone sequence, for x[s * M + c]. */
+double ginv_diag_rhat(int N, int M, const double *x);
+double ginv_diag_ess(int N, int M, const double *x);
+/* Only the R-hat of ginv_diag_compute (max of the rank-normalised split
+ * R-hat, bulk and folded): no ESS, so cheap on long runs. NaN when N < 4. */
+double ginv_diag_rhat_rank(int N, int M, const double *x);
+/* Phi^{-1}(p), p in (0, 1), to double precision. */
+double ginv_normal_quantile(double p);
+
+/* The same diagnostics on the signal: for every output coordinate i of G
+ * (every pixel), over the images G(z) of all samples. Pixels whose sd is at
+ * most sd_floor (constant in the posterior) are left out of the summary;
+ * per_pixel (n, may be NULL) gets every pixel's diagnostics. */
+typedef struct {
+    int pixels;           /* pixels with sd > sd_floor */
+    double max_rhat, min_ess_bulk, min_ess_tail;  /* over those; NaN when none */
+    int worst_pixel;      /* where max_rhat is, or -1 */
+} ginv_signal_diag;
+ginv_status ginv_sample_signal_diag(const ginv_sample_result *r, const ginv_net *net,
+                                    double sd_floor, ginv_diag *per_pixel,
+                                    ginv_signal_diag *summary);
+
+/* R-hat against run length (rhat_curve.c): for up to GINV_RHAT_CURVE_MAX
+ * geometric kept-draw counts T (8 .. S), the max over latent coordinates of
+ * the split R-hat of draws [T/2, T); steps[i] = burn_in + T * thin, the
+ * chain's length had it stopped there. steps_to_threshold: the first
+ * steps[i] from which max_rhat stays below threshold, or -1. */
+enum { GINV_RHAT_CURVE_MAX = 32 };
+typedef struct {
+    int points;
+    int kept[GINV_RHAT_CURVE_MAX];
+    long steps[GINV_RHAT_CURVE_MAX];
+    double max_rhat[GINV_RHAT_CURVE_MAX];
+    double threshold;
+    long steps_to_threshold;
+} ginv_rhat_curve;
+ginv_status ginv_sample_rhat_curve(const ginv_sample_result *r, long burn_in, int thin,
+                                   double threshold, ginv_rhat_curve *out);
+
+/* W1 between two empirical laws: exact in 1-D (quantile functions), and the
+ * sliced form: the mean over ndirs random unit directions u (stream (seed,
+ * GINV_STREAM_W1, d)) of the 1-D W1 of <a_i, u> and <b_j, u>, for a (na x k)
+ * and b (nb x k). The sliced W1 never exceeds the k-dimensional W1. */
+enum { GINV_STREAM_W1 = GINV_STREAM_USER + 42 };
+ginv_status ginv_w1_1d(int na, const double *a, int nb, const double *b, double *out);
+ginv_status ginv_w1_sliced(int k, int na, const float *a, int nb, const float *b, int ndirs,
+                           uint64_t seed, double *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,162 @@
+/* ginv/theory.h — Hand & Voroninski's quantities: WDC and RRIC estimates,
+ * the loss landscape, and the closed forms g, rho_d, h_{x,x0}.
+ *
+ * Part of libginv's public API: "ginv.h" includes every module header;
+ * the conventions (status codes, ownership, arrays, threads) are at the
+ * top of ginv/base.h and in docs/library.md. */
+#ifndef GINV_THEORY_H
+#define GINV_THEORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ginv/infer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------- WDC/RRIC */
+
+/* Hand & Voroninski (2019) Definitions 2 and 3, measured on concrete weights
+ * and operators (double precision). Estimates are maxima over sampled points
+ * followed by a local ascent: lower bounds on the true suprema. */
+enum {
+    GINV_STREAM_WDC = GINV_STREAM_USER + 21,  /* WDC pairs and ascent (index: layer) */
+    GINV_STREAM_RRIC = GINV_STREAM_USER + 22  /* RRIC quadruples and ascent */
+};
+
+/* Eigenvalues (ascending) of the symmetric k x k matrix A (row-major, only
+ * its lower triangle is read): Householder tridiagonalisation + implicit QL. */
+ginv_status ginv_sym_eigvals(int k, const double *A, double *eig);
+/* Spectral norm max |lambda| of the symmetric k x k matrix A. */
+ginv_status ginv_sym_norm(int k, const double *A, double *norm);
+
+/* Def. 2 footnote 1: M (k x k) maps x^ -> y^, y^ -> x^ and kills
+ * span{x, y}^perp; x^x^T at angle 0, -x^x^T at angle pi. x, y nonzero. */
+ginv_status ginv_wdc_swap_matrix(int k, const double *x, const double *y, double *M);
+/* Def. 2 eq. (2): Q_{x,y} = (pi - th)/(2 pi) I + sin(th)/(2 pi) M_{x<->y}. */
+ginv_status ginv_wdc_q(int k, const double *x, const double *y, double *Q);
+/* Def. 2 eq. (2): || sum_i 1[w_i.x > 0] 1[w_i.y > 0] w_i w_i^T - Q_{x,y} || for
+ * W (n x k, row-major: a dense layer's weight, rows w_i). */
+ginv_status ginv_wdc_deviation(int n, int k, const float *W, const double *x, const double *y,
+                               double *dev);
+
+typedef struct {
+    int pairs;          /* sampled (x, y) pairs: a third uniform on the sphere, a third
+                           at small angles, a third near pi (and the exact 0 and pi) */
+    int ascent_starts;  /* local ascent from the worst this many pairs */
+    int ascent_steps;   /* random-perturbation hill-climbing steps per start */
+    uint64_t seed, index; /* stream (seed, GINV_STREAM_WDC, index) */
+} ginv_wdc_opts;
+void ginv_wdc_opts_init(ginv_wdc_opts *o);
+
+typedef struct {
+    double max;          /* the largest deviation found (after the ascent) */
+    double max_sampled;  /* the largest over the sampled pairs alone */
+    double mean;         /* mean over the sampled pairs */
+    double angle;        /* angle(x, y) of the worst pair, radians */
+    long evaluated;      /* deviations computed */
+} ginv_wdc_result;
+
+/* The WDC constant of W (n x k) over all nonzero x, y (Def. 2 as written). */
+ginv_status ginv_wdc_estimate(int n, int k, const float *W, const ginv_wdc_opts *o,
+                              ginv_wdc_result *res);
+/* The same for dense layer `layer` (an index into the net's layer list) with
+ * x, y restricted to that layer's inputs for latents z, z' (the range of the
+ * layers before it; pairs z' near z and near -z included). */
+ginv_status ginv_wdc_estimate_range(const ginv_net *net, int layer, const ginv_wdc_opts *o,
+                                    ginv_wdc_result *res);
+
+/* Def. 3: dev[q] = |<A d1, A d2> - <d1, d2>| / (||d1|| ||d2||), d1 = G(x1) - G(x2),
+ * d2 = G(x3) - G(x4), for Q quadruples x (Q x 4 x k, row-major: x1..x4 of each
+ * quadruple in a row); 0 when d1 or d2 is 0. Batched through ginv_net_forward. */
+ginv_status ginv_rric_deviation(const ginv_net *net, const ginv_op *op, int Q, const float *x,
+                                double *dev);
+
+typedef struct {
+    int quads;          /* sampled quadruples: latents N(0, I), including nearby pairs
+                           x2 = x1 + small, equal pairs (x3, x4) = (x1, x2), x2 = x4 = 0 */
+    int ascent_starts;  /* local ascent from the worst this many quadruples */
+    int ascent_steps;   /* steps per start, each a batch of ascent_batch candidates */
+    int ascent_batch;
+    uint64_t seed, index; /* stream (seed, GINV_STREAM_RRIC, index) */
+} ginv_rric_opts;
+void ginv_rric_opts_init(ginv_rric_opts *o);
+
+typedef struct {
+    double max, max_sampled, mean; /* as in ginv_wdc_result */
+    double dist12, dist34;  /* ||x1 - x2||, ||x3 - x4|| of the worst quadruple */
+    long evaluated;
+} ginv_rric_result;
+
+/* The RRIC constant of op with respect to net (Def. 3), estimated. */
+ginv_status ginv_rric_estimate(const ginv_net *net, const ginv_op *op, const ginv_rric_opts *o,
+                               ginv_rric_result *res);
+
+/* ------------------------------------------------------------ landscape */
+
+/* The geometry of f(z) = 1/2 ||A G(z) - A G(z0)||^2 (Hand & Voroninski 2019,
+ * §II and Lemma 10: stationary points only near z0 and -rho_d z0), measured
+ * on a concrete generator and operator. */
+enum {
+    GINV_STREAM_LANDSCAPE_DIR = GINV_STREAM_USER + 31 /* the plane's direction */
+};
+typedef struct ginv_landscape ginv_landscape;
+/* y = A G(z0) (noiseless), f with lambda 0; `batch` is the largest batch one
+ * objective evaluation holds (larger requests are cut into chunks). */
+ginv_status ginv_landscape_new(ginv_landscape **out, ginv_net *net, const ginv_op *op,
+                               const float *z0, int batch);
+void ginv_landscape_free(ginv_landscape *ls);
+ginv_objective *ginv_landscape_objective(ginv_landscape *ls);
+/* f (B) and, if grad != NULL, grad f (B x k) for any B (chunked). */
+ginv_status ginv_landscape_eval(ginv_landscape *ls, int B, const float *z, double *f,
+                                float *grad);
+/* Along the line z = t z0: f, ||grad f|| and the slope <grad f, z0>/||z0||
+ * (each nt doubles; gnorm and slope may be NULL). */
+ginv_status ginv_landscape_line(ginv_landscape *ls, int nt, const double *t, double *f,
+                                double *gnorm, double *slope);
+/* The minimiser of t -> f(t z0) in [lo, hi] by golden-section search. */
+ginv_status ginv_landscape_ray_min(ginv_landscape *ls, double lo, double hi, double *t_min,
+                                   double *f_min);
+/* The zero of the slope along the line in [lo, hi] by bisection (slope(lo) <
+ * 0 < slope(hi) needed; else *t_zero = NaN): the finite-width analogue of
+ * the zero of h_{x,x0} (eq. 29) on the ray. */
+ginv_status ginv_landscape_slope_zero(ginv_landscape *ls, double lo, double hi,
+                                      double *t_zero);
+/* H (k x k, row-major) at z by central differences of grad f with step
+ * `step` (absolute), one batch of 2k points; not symmetrised. */
+ginv_status ginv_landscape_hessian(ginv_landscape *ls, const float *z, double step, double *H);
+/* Eigenvalues (ascending) of the symmetric part of H (k x k). */
+ginv_status ginv_landscape_eigvals(int k, const double *H, double *eig);
+/* A unit direction orthogonal to z0, from stream (seed, GINV_STREAM_LANDSCAPE_DIR, 0). */
+ginv_status ginv_landscape_orth_dir(ginv_landscape *ls, uint64_t seed, float *dir);
+/* f on the plane z = a z0 + b ||z0|| dir for a = xs[i], b = ys[j]:
+ * f[j * nx + i]. */
+ginv_status ginv_landscape_plane(ginv_landscape *ls, const float *dir, int nx, const double *xs,
+                                 int ny, const double *ys, double *f);
+typedef struct {
+    int n_pos, n_neg, n_other; /* ended within radius ||z0|| of z0, of t_neg z0, neither */
+    double *dist_pos, *dist_neg; /* (n) ||z - z0||/||z0||, ||z - t_neg z0||/||z0||, owned */
+    double *f;                   /* (n) final f, owned */
+} ginv_landscape_basins;
+/* n inits N(0, (||z0||^2/k) I) from stream (seed, GINV_STREAM_INIT, 0), run by
+ * ginv_solve (batched), classified against z0 and t_neg z0. */
+ginv_status ginv_landscape_basins_run(ginv_landscape *ls, const ginv_solve_opts *o, int n,
+                                      uint64_t seed, double t_neg, double radius,
+                                      ginv_landscape_basins *res);
+void ginv_landscape_basins_release(ginv_landscape_basins *res);
+
+/* ---------------------------------------------------------------- theory */
+
+/* Hand & Voroninski (2019), double precision. */
+double ginv_theory_g(double theta);             /* eq. (3) */
+double ginv_theory_g_iter(double theta, int d); /* g composed d times */
+double ginv_theory_rho(int d);                  /* rho_d of Lemma 10 */
+/* h (k) = h_{x,x0} of eq. (29) for depth d. */
+ginv_status ginv_theory_h(int d, int k, const double *x, const double *x0, double *h);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
