@@ -79,7 +79,8 @@ enum {
     CLI_EXIT_IO = 5,          /* a file could not be opened, read or written; a store is busy */
     CLI_EXIT_NUMERIC = 6,     /* NaN/Inf in the input, divergence */
     CLI_EXIT_RESOURCE = 7,    /* out of memory, or over a size limit */
-    CLI_EXIT_UNSUPPORTED = 8  /* valid, but not something ginv does (or a tool is missing) */
+    CLI_EXIT_UNSUPPORTED = 8, /* valid, but not something ginv does (or a tool is missing) */
+    CLI_EXIT_CANCELLED = 130  /* stopped by Ctrl-C (SIGINT): 128 + SIGINT, as shells report it */
 };
 /* The exit status of a library status class. */
 int cli_exit_code(ginv_status st);
@@ -126,6 +127,12 @@ typedef struct {
     int bias, k, n, m;
 } cli_problem;
 cJSON *cli_json_problem(cJSON *doc, const cli_problem *pr);
+
+/* The context the long-running commands (recover, sample, cs, train vae,
+ * sweep) give their library run: the first call installs a SIGINT handler
+ * that cancels it (GINV_ERR_CANCELLED, exit CLI_EXIT_CANCELLED). NULL when
+ * out of memory (the run is then not cancellable). */
+ginv_ctx *cli_run_ctx(void);
 
 /* Terminal output: progress on stderr when it is a terminal, unless quiet. */
 void cli_install_callbacks(int quiet);

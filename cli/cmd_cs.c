@@ -21,6 +21,7 @@ int cmd_cs(int argc, char **argv)
     cs_config cfg = {.op = "gaussian-unit", .m = 100, .noise = 0.1, .lasso_lambda = 0,
                      .nlambdas = 16};
     ginv_csgm_opts_init(&cfg.csgm);
+    cfg.csgm.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &model, "FILE", "the generator (e.g. a VAE from 'ginv train vae'); needed by csgm and --in-range"},
         {"data", 0, OPT_STRING, &data, "SPEC", "the true images: fashion-mnist:test[a:b], idx:FILE[a:b], or PNG/PGM files"},

@@ -285,6 +285,7 @@ int cmd_recover(int argc, char **argv)
     }
     res = calloc((size_t)ro.trials, sizeof *res);
     if (!res) { rc = cli_error_code(C, CLI_EXIT_RESOURCE, "out of memory for %d trials", ro.trials); goto out; }
+    ro.ctx = cli_run_ctx(); /* Ctrl-C: cancelled, exit 130, nothing written */
     st = ginv_recover_run(&ro, res);
     if (st != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
 

@@ -743,7 +743,8 @@ int cmd_sample(int argc, char **argv)
     if (!(rc = check_options(a, opts)) && !(rc = draw_problem(a)) && !(rc = chain_inputs(a))) {
         if ((st = ginv_posterior_new(&a->post, a->net, a->op, a->y, 1, a->lik_sigma, a->prior,
                                      a->so.chains * a->so.temps)) != GINV_OK ||
-            (st = ginv_sample_run(a->post, &a->so, &a->res)) != GINV_OK)
+            (a->so.ctx = cli_run_ctx(), /* Ctrl-C: exit 130, nothing written */
+             st = ginv_sample_run(a->post, &a->so, &a->res)) != GINV_OK)
             rc = cli_lib_error(C, st);
     }
     if (!rc && !(rc = summarise(a)) && !(rc = trajectory(a))) {

@@ -106,6 +106,7 @@ int cmd_sweep(int argc, char **argv)
     ginv_status st = ginv_sweep_spec_load(pos[0], &spec);
     if (st) return cli_lib_error(C, st);
     ginv_sweep_stats stats;
+    so.ctx = cli_run_ctx(); /* Ctrl-C: the store keeps the finished units; exit 130 */
     st = ginv_sweep_run(spec, &so, &stats);
     if (st) {
         ginv_sweep_spec_free(spec);

@@ -151,6 +151,7 @@ static int train_vae(int argc, char **argv)
     int epochs_before = v ? ginv_vae_epoch(v) : 0;
     if (!code) {
         o.checkpoint = ckpt;
+        o.ctx = cli_run_ctx(); /* Ctrl-C: the checkpoint keeps the last finished epoch */
         st = ginv_vae_train(v, tr.count, tr.pix, &o, hist);
         tr_secs = now() - t0;
         /* name the checkpoint only when it holds a finished epoch and training

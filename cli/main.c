@@ -43,7 +43,8 @@ static void usage(FILE *fp)
           "  0 success   1 other failure   2 usage (bad option or value)   3 decide: UNKNOWN\n"
           "  4 input format or sizes   5 I/O (open, read, write; store busy)\n"
           "  6 numeric (NaN/Inf input, divergence)   7 resource (memory, size limits)\n"
-          "  8 unsupported (or a needed program is missing)\n",
+          "  8 unsupported (or a needed program is missing)\n"
+          "  130 cancelled by Ctrl-C (recover, sample, cs, train vae, sweep: no outputs written)\n",
           fp);
 }
 

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +94,7 @@ int cli_exit_code(ginv_status st)
     case GINV_ERR_NUMERIC: return CLI_EXIT_NUMERIC;
     case GINV_ERR_NOMEM: return CLI_EXIT_RESOURCE;
     case GINV_ERR_UNSUPPORTED: return CLI_EXIT_UNSUPPORTED;
+    case GINV_ERR_CANCELLED: return CLI_EXIT_CANCELLED;
     }
     return CLI_EXIT_FAIL;
 }
@@ -284,4 +286,36 @@ void cli_install_callbacks(int quiet)
     term.t0 = wall();
     ginv_set_log(on_log, NULL);
     ginv_set_progress(on_progress, NULL);
+}
+
+/* The context of a long run: Ctrl-C (SIGINT) sets its cancel flag, the run
+ * stops at its next check and the command reports "cancelled" (exit 130)
+ * without writing its outputs. A second Ctrl-C kills as usual. */
+static ginv_ctx *run_ctx;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    ginv_ctx_cancel(run_ctx);        /* an atomic store: async-signal-safe */
+    signal(SIGINT, SIG_DFL);
+}
+
+static void run_ctx_free(void)
+{
+    signal(SIGINT, SIG_DFL);
+    ginv_ctx_free(run_ctx);
+    run_ctx = NULL;
+}
+
+ginv_ctx *cli_run_ctx(void)
+{
+    if (run_ctx) return run_ctx;
+    if (ginv_ctx_new(&run_ctx) != GINV_OK) return NULL; /* runs then go uncancellable */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    atexit(run_ctx_free);
+    return run_ctx;
 }

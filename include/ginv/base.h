@@ -42,7 +42,8 @@ typedef enum {
     GINV_ERR_SHAPE,       /* sizes do not agree */
     GINV_ERR_NOMEM,       /* an allocation failed */
     GINV_ERR_NUMERIC,     /* NaN/Inf or divergence */
-    GINV_ERR_UNSUPPORTED  /* valid, but not supported by ginv */
+    GINV_ERR_UNSUPPORTED, /* valid, but not supported by ginv */
+    GINV_ERR_CANCELLED    /* stopped by ginv_ctx_cancel (appended: the others keep their numbers) */
 } ginv_status;
 
 const char *ginv_strerror(ginv_status s);
@@ -83,6 +84,41 @@ void ginv_set_progress(ginv_progress_fn fn, void *user);
 void ginv_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ginv_progress(const char *what, long done, long total);
 
+/* ------------------------------------------------------------- contexts */
+
+/* A context: what one run uses instead of the process-wide settings — a
+ * thread count, log and progress callbacks, and a cancel flag. Give it to a
+ * long-running call through the `ctx` field of its options (ginv_recover_run,
+ * ginv_csgm_run, ginv_sample_run, ginv_vae_train, ginv_sweep_run; NULL: the
+ * process-wide callbacks and opts->threads, or the context of the run this
+ * call is nested in). While such a call runs, ginv_log and ginv_progress on
+ * its thread and on the threads it starts go to the context's callbacks
+ * once set (ginv_ctx_set_log/_progress, NULL: silence; the process-wide ones
+ * of ginv_set_log/_progress are then not called; never set: the process-wide
+ * one), and the call checks the cancel flag between solver
+ * iterations, sampler steps, trials, minibatches and sweep units: once set,
+ * it stops, frees what it allocated and returns GINV_ERR_CANCELLED. Every
+ * such call, with or without a context, restores the linear-algebra thread
+ * count it found. One context may serve several runs in turn; the callbacks
+ * may be called from the run's threads (serialised for progress where the
+ * run has several). */
+typedef struct ginv_ctx ginv_ctx;
+ginv_status ginv_ctx_new(ginv_ctx **out);
+void ginv_ctx_free(ginv_ctx *ctx);
+/* Linear-algebra threads of the runs that use ctx (n < 1: take the options'
+ * `threads`, the default). */
+void ginv_ctx_set_threads(ginv_ctx *ctx, int n);
+int ginv_ctx_threads(const ginv_ctx *ctx);
+void ginv_ctx_set_log(ginv_ctx *ctx, ginv_log_fn fn, void *user);
+void ginv_ctx_set_progress(ginv_ctx *ctx, ginv_progress_fn fn, void *user);
+/* Ask the runs using ctx to stop. Async-signal-safe (sets an atomic flag):
+ * callable from a SIGINT handler, another thread or a callback. The flag
+ * stays set until ginv_ctx_reset. */
+void ginv_ctx_cancel(ginv_ctx *ctx);
+void ginv_ctx_reset(ginv_ctx *ctx);
+/* 1 once ginv_ctx_cancel was called (and not reset), else 0; 0 for NULL. */
+int ginv_ctx_cancelled(const ginv_ctx *ctx);
+
 /* ------------------------------------------------------------------- RNG */
 
 /* A random stream derived from (seed, purpose, index): trial i of purpose P
@@ -119,6 +155,8 @@ void ginv_gemm_ref(int ta, int tb, int M, int N, int K, float alpha, const float
  * threaded). Products are cut into chunks fixed by their sizes, so results
  * are bit-identical for any thread count. Drive from one thread at a time. */
 void ginv_blas_set_threads(int n);
+/* The current linear-algebra thread count (1 until set). */
+int ginv_blas_get_threads(void);
 /* The kernel family OpenBLAS chose (e.g. "SkylakeX", "Haswell", "Prescott"). */
 const char *ginv_blas_core(void);
 /* When OpenBLAS fell back to generic kernels on a CPU that supports better

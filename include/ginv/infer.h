@@ -195,6 +195,7 @@ typedef struct {
                                    index of their streams (0 for `ginv recover`) */
     const float *truth;         /* z0 (k) for every trial, or NULL: N(0, I) per trial */
     const float *y;             /* given measurements (m), or NULL: simulate */
+    ginv_ctx *ctx;              /* callbacks, threads, cancel (ginv/base.h); NULL: none */
 } ginv_recover_opts;
 void ginv_recover_opts_init(ginv_recover_opts *o);
 
@@ -237,6 +238,7 @@ typedef struct {
     int threads, max_batch;
     uint64_t first_index;      /* image i of this call is image first_index + i of the
                                   data: the index of its restart stream (0 for `ginv cs`) */
+    ginv_ctx *ctx;             /* callbacks, threads, cancel (ginv/base.h); NULL: none */
 } ginv_csgm_opts;
 void ginv_csgm_opts_init(ginv_csgm_opts *o); /* 10 restarts, 1000 iters, lr 0.01, lambda 0.1 */
 /* Z (N x k), X = G(Z) (N x n) and loss (N: ||A G(z) - y||^2 + lambda||z||^2 at

@@ -63,6 +63,8 @@ typedef struct {
     int threads;
     const char *checkpoint;   /* written (atomically, with optimizer state) after each
                                  epoch; NULL: none */
+    ginv_ctx *ctx;            /* callbacks, threads, cancel (ginv/base.h); NULL: none.
+                                 Cancelled, the checkpoint holds the last finished epoch */
 } ginv_vae_train_opts;
 void ginv_vae_train_opts_init(ginv_vae_train_opts *o);
 /* Trains until o->epochs epochs are done in all (a resumed VAE starts at

@@ -114,6 +114,8 @@ typedef struct {
     long max_units;        /* stop after this many new units (0: all) */
     int retry_errors;      /* with resume: run the units stored as errors again (each
                               error row is replaced when its unit's new result is stored) */
+    ginv_ctx *ctx;         /* callbacks, threads, cancel (ginv/base.h); NULL: none. Cancelled,
+                              the store keeps the finished units (resume continues) */
 } ginv_sweep_opts;
 void ginv_sweep_opts_init(ginv_sweep_opts *o);
 typedef struct {

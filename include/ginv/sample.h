@@ -104,6 +104,7 @@ typedef struct {
     int swap_every;       /*   swaps of adjacent rungs every this many steps */
     uint64_t seed;
     int threads;          /* linear-algebra threads (numbers do not depend on it) */
+    ginv_ctx *ctx;        /* callbacks, threads, cancel (ginv/base.h); NULL: none */
 } ginv_sample_opts;
 void ginv_sample_opts_init(ginv_sample_opts *o);
 

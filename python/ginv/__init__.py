@@ -9,8 +9,9 @@ The shared library is found through $GINV_LIBRARY (a path), else
 ../build/libginv.so.0 beside the package when it is used in place from the
 repository, else the system loader (libginv.so.0). See python/README.md.
 """
-from ._core import (ArgumentError, ClosedError, DecideResult, Error, FileError, FormatError,
-                    Net, NumericError, Op, OutOfMemoryError, RecoverResult, SampleResult,
+from ._core import (ArgumentError, CancelledError, ClosedError, DecideResult, Error, FileError,
+                    FormatError, Net, NumericError, Op, OutOfMemoryError, RecoverResult,
+                    SampleResult,
                     ShapeError, UnsupportedError, add_noise, blas_info, csgm, decide,
                     diagnostics, last_error, live_bytes, load_images, recover, sample,
                     set_log, set_progress)
@@ -22,4 +23,4 @@ __all__ = ["Net", "Op", "recover", "csgm", "sample", "diagnostics", "decide", "a
            "load_images", "set_progress", "set_log", "last_error", "blas_info", "live_bytes",
            "RecoverResult", "SampleResult", "DecideResult", "Error", "ArgumentError",
            "FileError", "FormatError", "ShapeError", "OutOfMemoryError", "NumericError",
-           "UnsupportedError", "ClosedError", "LIBRARY_PATH", "__version__"]
+           "UnsupportedError", "CancelledError", "ClosedError", "LIBRARY_PATH", "__version__"]

@@ -18,7 +18,8 @@ _INT_MAX = 2**31 - 1
 _U64_MAX = 2**64 - 1
 
 # status codes (ginv_status)
-OK, ERR_ARG, ERR_IO, ERR_FORMAT, ERR_SHAPE, ERR_NOMEM, ERR_NUMERIC, ERR_UNSUPPORTED = range(8)
+(OK, ERR_ARG, ERR_IO, ERR_FORMAT, ERR_SHAPE, ERR_NOMEM, ERR_NUMERIC, ERR_UNSUPPORTED,
+ ERR_CANCELLED) = range(9)
 # GINV_STREAM_* purposes used here
 _STREAM_KINK, _STREAM_INIT = 6, 5
 
@@ -75,12 +76,20 @@ class UnsupportedError(Error, NotImplementedError):
     status = ERR_UNSUPPORTED
 
 
+class CancelledError(Error):
+    """GINV_ERR_CANCELLED: the run was stopped by ginv_ctx_cancel (a context's
+    cancel flag; the Python wrappers pass no context, so only a C caller
+    sharing the process sees it)."""
+    status = ERR_CANCELLED
+
+
 class ClosedError(Error, ValueError):
     """An object used after close(): raised before any C call."""
 
 
 _BY_STATUS = {c.status: c for c in (ArgumentError, FileError, FormatError, ShapeError,
-                                    OutOfMemoryError, NumericError, UnsupportedError)}
+                                    OutOfMemoryError, NumericError, UnsupportedError,
+                                    CancelledError)}
 
 
 def last_error():

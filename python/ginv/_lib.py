@@ -99,7 +99,7 @@ class CsgmOpts(ctypes.Structure):
     _cname_ = "ginv_csgm_opts"
     _fields_ = [("restarts", c_int), ("iters", c_int), ("lr", c_double), ("lambda", c_double),
                 ("seed", c_uint64), ("threads", c_int), ("max_batch", c_int),
-                ("first_index", c_uint64)]
+                ("first_index", c_uint64), ("ctx", c_void_p)]
 
 
 class SampleOpts(ctypes.Structure):
@@ -110,7 +110,8 @@ class SampleOpts(ctypes.Structure):
                 ("gd_iters", c_int), ("gd_lr", c_double), ("radius", c_double),
                 ("centre", c_float_p), ("levels", c_int), ("level_max", c_double),
                 ("precond", c_int), ("temps", c_int), ("temp_max", c_double),
-                ("swap_every", c_int), ("seed", c_uint64), ("threads", c_int)]
+                ("swap_every", c_int), ("seed", c_uint64), ("threads", c_int),
+                ("ctx", c_void_p)]
 
 
 class SampleResult(ctypes.Structure):

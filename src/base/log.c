@@ -1,6 +1,6 @@
 /* log.c — the library's only voice: a logging and a progress callback that
  * the caller installs (the CLI prints; tests stay quiet). */
-#include "ginv.h"
+#include "base/ctx_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,18 +22,25 @@ void ginv_set_progress(ginv_progress_fn fn, void *user)
     progress_user = user;
 }
 
+/* A run with a context (ctx.c) uses the context's callbacks instead. */
 void ginv_log(int level, const char *fmt, ...)
 {
-    if (!log_fn) return;
+    ginv_log_fn fn = log_fn;
+    void *user = log_user;
+    ginv_ctx_callbacks(&fn, &user, NULL, NULL);
+    if (!fn) return;
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    log_fn(log_user, level, buf);
+    fn(user, level, buf);
 }
 
 void ginv_progress(const char *what, long done, long total)
 {
-    if (progress_fn) progress_fn(progress_user, what, done, total);
+    ginv_progress_fn fn = progress_fn;
+    void *user = progress_user;
+    ginv_ctx_callbacks(NULL, NULL, &fn, &user);
+    if (fn) fn(user, what, done, total);
 }

@@ -19,6 +19,7 @@ const char *ginv_strerror(ginv_status s)
     case GINV_ERR_NOMEM: return "out of memory";
     case GINV_ERR_NUMERIC: return "numerical failure";
     case GINV_ERR_UNSUPPORTED: return "unsupported";
+    case GINV_ERR_CANCELLED: return "cancelled";
     }
     return "unknown status";
 }

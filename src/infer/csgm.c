@@ -3,6 +3,7 @@
  * images and restarts riding in one batch, the best restart kept. */
 #include "ginv.h"
 #include "base/check_internal.h"
+#include "base/ctx_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -19,13 +20,9 @@ void ginv_csgm_opts_init(ginv_csgm_opts *o)
     o->max_batch = 4096;
 }
 
-ginv_status ginv_csgm_run(ginv_net *net, const ginv_op *op, int N, const float *Y,
-                          const ginv_csgm_opts *o, float *Z, float *X, double *loss)
+static ginv_status csgm_run(ginv_net *net, const ginv_op *op, int N, const float *Y,
+                            const ginv_csgm_opts *o, float *Z, float *X, double *loss)
 {
-    GINV_NONNULL(net);
-    GINV_NONNULL(op);
-    GINV_NONNULL(Y);
-    GINV_NONNULL(o);
     int k = ginv_net_in(net), n = ginv_net_out(net), m = ginv_op_m(op), R = o->restarts;
     if (ginv_op_n(op) != n)
         return ginv_fail(GINV_ERR_SHAPE, "the operator takes %d values but the generator makes "
@@ -58,6 +55,7 @@ ginv_status ginv_csgm_run(ginv_net *net, const ginv_op *op, int N, const float *
     so.iters = o->iters;
     so.tol = 0;
     for (int i0 = 0; st == GINV_OK && i0 < N; i0 += per) {
+        if ((st = ginv_check_cancel("CSGM")) != GINV_OK) break;
         int ni = N - i0 < per ? N - i0 : per, B = ni * R;
         for (int i = 0; i < ni; i++) {
             ginv_rng r;
@@ -93,4 +91,17 @@ ginv_status ginv_csgm_run(ginv_net *net, const ginv_op *op, int N, const float *
     ginv_free(f);
     ginv_free(zbest);
     return st;
+}
+
+ginv_status ginv_csgm_run(ginv_net *net, const ginv_op *op, int N, const float *Y,
+                          const ginv_csgm_opts *o, float *Z, float *X, double *loss)
+{
+    GINV_NONNULL(net);
+    GINV_NONNULL(op);
+    GINV_NONNULL(Y);
+    GINV_NONNULL(o);
+    ginv_csgm_opts oc = *o;
+    ginv_run_scope sc;
+    oc.threads = ginv_run_enter(&sc, o->ctx, o->threads);
+    return ginv_run_leave(&sc, csgm_run(net, op, N, Y, &oc, Z, X, loss));
 }

@@ -4,6 +4,7 @@
  * streams, so the numbers do not depend on how many threads run them. */
 #include "ginv.h"
 #include "base/check_internal.h"
+#include "base/ctx_internal.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -160,6 +161,7 @@ done:
 
 typedef struct {
     const ginv_recover_opts *o;
+    ginv_ctx *ctx;              /* the caller's current context, for the workers */
     ginv_recover_trial *res;
     atomic_int next;
     atomic_int done;
@@ -169,7 +171,9 @@ typedef struct {
 static void *worker(void *arg)
 {
     pool *p = arg;
+    ginv_ctx_set_current(p->ctx);
     for (;;) {
+        if (ginv_cancel_requested()) break; /* the trials not started stay zeroed */
         int t = atomic_fetch_add(&p->next, 1);
         if (t >= p->o->trials) break;
         ginv_recover_trial *res = &p->res[t];
@@ -185,10 +189,8 @@ static void *worker(void *arg)
     return NULL;
 }
 
-ginv_status ginv_recover_run(const ginv_recover_opts *o, ginv_recover_trial *results)
+static ginv_status recover_run(const ginv_recover_opts *o, ginv_recover_trial *results)
 {
-    GINV_NONNULL(o);
-    GINV_NONNULL(results);
     if (o->trials < 1) return ginv_fail(GINV_ERR_ARG, "--trials %d must be at least 1", o->trials);
     if (o->restarts < 1)
         return ginv_fail(GINV_ERR_ARG, "--restarts %d must be at least 1", o->restarts);
@@ -203,7 +205,7 @@ ginv_status ginv_recover_run(const ginv_recover_opts *o, ginv_recover_trial *res
     /* threads across trials first; BLAS threads only when there is one trial */
     int workers = o->threads < o->trials ? o->threads : o->trials;
     ginv_blas_set_threads(workers > 1 ? 1 : o->threads);
-    pool p = {.o = o, .res = results};
+    pool p = {.o = o, .ctx = ginv_ctx_current(), .res = results};
     atomic_init(&p.next, 0);
     atomic_init(&p.done, 0);
     pthread_mutex_init(&p.lock, NULL);
@@ -215,8 +217,24 @@ ginv_status ginv_recover_run(const ginv_recover_opts *o, ginv_recover_trial *res
     worker(&p);
     for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
     pthread_mutex_destroy(&p.lock);
+    if (ginv_cancel_requested()) {
+        int finished = 0;
+        for (int t = 0; t < o->trials; t++) finished += results[t].status == GINV_OK && results[t].z_hat;
+        return ginv_fail(GINV_ERR_CANCELLED, "cancelled: %d of %d trials finished", finished,
+                         o->trials);
+    }
     for (int t = 0; t < o->trials; t++)
         if (results[t].status != GINV_OK)
             return ginv_fail(results[t].status, "%s", results[t].error);
     return GINV_OK;
+}
+
+ginv_status ginv_recover_run(const ginv_recover_opts *o, ginv_recover_trial *results)
+{
+    GINV_NONNULL(o);
+    GINV_NONNULL(results);
+    ginv_recover_opts oc = *o;
+    ginv_run_scope sc;
+    oc.threads = ginv_run_enter(&sc, o->ctx, o->threads);
+    return ginv_run_leave(&sc, recover_run(&oc, results));
 }

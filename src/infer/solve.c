@@ -3,6 +3,7 @@
  * change in f, take the solver's step. */
 #include "infer/solver_internal.h"
 #include "base/check_internal.h"
+#include "base/ctx_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -146,6 +147,7 @@ ginv_status ginv_solve(ginv_objective *obj, const ginv_solve_opts *o, int B, flo
         /* the callback sees f at z before the update (f from the step's own
          * evaluation: the loop is the one ginv_solve always ran) */
         int t = s->t;
+        if ((st = ginv_check_cancel("solver iteration")) != GINV_OK) break;
         if ((st = ginv_solver_step(s, f, &done)) != GINV_OK) break;
         if (o->on_iter && !s->converged && o->on_iter(o->user, t, B, f, z)) {
             cancelled = 1;

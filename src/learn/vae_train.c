@@ -3,6 +3,7 @@
  * the held-out ELBO. */
 #include "learn/vae_internal.h"
 #include "base/check_internal.h"
+#include "base/ctx_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -103,12 +104,9 @@ static ginv_status check_record(ginv_vae *v, int N, uint64_t hash, const ginv_va
     return GINV_OK;
 }
 
-ginv_status ginv_vae_train(ginv_vae *v, int N, const float *X, const ginv_vae_train_opts *o,
-                           double *epoch_loss)
+static ginv_status vae_train(ginv_vae *v, int N, const float *X, const ginv_vae_train_opts *o,
+                             double *epoch_loss)
 {
-    GINV_NONNULL(v);
-    GINV_NONNULL(X);
-    GINV_NONNULL(o);
     int n = v->arch.n, k = v->arch.k, B = o->batch;
     if (B < 1 || B > N)
         return ginv_fail(GINV_ERR_ARG, "batch size %d must be in [1, %d] (the examples)", B, N);
@@ -136,6 +134,12 @@ ginv_status ginv_vae_train(ginv_vae *v, int N, const float *X, const ginv_vae_tr
         }
         double sum = 0;
         for (int b = 0; st == GINV_OK && b < nb; b++) {
+            if (ginv_cancel_requested()) {
+                /* the parameters moved in this epoch; the checkpoint holds epoch e */
+                st = ginv_fail(GINV_ERR_CANCELLED, "cancelled in epoch %d (batch %d of %d); %d "
+                               "epochs finished", e + 1, b + 1, nb, e);
+                break;
+            }
             for (int i = 0; i < B; i++)
                 memcpy(xb + (size_t)i * n, X + (size_t)perm[b * B + i] * n, n * sizeof(float));
             ginv_rng re;
@@ -168,6 +172,18 @@ ginv_status ginv_vae_train(ginv_vae *v, int N, const float *X, const ginv_vae_tr
     ginv_free(xb);
     ginv_free(eps);
     return st;
+}
+
+ginv_status ginv_vae_train(ginv_vae *v, int N, const float *X, const ginv_vae_train_opts *o,
+                           double *epoch_loss)
+{
+    GINV_NONNULL(v);
+    GINV_NONNULL(X);
+    GINV_NONNULL(o);
+    ginv_vae_train_opts oc = *o;
+    ginv_run_scope sc;
+    oc.threads = ginv_run_enter(&sc, o->ctx, o->threads);
+    return ginv_run_leave(&sc, vae_train(v, N, X, &oc, epoch_loss));
 }
 
 ginv_status ginv_vae_eval(ginv_vae *v, int N, const float *X, uint64_t seed, double *loss,

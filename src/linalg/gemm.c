@@ -22,6 +22,8 @@ void ginv_blas_set_threads(int n)
     ginv_pool_set_threads(n);
 }
 
+int ginv_blas_get_threads(void) { return ginv_pool_threads(); }
+
 typedef struct {
     int ta, tb, M, N, K, lda, ldb;
     int by_rows, width; /* chunks are `width` columns of C, or rows when by_rows */

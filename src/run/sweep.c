@@ -9,6 +9,7 @@
  * and commits. Compute threads take units from a queue and post results. */
 #include "ginv.h"
 #include "base/check_internal.h"
+#include "base/ctx_internal.h"
 #include "run/run_internal.h"
 
 #include <errno.h>
@@ -60,6 +61,7 @@ typedef struct {
     const ginv_sweep_spec *spec;
     const ginv_unit_runner *runner;
     int trials, rank;
+    ginv_ctx *ctx;          /* the run's context, current on every crew thread */
     pthread_mutex_t lock;
     pthread_cond_t work_cv, done_cv;
     long *queue;            /* units to run (ring) */
@@ -91,6 +93,7 @@ static void run_unit(crew *c, long u, ginv_run_result *r)
 static void *crew_main(void *arg)
 {
     crew *c = arg;
+    ginv_ctx_set_current(c->ctx);
     pthread_mutex_lock(&c->lock);
     for (;;) {
         while (!c->qlen && !c->closing) pthread_cond_wait(&c->work_cv, &c->lock);
@@ -197,13 +200,28 @@ typedef struct {
 
 static long writer_take(writer *w)
 {
+    if (!w->err && w->next < w->npending && ginv_cancel_requested()) {
+        w->err = GINV_ERR_CANCELLED;
+        snprintf(w->errmsg, sizeof w->errmsg, "cancelled: %ld of %ld units in the store "
+                 "(--resume continues)", w->done, w->total);
+    }
     if (w->err || w->next >= w->npending) return -1;
     return w->pending[w->next++];
 }
 
 static void writer_commit(writer *w, const ginv_run_result *r)
 {
-    if (w->err) return;
+    /* after a cancel, the units that finished are still stored; the ones the
+     * cancel stopped are not (they run again on resume) */
+    if (r->status == GINV_ERR_CANCELLED) {
+        if (!w->err) {
+            w->err = GINV_ERR_CANCELLED;
+            snprintf(w->errmsg, sizeof w->errmsg, "cancelled: %ld of %ld units in the store "
+                     "(--resume continues)", w->done, w->total);
+        }
+        return;
+    }
+    if (w->err && w->err != GINV_ERR_CANCELLED) return;
     ginv_status st = ginv_run_store_put(w->store, w->spec, r);
     if (st) {
         w->err = st;
@@ -341,12 +359,8 @@ static void worker_loop(crew *c, int threads)
 }
 #endif
 
-ginv_status ginv_sweep_run(const ginv_sweep_spec *s, const ginv_sweep_opts *o, ginv_sweep_stats *stats)
+static ginv_status sweep_run(const ginv_sweep_spec *s, const ginv_sweep_opts *o, ginv_sweep_stats *stats)
 {
-    GINV_NONNULL(stats);
-    memset(stats, 0, sizeof *stats);
-    GINV_NONNULL(s);
-    GINV_NONNULL(o);
     if (o->threads < 1 || o->threads > 256)
         return ginv_fail(GINV_ERR_ARG, "threads %d must be in [1, 256]", o->threads);
     if (!o->db || !*o->db) return ginv_fail(GINV_ERR_ARG, "no store: give a database file");
@@ -381,7 +395,8 @@ ginv_status ginv_sweep_run(const ginv_sweep_spec *s, const ginv_sweep_opts *o, g
     stats->rank = rank;
     double t0 = mono_now();
     ginv_status st = GINV_OK;
-    crew c = {.spec = s, .runner = ginv_run_spec_runner(s), .trials = (int)T, .rank = rank};
+    crew c = {.spec = s, .runner = ginv_run_spec_runner(s), .trials = (int)T, .rank = rank,
+              .ctx = ginv_ctx_current()};
     pthread_t tid[256];
     int started = 0;
     writer w = {.spec = s, .total = total, .stats = stats};
@@ -435,4 +450,16 @@ ginv_status ginv_sweep_run(const ginv_sweep_spec *s, const ginv_sweep_opts *o, g
     (void)mpi_mine;
 #endif
     return st;
+}
+
+ginv_status ginv_sweep_run(const ginv_sweep_spec *s, const ginv_sweep_opts *o, ginv_sweep_stats *stats)
+{
+    GINV_NONNULL(stats);
+    memset(stats, 0, sizeof *stats);
+    GINV_NONNULL(s);
+    GINV_NONNULL(o);
+    ginv_sweep_opts oc = *o;
+    ginv_run_scope sc;
+    oc.threads = ginv_run_enter(&sc, o->ctx, o->threads);
+    return ginv_run_leave(&sc, sweep_run(s, &oc, stats));
 }

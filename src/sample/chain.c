@@ -7,6 +7,7 @@
  * GINV_STREAM_SAMPLE, 4c + role), so the numbers do not depend on threads. */
 #include "sample/sampler_internal.h"
 #include "base/check_internal.h"
+#include "base/ctx_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -284,15 +285,9 @@ static ginv_status start_points(ginv_posterior *post, const ginv_sample_opts *o,
 /* The chains: start, burn in, keep every thin-th state (Daras Thm 3.1's
  * chain, or its adjusted/projected/annealed variants, per the type table);
  * with tempering, C ladders of R rungs in one batch, rung 0 kept. */
-ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
-                            ginv_sample_result *res)
+static ginv_status sample_run(ginv_posterior *post, const ginv_sample_opts *o,
+                              ginv_sample_result *res)
 {
-    GINV_NONNULL(res);
-    memset(res, 0, sizeof *res);
-    res->gd_loss = NAN;
-    res->precond_eig[0] = res->precond_eig[1] = NAN;
-    GINV_NONNULL(post);
-    GINV_NONNULL(o);
     ginv_status st = check_opts(post, o);
     if (st != GINV_OK) return st;
     int C = o->chains, R = o->temps, Ct = C * R, k = ginv_posterior_k(post), S = o->samples;
@@ -391,6 +386,10 @@ ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
     for (long t = 0; t < total; t++) {
         ch.t = t;
         ch.counting = t >= o->burn_in;
+        if (ginv_cancel_requested()) {
+            st = ginv_fail(GINV_ERR_CANCELLED, "cancelled after %ld of %ld sampler steps", t, total);
+            goto done;
+        }
         if ((st = o->type->step(&ch)) != GINV_OK) goto done;
         if (R > 1 && (t + 1) % o->swap_every == 0)
             ginv_chains_swap(&ch, C, R, (t + 1) / o->swap_every, rngs + 2 * Ct,
@@ -427,6 +426,21 @@ done:
         memset(res, 0, sizeof *res);
     }
     return st;
+}
+
+ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
+                            ginv_sample_result *res)
+{
+    GINV_NONNULL(res);
+    memset(res, 0, sizeof *res);
+    res->gd_loss = NAN;
+    res->precond_eig[0] = res->precond_eig[1] = NAN;
+    GINV_NONNULL(post);
+    GINV_NONNULL(o);
+    ginv_sample_opts oc = *o;
+    ginv_run_scope sc;
+    oc.threads = ginv_run_enter(&sc, o->ctx, o->threads);
+    return ginv_run_leave(&sc, sample_run(post, &oc, res));
 }
 
 /* Per-coordinate mean and std (divisor N - 1) of z and of G(z) over all

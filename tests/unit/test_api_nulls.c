@@ -38,6 +38,8 @@ TEST(api_base_refuses_null_pointers_and_zero_sizes)
 {
     /* linalg */
     NULLS(ginv_blas_switch_core(NULL));
+    /* contexts */
+    NULLS(ginv_ctx_new(NULL));
     /* library set-up */
     /* report may be NULL (documented): no crash; REPORT_ONLY switches nothing */
     CHECK(ginv_lib_init(GINV_LIB_INIT_REPORT_ONLY, NULL) == GINV_OK);

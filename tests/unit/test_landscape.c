@@ -172,3 +172,79 @@ TEST(landscape_orthogonal_direction_is_unit_and_orthogonal_to_z0)
     ginv_op_free(op);
     ginv_net_free(net);
 }
+
+TEST(landscape_eval_plane_and_objective_agree_and_vanish_at_z0)
+{
+    int w[] = {60, 200};
+    const int k = 6;
+    ginv_net *net = relu_net(k, 2, w, 8);
+    ginv_op *op = NULL;
+    ginv_landscape *ls = NULL;
+    float z0[6], dir[6], z[2 * 6];
+    draw_z0(z0, k, 8);
+    CHECK_OK(ginv_op_identity(&op, 200));
+    CHECK_OK(ginv_landscape_new(&ls, net, op, z0, 4));
+    CHECK_OK(ginv_landscape_orth_dir(ls, 2, dir));
+    double n0 = 0;
+    for (int i = 0; i < k; i++) n0 += (double)z0[i] * z0[i];
+    n0 = sqrt(n0);
+    /* rows: z0 and 0.5 z0 + 0.3 ||z0|| dir */
+    for (int i = 0; i < k; i++) {
+        z[i] = z0[i];
+        z[k + i] = (float)(0.5 * z0[i] + 0.3 * n0 * dir[i]);
+    }
+    double f[2], fo[2], fp[2];
+    float g[2 * 6], go[2 * 6];
+    CHECK_OK(ginv_landscape_eval(ls, 2, z, f, g));
+    CHECK(f[0] <= 1e-10); /* f(z0) = 0 with y = A G(z0) */
+    CHECK(f[1] > 1e-3);
+    /* the objective behind the landscape gives the same numbers */
+    ginv_objective *obj = ginv_landscape_objective(ls);
+    CHECK(obj != NULL && ginv_objective_k(obj) == k);
+    CHECK_OK(ginv_objective_eval(obj, 2, z, fo, go));
+    CHECK_NEAR(fo[1], f[1], 1e-9 * f[1]);
+    for (int i = 0; i < 2 * k; i++) CHECK_NEAR(go[i], g[i], 1e-5 * (1 + fabs(g[i])));
+    /* the plane at (a, b) = (1, 0) and (0.5, 0.3) is f at those two points */
+    double xs[2] = {1.0, 0.5}, ys[2] = {0.0, 0.3};
+    double fpl[4];
+    CHECK_OK(ginv_landscape_plane(ls, dir, 2, xs, 2, ys, fpl)); /* f[j * nx + i] */
+    fp[0] = fpl[0];
+    fp[1] = fpl[1 * 2 + 1];
+    CHECK(fp[0] <= 1e-10);
+    CHECK_NEAR(fp[1], f[1], 1e-5 * f[1]);
+    ginv_landscape_free(ls);
+    ginv_op_free(op);
+    ginv_net_free(net);
+}
+
+TEST(landscape_basins_count_every_init_once_and_gd_reaches_z0_on_a_wide_net)
+{
+    int w[] = {100, 400};
+    const int k = 5, n = 6;
+    ginv_net *net = relu_net(k, 2, w, 9);
+    ginv_op *op = NULL;
+    ginv_landscape *ls = NULL;
+    float z0[5];
+    draw_z0(z0, k, 9);
+    CHECK_OK(ginv_op_identity(&op, 400));
+    CHECK_OK(ginv_landscape_new(&ls, net, op, z0, n));
+    ginv_solve_opts o;
+    ginv_solve_opts_init(&o);
+    o.type = ginv_solver_find("signflip");
+    o.iters = 400;
+    o.lr = 0.5;
+    ginv_landscape_basins b = {0};
+    CHECK_OK(ginv_landscape_basins_run(ls, &o, n, 4, -ginv_theory_rho(2), 0.2, &b));
+    CHECK(b.n_pos + b.n_neg + b.n_other == n);
+    /* with the sign-flip check every run ends near z0 (H&V's algorithm) */
+    CHECK_MSG(b.n_pos == n, "%d of %d ended near z0", b.n_pos, n);
+    for (int i = 0; i < n; i++) {
+        CHECK(b.f[i] >= 0);
+        if (b.dist_pos[i] <= 0.2) CHECK(b.dist_pos[i] < b.dist_neg[i]);
+    }
+    ginv_landscape_basins_release(&b);
+    CHECK(b.f == NULL && b.dist_pos == NULL);
+    ginv_landscape_free(ls);
+    ginv_op_free(op);
+    ginv_net_free(net);
+}

@@ -520,3 +520,108 @@ TEST(net_jacobian_singular_values_on_hand_cases)
     CHECK_NEAR(hi[0], 5.0, 1e-6);
     ginv_net_free(net);
 }
+
+TEST(init_and_layer_kind_names_round_trip_through_their_parsers)
+{
+    for (int i = GINV_INIT_PAPER; i <= GINV_INIT_ORTHOGONAL; i++) {
+        ginv_init back = (ginv_init)-1;
+        CHECK_OK(ginv_init_parse(ginv_init_name((ginv_init)i), &back));
+        CHECK(back == (ginv_init)i);
+    }
+    CHECK(!strcmp(ginv_init_name(GINV_INIT_FANIN), "fanin"));
+    ginv_init bad;
+    CHECK(ginv_init_parse("xavier", &bad) != GINV_OK);
+    for (size_t i = 0; i < sizeof all_acts / sizeof all_acts[0]; i++) {
+        ginv_layer_kind back = GINV_LAYER_DENSE;
+        CHECK_OK(ginv_layer_kind_parse(ginv_layer_kind_name(all_acts[i]), &back));
+        CHECK_MSG(back == all_acts[i], "%s", ginv_layer_kind_name(all_acts[i]));
+    }
+    ginv_layer_kind k;
+    CHECK(ginv_layer_kind_parse("gelu-ish", &k) != GINV_OK);
+}
+
+TEST(net_jacobian_is_the_diagonal_of_slopes_times_w_by_hand)
+{
+    /* dense W = [[2, 1], [0, 0.5]] then leaky_relu(0.1); at z = (1, -3) the
+     * pre-activations are (-1, -1.5), both negative: J = 0.1 W. At z = (1, 1)
+     * they are (3, 0.5): J = W. */
+    ginv_layer spec[2] = {{.kind = GINV_LAYER_DENSE, .in = 2, .out = 2},
+                          {.kind = GINV_LAYER_LEAKY_RELU, .in = 2, .out = 2, .alpha = 0.1}};
+    ginv_net *net = NULL;
+    CHECK_OK(ginv_net_new(&net, 2, spec));
+    float *W = ginv_net_layer(net, 0)->W;
+    W[0] = 2; W[1] = 1; W[2] = 0; W[3] = 0.5f;
+    float J[4];
+    const float za[2] = {1, -3}, zb[2] = {1, 1};
+    CHECK_OK(ginv_net_jacobian(net, za, J));
+    CHECK_NEAR(J[0], 0.2, 1e-6); CHECK_NEAR(J[1], 0.1, 1e-6);
+    CHECK_NEAR(J[2], 0.0, 1e-6); CHECK_NEAR(J[3], 0.05, 1e-6);
+    CHECK_OK(ginv_net_jacobian(net, zb, J));
+    CHECK_NEAR(J[0], 2.0, 1e-6); CHECK_NEAR(J[1], 1.0, 1e-6);
+    CHECK_NEAR(J[2], 0.0, 1e-6); CHECK_NEAR(J[3], 0.5, 1e-6);
+    ginv_net_free(net);
+}
+
+TEST(ws_kink_rule_picks_the_relu_slope_at_zero_from_the_direction_w)
+{
+    /* x = relu(z) with z = 0 exactly: the ZERO rule takes relu'(0) = 0; the
+     * ONESIDED rule takes the slope on w's side: 1 for w = +1, 0 for w = -1 */
+    ginv_layer spec[2] = {{.kind = GINV_LAYER_DENSE, .in = 1, .out = 1},
+                          {.kind = GINV_LAYER_RELU, .in = 1, .out = 1}};
+    ginv_net *net = NULL;
+    CHECK_OK(ginv_net_new(&net, 2, spec));
+    ginv_net_layer(net, 0)->W[0] = 1;
+    ginv_net_ws *ws;
+    CHECK_OK(ginv_net_ws_new(&ws, net, 1));
+    const float z = 0, dx = 1, wp = 1, wm = -1;
+    float dz = -7;
+    ginv_net_forward(net, ws, 1, &z);
+    ginv_net_backward(net, ws, 1, &dx, &dz, 0);
+    CHECK(dz == 0.0f);
+    ginv_net_ws_set_kink(ws, GINV_KINK_ONESIDED, &wp);
+    ginv_net_forward(net, ws, 1, &z);
+    ginv_net_backward(net, ws, 1, &dx, &dz, 0);
+    CHECK(dz == 1.0f);
+    ginv_net_ws_set_kink(ws, GINV_KINK_ONESIDED, &wm);
+    ginv_net_forward(net, ws, 1, &z);
+    ginv_net_backward(net, ws, 1, &dx, &dz, 0);
+    CHECK(dz == 0.0f);
+    ginv_net_ws_set_kink(ws, GINV_KINK_ZERO, NULL);
+    ginv_net_forward(net, ws, 1, &z);
+    ginv_net_backward(net, ws, 1, &dx, &dz, 0);
+    CHECK(dz == 0.0f);
+    ginv_net_ws_free(ws);
+    ginv_net_free(net);
+}
+
+TEST(objective_exposes_k_the_signal_and_the_measurement_loss_of_its_last_eval)
+{
+    /* the hand net of net_forward_matches_values_computed_by_hand with
+     * A = I (1 x 1), y = 1: G(1, 2) = -3.5, loss 1/2 (-3.5 - 1)^2 = 10.125;
+     * no regularisation, so f is that loss */
+    ginv_layer spec[] = {{.kind = GINV_LAYER_DENSE, .in = 2, .out = 2, .bias = 1},
+                         {.kind = GINV_LAYER_LEAKY_RELU, .alpha = 0.1},
+                         {.kind = GINV_LAYER_DENSE, .in = 2, .out = 1}};
+    ginv_net *net;
+    CHECK_OK(ginv_net_new(&net, 3, spec));
+    float p[] = {1, -2, 3, 0.5f, 0.5f, -1, 2, -1};
+    memcpy(ginv_net_params(net), p, sizeof p);
+    ginv_op *op;
+    CHECK_OK(ginv_op_identity(&op, 1));
+    const float y = 1, z[4] = {1, 2, 0, 0};
+    ginv_objective *obj;
+    CHECK_OK(ginv_objective_new(&obj, net, op, &y, 1, 0.0, 2));
+    CHECK(ginv_objective_k(obj) == 2);
+    double f[2];
+    CHECK_OK(ginv_objective_eval(obj, 2, z, f, NULL));
+    const float *x = ginv_objective_signal(obj);
+    const double *ml = ginv_objective_meas_loss(obj);
+    CHECK_NEAR(x[0], -3.5, 1e-6);
+    CHECK_NEAR(x[1], 1.1, 1e-6); /* G(0) = W2 leaky(b1) = 2 * 0.5 - (-0.1) */
+    CHECK_NEAR(ml[0], 10.125, 1e-5);
+    CHECK_NEAR(f[0], ml[0], 1e-9);
+    CHECK_NEAR(ml[1], 0.005, 1e-6); /* 1/2 (1.1 - 1)^2 */
+    ginv_objective_free(obj);
+    ginv_op_free(op);
+    ginv_net_free(net);
+}

@@ -997,3 +997,103 @@ TEST(tempering_rung_0_samples_both_modes_of_a_symmetric_posterior)
     ginv_op_free(op);
     ginv_net_free(net);
 }
+
+TEST(sample_enum_names_round_trip_and_unknown_names_are_refused)
+{
+    const char *starts[] = {"zero", "gd", "random"};
+    const ginv_chain_init sv[] = {GINV_CHAIN_INIT_ZERO, GINV_CHAIN_INIT_GD, GINV_CHAIN_INIT_RANDOM};
+    for (int i = 0; i < 3; i++) {
+        ginv_chain_init c = (ginv_chain_init)-1;
+        CHECK_OK(ginv_chain_init_parse(starts[i], &c));
+        CHECK(c == sv[i]);
+    }
+    ginv_chain_init c;
+    CHECK(ginv_chain_init_parse("given", &c) != GINV_OK); /* set through init_z, not by name */
+    ginv_precond pc = (ginv_precond)-1;
+    CHECK_OK(ginv_precond_parse("laplace", &pc));
+    CHECK(pc == GINV_PRECOND_LAPLACE);
+    CHECK_OK(ginv_precond_parse("none", &pc));
+    CHECK(pc == GINV_PRECOND_NONE);
+    CHECK(ginv_precond_parse("jacobi", &pc) != GINV_OK);
+    for (int i = GINV_PRIOR_GAUSSIAN; i <= GINV_PRIOR_NONE; i++) {
+        ginv_prior back = (ginv_prior)-1;
+        CHECK_OK(ginv_prior_parse(ginv_prior_name((ginv_prior)i), &back));
+        CHECK(back == (ginv_prior)i);
+    }
+    ginv_prior pr;
+    CHECK(ginv_prior_parse("laplace", &pr) != GINV_OK);
+    const ginv_sampler_type *const types[] = {ginv_sampler_ula, ginv_sampler_mala,
+                                              ginv_sampler_projected, ginv_sampler_annealed};
+    for (int i = 0; i < 4; i++) CHECK(ginv_sampler_find(ginv_sampler_name(types[i])) == types[i]);
+    CHECK(ginv_sampler_find("hmc") == NULL);
+}
+
+TEST(posterior_exposes_k_prior_and_an_objective_with_u_equal_f_over_sigma2)
+{
+    /* G(z) = W z, A = I, gaussian prior: U = f / sigma^2 with f the
+     * objective inside (lambda = sigma^2 / 2) */
+    const double W[6] = {1, 0, 0, 2, 1, 1}; /* n = 3, k = 2 */
+    ginv_net *net = linear_net(2, 3, W);
+    ginv_op *op;
+    CHECK_OK(ginv_op_identity(&op, 3));
+    const float y[3] = {1, -1, 0.5f}, z[2] = {0.3f, -0.2f};
+    const double sigma = 0.5;
+    ginv_posterior *p;
+    CHECK_OK(ginv_posterior_new(&p, net, op, y, 1, sigma, GINV_PRIOR_GAUSSIAN, 1));
+    CHECK(ginv_posterior_k(p) == 2);
+    CHECK(ginv_posterior_prior(p) == GINV_PRIOR_GAUSSIAN);
+    double U, f;
+    CHECK_OK(ginv_posterior_eval(p, 1, z, &U, NULL));
+    ginv_objective *obj = ginv_posterior_objective(p);
+    CHECK(obj != NULL && ginv_objective_k(obj) == 2);
+    CHECK_OK(ginv_objective_eval(obj, 1, z, &f, NULL));
+    CHECK_NEAR(U, f / (sigma * sigma), 1e-9 * fabs(U));
+    /* by hand: G(z) = (0.3, -0.4, 0.1); residual (-0.7, 0.6, -0.4), ||.||^2 =
+     * 1.01; U = 1.01 / (2 sigma^2) + ||z||^2 / 2 = 2.02 + 0.065 */
+    CHECK_NEAR(U, 2.085, 1e-5);
+    ginv_posterior_free(p);
+    ginv_op_free(op);
+    ginv_net_free(net);
+}
+
+TEST(sample_moments_are_the_mean_and_std_over_all_chains_and_samples)
+{
+    /* S = 2 samples of C = 2 chains, k = 1: z = 1, 3, 5, 7 -> mean 4; std 2.582 (n - 1) or
+     * 2.236 (n); through G(z) = 2 z: mean 8, std twice as large */
+    float samples[4] = {1, 3, 5, 7};
+    ginv_sample_result r = {.S = 2, .C = 2, .k = 1, .samples = samples};
+    float mz, sz, mx, sx;
+    const double W[1] = {2};
+    ginv_net *net = linear_net(1, 1, W);
+    CHECK_OK(ginv_sample_moments(&r, net, &mz, &sz, &mx, &sx));
+    CHECK_NEAR(mz, 4.0, 1e-6);
+    CHECK_MSG(fabs(sz - sqrt(20.0 / 3)) < 1e-5 || fabs(sz - sqrt(5.0)) < 1e-5, "std %g", sz);
+    CHECK_NEAR(mx, 8.0, 1e-5);
+    CHECK_NEAR(sx, 2 * sz, 1e-5);
+    CHECK_OK(ginv_sample_moments(&r, NULL, &mz, NULL, NULL, NULL)); /* outputs may be NULL */
+    CHECK_NEAR(mz, 4.0, 1e-6);
+    ginv_net_free(net);
+}
+
+TEST(diag_ess_is_n_for_independent_draws_and_n_1_minus_rho_over_1_plus_rho_for_ar1)
+{
+    /* M = 4 chains of N = 2000: iid N(0,1) -> ESS ~ 8000; AR(1) with rho =
+     * 0.8 -> ESS ~ 8000 (1 - 0.8) / (1 + 0.8) = 889 */
+    const int N = 2000, M = 4;
+    double *x = ginv_malloc(sizeof(double) * N * M), *y = ginv_malloc(sizeof(double) * N * M);
+    ginv_rng r;
+    ginv_rng_init(&r, 17, GINV_STREAM_USER, 0);
+    for (int c = 0; c < M; c++) {
+        double a = ginv_rng_normal(&r);
+        for (int s = 0; s < N; s++) {
+            x[s * M + c] = ginv_rng_normal(&r);
+            a = 0.8 * a + sqrt(1 - 0.64) * ginv_rng_normal(&r);
+            y[s * M + c] = a;
+        }
+    }
+    double ei = ginv_diag_ess(N, M, x), ea = ginv_diag_ess(N, M, y);
+    CHECK_MSG(ei > 0.8 * N * M && ei < 1.25 * N * M, "iid ESS %.0f of %d", ei, N * M);
+    CHECK_MSG(ea > 0.7 * 889 && ea < 1.3 * 889, "AR(1) ESS %.0f, expected about 889", ea);
+    ginv_free(x);
+    ginv_free(y);
+}

@@ -145,3 +145,42 @@ TEST(solver_tol_stops_the_hand_loop_where_ginv_solve_stops)
     ginv_objective_free(obj);
     ginv_scenario_release(&sc);
 }
+
+TEST(solver_names_round_trip_and_signflip_counts_the_flip_from_minus_z0)
+{
+    const char *algos[] = {"gd", "adam", "signflip"};
+    for (int a = 0; a < 3; a++) {
+        const ginv_solver_type *t = ginv_solver_find(algos[a]);
+        CHECK(t != NULL && !strcmp(ginv_solver_name(t), algos[a]));
+    }
+    CHECK(ginv_solver_find("lbfgs") == NULL);
+    /* start every row at -z0 with y = A G(z0) (no noise): f(-z) = f(z0) = 0 <
+     * f(-z0), so signflip flips each row at its first step, and gd never
+     * flips */
+    for (int a = 0; a < 3; a += 2) {
+        ginv_scenario sc;
+        ginv_objective *obj;
+        ginv_op_spec ops;
+        float z[15];
+        problem(&sc, &obj, &ops, z);
+        for (int b = 0; b < 3; b++)
+            for (int i = 0; i < 5; i++) z[b * 5 + i] = -sc.z0[i];
+        ginv_solve_opts o;
+        ginv_solve_opts_init(&o);
+        o.type = ginv_solver_find(algos[a]);
+        o.lr = 0.5;
+        o.iters = 5;
+        ginv_solver *s;
+        CHECK_OK(ginv_solver_new(&s, obj, &o, 3, z));
+        double f[3];
+        int done = 0;
+        while (!done) CHECK_OK(ginv_solver_step(s, f, &done));
+        for (int b = 0; b < 3; b++) {
+            if (a == 0) CHECK_MSG(ginv_solver_flips(s, b) == 0, "gd row %d", b);
+            else CHECK_MSG(ginv_solver_flips(s, b) >= 1, "signflip row %d: %d flips", b, ginv_solver_flips(s, b));
+        }
+        ginv_solver_free(s);
+        ginv_objective_free(obj);
+        ginv_scenario_release(&sc);
+    }
+}

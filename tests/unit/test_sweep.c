@@ -485,3 +485,44 @@ TEST(wilson_interval_and_quantiles_match_hand_values)
     CHECK_NEAR(ginv_quantile_sorted(x, 4, 0.5), 2.5, 1e-12);
     CHECK(ginv_quantile_sorted(x, 4, 1) == 4);
 }
+
+TEST(params_typed_reads_take_defaults_check_ranges_and_read_flags)
+{
+    /* names sorted, as a cell's parameters are */
+    ginv_params p = {.n = 4,
+                     .name = {"iters", "m", "op", "quiet"},
+                     .value = {"150", "abc", "gaussian", "true"}};
+    int v = 0;
+    CHECK_OK(ginv_params_int(&p, "iters", 10, 1, 1000, &v));
+    CHECK(v == 150);
+    CHECK_OK(ginv_params_int(&p, "trials", 7, 1, 1000, &v)); /* absent: the default */
+    CHECK(v == 7);
+    CHECK(ginv_params_int(&p, "iters", 10, 1, 100, &v) != GINV_OK); /* 150 > 100 */
+    CHECK(strstr(ginv_last_error(), "iters") != NULL);
+    CHECK(ginv_params_int(&p, "m", 10, 1, 100, &v) != GINV_OK); /* not a number */
+    CHECK(strstr(ginv_last_error(), "m") != NULL);
+    CHECK(!strcmp(ginv_params_str(&p, "op", "identity"), "gaussian"));
+    CHECK(!strcmp(ginv_params_str(&p, "init", "paper"), "paper"));
+    int fl = -1;
+    CHECK_OK(ginv_params_flag(&p, "quiet", &fl));
+    CHECK(fl == 1);
+    CHECK_OK(ginv_params_flag(&p, "verbose", &fl)); /* absent: false */
+    CHECK(fl == 0);
+    CHECK(ginv_params_flag(&p, "op", &fl) != GINV_OK); /* "gaussian" is no flag */
+}
+
+TEST(unit_commands_lists_the_builtin_runners_and_mpi_is_not_launched_here)
+{
+    char buf[256];
+    const char *s = ginv_unit_commands(buf, sizeof buf);
+    CHECK(s == buf);
+    CHECK_MSG(strstr(buf, "recover") && strstr(buf, "cs"), "commands '%s'", buf);
+    /* each listed name is a runner */
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", buf);
+    for (char *t = strtok(copy, ", "); t; t = strtok(NULL, ", "))
+        CHECK_MSG(ginv_unit_find(t) != NULL, "'%s' listed but not found", t);
+    /* the test runner is not started by mpirun */
+    if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMI_SIZE") && !getenv("PMIX_RANK"))
+        CHECK(ginv_sweep_mpi_launched() == 0);
+}

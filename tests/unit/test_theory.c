@@ -51,3 +51,18 @@ TEST(theory_h_vanishes_at_x0_and_at_minus_rho_x0)
         for (int i = 0; i < 3; i++) CHECK_NEAR(h[i], -(1 - rho) * x0[i] / (1 << d), 1e-12);
     }
 }
+
+TEST(theory_g_iter_is_g_composed_d_times)
+{
+    /* g(0) = 0 is a fixed point; g_iter(theta, 0) = theta; otherwise the
+     * composition by hand */
+    CHECK(ginv_theory_g_iter(0.7, 0) == 0.7);
+    CHECK(ginv_theory_g_iter(0.0, 5) == 0.0);
+    double t = 1.3;
+    for (int d = 1; d <= 6; d++) {
+        t = ginv_theory_g(t);
+        CHECK_NEAR(ginv_theory_g_iter(1.3, d), t, 1e-15);
+    }
+    /* g(theta) < theta on (0, pi]: the iterates shrink */
+    CHECK(ginv_theory_g_iter(1.3, 3) < ginv_theory_g_iter(1.3, 2));
+}
