@@ -7,6 +7,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The per-layer table and the fit (and the relative error when there is a truth). */
+static void print_layers(const ginv_invert_lp_result *res, double rel_error)
+{
+    printf("%5s %6s %6s %7s %6s %7s %12s %12s\n", "layer", "in", "out", "active", "rank",
+           "unique", "residual", "violation");
+    for (int l = 0; l < res->L; l++) {
+        const ginv_invert_lp_layer *y = &res->layers[l];
+        printf("%5d %6d %6d %7d %6d %7s %12.3e %12.3e\n", l, y->in, y->out, y->active, y->rank,
+               y->lp_ok ? (y->unique ? "yes" : "no") : "LPfail", y->residual, y->violation);
+    }
+    printf("fit ||G(z) - x||_inf = %.3e", res->fit);
+    if (!isnan(rel_error)) printf(", relative error ||z - z0|| / ||z0|| = %.3e", rel_error);
+    printf("\n");
+}
+
+/* The same per-layer results as a JSON array. */
+static cJSON *layers_json(const ginv_invert_lp_result *res)
+{
+    cJSON *ls = cJSON_CreateArray();
+    for (int l = 0; l < res->L; l++) {
+        const ginv_invert_lp_layer *y = &res->layers[l];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "in", y->in);
+        cJSON_AddNumberToObject(o, "out", y->out);
+        cJSON_AddNumberToObject(o, "active", y->active);
+        cJSON_AddNumberToObject(o, "rank", y->rank);
+        cJSON_AddBoolToObject(o, "unique", y->unique);
+        cJSON_AddBoolToObject(o, "lp_ok", y->lp_ok);
+        cJSON_AddItemToObject(o, "residual", cli_json_num(y->residual));
+        cJSON_AddItemToObject(o, "violation", cli_json_num(y->violation));
+        cJSON_AddItemToArray(ls, o);
+    }
+    return ls;
+}
+
 int cmd_invert_lp(int argc, char **argv)
 {
     const char *C = "invert-lp";
@@ -109,18 +144,7 @@ int cmd_invert_lp(int argc, char **argv)
         }
         err = sqrt(err / (zn > 0 ? zn : 1));
     }
-    if (!quiet) {
-        printf("%5s %6s %6s %7s %6s %7s %12s %12s\n", "layer", "in", "out", "active", "rank",
-               "unique", "residual", "violation");
-        for (int l = 0; l < res.L; l++) {
-            const ginv_invert_lp_layer *y = &res.layers[l];
-            printf("%5d %6d %6d %7d %6d %7s %12.3e %12.3e\n", l, y->in, y->out, y->active, y->rank,
-                   y->lp_ok ? (y->unique ? "yes" : "no") : "LPfail", y->residual, y->violation);
-        }
-        printf("fit ||G(z) - x||_inf = %.3e", res.fit);
-        if (!target) printf(", relative error ||z - z0|| / ||z0|| = %.3e", err);
-        printf("\n");
-    }
+    if (!quiet) print_layers(&res, target ? NAN : err);
     if (save_z) {
         float *zf = malloc(sizeof(float) * k);
         if (!zf) { rc = cli_oom(C); goto out; }
@@ -142,20 +166,7 @@ int cmd_invert_lp(int argc, char **argv)
         cJSON_AddNumberToObject(p, "act_tol", act_tol);
         cJSON_AddNumberToObject(p, "k", k);
         cJSON_AddNumberToObject(p, "n", n);
-        cJSON *ls = cJSON_AddArrayToObject(doc, "layers");
-        for (int l = 0; l < res.L; l++) {
-            const ginv_invert_lp_layer *y = &res.layers[l];
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddNumberToObject(o, "in", y->in);
-            cJSON_AddNumberToObject(o, "out", y->out);
-            cJSON_AddNumberToObject(o, "active", y->active);
-            cJSON_AddNumberToObject(o, "rank", y->rank);
-            cJSON_AddBoolToObject(o, "unique", y->unique);
-            cJSON_AddBoolToObject(o, "lp_ok", y->lp_ok);
-            cJSON_AddItemToObject(o, "residual", cli_json_num(y->residual));
-            cJSON_AddItemToObject(o, "violation", cli_json_num(y->violation));
-            cJSON_AddItemToArray(ls, o);
-        }
+        cJSON_AddItemToObject(doc, "layers", layers_json(&res));
         cJSON *zz = cJSON_AddArrayToObject(doc, "z");
         for (int j = 0; j < k; j++) cJSON_AddItemToArray(zz, cJSON_CreateNumber(res.z[j]));
         cJSON_AddNumberToObject(doc, "fit", res.fit);

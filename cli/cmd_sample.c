@@ -401,15 +401,18 @@ static int trajectory(sample_cmd *a)
     int S = a->res.S, Cn = a->res.C, k = a->k;
     const float *z0 = a->z0;
     if (!(a->traj = malloc(sizeof(double) * 4 * (size_t)S))) return cli_oom(C);
+    double nz = 0; /* ||z0||, once */
+    if (z0) {
+        for (int j = 0; j < k; j++) nz += (double)z0[j] * z0[j];
+        nz = sqrt(nz);
+    }
     for (int s = 0; s < S; s++) {
         double *tr = a->traj + 4 * (size_t)s;
         const float *blk = a->res.samples + (size_t)s * Cn * k;
         tr[0] = a->so.burn_in + (double)(s + 1) * a->so.thin;
         tr[1] = tr[2] = tr[3] = NAN;
         if (z0) {
-            double nz = 0, cnt = 0, sum = 0;
-            for (int j = 0; j < k; j++) nz += (double)z0[j] * z0[j];
-            nz = sqrt(nz);
+            double cnt = 0, sum = 0;
             for (int c = 0; c < Cn; c++) {
                 double d = 0;
                 for (int j = 0; j < k; j++) d += ((double)blk[(size_t)c * k + j] - z0[j]) * ((double)blk[(size_t)c * k + j] - z0[j]);
@@ -480,8 +483,9 @@ static int open_outputs(sample_cmd *a)
     return 0;
 }
 
-/* trace.png, trajectory.png (with a truth), rhat_curve.png (when asked);
- * each failure removes the figures written before it. 0 or an exit code. */
+/* trace.png, trajectory.png (with a truth), rhat_curve.png (when asked),
+ * into the output set's staging directory (dropped whole on a failure). 0 or
+ * an exit code. */
 static int write_figures(const sample_cmd *a)
 {
     int S = a->res.S, Cn = a->res.C, k = a->k, rc;
@@ -513,16 +517,11 @@ static int write_figures(const sample_cmd *a)
         plot_style fs = {.title = title, .xlabel = "step", .ylabel = "fraction of chains", .ymin = 0, .ymax = 1};
         const double *fx[1] = {xs};
         rc = plot_series(a->paths[7], &fs, 1, fl, &S, fx, fy, NULL);
-        if (rc) unlink(a->paths[5]);
     }
     if (!rc && a->rhat_curve) {
         char *cp = join(ginv_outset_dir(a->set), a->rhat_name);
         rc = cp ? sample_rhat_curve_plot(cp, a->sampler, &a->rcurve) : cli_oom(C);
         free(cp);
-        if (rc) {
-            unlink(a->paths[5]);
-            if (a->z0) unlink(a->paths[7]);
-        }
     }
     free(xs);
     free(ys);
@@ -551,7 +550,6 @@ static int write_arrays(sample_cmd *a)
     if (a->is_image && (st = write_images(a->paths + 8, a->net, res, &a->so, a->mx, a->sx, a->ic, a->ih, a->iw,
                                           a->png_scale)) != GINV_OK)
         return cli_lib_error(C, st);
-    if ((st = ginv_outset_commit(a->set)) != GINV_OK) return cli_fail(C, "--out: %s", ginv_last_error());
     return 0;
 }
 
@@ -750,10 +748,12 @@ int cmd_sample(int argc, char **argv)
     if (!rc && !(rc = summarise(a)) && !(rc = trajectory(a))) {
         if (!a->quiet) print_table(a);
         /* outputs: the trace plot first (it may fail without gnuplot), then
-         * arrays, then JSON, all into the output set, which appears in --out
-         * as a whole */
+         * arrays into the output set, then the JSON; the set appears in --out
+         * as a whole, last, so a failure anywhere publishes nothing there (as
+         * in landscape) */
         if (!(rc = open_outputs(a)) && !(rc = write_figures(a)) && !(rc = write_arrays(a)) && a->json)
             rc = write_json(a);
+        if (!rc && ginv_outset_commit(a->set) != GINV_OK) rc = cli_fail(C, "--out: %s", ginv_last_error());
     }
     sample_release(a);
     free(a);

@@ -178,35 +178,36 @@ cJSON *cli_json_problem(cJSON *doc, const cli_problem *pr)
 
 cJSON *cli_json_num(double v) { return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull(); }
 
+/* *slot (a cJSON-owned string) replaced by its valid-UTF-8 form when that
+ * differs. 0, or -1 out of memory. */
+static int clean_slot(char **slot)
+{
+    char *c = cli_utf8_clean(*slot);
+    if (!c) return -1;
+    if (strcmp(c, *slot)) {
+        char *copy = cJSON_malloc(strlen(c) + 1);
+        if (!copy) {
+            free(c);
+            return -1;
+        }
+        strcpy(copy, c);
+        cJSON_free(*slot);
+        *slot = copy;
+    }
+    free(c);
+    return 0;
+}
+
 /* Every string and key of the tree made valid UTF-8 (cli_utf8_clean): cJSON
  * copies bytes as they are, and a path need not be UTF-8. */
 static int json_clean(cJSON *item)
 {
     for (; item; item = item->next) {
-        if (item->string && !(item->type & cJSON_StringIsConst)) {
-            char *c = cli_utf8_clean(item->string);
-            if (!c) return -1;
-            if (strcmp(c, item->string)) {
-                char *k = cJSON_malloc(strlen(c) + 1);
-                if (!k) { free(c); return -1; }
-                strcpy(k, c);
-                cJSON_free(item->string);
-                item->string = k;
-            }
-            free(c);
-        }
-        if (cJSON_IsString(item) && item->valuestring && !(item->type & cJSON_IsReference)) {
-            char *c = cli_utf8_clean(item->valuestring);
-            if (!c) return -1;
-            if (strcmp(c, item->valuestring)) {
-                char *v = cJSON_malloc(strlen(c) + 1);
-                if (!v) { free(c); return -1; }
-                strcpy(v, c);
-                cJSON_free(item->valuestring);
-                item->valuestring = v;
-            }
-            free(c);
-        }
+        if (item->string && !(item->type & cJSON_StringIsConst) && clean_slot(&item->string) != 0)
+            return -1;
+        if (cJSON_IsString(item) && item->valuestring && !(item->type & cJSON_IsReference) &&
+            clean_slot(&item->valuestring) != 0)
+            return -1;
         if (item->child && json_clean(item->child) != 0) return -1;
     }
     return 0;

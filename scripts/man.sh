@@ -84,13 +84,11 @@ headers=$(sed -n 's|^#include "\(ginv/[a-z]*\.h\)"$|include/\1|p' include/ginv.h
         /^ *\*|^\/\*/ { next }
         {
             line = $0
-            while (match(line, /ginv_[a-z0-9_]+ *\(/)) {
+            if (match(line, /ginv_[a-z0-9_]+ *\(/)) {   # the declared name: the first on its line
                 name = substr(line, RSTART, RLENGTH); sub(/ *\($/, "", name)
                 pre = substr(line, 1, RSTART - 1)
                 post = substr(line, RSTART + RLENGTH, 1)   # "(*": a function pointer type
                 if (pre !~ /\(\*? *$/ && post != "*" && !(name in seen)) { seen[name] = 1; order[++n] = name; secof[name] = sec }
-                line = substr(line, RSTART + RLENGTH)
-                break
             }
         }
         END {

@@ -831,13 +831,14 @@ def recover(net, op, y, *, algo="adam", restarts=1, iters=1000, lr=None, lam=0.0
     flips = np.zeros(R, np.int32)
     with _calling():
         net._handle(), op._handle()
-        lib.ginv_blas_set_threads(threads)
         so = _lib.SolveOpts()
         lib.ginv_solve_opts_init(byref(so))
         so.type = lib.ginv_solver_find(algo.encode())
         so.lr, so.iters, so.tol = lr, iters, tol
         obj = c_void_p()
         _check(lib.ginv_objective_new(byref(obj), hn, ho, _ptr(y), 1, lam, R))
+        threads_before = lib.ginv_blas_get_threads()  # restored below, as the C runs do
+        lib.ginv_blas_set_threads(threads)
         try:
             if kink == "onesided":
                 w = np.empty(k, np.float32)
@@ -862,6 +863,7 @@ def recover(net, op, y, *, algo="adam", restarts=1, iters=1000, lr=None, lam=0.0
             loss = lib.ginv_objective_meas_loss(obj)[0]
         finally:
             lib.ginv_objective_free(obj)
+            lib.ginv_blas_set_threads(threads_before)
     return RecoverResult(z=zb, x=x, loss=float(loss), f=float(fb.value), iters=int(info.iters),
                          best_restart=best, flips=int(flips[best]), f_restarts=f, z_restarts=z)
 

@@ -202,6 +202,7 @@ _PROTOS = {
     "ginv_blas_core": (c_char_p, []),
     "ginv_blas_better_core": (c_char_p, []),
     "ginv_blas_set_threads": (None, [c_int]),
+    "ginv_blas_get_threads": (c_int, []),
     # rng
     "ginv_rng_init": (None, [POINTER(Rng), c_uint64, c_uint64, c_uint64]),
     "ginv_rng_normal_f32": (None, [POINTER(Rng), c_float_p, c_size_t, c_double]),

@@ -144,11 +144,18 @@ kill_campaign() {
         SHIM_NO_EXCHANGE=$noex GINV_RENAME_LOG=$W/renames LD_PRELOAD=$SHIM "${CMD[@]}" >/dev/null 2>&1
         N=$(wc -l <"$W/renames" 2>/dev/null || echo 0)
         check "${name}_makes_renames_$mode" test "$N" -ge 2
-        for ((k = 1; k <= N; k++)); do
+        # a kill before each of the N renames, and (k = N + 1) none: the run
+        # completes, the state just after the last rename (when that rename
+        # is a set's commit, no kill can land after it)
+        for ((k = 1; k <= N + 1; k++)); do
             reset_sets
             { SHIM_NO_EXCHANGE=$noex GINV_KILL_AT_RENAME=$k LD_PRELOAD=$SHIM "${CMD[@]}" >/dev/null 2>&1; } 2>/dev/null
             rc=$?
-            [[ $rc -eq 137 ]] || { bad="rename $k: exit $rc, not killed"; break; }
+            if ((k <= N)); then
+                [[ $rc -eq 137 ]] || { bad="rename $k: exit $rc, not killed"; break; }
+            else
+                [[ $rc -eq 0 ]] || { bad="the run without a kill: exit $rc"; break; }
+            fi
             state_ok "rename $k" || break
         done
         # what the kills left beside the sets (reset_sets keeps it) is gone

@@ -53,11 +53,8 @@ if [[ -z "$uncovered" && $(echo "$status_fns" | wc -l) -gt 100 ]]; then ok api_n
 else fail api_null_test_covers_every_status_function "not in tests/unit/test_api_nulls.c: $(echo $uncovered | head -c 300)"; fi
 # every public function is named by a test that checks behaviour
 # (scripts/untested_api.sh: any file under tests/ or python/tests/ but
-# tests/unit/test_api_nulls.c, which only passes NULLs). ginv_ctx_* are left
-# out until their test file tests/unit/test_ctx.c exists.
-excl=
-[[ -f tests/unit/test_ctx.c ]] || excl='^ginv_ctx_'
-untested=$(UNTESTED_API_EXCLUDE="$excl" scripts/untested_api.sh 2>/dev/null)
+# tests/unit/test_api_nulls.c, which only passes NULLs).
+untested=$(scripts/untested_api.sh 2>/dev/null)
 ndecl=$(scripts/untested_api.sh --all | wc -l)
 if [[ -z "$untested" && $ndecl -gt 250 ]]; then ok "every_public_function_is_named_by_a_test ($ndecl functions)"
 else fail every_public_function_is_named_by_a_test "untested: $(echo $untested | head -c 400)"; fi

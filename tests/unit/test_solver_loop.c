@@ -28,6 +28,16 @@ static void problem(ginv_scenario *sc, ginv_objective **obj, ginv_op_spec *ops, 
     ginv_rng_normal_f32(&r, z, 15, 1.0);
 }
 
+static ginv_solve_opts solve_opts(const char *algo, double lr, int iters)
+{
+    ginv_solve_opts o;
+    ginv_solve_opts_init(&o);
+    o.type = ginv_solver_find(algo);
+    o.lr = lr;
+    o.iters = iters;
+    return o;
+}
+
 typedef struct {
     int calls, stop_at, last_t;
     double f0_first;
@@ -52,11 +62,7 @@ TEST(solver_steps_by_hand_match_ginv_solve_to_the_bit)
         float z1[15], z2[15];
         problem(&sc, &obj, &ops, z1);
         memcpy(z2, z1, sizeof z1);
-        ginv_solve_opts o;
-        ginv_solve_opts_init(&o);
-        o.type = ginv_solver_find(algos[a]);
-        o.lr = a == 1 ? 0.05 : 0.5;
-        o.iters = 40;
+        ginv_solve_opts o = solve_opts(algos[a], a == 1 ? 0.05 : 0.5, 40);
         double f1[3], f2[3];
         ginv_solve_info info = {0};
         CHECK_OK(ginv_solve(obj, &o, 3, z1, f1, &info));
@@ -84,11 +90,7 @@ TEST(solver_on_iter_sees_each_iterate_and_can_stop_the_run)
     float z[15], z0[15];
     problem(&sc, &obj, &ops, z);
     memcpy(z0, z, sizeof z);
-    ginv_solve_opts o;
-    ginv_solve_opts_init(&o);
-    o.type = ginv_solver_find("gd");
-    o.lr = 0.5;
-    o.iters = 30;
+    ginv_solve_opts o = solve_opts("gd", 0.5, 30);
     watch w = {.stop_at = -1};
     o.on_iter = on_iter;
     o.user = &w;
@@ -122,11 +124,7 @@ TEST(solver_tol_stops_the_hand_loop_where_ginv_solve_stops)
     float z1[15], z2[15];
     problem(&sc, &obj, &ops, z1);
     memcpy(z2, z1, sizeof z1);
-    ginv_solve_opts o;
-    ginv_solve_opts_init(&o);
-    o.type = ginv_solver_find("gd");
-    o.lr = 0.5;
-    o.iters = 5000;
+    ginv_solve_opts o = solve_opts("gd", 0.5, 5000);
     o.tol = 1e-4;
     double f[3];
     ginv_solve_info info = {0};
@@ -165,11 +163,7 @@ TEST(solver_names_round_trip_and_signflip_counts_the_flip_from_minus_z0)
         problem(&sc, &obj, &ops, z);
         for (int b = 0; b < 3; b++)
             for (int i = 0; i < 5; i++) z[b * 5 + i] = -sc.z0[i];
-        ginv_solve_opts o;
-        ginv_solve_opts_init(&o);
-        o.type = ginv_solver_find(algos[a]);
-        o.lr = 0.5;
-        o.iters = 5;
+        ginv_solve_opts o = solve_opts(algos[a], 0.5, 5);
         ginv_solver *s;
         CHECK_OK(ginv_solver_new(&s, obj, &o, 3, z));
         double f[3];
