@@ -49,7 +49,9 @@ typedef struct {
 /* The --op help text every command shows (docs/cli.md, "Options"). */
 #define CLI_OP_HELP                                                                             \
     "gaussian (entries N(0, 1/m)) | gaussian-unit (entries N(0, 1), Bora et al.) | subsample[:MASK] | " \
-    "inpaint-box[:R0,C0,H,W] | downsample:F | identity | matrix:FILE"
+    "inpaint-box[:R0,C0,H,W] | downsample:F | identity | matrix:FILE | circulant:M (fast partial " \
+    "random circulant, N(0, 1/m) rows) | fourier-subsample:random:M|radial:L|cartesian:R|MASK | "     \
+    "blur:SIGMA|FILE[,reflect|zero|circular] | colorize (RGB to luma; docs/operators.md)"
 /* -q: one meaning in every command (docs/cli.md, "Options"). */
 #define CLI_QUIET_OPT(dst) {"quiet", 'q', OPT_FLAG, &(dst), "", "only errors: no table, summary or progress"}
 /* A deprecated spelling: --OLD works as --NEW for one release, with a warning. */
@@ -161,6 +163,17 @@ int cli_parse_sizes(const char *cmd, const char *opt, const char *text, int *out
  * last (NULL: act). Returns 0 or an exit code. spec holds 2 * 64 entries. */
 int cli_build_spec(const char *cmd, const char *layers, const char *act, const char *out_act,
                    double alpha, int bias, ginv_layer *spec, int *nspec);
+
+/* A task's parameter table (ginv/base.h) as option rows writing into obj
+ * (its aliases as deprecated spellings): the command appends its own rows.
+ * Returns the rows written, or -1 when more than max. */
+int cli_table_opts(const ginv_param_table *t, void *obj, cli_opt *rows, int max);
+/* A table check's failure (st) with the library's message in option
+ * spelling ("parameter 'lr'" -> "--lr"); exit 2 for bad values. */
+int cli_table_error(const char *cmd, const ginv_param_table *t, ginv_status st);
+/* Every set parameter of obj into the JSON object parent (key: the name with
+ * '-' written '_'; unset strings and automatic numbers left out). */
+cJSON *cli_json_table(cJSON *parent, const ginv_param_table *t, const void *obj);
 
 /* Command entry points. */
 int cmd_info(int argc, char **argv);

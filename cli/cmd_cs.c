@@ -14,36 +14,24 @@
 int cmd_cs(int argc, char **argv)
 {
     const char *C = "cs";
-    const char *model = NULL, *data = "fashion-mnist:test[0:16]", *methods = "csgm,lasso-dct";
     const char *outdir = NULL, *json = NULL, *tune_spec = NULL;
-    int in_range = 0, quiet = 0, png_scale = CS_PNG_SCALE;
+    int in_range = 0, quiet = 0, png_scale = CS_PNG_SCALE, threads = 0;
     uint64_t seed = 1;
-    cs_config cfg = {.op = "gaussian-unit", .m = 100, .noise = 0.1, .lasso_lambda = 0,
-                     .nlambdas = 16};
-    ginv_csgm_opts_init(&cfg.csgm);
-    cfg.csgm.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
-    cli_opt opts[] = {
-        {"model", 0, OPT_STRING, &model, "FILE", "the generator (e.g. a VAE from 'ginv train vae'); needed by csgm and --in-range"},
-        {"data", 0, OPT_STRING, &data, "SPEC", "the true images: fashion-mnist:test[a:b], idx:FILE[a:b], or PNG/PGM files"},
+    ginv_cs_params p;
+    ginv_cs_params_init(&p);
+    cli_opt opts[32];
+    int nt = cli_table_opts(&ginv_cs_table, &p, opts, 20);
+    cli_opt own[] = {
         {"in-range", 0, OPT_INT, &in_range, "N", "instead of --data: N images G(z*), z* ~ N(0, I) (no representation error)", 1, 1 << 20},
-        {"op", 0, OPT_STRING, &cfg.op, "SPEC", CLI_OP_HELP},
-        {"m", 0, OPT_INT, &cfg.m, "M", "number of measurements (gaussian, subsample)", 1, 1 << 24},
-        {"noise", 0, OPT_DOUBLE, &cfg.noise, "SIGMA", "std of the Gaussian noise added to each measurement (0.1: Bora et al.'s setup, where recover's 0 is the noiseless theory)", 0, 1e6},
-        {"method", 0, OPT_STRING, &methods, "LIST", "comma list of csgm, lasso-pixel, lasso-dct, lasso-wavelet (Haar), lasso-db4"},
-        {"lambda", 0, OPT_DOUBLE, &cfg.csgm.lambda, "L", "CSGM: weight of the prior term lambda ||z||^2 in ||A G(z) - y||^2 + lambda ||z||^2 (0.1: Bora et al.'s, with their noise)", 0, 1e6},
-        {"restarts", 0, OPT_INT, &cfg.csgm.restarts, "R", "CSGM: random starts per image (the lowest loss is kept)", 1, 1 << 16},
-        {"iters", 0, OPT_INT, &cfg.csgm.iters, "T", "CSGM: Adam iterations", 0, 1 << 24},
-        {"lr", 0, OPT_DOUBLE, &cfg.csgm.lr, "ETA", "CSGM: Adam learning rate", 0, 1e3},
-        {"lasso-lambda", 0, OPT_DOUBLE, &cfg.lasso_lambda, "L", "Lasso: the l1 weight (default: tuned on --tune-data)", 0, 1e6},
         {"tune-data", 0, OPT_STRING, &tune_spec, "SPEC", "held-out images the Lasso's lambda is tuned on (default fashion-mnist:train[0:8] for Fashion-MNIST)"},
-        {"lasso-iters", 0, OPT_INT, &cfg.lasso_iters, "T", "Lasso: FISTA iterations", 1, 1 << 24},
         {"seed", 0, OPT_U64, &seed, "S", "seed of A, the noise, the restarts and --in-range"},
-        CLI_THREADS_OPT(cfg.threads),
+        CLI_THREADS_OPT(threads),
         {"out", 0, OPT_STRING, &outdir, "DIR", "write grid.png (rows: truth, a view of y, then csgm, lasso-pixel, -dct, -wavelet, -db4 as run), truth.npy, y.npy and <method>.npy there"},
         {"json", 0, OPT_STRING, &json, "FILE", "per-image MSE/PSNR and the summary as JSON ('-': stdout)"},
         CLI_PNG_SCALE_OPT(png_scale),
         CLI_QUIET_OPT(quiet),
         {0}};
+    memcpy(opts + nt, own, sizeof own);
     cli_cmd cmd = {C, "compressed sensing on images: CSGM vs the Lasso (per-pixel MSE, PSNR)",
                    "ginv cs --model vae.safetensors --data fashion-mnist:test[0:300] --op gaussian-unit --m 100 [options]",
                    "Measures every image with one operator, y = A x + noise, and reconstructs it "
@@ -53,14 +41,22 @@ int cmd_cs(int argc, char **argv)
                    "with x = Psi c in the pixel, DCT or wavelet basis, clipped to [0, 1]. The "
                    "default operator, gaussian-unit, has N(0, 1) entries and the noise is per measurement, "
                    "as in Bora et al.; --op gaussian (N(0, 1/m), every command's gaussian) is A/sqrt(m), "
-                   "the same problem as gaussian-unit with noise SIGMA*sqrt(m) and lambda*m. The summary is the mean per-pixel MSE +- 1.96 standard errors."};
+                   "the same problem as gaussian-unit with noise SIGMA*sqrt(m) and lambda*m. The summary is the mean per-pixel MSE +- 1.96 standard errors. "
+                   "The options above --in-range are the parameters a cs sweep cell may set (same names)."};
     int npos_ = 0;
     int rc = cli_parse(&cmd, opts, argc, argv, NULL, 0, &npos_);
     if (rc != CLI_OK) return rc == CLI_HELP ? 0 : rc;
-    cfg.nmethods = cs_parse_methods(C, methods, cfg.methods);
-    if (cfg.nmethods < 0) return 2;
+    const char *model = p.model, *data = p.data;
+    if (in_range && !model) return cli_usage_error(C, "--model is required for csgm and --in-range");
+    cs_config cfg = {.op = p.op, .m = p.m, .noise = p.noise, .lasso_iters = p.lasso_iters, .nlambdas = 16};
+    cfg.lasso_lambda = isnan(p.lasso_lambda) ? 0 : p.lasso_lambda;
+    ginv_status pst = ginv_cs_check(&p, cfg.methods, &cfg.nmethods);
+    if (pst != GINV_OK) return cli_table_error(C, &ginv_cs_table, pst);
+    ginv_csgm_opts_init(&cfg.csgm);
+    cfg.csgm.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
+    cfg.csgm.lambda = p.lambda, cfg.csgm.restarts = p.restarts, cfg.csgm.iters = p.iters, cfg.csgm.lr = p.lr;
     cfg.seed = cfg.csgm.seed = seed;
-    cfg.threads = cli_threads(cfg.threads);
+    cfg.threads = cli_threads(threads);
     cfg.csgm.threads = cfg.threads;
     if (cli_find(opts, "op")->seen && !strcmp(cfg.op, "gaussian"))
         fprintf(stderr, "ginv cs: note: --op gaussian now has entries N(0, 1/m) as in every command; "
@@ -107,7 +103,7 @@ int cmd_cs(int argc, char **argv)
             double mu, ci, ps = 0;
             cs_summary(&res, mt, &mu, &ci);
             for (int i = 0; i < res.N; i++) ps += 10 * log10(1.0 / fmax(res.mse[mt][i], 1e-12));
-            printf("%-14s %12.5f %10.5f %9.2f %10.3g %9.2f\n", cs_method_names[mt], mu, ci,
+            printf("%-14s %12.5f %10.5f %9.2f %10.3g %9.2f\n", ginv_cs_method_name(mt), mu, ci,
                    ps / res.N, res.lambda[mt], res.seconds[mt]);
         }
     }
@@ -126,7 +122,7 @@ int cmd_cs(int argc, char **argv)
         for (int i = -1; !code && i < CS_NMETHODS; i++) {
             const float *a = i < 0 ? truth.pix : res.xhat[i];
             if (!a) continue;
-            snprintf(path, sizeof path, "%s/%s.npy", sd, i < 0 ? "truth" : cs_method_names[i]);
+            snprintf(path, sizeof path, "%s/%s.npy", sd, i < 0 ? "truth" : ginv_cs_method_name(i));
             if (ginv_array_write(path, a, 2, shape) != GINV_OK)
                 code = cli_fail(C, "%s", ginv_last_error());
         }
@@ -137,24 +133,19 @@ int cmd_cs(int argc, char **argv)
     ginv_outset_free(set);
     if (!code && json) {
         cJSON *doc = cli_json_new("cs");
-        cJSON *p = cJSON_AddObjectToObject(doc, "params");
-        if (model) cJSON_AddStringToObject(p, "model", model);
-        if (in_range) cJSON_AddNumberToObject(p, "in_range", in_range);
-        else cJSON_AddStringToObject(p, "data", data);
-        cJSON_AddStringToObject(p, "op", cfg.op);
-        cJSON_AddNumberToObject(p, "m", res.m);
-        cJSON_AddNumberToObject(p, "noise", cfg.noise);
-        cJSON_AddStringToObject(p, "a_convention", !strcmp(cfg.op, "gaussian") ? "gaussian entries N(0,1/m), noise per measurement" : "gaussian-unit entries N(0,1), noise per measurement");
-        cJSON_AddNumberToObject(p, "restarts", cfg.csgm.restarts);
-        cJSON_AddNumberToObject(p, "iters", cfg.csgm.iters);
-        cJSON_AddNumberToObject(p, "lr", cfg.csgm.lr);
-        cJSON_AddNumberToObject(p, "seed", (double)seed);
+        ginv_cs_params used = p;
+        used.m = res.m;
+        if (in_range) used.data = NULL;
+        cJSON *pj = cli_json_table(cJSON_AddObjectToObject(doc, "params"), &ginv_cs_table, &used);
+        if (in_range) cJSON_AddNumberToObject(pj, "in_range", in_range);
+        cJSON_AddStringToObject(pj, "a_convention", !strcmp(cfg.op, "gaussian") ? "gaussian entries N(0,1/m), noise per measurement" : "gaussian-unit entries N(0,1), noise per measurement");
+        cJSON_AddNumberToObject(pj, "seed", (double)seed);
         cJSON *summ = cJSON_AddObjectToObject(doc, "summary");
         for (int t = 0; t < cfg.nmethods; t++) {
             int mt = cfg.methods[t];
             double mu, ci;
             cs_summary(&res, mt, &mu, &ci);
-            cJSON *o = cJSON_AddObjectToObject(summ, cs_method_names[mt]);
+            cJSON *o = cJSON_AddObjectToObject(summ, ginv_cs_method_name(mt));
             cJSON_AddItemToObject(o, "mse_mean", cli_json_num(mu));
             cJSON_AddItemToObject(o, "mse_ci95", cli_json_num(ci));
             cJSON_AddItemToObject(o, "psnr_of_mean_mse", cli_json_num(10 * log10(1.0 / mu)));
@@ -168,7 +159,7 @@ int cmd_cs(int argc, char **argv)
             if (truth.labels) cJSON_AddNumberToObject(o, "label", truth.labels[i]);
             for (int t = 0; t < cfg.nmethods; t++) {
                 int mt = cfg.methods[t];
-                cJSON *q = cJSON_AddObjectToObject(o, cs_method_names[mt]);
+                cJSON *q = cJSON_AddObjectToObject(o, ginv_cs_method_name(mt));
                 cJSON_AddItemToObject(q, "mse", cli_json_num(res.mse[mt][i]));
                 cJSON_AddItemToObject(q, "psnr", cli_json_num(10 * log10(1.0 / res.mse[mt][i])));
             }

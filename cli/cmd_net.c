@@ -12,27 +12,9 @@
 int cli_build_spec(const char *cmd, const char *layers, const char *act, const char *out_act,
                    double alpha, int bias, ginv_layer *spec, int *nspec)
 {
-    int sizes[MAX_SIZES];
-    int ns = cli_parse_sizes(cmd, "layers", layers, sizes, MAX_SIZES);
-    if (ns < 0) return 2;
-    if (ns < 2) return cli_usage_error(cmd, "--layers needs at least two sizes (latent and output)");
-    ginv_layer_kind ka, ko;
-    if (ginv_layer_kind_parse(act, &ka) || ka == GINV_LAYER_DENSE)
-        return cli_usage_error(cmd, "--act '%s' is not an activation (relu, leaky_relu, tanh, sigmoid, softplus, identity)", act);
-    if (ginv_layer_kind_parse(out_act ? out_act : act, &ko) || ko == GINV_LAYER_DENSE)
-        return cli_usage_error(cmd, "--out-act '%s' is not an activation", out_act);
-    int n = 0;
-    for (int i = 0; i + 1 < ns; i++) {
-        ginv_layer d = {.kind = GINV_LAYER_DENSE, .in = sizes[i], .out = sizes[i + 1], .bias = bias};
-        spec[n++] = d;
-        ginv_layer_kind k = i + 2 == ns ? ko : ka;
-        if (k != GINV_LAYER_IDENTITY) {
-            ginv_layer a = {.kind = k, .alpha = alpha};
-            spec[n++] = a;
-        }
-    }
-    *nspec = n;
-    return 0;
+    /* the library's parser, its messages in option spelling (--layers, --act) */
+    ginv_status st = ginv_layers_parse(layers, act, out_act, alpha, bias, spec, 2 * 64, nspec);
+    return st == GINV_OK ? 0 : cli_table_error(cmd, &ginv_recover_table, st);
 }
 
 /* `ginv net extract FILE --part generator|encoder -o OUT`: one of the nets of

@@ -89,11 +89,6 @@ static int save_arrays(const ginv_recover_opts *ro, const ginv_recover_trial *re
     return rc;
 }
 
-/* the option texts the JSON repeats */
-typedef struct {
-    const char *model, *layers, *act, *out_act, *init, *opspec, *algo, *start, *kink, *truth_path, *y_path;
-} recover_names;
-
 static cJSON *trial_json(const ginv_recover_trial *r, int t, int have_truth, int with_y)
 {
     cJSON *o = cJSON_CreateObject();
@@ -114,29 +109,27 @@ static cJSON *trial_json(const ginv_recover_trial *r, int t, int have_truth, int
     return o;
 }
 
-static cJSON *recover_json(const recover_names *nm, const ginv_recover_opts *ro, const ginv_recover_trial *res,
-                           const recover_summary *s, int bias, int k, int n, int m)
+/* The run as JSON: the parameters (the table's, with the values used),
+ * the sizes and files, every trial, the summary. */
+static cJSON *recover_json(ginv_recover_params *p, const ginv_recover_setup *su, const ginv_recover_opts *ro,
+                           const ginv_recover_trial *res, const recover_summary *s, const char *truth_path,
+                           const char *y_path)
 {
     cJSON *doc = cli_json_new(C);
     cJSON_AddNumberToObject(doc, "seed", (double)ro->seed);
-    cli_problem pr = {nm->model, nm->layers, nm->act, nm->out_act, "weights", nm->init, nm->opspec, bias, k, n, m};
-    cJSON *p = cli_json_problem(doc, &pr);
-    cJSON_AddNumberToObject(p, "noise", ro->noise);
-    cJSON_AddNumberToObject(p, "lambda", ro->lambda);
-    cJSON_AddStringToObject(p, "algo", nm->algo);
-    cJSON_AddNumberToObject(p, "lr", ro->solve.lr);
-    cJSON_AddNumberToObject(p, "iters", ro->solve.iters);
-    cJSON_AddNumberToObject(p, "tol", ro->solve.tol);
-    cJSON_AddNumberToObject(p, "restarts", ro->restarts);
-    cJSON_AddNumberToObject(p, "start_scale", ro->init_sd);
-    cJSON_AddStringToObject(p, "start", nm->start);
-    cJSON_AddStringToObject(p, "kink", nm->kink);
-    cJSON_AddNumberToObject(p, "trials", ro->trials);
-    cJSON_AddNumberToObject(p, "success_tol", ro->success_tol);
-    if (nm->truth_path) cJSON_AddStringToObject(p, "truth", nm->truth_path);
-    if (nm->y_path) cJSON_AddStringToObject(p, "y", nm->y_path);
+    ginv_recover_params used = *p;
+    used.lr = su->lr;
+    used.start_scale = su->start_scale;
+    used.m = su->m;
+    if (!used.out_act) used.out_act = used.act;
+    cJSON *pj = cli_json_table(cJSON_AddObjectToObject(doc, "params"), &ginv_recover_table, &used);
+    cJSON_AddNumberToObject(pj, "k", su->k);
+    cJSON_AddNumberToObject(pj, "n", su->n);
+    cJSON_AddNumberToObject(pj, "trials", ro->trials);
+    if (truth_path) cJSON_AddStringToObject(pj, "truth", truth_path);
+    if (y_path) cJSON_AddStringToObject(pj, "y", y_path);
     cJSON *arr = cJSON_AddArrayToObject(doc, "trials");
-    for (int t = 0; t < ro->trials; t++) cJSON_AddItemToArray(arr, trial_json(&res[t], t, s->have_truth, nm->y_path != NULL));
+    for (int t = 0; t < ro->trials; t++) cJSON_AddItemToArray(arr, trial_json(&res[t], t, s->have_truth, y_path != NULL));
     cJSON *o = cJSON_AddObjectToObject(doc, "summary");
     cJSON_AddNumberToObject(o, "trials", ro->trials);
     if (s->have_truth) {
@@ -150,63 +143,36 @@ static cJSON *recover_json(const recover_names *nm, const ginv_recover_opts *ro,
     return doc;
 }
 
-/* Sizes checked before running: trial 0's operator on n-vectors, its m
- * (into *m) against --y's length. 0 or an exit code. */
-static int check_op_size(const ginv_op_spec *ops, int n, uint64_t seed, const char *y_path, const ginv_array *yarr, int *m)
+/* --y: read, and its length checked against the operator's m. 0 or an exit code. */
+static int read_y(const char *y_path, ginv_recover_params *p, ginv_array *yarr)
 {
-    ginv_op *op0;
-    if (ginv_op_from_spec(&op0, ops, n, seed, 0) != GINV_OK) return cli_fail(C, "--op: %s", ginv_last_error());
-    int m0 = ginv_op_m(op0);
-    ginv_op_free(op0);
-    if (y_path && (size_t)m0 != ginv_array_count(yarr))
-        return cli_error_code(C, CLI_EXIT_FORMAT, "--y '%s' holds %zu values but the operator makes %d measurements",
-                              y_path, ginv_array_count(yarr), m0);
-    *m = m0;
-    return 0;
+    int rc = cli_read_vector(C, "y", y_path, 0, yarr);
+    if (!rc && p->m == 0) p->m = (int)ginv_array_count(yarr);
+    return rc;
 }
 
 int cmd_recover(int argc, char **argv)
 {
-    const char *model = NULL, *layers = NULL, *act = "relu", *out_act = NULL, *init = "paper";
-    const char *opspec = "gaussian", *algo = "adam", *kink = "zero", *image = NULL, *start = "random";
     const char *truth_path = NULL, *y_path = NULL, *save_z = NULL, *save_x = NULL, *json = NULL;
-    int bias = 0, m = 0, quiet = 0;
-    double alpha = 0.2, bias_sd = 0;
-    ginv_recover_opts ro;
-    ginv_recover_opts_init(&ro);
-    ro.threads = 0; /* cli_threads() after parsing */
-    double lr = -1;
+    int quiet = 0, trials = 1, threads = 0; /* threads: cli_threads() after parsing */
     uint64_t seed = 1;
-    cli_opt opts[] = {
-        {"model", 0, OPT_STRING, &model, "FILE", "generator model file (.safetensors)"},
-        {"layers", 0, OPT_STRING, &layers, "K,N1,..,ND", "instead of --model: a fresh random generator per trial"},
-        CLI_LAYERS_OPTS(act, out_act, alpha, bias, bias_sd),
-        {"weights", 0, OPT_STRING, &init, "paper|fanin|orthogonal", "with --layers: weight scaling"},
-        CLI_OP_OPTS(opspec, m, image),
-        {"noise", 0, OPT_DOUBLE, &ro.noise, "SIGMA", "std of the Gaussian noise added to each measurement (0: the noiseless problem of Hand & Voroninski)", 0, 1e30},
-        {"lambda", 0, OPT_DOUBLE, &ro.lambda, "L", "weight of the prior term lambda ||z||^2 (0: eq. 1 of Hand & Voroninski)", 0, 1e30},
-        {"algo", 0, OPT_STRING, &algo, "gd|adam|signflip", "solver (signflip: GD with the negation check)"},
-        {"lr", 0, OPT_DOUBLE, &lr, "ETA", "step size (default: adam 0.01, gd and signflip 1)", 0, 1e30},
-        {"iters", 0, OPT_INT, &ro.solve.iters, "T", "iterations (exactly T unless --tol)", 0, 1 << 30},
-        {"tol", 0, OPT_DOUBLE, &ro.solve.tol, "EPS", "stop when f changes by < EPS relative (0: never)", 0, 1},
-        {"restarts", 0, OPT_INT, &ro.restarts, "R", "random initialisations per trial, solved in one batch", 1, 1 << 20},
-        {"start", 0, OPT_STRING, &start, "random|negative", "restarts start at N(0, S^2 I), or near -z0: -z0 + N(0, (S ||z0||)^2 I/k)"},
-        {"start-scale", 0, OPT_DOUBLE, &ro.init_sd, "S", "scale S of the starting points (default 1 random, 0.05 negative)", 0, 1e6},
-        {"kink", 0, OPT_STRING, &kink, "zero|onesided", "ReLU derivative at 0: zero, or eq. (5)'s one-sided limit"},
-        {"trials", 0, OPT_INT, &ro.trials, "N", "independent trials", 1, 1 << 24},
+    ginv_recover_params p;
+    ginv_recover_params_init(&p);
+    cli_opt opts[48];
+    int nt = cli_table_opts(&ginv_recover_table, &p, opts, 36);
+    cli_opt own[] = {
+        {"trials", 0, OPT_INT, &trials, "N", "independent trials", 1, 1 << 24},
         {"seed", 0, OPT_U64, &seed, "S", "random seed"},
-        {"success-tol", 0, OPT_DOUBLE, &ro.success_tol, "E", "success: rel_error below E", 0, 1e30},
         {"truth", 0, OPT_STRING, &truth_path, "FILE", "z0 (k values, .npy or text) instead of N(0, I)"},
         {"y", 0, OPT_STRING, &y_path, "FILE", "your measurements (m values) instead of simulating"},
         {"save-z", 0, OPT_STRING, &save_z, "FILE", "write the recovered latents (trials x k)"},
         {"save-x", 0, OPT_STRING, &save_x, "FILE", "write the recovered signals G(z) (trials x n)"},
         {"json", 0, OPT_STRING, &json, "FILE", "write results as JSON ('-': stdout)"},
-        CLI_THREADS_OPT(ro.threads),
+        CLI_THREADS_OPT(threads),
         CLI_QUIET_OPT(quiet),
-        CLI_ALIAS("init", "weights"),
-        CLI_ALIAS("init-scale", "start-scale"),
         {0},
     };
+    memcpy(opts + nt, own, sizeof own);
     cli_cmd cmd = {C, "Recover latent codes z0 from measurements y = A G(z0) + noise (MAP inversion).",
                    "ginv recover (--model FILE | --layers K,N1,..,ND) --op gaussian --m M [options]",
                    "Minimises f(z) = 1/2 ||A G(z) - y||^2 + lambda ||z||^2 (Hand & Voroninski 2019,\n"
@@ -215,100 +181,65 @@ int cmd_recover(int argc, char **argv)
                    "operator and noise from streams derived from (seed, trial), so results do not\n"
                    "depend on --threads. --op gaussian has entries N(0, 1/m) (gaussian-unit: N(0, 1)).\n"
                    "rel_error = ||z_hat - z0|| / ||z0||; with --y (no truth) the fit is reported instead.\n"
+                   "The options above --trials are the parameters a sweep cell may set (same names).\n"
                    "Exit status: 0 when the run completed (whatever the success rate); failures by\n"
                    "class: 2 usage, 4 input, 5 I/O, 6 divergence (docs/cli.md)."};
     const char *pos[1];
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
     if (rc) return rc == CLI_HELP ? 0 : rc;
-    ro.seed = seed;
-    ro.threads = cli_threads(ro.threads);
     cli_install_callbacks(quiet);
 
-    if (!!model == !!layers) return cli_usage_error(C, "give exactly one of --model FILE or --layers K,N1,..,ND");
-    if ((ro.solve.type = ginv_solver_find(algo)) == NULL)
-        return cli_usage_error(C, "--algo '%s' must be gd, adam or signflip", algo);
-    ro.solve.lr = lr > 0 ? lr : (!strcmp(algo, "adam") ? 0.01 : 1.0);
-    if (lr == 0) return cli_usage_error(C, "--lr must be positive");
-    if (!strcmp(kink, "zero")) ro.kink = GINV_KINK_ZERO;
-    else if (!strcmp(kink, "onesided")) ro.kink = GINV_KINK_ONESIDED;
-    else return cli_usage_error(C, "--kink '%s' must be zero or onesided", kink);
-    if (ginv_init_parse(init, &ro.init) != GINV_OK)
-        return cli_usage_error(C, "--weights '%s' must be paper, fanin or orthogonal", init);
-    if (!strcmp(start, "negative")) {
-        ro.start_negative = 1;
-        if (!cli_find(opts, "start-scale")->seen) ro.init_sd = 0.05;
-        if (y_path) return cli_usage_error(C, "--start negative needs a truth, not --y");
-    } else if (strcmp(start, "random")) {
-        return cli_usage_error(C, "--start '%s' must be random or negative", start);
-    }
+    ginv_status st = ginv_recover_check(&p);
+    if (st != GINV_OK) return cli_table_error(C, &ginv_recover_table, st);
+    if (!strcmp(p.start, "negative") && y_path) return cli_usage_error(C, "--start negative needs a truth, not --y");
     if (y_path && truth_path) return cli_usage_error(C, "--y and --truth exclude each other: with --y there is no truth");
-    if (y_path && layers) return cli_usage_error(C, "--y needs a fixed generator (--model), not --layers");
-    ro.bias_sd = bias_sd;
+    if (y_path && p.layers) return cli_usage_error(C, "--y needs a fixed generator (--model), not --layers");
 
-    ginv_layer spec[128];
-    if (layers && (rc = cli_build_spec(C, layers, act, out_act, alpha, bias, spec, &ro.nspec)))
-        return rc;
-    ro.spec = spec;
-
-    ginv_net *net = NULL;
-    ginv_op_spec ops;
+    ginv_recover_setup su;
+    memset(&su, 0, sizeof su);
     ginv_array truth = {0}, yarr = {0};
     ginv_recover_trial *res = NULL;
-    int have_ops = 0;
-    ginv_status st;
-    if (model) {
-        if ((st = ginv_net_load(model, &net)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
-        ro.net = net;
+    if (y_path && (rc = read_y(y_path, &p, &yarr))) goto out;
+    if ((st = ginv_recover_setup_init(&su, &p, seed)) != GINV_OK) {
+        rc = cli_table_error(C, &ginv_recover_table, st);
+        goto out;
     }
-    int k = net ? ginv_net_in(net) : spec[0].in;
-    int n = net ? ginv_net_out(net) : 0;
-    if (!net)
-        for (int i = 0; i < ro.nspec; i++) if (spec[i].kind == GINV_LAYER_DENSE) n = spec[i].out;
-    if (y_path) {
-        if ((rc = cli_read_vector(C, "y", y_path, 0, &yarr))) goto out;
-        if (m == 0) m = (int)ginv_array_count(&yarr);
-        ro.y = yarr.data;
+    ginv_recover_opts *ro = &su.opts;
+    ro->trials = trials;
+    ro->threads = cli_threads(threads);
+    if (y_path && (size_t)su.m != ginv_array_count(&yarr)) {
+        rc = cli_error_code(C, CLI_EXIT_FORMAT, "--y '%s' holds %zu values but the operator makes %d measurements",
+                            y_path, ginv_array_count(&yarr), su.m);
+        goto out;
     }
-    if ((st = ginv_op_spec_parse(&ops, opspec, m)) != GINV_OK) { rc = cli_fail(C, "--op: %s", ginv_last_error()); goto out; }
-    have_ops = 1;
-    if (image) {
-        if (sscanf(image, "%dx%dx%d", &ops.c, &ops.h, &ops.w) != 3 || ops.c < 1 || ops.h < 1 || ops.w < 1) {
-            rc = cli_usage_error(C, "--image '%s' must be CxHxW, e.g. 1x28x28", image);
-            goto out;
-        }
-    }
-    ro.op = &ops;
-    if ((rc = check_op_size(&ops, n, seed, y_path, &yarr, &m))) goto out;
+    ro->y = y_path ? yarr.data : NULL;
     if (truth_path) {
-        if ((rc = cli_read_vector(C, "truth", truth_path, (size_t)k, &truth))) goto out;
-        ro.truth = truth.data;
+        if ((rc = cli_read_vector(C, "truth", truth_path, (size_t)su.k, &truth))) goto out;
+        ro->truth = truth.data;
     }
-    res = calloc((size_t)ro.trials, sizeof *res);
-    if (!res) { rc = cli_error_code(C, CLI_EXIT_RESOURCE, "out of memory for %d trials", ro.trials); goto out; }
-    ro.ctx = cli_run_ctx(); /* Ctrl-C: cancelled, exit 130, nothing written */
-    st = ginv_recover_run(&ro, res);
+    res = calloc((size_t)ro->trials, sizeof *res);
+    if (!res) { rc = cli_error_code(C, CLI_EXIT_RESOURCE, "out of memory for %d trials", ro->trials); goto out; }
+    ro->ctx = cli_run_ctx(); /* Ctrl-C: cancelled, exit 130, nothing written */
+    st = ginv_recover_run(ro, res);
     if (st != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
 
-    /* summary */
     recover_summary sum;
-    summarise(&ro, res, !y_path, &sum);
-    if (!quiet) print_trials(&ro, res, &sum);
+    summarise(ro, res, !y_path, &sum);
+    if (!quiet) print_trials(ro, res, &sum);
 
     /* outputs, each written atomically, only after the run succeeded */
-    if (save_z || save_x) rc = save_arrays(&ro, res, save_z, save_x, k, n);
+    if (save_z || save_x) rc = save_arrays(ro, res, save_z, save_x, su.k, su.n);
     if (json && !rc) {
-        recover_names nm = {model, layers, act, out_act, init, opspec, algo, start, kink, truth_path, y_path};
-        cJSON *doc = recover_json(&nm, &ro, res, &sum, bias, k, n, m);
+        cJSON *doc = recover_json(&p, &su, ro, res, &sum, truth_path, y_path);
         rc = cli_json_write(C, doc, json);
         cJSON_Delete(doc);
     }
 out:
     if (res)
-        for (int t = 0; t < ro.trials; t++) ginv_recover_trial_release(&res[t]);
+        for (int t = 0; t < trials; t++) ginv_recover_trial_release(&res[t]);
     free(res);
-    if (have_ops) ginv_op_spec_release(&ops);
+    ginv_recover_setup_release(&su);
     ginv_array_release(&truth);
     ginv_array_release(&yarr);
-    ginv_net_free(net);
     return rc;
 }

@@ -9,12 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-const char *const cs_method_names[CS_NMETHODS] = {"csgm", "lasso-pixel", "lasso-dct",
-                                                  "lasso-wavelet", "lasso-db4"};
-static const ginv_basis method_basis[CS_NMETHODS] = {GINV_BASIS_PIXEL, GINV_BASIS_PIXEL,
-                                                     GINV_BASIS_DCT, GINV_BASIS_HAAR,
-                                                     GINV_BASIS_DB4};
-
 static double now(void)
 {
     struct timespec ts;
@@ -24,46 +18,13 @@ static double now(void)
 
 int cs_parse_methods(const char *cmd, const char *text, int *methods)
 {
+    ginv_cs_params p;
+    ginv_cs_params_init(&p);
+    p.method = text;
+    p.model = "-"; /* the model is checked by the command */
     int n = 0;
-    const char *p = text;
-    while (*p) {
-        size_t len = strcspn(p, ",");
-        int found = -1;
-        for (int i = 0; i < CS_NMETHODS; i++)
-            if (strlen(cs_method_names[i]) == len && !strncmp(p, cs_method_names[i], len))
-                found = i;
-        if (found < 0) {
-            cli_usage_error(cmd, "--method: unknown method '%.*s' (use csgm, lasso-pixel, "
-                                 "lasso-dct, lasso-wavelet (Haar) or lasso-db4)", (int)len, p);
-            return -1;
-        }
-        for (int i = 0; i < n; i++)
-            if (methods[i] == found) {
-                cli_usage_error(cmd, "--method: '%s' is listed twice", cs_method_names[found]);
-                return -1;
-            }
-        methods[n++] = found;
-        p += len;
-        if (*p == ',') p++;
-    }
-    if (!n) cli_usage_error(cmd, "--method: no method given");
-    return n ? n : -1;
-}
-
-/* The measurement operator, from the same text as every command's --op:
- * gaussian has entries N(0, 1/m), gaussian-unit (the CSGM paper's, and the
- * default of cs, experiment cs and demo) N(0, 1), so that the noise sigma is
- * per measurement on the same scale as Bora et al.; A / sqrt(m) with noise
- * sigma / sqrt(m) is the same problem in the N(0, 1/m) convention. */
-static ginv_status make_op(const cs_config *cfg, int n, int h, int w, ginv_op **op)
-{
-    ginv_op_spec spec;
-    ginv_status st = ginv_op_spec_parse(&spec, cfg->op, cfg->m);
-    if (st != GINV_OK) return st;
-    if (!spec.c) spec.c = 1, spec.h = h, spec.w = w;
-    st = ginv_op_from_spec(op, &spec, n, cfg->seed, 0);
-    ginv_op_spec_release(&spec);
-    return st;
+    ginv_status st = ginv_cs_check(&p, methods, &n);
+    return st == GINV_OK ? n : (cli_table_error(cmd, &ginv_cs_table, st), -1);
 }
 
 /* y_i = A x_i + noise_i, noise from stream (seed, NOISE, offset + i). */
@@ -92,8 +53,11 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
         return cli_error_code(C, CLI_EXIT_FORMAT, "the generator makes %d pixels but the images have %dx%d = %d",
                          ginv_net_out(net), h, w, n);
     ginv_op *op = NULL;
-    if (make_op(cfg, n, h, w, &op) != GINV_OK)
-        return cli_fail(C, "--op %s: %s", cfg->op, ginv_last_error());
+    ginv_cs_params op_params; /* gaussian-unit: N(0, 1) entries, noise per measurement as Bora et al. */
+    ginv_cs_params_init(&op_params);
+    op_params.op = cfg->op, op_params.m = cfg->m;
+    ginv_status ost = ginv_cs_op(&op_params, 1, h, w, cfg->seed, &op);
+    if (ost != GINV_OK) return cli_table_error(C, &ginv_cs_table, ost);
     int m = ginv_op_m(op), code = 0;
     res->N = N, res->n = n, res->h = h, res->w = w, res->m = m;
     float *Y = malloc((size_t)N * m * sizeof(float));
@@ -133,7 +97,7 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
             if (!(lo.lambda > 0)) {
                 if (!cfg->tune || !cfg->tune->count) {
                     code = cli_error_code(C, CLI_EXIT_USAGE, "%s: give --lasso-lambda or held-out images to tune it "
-                                        "on (--tune-data)", cs_method_names[meth]);
+                                        "on (--tune-data)", ginv_cs_method_name(meth));
                     break;
                 }
                 int nt = cfg->tune->count, nl = cfg->nlambdas > 1 ? cfg->nlambdas : 16;
@@ -148,11 +112,11 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
                      * smallest lambda whose Lasso solution is c = 0 */
                     ginv_op_adjoint(op, nt, Yt, at);
                     double lmax = 0;
-                    if (ginv_basis_analyze(method_basis[meth], h, w, nt, at, ct) == GINV_OK)
+                    if (ginv_basis_analyze(ginv_cs_method_basis(meth), h, w, nt, at, ct) == GINV_OK)
                         for (size_t q = 0; q < (size_t)nt * n; q++) lmax = fmax(lmax, fabs(ct[q]));
                     if (!(lmax > 0)) lmax = 1;
                     for (int j = 0; j < nl; j++) grid[j] = lmax * pow(10.0, -5.0 + 5.0 * j / (nl - 1));
-                    st = ginv_lasso_tune(op, method_basis[meth], h, w, nt, cfg->tune->pix, Yt, grid, nl, &lo,
+                    st = ginv_lasso_tune(op, ginv_cs_method_basis(meth), h, w, nt, cfg->tune->pix, Yt, grid, nl, &lo,
                                          &lo.lambda, NULL);
                 } else {
                     st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
@@ -162,11 +126,11 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
                 free(at);
                 free(ct);
             }
-            if (st == GINV_OK) st = ginv_lasso_run(op, method_basis[meth], h, w, N, Y, &lo, X);
+            if (st == GINV_OK) st = ginv_lasso_run(op, ginv_cs_method_basis(meth), h, w, N, Y, &lo, X);
             res->lambda[meth] = lo.lambda;
         }
         if (st != GINV_OK) {
-            code = cli_fail(C, "%s: %s", cs_method_names[meth], ginv_last_error());
+            code = cli_fail(C, "%s: %s", ginv_cs_method_name(meth), ginv_last_error());
             break;
         }
         res->seconds[meth] = now() - t0;
@@ -228,7 +192,7 @@ int cs_write_grid(const char *C, const char *path, const ginv_images *truth,
     const float *src[2 + CS_NMETHODS] = {truth->pix, res->view};
     const char *rl[2 + CS_NMETHODS] = {"truth", view_label(op)};
     for (int t = 0; t < CS_NMETHODS; t++)
-        if (res->xhat[t]) rl[2 + r] = cs_method_names[t], src[2 + r++] = res->xhat[t];
+        if (res->xhat[t]) rl[2 + r] = ginv_cs_method_name(t), src[2 + r++] = res->xhat[t];
     for (int i = 0; i < rows; i++)
         memcpy(tiles + (size_t)i * cols * n, src[i], (size_t)cols * n * sizeof(float));
     for (int c = 0; c < cols; c++) snprintf(clab[c], sizeof clab[c], "#%d", c), cl[c] = clab[c];

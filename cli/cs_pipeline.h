@@ -7,8 +7,8 @@
 
 #include "cli.h"
 
-enum { CS_CSGM = 0, CS_LASSO_PIXEL, CS_LASSO_DCT, CS_LASSO_WAVELET, CS_LASSO_DB4, CS_NMETHODS };
-extern const char *const cs_method_names[CS_NMETHODS];
+/* the methods, in the library's order (ginv_cs_method_name) */
+enum { CS_CSGM = GINV_CS_CSGM, CS_NMETHODS = GINV_CS_NMETHODS };
 /* "csgm,lasso-dct" -> methods (in order given); returns the count or -1. */
 int cs_parse_methods(const char *cmd, const char *text, int *methods);
 

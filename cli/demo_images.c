@@ -69,7 +69,7 @@ int demo_images(int argc, char **argv)
     cfg.threads = cli_threads(cfg.threads);
     cfg.csgm.threads = cfg.threads;
     cfg.nmethods = 3;
-    cfg.methods[0] = CS_CSGM, cfg.methods[1] = CS_LASSO_DCT, cfg.methods[2] = CS_LASSO_WAVELET;
+    cfg.methods[0] = CS_CSGM, cfg.methods[1] = GINV_CS_LASSO_DCT, cfg.methods[2] = GINV_CS_LASSO_WAVELET;
     cli_install_callbacks(quiet);
     ginv_net *net = NULL;
     if (ginv_net_load(model, &net) != GINV_OK)
@@ -114,7 +114,7 @@ int demo_images(int argc, char **argv)
         if (code) break;
         for (int t = 0; t < 3; t++) cs_summary(&res, cfg.methods[t], &mean[i][t], &ci[i][t]);
         int bl = mean[i][1] <= mean[i][2] ? 1 : 2;
-        best[i] = cs_method_names[cfg.methods[bl]];
+        best[i] = ginv_cs_method_name(cfg.methods[bl]);
         ratio[i] = mean[i][bl] / mean[i][0];
         char a[64], b[64];
         snprintf(a, sizeof a, "%.4f +- %.4f", mean[i][0], ci[i][0]);
@@ -129,7 +129,7 @@ int demo_images(int argc, char **argv)
         cJSON *r = cJSON_CreateObject();
         cJSON_AddNumberToObject(r, "m", ms[i]);
         for (int t = 0; t < 3; t++) {
-            cJSON *o = cJSON_AddObjectToObject(r, cs_method_names[cfg.methods[t]]);
+            cJSON *o = cJSON_AddObjectToObject(r, ginv_cs_method_name(cfg.methods[t]));
             cJSON_AddItemToObject(o, "mse_mean", cli_json_num(mean[i][t]));
             cJSON_AddItemToObject(o, "mse_ci95", cli_json_num(ci[i][t]));
             cJSON_AddItemToObject(o, "lambda", cli_json_num(res.lambda[cfg.methods[t]]));

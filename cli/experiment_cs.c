@@ -114,7 +114,7 @@ int experiment_cs(int argc, char **argv)
     double mean[MAXS][MAXM], ci[MAXS][MAXM], lamu[MAXS][MAXM], secs[MAXS][MAXM];
     char names[MAXS][64];
     for (int s = 0; s < nl; s++) snprintf(names[s], 64, "CSGM, lambda = %g", lams[s]);
-    for (int s = 0; s < nlasso; s++) snprintf(names[nl + s], 64, "%s", cs_method_names[lasso[s]]);
+    for (int s = 0; s < nlasso; s++) snprintf(names[nl + s], 64, "%s", ginv_cs_method_name(lasso[s]));
     for (int i = 0; !code && i < nm; i++) {
         cfg.m = (int)msd[i];
         for (int s = 0; !code && s < ns; s++) {
@@ -200,7 +200,7 @@ int experiment_cs(int argc, char **argv)
         for (int s = 0; s < ns; s++)
             for (int i = 0; i < nm; i++) {
                 cJSON *o = cJSON_CreateObject();
-                cJSON_AddStringToObject(o, "method", s < nl ? "csgm" : cs_method_names[lasso[s - nl]]);
+                cJSON_AddStringToObject(o, "method", s < nl ? "csgm" : ginv_cs_method_name(lasso[s - nl]));
                 cJSON_AddNumberToObject(o, "m", msd[i]);
                 cJSON_AddItemToObject(o, "lambda", cli_json_num(lamu[s][i]));
                 cJSON_AddItemToObject(o, "mse_mean", cli_json_num(mean[s][i]));

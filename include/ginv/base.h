@@ -119,6 +119,53 @@ void ginv_ctx_reset(ginv_ctx *ctx);
 /* 1 once ginv_ctx_cancel was called (and not reset), else 0; 0 for NULL. */
 int ginv_ctx_cancelled(const ginv_ctx *ctx);
 
+/* ------------------------------------------------------ parameter tables */
+
+/* One typed table per task (recover, cs): the one list of a task's
+ * parameters. It drives the command's option parsing and --help, the keys a
+ * sweep cell may set, the JSON "params" block and the task's check
+ * (docs/library.md, "Parameter tables"). Parameter NAME is the option
+ * --NAME, the sweep key NAME, and the JSON key NAME with '-' written '_'.
+ * Each row names a field of the task's own struct (ginv_recover_params,
+ * ginv_cs_params) by its offset. */
+typedef enum {
+    GINV_PARAM_FLAG = 0, /* int, 0 or 1 */
+    GINV_PARAM_INT,      /* int */
+    GINV_PARAM_DOUBLE,   /* double */
+    GINV_PARAM_STRING    /* const char * (the text is not copied) */
+} ginv_param_type;
+typedef struct {
+    const char *name;
+    ginv_param_type type;
+    size_t offset;               /* of the field in the task's struct */
+    const char *meta;            /* the value's name in --help ("ETA", "gd|adam") */
+    const char *help;            /* one line */
+    const char *def;             /* the default as text; NULL: unset (a NULL string,
+                                    an int 0, a double NaN: "automatic", the help says how) */
+    double lo, hi;               /* INT, DOUBLE: the inclusive range */
+    const char *const *choices;  /* STRING: the allowed values (NULL-terminated), or NULL */
+} ginv_param_def;
+typedef struct {
+    const char *task;            /* "recover" */
+    const ginv_param_def *defs;
+    int n;
+    size_t size;                 /* sizeof the task's struct */
+    const char *const *aliases;  /* deprecated names: OLD, NEW pairs, NULL-terminated, or NULL */
+} ginv_param_table;
+/* The row of `name` (or of the name a deprecated alias stands for), or NULL. */
+const ginv_param_def *ginv_param_find(const ginv_param_table *t, const char *name);
+/* Every field of obj (t->size bytes) set to its default. */
+ginv_status ginv_param_defaults(const ginv_param_table *t, void *obj);
+/* Parse text into parameter `name` of obj: a number in range, one of the
+ * choices, or (flags) true/false/1/0. Messages name the parameter. */
+ginv_status ginv_param_set(const ginv_param_table *t, void *obj, const char *name,
+                           const char *text);
+/* Every set field in its range and among its choices; NaN and Inf refused.
+ * The message names the first parameter that is not. */
+ginv_status ginv_param_validate(const ginv_param_table *t, const void *obj);
+/* The index of value among a STRING row's choices, or -1. */
+int ginv_param_choice(const ginv_param_def *d, const char *value);
+
 /* ------------------------------------------------------------------- RNG */
 
 /* A random stream derived from (seed, purpose, index): trial i of purpose P

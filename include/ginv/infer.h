@@ -221,6 +221,68 @@ typedef struct {
 ginv_status ginv_recover_run(const ginv_recover_opts *opts, ginv_recover_trial *results);
 void ginv_recover_trial_release(ginv_recover_trial *t);
 
+/* `recover`'s parameter table (ginv/base.h, "parameter tables"): every
+ * parameter of one trial of the recovery experiment, as `ginv recover`'s
+ * options and a sweep cell's keys. Not in it: trials, seed and threads (the
+ * run's), and the truth/y files (the CLI's). */
+typedef struct {
+    const char *model;          /* generator file, or NULL: a random one from layers */
+    const char *layers;         /* "K,N1,..,ND" */
+    const char *act, *out_act;  /* out_act NULL: act */
+    double alpha;               /* leaky_relu slope */
+    int bias;
+    double bias_sd;
+    const char *weights;        /* paper | fanin | orthogonal */
+    const char *op;             /* operator text (ginv_op_spec_parse) */
+    int m;                      /* 0: not given */
+    const char *image;          /* "CxHxW" or NULL */
+    double noise, lambda;
+    const char *algo;           /* gd | adam | signflip */
+    double lr;                  /* NaN: 0.01 for adam, 1 otherwise */
+    int iters;
+    double tol;
+    int restarts;
+    const char *start;          /* random | negative */
+    double start_scale;         /* NaN: 1 random, 0.05 negative */
+    const char *kink;           /* zero | onesided */
+    double success_tol;
+} ginv_recover_params;
+/* The --op help every task's table shows (docs/cli.md, "Options"). */
+#define GINV_OP_HELP                                                                            \
+    "gaussian (entries N(0, 1/m)) | gaussian-unit (entries N(0, 1), Bora et al.) | subsample[:MASK] | " \
+    "inpaint-box[:R0,C0,H,W] | downsample:F | identity | matrix:FILE"
+extern const ginv_param_table ginv_recover_table;
+void ginv_recover_params_init(ginv_recover_params *p); /* the table's defaults */
+/* Every value in range and the combination sound (exactly one of model and
+ * layers, ...): the message names parameters, not options. */
+ginv_status ginv_recover_check(const ginv_recover_params *p);
+
+/* --layers text: "K,N1,..,ND" -> a dense layer per pair of sizes, each
+ * followed by act (out_act on the last; an identity adds no layer; out_act
+ * NULL: act). spec holds max entries. Messages name the parameters 'layers',
+ * 'act' and 'out-act'. */
+ginv_status ginv_layers_parse(const char *layers, const char *act, const char *out_act,
+                              double alpha, int bias, ginv_layer *spec, int max, int *nspec);
+
+/* What ginv_recover_run needs, built from the parameters: the options
+ * (opts: trials 1, seed, threads 1, no ctx; the caller changes them), the
+ * layer list, the parsed operator and the loaded generator, and the sizes of
+ * trial 0's problem (k, n and m; with m_given > 0 the operator's m must
+ * equal it). Released with ginv_recover_setup_release, also after a failure. */
+#define GINV_RECOVER_MAX_SPEC 130
+typedef struct {
+    ginv_recover_opts opts;
+    ginv_layer spec[GINV_RECOVER_MAX_SPEC];
+    ginv_op_spec ops;
+    int have_ops;
+    ginv_net *net;              /* loaded from model, owned */
+    int k, n, m;
+    double lr, start_scale;     /* the values used (automatic ones resolved) */
+} ginv_recover_setup;
+ginv_status ginv_recover_setup_init(ginv_recover_setup *s, const ginv_recover_params *p,
+                                    uint64_t seed);
+void ginv_recover_setup_release(ginv_recover_setup *s);
+
 /* ----------------------------------------------- compressed sensing (CSGM) */
 
 /* CSGM (Bora, Jalal, Price & Dimakis 2017, eq. (2)): for each of N images
@@ -245,6 +307,36 @@ void ginv_csgm_opts_init(ginv_csgm_opts *o); /* 10 restarts, 1000 iters, lr 0.01
  * the kept restart) may each be NULL. */
 ginv_status ginv_csgm_run(ginv_net *net, const ginv_op *op, int N, const float *Y,
                           const ginv_csgm_opts *o, float *Z, float *X, double *loss);
+
+
+/* `cs`'s parameter table: compressed sensing on images (Bora et al. 2017),
+ * the options of `ginv cs` and the keys of a cs sweep cell. Not in it:
+ * seed, threads, the outputs, --in-range and --tune-data (the command's). */
+typedef struct {
+    const char *model;          /* the generator (needed by csgm) */
+    const char *data;           /* image spec: fashion-mnist:test[a:b], idx:FILE[a:b], PNG/PGM */
+    const char *op;             /* operator text; default gaussian-unit (N(0, 1) entries) */
+    int m;
+    double noise;               /* per measurement */
+    const char *method;         /* comma list of csgm, lasso-pixel, lasso-dct, lasso-wavelet, lasso-db4 */
+    double lambda;              /* CSGM's lambda ||z||^2 */
+    int restarts, iters;
+    double lr;
+    double lasso_lambda;        /* NaN: tuned on held-out images */
+    int lasso_iters;
+} ginv_cs_params;
+extern const ginv_param_table ginv_cs_table;
+void ginv_cs_params_init(ginv_cs_params *p);
+/* Values in range, the method list well formed (into methods, at most
+ * GINV_CS_NMETHODS, *count of them; both may be NULL), csgm given a model. */
+enum { GINV_CS_CSGM = 0, GINV_CS_LASSO_PIXEL, GINV_CS_LASSO_DCT, GINV_CS_LASSO_WAVELET,
+       GINV_CS_LASSO_DB4, GINV_CS_NMETHODS };
+const char *ginv_cs_method_name(int method);   /* "csgm", "lasso-dct", ...; NULL out of range */
+ginv_basis ginv_cs_method_basis(int method);   /* the Lasso's basis (PIXEL for csgm) */
+ginv_status ginv_cs_check(const ginv_cs_params *p, int *methods, int *count);
+/* The operator of a cs run on c x h x w images (c = 1 for grey images),
+ * from stream (seed, GINV_STREAM_OP, 0): one operator for every image. */
+ginv_status ginv_cs_op(const ginv_cs_params *p, int c, int h, int w, uint64_t seed, ginv_op **out);
 
 #ifdef __cplusplus
 }

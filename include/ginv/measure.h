@@ -42,6 +42,46 @@ ginv_status ginv_op_gaussian_unit(ginv_op **out, int m, int n, uint64_t seed, ui
  * the height and width, at ((h - h/2)/2, (w - w/2)/2). */
 ginv_status ginv_op_inpaint_box(ginv_op **out, int c, int h, int w, int r0, int c0, int bh,
                                 int bw);
+/* Partial random circulant sensing (docs/operators.md): A = (1/sqrt(m))
+ * P C_g D, with D = diag(eps) random signs, C_g the circular convolution with
+ * a filter g of n i.i.d. N(0, 1) values (by FFT, O(n log n)) and P the
+ * selection of m of the n rows, a uniform random subset in increasing order.
+ * Every row of A has i.i.d. N(0, 1/m) entries, as ginv_op_gaussian's, and
+ * E[A^T A] = I. Drawn from stream (seed, OP, index): g, then the n signs,
+ * then the subset. 1 <= m <= n. */
+ginv_status ginv_op_circulant(ginv_op **out, int m, int n, uint64_t seed, uint64_t index);
+/* Fourier undersampling of a c x h x w image: the unitary 2-D DFT of each
+ * channel, X[k, l] = (hw)^(-1/2) sum_{p,q} x[p, q] e^{-2 pi i (kp/h + lq/w)},
+ * at the `kept` listed frequencies. idx holds distinct cells r * w + s of the
+ * centred (fftshift) h x w grid: cell (r, s) is frequency
+ * ((r - h/2) mod h, (s - w/2) mod w), so DC is cell (h/2, w/2) (integer
+ * division). y is per channel, per listed cell in the order given, the pair
+ * (Re X, Im X): y[ch * 2 kept + 2 t + {0, 1}], m = 2 c kept. The adjoint is
+ * the real part of the zero-filled unitary inverse DFT. */
+ginv_status ginv_op_fourier_subsample(ginv_op **out, int c, int h, int w, int kept,
+                                      const int *idx);
+/* Boundary rules of ginv_op_blur: how x is extended past the image's edge. */
+typedef enum {
+    GINV_BOUNDARY_REFLECT = 0, /* half-sample symmetric: ... b a | a b c ... (the default) */
+    GINV_BOUNDARY_ZERO,        /* zero outside */
+    GINV_BOUNDARY_CIRCULAR     /* periodic */
+} ginv_boundary;
+const char *ginv_boundary_name(ginv_boundary b);           /* "reflect", "zero", "circular" */
+ginv_status ginv_boundary_parse(const char *name, ginv_boundary *out);
+/* Blur (deblurring) of each channel of a c x h x w image by the kh x kw
+ * kernel K (kh, kw odd, row-major; used as given, not normalised):
+ * y[p, q] = sum_{u, v} K[u, v] x~[p + kh/2 - u, q + kw/2 - v] (a true
+ * convolution, centred), x~ the image extended by the boundary rule. m = n. */
+ginv_status ginv_op_blur(ginv_op **out, int c, int h, int w, const float *kernel, int kh,
+                         int kw, ginv_boundary boundary);
+/* The Gaussian blur of std sigma pixels: the kernel exp(-d^2 / (2 sigma^2))
+ * on radius ceil(3 sigma) normalised to sum 1, applied as two 1-D passes
+ * (rows then columns; the same operator as the 2-D kernel). 0 < sigma <= 64. */
+ginv_status ginv_op_blur_gaussian(ginv_op **out, int c, int h, int w, double sigma,
+                                  ginv_boundary boundary);
+/* RGB to luminance of a 3 x h x w image (ITU-R BT.601):
+ * y = 0.299 R + 0.587 G + 0.114 B, m = h w. */
+ginv_status ginv_op_colorize(ginv_op **out, int h, int w);
 void ginv_op_free(ginv_op *op);
 int ginv_op_m(const ginv_op *op);
 int ginv_op_n(const ginv_op *op);
@@ -57,7 +97,8 @@ void ginv_add_noise(float *y, size_t n, double sigma, uint64_t seed, uint64_t in
  * mid-gray by ginv_png_write_grid); downsample: the low-resolution image
  * upsampled (each value over its block, (n/m) A^T y); identity: y; gaussian,
  * gaussian-unit, matrix: the back-projection A^T y min-max scaled to [0, 1]
- * (0.5 if constant). */
+ * (0.5 if constant); blur: y itself (the blurred image); circulant,
+ * fourier-subsample: the back-projection, scaled so. */
 ginv_status ginv_op_view(const ginv_op *op, int h, int w, const float *y, float *img);
 
 /* An operator described by text, built per trial: "identity", "gaussian"
@@ -66,9 +107,21 @@ ginv_status ginv_op_view(const ginv_op *op, int h, int w, const float *y, float 
  * nonzero = observed), "inpaint-box" or "inpaint-box:R0,C0,H,W" (every pixel
  * but a box; default the centred box of half the side), "downsample:F", the
  * last two needing an image shape c x h x w (a perfect-square n is taken as
- * 1 x sqrt(n) x sqrt(n)), "matrix:FILE" (an m x n array file). */
+ * 1 x sqrt(n) x sqrt(n)), "matrix:FILE" (an m x n array file);
+ * "circulant:M" (M wins over m) or "circulant" (M = m): partial random circulant;
+ * "fourier-subsample:random:M|radial:L|cartesian:R|MASK" (a mask file of
+ * h x w values on the centred grid, nonzero = kept; "random" alone takes M
+ * from m); "blur:SIGMA[,RULE]" or "blur:FILE[,RULE]" (an odd-sized kernel
+ * array, divided by its sum), RULE reflect (default), zero or circular;
+ * "colorize" (3 x h x w; without a shape, n = 3 s^2 is 3 x s x s). The last
+ * three need an image shape, as downsample; docs/operators.md defines each. */
 typedef enum { GINV_OPK_IDENTITY, GINV_OPK_GAUSSIAN, GINV_OPK_SUBSAMPLE, GINV_OPK_DOWNSAMPLE,
-               GINV_OPK_MATRIX, GINV_OPK_GAUSSIAN_UNIT, GINV_OPK_INPAINT_BOX } ginv_op_kind;
+               GINV_OPK_MATRIX, GINV_OPK_GAUSSIAN_UNIT, GINV_OPK_INPAINT_BOX,
+               GINV_OPK_CIRCULANT, GINV_OPK_FOURIER, GINV_OPK_BLUR,
+               GINV_OPK_COLORIZE } ginv_op_kind;
+/* How fourier-subsample picks its frequencies. */
+typedef enum { GINV_FOURIER_MASK, GINV_FOURIER_RANDOM, GINV_FOURIER_RADIAL,
+               GINV_FOURIER_CARTESIAN } ginv_fourier_mode;
 typedef struct {
     ginv_op_kind kind;
     int m;                 /* gaussian / random subsample: number of measurements */
@@ -79,6 +132,15 @@ typedef struct {
     int *mask_idx;         /* subsample:MASK: observed indices, owned */
     int mask_n, mask_m;
     int box_r0, box_c0, box_h, box_w; /* inpaint-box (all 0: the centred half-side box) */
+    /* circulant uses m; fourier-subsample:MASK uses mask_idx / mask_m (cells
+     * of the centred grid) with the mask's shape: */
+    int mask_h, mask_w;    /* the mask's rows x columns (0 x mask_n when 1-D) */
+    int fourier_mode;      /* fourier-subsample: a ginv_fourier_mode */
+    int fourier_param;     /* random: M coefficients; radial: L lines; cartesian: R */
+    double blur_sigma;     /* blur:SIGMA (0 with a kernel file) */
+    int boundary;          /* blur: a ginv_boundary */
+    float *kernel;         /* blur:FILE: kernel_h x kernel_w, divided by its sum, owned */
+    int kernel_h, kernel_w;
 } ginv_op_spec;
 /* Parse the text (loading any file it names). m is --m (0 if not given). */
 ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m);

@@ -54,7 +54,8 @@ typedef struct {
 ginv_status ginv_metrics_add(ginv_metrics *m, const char *name, double value);
 
 /* A unit runner: how command `command` runs one (cell, trial). `params` lists
- * the option names a spec may set (NULL-terminated); check() validates a
+ * the option names a spec may set (NULL-terminated), or `table` gives them
+ * (ginv_recover_table: a cell's keys are the table's names and aliases); check() validates a
  * cell's values once before anything runs (may be NULL); run() computes unit
  * `trial` with streams (seed, ..., trial) and fills the metrics. run() is
  * called from several threads at once. `success` names the 0/1 metric whose
@@ -71,6 +72,8 @@ typedef struct {
     ginv_status (*run)(const ginv_params *p, uint64_t seed, uint64_t trial, ginv_metrics *out);
     const char *success;
     ginv_status (*check_trials)(const ginv_params *p, int trials);
+    const ginv_param_table *table; /* the task's parameter table: the names a cell may set
+                                      (with params NULL), their types and defaults */
 } ginv_unit_runner;
 /* The runner for a command (built-in or registered), or NULL. */
 const ginv_unit_runner *ginv_unit_find(const char *command);

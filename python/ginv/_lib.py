@@ -80,7 +80,10 @@ class OpSpec(ctypes.Structure):
     _fields_ = [("kind", c_int), ("m", c_int), ("factor", c_int), ("c", c_int), ("h", c_int),
                 ("w", c_int), ("matrix", c_float_p), ("rows", c_int), ("cols", c_int),
                 ("mask_idx", c_int_p), ("mask_n", c_int), ("mask_m", c_int),
-                ("box_r0", c_int), ("box_c0", c_int), ("box_h", c_int), ("box_w", c_int)]
+                ("box_r0", c_int), ("box_c0", c_int), ("box_h", c_int), ("box_w", c_int),
+                ("mask_h", c_int), ("mask_w", c_int), ("fourier_mode", c_int),
+                ("fourier_param", c_int), ("blur_sigma", c_double), ("boundary", c_int),
+                ("kernel", c_float_p), ("kernel_h", c_int), ("kernel_w", c_int)]
 
 
 class SolveOpts(ctypes.Structure):

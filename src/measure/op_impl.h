@@ -30,4 +30,10 @@ ginv_status ginv_op_wrap(ginv_op **out, const ginv_op_vtable *vt, int m, int n, 
  * the caller. */
 ginv_status ginv_op_check_out(ginv_op **out, const char *who);
 
+/* The cells of the centred h x w grid that fourier-subsample's mode
+ * (ginv_fourier_mode: RANDOM, RADIAL or CARTESIAN) keeps with its parameter,
+ * in increasing order (fourier.c); *cells is ginv_malloc'd. */
+ginv_status ginv_fourier_cells(int mode, int param, int h, int w, uint64_t seed, uint64_t index,
+                               int **cells, int *kept);
+
 #endif

@@ -17,7 +17,7 @@ ginv_status ginv_op_view(const ginv_op *op, int h, int w, const float *y /* (m) 
                          "operator's %d signal coordinates", h, w, op->n);
     const char *name = op->vt->name;
     size_t n = (size_t)op->n, m = (size_t)op->m;
-    if (!strcmp(name, "identity")) {
+    if (!strcmp(name, "identity") || !strcmp(name, "blur")) { /* m = n: y is an image */
         memcpy(img, y, n * sizeof(float));
         return GINV_OK;
     }

@@ -33,8 +33,8 @@ const ginv_unit_runner *ginv_unit_find(const char *command)
 
 ginv_status ginv_unit_register(const ginv_unit_runner *r)
 {
-    if (!r || !r->command || !r->params || !r->run)
-        return ginv_fail(GINV_ERR_ARG, "a unit runner needs a command, parameter names and run()");
+    if (!r || !r->command || (!r->params && !r->table) || !r->run)
+        return ginv_fail(GINV_ERR_ARG, "a unit runner needs a command, parameter names (params or table) and run()");
     if (ginv_unit_find(r->command))
         return ginv_fail(GINV_ERR_ARG, "a unit runner for '%s' is already registered", r->command);
     pthread_mutex_lock(&lock);

@@ -106,12 +106,19 @@ static ginv_status check_name(const ginv_unit_runner *r, const char *where, cons
         return ginv_fail(GINV_ERR_ARG,
                          "%s parameter '%s' belongs at the top level of the spec (\"%s\": N)", where,
                          name, name);
-    for (const char *const *p = r->params; *p; p++)
-        if (!strcmp(*p, name)) return GINV_OK;
     char list[1024] = "";
-    for (const char *const *p = r->params; *p; p++)
-        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", p == r->params ? "" : ", ",
-                 *p);
+    if (r->table) {
+        if (ginv_param_find(r->table, name)) return GINV_OK;
+        for (int i = 0; i < r->table->n; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+                     r->table->defs[i].name);
+    } else {
+        for (const char *const *p = r->params; *p; p++)
+            if (!strcmp(*p, name)) return GINV_OK;
+        for (const char *const *p = r->params; *p; p++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", p == r->params ? "" : ", ",
+                     *p);
+    }
     return ginv_fail(GINV_ERR_ARG, "unknown parameter '%s' in %s for command '%s' (valid: %s)", name,
                      where, r->command, list);
 }

@@ -5,10 +5,10 @@
  * combined across chains, and the MCSE of the mean. Draws are x[s * M + c]
  * (draw s of chain c), as the kept samples are stored. */
 #include "ginv.h"
+#include "base/fft_lock.h"
 
 #include <fftw3.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h> /* realloc */
 #include <string.h>
@@ -100,8 +100,6 @@ typedef struct {
     fftw_plan fwd, inv;
 } acov_fft;
 
-static pthread_mutex_t fftw_plan_mu = PTHREAD_MUTEX_INITIALIZER; /* FFTW's planner is not thread-safe */
-
 static int acov_fft_init(acov_fft *f, int N)
 {
     int L = 1;
@@ -111,20 +109,20 @@ static int acov_fft_init(acov_fft *f, int N)
     f->spec = fftw_malloc(sizeof(fftw_complex) * (size_t)(L / 2 + 1));
     f->fwd = f->inv = NULL;
     if (f->buf && f->spec) {
-        pthread_mutex_lock(&fftw_plan_mu);
+        ginv_fft_plan_lock(); /* FFTW's planner is not thread-safe */
         f->fwd = fftw_plan_dft_r2c_1d(L, f->buf, f->spec, FFTW_ESTIMATE);
         f->inv = fftw_plan_dft_c2r_1d(L, f->spec, f->buf, FFTW_ESTIMATE);
-        pthread_mutex_unlock(&fftw_plan_mu);
+        ginv_fft_plan_unlock();
     }
     return f->fwd && f->inv ? 0 : -1;
 }
 
 static void acov_fft_free(acov_fft *f)
 {
-    pthread_mutex_lock(&fftw_plan_mu);
+    ginv_fft_plan_lock();
     if (f->fwd) fftw_destroy_plan(f->fwd);
     if (f->inv) fftw_destroy_plan(f->inv);
-    pthread_mutex_unlock(&fftw_plan_mu);
+    ginv_fft_plan_unlock();
     fftw_free(f->buf);
     fftw_free(f->spec);
 }

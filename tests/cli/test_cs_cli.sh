@@ -61,6 +61,30 @@ cs_units_match() { # each unit's MSE equals ginv cs's for the same image, up to 
 }
 check sweep_cs_units_match_ginv_cs cs_units_match
 
+# the same with the N(0, 1/m) operator and a slice: one parameter table, so
+# unit t of data [5:7] is ginv cs's image t of [5:7], and gaussian is the
+# command's gaussian (the sweep once read it as gaussian-unit)
+cat > "$TMP/spec2.json" <<JSON
+{"command": "cs", "fixed": {"model": "$VAE", "iters": 60, "restarts": 1, "m": 40, "op": "gaussian",
+ "data": "fashion-mnist:test[5:7]"}, "grid": {"method": ["csgm"]}, "trials": 2, "seed": 3, "seeds": "shared"}
+JSON
+expect_ok sweep_cs_slice_runs -- $GINV sweep "$TMP/spec2.json" --db "$TMP/cs2.db" -q
+expect_ok cs_slice_runs -- $GINV cs --model "$VAE" --data "fashion-mnist:test[5:7]" --m 40 --iters 60 \
+    --restarts 1 --op gaussian --method csgm --seed 3 -q --json "$TMP/cs2.json"
+cs_slice_units_match() {
+    local t a b
+    for t in 0 1; do
+        a=$(sqlite3 "$TMP/cs2.db" "select m.value from metrics m join units u on u.id = m.unit
+            where m.name = 'mse' and u.trial = $t")
+        b=$(jq ".images[$t].csgm.mse" "$TMP/cs2.json")
+        awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d <= 1e-5 * b) }' ||
+            { echo "    image $t: sweep $a, ginv cs $b"; return 1; }
+    done
+}
+check sweep_cs_slice_and_gaussian_match_ginv_cs cs_slice_units_match
+check cs_json_params_come_from_the_table bash -c "jq -e '.params.op == \"gaussian\" and .params.m == 40 and
+    .params.lasso_iters == 500 and .params.method == \"csgm\" and (.params | has(\"lasso_lambda\") | not)' '$TMP/cs2.json' >/dev/null"
+
 # the main job, reduced: its table and images
 expect_ok demo_runs -- $GINV demo --images 3 --restarts 2 --iters 100 --out "$TMP/demo" --json "$TMP/demo.json" -q
 check demo_writes_three_grids_and_the_plot bash -c "for f in grid_m25 grid_m100 grid_m400 mse_vs_m; do

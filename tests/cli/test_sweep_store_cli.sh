@@ -83,18 +83,31 @@ if [[ -e /usr/share/fashion-mnist || -e models/fmnist-vae-k20.safetensors ]]; th
 {"command": "cs", "fixed": {"model": "$TMP/g100.st", "iters": 10, "restarts": 1, "m": 50},
  "grid": {"method": ["csgm"]}, "trials": 2}
 JSON
-    expect_error cs_model_of_another_size_refused 4 "the generator makes 100 pixels but the images of 'fashion-mnist:test' have 784" -- \
+    expect_error cs_model_of_another_size_refused 4 "the generator makes 100 pixels but the images of 'fashion-mnist:test[0:16]' have 784" -- \
         $GINV sweep $TMP/cs_size.json --db $TMP/cs_size.db
     check cs_model_of_another_size_writes_no_store test ! -e $TMP/cs_size.db -a ! -e $TMP/cs_size.db.lock
     cat > $TMP/cs_many.json <<JSON
-{"command": "cs", "fixed": {"model": "$VAE", "iters": 10, "restarts": 1, "m": 50, "lasso-lambda": 30},
- "grid": {"method": ["csgm", "lasso-dct"]}, "trials": 10001}
+{"command": "cs", "fixed": {"model": "$VAE", "iters": 10, "restarts": 1, "m": 50, "lasso-lambda": 30,
+ "data": "fashion-mnist:test"}, "grid": {"method": ["csgm", "lasso-dct"]}, "trials": 10001}
 JSON
     expect_error cs_more_trials_than_images_refused 2 "10001 trials need its images 0..10000" -- \
         $GINV sweep $TMP/cs_many.json --db $TMP/cs_many.db
     check cs_more_trials_writes_no_store test ! -e $TMP/cs_many.db
+    # the default data is `ginv cs`'s, fashion-mnist:test[0:16]: 16 trials at most
+    cat > $TMP/cs_17.json <<JSON
+{"command": "cs", "fixed": {"model": "$VAE", "iters": 10, "restarts": 1, "lasso-lambda": 30},
+ "grid": {"method": ["csgm", "lasso-dct"]}, "trials": 17}
+JSON
+    expect_error cs_more_trials_than_the_slice_refused 2 "parameter 'data' 'fashion-mnist:test[0:16]' holds 16 images but the spec asks for 17 trials" -- \
+        $GINV sweep $TMP/cs_17.json --db $TMP/cs_17.db
+    cat > $TMP/cs_two.json <<JSON
+{"command": "cs", "fixed": {"model": "$VAE", "iters": 10, "restarts": 1}, "grid": {"m": [50]}, "trials": 2}
+JSON
+    expect_error cs_cell_with_two_methods_refused 2 "parameter 'method' 'csgm,lasso-dct': one method per cell" -- \
+        $GINV sweep $TMP/cs_two.json --db $TMP/cs_two.db
     cat > $TMP/cs_op.json <<JSON
-{"command": "cs", "fixed": {"model": "$VAE", "iters": 10, "restarts": 1, "op": "subsample", "lasso-lambda": 30},
+{"command": "cs", "fixed": {"model": "$VAE", "iters": 10, "restarts": 1, "op": "subsample", "lasso-lambda": 30,
+ "method": "lasso-dct"},
  "grid": {"m": [50, 900]}, "trials": 2}
 JSON
     expect_error cs_operator_larger_than_the_images_refused 2 "parameter 'op' 'subsample' with m 900 on 28x28 images" -- \

@@ -40,6 +40,10 @@ TEST(api_base_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_blas_switch_core(NULL));
     /* contexts */
     NULLS(ginv_ctx_new(NULL));
+    /* parameter tables */
+    NULL_ARG(ginv_param_defaults(NULL, NULL), "t");
+    NULL_ARG(ginv_param_set(NULL, NULL, NULL, NULL), "t");
+    NULL_ARG(ginv_param_validate(NULL, NULL), "t");
     /* library set-up */
     /* report may be NULL (documented): no crash; REPORT_ONLY switches nothing */
     CHECK(ginv_lib_init(GINV_LIB_INIT_REPORT_ONLY, NULL) == GINV_OK);
@@ -106,6 +110,12 @@ TEST(api_measure_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_op_view(NULL, 0, 0, NULL, NULL));
     NULLS(ginv_op_spec_parse(NULL, NULL, 0));
     NULLS(ginv_op_from_spec(NULL, NULL, 0, 0, 0));
+    NULLS(ginv_op_circulant(NULL, 0, 0, 0, 0));
+    NULLS(ginv_op_fourier_subsample(NULL, 0, 0, 0, 0, NULL));
+    NULLS(ginv_op_blur(NULL, 0, 0, 0, NULL, 0, 0, GINV_BOUNDARY_REFLECT));
+    NULLS(ginv_op_blur_gaussian(NULL, 0, 0, 0, 0, GINV_BOUNDARY_REFLECT));
+    NULLS(ginv_op_colorize(NULL, 0, 0));
+    NULLS(ginv_boundary_parse(NULL, NULL));
     /* sparsifying bases */
     NULLS(ginv_basis_parse(NULL, NULL));
     NULLS(ginv_basis_analyze((ginv_basis)0, 0, 0, 0, NULL, NULL));
@@ -130,6 +140,11 @@ TEST(api_infer_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_scenario_draw(NULL, NULL));
     /* MAP inversion */
     NULLS(ginv_recover_run(NULL, NULL));
+    NULL_ARG(ginv_recover_check(NULL), "p");
+    NULL_ARG(ginv_layers_parse(NULL, NULL, NULL, 0, 0, NULL, 0, NULL), "layers");
+    NULL_ARG(ginv_recover_setup_init(NULL, NULL, 0), "s");
+    NULL_ARG(ginv_cs_check(NULL, NULL, NULL), "p");
+    NULL_ARG(ginv_cs_op(NULL, 0, 0, 0, 0, NULL), "out");
     /* compressed sensing (CSGM) */
     NULLS(ginv_csgm_run(NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL));
 }
@@ -271,6 +286,7 @@ TEST(api_free_and_release_accept_null)
     ginv_objective_free(NULL);
     ginv_solver_free(NULL);
     ginv_scenario_release(NULL);
+    ginv_recover_setup_release(NULL);
     ginv_recover_trial_release(NULL);
     ginv_landscape_free(NULL);
     ginv_landscape_basins_release(NULL);
@@ -343,7 +359,18 @@ TEST(api_live_objects_refuse_each_null_argument_and_empty_sizes)
     NULLS(ginv_op_gaussian(&op2, 5, 0, 1, 0));
     NULLS(ginv_op_identity(&op2, 0));
     NULLS(ginv_op_matrix(&op2, 5, 10, NULL));
+    NULL_ARG(ginv_op_circulant(NULL, 5, 10, 1, 0), "out");
+    NULLS(ginv_op_circulant(&op2, 0, 10, 1, 0));
+    NULLS(ginv_op_circulant(&op2, 5, 0, 1, 0));
+    NULLS(ginv_op_fourier_subsample(&op2, 1, 4, 4, 2, NULL));
+    NULLS(ginv_op_fourier_subsample(&op2, 1, 0, 4, 2, NULL));
+    NULLS(ginv_op_blur(&op2, 1, 4, 4, NULL, 3, 3, GINV_BOUNDARY_ZERO));
+    NULLS(ginv_op_blur_gaussian(&op2, 1, 4, 4, 0, GINV_BOUNDARY_ZERO));
+    NULLS(ginv_op_colorize(&op2, 0, 4));
     CHECK(op2 == NULL);
+    ginv_boundary bnd;
+    NULL_ARG(ginv_boundary_parse("zero", NULL), "out");
+    NULL_ARG(ginv_boundary_parse(NULL, &bnd), "name");
     NULLS(ginv_op_sqnorm(op, 10, NULL));
     NULLS(ginv_op_sqnorm(NULL, 10, &v));
 

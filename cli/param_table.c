@@ -1,0 +1,93 @@
+/* param_table.c — a library parameter table (ginv/base.h) as command-line
+ * options, as the JSON "params" block, and its messages in option spelling:
+ * the command reads, checks and reports a task's parameters from the same
+ * rows the sweep runner uses. */
+#include "cli.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_table_opts(const ginv_param_table *t, void *obj, cli_opt *rows, int max)
+{
+    int n = 0;
+    for (int i = 0; i < t->n; i++) {
+        const ginv_param_def *d = &t->defs[i];
+        if (n == max) return -1;
+        static const opt_type types[] = {OPT_FLAG, OPT_INT, OPT_DOUBLE, OPT_STRING};
+        rows[n++] = (cli_opt){d->name, 0, types[d->type], (char *)obj + d->offset, d->meta, d->help,
+                              d->lo, d->hi, 0};
+    }
+    for (const char *const *a = t->aliases; a && a[0] && a[1]; a += 2) {
+        if (n == max) return -1;
+        rows[n++] = (cli_opt)CLI_ALIAS(a[0], a[1]);
+    }
+    return n;
+}
+
+/* Is [s, s+len) the name of one of t's parameters? */
+static int is_param(const ginv_param_table *t, const char *s, size_t len)
+{
+    for (int i = 0; i < t->n; i++)
+        if (strlen(t->defs[i].name) == len && !strncmp(t->defs[i].name, s, len)) return 1;
+    return 0;
+}
+
+/* The library's message with "parameter 'NAME'" (and any other quoted
+ * parameter name) written as the option --NAME. */
+static void option_spelling(const ginv_param_table *t, const char *msg, char *out, size_t len)
+{
+    size_t o = 0;
+    for (const char *p = msg; *p && o + 1 < len;) {
+        const char *q = NULL;
+        size_t skip = 0;
+        if (!strncmp(p, "parameters '", 12)) skip = 11;
+        else if (!strncmp(p, "parameter '", 11)) skip = 10;
+        if (*p == '\'' || skip) {
+            const char *s = p + skip + 1, *e = strchr(s, '\'');
+            if (e && is_param(t, s, (size_t)(e - s))) q = s;
+            if (q) {
+                int w = snprintf(out + o, len - o, "--%.*s", (int)(e - s), s);
+                o += w > 0 ? (size_t)w : 0;
+                p = e + 1;
+                continue;
+            }
+        }
+        out[o++] = *p++;
+    }
+    out[o < len ? o : len - 1] = 0;
+}
+
+int cli_table_error(const char *cmd, const ginv_param_table *t, ginv_status st)
+{
+    char msg[1024];
+    option_spelling(t, ginv_last_error(), msg, sizeof msg);
+    return cli_error_code(cmd, st == GINV_ERR_ARG ? CLI_EXIT_USAGE : cli_exit_code(st), "%s", msg);
+}
+
+cJSON *cli_json_table(cJSON *parent, const ginv_param_table *t, const void *obj)
+{
+    for (int i = 0; i < t->n; i++) {
+        const ginv_param_def *d = &t->defs[i];
+        const void *f = (const char *)obj + d->offset;
+        char key[64];
+        snprintf(key, sizeof key, "%s", d->name);
+        for (char *c = key; *c; c++)
+            if (*c == '-') *c = '_';
+        switch (d->type) {
+        case GINV_PARAM_FLAG: cJSON_AddBoolToObject(parent, key, *(const int *)f); break;
+        case GINV_PARAM_INT:
+            if (*(const int *)f || d->def) cJSON_AddNumberToObject(parent, key, *(const int *)f);
+            break;
+        case GINV_PARAM_DOUBLE:
+            if (!isnan(*(const double *)f)) cJSON_AddItemToObject(parent, key, cli_json_num(*(const double *)f));
+            break;
+        case GINV_PARAM_STRING:
+            if (*(const char *const *)f) cJSON_AddStringToObject(parent, key, *(const char *const *)f);
+            break;
+        }
+    }
+    return parent;
+}

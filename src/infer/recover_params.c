@@ -1,0 +1,190 @@
+/* recover_params.c — `recover`'s parameter table, its check, and the setup
+ * that turns parameters into ginv_recover_opts (Hand & Voroninski §I-C: the
+ * generator, the operator, eq. 1's lambda, the solver). `ginv recover`, the
+ * sweep's recover units and library callers all go through here, so one
+ * parameter set means one problem everywhere. */
+#include "ginv.h"
+#include "base/check_internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define F(x) offsetof(ginv_recover_params, x)
+static const char *const acts[] = {"relu", "leaky_relu", "tanh", "sigmoid", "softplus", "identity", NULL};
+static const char *const weights[] = {"paper", "fanin", "orthogonal", NULL}; /* ginv_init's order */
+static const char *const algos[] = {"gd", "adam", "signflip", NULL};
+static const char *const starts[] = {"random", "negative", NULL};
+static const char *const kinks[] = {"zero", "onesided", NULL};
+
+static const ginv_param_def recover_defs[] = {
+    {"model", GINV_PARAM_STRING, F(model), "FILE", "generator model file (.safetensors)", NULL, 0, 0, NULL},
+    {"layers", GINV_PARAM_STRING, F(layers), "K,N1,..,ND", "instead of --model: a fresh random generator per trial", NULL, 0, 0, NULL},
+    {"act", GINV_PARAM_STRING, F(act), "NAME", "with --layers: activation of each layer", "relu", 0, 0, acts},
+    {"out-act", GINV_PARAM_STRING, F(out_act), "NAME", "with --layers: activation of the last layer", NULL, 0, 0, acts},
+    {"alpha", GINV_PARAM_DOUBLE, F(alpha), "A", "with --layers: leaky_relu slope", "0.2", 0, 0.999999, NULL},
+    {"bias", GINV_PARAM_FLAG, F(bias), "", "with --layers: dense layers have biases", NULL, 0, 0, NULL},
+    {"bias-sd", GINV_PARAM_DOUBLE, F(bias_sd), "S", "with --layers --bias: biases ~ N(0, S^2)", "0", 0, 1e6, NULL},
+    {"weights", GINV_PARAM_STRING, F(weights), "paper|fanin|orthogonal", "with --layers: weight scaling", "paper", 0, 0, weights},
+    {"op", GINV_PARAM_STRING, F(op), "SPEC",
+     "gaussian (entries N(0, 1/m)) | gaussian-unit (entries N(0, 1), Bora et al.) | subsample[:MASK] | "
+     "inpaint-box[:R0,C0,H,W] | downsample:F | identity | matrix:FILE", "gaussian", 0, 0, NULL},
+    {"m", GINV_PARAM_INT, F(m), "M", "number of measurements (gaussian, subsample)", NULL, 1, 1 << 24, NULL},
+    {"image", GINV_PARAM_STRING, F(image), "CxHxW", "image shape of the signal (downsample, inpaint-box)", NULL, 0, 0, NULL},
+    {"noise", GINV_PARAM_DOUBLE, F(noise), "SIGMA", "std of the Gaussian noise added to each measurement (0: the noiseless problem of Hand & Voroninski)", "0", 0, 1e30, NULL},
+    {"lambda", GINV_PARAM_DOUBLE, F(lambda), "L", "weight of the prior term lambda ||z||^2 (0: eq. 1 of Hand & Voroninski)", "0", 0, 1e30, NULL},
+    {"algo", GINV_PARAM_STRING, F(algo), "gd|adam|signflip", "solver (signflip: GD with the negation check)", "adam", 0, 0, algos},
+    {"lr", GINV_PARAM_DOUBLE, F(lr), "ETA", "step size (default: adam 0.01, gd and signflip 1)", NULL, 1e-300, 1e30, NULL},
+    {"iters", GINV_PARAM_INT, F(iters), "T", "iterations (exactly T unless --tol)", "1000", 0, 1 << 30, NULL},
+    {"tol", GINV_PARAM_DOUBLE, F(tol), "EPS", "stop when f changes by < EPS relative (0: never)", "0", 0, 1, NULL},
+    {"restarts", GINV_PARAM_INT, F(restarts), "R", "random initialisations per trial, solved in one batch", "1", 1, 1 << 20, NULL},
+    {"start", GINV_PARAM_STRING, F(start), "random|negative", "restarts start at N(0, S^2 I), or near -z0: -z0 + N(0, (S ||z0||)^2 I/k)", "random", 0, 0, starts},
+    {"start-scale", GINV_PARAM_DOUBLE, F(start_scale), "S", "scale S of the starting points (default 1 random, 0.05 negative)", NULL, 0, 1e6, NULL},
+    {"kink", GINV_PARAM_STRING, F(kink), "zero|onesided", "ReLU derivative at 0: zero, or eq. (5)'s one-sided limit", "zero", 0, 0, kinks},
+    {"success-tol", GINV_PARAM_DOUBLE, F(success_tol), "E", "success: rel_error below E", "0.001", 0, 1e30, NULL},
+};
+#undef F
+
+static const char *const recover_aliases[] = {"init", "weights", "init-scale", "start-scale", NULL};
+
+const ginv_param_table ginv_recover_table = {
+    "recover", recover_defs, (int)(sizeof recover_defs / sizeof recover_defs[0]),
+    sizeof(ginv_recover_params), recover_aliases};
+
+void ginv_recover_params_init(ginv_recover_params *p)
+{
+    if (p) ginv_param_defaults(&ginv_recover_table, p);
+}
+
+ginv_status ginv_recover_check(const ginv_recover_params *p)
+{
+    GINV_NONNULL(p);
+    ginv_status st = ginv_param_validate(&ginv_recover_table, p);
+    if (st != GINV_OK) return st;
+    if (!!p->model == !!p->layers)
+        return ginv_fail(GINV_ERR_ARG, "parameters 'model' and 'layers': give exactly one");
+    if (!p->op) return ginv_fail(GINV_ERR_ARG, "parameter 'op' is not set");
+    if (!p->algo || !p->start || !p->kink || !p->weights || !p->act)
+        return ginv_fail(GINV_ERR_ARG, "parameters 'algo', 'start', 'kink', 'weights' and 'act' need values");
+    int c, h, w;
+    char tail;
+    if (p->image && (sscanf(p->image, "%dx%dx%d%c", &c, &h, &w, &tail) != 3 || c < 1 || h < 1 || w < 1))
+        return ginv_fail(GINV_ERR_ARG, "parameter 'image' '%s' must be CxHxW, e.g. 1x28x28", p->image);
+    return GINV_OK;
+}
+
+ginv_status ginv_layers_parse(const char *layers, const char *act, const char *out_act, double alpha,
+                              int bias, ginv_layer *spec, int max, int *nspec)
+{
+    GINV_NONNULL(layers);
+    GINV_NONNULL(act);
+    GINV_NONNULL(spec);
+    GINV_NONNULL(nspec);
+    *nspec = 0;
+    int sizes[65], ns = 0;
+    for (const char *q = layers; *q;) {
+        char *end;
+        errno = 0;
+        long v = strtol(q, &end, 10);
+        if (end == q || errno || v < 1 || v > (1L << 24) || ns == 65 || (*end && *end != ','))
+            return ginv_fail(GINV_ERR_ARG, "parameter 'layers' '%s': up to 65 positive sizes (at most 2^24) "
+                                           "separated by commas", layers);
+        sizes[ns++] = (int)v;
+        q = *end ? end + 1 : end;
+    }
+    if (ns < 2)
+        return ginv_fail(GINV_ERR_ARG, "parameter 'layers' '%s' needs at least two sizes (latent and output)", layers);
+    if (2 * (ns - 1) > max)
+        return ginv_fail(GINV_ERR_ARG, "parameter 'layers' '%s': more layers than %d", layers, max / 2);
+    ginv_layer_kind ka, ko;
+    if (ginv_layer_kind_parse(act, &ka) || ka == GINV_LAYER_DENSE)
+        return ginv_fail(GINV_ERR_ARG, "parameter 'act' '%s' is not an activation (relu, leaky_relu, tanh, "
+                                       "sigmoid, softplus, identity)", act);
+    if (!out_act) out_act = act;
+    if (ginv_layer_kind_parse(out_act, &ko) || ko == GINV_LAYER_DENSE)
+        return ginv_fail(GINV_ERR_ARG, "parameter 'out-act' '%s' is not an activation", out_act);
+    ginv_clear_error();
+    int n = 0;
+    for (int i = 0; i + 1 < ns; i++) {
+        spec[n++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = sizes[i], .out = sizes[i + 1], .bias = bias};
+        ginv_layer_kind k = i + 2 == ns ? ko : ka;
+        if (k != GINV_LAYER_IDENTITY) spec[n++] = (ginv_layer){.kind = k, .alpha = alpha};
+    }
+    *nspec = n;
+    return GINV_OK;
+}
+
+void ginv_recover_setup_release(ginv_recover_setup *s)
+{
+    if (!s) return;
+    if (s->have_ops) ginv_op_spec_release(&s->ops);
+    ginv_net_free(s->net);
+    s->have_ops = 0;
+    s->net = NULL;
+}
+
+/* The message so far, prefixed: "parameter 'op': ..." */
+static ginv_status prefixed(ginv_status st, const char *what)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", ginv_last_error());
+    return ginv_fail(st, "%s: %s", what, msg);
+}
+
+ginv_status ginv_recover_setup_init(ginv_recover_setup *s, const ginv_recover_params *p, uint64_t seed)
+{
+    GINV_NONNULL(s);
+    memset(s, 0, sizeof *s);
+    GINV_NONNULL(p);
+    ginv_status st = ginv_recover_check(p);
+    if (st != GINV_OK) return st;
+    ginv_recover_opts *ro = &s->opts;
+    ginv_recover_opts_init(ro);
+    int algo = ginv_param_choice(ginv_param_find(&ginv_recover_table, "algo"), p->algo);
+    int start = ginv_param_choice(ginv_param_find(&ginv_recover_table, "start"), p->start);
+    ro->solve.type = ginv_solver_find(p->algo);
+    s->lr = isnan(p->lr) ? (algo == 1 ? 0.01 : 1.0) : p->lr;
+    s->start_scale = isnan(p->start_scale) ? (start == 1 ? 0.05 : 1.0) : p->start_scale;
+    ro->solve.lr = s->lr;
+    ro->solve.iters = p->iters;
+    ro->solve.tol = p->tol;
+    ro->kink = !strcmp(p->kink, "onesided") ? GINV_KINK_ONESIDED : GINV_KINK_ZERO;
+    ginv_init_parse(p->weights, &ro->init);
+    ro->start_negative = start == 1;
+    ro->init_sd = s->start_scale;
+    ro->bias_sd = p->bias_sd;
+    ro->noise = p->noise;
+    ro->lambda = p->lambda;
+    ro->success_tol = p->success_tol;
+    ro->restarts = p->restarts;
+    ro->trials = 1;
+    ro->threads = 1;
+    ro->seed = seed;
+    if (p->layers) {
+        if ((st = ginv_layers_parse(p->layers, p->act, p->out_act, p->alpha, p->bias, s->spec,
+                                    GINV_RECOVER_MAX_SPEC, &ro->nspec)) != GINV_OK)
+            return st;
+        ro->spec = s->spec;
+        s->k = s->spec[0].in;
+        for (int i = 0; i < ro->nspec; i++)
+            if (s->spec[i].kind == GINV_LAYER_DENSE) s->n = s->spec[i].out;
+    } else {
+        if ((st = ginv_net_load(p->model, &s->net)) != GINV_OK) return st;
+        ro->net = s->net;
+        s->k = ginv_net_in(s->net);
+        s->n = ginv_net_out(s->net);
+    }
+    if ((st = ginv_op_spec_parse(&s->ops, p->op, p->m)) != GINV_OK) return prefixed(st, "parameter 'op'");
+    s->have_ops = 1;
+    if (p->image) sscanf(p->image, "%dx%dx%d", &s->ops.c, &s->ops.h, &s->ops.w);
+    ro->op = &s->ops;
+    ginv_op *op0; /* trial 0's operator: does it fit n-vectors, how many measurements */
+    if ((st = ginv_op_from_spec(&op0, &s->ops, s->n, seed, 0)) != GINV_OK)
+        return prefixed(st, "parameter 'op'");
+    s->m = ginv_op_m(op0);
+    ginv_op_free(op0);
+    return GINV_OK;
+}
