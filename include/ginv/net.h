@@ -25,8 +25,19 @@ typedef enum {
     GINV_LAYER_TANH,
     GINV_LAYER_SIGMOID,
     GINV_LAYER_SOFTPLUS,
-    GINV_LAYER_IDENTITY
+    GINV_LAYER_IDENTITY,
+    /* image layers and more activations (architecture version 2) */
+    GINV_LAYER_CONV2D,           /* conv2d */
+    GINV_LAYER_CONV_TRANSPOSE2D, /* conv_transpose2d */
+    GINV_LAYER_BATCHNORM2D,      /* batchnorm2d (inference form: per-channel affine) */
+    GINV_LAYER_RESHAPE,          /* reshape */
+    GINV_LAYER_UPSAMPLE_NEAREST, /* upsample_nearest */
+    GINV_LAYER_ELU,              /* elu */
+    GINV_LAYER_GELU,             /* gelu (exact, erf form) */
+    GINV_LAYER_GELU_TANH,        /* gelu_tanh (tanh approximation) */
+    GINV_LAYER_SILU              /* silu */
 } ginv_layer_kind;
+#define GINV_LAYER_KIND_COUNT (GINV_LAYER_SILU + 1)
 
 /* What the derivative of a ReLU (or leaky ReLU) is at an exact kink
  * (pre-activation == 0):
@@ -37,14 +48,64 @@ typedef enum {
  *           along w is positive. */
 typedef enum { GINV_KINK_ZERO = 0, GINV_KINK_ONESIDED = 1 } ginv_kink_rule;
 
+/* One layer. Every layer maps a batch B x in to B x out, row-major; a sample
+ * is a C x H x W tensor stored in NCHW (PyTorch) order, flat size C*H*W.
+ *
+ *  dense              y = W x + b. in, out; bias. W [out, in], b [out].
+ *                     Takes any input shape of flat size `in` (an implicit
+ *                     flatten); its output shape is out x 1 x 1.
+ *  relu, leaky_relu (alpha = slope in [0, 1)), tanh, sigmoid, softplus,
+ *  identity, elu (alpha: y = alpha (e^x - 1) for x <= 0, any finite alpha
+ *  >= 0), gelu (x Phi(x), Phi the normal CDF, by erf), gelu_tanh
+ *  (0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))), silu (x sigmoid(x)):
+ *                     elementwise on any shape; in == out, shape kept.
+ *  conv2d             PyTorch Conv2d, groups 1: y[co, oh, ow] = b[co] +
+ *                     sum_{ci, i, j} W[co, ci, i, j] x[ci, oh s_h - p_h + i d_h,
+ *                     ow s_w - p_w + j d_w] (zero outside). Input c_in x h_in x
+ *                     w_in, output c_out x h_out x w_out with h_out =
+ *                     floor((h_in + 2 pad_h - dil_h (kh - 1) - 1) / stride_h) + 1
+ *                     (w alike). W [c_out, c_in, kh, kw], b [c_out] when bias.
+ *  conv_transpose2d   PyTorch ConvTranspose2d, groups 1: the adjoint of conv2d
+ *                     with the same kernel geometry, y[co, ih s_h - p_h + i d_h,
+ *                     iw s_w - p_w + j d_w] += W[ci, co, i, j] x[ci, ih, iw],
+ *                     plus b[co]. h_out = (h_in - 1) stride_h - 2 pad_h +
+ *                     dil_h (kh - 1) + outpad_h + 1; outpad_h < stride_h or
+ *                     < dil_h. W [c_in, c_out, kh, kw], b [c_out] when bias.
+ *  batchnorm2d        inference form: y[c, h, w] = x[c, h, w] scale[c] +
+ *                     shift[c]; scale in W [c_in], shift in b [c_in] (always
+ *                     both; bias is set to 1). ginv_batchnorm_fold computes them
+ *                     from running statistics. Shape kept.
+ *  reshape            the same values as a c_out x h_out x w_out tensor
+ *                     (c_out h_out w_out == the flat input size); flatten is
+ *                     reshape to (C H W) x 1 x 1. No parameters.
+ *  upsample_nearest   y[c, h, w] = x[c, h / factor, w / factor] (integer
+ *                     factor >= 1): c x h f x w f. No parameters.
+ *
+ * In a layer list given to ginv_net_new the input shape fields of a layer
+ * after the first may be left 0 (taken from the layer before: for dense, the
+ * previous output counts as out x 1 x 1) and h_out, w_out, in, out may be
+ * left 0 (computed); what is given must agree. The net's own layers have
+ * every field filled (c_in .. w_out for every kind). The first layer needs
+ * its input shape: `in` for dense and activations (shape in x 1 x 1), c_in,
+ * h_in, w_in for the image layers and reshape. Kernel sizes, strides and
+ * dilations must be >= 1, paddings >= 0. */
 typedef struct {
     ginv_layer_kind kind;
-    int in, out;        /* dense: sizes; activations: in == out */
-    int bias;           /* dense: has a bias vector */
-    double alpha;       /* leaky_relu slope */
-    float *W;           /* dense: out x in, row-major (points into params) */
-    float *b;           /* dense: out (or NULL) */
+    int in, out;        /* flat sizes per sample (activations: in == out) */
+    int bias;           /* dense, conv2d, conv_transpose2d: has a bias vector */
+    double alpha;       /* leaky_relu slope; elu alpha */
+    float *W;           /* weights, layout per kind above (points into params) */
+    float *b;           /* bias / batchnorm shift (or NULL) */
     float *dW, *db;     /* parameter gradients (points into grads), or NULL */
+    /* shapes and image-layer hyperparameters (appended in version 2) */
+    int c_in, h_in, w_in;    /* input C x H x W */
+    int c_out, h_out, w_out; /* output C x H x W */
+    int kh, kw;              /* conv kernel */
+    int stride_h, stride_w;
+    int pad_h, pad_w;
+    int dil_h, dil_w;
+    int outpad_h, outpad_w;  /* conv_transpose2d output_padding */
+    int factor;              /* upsample_nearest */
 } ginv_layer;
 
 typedef struct ginv_net ginv_net;
@@ -62,6 +123,25 @@ float *ginv_net_params(ginv_net *net);  /* all parameters, one block */
 float *ginv_net_grads(ginv_net *net);   /* their gradients (allocated on first use) */
 const char *ginv_layer_kind_name(ginv_layer_kind k);
 ginv_status ginv_layer_kind_parse(const char *name, ginv_layer_kind *out);
+/* The number of float parameters layer L holds (its W and b together). */
+size_t ginv_layer_nparams(const ginv_layer *L);
+/* Inference batch normalisation folded to a per-channel affine map
+ * (PyTorch BatchNorm2d in eval mode): for c in [0, C)
+ *   scale[c] = gamma[c] / sqrt(var[c] + eps),
+ *   shift[c] = beta[c] - mean[c] * scale[c],
+ * computed in double and rounded once to float, so that
+ * y = (x - mean) / sqrt(var + eps) * gamma + beta = x scale + shift. gamma or
+ * beta may be NULL (1 and 0). A preceding conv2d or conv_transpose2d (W, b
+ * its weights and bias in ginv's layout) absorbs it as W' = W scale[co],
+ * b' = b scale + shift: see ginv_batchnorm_fold_into. Errors when a
+ * var[c] + eps is not positive or any result is not finite. */
+ginv_status ginv_batchnorm_fold(int C, const float *gamma, const float *beta, const float *mean,
+                                const float *var, double eps, float *scale, float *shift);
+/* Fold a per-channel affine map (scale, shift; C = the layer's c_out) into
+ * the conv2d or conv_transpose2d layer L of a net, in place: every weight of
+ * output channel co times scale[co], the bias b[co] scale[co] + shift[co]
+ * (the layer needs a bias). */
+ginv_status ginv_batchnorm_fold_into(ginv_layer *L, const float *scale, const float *shift);
 
 /* Random weights as in Hand & Voroninski Thm 1: W_i entries N(0, 1/n_i) with
  * n_i the layer's output width ("paper"), or N(0, 1/fan_in) ("fanin"), or

@@ -456,7 +456,10 @@ class Net(_Handle):
 
     @property
     def layers(self):
-        """The architecture: a list of dicts {"type", "in", "out", "bias", "alpha"}."""
+        """The architecture: a list of dicts {"type", "in", "out", "bias", "alpha"}; the
+        image layers and the version-2 activations add "in_shape", "out_shape" (C, H, W)
+        and their hyperparameters ("kernel", "stride", "padding", "dilation",
+        "output_padding", "factor")."""
         h = self._handle()
         out = []
         for i in range(lib.ginv_net_nlayers(h)):
@@ -465,8 +468,21 @@ class Net(_Handle):
                  "in": getattr(L, "in"), "out": L.out}
             if L.kind == 0:
                 d["bias"] = bool(L.bias)
-            if L.kind == 2:
+            if L.kind in (2, 12):  # leaky_relu, elu
                 d["alpha"] = L.alpha
+            if L.kind >= 7:  # the version-2 kinds carry shapes
+                d["in_shape"] = (L.c_in, L.h_in, L.w_in)
+                d["out_shape"] = (L.c_out, L.h_out, L.w_out)
+            if L.kind in (7, 8):  # conv2d, conv_transpose2d
+                d["bias"] = bool(L.bias)
+                d["kernel"] = (L.kh, L.kw)
+                d["stride"] = (L.stride_h, L.stride_w)
+                d["padding"] = (L.pad_h, L.pad_w)
+                d["dilation"] = (L.dil_h, L.dil_w)
+                if L.kind == 8:
+                    d["output_padding"] = (L.outpad_h, L.outpad_w)
+            if L.kind == 11:  # upsample_nearest
+                d["factor"] = L.factor
             out.append(d)
         return out
 
@@ -479,7 +495,8 @@ class Net(_Handle):
         return _copy_out(lib.ginv_net_params(h), (n,))
 
     def weights(self):
-        """[(W, b or None)] of the dense layers, copies."""
+        """[(W, b or None)] of the dense layers, copies (conv and batchnorm layers
+        are left out: their parameters are in `params`)."""
         h = self._handle()
         out = []
         for i in range(lib.ginv_net_nlayers(h)):

@@ -72,7 +72,12 @@ class Layer(ctypes.Structure):
     _cname_ = "ginv_layer"
     _fields_ = [("kind", c_int), ("in", c_int), ("out", c_int), ("bias", c_int),
                 ("alpha", c_double), ("W", c_float_p), ("b", c_float_p),
-                ("dW", c_float_p), ("db", c_float_p)]
+                ("dW", c_float_p), ("db", c_float_p),
+                ("c_in", c_int), ("h_in", c_int), ("w_in", c_int),
+                ("c_out", c_int), ("h_out", c_int), ("w_out", c_int),
+                ("kh", c_int), ("kw", c_int), ("stride_h", c_int), ("stride_w", c_int),
+                ("pad_h", c_int), ("pad_w", c_int), ("dil_h", c_int), ("dil_w", c_int),
+                ("outpad_h", c_int), ("outpad_w", c_int), ("factor", c_int)]
 
 
 class OpSpec(ctypes.Structure):

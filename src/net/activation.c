@@ -1,5 +1,8 @@
 /* activation.c — elementwise activations, their derivatives, and the
- * one-sided rule at ReLU kinks (Hand & Voroninski eq. 5).
+ * one-sided rule at ReLU kinks (Hand & Voroninski eq. 5). The formulas are
+ * PyTorch's: ELU (alpha), GELU exact (x Phi(x)) and with approximate='tanh',
+ * SiLU (x sigmoid(x)); an activation works on any C x H x W shape since it
+ * is elementwise.
  *
  * The smooth activations use exp_approx below, a branch-free float
  * exponential that the compiler vectorises (glibc's expf is scalar); it is
@@ -109,6 +112,59 @@ static void relu_fwd(float a, float *y, float *d, const float *x, float *t, size
     }
 }
 
+/* ELU: x for x > 0, alpha (e^x - 1) else; derivative 1 or alpha e^x. e^x - 1
+ * by its Taylor series near 0 (no cancellation). At x = 0 with alpha != 1 it
+ * has a kink: with a tangent t the one-sided rule of eq. (5) picks the slope
+ * (1 when t > 0), without one the left slope alpha (as PyTorch). */
+GINV_CLONES static void elu_fwd(float a, float *y, float *d, const float *x, const float *t,
+                                size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i], m = v < 0 ? v : 0.0f, e = exp_approx(m);
+        float series = m * (1.0f + m * (0.5f + m * (1.0f / 6 + m * (1.0f / 24 + m * (1.0f / 120 +
+                       m * (1.0f / 720 + m * (1.0f / 5040)))))));
+        float em1 = m > -0.25f ? series : e - 1.0f;
+        int on = v > 0 || (t && v == 0 && t[i] > 0);
+        y[i] = v > 0 ? v : a * em1;
+        d[i] = on ? 1.0f : a * e;
+    }
+}
+
+/* GELU, exact: x Phi(x), Phi(x) = erfc(-x / sqrt 2) / 2 (no cancellation for
+ * x << 0); derivative Phi(x) + x phi(x). */
+static void gelu_fwd(float *y, float *d, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i], cdf = 0.5 * erfc(-v * 0.70710678118654752440);
+        double pdf = 0.39894228040143267794 * exp(-0.5 * v * v);
+        y[i] = (float)(v * cdf);
+        d[i] = (float)(cdf + v * pdf);
+    }
+}
+
+/* GELU, tanh form: 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3);
+ * derivative 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) sqrt(2/pi) (1 + 3 0.044715 x^2). */
+static void gelu_tanh_fwd(float *y, float *d, const float *x, size_t n)
+{
+    const double k0 = 0.79788456080286535588, k1 = 0.044715;
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i], th = tanh(k0 * (v + k1 * v * v * v));
+        y[i] = (float)(0.5 * v * (1.0 + th));
+        d[i] = (float)(0.5 * (1.0 + th) + 0.5 * v * (1.0 - th * th) * k0 * (1.0 + 3.0 * k1 * v * v));
+    }
+}
+
+/* SiLU: x sigmoid(x); derivative s (1 + x (1 - s)). */
+GINV_CLONES static void silu_fwd(float *y, float *d, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float e = exp_approx(-fabsf(x[i])), inv = 1.0f / (1.0f + e);
+        float s = x[i] >= 0 ? inv : e * inv;
+        y[i] = x[i] * s;
+        d[i] = s * (1.0f + x[i] * (1.0f - s));
+    }
+}
+
 typedef struct {
     ginv_layer_kind kind;
     float alpha;
@@ -130,6 +186,10 @@ static void act_row(const act_job *j, float *y, float *d, float *x, float *t)
     case GINV_LAYER_TANH: tanh_fwd(y, d, x, w); break;
     case GINV_LAYER_SIGMOID: sigmoid_fwd(y, d, x, w); break;
     case GINV_LAYER_SOFTPLUS: softplus_fwd(y, d, x, w); break;
+    case GINV_LAYER_ELU: elu_fwd(j->alpha, y, d, x, t, w); break;
+    case GINV_LAYER_GELU: gelu_fwd(y, d, x, w); break;
+    case GINV_LAYER_GELU_TANH: gelu_tanh_fwd(y, d, x, w); break;
+    case GINV_LAYER_SILU: silu_fwd(y, d, x, w); break;
     default:
         memcpy(y, x, w * sizeof(float));
         for (size_t i = 0; i < w; i++) d[i] = 1.0f;

@@ -1,6 +1,9 @@
 /* forward.c — batched forward pass with cached activations, and the
  * reverse-mode vector-Jacobian products with respect to the latent and the
- * parameters. One GEMM (GEMV for B = 1) per dense layer per direction. */
+ * parameters: the dispatcher over the layer kinds. Dense layers are here (one
+ * GEMM, GEMV for B = 1, per layer per direction), activations in
+ * activation.c, conv2d and conv_transpose2d in conv.c, batchnorm2d and
+ * upsample_nearest in image_layers.c; reshape is a copy. */
 #include "linalg/pool.h"
 #include "base/check_internal.h"
 #include "net/net_internal.h"
@@ -35,12 +38,26 @@ ginv_status ginv_net_ws_new(ginv_net_ws **out, const ginv_net *net, int B)
     ws->tan0 = ginv_malloc((size_t)B * W * sizeof(float));
     ws->tan1 = ginv_malloc((size_t)B * W * sizeof(float));
     ws->dir = ginv_calloc((size_t)ws->k, sizeof(float));
-    int ok = ws->act && ws->deriv && ws->g0 && ws->g1 && ws->tan0 && ws->tan1 && ws->dir;
+    size_t ncol = 0, nmat = 0;
+    for (int i = 0; i < L; i++) {
+        const ginv_layer *ly = &net->layers[i];
+        if (ly->kind != GINV_LAYER_CONV2D && ly->kind != GINV_LAYER_CONV_TRANSPOSE2D) continue;
+        size_t c, m;
+        ginv_conv_scratch(ly, B, &c, &m);
+        if (c > ncol) ncol = c;
+        if (m > nmat) nmat = m;
+    }
+    if (ncol) {
+        ws->col = ginv_malloc(ncol * sizeof(float));
+        ws->mat = ginv_malloc((nmat ? nmat : 1) * sizeof(float));
+    }
+    int ok = ws->act && ws->deriv && ws->g0 && ws->g1 && ws->tan0 && ws->tan1 && ws->dir &&
+             (!ncol || (ws->col && ws->mat));
     for (int i = 0; ok && i <= L; i++) {
         int w = i < L ? net->layers[i].in : net->layers[L - 1].out;
         ws->act[i] = ginv_malloc((size_t)B * w * sizeof(float));
         ok = ws->act[i] != NULL;
-        if (ok && i < L && net->layers[i].kind != GINV_LAYER_DENSE) {
+        if (ok && i < L && ginv_layer_is_act(net->layers[i].kind)) {
             ws->deriv[i] = ginv_malloc((size_t)B * w * sizeof(float));
             ok = ws->deriv[i] != NULL;
         }
@@ -65,6 +82,8 @@ void ginv_net_ws_free(ginv_net_ws *ws)
     ginv_free(ws->dir);
     ginv_free(ws->tan0);
     ginv_free(ws->tan1);
+    ginv_free(ws->col);
+    ginv_free(ws->mat);
     ginv_free(ws);
 }
 
@@ -102,17 +121,44 @@ const float *ginv_net_forward(const ginv_net *net, ginv_net_ws *ws, int B, const
         const ginv_layer *ly = &net->layers[i];
         float *x = ws->act[i];     /* (B, in) */
         float *y = ws->act[i + 1]; /* (B, out) */
-        if (ly->kind == GINV_LAYER_DENSE) {
-            int fuse = i + 1 < L && net->layers[i + 1].kind != GINV_LAYER_DENSE;
+        int tangent_step = 0;      /* 1: the layer maps t into tn */
+        switch (ly->kind) {
+        case GINV_LAYER_DENSE: {
+            int fuse = i + 1 < L && ginv_layer_is_act(net->layers[i + 1].kind);
             dense_forward(ly, y, x, B, !fuse);
             pending_bias = fuse ? ly->b : NULL;
-            if (t) {
-                ginv_gemm(0, 1, B, ly->out, ly->in, 1.0f, t, ly->W, 0.0f, tn);
-                float *s = t; t = tn; tn = s;
-            }
-        } else {
+            if (t) ginv_gemm(0, 1, B, ly->out, ly->in, 1.0f, t, ly->W, 0.0f, tn);
+            tangent_step = 1;
+            break;
+        }
+        case GINV_LAYER_CONV2D:
+        case GINV_LAYER_CONV_TRANSPOSE2D:
+            ginv_conv_forward(ly, y, x, B, 1, ws->col, ws->mat);
+            if (t) ginv_conv_forward(ly, tn, t, B, 0, ws->col, ws->mat);
+            tangent_step = 1;
+            break;
+        case GINV_LAYER_BATCHNORM2D:
+            ginv_bn_forward(ly, y, x, B, 1);
+            if (t) ginv_bn_forward(ly, tn, t, B, 0);
+            tangent_step = 1;
+            break;
+        case GINV_LAYER_UPSAMPLE_NEAREST:
+            ginv_upsample_forward(ly, y, x, B);
+            if (t) ginv_upsample_forward(ly, tn, t, B);
+            tangent_step = 1;
+            break;
+        case GINV_LAYER_RESHAPE: /* the same values; the tangent too */
+            memcpy(y, x, (size_t)B * ly->in * sizeof(float));
+            break;
+        default: /* elementwise activations; a pending dense bias is added here */
             ginv_act_forward(ly->kind, ly->alpha, y, ws->deriv[i], x, pending_bias, t, B, ly->out);
             pending_bias = NULL;
+            break;
+        }
+        if (t && tangent_step) {
+            float *s = t;
+            t = tn;
+            tn = s;
         }
     }
     return ws->act[L];
@@ -144,7 +190,8 @@ void ginv_net_backward(ginv_net *net, ginv_net_ws *ws, int B, const float *dx, f
     for (int i = L - 1; i >= 0; i--) {
         const ginv_layer *ly = &net->layers[i];
         float *gin = i == 0 ? dz : bufs[i & 1]; /* (B, in) */
-        if (ly->kind == GINV_LAYER_DENSE) {
+        switch (ly->kind) {
+        case GINV_LAYER_DENSE:
             if (want_params && ly->dW) {
                 /* dW (out, in) += g^T (out, B) x (B, in); db += column sums of g */
                 ginv_gemm(1, 0, ly->out, ly->in, B, 1.0f, g, ws->act[i], 1.0f, ly->dW);
@@ -157,9 +204,26 @@ void ginv_net_backward(ginv_net *net, ginv_net_ws *ws, int B, const float *dx, f
             /* gin (B, in) = g (B, out) W (out, in); not needed when the caller
              * asked for parameter gradients only (dz == NULL) */
             if (gin) ginv_gemm(0, 0, B, ly->in, ly->out, 1.0f, g, ly->W, 0.0f, gin);
-        } else if (gin) {
-            mul_job mj = {gin, g, ws->deriv[i], (size_t)B * ly->out};
-            ginv_pool_run((int)((mj.n + MUL_CHUNK - 1) / MUL_CHUNK), mul_chunk, &mj);
+            break;
+        case GINV_LAYER_CONV2D:
+        case GINV_LAYER_CONV_TRANSPOSE2D:
+            ginv_conv_backward(ly, g, ws->act[i], gin, B, want_params, ws->col, ws->mat);
+            break;
+        case GINV_LAYER_BATCHNORM2D:
+            ginv_bn_backward(ly, g, ws->act[i], gin, B, want_params);
+            break;
+        case GINV_LAYER_UPSAMPLE_NEAREST:
+            if (gin) ginv_upsample_backward(ly, g, gin, B);
+            break;
+        case GINV_LAYER_RESHAPE:
+            if (gin) memcpy(gin, g, (size_t)B * ly->in * sizeof(float));
+            break;
+        default:
+            if (gin) {
+                mul_job mj = {gin, g, ws->deriv[i], (size_t)B * ly->out};
+                ginv_pool_run((int)((mj.n + MUL_CHUNK - 1) / MUL_CHUNK), mul_chunk, &mj);
+            }
+            break;
         }
         g = gin;
     }

@@ -11,6 +11,9 @@
 /* Checks a layer list as ginv_net_new does (kinds, sizes, chaining, alpha)
  * without allocating anything; *nparams gets its parameter count. */
 ginv_status ginv_net_spec_check(int nlayers, const ginv_layer *spec, size_t *nparams);
+/* The same check, writing each layer with every field filled (shapes, in,
+ * out; W, b, dW, db NULL) into layers (nlayers of them). */
+ginv_status ginv_net_spec_resolve(int nlayers, const ginv_layer *spec, ginv_layer *layers);
 
 struct ginv_net {
     int nlayers;
@@ -30,7 +33,35 @@ struct ginv_net_ws {
     ginv_kink_rule kink;
     float *dir;      /* eq. (5) direction w (k) */
     float *tan0, *tan1; /* forward tangents along dir (cap x max width) */
+    float *col, *mat;   /* conv scratch: patch matrix and channel-major block */
 };
+
+/* 1 for the elementwise activations (relu ... identity, elu, gelu,
+ * gelu_tanh, silu). */
+int ginv_layer_is_act(ginv_layer_kind k);
+
+/* conv.c: conv2d and conv_transpose2d of a resolved layer L, batch B.
+ * scratch: the floats of col and mat a batch of B needs. forward: y = L(x)
+ * (+ bias when add_bias; the tangent map leaves it out). backward: gx = J^T gy
+ * (gx may be NULL) and, when want_params and L->dW, dW (and db) += the
+ * parameter VJP; x is the layer's forward input. */
+extern size_t ginv_conv_col_cap; /* patch-matrix floats per group of samples */
+void ginv_conv_scratch(const ginv_layer *L, int B, size_t *col, size_t *mat);
+void ginv_conv_forward(const ginv_layer *L, float *y, const float *x, int B, int add_bias,
+                       float *col, float *mat);
+void ginv_conv_backward(const ginv_layer *L, const float *gy, const float *x, float *gx, int B,
+                        int want_params, float *col, float *mat);
+/* db[c] += the sum of g (G x C x P) over samples and positions (double,
+ * fixed order) */
+void ginv_channel_bias_grad(float *db, const float *g, int G, int C, size_t P);
+
+/* image_layers.c: batchnorm2d (y = x scale + shift, shift left out of the
+ * tangent) and upsample_nearest, forward and VJP as above. */
+void ginv_bn_forward(const ginv_layer *L, float *y, const float *x, int B, int add_shift);
+void ginv_bn_backward(const ginv_layer *L, const float *g, const float *x, float *gx, int B,
+                      int want_params);
+void ginv_upsample_forward(const ginv_layer *L, float *y, const float *x, int B);
+void ginv_upsample_backward(const ginv_layer *L, const float *g, float *gx, int B);
 
 /* Activation kernels (activation.c): y (B x w) = act(x + bias) and
  * d = act'(x + bias), x updated in place to x + bias (bias may be NULL: the

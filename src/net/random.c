@@ -1,6 +1,21 @@
 /* random.c — random generators: Hand & Voroninski Thm 1's i.i.d. N(0, 1/n_i)
  * weights (n_i the layer's output width), the fan-in scaling, or orthonormal
- * weights (the Q factor of a Gaussian matrix). */
+ * weights (the Q factor of a Gaussian matrix).
+ *
+ * Conv layers, seen as the matrix that maps the input to the output, get the
+ * same two scalings: "paper" makes each column's expected squared norm 1 (as
+ * N(0, 1/n_i) does for a dense W), "fanin" each row's. A conv2d input pixel
+ * meets about c_out kh kw / (stride_h stride_w) weights and an output sums
+ * c_in kh kw terms; a conv_transpose2d input meets c_out kh kw weights and an
+ * output sums about c_in kh kw / (stride_h stride_w):
+ *
+ *             paper variance                fanin variance
+ *   conv2d    s_h s_w / (c_out kh kw)       1 / (c_in kh kw)
+ *   convT     1 / (c_out kh kw)             s_h s_w / (c_in kh kw)
+ *
+ * "orthogonal" has no convolutional analogue here: conv layers take the
+ * fanin variance under it. batchnorm2d gets scale 1 and shift N(0, bias_sd^2)
+ * (0 when bias_sd <= 0), the identity map by default. */
 #include "net/net_internal.h"
 #include "base/check_internal.h"
 
@@ -62,7 +77,7 @@ static int orthogonal_weights(ginv_rng *r, float *W, int out, int in)
     return 0;
 }
 
-/* Each dense layer draws from its own stream (seed, NET, index * 4096 + i),
+/* Each layer with parameters draws from its own stream (seed, NET, index * 4096 + i),
  * so a layer's weights do not depend on the sizes of the layers before it. */
 ginv_status ginv_net_randomize(ginv_net *net, ginv_init init, double bias_sd, uint64_t seed,
                                uint64_t index)
@@ -70,10 +85,19 @@ ginv_status ginv_net_randomize(ginv_net *net, ginv_init init, double bias_sd, ui
     GINV_NONNULL(net);
     for (int i = 0; i < net->nlayers; i++) {
         ginv_layer *L = &net->layers[i];
-        if (L->kind != GINV_LAYER_DENSE) continue;
+        if (!ginv_layer_nparams(L)) continue;
         ginv_rng r;
         ginv_rng_init(&r, seed, GINV_STREAM_NET, index * 4096u + (uint64_t)i);
-        if (init == GINV_INIT_ORTHOGONAL) {
+        int nb = L->kind == GINV_LAYER_DENSE ? L->out : L->c_out;
+        if (L->kind == GINV_LAYER_BATCHNORM2D) {
+            for (int c = 0; c < L->c_in; c++) L->W[c] = 1.0f;
+        } else if (L->kind != GINV_LAYER_DENSE) {
+            double kk = (double)L->kh * L->kw, s = (double)L->stride_h * L->stride_w;
+            int tr = L->kind == GINV_LAYER_CONV_TRANSPOSE2D;
+            double var = init == GINV_INIT_PAPER ? (tr ? 1.0 : s) / (L->c_out * kk)
+                                                 : (tr ? s : 1.0) / (L->c_in * kk);
+            ginv_rng_normal_f32(&r, L->W, (size_t)L->c_in * L->c_out * kk, sqrt(var));
+        } else if (init == GINV_INIT_ORTHOGONAL) {
             if (orthogonal_weights(&r, L->W, L->out, L->in))
                 return ginv_fail(GINV_ERR_NOMEM, "out of memory drawing orthogonal weights");
         } else {
@@ -83,9 +107,9 @@ ginv_status ginv_net_randomize(ginv_net *net, ginv_init init, double bias_sd, ui
         }
         if (L->b) {
             if (bias_sd > 0)
-                ginv_rng_normal_f32(&r, L->b, (size_t)L->out, bias_sd);
+                ginv_rng_normal_f32(&r, L->b, (size_t)nb, bias_sd);
             else
-                for (int j = 0; j < L->out; j++) L->b[j] = 0.0f;
+                for (int j = 0; j < nb; j++) L->b[j] = 0.0f;
         }
     }
     return GINV_OK;

@@ -453,9 +453,9 @@ ginv_status ginv_wdc_estimate_range(const ginv_net *net, int layer, const ginv_w
         for (int i = 0; i < layer && st == GINV_OK; i++) {
             const ginv_layer *a = ginv_net_layer_c(net, i);
             ginv_layer *b = ginv_net_layer(s.prefix, i);
-            if (a->kind != GINV_LAYER_DENSE) continue;
-            memcpy(b->W, a->W, sizeof(float) * (size_t)a->in * a->out);
-            if (a->b && b->b) memcpy(b->b, a->b, sizeof(float) * (size_t)a->out);
+            if (!ginv_layer_nparams(a)) continue;
+            /* a layer's W and b are adjacent in the parameter block */
+            memcpy(b->W, a->W, sizeof(float) * ginv_layer_nparams(a));
         }
         if (st == GINV_OK) st = ginv_net_ws_new(&s.ws, s.prefix, 2);
     }

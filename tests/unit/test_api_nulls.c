@@ -94,6 +94,22 @@ TEST(api_net_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_net_ws_new(NULL, NULL, 0));
     NULLS(ginv_net_jacobian(NULL, NULL, NULL));
     NULLS(ginv_net_jacobian_sv(NULL, 0, NULL, NULL, NULL));
+    NULLS(ginv_batchnorm_fold(0, NULL, NULL, NULL, NULL, 0, NULL, NULL));
+    NULLS(ginv_batchnorm_fold_into(NULL, NULL, NULL));
+    /* each NULL in turn, and a zero channel count */
+    float m[1] = {0}, v[1] = {1}, s[1], t[1];
+    NULL_ARG(ginv_batchnorm_fold(1, NULL, NULL, NULL, v, 1e-5, s, t), "mean");
+    NULL_ARG(ginv_batchnorm_fold(1, NULL, NULL, m, NULL, 1e-5, s, t), "var");
+    NULL_ARG(ginv_batchnorm_fold(1, NULL, NULL, m, v, 1e-5, NULL, t), "scale");
+    NULL_ARG(ginv_batchnorm_fold(1, NULL, NULL, m, v, 1e-5, s, NULL), "shift");
+    NULLS(ginv_batchnorm_fold(0, NULL, NULL, m, v, 1e-5, s, t));
+    ginv_layer L = {.kind = GINV_LAYER_CONV2D};
+    NULL_ARG(ginv_batchnorm_fold_into(NULL, s, t), "L");
+    NULL_ARG(ginv_batchnorm_fold_into(&L, NULL, t), "scale");
+    NULL_ARG(ginv_batchnorm_fold_into(&L, s, NULL), "shift");
+    NULLS(ginv_batchnorm_fold_into(&L, s, t)); /* no weights */
+    if (ginv_layer_nparams(NULL) != 0) test_fail(__FILE__, __LINE__, "ginv_layer_nparams(NULL) != 0");
+    if (ginv_net_arch_json(NULL) != NULL) test_fail(__FILE__, __LINE__, "ginv_net_arch_json(NULL) != NULL");
 }
 
 TEST(api_measure_refuses_null_pointers_and_zero_sizes)
