@@ -90,8 +90,8 @@ ginv_status ginv_layers_parse(const char *layers, const char *act, const char *o
         errno = 0;
         long v = strtol(q, &end, 10);
         if (end == q || errno || v < 1 || v > (1L << 24) || ns == 65 || (*end && *end != ','))
-            return ginv_fail(GINV_ERR_ARG, "parameter 'layers' '%s': up to 65 positive sizes (at most 2^24) "
-                                           "separated by commas", layers);
+            return ginv_fail(GINV_ERR_ARG, "parameter 'layers' '%s': sizes must be positive integers (at most "
+                                           "2^24, up to 65 of them) separated by commas", layers);
         sizes[ns++] = (int)v;
         q = *end ? end + 1 : end;
     }

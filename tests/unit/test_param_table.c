@@ -38,6 +38,11 @@ TEST(param_table_defaults_are_the_documented_ones)
                       d->type == GINV_PARAM_DOUBLE ? sizeof(double) : sizeof(int)));
     }
     CHECK(ginv_param_validate(&ginv_recover_table, &p) == GINV_OK);
+    /* ginv_param_defaults is what _params_init calls: the same bytes */
+    ginv_recover_params q;
+    memset(&q, 0x33, sizeof q);
+    CHECK(ginv_param_defaults(&ginv_recover_table, &q) == GINV_OK);
+    CHECK(q.iters == p.iters && q.alpha == p.alpha && q.algo == p.algo && q.model == NULL && isnan(q.lr));
 }
 
 TEST(param_table_set_refuses_bad_values_naming_the_parameter)
