@@ -149,7 +149,12 @@ ginv_status ginv_batchnorm_fold_into(ginv_layer *L, const float *scale, const fl
  * expanding or square layer, W W^T = I for a contracting one; with square
  * layers and leaky ReLU (slope a) every singular value of J_G lies in
  * [a^L, 1], a certified instance of Pareek & Risteski's Assumption 1);
- * biases N(0, bias_sd^2) when bias_sd > 0 else zero. */
+ * biases N(0, bias_sd^2) when bias_sd > 0 else zero. Conv layers: "paper"
+ * gives the layer's matrix columns of expected squared norm 1 (conv2d
+ * variance s_h s_w / (c_out kh kw), conv_transpose2d 1 / (c_out kh kw)),
+ * "fanin" rows of norm 1 (conv2d 1 / (c_in kh kw), conv_transpose2d
+ * s_h s_w / (c_in kh kw)); "orthogonal" gives conv layers the fanin variance.
+ * batchnorm2d: scale 1, shift N(0, bias_sd^2) or 0. */
 typedef enum { GINV_INIT_PAPER = 0, GINV_INIT_FANIN = 1, GINV_INIT_ORTHOGONAL = 2 } ginv_init;
 /* "paper", "fanin" or "orthogonal"; an error naming the choices otherwise. */
 ginv_status ginv_init_parse(const char *name, ginv_init *out);

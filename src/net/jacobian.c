@@ -1,9 +1,10 @@
 /* jacobian.c — J_G(z), and its extreme singular values at given latents, the
  * pointwise form of Pareek & Risteski's Assumptions 1-2 (Remarks 2 and 4:
  * m <= sigma_min(J_G(z)), sigma_max(J_G(z)) <= M for all z). J's rows come
- * from n vector-Jacobian products in one batch; the singular values are the
+ * from n vector-Jacobian products, in one batch when their workspace is small
+ * (else in batches of equal size, fixed by the net alone); the singular values are the
  * square roots of the eigenvalues of J^T J (double). */
-#include "ginv.h"
+#include "net/net_internal.h"
 #include "base/check_internal.h"
 
 #include <math.h>
@@ -12,8 +13,28 @@
 typedef struct {
     ginv_net_ws *ws;
     float *zb, *eye;
-    int k, n;
+    int k, n, R; /* R rows of J per batch */
 } jac_ws;
+
+/* Rows per batch: all n when their workspace fits JAC_BUDGET floats (every
+ * dense net of a practical size: one batch, as before image layers), else
+ * as many as fit (an image generator's n is tens of thousands). */
+size_t ginv_jacobian_budget = (size_t)1 << 26; /* floats; tests lower it */
+
+static int jac_rows_per_batch(const ginv_net *net, int n)
+{
+    size_t per = 0, maxw = 0;
+    for (int i = 0; i < ginv_net_nlayers(net); i++) {
+        const ginv_layer *L = ginv_net_layer_c(net, i);
+        per += 2 * (size_t)L->in; /* the cached input and, at most, its derivative */
+        if ((size_t)L->out > maxw) maxw = (size_t)L->out;
+        if ((size_t)L->in > maxw) maxw = (size_t)L->in;
+    }
+    per += 4 * maxw + 2 * (size_t)n + (size_t)ginv_net_in(net);
+    size_t R = ginv_jacobian_budget / (per ? per : 1);
+    if (R < 1) R = 1;
+    return R < (size_t)n ? (int)R : n;
+}
 
 static void jac_ws_free(jac_ws *w)
 {
@@ -27,24 +48,30 @@ static ginv_status jac_ws_new(jac_ws *w, ginv_net *net)
     memset(w, 0, sizeof *w);
     w->k = ginv_net_in(net);
     w->n = ginv_net_out(net);
-    ginv_status st = ginv_net_ws_new(&w->ws, net, w->n);
+    w->R = jac_rows_per_batch(net, w->n);
+    ginv_status st = ginv_net_ws_new(&w->ws, net, w->R);
     if (st != GINV_OK) return st;
-    w->zb = ginv_malloc((size_t)w->n * w->k * sizeof(float));
-    w->eye = ginv_calloc((size_t)w->n * w->n, sizeof(float));
+    w->zb = ginv_malloc((size_t)w->R * w->k * sizeof(float));
+    w->eye = ginv_calloc((size_t)w->R * w->n, sizeof(float));
     if (!w->zb || !w->eye) {
         jac_ws_free(w);
         return ginv_fail(GINV_ERR_NOMEM, "out of memory for a %d x %d Jacobian", w->n, w->k);
     }
-    for (int i = 0; i < w->n; i++) w->eye[(size_t)i * w->n + i] = 1.0f;
     return GINV_OK;
 }
 
-/* rows (n x k): row i = e_i^T J_G(z), n VJPs in one batch */
+/* rows (n x k): row i = e_i^T J_G(z), n VJPs in batches of R (the forward
+ * pass repeated per batch: R copies of z) */
 static void jac_rows(ginv_net *net, jac_ws *w, const float *z, float *rows)
 {
-    for (int i = 0; i < w->n; i++) memcpy(w->zb + (size_t)i * w->k, z, (size_t)w->k * sizeof(float));
-    ginv_net_forward(net, w->ws, w->n, w->zb);
-    ginv_net_backward(net, w->ws, w->n, w->eye, rows, 0);
+    for (int i = 0; i < w->R; i++) memcpy(w->zb + (size_t)i * w->k, z, (size_t)w->k * sizeof(float));
+    for (int r0 = 0; r0 < w->n; r0 += w->R) {
+        int nb = w->n - r0 < w->R ? w->n - r0 : w->R;
+        memset(w->eye, 0, (size_t)w->R * w->n * sizeof(float));
+        for (int i = 0; i < nb; i++) w->eye[(size_t)i * w->n + r0 + i] = 1.0f;
+        ginv_net_forward(net, w->ws, nb, w->zb);
+        ginv_net_backward(net, w->ws, nb, w->eye, rows + (size_t)r0 * w->k, 0);
+    }
 }
 
 ginv_status ginv_net_jacobian(ginv_net *net, const float *z, float *J)

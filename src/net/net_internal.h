@@ -36,6 +36,9 @@ struct ginv_net_ws {
     float *col, *mat;   /* conv scratch: patch matrix and channel-major block */
 };
 
+/* jacobian.c: the floats of workspace one batch of Jacobian rows may take */
+extern size_t ginv_jacobian_budget;
+
 /* 1 for the elementwise activations (relu ... identity, elu, gelu,
  * gelu_tanh, silu). */
 int ginv_layer_is_act(ginv_layer_kind k);

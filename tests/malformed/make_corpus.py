@@ -222,6 +222,32 @@ def model_cases():
                     arch_text='{"format":"ginv-net","version":1,"version":2,"layers":[{"type":"dense","in":2,'
                               '"out":3}]}'),
               '"ginv" metadata entry has key "version" twice in the top-level object'))
+    # issue 12: image layers. A conv declaring 1024 -> 4096 channels, 3 x 3
+    # (37.7 M parameters) in a tiny file: refused before allocation.
+    conv = {"format": "ginv-net", "version": 2, "layers": [
+        {"type": "conv2d", "in_shape": [1024, 64, 64], "out_channels": 4096, "kernel": [3, 3]}]}
+    c.append(("huge_conv_layer.safetensors", model(conv, [("layers.0.weight", (2,), [1.0, 2.0])]),
+              "tensor 'layers.0.weight' has shape [2] but layer 0 (conv2d 1024x64x64 -> 4096x62x62) "
+              "needs [4096, 1024, 3, 3]"))
+    convt = {"format": "ginv-net", "version": 2, "layers": [
+        {"type": "conv_transpose2d", "in_shape": [2, 4, 4], "out_channels": 1, "kernel": [3, 3],
+         "stride": [2, 2], "output_padding": [2, 0]}]}
+    c.append(("conv_transpose_output_padding_too_large.safetensors",
+              model(convt, [("layers.0.weight", (2, 1, 3, 3), [0.1] * 18)]),
+              "layer 0 (conv_transpose2d): outpad_h 2 must be smaller than stride_h 2 or dil_h 1"))
+    small_conv = {"format": "ginv-net", "version": 2, "layers": [
+        {"type": "conv2d", "in_shape": [1, 2, 2], "out_channels": 1, "kernel": [3, 3]}]}
+    c.append(("conv_kernel_larger_than_input.safetensors",
+              model(small_conv, [("layers.0.weight", (1, 1, 3, 3), [0.1] * 9)]),
+              "layer 0 (conv2d): the kernel (3 x 3, dilation 1 x 1) does not fit the padded input 2 x 2"))
+    reshape = {"format": "ginv-net", "version": 2, "layers": [
+        {"type": "dense", "in": 2, "out": 12}, {"type": "reshape", "out_shape": [2, 2, 2]}]}
+    c.append(("reshape_size_mismatch.safetensors",
+              model(reshape, [("layers.0.weight", (12, 2), [0.1] * 24)]),
+              "layer 1 (reshape): 2x2x2 holds 8 values but its input 12x1x1 has 12"))
+    c.append(("conv_in_version_1.safetensors",
+              model(dict(small_conv, version=1), [("layers.0.weight", (1, 1, 3, 3), [0.1] * 9)]),
+              'layer 0: type "conv2d" needs architecture version 2 (the file says version 1)'))
     return c
 
 
