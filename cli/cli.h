@@ -168,9 +168,17 @@ int cli_build_spec(const char *cmd, const char *layers, const char *act, const c
  * (its aliases as deprecated spellings): the command appends its own rows.
  * Returns the rows written, or -1 when more than max. */
 int cli_table_opts(const ginv_param_table *t, void *obj, cli_opt *rows, int max);
-/* A table check's failure (st) with the library's message in option
- * spelling ("parameter 'lr'" -> "--lr"); exit 2 for bad values. */
-int cli_table_error(const char *cmd, const ginv_param_table *t, ginv_status st);
+/* A parameter check's failure (st): the library's message, exit 2 for bad
+ * values. */
+int cli_param_error(const char *cmd, ginv_status st);
+/* The library names parameters ("parameter 'lr'", "parameters 'model' and
+ * 'layers'"); every error the CLI prints spells them as the options they are
+ * ("--lr", "--model and --layers"). malloc'd; NULL when out of memory. */
+char *cli_option_spelling(const char *msg);
+/* NULL (the default): every parameter name is spelled as an option. `sweep`
+ * and `results` list their own options here (NULL-terminated): the other
+ * parameters they name are the keys of a spec, and stay named as such. */
+extern const char *const *cli_spell_only;
 /* Every set parameter of obj into the JSON object parent (key: the name with
  * '-' written '_'; unset strings and automatic numbers left out). */
 cJSON *cli_json_table(cJSON *parent, const ginv_param_table *t, const void *obj);

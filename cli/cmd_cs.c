@@ -51,7 +51,7 @@ int cmd_cs(int argc, char **argv)
     cs_config cfg = {.op = p.op, .m = p.m, .noise = p.noise, .lasso_iters = p.lasso_iters, .nlambdas = 16};
     cfg.lasso_lambda = isnan(p.lasso_lambda) ? 0 : p.lasso_lambda;
     ginv_status pst = ginv_cs_check(&p, cfg.methods, &cfg.nmethods);
-    if (pst != GINV_OK) return cli_table_error(C, &ginv_cs_table, pst);
+    if (pst != GINV_OK) return cli_param_error(C, pst);
     ginv_csgm_opts_init(&cfg.csgm);
     cfg.csgm.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
     cfg.csgm.lambda = p.lambda, cfg.csgm.restarts = p.restarts, cfg.csgm.iters = p.iters, cfg.csgm.lr = p.lr;

@@ -14,7 +14,7 @@ int cli_build_spec(const char *cmd, const char *layers, const char *act, const c
 {
     /* the library's parser, its messages in option spelling (--layers, --act) */
     ginv_status st = ginv_layers_parse(layers, act, out_act, alpha, bias, spec, 2 * 64, nspec);
-    return st == GINV_OK ? 0 : cli_table_error(cmd, &ginv_recover_table, st);
+    return st == GINV_OK ? 0 : cli_param_error(cmd, st);
 }
 
 /* `ginv net extract FILE --part generator|encoder -o OUT`: one of the nets of

@@ -190,7 +190,7 @@ int cmd_recover(int argc, char **argv)
     cli_install_callbacks(quiet);
 
     ginv_status st = ginv_recover_check(&p);
-    if (st != GINV_OK) return cli_table_error(C, &ginv_recover_table, st);
+    if (st != GINV_OK) return cli_param_error(C, st);
     if (!strcmp(p.start, "negative") && y_path) return cli_usage_error(C, "--start negative needs a truth, not --y");
     if (y_path && truth_path) return cli_usage_error(C, "--y and --truth exclude each other: with --y there is no truth");
     if (y_path && p.layers) return cli_usage_error(C, "--y needs a fixed generator (--model), not --layers");
@@ -201,7 +201,7 @@ int cmd_recover(int argc, char **argv)
     ginv_recover_trial *res = NULL;
     if (y_path && (rc = read_y(y_path, &p, &yarr))) goto out;
     if ((st = ginv_recover_setup_init(&su, &p, seed)) != GINV_OK) {
-        rc = cli_table_error(C, &ginv_recover_table, st);
+        rc = cli_param_error(C, st);
         goto out;
     }
     ginv_recover_opts *ro = &su.opts;

@@ -450,6 +450,9 @@ int cmd_results(int argc, char **argv)
                    "error otherwise, exit 2). The store is only read: a store in a read-only directory\n"
                    "is read as it is (when it has no pending write-ahead log)."};
     const char *pos[1];
+    static const char *const own[] = {"group-by", "where", "metrics", "format", "json", "plot", "z",
+                                      "busy-timeout", NULL};
+    cli_spell_only = own; /* the other parameters an error names are the spec's keys */
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 1, &npos);
     if (rc) return rc == CLI_HELP ? 0 : rc;
     if (npos != 1) return cli_usage_error(C, "give the store: ginv results DB");

@@ -88,6 +88,9 @@ int cmd_sweep(int argc, char **argv)
     cli_cmd cmd = {C, "Run a parameter sweep into an SQLite store; resumable, threads and MPI ranks.",
                    "ginv sweep SPEC.json --db FILE [--resume] [--threads T] [options]", details};
     const char *pos[1];
+    static const char *const own[] = {"db", "resume", "retry-errors", "threads", "busy-timeout",
+                                      "max-units", "progress-every", "json", NULL};
+    cli_spell_only = own; /* the other parameters an error names are the spec's keys */
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 1, &npos);
     if (rc) return rc == CLI_HELP ? 0 : rc;
     if (npos != 1) return cli_usage_error(C, "give the spec file: ginv sweep SPEC.json --db FILE");

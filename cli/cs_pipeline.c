@@ -24,7 +24,7 @@ int cs_parse_methods(const char *cmd, const char *text, int *methods)
     p.model = "-"; /* the model is checked by the command */
     int n = 0;
     ginv_status st = ginv_cs_check(&p, methods, &n);
-    return st == GINV_OK ? n : (cli_table_error(cmd, &ginv_cs_table, st), -1);
+    return st == GINV_OK ? n : (cli_param_error(cmd, st), -1);
 }
 
 /* y_i = A x_i + noise_i, noise from stream (seed, NOISE, offset + i). */
@@ -57,7 +57,7 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
     ginv_cs_params_init(&op_params);
     op_params.op = cfg->op, op_params.m = cfg->m;
     ginv_status ost = ginv_cs_op(&op_params, 1, h, w, cfg->seed, &op);
-    if (ost != GINV_OK) return cli_table_error(C, &ginv_cs_table, ost);
+    if (ost != GINV_OK) return cli_param_error(C, ost);
     int m = ginv_op_m(op), code = 0;
     res->N = N, res->n = n, res->h = h, res->w = w, res->m = m;
     float *Y = malloc((size_t)N * m * sizeof(float));

@@ -4,7 +4,6 @@
  * rows the sweep runner uses. */
 #include "cli.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,44 +26,11 @@ int cli_table_opts(const ginv_param_table *t, void *obj, cli_opt *rows, int max)
     return n;
 }
 
-/* Is [s, s+len) the name of one of t's parameters? */
-static int is_param(const ginv_param_table *t, const char *s, size_t len)
+int cli_param_error(const char *cmd, ginv_status st)
 {
-    for (int i = 0; i < t->n; i++)
-        if (strlen(t->defs[i].name) == len && !strncmp(t->defs[i].name, s, len)) return 1;
-    return 0;
-}
-
-/* The library's message with "parameter 'NAME'" (and any other quoted
- * parameter name) written as the option --NAME. */
-static void option_spelling(const ginv_param_table *t, const char *msg, char *out, size_t len)
-{
-    size_t o = 0;
-    for (const char *p = msg; *p && o + 1 < len;) {
-        const char *q = NULL;
-        size_t skip = 0;
-        if (!strncmp(p, "parameters '", 12)) skip = 11;
-        else if (!strncmp(p, "parameter '", 11)) skip = 10;
-        if (*p == '\'' || skip) {
-            const char *s = p + skip + 1, *e = strchr(s, '\'');
-            if (e && is_param(t, s, (size_t)(e - s))) q = s;
-            if (q) {
-                int w = snprintf(out + o, len - o, "--%.*s", (int)(e - s), s);
-                o += w > 0 ? (size_t)w : 0;
-                p = e + 1;
-                continue;
-            }
-        }
-        out[o++] = *p++;
-    }
-    out[o < len ? o : len - 1] = 0;
-}
-
-int cli_table_error(const char *cmd, const ginv_param_table *t, ginv_status st)
-{
-    char msg[1024];
-    option_spelling(t, ginv_last_error(), msg, sizeof msg);
-    return cli_error_code(cmd, st == GINV_ERR_ARG ? CLI_EXIT_USAGE : cli_exit_code(st), "%s", msg);
+    /* the report rewrites "parameter 'lr'" as "--lr" (cli_option_spelling) */
+    return cli_error_code(cmd, st == GINV_ERR_ARG ? CLI_EXIT_USAGE : cli_exit_code(st), "%s",
+                          ginv_last_error());
 }
 
 cJSON *cli_json_table(cJSON *parent, const ginv_param_table *t, const void *obj)

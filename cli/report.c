@@ -73,10 +73,65 @@ void cli_print_escaped(FILE *f, const char *s)
 }
 
 /* One line: invalid UTF-8 and control bytes (a path's) shown as \xHH. */
+const char *const *cli_spell_only;
+
+/* Is the name at s (n bytes) one the command spells as an option? */
+static int spelled(const char *s, size_t n)
+{
+    if (!cli_spell_only) return 1;
+    for (const char *const *o = cli_spell_only; *o; o++)
+        if (strlen(*o) == n && !strncmp(*o, s, n)) return 1;
+    return 0;
+}
+
+/* The length of a parameter name at s ("lr", "start-scale") closed by a
+ * quote, or 0. */
+static size_t param_name(const char *s)
+{
+    size_t n = 0;
+    while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || (s[n] == '-' && n))
+        n++;
+    return n && s[n] == '\'' && spelled(s, n) ? n : 0;
+}
+
+char *cli_option_spelling(const char *msg)
+{
+    size_t len = strlen(msg);
+    char *out = malloc(len + 1), *o = out;
+    if (!out) return NULL;
+    for (const char *p = msg; *p;) {
+        int plural = !strncmp(p, "parameters '", 12);
+        if (plural || !strncmp(p, "parameter '", 11)) {
+            const char *q = p + (plural ? 12 : 11);
+            size_t n = param_name(q);
+            if (n) {
+                for (;;) { /* 'a', 'b' and 'c' -> --a, --b and --c */
+                    *o++ = '-', *o++ = '-';
+                    memcpy(o, q, n), o += n;
+                    q += n + 1;
+                    const char *sep = !strncmp(q, ", '", 3) ? ", " : !strncmp(q, " and '", 6) ? " and " : NULL;
+                    size_t m = sep && plural ? param_name(q + strlen(sep) + 1) : 0;
+                    if (!m) break;
+                    memcpy(o, sep, strlen(sep)), o += strlen(sep);
+                    q += strlen(sep) + 1;
+                    n = m;
+                }
+                p = q;
+                continue;
+            }
+        }
+        *o++ = *p++;
+    }
+    *o = 0;
+    return out;
+}
+
 static void vreport(const char *cmd, const char *fmt, va_list ap)
 {
     char *msg = NULL;
     if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
+    char *spelled = msg ? cli_option_spelling(msg) : NULL;
+    if (spelled) free(msg), msg = spelled;
     fprintf(stderr, "ginv %s: error: ", cmd);
     cli_print_escaped(stderr, msg ? msg : fmt);
     fputc('\n', stderr);

@@ -191,14 +191,14 @@ static void *worker(void *arg)
 
 static ginv_status recover_run(const ginv_recover_opts *o, ginv_recover_trial *results)
 {
-    if (o->trials < 1) return ginv_fail(GINV_ERR_ARG, "--trials %d must be at least 1", o->trials);
+    if (o->trials < 1) return ginv_fail(GINV_ERR_ARG, "parameter 'trials' %d must be at least 1", o->trials);
     if (o->restarts < 1)
-        return ginv_fail(GINV_ERR_ARG, "--restarts %d must be at least 1", o->restarts);
-    if (o->threads < 1) return ginv_fail(GINV_ERR_ARG, "--threads %d must be at least 1", o->threads);
+        return ginv_fail(GINV_ERR_ARG, "parameter 'restarts' %d must be at least 1", o->restarts);
+    if (o->threads < 1) return ginv_fail(GINV_ERR_ARG, "parameter 'threads' %d must be at least 1", o->threads);
     if (!o->net && (o->nspec < 1 || !o->spec))
         return ginv_fail(GINV_ERR_ARG, "no generator: give a model file or layer sizes");
     if (!(o->noise >= 0) || !isfinite(o->noise))
-        return ginv_fail(GINV_ERR_ARG, "--noise %g must be finite and >= 0", o->noise);
+        return ginv_fail(GINV_ERR_ARG, "parameter 'noise' %g must be finite and >= 0", o->noise);
     if (!(o->init_sd >= 0) || !isfinite(o->init_sd))
         return ginv_fail(GINV_ERR_ARG, "initial scale %g must be finite and >= 0", o->init_sd);
     memset(results, 0, (size_t)o->trials * sizeof *results);

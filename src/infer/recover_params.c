@@ -131,6 +131,7 @@ static ginv_status prefixed(ginv_status st, const char *what)
 {
     char msg[512];
     snprintf(msg, sizeof msg, "%s", ginv_last_error());
+    if (strstr(msg, "'op'") || strstr(msg, "--op")) return ginv_fail(st, "%s", msg); /* names it already */
     return ginv_fail(st, "%s: %s", what, msg);
 }
 

@@ -390,8 +390,8 @@ ginv_status ginv_run_store_open(ginv_run_store **out, const char *path, const gi
         long n = 0;
         if ((gs = load_done(s, spec, done, &n))) goto fail;
         if (!resume) {
-            gs = ginv_fail(GINV_ERR_ARG, "'%s' already holds this sweep (%ld of %ld units done); pass --resume "
-                           "to continue it, or give a new --db file", path, n,
+            gs = ginv_fail(GINV_ERR_ARG, "'%s' already holds this sweep (%ld of %ld units done); set parameter 'resume' "
+                           "to continue it, or give a new parameter 'db' file", path, n,
                            ginv_sweep_spec_cells(spec) * (long)ginv_sweep_spec_trials(spec));
             goto fail;
         }

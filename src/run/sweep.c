@@ -365,7 +365,7 @@ static ginv_status sweep_run(const ginv_sweep_spec *s, const ginv_sweep_opts *o,
         return ginv_fail(GINV_ERR_ARG, "threads %d must be in [1, 256]", o->threads);
     if (!o->db || !*o->db) return ginv_fail(GINV_ERR_ARG, "no store: give a database file");
     if (o->retry_errors && !o->resume)
-        return ginv_fail(GINV_ERR_ARG, "retrying the errors of a store needs resume (--resume --retry-errors)");
+        return ginv_fail(GINV_ERR_ARG, "retrying the errors of a store needs resume (parameters 'resume' and 'retry-errors')");
     long T = ginv_sweep_spec_trials(s), total = ginv_sweep_spec_cells(s) * T;
     int rank = 0, nranks = 1, mpi_mine = 0;
 #ifdef GINV_HAVE_MPI

@@ -169,7 +169,7 @@ static ginv_status check_opts(const ginv_posterior *post, const ginv_sample_opts
         return ginv_fail(GINV_ERR_ARG, "the uniform prior lives on a ball: sample it with the "
                                        "projected or mala sampler, not %s", o->type->name);
     if (ball && (!(o->radius > 0) || !isfinite(o->radius)))
-        return ginv_fail(GINV_ERR_ARG, "the %s needs a ball radius > 0 (--radius), got %g",
+        return ginv_fail(GINV_ERR_ARG, "the %s needs a ball radius > 0 (parameter 'radius'), got %g",
                          o->type == ginv_sampler_projected ? "projected sampler" : "uniform prior",
                          o->radius);
     if (o->type == ginv_sampler_annealed && (o->levels < 1 || !(o->level_max >= 1) ||
@@ -253,7 +253,7 @@ static ginv_status gd_stage(ginv_posterior *post, const ginv_sample_opts *o, int
         res->gd_iters = info.iters;
         for (int c = ny; c < C; c++) memcpy(z + (size_t)c * k, z, (size_t)k * sizeof(float));
     } else {
-        st = ginv_fail(st, "the GD stage of --init gd failed: %s", ginv_last_error());
+        st = ginv_fail(st, "the GD stage of parameter 'start' gd failed: %s", ginv_last_error());
     }
     ginv_free(f);
     ginv_objective_free(obj);

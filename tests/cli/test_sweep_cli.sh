@@ -105,7 +105,7 @@ check corrupted_untouched test "$(md5sum < $TMP/corrupt.db)" = "$sum"
 sqlite3 $TMP/other.db 'CREATE TABLE t(x); INSERT INTO t VALUES(1);'
 expect_error store_foreign_sqlite 4 "not a ginv sweep store" -- $GINV sweep $TMP/spec.json --db $TMP/other.db
 sum=$(md5sum < $TMP/one.db)
-expect_error store_needs_resume 2 "already holds this sweep (48 of 48 units done); pass --resume" -- $GINV sweep $TMP/spec.json --db $TMP/one.db
+expect_error store_needs_resume 2 "already holds this sweep (48 of 48 units done); set --resume" -- $GINV sweep $TMP/spec.json --db $TMP/one.db
 sed 's/"seed": 7/"seed": 8/' $TMP/spec.json > $TMP/spec8.json
 expect_error store_other_spec 2 "holds a sweep of another spec" -- $GINV sweep $TMP/spec8.json --db $TMP/one.db --resume
 check refused_store_untouched test "$(md5sum < $TMP/one.db)" = "$sum"
