@@ -53,7 +53,14 @@ expect_error unknown_option_suggests_the_closest 2 "did you mean --iters?" -- $G
 expect_error unknown_option_far_from_any_gets_help 2 "(see --help)" -- $GINV recover --model $M --op identity --zzzz 5
 expect_error downsample_needs_square 2 "not a square" -- $GINV recover --model $M --op downsample:2
 expect_error gaussian_needs_m 2 "needs --m" -- $GINV recover --model $M --op gaussian
-expect_error model_and_layers_exclusive 2 "exactly one" -- $GINV recover --model $M --layers 10,20 --m 5
+expect_error model_and_layers_exclusive 2 "error: --model and --layers: give exactly one" -- $GINV recover --model $M --layers 10,20 --m 5
+# the library's check names parameters; the command spells them as its options
+expect_error choice_named_as_the_option 2 "error: --algo 'sgd' must be gd, adam or signflip" -- $GINV recover --model $M --m 5 --algo sgd
+expect_error deprecated_alias_checked_as_its_new_name 2 "error: --weights 'xavier' must be paper, fanin or orthogonal" -- \
+    $GINV recover --layers 5,20 --m 5 --init xavier
+check json_params_come_from_the_table bash -c "$GINV recover --layers 5,20,40 --m 10 --iters 5 -q --json - |
+    jq -e '.params.lr == 0.01 and .params.start_scale == 1 and .params.iters == 5 and .params.weights == \"paper\" and
+    .params.out_act == \"relu\" and .params.m == 10 and .params.k == 5 and .params.n == 40 and (.params | has(\"model\") | not)' >/dev/null"
 printf '1 2\n3 4\n' > $TMP/A.txt
 expect_error matrix_of_wrong_width 4 "expected 1000 columns" -- $GINV recover --model $M --op matrix:$TMP/A.txt
 printf '1 nan 3\n' > $TMP/ynan.txt
