@@ -2,7 +2,8 @@
  * ginv_op_from_spec for a signal size). Byte 0 picks --m (0..63), byte 1 the
  * signal size (16, 25, 36, 64, 100 or 784), the rest is the text; files it
  * names are looked up in a scratch folder holding mask.txt (a 16-pixel
- * mask) and A.txt (a 3 x 16 matrix); text with '/' is skipped (no system
+ * mask), A.txt (a 3 x 16 matrix) and k.txt (a 3 x 3 blur kernel); text
+ * with '/' is skipped (no system
  * files). Must return a status without crashing or leaking; on success the
  * operator has n columns and 1..n rows (or m for the matrix) and A, A^T run
  * on a batch of 2. */
@@ -23,6 +24,8 @@ static void setup(void)
         strcat(A, "\n");
     }
     fuzz_scratch_write("A.txt", A, strlen(A), path, sizeof path);
+    const char *k = "1 2 1\n2 4 2\n1 2 1\n";
+    fuzz_scratch_write("k.txt", k, strlen(k), path, sizeof path);
     if (chdir(fuzz_scratch())) abort();
 }
 

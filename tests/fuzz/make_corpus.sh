@@ -91,6 +91,9 @@ printf '{"command": "cs", "fixed": {"model": "m.safetensors", "data": "idx:i.idx
 i=0; for op in identity gaussian gaussian-unit subsample subsample:mask.txt inpaint-box inpaint-box:1,1,2,2 downsample:2 matrix:A.txt; do
     i=$((i + 1)); printf '\020\000%s' "$op" > $C/op/op$i; done
 printf '\003\004downsample:5' > $C/op/op_ds5
+i=0; for op in circulant:8 circulant fourier-subsample:random:5 fourier-subsample:radial:2 fourier-subsample:cartesian:2 \
+    fourier-subsample:mask.txt blur:1.2 blur:0.7,zero blur:1,circular blur:k.txt,reflect colorize; do
+    i=$((i + 1)); printf '\020\000%s' "$op" > $C/op/op17_$i; done
 i=0; for s in 'fashion-mnist:test' 'fashion-mnist:test[0:3]' 'fashion-mnist:test[-1:]' 'fashion-mnist:train[0:2]' 'idx:i.idx' 'idx:g.idx.gz[1:4:2]' 'idx:i.idx[::-1]' 'a.png' 'a.png,b.pgm' 'b.pgm,a.png[1:]' 'c.pgm,b.pgm'; do
     i=$((i + 1)); printf '%s' "$s" > $C/images_spec/spec$i; done
 i=0; for w in 'm=10' 'm=10;noise=0.1' ' m = 5 ; noise=0 ' 'algo=gd' 'm==5' 'm=5;m=10' 'x=1' ';' 'm='; do
