@@ -3,12 +3,10 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 const cli_opt *cli_find(const cli_opt *opts, const char *name)
 {
@@ -229,15 +227,7 @@ int cli_default_threads(void)
         if (!warned++)
             fprintf(stderr, "ginv: warning: GINV_THREADS='%s' is not an integer in [1, 256]; ignored\n", env);
     }
-    long n = 0;
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
-    if (n < 1) n = sysconf(_SC_NPROCESSORS_ONLN);
-    /* mpirun: the ranks on this node share its CPUs */
-    const char *ls = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-    long local = ls ? atol(ls) : 1;
-    if (local > 1) n /= local;
-    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+    return ginv_cpus_available();
 }
 
 int cli_threads(int t)

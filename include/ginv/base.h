@@ -204,6 +204,10 @@ void ginv_gemm_ref(int ta, int tb, int M, int N, int K, float alpha, const float
 void ginv_blas_set_threads(int n);
 /* The current linear-algebra thread count (1 until set). */
 int ginv_blas_get_threads(void);
+/* The CPUs this process may run on (sched_getaffinity), shared among the
+ * MPI ranks on this node (OMPI_COMM_WORLD_LOCAL_SIZE): at least 1, at most
+ * 256. The default thread count of the commands and the cap of a sweep. */
+int ginv_cpus_available(void);
 /* The kernel family OpenBLAS chose (e.g. "SkylakeX", "Haswell", "Prescott"). */
 const char *ginv_blas_core(void);
 /* When OpenBLAS fell back to generic kernels on a CPU that supports better

@@ -234,20 +234,14 @@ static void writer_commit(writer *w, const ginv_run_result *r)
     ginv_progress("units", w->done, w->total);
 }
 
-/* Threads in this process: no more than the cores left to each of the
- * ranks on this node (OpenBLAS itself runs single-threaded in ginv). */
+/* Threads in this process: no more than the CPUs left to each of the ranks
+ * on this node (OpenBLAS itself runs single-threaded in ginv). */
 static int cap_threads(int want)
 {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    const char *ls = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-    long local = ls ? atol(ls) : 1;
-    if (cores < 1) cores = 1;
-    if (local < 1) local = 1;
-    long cap = cores / local < 1 ? 1 : cores / local;
+    int cap = ginv_cpus_available();
     if (want > cap) {
-        ginv_log(GINV_LOG_WARN, "%d threads requested, %ld used (%ld cores, %ld ranks on this node)",
-                 want, cap, cores, local);
-        return (int)cap;
+        ginv_log(GINV_LOG_WARN, "%d threads requested, %d used (the CPUs this rank may use)", want, cap);
+        return cap;
     }
     return want;
 }

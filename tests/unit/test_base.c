@@ -7,6 +7,8 @@
 
 #include <string.h>
 #include <strings.h>
+#include <sched.h>
+#include <stdlib.h>
 
 typedef struct {
     int calls, level;
@@ -133,4 +135,20 @@ TEST(blas_get_threads_reads_back_what_set_threads_set)
     CHECK(ginv_blas_get_threads() == 1);
     ginv_blas_set_threads(before);
     CHECK(ginv_blas_get_threads() == before);
+}
+
+TEST(cpus_available_is_the_affinity_mask_shared_among_the_local_ranks)
+{
+    cpu_set_t set;
+    CHECK(sched_getaffinity(0, sizeof set, &set) == 0);
+    int mask = CPU_COUNT(&set);
+    const char *saved = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    unsetenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    CHECK(ginv_cpus_available() == (mask > 256 ? 256 : mask));
+    setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "2", 1);
+    CHECK(ginv_cpus_available() == (mask / 2 < 1 ? 1 : mask / 2 > 256 ? 256 : mask / 2));
+    setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "1000", 1);
+    CHECK(ginv_cpus_available() == 1); /* never below one */
+    if (saved) setenv("OMPI_COMM_WORLD_LOCAL_SIZE", saved, 1);
+    else unsetenv("OMPI_COMM_WORLD_LOCAL_SIZE");
 }
