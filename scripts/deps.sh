@@ -12,10 +12,14 @@ set -euo pipefail
 # against (minisat, fplll, cliquer, glpsol, cbc), sqlite3 to inspect stores.
 # man pages: help2man (make man: one page per command from its --help).
 # Python module (make python-test): NumPy and pytest for /usr/bin/python3.
+# ONNX: protoc-c generates the C for onnx.proto (from libonnx-dev) at build
+# time, linked with libprotobuf-c; python3-onnx is the oracle of
+# make test-onnx (onnx.checker on exported models).
 pkgs=(build-essential pkg-config libopenblas-dev libcjson-dev zlib1g-dev libpng-dev gnuplot-nox jq
       libglpk-dev glpk-utils libsqlite3-dev sqlite3 openmpi-bin libopenmpi-dev libfftw3-dev
       dataset-fashion-mnist minisat fplll-tools cliquer coinor-cbc help2man
-      python3-numpy python3-pytest)
+      python3-numpy python3-pytest
+      protobuf-c-compiler libprotobuf-c-dev libonnx-dev python3-onnx)
 if [[ "${1:-}" == "--bench" ]]; then
     pkgs+=(python3-torch python3-numpy)
 fi

@@ -2,11 +2,11 @@
 # ginv.pc.sh PREFIX LIBDIR INCLUDEDIR VERSION MPI — print ginv.pc (pkg-config).
 # Shared linking needs only -lginv (libginv.so records its own dependencies);
 # static linking (pkg-config --static) adds the private ones: Debian ships .pc
-# files for OpenBLAS, cJSON, libpng, zlib, SQLite, FFTW and OpenMPI (Requires.
+# files for OpenBLAS, cJSON, libpng, zlib, SQLite, FFTW, protobuf-c and OpenMPI (Requires.
 # private), not for GLPK, libm or pthreads (Libs.private).
 set -euo pipefail
 prefix=$1 libdir=$2 includedir=$3 version=$4 mpi=${5:-0}
-req="openblas, libcjson, libpng, zlib, sqlite3, fftw3"
+req="openblas, libcjson, libpng, zlib, sqlite3, fftw3, libprotobuf-c"
 [[ "$mpi" == 1 ]] && req="$req, ompi-c"
 # Paths under PREFIX are written relative to it, so PKG_CONFIG_SYSROOT_DIR and
 # --define-variable=prefix=... work.

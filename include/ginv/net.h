@@ -162,7 +162,10 @@ const char *ginv_init_name(ginv_init init);
 ginv_status ginv_net_randomize(ginv_net *net, ginv_init init, double bias_sd, uint64_t seed,
                         uint64_t index);
 
-/* Model files: safetensors with the architecture in __metadata__["ginv"]. */
+/* Model files: safetensors with the architecture in __metadata__["ginv"]
+ * (docs/models.md). ginv_net_load also reads ONNX: a path ending in ".onnx"
+ * (any case), or a file whose first bytes are not a safetensors header but
+ * a protobuf field 1 (ir_version), goes through ginv_net_load_onnx. */
 ginv_status ginv_net_load(const char *path, ginv_net **out);
 ginv_status ginv_net_from_st(const ginv_st_file *f, ginv_net **out);
 ginv_status ginv_net_save(const ginv_net *net, const char *path);
@@ -176,6 +179,36 @@ ginv_status ginv_net_write_part(const ginv_net *net, ginv_st_writer *w, const ch
                                 const char *prefix);
 /* The architecture as a JSON text (ginv_free it). */
 char *ginv_net_arch_json(const ginv_net *net);
+
+/* ---- ONNX */
+
+/* An ONNX model (a serialized ModelProto, e.g. from torch.onnx.export) as a
+ * net: the graph must be one chain from its one input (the latent batch,
+ * [B, k] or [B, C, H, W]; only B may be symbolic) to its one output. Read:
+ * Gemm, MatMul (+ Add), Conv, ConvTranspose (groups 1, symmetric pads),
+ * BatchNormalization (folded into the conv before it, else a batchnorm2d
+ * layer), Mul/Add by a constant per channel, Relu, LeakyRelu, Tanh,
+ * Sigmoid, Softplus, Elu, Gelu and PyTorch's GELU/GELU-tanh/SiLU
+ * decompositions, Reshape, Flatten, Unsqueeze, Squeeze, Resize/Upsample
+ * (nearest, one integer factor), Identity, Dropout (inference), Constant;
+ * the shape arithmetic of view/reshape (Shape, Gather, Unsqueeze, Concat,
+ * Cast) is folded. Initializers float32, float64 or float16 (raw or typed
+ * data). Anything else fails with one message naming the node and op
+ * (GINV_ERR_UNSUPPORTED) or the broken part of the file (GINV_ERR_FORMAT,
+ * GINV_ERR_SHAPE). docs/models.md has the table. */
+ginv_status ginv_net_from_onnx(const unsigned char *buf, size_t len, ginv_net **out);
+ginv_status ginv_net_load_onnx(const char *path, ginv_net **out);
+/* The net as an ONNX model (opset 13, IR version 7): input "z" [N, k] (or
+ * [N, C, H, W] when the first layer takes an image), output "x"; dense as
+ * Gemm, conv layers as Conv / ConvTranspose, batchnorm2d as Mul + Add by
+ * per-channel constants, reshape as Reshape to a constant [-1, ...],
+ * upsample_nearest as Resize, gelu / gelu_tanh / silu spelt out as PyTorch
+ * does (Erf, Tanh, Sigmoid and arithmetic), every weight float32.
+ * ginv_net_from_onnx of the bytes gives back the same parameters and
+ * bit-identical outputs. *buf is ginv_malloc'd. */
+ginv_status ginv_net_to_onnx(const ginv_net *net, unsigned char **buf, size_t *len);
+/* ginv_net_to_onnx written atomically to path. */
+ginv_status ginv_net_save_onnx(const ginv_net *net, const char *path);
 
 /* Workspace for batched forward/backward: caches every layer's input. */
 typedef struct ginv_net_ws ginv_net_ws;

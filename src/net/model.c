@@ -26,6 +26,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define ARCH_FORMAT "ginv-net"
 #define ARCH_VERSION 2   /* the newest version read and written */
@@ -471,8 +472,25 @@ ginv_status ginv_net_from_st(const ginv_st_file *f, ginv_net **out)
     return ginv_net_from_st_part(f, "ginv", "", out);
 }
 
+/* An ONNX file: by its extension, or by its first bytes: a ModelProto opens
+ * with field 1 (ir_version, tag 0x08) where a safetensors file opens with an
+ * 8-byte header length followed by '{'. */
+static int is_onnx(const char *path)
+{
+    size_t n = strlen(path);
+    if (n >= 5 && !strcasecmp(path + n - 5, ".onnx")) return 1;
+    unsigned char b[9];
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    size_t got = fread(b, 1, sizeof b, f);
+    fclose(f);
+    return got == sizeof b && b[0] == 0x08 && b[8] != '{';
+}
+
 ginv_status ginv_net_load(const char *path, ginv_net **out)
 {
+    GINV_NONNULL(path);
+    if (is_onnx(path)) return ginv_net_load_onnx(path, out);
     ginv_st_file f;
     ginv_status st = ginv_st_read(path, &f);
     if (st != GINV_OK) return st;

@@ -96,6 +96,10 @@ TEST(api_net_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_net_jacobian_sv(NULL, 0, NULL, NULL, NULL));
     NULLS(ginv_batchnorm_fold(0, NULL, NULL, NULL, NULL, 0, NULL, NULL));
     NULLS(ginv_batchnorm_fold_into(NULL, NULL, NULL));
+    NULLS(ginv_net_from_onnx(NULL, 0, NULL));
+    NULLS(ginv_net_load_onnx(NULL, NULL));
+    NULLS(ginv_net_to_onnx(NULL, NULL, NULL));
+    NULLS(ginv_net_save_onnx(NULL, NULL));
     /* each NULL in turn, and a zero channel count */
     float m[1] = {0}, v[1] = {1}, s[1], t[1];
     NULL_ARG(ginv_batchnorm_fold(1, NULL, NULL, NULL, v, 1e-5, s, t), "mean");
@@ -363,6 +367,19 @@ TEST(api_live_objects_refuse_each_null_argument_and_empty_sizes)
     NULL_ARG(ginv_net_jacobian_sv(net, 1, z, NULL, &smax), "smin");
     NULL_ARG(ginv_net_jacobian_sv(net, 1, z, &smin, NULL), "smax");
     NULL_ARG(ginv_net_save(net, NULL), "path");
+    unsigned char onnx_byte = 0x08, *onnx_buf = NULL;
+    size_t onnx_len = 0;
+    ginv_net *onnx_net = NULL;
+    NULL_ARG(ginv_net_from_onnx(NULL, 1, &onnx_net), "buf");
+    NULL_ARG(ginv_net_from_onnx(&onnx_byte, 1, NULL), "out");
+    NULLS(ginv_net_from_onnx(&onnx_byte, 0, &onnx_net));
+    CHECK(onnx_net == NULL);
+    NULL_ARG(ginv_net_load_onnx(NULL, &onnx_net), "path");
+    NULL_ARG(ginv_net_to_onnx(NULL, &onnx_buf, &onnx_len), "net");
+    NULL_ARG(ginv_net_to_onnx(net, NULL, &onnx_len), "buf");
+    NULL_ARG(ginv_net_to_onnx(net, &onnx_buf, NULL), "len");
+    NULL_ARG(ginv_net_save_onnx(net, NULL), "path");
+    NULL_ARG(ginv_net_save_onnx(NULL, "x.onnx"), "net");
     NULL_ARG(ginv_net_randomize(NULL, GINV_INIT_PAPER, 0, 1, 0), "net");
     ginv_net *net2 = NULL;
     NULLS(ginv_net_new(&net2, 0, NULL));
