@@ -44,14 +44,11 @@ typedef struct {
     {"bias-sd", 0, OPT_DOUBLE, &(bias_sd), "S", "with --layers --bias: biases ~ N(0, S^2)", 0, 1e6}
 #define CLI_OP_OPTS(opspec, m, image)                                                           \
     {"op", 0, OPT_STRING, &(opspec), "SPEC", CLI_OP_HELP},                                      \
-    {"m", 0, OPT_INT, &(m), "M", "number of measurements (gaussian, subsample)", 1, 1 << 24},   \
-    {"image", 0, OPT_STRING, &(image), "CxHxW", "image shape of the signal (downsample, inpaint-box)"}
-/* The --op help text every command shows (docs/cli.md, "Options"). */
-#define CLI_OP_HELP                                                                             \
-    "gaussian (entries N(0, 1/m)) | gaussian-unit (entries N(0, 1), Bora et al.) | subsample[:MASK] | " \
-    "inpaint-box[:R0,C0,H,W] | downsample:F | identity | matrix:FILE | circulant:M (fast partial " \
-    "random circulant, N(0, 1/m) rows) | fourier-subsample:random:M|radial:L|cartesian:R|MASK | "     \
-    "blur:SIGMA|FILE[,reflect|zero|circular] | colorize (RGB to luma; docs/operators.md)"
+    {"m", 0, OPT_INT, &(m), "M", GINV_M_HELP, 1, 1 << 24},   \
+    {"image", 0, OPT_STRING, &(image), "CxHxW", GINV_IMAGE_HELP}
+/* The --op help text every command shows (docs/cli.md, "Options"): the
+ * library's, as in the parameter tables. */
+#define CLI_OP_HELP GINV_OP_HELP
 /* -q: one meaning in every command (docs/cli.md, "Options"). */
 #define CLI_QUIET_OPT(dst) {"quiet", 'q', OPT_FLAG, &(dst), "", "only errors: no table, summary or progress"}
 /* A deprecated spelling: --OLD works as --NEW for one release, with a warning. */
@@ -202,5 +199,8 @@ int cmd_train(int argc, char **argv);
 int cmd_cs(int argc, char **argv);
 int cmd_decide(int argc, char **argv);
 int cmd_invert_lp(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
 
 #endif

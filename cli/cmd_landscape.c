@@ -68,8 +68,8 @@ static int parse_options(landscape_cmd *a, int argc, char **argv)
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &a->model, "FILE", "generator model file (.safetensors)"},
         {"layers", 0, OPT_STRING, &a->layers, "K,N1,..,ND", "instead of --model: a random bias-free ReLU generator, W_i ~ N(0, 1/n_i)"},
-        {"op", 0, OPT_STRING, &a->opspec, "SPEC", "identity | gaussian (entries N(0, 1/m)) | gaussian-unit (entries N(0, 1), Bora et al.) | subsample[:MASK] | downsample:F | matrix:FILE"},
-        {"m", 0, OPT_INT, &a->m, "M", "number of measurements (gaussian, subsample)", 1, 1 << 24},
+        {"op", 0, OPT_STRING, &a->opspec, "SPEC", CLI_OP_HELP},
+        {"m", 0, OPT_INT, &a->m, "M", GINV_M_HELP, 1, 1 << 24},
         {"seed", 0, OPT_U64, &a->seed, "S", "random seed (generator, z0, operator, direction, inits)"},
         {"truth", 0, OPT_STRING, &a->truth_path, "FILE", "z0 (k values, .npy or text) instead of N(0, I)"},
         {"points", 0, OPT_INT, &a->points, "N", "points on the line t z0, t in [-R, R]", 3, 100000},

@@ -16,9 +16,9 @@ int cmd_rric(int argc, char **argv)
     uint64_t seed = 1;
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &model, "FILE", "generator model file (.safetensors, required)"},
-        {"op", 0, OPT_STRING, &opspec, "SPEC", "identity | gaussian (entries N(0, 1/m)) | gaussian-unit (entries N(0, 1), Bora et al.) | subsample[:MASK] | downsample:F | matrix:FILE"},
-        {"m", 0, OPT_INT, &m, "M", "number of measurements (gaussian, subsample)", 1, 1 << 24},
-        {"image", 0, OPT_STRING, &image, "CxHxW", "image shape of the signal (downsample)"},
+        {"op", 0, OPT_STRING, &opspec, "SPEC", CLI_OP_HELP},
+        {"m", 0, OPT_INT, &m, "M", GINV_M_HELP, 1, 1 << 24},
+        {"image", 0, OPT_STRING, &image, "CxHxW", GINV_IMAGE_HELP},
         {"pairs", 0, OPT_INT, &ro.quads, "P", "sampled quadruples (x1, x2, x3, x4): pairs of pairs", 1, 1 << 24},
         {"ascent-starts", 0, OPT_INT, &ro.ascent_starts, "S", "hill-climb from the worst S quadruples", 0, 64},
         {"ascent-steps", 0, OPT_INT, &ro.ascent_steps, "T", "hill-climbing steps per start", 0, 1 << 24},

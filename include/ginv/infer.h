@@ -250,7 +250,14 @@ typedef struct {
 /* The --op help every task's table shows (docs/cli.md, "Options"). */
 #define GINV_OP_HELP                                                                            \
     "gaussian (entries N(0, 1/m)) | gaussian-unit (entries N(0, 1), Bora et al.) | subsample[:MASK] | " \
-    "inpaint-box[:R0,C0,H,W] | downsample:F | identity | matrix:FILE"
+    "inpaint-box[:R0,C0,H,W] | downsample:F | identity | matrix:FILE | circulant:M (fast partial "      \
+    "random circulant, N(0, 1/m) rows) | fourier-subsample:random:M|radial:L|cartesian:R|MASK | "      \
+    "blur:SIGMA|FILE[,reflect|zero|circular] | colorize (RGB to luma; docs/operators.md)"
+/* ... and of --m and --image, the operators' sizes. */
+#define GINV_M_HELP "number of measurements (gaussian, gaussian-unit, subsample, circulant)"
+#define GINV_IMAGE_HELP                                                                         \
+    "image shape of the signal (downsample, inpaint-box, fourier-subsample, blur, colorize; "     \
+    "default: a square n as 1 x sqrt(n) x sqrt(n))"
 extern const ginv_param_table ginv_recover_table;
 void ginv_recover_params_init(ginv_recover_params *p); /* the table's defaults */
 /* Every value in range and the combination sound (exactly one of model and

@@ -99,7 +99,7 @@ def test_library_errors_carry_the_message(tmp_path):
     assert e.value.message and isinstance(e.value, ValueError)
     with pytest.raises(ginv.ArgumentError, match="unknown operator"):
         ginv.Op.from_spec("bogus", 10)
-    with pytest.raises(ginv.ArgumentError, match="needs --m"):
+    with pytest.raises(ginv.ArgumentError, match="needs parameter 'm'"):
         ginv.Op.from_spec("gaussian", 10)
     with pytest.raises(ginv.ArgumentError, match="repeats"):
         ginv.Op.subsample(5, [1, 1])

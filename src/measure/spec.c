@@ -71,7 +71,7 @@ static ginv_status parse_fourier(ginv_op_spec *spec, const char *arg, int m)
         {"cartesian", GINV_FOURIER_CARTESIAN, "fourier-subsample:cartesian:R (every R-th row)"}};
     spec->kind = GINV_OPK_FOURIER;
     if (!arg || !*arg)
-        return ginv_fail(GINV_ERR_ARG, "--op fourier-subsample needs its frequencies: "
+        return ginv_fail(GINV_ERR_ARG, "parameter 'op' fourier-subsample needs its frequencies: "
                          "fourier-subsample:random:M, radial:L, cartesian:R or a MASK file");
     for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
         size_t l = strlen(forms[f].name);
@@ -82,9 +82,9 @@ static ginv_status parse_fourier(ginv_op_spec *spec, const char *arg, int m)
                 spec->fourier_param = m;
                 return GINV_OK;
             }
-            return ginv_fail(GINV_ERR_ARG, "--op fourier-subsample:%s needs its number: %s%s",
+            return ginv_fail(GINV_ERR_ARG, "parameter 'op' fourier-subsample:%s needs its number: %s%s",
                              forms[f].name, forms[f].what,
-                             forms[f].mode == GINV_FOURIER_RANDOM ? " or --m M" : "");
+                             forms[f].mode == GINV_FOURIER_RANDOM ? " or parameter 'm'" : "");
         }
         return parse_posint(arg + l + 1, forms[f].what, &spec->fourier_param);
     }
@@ -98,7 +98,7 @@ static ginv_status parse_blur(ginv_op_spec *spec, const char *arg)
     spec->kind = GINV_OPK_BLUR;
     spec->boundary = GINV_BOUNDARY_REFLECT;
     if (!arg || !*arg)
-        return ginv_fail(GINV_ERR_ARG, "--op blur needs a kernel: blur:SIGMA (Gaussian, pixels) "
+        return ginv_fail(GINV_ERR_ARG, "parameter 'op' blur needs a kernel: blur:SIGMA (Gaussian, pixels) "
                          "or blur:FILE, optionally ,reflect|zero|circular");
     char head[4096];
     size_t hl = strlen(arg);
@@ -177,12 +177,12 @@ ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m)
     }
     if (IS("gaussian") && !arg) {
         spec->kind = GINV_OPK_GAUSSIAN;
-        if (m < 1) return ginv_fail(GINV_ERR_ARG, "--op gaussian needs --m (number of measurements)");
+        if (m < 1) return ginv_fail(GINV_ERR_ARG, "parameter 'op' gaussian needs parameter 'm' (the number of measurements)");
         return GINV_OK;
     }
     if (IS("gaussian-unit") && !arg) {
         spec->kind = GINV_OPK_GAUSSIAN_UNIT;
-        if (m < 1) return ginv_fail(GINV_ERR_ARG, "--op gaussian-unit needs --m (number of measurements)");
+        if (m < 1) return ginv_fail(GINV_ERR_ARG, "parameter 'op' gaussian-unit needs parameter 'm' (the number of measurements)");
         return GINV_OK;
     }
     if (IS("inpaint-box")) {
@@ -210,13 +210,13 @@ ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m)
     }
     if (IS("downsample")) {
         spec->kind = GINV_OPK_DOWNSAMPLE;
-        if (!arg) return ginv_fail(GINV_ERR_ARG, "--op downsample needs a factor: downsample:F");
+        if (!arg) return ginv_fail(GINV_ERR_ARG, "parameter 'op' downsample needs a factor: downsample:F");
         return parse_posint(arg, "downsample factor", &spec->factor);
     }
     if (IS("subsample")) {
         spec->kind = GINV_OPK_SUBSAMPLE;
         if (!arg) {
-            if (m < 1) return ginv_fail(GINV_ERR_ARG, "--op subsample needs --m (coordinates kept) or a mask: subsample:FILE");
+            if (m < 1) return ginv_fail(GINV_ERR_ARG, "parameter 'op' subsample needs parameter 'm' (the coordinates kept) or a mask: subsample:FILE");
             return GINV_OK;
         }
         ginv_status st = read_mask(spec, arg, "subsample");
@@ -226,7 +226,7 @@ ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m)
     if (IS("circulant")) {
         spec->kind = GINV_OPK_CIRCULANT;
         if (!arg) {
-            if (m < 1) return ginv_fail(GINV_ERR_ARG, "--op circulant needs the number of measurements: circulant:M or --m M");
+            if (m < 1) return ginv_fail(GINV_ERR_ARG, "parameter 'op' circulant needs the number of measurements: circulant:M or parameter 'm'");
             return GINV_OK;
         }
         /* the spec's own M wins over --m (whose default some commands set) */
@@ -240,7 +240,7 @@ ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m)
     }
     if (IS("matrix")) {
         spec->kind = GINV_OPK_MATRIX;
-        if (!arg || !*arg) return ginv_fail(GINV_ERR_ARG, "--op matrix needs a file: matrix:FILE");
+        if (!arg || !*arg) return ginv_fail(GINV_ERR_ARG, "parameter 'op' matrix needs a file: matrix:FILE");
         ginv_array a;
         ginv_status st = ginv_array_read(arg, &a);
         if (st != GINV_OK) return ginv_fail(st, "matrix: %s", ginv_last_error());
@@ -285,7 +285,7 @@ static ginv_status image_shape(const ginv_op_spec *s, int n, const char *kind, i
         int r = (int)llround(sqrt((double)n));
         if ((long)r * r != n)
             return ginv_fail(GINV_ERR_ARG, "%s needs an image shape: the signal size %d is not a "
-                                           "square (give --image CxHxW)", kind, n);
+                                           "square (give parameter 'image' CxHxW)", kind, n);
         *c = 1;
         *h = *w = r;
     }
@@ -341,7 +341,7 @@ ginv_status ginv_op_from_spec(ginv_op **out, const ginv_op_spec *s, int n, uint6
             return ginv_op_subsample(out, n, s->mask_m, s->mask_idx);
         }
         if (s->m > n)
-            return ginv_fail(GINV_ERR_ARG, "--m %d is larger than the signal size %d: subsample "
+            return ginv_fail(GINV_ERR_ARG, "parameter 'm' %d is larger than the signal size %d: subsample "
                                            "keeps at most n coordinates", s->m, n);
         return ginv_op_subsample_random(out, n, s->m, seed, trial);
     case GINV_OPK_DOWNSAMPLE: {
@@ -386,7 +386,7 @@ ginv_status ginv_op_from_spec(ginv_op **out, const ginv_op_spec *s, int n, uint6
             int r = n % 3 ? 0 : (int)llround(sqrt((double)(n / 3)));
             if (!r || 3L * r * r != n)
                 return ginv_fail(GINV_ERR_ARG, "colorize needs a 3 x h x w image: the signal "
-                                 "size %d is not 3 times a square (give --image 3xHxW)", n);
+                                 "size %d is not 3 times a square (give parameter 'image' 3xHxW)", n);
             h = w = r;
         }
         return ginv_op_colorize(out, h, w);

@@ -50,7 +50,7 @@ done
 printf '1 0 1\n0 1 0\n1 0 1\n' >"$TMP/mask3.txt"
 printf '1 1\n1 1\n' >"$TMP/even.txt"
 printf '1 -1 0\n2 -2 0\n1 -1 0\n' >"$TMP/zerosum.txt"
-expect_error circulant_needs_m 2 "circulant:M or --m M" -- $GINV recover --model "$M" --op circulant
+expect_error circulant_needs_m 2 "circulant:M or --m" -- $GINV recover --model "$M" --op circulant
 expect_error circulant_m_too_large 2 "out of range" -- $GINV recover --model "$M" --op circulant:2000
 expect_error fourier_needs_image 2 "not a square" -- $GINV recover --model "$M" --op fourier-subsample:radial:4
 expect_error fourier_needs_frequencies 2 "needs its frequencies" -- $GINV recover --model "$M784" --op fourier-subsample

@@ -677,7 +677,7 @@ TEST(measure_gaussian_unit_is_sqrt_m_times_gaussian_with_unit_variance)
     ginv_op_free(u);
     ginv_op_spec spec;
     CHECK(ginv_op_spec_parse(&spec, "gaussian-unit", 0) == GINV_ERR_ARG);
-    CHECK(strstr(ginv_last_error(), "gaussian-unit needs --m") != NULL);
+    CHECK(strstr(ginv_last_error(), "gaussian-unit needs parameter 'm'") != NULL);
     CHECK_OK(ginv_op_spec_parse(&spec, "gaussian-unit", 5));
     CHECK(spec.kind == GINV_OPK_GAUSSIAN_UNIT);
     CHECK_OK(ginv_op_from_spec(&u, &spec, 7, 9, 2));

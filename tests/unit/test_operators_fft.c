@@ -789,11 +789,11 @@ TEST(structured_op_specs_reject_bad_input_with_one_line)
     CHECK_OK(ginv_array_write(kpath, ev, 2, s23));
     CHECK_OK(ginv_array_write(epath, em, 2, s44));
     /* parse-time */
-    CHECK_FAILS(build(&op, "circulant", 0, 10, 0, 0, 0, 0), GINV_ERR_ARG, "circulant:M or --m M");
+    CHECK_FAILS(build(&op, "circulant", 0, 10, 0, 0, 0, 0), GINV_ERR_ARG, "circulant:M or parameter 'm'");
     CHECK_FAILS(build(&op, "circulant:0", 0, 10, 0, 0, 0, 0), GINV_ERR_ARG, "must be a positive integer");
     CHECK_FAILS(build(&op, "fourier-subsample", 0, 16, 0, 0, 0, 0), GINV_ERR_ARG, "needs its frequencies");
     CHECK_FAILS(build(&op, "fourier-subsample:radial", 0, 16, 0, 0, 0, 0), GINV_ERR_ARG, "radial:L");
-    CHECK_FAILS(build(&op, "fourier-subsample:random", 0, 16, 0, 0, 0, 0), GINV_ERR_ARG, "or --m M");
+    CHECK_FAILS(build(&op, "fourier-subsample:random", 0, 16, 0, 0, 0, 0), GINV_ERR_ARG, "or parameter 'm'");
     CHECK_FAILS(build(&op, "fourier-subsample:cartesian:x", 0, 16, 0, 0, 0, 0), GINV_ERR_ARG, "positive integer");
     snprintf(spec, sizeof spec, "fourier-subsample:%s", epath);
     CHECK_FAILS(build(&op, spec, 0, 16, 0, 0, 0, 0), GINV_ERR_ARG, "keeps nothing");
