@@ -232,6 +232,7 @@ ginv_status ginv_net_jacobian(ginv_net *net, const float *z, float *J);
 ginv_status ginv_net_jacobian_sv(ginv_net *net, int npts, const float *z, double *smin,
                                  double *smax);
 enum { GINV_STREAM_JACOBIAN = GINV_STREAM_USER + 43 }; /* `ginv info --jacobian` latents */
+enum { GINV_STREAM_GENERATE = GINV_STREAM_USER + 44 }; /* `ginv generate --n` latents */
 
 #ifdef __cplusplus
 }
