@@ -219,6 +219,20 @@ typedef struct {
  * ginv_recover_trial_release). Trials run on opts->threads threads; the
  * numbers do not depend on the thread count. Returns the first failure. */
 ginv_status ginv_recover_run(const ginv_recover_opts *opts, ginv_recover_trial *results);
+/* The solve stage of one trial on your own problem: the generator net, the
+ * operator op and measurements y (m), opts->restarts starts -- z_start
+ * (restarts x k) when given, else N(0, init_sd^2 I) from stream (seed,
+ * GINV_STREAM_INIT, trial) -- solved in one batch, the kink direction of
+ * eq. (5) from (seed, GINV_STREAM_KINK, trial), the lowest f kept. Exactly
+ * trial `trial` of ginv_recover_run with opts->y = y and a fixed net (uses
+ * opts' solve, lambda, restarts, init_sd, kink, seed, threads and ctx). res
+ * gets z_hat, x_hat, f, meas_loss, iters, best_restart, flips, seconds and a
+ * copy of y; rel_error is NaN (no truth); z_end (restarts x k) and f_end
+ * (restarts), each may be NULL, every restart's end point and f. Release
+ * res with ginv_recover_trial_release. */
+ginv_status ginv_recover_solve(ginv_net *net, const ginv_op *op, const float *y,
+                               const ginv_recover_opts *opts, uint64_t trial, const float *z_start,
+                               float *z_end, double *f_end, ginv_recover_trial *res);
 void ginv_recover_trial_release(ginv_recover_trial *t);
 
 /* `recover`'s parameter table (ginv/base.h, "parameter tables"): every

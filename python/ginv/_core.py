@@ -77,9 +77,8 @@ class UnsupportedError(Error, NotImplementedError):
 
 
 class CancelledError(Error):
-    """GINV_ERR_CANCELLED: the run was stopped by ginv_ctx_cancel (a context's
-    cancel flag; the Python wrappers pass no context, so only a C caller
-    sharing the process sees it)."""
+    """GINV_ERR_CANCELLED: the run was stopped by ginv.cancel() (the cancel
+    flag of the context recover, csgm and sample run under)."""
     status = ERR_CANCELLED
 
 
@@ -115,14 +114,42 @@ def _check(status, context=None):
 _cb = {"log": None, "progress": None, "log_c": None, "progress_c": None, "exc": None}
 
 
+_RUN = {"ctx": None}
+
+
+def _run_ctx():
+    """The ginv_ctx the long calls (recover, csgm, sample) run under: cancel()
+    and an exception raised in a progress or log callback (Ctrl-C arrives
+    there as KeyboardInterrupt) set its cancel flag, and the C run stops at
+    its next check (between solver iterations, sampler steps, trials)."""
+    if _RUN["ctx"] is None:
+        c = c_void_p()
+        _check(lib.ginv_ctx_new(byref(c)))
+        _RUN["ctx"] = c
+    return _RUN["ctx"]
+
+
+def cancel():
+    """Stop the long call (recover, csgm, sample) running now: callable from
+    another thread or from a callback. The call then raises CancelledError
+    (or the exception its callback raised), having written nothing."""
+    lib.ginv_ctx_cancel(_run_ctx())
+
+
+def _callback_failed(e):
+    _cb["exc"] = e  # re-raised after the C call returns
+    if _RUN["ctx"] is not None:
+        lib.ginv_ctx_cancel(_RUN["ctx"])
+
+
 def _progress_tramp(user, what, done, total):
     fn = _cb["progress"]
     if fn is None or _cb["exc"] is not None:
         return
     try:
         fn(what.decode("utf-8", "replace") if what else "", int(done), int(total))
-    except BaseException as e:  # re-raised after the C call returns
-        _cb["exc"] = e
+    except BaseException as e:
+        _callback_failed(e)
 
 
 def _log_tramp(user, level, msg):
@@ -132,7 +159,7 @@ def _log_tramp(user, level, msg):
     try:
         fn(int(level), msg.decode("utf-8", "replace") if msg else "")
     except BaseException as e:
-        _cb["exc"] = e
+        _callback_failed(e)
 
 
 _PROGRESS_C = _lib.PROGRESS_FN(_progress_tramp)
@@ -171,6 +198,8 @@ def _calling(progress=None):
     if progress is not None and not callable(progress):
         raise ValueError("progress must be callable (what, done, total) or None")
     with LOCK:
+        if _RUN["ctx"] is not None:
+            lib.ginv_ctx_reset(_RUN["ctx"])
         saved = _cb["progress"]
         if progress is not None:
             _cb["progress"] = progress
@@ -178,6 +207,13 @@ def _calling(progress=None):
         _cb["exc"] = None
         try:
             yield
+        except Error:
+            # a callback's exception (Ctrl-C as KeyboardInterrupt) cancelled
+            # the run: raise it rather than the CancelledError it caused
+            exc, _cb["exc"] = _cb["exc"], None
+            if exc is not None:
+                raise exc from None
+            raise
         finally:
             if progress is not None:
                 _cb["progress"] = saved
@@ -826,63 +862,48 @@ def recover(net, op, y, *, algo="adam", restarts=1, iters=1000, lr=None, lam=0.0
         raise ValueError("algo '%s' must be one of %s" % (algo, ", ".join(_ALGOS)))
     if kink not in ("zero", "onesided"):
         raise ValueError("kink '%s' must be zero or onesided" % kink)
-    lr = (0.01 if algo == "adam" else 1.0) if lr is None else _float(lr, "lr", 0, lo_open=True)
-    lam = _float(lam, "lam", 0)
-    tol = _float(tol, "tol", 0, 1)
-    iters = _int(iters, "iters", 0, 1 << 30)
-    seed, trial = _seed(seed), _seed(trial, "trial")
-    threads = _int(threads, "threads", 1, 64)
+    o = _lib.RecoverOpts()
+    lib.ginv_recover_opts_init(byref(o))
+    o.solve.type = lib.ginv_solver_find(algo.encode())
+    o.solve.lr = (0.01 if algo == "adam" else 1.0) if lr is None else _float(lr, "lr", 0, lo_open=True)
+    setattr(o, "lambda", _float(lam, "lam", 0))
+    o.solve.tol = _float(tol, "tol", 0, 1)
+    o.solve.iters = _int(iters, "iters", 0, 1 << 30)
+    o.seed, trial = _seed(seed), _seed(trial, "trial")
+    o.threads = _int(threads, "threads", 1, 64)
+    o.kink = 1 if kink == "onesided" else 0
+    z0 = None
     if z_init is not None:
-        z = np.array(_array(z_init, "z_init", ndims=(1, 2), cols=k, finite=True),
-                     dtype=np.float32, copy=True).reshape(-1, k)
-        R = z.shape[0]
+        z0 = np.array(_array(z_init, "z_init", ndims=(1, 2), cols=k, finite=True),
+                      dtype=np.float32, copy=True).reshape(-1, k)
+        R = z0.shape[0]
         if R < 1:
             raise ValueError("z_init has no rows")
         if restarts not in (1, R):
             raise ValueError("restarts = %s disagrees with z_init's %d rows" % (restarts, R))
     else:
         R = _int(restarts, "restarts", 1, 1 << 20)
-        init_scale = _float(init_scale, "init_scale", 0)
-        z = np.empty((R, k), np.float32)
+        o.init_sd = _float(init_scale, "init_scale", 0)
+    o.restarts = R
+    z = np.empty((R, k), np.float32)
     f = np.empty(R, np.float64)
-    flips = np.zeros(R, np.int32)
+    res = _lib.RecoverTrial()
     with _calling():
         net._handle(), op._handle()
-        so = _lib.SolveOpts()
-        lib.ginv_solve_opts_init(byref(so))
-        so.type = lib.ginv_solver_find(algo.encode())
-        so.lr, so.iters, so.tol = lr, iters, tol
-        obj = c_void_p()
-        _check(lib.ginv_objective_new(byref(obj), hn, ho, _ptr(y), 1, lam, R))
-        threads_before = lib.ginv_blas_get_threads()  # restored below, as the C runs do
-        lib.ginv_blas_set_threads(threads)
+        o.ctx = _run_ctx()
+        # ginv_recover_solve: the trial body of ginv recover --y (C), which
+        # also restores the linear-algebra thread count it sets
+        _check(lib.ginv_recover_solve(hn, ho, _ptr(y), byref(o), trial,
+                                      None if z0 is None else _ptr(z0), _ptr(z), _ptr(f, _f64p),
+                                      byref(res)))
         try:
-            if kink == "onesided":
-                w = np.empty(k, np.float32)
-                r = _lib.Rng()
-                lib.ginv_rng_init(byref(r), seed, _STREAM_KINK, trial)
-                lib.ginv_rng_normal_f32(byref(r), _ptr(w), k, 1.0)
-                lib.ginv_objective_set_kink(obj, 1, _ptr(w))
-            if z_init is None:
-                r = _lib.Rng()
-                lib.ginv_rng_init(byref(r), seed, _STREAM_INIT, trial)
-                lib.ginv_rng_normal_f32(byref(r), _ptr(z), R * k, init_scale)
-            info = _lib.SolveInfo(flips=_ptr(flips, _lib.c_int_p))
-            _check(lib.ginv_solve(obj, byref(so), R, _ptr(z), _ptr(f, _f64p), byref(info)))
-            best = 0
-            for b in range(1, R):
-                if f[b] < f[best]:
-                    best = b
-            zb = np.ascontiguousarray(z[best])
-            fb = c_double()
-            _check(lib.ginv_objective_eval(obj, 1, _ptr(zb), byref(fb), None))
-            x = _copy_out(lib.ginv_objective_signal(obj), (net.n,))
-            loss = lib.ginv_objective_meas_loss(obj)[0]
+            zb = _copy_out(res.z_hat, (k,))
+            x = _copy_out(res.x_hat, (net.n,))
         finally:
-            lib.ginv_objective_free(obj)
-            lib.ginv_blas_set_threads(threads_before)
-    return RecoverResult(z=zb, x=x, loss=float(loss), f=float(fb.value), iters=int(info.iters),
-                         best_restart=best, flips=int(flips[best]), f_restarts=f, z_restarts=z)
+            lib.ginv_recover_trial_release(byref(res))
+    return RecoverResult(z=zb, x=x, loss=float(res.meas_loss), f=float(res.f), iters=int(res.iters),
+                         best_restart=int(res.best_restart), flips=int(res.flips), f_restarts=f,
+                         z_restarts=z)
 
 
 def csgm(net, op, Y, *, restarts=10, iters=1000, lr=0.01, lam=0.1, seed=1, first_index=0,
@@ -910,6 +931,7 @@ def csgm(net, op, Y, *, restarts=10, iters=1000, lr=0.01, lam=0.1, seed=1, first
     if N:
         with _calling(progress):
             net._handle(), op._handle()
+            o.ctx = _run_ctx()
             _check(lib.ginv_csgm_run(hn, ho, N, _ptr(Y), byref(o), _ptr(Z), _ptr(X),
                                      _ptr(L, _f64p)))
     if single:
@@ -1037,6 +1059,7 @@ def sample(net, op, y, *, sampler="mala", step=1e-3, sigma, prior="gaussian", be
         _check(lib.ginv_posterior_new(byref(post), hn, ho, _ptr(y), 1, sigma, pr.value,
                                       o.chains * o.temps))
         try:
+            o.ctx = _run_ctx()
             _check(lib.ginv_sample_run(post, byref(o), byref(res)))
             try:
                 S, C, n = res.S, res.C, net.n

@@ -103,6 +103,26 @@ class SolveInfo(ctypes.Structure):
     _fields_ = [("iters", c_int), ("converged", c_int), ("flips", c_int_p), ("cancelled", c_int)]
 
 
+class RecoverOpts(ctypes.Structure):
+    _cname_ = "ginv_recover_opts"
+    _fields_ = [("net", c_void_p), ("nspec", c_int), ("spec", c_void_p), ("init", c_int),
+                ("bias_sd", c_double), ("op", c_void_p), ("noise", c_double), ("lambda", c_double),
+                ("success_tol", c_double), ("init_sd", c_double), ("start_negative", c_int),
+                ("solve", SolveOpts), ("kink", c_int), ("restarts", c_int), ("trials", c_int),
+                ("threads", c_int), ("seed", c_uint64), ("first_trial", c_uint64),
+                ("truth", c_float_p), ("y", c_float_p), ("ctx", c_void_p)]
+
+
+class RecoverTrial(ctypes.Structure):
+    _cname_ = "ginv_recover_trial"
+    _fields_ = [("status", c_int), ("error", ctypes.c_char * 256), ("k", c_int), ("n", c_int),
+                ("m", c_int), ("rel_error", c_double), ("signal_error", c_double),
+                ("meas_loss", c_double), ("f", c_double), ("iters", c_int),
+                ("best_restart", c_int), ("success", c_int), ("flips", c_int),
+                ("flips_total", c_int), ("seconds", c_double), ("z_hat", c_float_p),
+                ("x_hat", c_float_p), ("z0", c_float_p), ("y", c_float_p)]
+
+
 class CsgmOpts(ctypes.Structure):
     _cname_ = "ginv_csgm_opts"
     _fields_ = [("restarts", c_int), ("iters", c_int), ("lr", c_double), ("lambda", c_double),
@@ -187,7 +207,7 @@ class Images(ctypes.Structure):
                 ("labels", c_int_p)]
 
 
-STRUCTS = [Rng, Layer, OpSpec, SolveOpts, SolveInfo, CsgmOpts, SampleOpts, SampleResult, Diag,
+STRUCTS = [Rng, Layer, OpSpec, SolveOpts, SolveInfo, RecoverOpts, RecoverTrial, CsgmOpts, SampleOpts, SampleResult, Diag,
            SignalDiag, DecideOpts, Pruned, DecideResult, Problem, StFile, Images]
 
 LOG_FN = ctypes.CFUNCTYPE(None, c_void_p, c_int, c_char_p)
@@ -269,6 +289,14 @@ _PROTOS = {
     "ginv_solver_find": (c_void_p, [c_char_p]),
     "ginv_solve_opts_init": (None, [POINTER(SolveOpts)]),
     "ginv_solve": (st, [vp, POINTER(SolveOpts), c_int, c_float_p, c_double_p, POINTER(SolveInfo)]),
+    "ginv_recover_opts_init": (None, [POINTER(RecoverOpts)]),
+    "ginv_recover_solve": (st, [vp, vp, c_float_p, POINTER(RecoverOpts), c_uint64, c_float_p,
+                                c_float_p, c_double_p, POINTER(RecoverTrial)]),
+    "ginv_recover_trial_release": (None, [POINTER(RecoverTrial)]),
+    "ginv_ctx_new": (st, [POINTER(vp)]),
+    "ginv_ctx_cancel": (None, [vp]),
+    "ginv_ctx_reset": (None, [vp]),
+    "ginv_ctx_cancelled": (c_int, [vp]),
     "ginv_csgm_opts_init": (None, [POINTER(CsgmOpts)]),
     "ginv_csgm_run": (st, [vp, vp, c_int, c_float_p, POINTER(CsgmOpts), c_float_p, c_float_p,
                            c_double_p]),

@@ -52,6 +52,63 @@ static double rel_dist(const float *a, const float *b, size_t n)
     return s > 0 ? sqrt(d / s) : sqrt(d);
 }
 
+/* The solve stage of a trial on its problem (net, op, res->y): the R
+ * restarts z (R x k, overwritten) solved in one batch on
+ * f(z) = 1/2 ||A G(z) - y||^2 + lambda ||z||^2 (Hand & Voroninski eq. 1),
+ * the kink direction w of eq. (5) from (seed, KINK, ti), the restart with the
+ * lowest f kept: z_hat, x_hat = G(z_hat), f, meas_loss, iters, flips. */
+static ginv_status solve_stage(ginv_net *net, const ginv_op *op, const ginv_recover_opts *o, uint64_t ti,
+                               float *z, double *f, ginv_recover_trial *res)
+{
+    int k = res->k, n = res->n, R = o->restarts;
+    ginv_objective *obj = NULL;
+    double *f_own = f ? NULL : ginv_malloc((size_t)R * sizeof(double));
+    if (!f) f = f_own;
+    float *w = ginv_malloc((size_t)k * sizeof(float));
+    int *flips = ginv_calloc((size_t)R, sizeof(int));
+    res->z_hat = ginv_malloc((size_t)k * sizeof(float));
+    res->x_hat = ginv_malloc((size_t)n * sizeof(float));
+    ginv_status st = GINV_OK;
+    if (!f || !w || !flips || !res->z_hat || !res->x_hat) st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    if (!st) st = ginv_objective_new(&obj, net, op, res->y, 1, o->lambda, R);
+    if (!st && o->kink == GINV_KINK_ONESIDED) {
+        /* the fixed direction w of eq. (5), one per trial */
+        ginv_rng r;
+        ginv_rng_init(&r, o->seed, GINV_STREAM_KINK, ti);
+        ginv_rng_normal_f32(&r, w, (size_t)k, 1.0);
+        ginv_objective_set_kink(obj, GINV_KINK_ONESIDED, w);
+    }
+    ginv_solve_info info = {.flips = flips};
+    if (!st) {
+        double t0 = now_seconds();
+        st = ginv_solve(obj, &o->solve, R, z, f, &info);
+        res->seconds = now_seconds() - t0;
+    }
+    if (!st) {
+        int best = 0;
+        for (int b = 1; b < R; b++)
+            if (f[b] < f[best]) best = b;
+        res->best_restart = best;
+        res->flips = flips[best];
+        for (int b = 0; b < R; b++) res->flips_total += flips[b];
+        memcpy(res->z_hat, z + (size_t)best * k, (size_t)k * sizeof(float));
+        /* the kept restart's signal and losses, evaluated alone */
+        double fb;
+        st = ginv_objective_eval(obj, 1, res->z_hat, &fb, NULL);
+        if (!st) {
+            memcpy(res->x_hat, ginv_objective_signal(obj), (size_t)n * sizeof(float));
+            res->f = fb;
+            res->meas_loss = ginv_objective_meas_loss(obj)[0];
+            res->iters = info.iters;
+        }
+    }
+    ginv_objective_free(obj);
+    ginv_free(f_own);
+    ginv_free(w);
+    ginv_free(flips);
+    return st;
+}
+
 /* One trial: its problem (G, A, z0, y) is the trial's scenario, drawn from
  * streams indexed by the trial number; then R restarts from (seed, INIT, trial). */
 static ginv_status run_trial(const ginv_recover_opts *o, int trial, ginv_recover_trial *res)
@@ -71,37 +128,19 @@ static ginv_status run_trial(const ginv_recover_opts *o, int trial, ginv_recover
     so.noise = o->noise;
     so.seed = seed;
     so.trial = ti;
-    ginv_objective *obj = NULL;
-    float *z = NULL, *w = NULL;
-    double *f = NULL;
+    float *z = NULL;
     ginv_status st = ginv_scenario_draw(&sc, &so); /* a given y: the caller checked its size */
     if (st != GINV_OK) goto done;
-    ginv_net *net = sc.net;
-    ginv_op *op = sc.op;
-    const float *x0 = sc.x0;
-    int k = sc.k, n = sc.n, m = sc.m, R = o->restarts;
+    int k = sc.k, n = sc.n, R = o->restarts;
     res->k = k;
     res->n = n;
-    res->m = m;
+    res->m = sc.m;
     res->y = sc.y; /* the trial keeps its measurements and truth */
     res->z0 = sc.z0;
     sc.y = sc.z0 = NULL;
-    res->z_hat = ginv_malloc((size_t)k * sizeof(float));
-    res->x_hat = ginv_malloc((size_t)n * sizeof(float));
-    z = ginv_malloc((size_t)R * k * sizeof(float));
-    f = ginv_malloc((size_t)R * sizeof(double));
-    w = ginv_malloc((size_t)k * sizeof(float));
-    if (!res->z_hat || !res->x_hat || !z || !f || !w) {
+    if (!(z = ginv_malloc((size_t)R * k * sizeof(float)))) {
         st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
         goto done;
-    }
-    if ((st = ginv_objective_new(&obj, net, op, res->y, 1, o->lambda, R)) != GINV_OK) goto done;
-    if (o->kink == GINV_KINK_ONESIDED) {
-        /* the fixed direction w of eq. (5), one per trial */
-        ginv_rng r;
-        ginv_rng_init(&r, seed, GINV_STREAM_KINK, ti);
-        ginv_rng_normal_f32(&r, w, (size_t)k, 1.0);
-        ginv_objective_set_kink(obj, GINV_KINK_ONESIDED, w);
     }
     ginv_rng r;
     ginv_rng_init(&r, seed, GINV_STREAM_INIT, ti);
@@ -115,48 +154,62 @@ static ginv_status run_trial(const ginv_recover_opts *o, int trial, ginv_recover
     } else {
         ginv_rng_normal_f32(&r, z, (size_t)R * k, o->init_sd);
     }
-    int *flips = ginv_calloc((size_t)R, sizeof(int));
-    if (!flips) {
-        st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    ginv_solve_info info = {.flips = flips};
-    double t0 = now_seconds();
-    st = ginv_solve(obj, &o->solve, R, z, f, &info);
-    res->seconds = now_seconds() - t0;
-    if (st == GINV_OK) {
-        int best = 0;
-        for (int b = 1; b < R; b++)
-            if (f[b] < f[best]) best = b;
-        res->best_restart = best;
-        res->flips = flips[best];
-        for (int b = 0; b < R; b++) res->flips_total += flips[b];
-    }
-    ginv_free(flips);
-    if (st != GINV_OK) goto done;
-    int best = res->best_restart;
-    memcpy(res->z_hat, z + (size_t)best * k, (size_t)k * sizeof(float));
-    /* the kept restart's signal and losses, evaluated alone */
-    double fb;
-    if ((st = ginv_objective_eval(obj, 1, res->z_hat, &fb, NULL)) != GINV_OK) goto done;
-    memcpy(res->x_hat, ginv_objective_signal(obj), (size_t)n * sizeof(float));
-    res->f = fb;
-    res->meas_loss = ginv_objective_meas_loss(obj)[0];
-    res->iters = info.iters;
+    if ((st = solve_stage(sc.net, sc.op, o, ti, z, NULL, res)) != GINV_OK) goto done;
     if (res->z0) {
         res->rel_error = rel_dist(res->z_hat, res->z0, (size_t)k);
-        res->signal_error = rel_dist(res->x_hat, x0, (size_t)n);
+        res->signal_error = rel_dist(res->x_hat, sc.x0, (size_t)n);
         res->success = res->rel_error < o->success_tol;
     } else {
         res->rel_error = res->signal_error = NAN;
     }
 done:
-    ginv_objective_free(obj);
     ginv_scenario_release(&sc);
     ginv_free(z);
-    ginv_free(f);
-    ginv_free(w);
     return st;
+}
+
+ginv_status ginv_recover_solve(ginv_net *net, const ginv_op *op, const float *y, const ginv_recover_opts *o,
+                               uint64_t trial, const float *z_start, float *z_end, double *f_end,
+                               ginv_recover_trial *res)
+{
+    GINV_NONNULL(res);
+    memset(res, 0, sizeof *res);
+    GINV_NONNULL(net);
+    GINV_NONNULL(op);
+    GINV_NONNULL(y);
+    GINV_NONNULL(o);
+    int k = ginv_net_in(net), n = ginv_net_out(net), m = ginv_op_m(op), R = o->restarts;
+    if (ginv_op_n(op) != n)
+        return ginv_fail(GINV_ERR_SHAPE, "the operator takes %d values but the generator makes %d",
+                         ginv_op_n(op), n);
+    if (R < 1) return ginv_fail(GINV_ERR_ARG, "parameter 'restarts' %d must be at least 1", R);
+    if (!z_start && (!(o->init_sd >= 0) || !isfinite(o->init_sd)))
+        return ginv_fail(GINV_ERR_ARG, "initial scale %g must be finite and >= 0", o->init_sd);
+    for (int i = 0; i < m; i++)
+        if (!isfinite(y[i])) return ginv_fail(GINV_ERR_NUMERIC, "y[%d] is not finite", i);
+    ginv_run_scope scope;
+    int threads = ginv_run_enter(&scope, o->ctx, o->threads < 1 ? 1 : o->threads);
+    ginv_blas_set_threads(threads);
+    res->k = k, res->n = n, res->m = m;
+    res->rel_error = res->signal_error = NAN; /* no truth */
+    float *z = ginv_malloc((size_t)R * k * sizeof(float));
+    res->y = ginv_malloc((size_t)m * sizeof(float));
+    ginv_status st = z && res->y ? GINV_OK : ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    if (!st) {
+        memcpy(res->y, y, (size_t)m * sizeof(float));
+        if (z_start) {
+            memcpy(z, z_start, (size_t)R * k * sizeof(float));
+        } else { /* as a trial of ginv_recover_run: N(0, init_sd^2 I) from (seed, INIT, trial) */
+            ginv_rng r;
+            ginv_rng_init(&r, o->seed, GINV_STREAM_INIT, trial);
+            ginv_rng_normal_f32(&r, z, (size_t)R * k, o->init_sd);
+        }
+        st = solve_stage(net, op, o, trial, z, f_end, res);
+    }
+    if (!st && z_end) memcpy(z_end, z, (size_t)R * k * sizeof(float));
+    ginv_free(z);
+    if (st != GINV_OK) ginv_recover_trial_release(res);
+    return ginv_run_leave(&scope, st);
 }
 
 typedef struct {

@@ -160,6 +160,7 @@ TEST(api_infer_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_scenario_draw(NULL, NULL));
     /* MAP inversion */
     NULLS(ginv_recover_run(NULL, NULL));
+    NULL_ARG(ginv_recover_solve(NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL), "res");
     NULL_ARG(ginv_recover_check(NULL), "p");
     NULL_ARG(ginv_layers_parse(NULL, NULL, NULL, 0, 0, NULL, 0, NULL), "layers");
     NULL_ARG(ginv_recover_setup_init(NULL, NULL, 0), "s");

@@ -189,3 +189,55 @@ TEST(signflip_escapes_the_negative_basin_where_gd_stays)
     CHECK_MSG(ok[1] == 8, "signflip recovered %d/8", ok[1]);
     CHECK_MSG(ok[0] <= 6, "gd recovered %d/8 from -z0: the negative basin vanished?", ok[0]);
 }
+
+TEST(recover_solve_is_the_trial_body_of_recover_run_on_a_given_y)
+{
+    /* trial 3 of ginv_recover_run with a fixed net and the user's y, and
+     * ginv_recover_solve on the same (net, op, y): the same bits */
+    ginv_net *net = NULL;
+    CHECK(ginv_net_new(&net, 4, hv_spec) == GINV_OK);
+    CHECK(ginv_net_randomize(net, GINV_INIT_PAPER, 0, 5, 0) == GINV_OK);
+    ginv_op_spec ops;
+    ginv_recover_opts o;
+    hv_opts(&o, &ops, 60, "adam", 0.01);
+    o.net = net;
+    o.solve.iters = 60;
+    o.restarts = 3;
+    o.kink = GINV_KINK_ONESIDED;
+    o.seed = 11;
+    ginv_op *op = NULL;
+    CHECK(ginv_op_from_spec(&op, &ops, 1000, o.seed, 3) == GINV_OK);
+    float y[60], z0[10];
+    for (int i = 0; i < 10; i++) z0[i] = (float)(i % 3) - 1;
+    ginv_net_ws *ws = NULL;
+    CHECK(ginv_net_ws_new(&ws, net, 1) == GINV_OK);
+    ginv_op_apply(op, 1, ginv_net_forward(net, ws, 1, z0), y);
+    ginv_net_ws_free(ws);
+    o.y = y;
+    o.first_trial = 3;
+    ginv_recover_trial a = {0}, b = {0};
+    CHECK(ginv_recover_run(&o, &a) == GINV_OK);
+    float zend[30];
+    double fend[3];
+    CHECK(ginv_recover_solve(net, op, y, &o, 3, NULL, zend, fend, &b) == GINV_OK);
+    CHECK(a.z_hat && b.z_hat && !memcmp(a.z_hat, b.z_hat, sizeof z0));
+    CHECK(a.f == b.f && a.meas_loss == b.meas_loss && a.best_restart == b.best_restart);
+    CHECK(isnan(b.rel_error) && b.m == 60 && b.k == 10 && b.n == 1000);
+    CHECK(!memcmp(zend + 10 * b.best_restart, b.z_hat, sizeof z0));
+    CHECK(fend[b.best_restart] <= fend[0] && fend[b.best_restart] <= fend[1] && fend[b.best_restart] <= fend[2]);
+    /* starts given: the ends of the first run restart from there and move on */
+    ginv_recover_trial c = {0};
+    CHECK(ginv_recover_solve(net, op, y, &o, 3, zend, NULL, NULL, &c) == GINV_OK);
+    CHECK(c.f <= b.f);
+    /* a y with a NaN is refused */
+    y[5] = NAN;
+    ginv_recover_trial d = {0};
+    CHECK(ginv_recover_solve(net, op, y, &o, 3, NULL, NULL, NULL, &d) == GINV_ERR_NUMERIC);
+    ginv_recover_trial_release(&a);
+    ginv_recover_trial_release(&b);
+    ginv_recover_trial_release(&c);
+    ginv_recover_trial_release(&d);
+    ginv_op_free(op);
+    ginv_op_spec_release(&ops);
+    ginv_net_free(net);
+}
