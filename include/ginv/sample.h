@@ -61,6 +61,15 @@ extern const ginv_sampler_type *const ginv_sampler_projected;
 /* ULA whose burn-in runs through geometric temperature levels (see
  * ginv_sample_opts.levels), then plain ULA */
 extern const ginv_sampler_type *const ginv_sampler_annealed;
+/* Hamiltonian Monte Carlo (hmc.c): momentum p ~ N(0, M), M^{-1} = diag(metric),
+ * `leapfrog` steps of size eps on H(z, p) = beta U(z) + 1/2 p^T M^{-1} p,
+ * Metropolis on H (Neal 2011) */
+extern const ginv_sampler_type *const ginv_sampler_hmc;
+/* the No-U-Turn Sampler as in Stan: multinomial sampling over a trajectory
+ * doubled in random directions until the generalised U-turn criterion
+ * (Betancourt 2017, App. A) or `max_depth`; energy error > 1000 is a
+ * divergence (Hoffman & Gelman 2014; Betancourt 2017) */
+extern const ginv_sampler_type *const ginv_sampler_nuts;
 const ginv_sampler_type *ginv_sampler_find(const char *name);
 const char *ginv_sampler_name(const ginv_sampler_type *t);
 
@@ -105,7 +114,22 @@ typedef struct {
     uint64_t seed;
     int threads;          /* linear-algebra threads (numbers do not depend on it) */
     ginv_ctx *ctx;        /* callbacks, threads, cancel (ginv/base.h); NULL: none */
+    /* warm-up adaptation during the burn-in (mala, hmc, nuts; per chain):
+     * GINV_ADAPT_OFF, _STEP (dual averaging of the step toward target_accept,
+     * Hoffman & Gelman 2014 sec. 3.2) or _ALL (also the diagonal metric in
+     * Stan's expanding windows; with the laplace preconditioner only the
+     * step). Default off. With adaptation, step 0 asks for Stan's initial-step
+     * heuristic; after the burn-in the values are frozen (result step_size,
+     * inv_metric). */
+    int adapt;
+    double target_accept; /* in (0, 1); 0: mala 0.574, hmc and nuts 0.8 */
+    int leapfrog;         /* hmc: leapfrog steps per transition (default 10) */
+    int max_depth;        /* nuts: largest tree depth (default 10: 1023 leapfrog steps) */
+    const double *metric; /* mala (no laplace), hmc, nuts: the diagonal inverse metric
+                             M^{-1} (variances), metric_rows x k, all > 0; NULL: I */
+    int metric_rows;      /* 1 (every chain) or chains */
 } ginv_sample_opts;
+enum { GINV_ADAPT_OFF = 0, GINV_ADAPT_STEP = 1, GINV_ADAPT_ALL = 2 };
 void ginv_sample_opts_init(ginv_sample_opts *o);
 
 typedef struct {
@@ -117,7 +141,8 @@ typedef struct {
                              NULL; owned */
     long *accepted;       /* C: accepted proposals after burn-in, owned */
     long proposed;        /* proposals per chain after burn-in */
-    double accept_rate;   /* all chains after burn-in; 1 for the unadjusted samplers */
+    double accept_rate;   /* all chains after burn-in; 1 for the unadjusted samplers; nuts:
+                             the mean acceptance statistic (accepted: draws that moved) */
     double gd_loss;       /* init gd: 1/2||A G(z_gd) - y||^2 at the end of GD, else NaN */
     int gd_iters;         /* init gd: iterations run */
     double precond_eig[2]; /* laplace: smallest and largest eigenvalue of H, else NaN */
@@ -125,6 +150,22 @@ typedef struct {
     double *swap_rate;    /* temps - 1: accepted swaps of rungs r, r+1 after burn-in / proposed; owned */
     double seconds;       /* wall time of the chains (burn-in included, GD excluded) */
     long steps;           /* steps per chain, burn-in included */
+    /* the values the chains ran with after the burn-in (adapted or given): */
+    double *step_size;    /* C: step (eta for mala, eps for hmc/nuts), owned */
+    double *inv_metric;   /* C x k: diagonal inverse metric (1 when none), owned */
+    /* per kept draw (S x C, draw s of chain c at s * C + c), owned: */
+    double *stat_accept;  /* acceptance statistic: min(1, MH ratio); nuts: mean over the
+                             tree's leaves (Stan's accept_stat); unadjusted: 1 */
+    double *stat_energy;  /* hmc, nuts: the Hamiltonian at the draw; else beta U */
+    int *stat_depth;      /* nuts: tree depth; else 0 */
+    int *stat_leapfrog;   /* gradient evaluations of the transition (hmc: L, mala: 1) */
+    int *stat_divergent;  /* 1: the transition diverged (energy error > 1000) */
+    long *divergences;    /* C: divergent transitions after the burn-in, owned */
+    long *depth_hits;     /* C: nuts transitions after the burn-in that hit max_depth, owned */
+    long *stopped_at;     /* C: the step at which an unadjusted chain's energy became NaN/Inf
+                             (the chain stopped there; its later draws are NaN), or -1; owned */
+    double batch_fill;    /* nuts: mean fraction of the batch still building its tree per
+                             batched gradient evaluation (the rest wait), else 1 */
 } ginv_sample_result;
 
 /* Runs o->chains chains in one batch (one posterior evaluation per step for

@@ -139,7 +139,9 @@ class SampleOpts(ctypes.Structure):
                 ("centre", c_float_p), ("levels", c_int), ("level_max", c_double),
                 ("precond", c_int), ("temps", c_int), ("temp_max", c_double),
                 ("swap_every", c_int), ("seed", c_uint64), ("threads", c_int),
-                ("ctx", c_void_p)]
+                ("ctx", c_void_p), ("adapt", c_int), ("target_accept", c_double),
+                ("leapfrog", c_int), ("max_depth", c_int), ("metric", c_double_p),
+                ("metric_rows", c_int)]
 
 
 class SampleResult(ctypes.Structure):
@@ -149,7 +151,12 @@ class SampleResult(ctypes.Structure):
                 ("accepted", POINTER(c_long)), ("proposed", c_long), ("accept_rate", c_double),
                 ("gd_loss", c_double), ("gd_iters", c_int), ("precond_eig", c_double * 2),
                 ("temps", c_int), ("swap_rate", c_double_p), ("seconds", c_double),
-                ("steps", c_long)]
+                ("steps", c_long), ("step_size", c_double_p), ("inv_metric", c_double_p),
+                ("stat_accept", c_double_p), ("stat_energy", c_double_p),
+                ("stat_depth", POINTER(c_int)), ("stat_leapfrog", POINTER(c_int)),
+                ("stat_divergent", POINTER(c_int)), ("divergences", POINTER(c_long)),
+                ("depth_hits", POINTER(c_long)), ("stopped_at", POINTER(c_long)),
+                ("batch_fill", c_double)]
 
 
 class Diag(ctypes.Structure):

@@ -16,8 +16,9 @@
 /* The sampler of a --sampler name. */
 const ginv_sampler_type *ginv_sampler_find(const char *name)
 {
-    const ginv_sampler_type *const all[] = {ginv_sampler_ula, ginv_sampler_mala,
-                                            ginv_sampler_projected, ginv_sampler_annealed};
+    const ginv_sampler_type *const all[] = {ginv_sampler_ula,       ginv_sampler_mala,
+                                            ginv_sampler_projected, ginv_sampler_annealed,
+                                            ginv_sampler_hmc,       ginv_sampler_nuts};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (!strcmp(all[i]->name, name)) return all[i];
     return NULL;
@@ -59,6 +60,10 @@ void ginv_sample_opts_init(ginv_sample_opts *o)
     o->swap_every = 1;
     o->seed = 1;
     o->threads = 1;
+    o->adapt = GINV_ADAPT_OFF;
+    o->leapfrog = 10;
+    o->max_depth = 10;
+    o->metric_rows = 1;
 }
 
 void ginv_sample_result_release(ginv_sample_result *r)
@@ -70,9 +75,20 @@ void ginv_sample_result_release(ginv_sample_result *r)
     ginv_free(r->centre);
     ginv_free(r->accepted);
     ginv_free(r->swap_rate);
+    ginv_free(r->step_size);
+    ginv_free(r->inv_metric);
+    ginv_free(r->stat_accept);
+    ginv_free(r->stat_energy);
+    ginv_free(r->stat_depth);
+    ginv_free(r->stat_leapfrog);
+    ginv_free(r->stat_divergent);
+    ginv_free(r->divergences);
+    ginv_free(r->depth_hits);
+    ginv_free(r->stopped_at);
     r->samples = r->start = r->centre = NULL;
-    r->energy = r->swap_rate = NULL;
-    r->accepted = NULL;
+    r->energy = r->swap_rate = r->step_size = r->inv_metric = r->stat_accept = r->stat_energy = NULL;
+    r->stat_depth = r->stat_leapfrog = r->stat_divergent = NULL;
+    r->accepted = r->divergences = r->depth_hits = r->stopped_at = NULL;
 }
 
 /* The Langevin proposal of Daras eq. 2 for every chain, noise scaled by `scale`. */
@@ -89,17 +105,38 @@ void ginv_chains_propose(ginv_chains *ch, double eta, double scale)
     }
 }
 
-/* U and grad U at the proposals, one batch; NaN/Inf is an error. */
+/* U and grad U at the proposals, one batch (the unadjusted samplers). A
+ * chain whose energy becomes NaN/Inf stops there (ch->stopped, when the
+ * driver keeps it; its row then stays where it was); an error when every
+ * chain has stopped, or without ch->stopped. */
 ginv_status ginv_chains_eval_proposal(ginv_chains *ch)
 {
     ginv_status st = ginv_posterior_eval(ch->post, ch->C, ch->zp, ch->Up, ch->gp);
     if (st != GINV_OK) return st;
-    for (int c = 0; c < ch->C; c++)
-        if (!isfinite(ch->Up[c]))
+    int alive = 0, k = ch->k;
+    long first = -1;
+    int fc = 0;
+    for (int c = 0; c < ch->C; c++) {
+        if (ch->stopped && ch->stopped[c] < 0 && !isfinite(ch->Up[c])) ch->stopped[c] = ch->t;
+        if (!ch->stopped && !isfinite(ch->Up[c]))
             return ginv_fail(GINV_ERR_NUMERIC,
                              "the energy became %s at step %ld (chain %d): the chain "
                              "diverged; lower the step size",
                              isnan(ch->Up[c]) ? "NaN" : "infinite", ch->t, c);
+        if (ch->stopped && ch->stopped[c] >= 0) {
+            size_t off = (size_t)c * k;
+            memcpy(ch->zp + off, ch->z + off, (size_t)k * sizeof(float));
+            memcpy(ch->gp + off, ch->grad + off, (size_t)k * sizeof(float));
+            ch->Up[c] = ch->U[c];
+            if (first < 0 || ch->stopped[c] < first) first = ch->stopped[c], fc = c;
+        } else {
+            alive++;
+        }
+    }
+    if (!alive)
+        return ginv_fail(GINV_ERR_NUMERIC, "the energy became NaN or infinite in every chain (the "
+                                           "first at step %ld, chain %d): the chains diverged; "
+                                           "lower the step size", first, fc);
     return GINV_OK;
 }
 
@@ -151,8 +188,11 @@ static double now_seconds(void)
 static ginv_status check_opts(const ginv_posterior *post, const ginv_sample_opts *o)
 {
     if (!o->type) return ginv_fail(GINV_ERR_ARG, "no sampler given");
-    if (!(o->step > 0) || !isfinite(o->step))
-        return ginv_fail(GINV_ERR_ARG, "step size %g must be positive and finite", o->step);
+    if ((unsigned)o->adapt > GINV_ADAPT_ALL)
+        return ginv_fail(GINV_ERR_ARG, "unknown adaptation %d", o->adapt);
+    if (!(o->step > 0 || (o->adapt && o->step == 0)) || !isfinite(o->step))
+        return ginv_fail(GINV_ERR_ARG, "step size %g must be positive and finite (0 only with "
+                                       "adaptation: Stan's initial-step heuristic)", o->step);
     if (!(o->beta > 0) || !isfinite(o->beta))
         return ginv_fail(GINV_ERR_ARG, "temperature beta %g must be positive and finite", o->beta);
     if (o->chains < 1) return ginv_fail(GINV_ERR_ARG, "chains %d must be at least 1", o->chains);
@@ -216,6 +256,35 @@ static ginv_status check_opts(const ginv_posterior *post, const ginv_sample_opts
         if (ginv_posterior_prior(post) != GINV_PRIOR_GAUSSIAN)
             return ginv_fail(GINV_ERR_ARG, "the laplace preconditioner needs the gaussian prior "
                                            "(its Hessian adds the identity)");
+    }
+    int hamiltonian = o->type == ginv_sampler_hmc || o->type == ginv_sampler_nuts;
+    if (o->adapt && !hamiltonian && o->type != ginv_sampler_mala)
+        return ginv_fail(GINV_ERR_ARG, "%s has no accept step, so there is no acceptance to adapt "
+                                       "the step toward: adapt mala, hmc or nuts (or give the "
+                                       "step)", o->type->name);
+    if (o->adapt && o->temps > 1)
+        return ginv_fail(GINV_ERR_ARG, "adaptation with tempering: give the step (adapt off)");
+    if (o->target_accept != 0 && !(o->target_accept > 0 && o->target_accept < 1))
+        return ginv_fail(GINV_ERR_ARG, "target acceptance %g must lie in (0, 1)", o->target_accept);
+    if (o->type == ginv_sampler_hmc && (o->leapfrog < 1 || o->leapfrog > 1 << 20))
+        return ginv_fail(GINV_ERR_ARG, "leapfrog steps %d must be 1 .. %d", o->leapfrog, 1 << 20);
+    if (o->type == ginv_sampler_nuts && (o->max_depth < 1 || o->max_depth > 30))
+        return ginv_fail(GINV_ERR_ARG, "maximum tree depth %d must be 1 .. 30", o->max_depth);
+    if (o->metric) {
+        if (!hamiltonian && o->type != ginv_sampler_mala)
+            return ginv_fail(GINV_ERR_ARG, "a metric works with mala, hmc and nuts, not %s",
+                             o->type->name);
+        if (o->precond != GINV_PRECOND_NONE)
+            return ginv_fail(GINV_ERR_ARG, "a metric and the laplace preconditioner exclude each other");
+        if (o->metric_rows != 1 && o->metric_rows != o->chains)
+            return ginv_fail(GINV_ERR_ARG, "the metric has %d rows: give 1 or one per chain (%d)",
+                             o->metric_rows, o->chains);
+        int k = ginv_posterior_k(post);
+        for (long i = 0; i < (long)o->metric_rows * k; i++)
+            if (!(o->metric[i] > 0) || !isfinite(o->metric[i]))
+                return ginv_fail(GINV_ERR_ARG, "metric entry %ld (chain %ld, coordinate %ld) is %g: "
+                                               "every entry must be positive and finite", i, i / k,
+                                 i % k, o->metric[i]);
     }
     double total = (double)o->burn_in + (double)o->samples * o->thin;
     if (total > 4e18) return ginv_fail(GINV_ERR_ARG, "burn-in + samples x thin is too large");
@@ -308,8 +377,28 @@ static ginv_status sample_run(ginv_posterior *post, const ginv_sample_opts *o,
     double *ubuf = ginv_malloc((2 + (size_t)(R > 1)) * Ct * sizeof(double)); /* U, Up, betas */
     ginv_rng *rngs = ginv_malloc((2 * (size_t)Ct + C) * sizeof(ginv_rng));
     long *acc = ginv_calloc((size_t)Ct + 2 * (size_t)R, sizeof(long)); /* per slot; swaps */
+    int ham = o->type == ginv_sampler_hmc || o->type == ginv_sampler_nuts;
+    int per_chain = ham || o->adapt || o->metric; /* C == Ct then (no tempering) */
+    size_t SC = (size_t)S * C;
+    res->step_size = ginv_malloc((size_t)C * sizeof(double));
+    res->inv_metric = ginv_malloc(Ck * sizeof(double));
+    res->stat_accept = ginv_malloc(SC * sizeof(double));
+    res->stat_energy = ginv_malloc(SC * sizeof(double));
+    res->stat_depth = ginv_malloc(SC * sizeof(int));
+    res->stat_leapfrog = ginv_malloc(SC * sizeof(int));
+    res->stat_divergent = ginv_malloc(SC * sizeof(int));
+    res->divergences = ginv_calloc((size_t)C, sizeof(long));
+    res->depth_hits = ginv_calloc((size_t)C, sizeof(long));
+    res->stopped_at = ginv_malloc((size_t)C * sizeof(long));
+    /* per slot: step, metric, the step's statistics, adaptation state */
+    double *abuf = ginv_malloc(((size_t)Ct * 4 + 3 * Ctk) * sizeof(double));
+    int *ibuf = ginv_malloc((size_t)Ct * 3 * sizeof(int));
+    long *stopped = ginv_malloc((size_t)Ct * sizeof(long));
+    ginv_dual_avg *da = ginv_calloc((size_t)Ct, sizeof *da);
     if (!res->samples || !res->energy || !res->start || !res->accepted || (R > 1 && !res->swap_rate) ||
-        !buf || !ubuf || !rngs || !acc) {
+        !buf || !ubuf || !rngs || !acc || !res->step_size || !res->inv_metric || !res->stat_accept ||
+        !res->stat_energy || !res->stat_depth || !res->stat_leapfrog || !res->stat_divergent ||
+        !res->divergences || !res->depth_hits || !res->stopped_at || !abuf || !ibuf || !stopped || !da) {
         st = ginv_fail(GINV_ERR_NOMEM, "out of memory for %d chains x %d samples x %d latents", C,
                        S, k);
         goto done;
@@ -324,6 +413,18 @@ static ginv_status sample_run(ginv_posterior *post, const ginv_sample_opts *o,
     ch.accept = rngs + Ct;
     ch.accepted = acc;
     long *swap_acc = acc + Ct, *swap_prop = acc + Ct + R;
+    double *eps = abuf, *minv = abuf + Ct, *wmean = minv + Ctk, *wm2 = wmean + Ctk;
+    double *acc_sum = wm2 + Ctk; /* Ct: sum of the acceptance statistic after the burn-in */
+    ch.st_accept = acc_sum + Ct;
+    ch.st_energy = ch.st_accept + Ct;
+    ch.st_depth = ibuf;
+    ch.st_leap = ibuf + Ct;
+    ch.st_div = ibuf + 2 * (size_t)Ct;
+    memset(abuf, 0, ((size_t)Ct * 4 + 3 * Ctk) * sizeof(double));
+    for (int c = 0; c < Ct; c++) stopped[c] = -1;
+    /* an unadjusted chain that meets NaN/Inf stops alone (not with tempering,
+     * whose swaps would carry the stopped state to another rung) */
+    if (!o->type->adjusted && R == 1) ch.stopped = stopped;
     for (int c = 0; c < Ct; c++) {
         ginv_rng_init(&ch.noise[c], o->seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4 + 1);
         ginv_rng_init(&ch.accept[c], o->seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4 + 2);
@@ -373,6 +474,18 @@ static ginv_status sample_run(ginv_posterior *post, const ginv_sample_opts *o,
         ch.pL = L;
         ch.pscratch = eig + k; /* 2k after the k eigenvalues */
     }
+    if (per_chain) {
+        ch.eps = eps;
+        for (int c = 0; c < C; c++) eps[c] = o->step > 0 ? o->step : 1.0;
+        if (!ch.pL) {
+            ch.minv = minv;
+            for (int c = 0; c < C; c++)
+                for (int i = 0; i < k; i++)
+                    minv[(size_t)c * k + i] =
+                        o->metric ? o->metric[(size_t)(o->metric_rows == 1 ? 0 : c) * k + i] : 1.0;
+        }
+    }
+    if (ham && (st = ginv_hmc_scratch_new(&ch)) != GINV_OK) goto done;
     if ((st = ginv_posterior_eval(post, Ct, ch.z, ch.U, ch.grad)) != GINV_OK) goto done;
     for (int c = 0; c < Ct; c++)
         if (!isfinite(ch.U[c])) {
@@ -380,9 +493,20 @@ static ginv_status sample_run(ginv_posterior *post, const ginv_sample_opts *o,
                            ch.U[c], c % C);
             goto done;
         }
+    /* warm-up adaptation: Stan's initial step when none was given, dual
+     * averaging from it, the metric's windows (not with laplace) */
+    double delta = o->target_accept > 0 ? o->target_accept : o->type == ginv_sampler_mala ? 0.574 : 0.8;
+    ginv_adapt_windows win;
+    ginv_adapt_windows_init(&win, o->burn_in);
+    int adapt_metric = o->adapt == GINV_ADAPT_ALL && ch.minv;
+    long wn = 0; /* draws in the current window */
+    double t0 = now_seconds();
+    if (o->adapt) {
+        if (o->step == 0 && (st = ginv_chains_find_step(&ch)) != GINV_OK) goto done;
+        for (int c = 0; c < C; c++) ginv_dual_avg_restart(&da[c], eps[c], delta);
+    }
     long total = (long)o->burn_in + (long)S * o->thin;
     long every = total / 100 > 0 ? total / 100 : 1;
-    double t0 = now_seconds();
     for (long t = 0; t < total; t++) {
         ch.t = t;
         ch.counting = t >= o->burn_in;
@@ -394,11 +518,52 @@ static ginv_status sample_run(ginv_posterior *post, const ginv_sample_opts *o,
         if (R > 1 && (t + 1) % o->swap_every == 0)
             ginv_chains_swap(&ch, C, R, (t + 1) / o->swap_every, rngs + 2 * Ct,
                              ch.counting ? swap_acc : NULL, ch.counting ? swap_prop : NULL);
+        if (!o->type->adjusted)
+            for (int c = 0; c < C; c++) {
+                ch.st_accept[c] = 1.0;
+                ch.st_energy[c] = ginv_chains_beta(&ch, c) * ch.U[c];
+                ch.st_depth[c] = ch.st_div[c] = 0;
+                ch.st_leap[c] = 1;
+            }
+        if (o->adapt && t < o->burn_in) {
+            for (int c = 0; c < C; c++) eps[c] = ginv_dual_avg_learn(&da[c], ch.st_accept[c]);
+            int add = 0, end = adapt_metric ? ginv_adapt_windows_step(&win, &add) : 0;
+            if (add) { /* Welford, per chain */
+                ginv_welford_add(++wn, (int)Ck, ch.z, wmean, wm2);
+            }
+            if (end && wn >= 2) {
+                for (size_t i = 0; i < Ck; i++) minv[i] = ginv_adapt_regularise(wm2[i] / (wn - 1), wn);
+                memset(wmean, 0, Ck * sizeof(double));
+                memset(wm2, 0, Ck * sizeof(double));
+                wn = 0;
+                if ((st = ginv_chains_find_step(&ch)) != GINV_OK) goto done;
+                for (int c = 0; c < C; c++) ginv_dual_avg_restart(&da[c], eps[c], delta);
+            }
+            if (t == o->burn_in - 1)
+                for (int c = 0; c < C; c++) eps[c] = ginv_dual_avg_final(&da[c]);
+        }
+        if (ch.counting)
+            for (int c = 0; c < C; c++) {
+                res->divergences[c] += ch.st_div[c];
+                res->depth_hits[c] += o->type == ginv_sampler_nuts && ch.st_depth[c] >= o->max_depth;
+                acc_sum[c] += ch.st_accept[c];
+            }
         long after = t - o->burn_in + 1;
         if (after > 0 && after % o->thin == 0) {
             long s = after / o->thin - 1;
+            size_t sc = (size_t)s * C;
             memcpy(res->samples + (size_t)s * Ck, ch.z, Ck * sizeof(float)); /* rung 0 */
-            memcpy(res->energy + (size_t)s * C, ch.U, (size_t)C * sizeof(double));
+            memcpy(res->energy + sc, ch.U, (size_t)C * sizeof(double));
+            memcpy(res->stat_accept + sc, ch.st_accept, (size_t)C * sizeof(double));
+            memcpy(res->stat_energy + sc, ch.st_energy, (size_t)C * sizeof(double));
+            memcpy(res->stat_depth + sc, ch.st_depth, (size_t)C * sizeof(int));
+            memcpy(res->stat_leapfrog + sc, ch.st_leap, (size_t)C * sizeof(int));
+            memcpy(res->stat_divergent + sc, ch.st_div, (size_t)C * sizeof(int));
+            for (int c = 0; c < C; c++)
+                if (stopped[c] >= 0) { /* a stopped chain's draws are NaN from its step on */
+                    for (int i = 0; i < k; i++) res->samples[(size_t)s * Ck + (size_t)c * k + i] = NAN;
+                    res->energy[sc + c] = res->stat_energy[sc + c] = NAN;
+                }
         }
         if ((t + 1) % every == 0 || t + 1 == total) ginv_progress("sampling", t + 1, total);
     }
@@ -407,7 +572,17 @@ static ginv_status sample_run(ginv_posterior *post, const ginv_sample_opts *o,
     res->proposed = (long)S * o->thin;
     for (int r = 0; r + 1 < R; r++)
         res->swap_rate[r] = swap_prop[r] ? (double)swap_acc[r] / swap_prop[r] : NAN;
-    if (o->type->adjusted) {
+    for (int c = 0; c < C; c++) {
+        res->step_size[c] = ch.eps ? eps[c] : o->step;
+        for (int i = 0; i < k; i++) res->inv_metric[(size_t)c * k + i] = ch.minv ? minv[(size_t)c * k + i] : 1.0;
+        res->stopped_at[c] = stopped[c];
+    }
+    res->batch_fill = o->type == ginv_sampler_nuts && ch.rounds ? (double)ch.leaves / ((double)ch.rounds * C) : 1.0;
+    if (o->type == ginv_sampler_nuts) { /* the mean acceptance statistic; accepted: draws that moved */
+        double a = 0;
+        for (int c = 0; c < C; c++) a += acc_sum[c], res->accepted[c] = acc[c];
+        res->accept_rate = a / ((double)res->proposed * C);
+    } else if (o->type->adjusted) {
         long a = 0;
         for (int c = 0; c < C; c++) a += res->accepted[c] = acc[c];
         res->accept_rate = (double)a / ((double)res->proposed * C);
@@ -416,6 +591,11 @@ static ginv_status sample_run(ginv_posterior *post, const ginv_sample_opts *o,
         res->accept_rate = 1.0;
     }
 done:
+    ginv_hmc_scratch_free(&ch);
+    ginv_free(abuf);
+    ginv_free(ibuf);
+    ginv_free(stopped);
+    ginv_free(da);
     ginv_free(buf);
     ginv_free(pbuf);
     ginv_free(ubuf);

@@ -96,13 +96,13 @@ void ginv_chains_propose_precond(ginv_chains *ch, double eta, double scale)
     int k = ch->k;
     double *v = ch->pscratch, *u = ch->pscratch + k;
     for (int c = 0; c < ch->C; c++) {
-        double sd = scale * sqrt(2.0 * eta / ginv_chains_beta(ch, c));
+        double e = ch->eps ? ch->eps[c] : eta, sd = scale * sqrt(2.0 * e / ginv_chains_beta(ch, c));
         size_t off = (size_t)c * k;
         ginv_precond_apply(ch, ch->grad + off, v);
         for (int i = 0; i < k; i++) u[i] = ginv_rng_normal(&ch->noise[c]);
         cblas_dtrsv(CblasRowMajor, CblasLower, CblasTrans, CblasNonUnit, k, ch->pL, k, u, 1);
         for (int i = 0; i < k; i++)
-            ch->zp[off + i] = (float)((double)ch->z[off + i] - eta * v[i] + sd * u[i]);
+            ch->zp[off + i] = (float)((double)ch->z[off + i] - e * v[i] + sd * u[i]);
     }
 }
 

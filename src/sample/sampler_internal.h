@@ -32,6 +32,16 @@ typedef struct {
     const double *cbeta;  /* per slot inverse temperature (tempering), or NULL: o->beta */
     const double *pL;     /* preconditioner: H = L L^T (k x k lower), or NULL */
     double *pscratch;     /* 2k */
+    /* per-chain step and diagonal metric (adaptation, hmc, nuts), or NULL:
+     * o->step and the identity */
+    double *eps;          /* C */
+    double *minv;         /* C x k: the diagonal inverse metric */
+    long *stopped;        /* C: step at which an unadjusted chain stopped (NaN/Inf), or -1 */
+    /* what the step reports per chain (hmc.c, mala.c; NULL-safe) */
+    double *st_accept, *st_energy; /* C */
+    int *st_depth, *st_leap, *st_div; /* C */
+    long rounds, leaves;  /* nuts: batched evaluations and leaf evaluations (for batch_fill) */
+    void *hmc;            /* hmc.c's scratch (ginv_hmc_scratch_new) */
 } ginv_chains;
 
 struct ginv_sampler_type {
@@ -74,5 +84,70 @@ void ginv_chains_take_proposal(ginv_chains *ch);
 void ginv_chains_project(const ginv_chains *ch, float *x, int c);
 /* Whether row c of x lies on the ball. */
 int ginv_chains_in_ball(const ginv_chains *ch, const float *x, int c);
+
+/* The step of chain c: ch->eps[c] or o->step. */
+static inline double ginv_chains_eps(const ginv_chains *ch, int c)
+{
+    return ch->eps ? ch->eps[c] : ch->o->step;
+}
+/* MALA with per-chain steps and a diagonal metric (mala.c):
+ * zp = z - eta_c m_c * grad U + sqrt(2 eta_c / beta) sqrt(m_c) * u. */
+void ginv_chains_propose_diag(ginv_chains *ch);
+
+/* ---- hmc.c: leapfrog, HMC, NUTS, Stan's initial-step heuristic */
+
+/* One leapfrog step of size eps for one chain of k coordinates, potential
+ * V = beta U, inverse metric minv (NULL: I): p -= eps/2 beta g; q += eps
+ * minv p; then g, U at q from eval; p -= eps/2 beta g. eval(user, q, U, g)
+ * is called once. Exposed for the integrator's unit tests. */
+typedef ginv_status (*ginv_grad_fn)(void *user, const double *q, double *U, double *g);
+ginv_status ginv_leapfrog(int k, double eps, double beta, const double *minv, double *q, double *p,
+                          double *g, double *U, ginv_grad_fn eval, void *user);
+/* Stan's generalised U-turn criterion with p# = M^{-1} p (minv NULL: I):
+ * p#_minus . rho > 0 and p#_plus . rho > 0 (1: no U-turn, keep going). */
+int ginv_nuts_criterion(int k, const double *minv, const double *p_minus, const double *p_plus,
+                        const double *rho);
+/* The scratch hmc.c keeps per run (freed by ginv_hmc_scratch_free). */
+ginv_status ginv_hmc_scratch_new(ginv_chains *ch);
+void ginv_hmc_scratch_free(ginv_chains *ch);
+/* Stan's init_stepsize for every chain c with want[c]: double or halve
+ * ch->eps[c] until the acceptance of one trial move crosses 0.8 (one
+ * leapfrog step for hmc/nuts, one proposal for mala); batched. */
+ginv_status ginv_chains_find_step(ginv_chains *ch);
+/* mala.c: the log MH ratio la (C) of one trial proposal per chain. */
+ginv_status ginv_mala_trial(ginv_chains *ch, double *la);
+
+/* ---- adapt.c: Stan's warm-up adaptation (per chain) */
+
+/* Nesterov dual averaging of log eps (Hoffman & Gelman 2014, Alg. 5/6):
+ * mu = log(10 eps0), gamma 0.05, t0 10, kappa 0.75. */
+typedef struct {
+    double mu, sbar, xbar, delta;
+    long counter;
+} ginv_dual_avg;
+void ginv_dual_avg_restart(ginv_dual_avg *d, double eps0, double delta);
+/* One update with the transition's acceptance statistic; the next eps. */
+double ginv_dual_avg_learn(ginv_dual_avg *d, double accept_stat);
+/* The frozen step after the warm-up: exp(xbar). */
+double ginv_dual_avg_final(const ginv_dual_avg *d);
+
+/* Stan's windowed schedule for the metric over num_warmup steps: an initial
+ * buffer (75), windows of 25 doubling, a terminal buffer (50); shrunk to
+ * 15% / 75% / 10% when they do not fit; none below 20 warm-up steps. */
+typedef struct {
+    long num_warmup, init_buffer, term_buffer, base_window;
+    long counter, window_size, next_window;
+    int active;
+} ginv_adapt_windows;
+void ginv_adapt_windows_init(ginv_adapt_windows *w, long num_warmup);
+/* Feed step `counter`: *add = 1 when its draw enters the estimator; returns
+ * 1 when a window closes after it (the metric is updated), then advances. */
+int ginv_adapt_windows_step(ginv_adapt_windows *w, int *add);
+/* Stan's regularised variance of n draws: (n/(n+5)) var + 1e-3 (5/(n+5)),
+ * var with divisor n - 1. */
+double ginv_adapt_regularise(double var, long n);
+/* Welford's update with the n-th draw x (len values): mean and m2, the sum
+ * of squared deviations (variance m2 / (n - 1)). */
+void ginv_welford_add(long n, int len, const float *x, double *mean, double *m2);
 
 #endif
