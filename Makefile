@@ -65,7 +65,7 @@ FUZZ_LIBS    := -lopenblas -lcjson -lpng -lz -lglpk -lsqlite3 -lfftw3 -lprotobuf
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/onnx.pb-c.o
 SECONDS      ?= 20
 
-.PHONY: all deps test test-asan demo bench bench-sample bench-sweep fuzz fuzz-run clean help lib man install uninstall
+.PHONY: all deps test test-asan test-onnx demo bench bench-sample bench-sweep fuzz fuzz-run clean help lib man install uninstall
 all: $(BUILD)/ginv lib
 lib: $(BUILD)/libginv.a $(BUILD)/libginv.so
 
@@ -77,6 +77,7 @@ help:
 	@echo "make deps       install the Debian packages the build needs (idempotent)"
 	@echo "make test       deps + build + unit and command-line tests"
 	@echo "make test-asan  the same tests built with ASan + UBSan (build/asan/), any report fails"
+	@echo "make test-onnx  ginv's ONNX export checked by the ONNX project's checker (python3-onnx)"
 	@echo "make demo       deps + build + the main job: CSGM vs Lasso on Fashion-MNIST (ginv demo)"
 	@echo "make bench      ginv vs PyTorch vs a plain BLAS chain (docs/benchmarks.md)"
 	@echo "make bench-sample  ULA sampling: ginv vs a PyTorch ULA vs the BLAS chain (docs/benchmarks.md)"
@@ -151,6 +152,13 @@ test-asan: deps
 	  LDFLAGS="$(ASAN_FLAGS)" build/asan/ginv build/asan/test_unit
 	@ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" GINV_BUILD=build/asan tests/run.sh
+
+# The ONNX oracle: every fixture net and random nets exported by ginv, then
+# onnx.checker.check_model(full_check=True) and ONNX shape inference under
+# Debian's python3-onnx (tests/oracle/onnx_checker.py; a few seconds).
+test-onnx: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
+	@/usr/bin/python3 tests/oracle/onnx_checker.py $(BUILD)/ginv
 
 demo: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv

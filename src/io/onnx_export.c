@@ -86,7 +86,7 @@ static const char *init_tensor(ex *e, int dtype, int ndim, const int64_t *dims, 
     char *name = ex_str(e, "c%d", e->tmp++);
     if (!t || !d || !name) return NULL;
     ginv_onnx__tensor_proto__init(t);
-    memcpy(d, dims, sizeof(int64_t) * ndim);
+    if (ndim) memcpy(d, dims, sizeof(int64_t) * ndim);
     t->n_dims = (size_t)ndim;
     t->dims = d;
     t->has_data_type = 1;

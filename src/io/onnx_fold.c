@@ -35,8 +35,8 @@ static ginv_status copy_value(onnx_value *out, const onnx_value *in, const char 
     if (st != GINV_OK) return st;
     out->ndim = in->ndim;
     memcpy(out->dims, in->dims, sizeof out->dims);
-    if (in->is_int) memcpy(out->iv, in->iv, sizeof(int64_t) * in->count);
-    else memcpy(out->fv, in->fv, sizeof(float) * in->count);
+    if (in->count && in->is_int) memcpy(out->iv, in->iv, sizeof(int64_t) * in->count);
+    else if (in->count) memcpy(out->fv, in->fv, sizeof(float) * in->count);
     return GINV_OK;
 }
 
@@ -108,8 +108,8 @@ static ginv_status fold_constant(const onnx_node *n, const char *label, onnx_val
         if (st != GINV_OK) return st;
         out->ndim = 1;
         out->dims[0] = (int64_t)cnt;
-        if (isint) memcpy(out->iv, a->ints, sizeof(int64_t) * cnt);
-        else memcpy(out->fv, a->floats, sizeof(float) * cnt);
+        if (cnt && isint) memcpy(out->iv, a->ints, sizeof(int64_t) * cnt);
+        else if (cnt) memcpy(out->fv, a->floats, sizeof(float) * cnt);
         return GINV_OK;
     }
     return ginv_fail(GINV_ERR_UNSUPPORTED, "%s: a Constant without a tensor, float or int value",

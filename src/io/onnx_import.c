@@ -166,6 +166,8 @@ static ginv_status gemm(imp *s, const onnx_node *n, int matmul)
                     (st = ginv_onnx_attr_float(n, "beta", 1, &beta))))
         return st;
     if (ta) return ginv_fail(GINV_ERR_UNSUPPORTED, "%s: transA = 1 transposes the batch", s->lab);
+    if (!isfinite(alpha) || !isfinite(beta))
+        return ginv_fail(GINV_ERR_NUMERIC, "%s: alpha or beta is not finite", s->lab);
     if (n->n_input < 2 || strcmp(n->input[0], s->head->name))
         return ginv_fail(GINV_ERR_UNSUPPORTED, "%s: the data must be the first input (x W, not W x)",
                          s->lab);
@@ -776,6 +778,9 @@ static ginv_status walk(imp *s)
             onnx_value *o = ginv_onnx_values_find(&P->vals, n->output[0]);
             ginv_status st = ginv_onnx_fold(n, s->lab, in, nin, shape ? in[0] : NULL, o);
             if (st != GINV_OK) return st;
+            for (size_t i = 0; !o->is_int && i < o->count; i++)
+                if (!isfinite(o->fv[i]))
+                    return ginv_fail(GINV_ERR_NUMERIC, "%s: a non-finite value at index %zu", s->lab, i);
             o->kind = ONNX_VAL_CONST;
             continue;
         }
@@ -818,6 +823,14 @@ static ginv_status build(imp *s, ginv_net **out)
         if (nb) memcpy(L->b, p->b, sizeof(float) * nb);
         if (p->fold_scale) st = ginv_batchnorm_fold_into(L, p->fold_scale, p->fold_shift);
     }
+    /* Gemm's alpha/beta and folded batch norms can overflow float */
+    const float *P = st == GINV_OK ? ginv_net_params(*out) : NULL;
+    for (size_t i = 0; P && i < ginv_net_nparams(*out); i++)
+        if (!isfinite(P[i])) {
+            st = ginv_fail(GINV_ERR_NUMERIC, "a weight overflows float after alpha/beta scaling or "
+                           "batch-norm folding (parameter %zu)", i);
+            break;
+        }
     if (st != GINV_OK) {
         ginv_net_free(*out);
         *out = NULL;

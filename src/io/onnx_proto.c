@@ -12,8 +12,9 @@
 
 static void *pb_alloc(void *data, size_t n)
 {
-    (void)data;
-    return ginv_malloc(n ? n : 1);
+    void *p = ginv_malloc(n ? n : 1);
+    if (!p && data) *(int *)data = 1; /* the unpack ran out of memory */
+    return p;
 }
 
 static void pb_free(void *data, void *p)
@@ -31,10 +32,13 @@ ginv_status ginv_onnx_unpack(const unsigned char *buf, size_t len, onnx_model **
     if (len > GINV_ONNX_MAX_BYTES)
         return ginv_fail(GINV_ERR_UNSUPPORTED, "%zu bytes: ONNX models over 2 GiB (external "
                          "data) are not read", len);
-    onnx_model *m = ginv_onnx__model_proto__unpack(&ginv_onnx_allocator, len, buf);
+    int oom = 0;
+    ProtobufCAllocator a = {pb_alloc, pb_free, &oom};
+    onnx_model *m = ginv_onnx__model_proto__unpack(&a, len, buf);
+    if (!m && oom) return ginv_fail(GINV_ERR_NOMEM, "out of memory reading the ONNX model");
     if (!m)
-        return ginv_fail(GINV_ERR_FORMAT, "not a valid ONNX ModelProto (truncated, wrong wire "
-                         "types or out of memory): re-export it with torch.onnx.export");
+        return ginv_fail(GINV_ERR_FORMAT, "not a valid ONNX ModelProto (truncated, or wrong wire "
+                         "types): re-export it with torch.onnx.export");
     if (!m->graph) {
         ginv_onnx__model_proto__free_unpacked(m, &ginv_onnx_allocator);
         return ginv_fail(GINV_ERR_FORMAT, "ONNX model without a graph");
@@ -191,8 +195,7 @@ ginv_status ginv_onnx_tensor_value(const onnx_tensor *t, const char *what, onnx_
     v->fv = ginv_malloc(sizeof(float) * (n ? n : 1));
     if (!v->fv) return ginv_fail(GINV_ERR_NOMEM, "%s: out of memory", what);
     if (dt == GINV_ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
-        if (raw) memcpy(v->fv, raw, 4 * n);
-        else memcpy(v->fv, t->float_data, 4 * n);
+        if (n) memcpy(v->fv, raw ? (const void *)raw : (const void *)t->float_data, 4 * n);
     } else if (dt == GINV_ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE) {
         for (size_t i = 0; i < n; i++) {
             double x;
@@ -208,6 +211,9 @@ ginv_status ginv_onnx_tensor_value(const onnx_tensor *t, const char *what, onnx_
             v->fv[i] = half_to_float(h);
         }
     }
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v->fv[i]))
+            return ginv_fail(GINV_ERR_NUMERIC, "%s: a non-finite value at index %zu", what, i);
     return GINV_OK;
 }
 
@@ -271,7 +277,7 @@ ginv_status ginv_onnx_attr_ints(const onnx_node *n, const char *name, int64_t *o
     if (a->n_ints > (size_t)max)
         return ginv_fail(GINV_ERR_UNSUPPORTED, "node '%s' (%s): attribute '%s' has %zu values "
                          "(at most %d)", n->name ? n->name : "", n->op_type, name, a->n_ints, max);
-    memcpy(out, a->ints, sizeof(int64_t) * a->n_ints);
+    if (a->n_ints) memcpy(out, a->ints, sizeof(int64_t) * a->n_ints);
     *count = (int)a->n_ints;
     return GINV_OK;
 }

@@ -38,7 +38,7 @@ static inline float exp_approx(float x)
     p = p * r + 0.5f;
     p = p * r + 1.0f;
     p = p * r + 1.0f;
-    int32_t bits = ((int32_t)n + 127) << 23;
+    int32_t bits = ((int32_t)(n == n ? n : 0.0f) + 127) << 23; /* NaN in, NaN out (p is NaN) */
     float scale;
     memcpy(&scale, &bits, sizeof scale);
     return p * scale;

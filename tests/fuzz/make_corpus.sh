@@ -11,7 +11,7 @@ C=tests/fuzz/corpus
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 rm -rf "$C"
-mkdir -p $C/{png,safetensors,npy,idx,pgm,cnf,graph,lattice,sweep_spec,model,problem,vae,op,images_spec,store,where}
+mkdir -p $C/{png,safetensors,npy,idx,pgm,cnf,graph,lattice,sweep_spec,model,problem,vae,op,images_spec,store,where,onnx}
 
 # PNG: tiny valid grayscale files (8 and 16 bits, 1 bit, gray + alpha, interlaced)
 python3 - "$C/png" <<'PY'
@@ -105,4 +105,21 @@ printf '{"command": "recover", "fixed": {"layers": "2,6", "iters": 5}, "grid": {
 $G sweep $T/spec.json --db $T/s.db -q >/dev/null
 sqlite3 $T/s.db 'PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE; VACUUM;' >/dev/null 2>&1 || true
 cp $T/s.db $C/store/recover.db
+# ONNX: the small PyTorch fixtures, ginv's exports (every layer kind) and
+# broken copies (truncated, an unknown op, a wrong wire type)
+cp tests/fixtures/conv/{mlp,strided,upsample,dcgan_act}.onnx $C/onnx/
+$G export tests/fixtures/conv/dcgan32.safetensors -o $C/onnx/export_dcgan32.onnx -q
+$G export tests/fixtures/conv/strided.safetensors -o $C/onnx/export_strided.onnx -q
+$G export $C/model/random_2_3_4.safetensors -o $C/onnx/export_random.onnx -q
+python3 - $C/onnx <<'PY'
+import sys
+d = sys.argv[1]
+b = open(d + "/mlp.onnx", "rb").read()
+open(d + "/bad_truncated.onnx", "wb").write(b[: len(b) // 3])
+open(d + "/bad_op.onnx", "wb").write(b.replace(b"Tanh", b"Tanx"))
+open(d + "/bad_wire_type.onnx", "wb").write(b"\x0d" + b[1:])
+s = open(d + "/strided.onnx", "rb").read()
+open(d + "/bad_gelu_const.onnx", "wb").write(s.replace(b"\xf3\x04\xb5\x3f", b"\x00\x00\xc0\x3f"))
+PY
+
 echo "corpora: $(find $C -type f | wc -l) files, $(du -sh $C | cut -f1)"

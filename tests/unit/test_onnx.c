@@ -387,6 +387,20 @@ static void e_selu(onnx_model *m, void **keep)
     n->op_type = op_selu;
 }
 
+static void e_nan_weight(onnx_model *m, void **keep)
+{
+    (void)keep;
+    float nan = NAN;
+    memcpy(find_init(m, "0.weight")->raw_data.data + 4 * 5, &nan, 4);
+}
+static void e_alpha_overflow(onnx_model *m, void **keep)
+{
+    (void)keep;
+    float big = 100.0f;
+    memcpy(find_init(m, "0.weight")->raw_data.data, &big, 4);
+    find_attr(find_op(m, "Gemm"), "alpha")->f = 3e38f; /* 100 * 3e38 > FLT_MAX */
+}
+
 TEST(onnx_malformed_and_unsupported_graphs_are_refused_with_one_line)
 {
     refused("unsupported op", "mlp", e_unsupported_op, GINV_ERR_UNSUPPORTED, "op Softmax is not supported");
@@ -402,6 +416,8 @@ TEST(onnx_malformed_and_unsupported_graphs_are_refused_with_one_line)
     refused("other dtype", "mlp", e_dtype, GINV_ERR_UNSUPPORTED, "data type 3");
     refused("dynamic non-batch dim", "mlp", e_dynamic_dim, GINV_ERR_UNSUPPORTED, "dimension 1 is dynamic");
     refused("not a chain", "mlp", e_branch, GINV_ERR_UNSUPPORTED, "not a chain");
+    refused("NaN weight", "mlp", e_nan_weight, GINV_ERR_NUMERIC, "initializer '0.weight': a non-finite value at index 5");
+    refused("alpha overflow", "mlp", e_alpha_overflow, GINV_ERR_NUMERIC, "overflows float");
 }
 
 TEST(onnx_truncated_and_garbled_bytes_are_refused)
@@ -422,4 +438,24 @@ TEST(onnx_truncated_and_garbled_bytes_are_refused)
     CHECK(ginv_net_from_onnx(buf, len, &net) == GINV_ERR_FORMAT);
     CHECK(ginv_net_from_onnx(buf, 0, &net) == GINV_ERR_FORMAT);
     ginv_free(buf);
+}
+
+TEST(onnx_imported_activations_carry_nan_through_without_undefined_behaviour)
+{
+    /* a NaN latent through GELU, SiLU and ELU (the fast exp of activation.c
+     * converted NaN to an integer before) stays NaN */
+    ginv_net *net = load(FIX "dcgan_act.onnx");
+    if (!net) return;
+    int k = ginv_net_in(net), n = ginv_net_out(net);
+    float *z = ginv_calloc((size_t)k, sizeof(float));
+    z[0] = NAN;
+    ginv_net_ws *ws = NULL;
+    CHECK_OK(ginv_net_ws_new(&ws, net, 1));
+    const float *x = ws ? ginv_net_forward(net, ws, 1, z) : NULL;
+    int nans = 0;
+    for (int i = 0; x && i < n; i++) nans += isnan(x[i]);
+    CHECK_MSG(nans == n, "%d of %d outputs NaN", nans, n);
+    ginv_net_ws_free(ws);
+    ginv_free(z);
+    ginv_net_free(net);
 }
