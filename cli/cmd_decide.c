@@ -213,6 +213,7 @@ int cmd_decide(int argc, char **argv)
         rc = cli_fail(C, "--write-lp: %s", ginv_last_error());
         goto out;
     }
+    o.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
     if ((st = ginv_decide(net, &pb, &o, &res)) != GINV_OK) { rc = cli_lib_error(C, st); goto out; }
     have_res = 1;
     char nb[16];

@@ -83,6 +83,8 @@ typedef struct {
     int minimize;           /* go on to the proven minimum distance instead of stopping as
                                soon as the answer is known */
     int max_pruned;         /* enumeration: pruned subtrees recorded in the certificate */
+    ginv_ctx *ctx;          /* callbacks and cancel (ginv/base.h); NULL: none. A cancelled
+                               run returns GINV_ERR_CANCELLED and no result */
 } ginv_decide_opts;
 void ginv_decide_opts_init(ginv_decide_opts *o);
 

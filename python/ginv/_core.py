@@ -130,7 +130,7 @@ def _run_ctx():
 
 
 def cancel():
-    """Stop the long call (recover, csgm, sample) running now: callable from
+    """Stop the long call (recover, csgm, sample, decide) running now: callable from
     another thread or from a callback. The call then raises CancelledError
     (or the exception its callback raised), having written nothing."""
     lib.ginv_ctx_cancel(_run_ctx())
@@ -1196,6 +1196,7 @@ def decide(net, target=None, *, norm=None, delta=None, latent=None, box=None, me
         mc = c_int()
         _check(lib.ginv_decide_method_parse(method.encode(), byref(mc)))
         o.method = mc.value
+        o.ctx = _run_ctx()
         _check(lib.ginv_decide(hn, byref(pb), byref(o), byref(res)))
         try:
             mname = lib.ginv_decide_method_name(res.method).decode()

@@ -175,7 +175,7 @@ class SignalDiag(ctypes.Structure):
 class DecideOpts(ctypes.Structure):
     _cname_ = "ginv_decide_opts"
     _fields_ = [("method", c_int), ("time_limit", c_double), ("minimize", c_int),
-                ("max_pruned", c_int)]
+                ("max_pruned", c_int), ("ctx", c_void_p)]
 
 
 class Pruned(ctypes.Structure):

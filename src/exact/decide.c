@@ -3,6 +3,7 @@
  * justifies it (a verified witness, a complete enumeration, a bound). */
 #include "exact_internal.h"
 #include "base/check_internal.h"
+#include "base/ctx_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -55,6 +56,9 @@ static ginv_decide_method pick(const ginv_problem *pb)
     return GINV_DECIDE_BNB;
 }
 
+static ginv_status decide_run(const ginv_net *net, const ginv_problem *pb, const ginv_decide_opts *o,
+                              ginv_decide_result *res);
+
 ginv_status ginv_decide(const ginv_net *net, const ginv_problem *pb, const ginv_decide_opts *o,
                         ginv_decide_result *res)
 {
@@ -63,6 +67,21 @@ ginv_status ginv_decide(const ginv_net *net, const ginv_problem *pb, const ginv_
     GINV_NONNULL(net);
     GINV_NONNULL(pb);
     GINV_NONNULL(o);
+    ginv_run_scope scope;
+    ginv_run_enter(&scope, o->ctx, 1);
+    ginv_status st = decide_run(net, pb, o, res);
+    if (st == GINV_OK && ginv_cancel_requested()) {
+        long nodes = res->nodes;
+        ginv_decide_result_release(res);
+        memset(res, 0, sizeof *res);
+        st = ginv_fail(GINV_ERR_CANCELLED, "decide: cancelled after %ld nodes", nodes);
+    }
+    return ginv_run_leave(&scope, st);
+}
+
+static ginv_status decide_run(const ginv_net *net, const ginv_problem *pb, const ginv_decide_opts *o,
+                              ginv_decide_result *res)
+{
     ginv_dnet d;
     ginv_status st = ginv_dnet_from(net, &d);
     if (st != GINV_OK) return st;

@@ -8,6 +8,7 @@
  * Certificate: visited + pruned latents == 2^k, each pruned subtree with its
  * bound (docs/decide.md). */
 #include "exact_internal.h"
+#include "base/ctx_internal.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -193,6 +194,10 @@ static void progress(enum_state *s)
 
 static void dfs(enum_state *s, int depth)
 {
+    if (ginv_cancel_requested()) { /* an atomic load: cheap at every node */
+        s->stop = 2;
+        return;
+    }
     s->res->nodes++;
     double lb = box_bound(s);
     if (lb > prune_threshold(s)) {

@@ -7,6 +7,7 @@
  * a box. A callback verifies each new incumbent in double (YES) and stops as
  * soon as the best open bound exceeds the threshold plus margin (NO). */
 #include "exact_internal.h"
+#include "base/ctx_internal.h"
 #include "base/check_internal.h"
 
 #include <glpk.h>
@@ -238,6 +239,10 @@ static void callback(glp_tree *T, void *info)
     const ginv_decide_ctx *cx = c->cx;
     glp_prob *P = glp_ios_get_prob(T);
     int reason = glp_ios_reason(T);
+    if (ginv_cancel_requested()) {
+        glp_ios_terminate(T);
+        return;
+    }
     if (reason == GLP_IBINGO) {
         read_latent(P, c, 1);
         double dist = take_incumbent(c);

@@ -3,6 +3,7 @@
  * the affine piece of an activation pattern, witness polishing. */
 #include "exact_internal.h"
 #include "base/check_internal.h"
+#include "base/ctx_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -244,7 +245,9 @@ ginv_status ginv_decide_set_witness(ginv_decide_result *res, int k, const double
 
 int ginv_decide_timed_out(const ginv_decide_ctx *cx)
 {
-    return cx->o->time_limit > 0 && ginv_now() - cx->t0 > cx->o->time_limit;
+    /* a cancelled run stops where a timed-out one would; ginv_decide then
+     * reports the cancel instead of UNKNOWN */
+    return (cx->o->time_limit > 0 && ginv_now() - cx->t0 > cx->o->time_limit) || ginv_cancel_requested();
 }
 
 void ginv_decide_polish(const ginv_decide_ctx *cx, double *z, double *dist)

@@ -62,6 +62,22 @@ else
     fail recover_sigint_exits_130_without_json "exit $rc: $(head -3 "$TMP/r.err")"
 fi
 
+# decide: exact inversion of a 60-variable 3-SAT instance at the threshold
+# (minutes of enumeration), interrupted; no JSON
+$GINV reduce random-sat --n 60 --ratio 4.26 --k 3 --seed 2 -o "$TMP/h.cnf" >/dev/null
+$GINV reduce sat "$TMP/h.cnf" --latent pm1 -o "$TMP/h.st" >/dev/null
+$GINV decide --model "$TMP/h.st" --json "$TMP/d.json" >"$TMP/d.out" 2>"$TMP/d.err" &
+pid=$!
+interrupt $pid
+wait $pid
+rc=$?
+if [[ $rc -eq 130 && ! -e $TMP/d.json ]] && grep -q "^ginv decide: error: decide: cancelled after [0-9]* nodes" "$TMP/d.err"; then
+    ok decide_sigint_exits_130_without_json
+else
+    fail decide_sigint_exits_130_without_json "exit $rc: $(head -3 "$TMP/d.err")"
+fi
+rm -f "$TMP/h.cnf" "$TMP/h.st" "$TMP/d.out" "$TMP/d.err"
+
 # sweep: the store keeps the finished units, --resume completes it
 cat >"$TMP/sweep.json" <<'JSON'
 {"command": "recover", "fixed": {"op": "gaussian", "algo": "gd", "iters": 2000, "restarts": 2},

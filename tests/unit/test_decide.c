@@ -505,3 +505,34 @@ TEST(decide_reads_the_problem_stored_in_a_model_file)
     ginv_st_release(&f);
     ginv_net_free(net);
 }
+
+TEST(decide_cancelled_through_its_context_returns_cancelled_and_no_result)
+{
+    /* a 40-latent enumeration (2^40 latents: hours) stopped by a context
+     * cancelled before the run: no answer, no witness, GINV_ERR_CANCELLED */
+    int sizes[3] = {40, 30, 20};
+    ginv_net *net = rand_net(sizes, 3, 0, 9);
+    double x[20];
+    for (int i = 0; i < 20; i++) x[i] = 50 + i; /* far from the range: no early YES */
+    ginv_problem pb = {.n = 20, .target = x, .delta = 0.5, .p = 2, .latent = GINV_LATENT_01};
+    ginv_ctx *ctx = NULL;
+    CHECK(ginv_ctx_new(&ctx) == GINV_OK);
+    ginv_ctx_cancel(ctx);
+    ginv_decide_opts o;
+    ginv_decide_opts_init(&o);
+    o.method = GINV_DECIDE_ENUM;
+    o.minimize = 1;
+    o.ctx = ctx;
+    ginv_decide_result r;
+    CHECK(ginv_decide(net, &pb, &o, &r) == GINV_ERR_CANCELLED);
+    CHECK_MSG(strstr(ginv_last_error(), "decide: cancelled") != NULL, "%s", ginv_last_error());
+    CHECK(r.witness == NULL && r.answer == 0 && r.nodes == 0);
+    ginv_decide_result_release(&r);
+    /* the same problem with the flag reset and a time limit: UNKNOWN, not cancelled */
+    ginv_ctx_reset(ctx);
+    o.time_limit = 0.05;
+    CHECK(ginv_decide(net, &pb, &o, &r) == GINV_OK && r.answer == GINV_ANSWER_UNKNOWN);
+    ginv_decide_result_release(&r);
+    ginv_ctx_free(ctx);
+    ginv_net_free(net);
+}
