@@ -164,9 +164,7 @@ int cmd_decide(int argc, char **argv)
     ginv_decide_opts_init(&o);
     if (ginv_decide_method_parse(method, &o.method) != GINV_OK)
         return cli_usage_error(C, "--method '%s' must be auto, enum, milp or bnb", method);
-    o.time_limit = time_limit;
-    o.minimize = minimize;
-    o.max_pruned = max_pruned;
+    o.time_limit = time_limit, o.minimize = minimize, o.max_pruned = max_pruned;
 
     ginv_st_file f;
     ginv_status st = ginv_st_read(model, &f);
