@@ -170,9 +170,13 @@ void cs_summary(const cs_result *res, int method, double *mean, double *ci95)
 static const char *view_label(const char *op)
 {
     if (!op) return "y";
-    if (!strncmp(op, "gaussian", 8) || !strncmp(op, "matrix", 6)) return "A^T y";
+    /* as ginv_op_view draws them: back-projections, observed pixels, y itself */
+    if (!strncmp(op, "gaussian", 8) || !strncmp(op, "matrix", 6) || !strncmp(op, "circulant", 9))
+        return "A^T y";
+    if (!strncmp(op, "fourier-subsample", 17)) return "A^T y (zero-filled)";
     if (!strncmp(op, "subsample", 9) || !strncmp(op, "inpaint-box", 11)) return "observed";
     if (!strncmp(op, "downsample", 10)) return "low-res y";
+    if (!strncmp(op, "blur", 4)) return "blurred y";
     return "y";
 }
 
