@@ -84,7 +84,7 @@ EOF
 run_ginv() { # T rep
     local T=$1 rep=$2 j="$WORK/ginv-T$1.json" o="$WORK/ginv-T$1" line rc=0
     rm -rf "$j" "$o"
-    tmo "$GINV" sample --model "$MODEL" --op "matrix:$A" --y "$Y" --sigma "$SIGMA" \
+    tmo "$GINV" sample --allow-warnings --model "$MODEL" --op "matrix:$A" --y "$Y" --sigma "$SIGMA" \
         --prior gaussian --sampler ula --step "$STEP" --temperature "$BETA" \
         --chains "$CHAINS" --burn-in "$BURN" --samples "$SAMPLES" --start zero \
         --seed $((100 * rep + T)) --threads "$T" --out "$o" --json "$j" -q >"$WORK/ginv.log" 2>&1 || rc=$?

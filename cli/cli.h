@@ -79,6 +79,9 @@ enum {
     CLI_EXIT_NUMERIC = 6,     /* NaN/Inf in the input, divergence */
     CLI_EXIT_RESOURCE = 7,    /* out of memory, or over a size limit */
     CLI_EXIT_UNSUPPORTED = 8, /* valid, but not something ginv does (or a tool is missing) */
+    CLI_EXIT_WARNINGS = 9,    /* sample: finished, outputs written, but a convergence check
+                                 failed (R-hat, ESS, acceptance, divergences, tree depth,
+                                 NaN); --allow-warnings makes it 0 */
     CLI_EXIT_CANCELLED = 130  /* stopped by Ctrl-C (SIGINT): 128 + SIGINT, as shells report it */
 };
 /* The exit status of a library status class. */
@@ -165,6 +168,9 @@ int cli_build_spec(const char *cmd, const char *layers, const char *act, const c
  * (its aliases as deprecated spellings): the command appends its own rows.
  * Returns the rows written, or -1 when more than max. */
 int cli_table_opts(const ginv_param_table *t, void *obj, cli_opt *rows, int max);
+/* A command's whole option table: t's rows, then its own (own ends with
+ * {0}), into rows (max entries). 0, or -1 when they do not fit. */
+int cli_table_join(const ginv_param_table *t, void *obj, const cli_opt *own, cli_opt *rows, int max);
 /* A parameter check's failure (st): the library's message, exit 2 for bad
  * values. */
 int cli_param_error(const char *cmd, ginv_status st);

@@ -1,13 +1,15 @@
 /* cmd_sample.c — `ginv sample`: posterior sampling of the latent code by
- * Langevin chains (Daras et al. 2022 Thm 3.1; Pareek & Risteski 2021 §5):
- * ULA, MALA, projected and annealed chains in one batch, samples and their
- * moments as arrays, Vehtari et al. (2021) diagnostics as a table and JSON,
- * and a trace plot. */
+ * Langevin chains (Daras et al. 2022 Thm 3.1; Pareek & Risteski 2021 §5),
+ * HMC and NUTS: ULA, MALA, projected, annealed, HMC and NUTS chains in one
+ * batch with Stan's warm-up adaptation, samples and their moments as arrays,
+ * Vehtari et al. (2021) diagnostics with quantiles as a table (worst first)
+ * and JSON, Stan's convergence warnings (exit 9), and a trace plot. */
 #include "cli.h"
 #include "plot.h"
 #include "sample_rhat_curve.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { NOUT = 11 }; /* output files in --out */
+enum { NOUT = 12 }; /* output files in --out */
 
 /* The image shape of an n-pixel signal: --image CxHxW, else a perfect square
  * n = s^2 as 1 x s x s; 0 when neither. */
@@ -98,7 +100,8 @@ typedef struct {
     /* options */
     const char *model, *layers, *act, *out_act, *weights, *opspec, *image, *prior_s, *sampler, *precond_s;
     const char *init_s, *centre_path, *truth_path, *y_path, *out_dir, *json, *ref_path, *fig_format;
-    int bias, m, quiet, w1_dirs, png_scale, signal_diag, rhat_curve;
+    const char *adapt_s, *metric_path;
+    int bias, m, quiet, w1_dirs, png_scale, signal_diag, rhat_curve, allow_warnings;
     double signal_floor, rhat_target, near, alpha, bias_sd, noise, sigma, lik_sigma;
     uint64_t seed, chain_seed;
     ginv_sample_opts so;
@@ -123,6 +126,15 @@ typedef struct {
     double max_rhat, min_bulk, min_tail, spes, mean_err;
     ginv_signal_diag sdg;
     ginv_rhat_curve rcurve;
+    double *q05, *q50, *q95; /* per coordinate, pooled draws */
+    int *order;              /* coordinates, worst R-hat first */
+    double *metric;          /* --metric: rows x k */
+    ginv_array metric_arr;
+    char warn[16][256];      /* the warnings, one line each */
+    const char *warn_code[16];
+    int nwarn;
+    long *stopped;           /* copy of res.stopped_at, all chains */
+    int all_chains;
     /* outputs */
     char *paths[NOUT];      /* in the output set's staging directory */
     const char *names[NOUT];
@@ -150,8 +162,14 @@ static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts_out
         {"noise", 0, OPT_DOUBLE, &a->noise, "SIGMA", "std of the Gaussian noise added to simulated y; the likelihood's sigma unless --sigma", 0, 1e30},
         {"sigma", 0, OPT_DOUBLE, &a->sigma, "S", "the likelihood's noise level: U = ||A G(z) - y||^2 / (2 S^2) + prior", 0, 1e30},
         {"prior", 0, OPT_STRING, &a->prior_s, "gaussian|uniform|none", "prior on z: 1/2||z||^2, uniform on the ball (--radius), or none"},
-        {"sampler", 0, OPT_STRING, &a->sampler, "ula|mala|projected|annealed", "chain: z <- z - eta grad U + sqrt(2 eta/beta) u, adjusted, projected or annealed"},
-        {"step", 0, OPT_DOUBLE, &a->so.step, "ETA", "step size eta (required)", 0, 1e30},
+        {"sampler", 0, OPT_STRING, &a->sampler, "ula|mala|projected|annealed|hmc|nuts", "chain: z <- z - eta grad U + sqrt(2 eta/beta) u, adjusted, projected or annealed; Hamiltonian Monte Carlo; the No-U-Turn Sampler (Stan's)"},
+        {"step", 0, OPT_DOUBLE, &a->so.step, "ETA", "step size (eta; hmc/nuts: the leapfrog step); with adaptation the initial step (default: Stan's heuristic); required for ula, projected, annealed and with --adapt off", 0, 1e30},
+        {"adapt", 0, OPT_STRING, &a->adapt_s, "on|off|step", "warm-up adaptation during the burn-in (mala, hmc, nuts; default on, off with --temps): step by dual averaging toward --target-accept and the diagonal metric in Stan's windows; step: the step only"},
+        {"target-accept", 0, OPT_DOUBLE, &a->so.target_accept, "P", "with adaptation: the acceptance to reach, in (0, 1) (default mala 0.574, hmc and nuts 0.8)", -1e30, 1e30},
+        {"leapfrog", 0, OPT_INT, &a->so.leapfrog, "L", "hmc: leapfrog steps per transition", -(1 << 30), 1 << 20},
+        {"max-depth", 0, OPT_INT, &a->so.max_depth, "D", "nuts: largest tree depth (2^D - 1 leapfrog steps)", -(1 << 30), 30},
+        {"metric", 0, OPT_STRING, &a->metric_path, "FILE", "mala, hmc, nuts: the diagonal inverse metric (k values, or chains x k: e.g. inv_metric.npy of an adapted run), all > 0"},
+        {"allow-warnings", 0, OPT_FLAG, &a->allow_warnings, "", "exit 0 even when a convergence check fails (the warnings are still printed and in the JSON)"},
         {"temperature", 0, OPT_DOUBLE, &a->so.beta, "BETA", "inverse temperature: the chains target exp(-beta U)", 0, 1e30},
         {"chains", 0, OPT_INT, &a->so.chains, "C", "chains, run in one batch", 1, 1 << 20},
         {"burn-in", 0, OPT_INT, &a->so.burn_in, "TB", "steps discarded first", 0, 1 << 30},
@@ -191,7 +209,7 @@ static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts_out
         {0},
     };
     cli_cmd cmd = {C, "Sample the posterior of the latent code given y = A G(z0) + noise (Langevin chains).",
-                   "ginv sample (--model FILE | --layers K,N1,..,ND) --op gaussian --m M --step ETA --out DIR [options]",
+                   "ginv sample (--model FILE | --layers K,N1,..,ND) --op gaussian --m M [--sampler nuts | --step ETA] --out DIR [options]",
                    "Energy U(z) = ||A G(z) - y||^2 / (2 sigma^2) + prior(z); the chains target exp(-beta U).\n"
                    "ula:       z <- z - eta grad U(z) + sqrt(2 eta / beta) u   (Daras et al. 2022 eq. 2;\n"
                    "           Pareek & Risteski 2021 eq. 6 with beta = 1)\n"
@@ -199,6 +217,12 @@ static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts_out
                    "projected: the ULA step projected onto the ball ||z - c|| <= r (Pareek & Risteski eq. 8)\n"
                    "annealed:  ULA whose burn-in runs through L geometric levels s from S0 down to 1,\n"
                    "           targeting exp(-beta U / s^2) with step eta s^2\n"
+                   "hmc:       L leapfrog steps on H = beta U + p^T M^-1 p / 2, Metropolis on H\n"
+                   "nuts:      Stan's No-U-Turn Sampler (multinomial, generalised U-turn, max depth, divergences)\n"
+                   "Adaptation (mala, hmc, nuts; default on): Stan's dual averaging of the step toward\n"
+                   "--target-accept and the diagonal metric in expanding windows over the burn-in.\n"
+                   "After sampling Stan's checks (R-hat > 1.01, ESS < 100 per chain, acceptance, divergences,\n"
+                   "tree depth, NaN) print warnings and exit 9 unless --allow-warnings.\n"
                    "--precond laplace: drift eta P grad U, noise P^(1/2), P = H^-1 from the GD point\n"
                    "--temps R:  replica exchange; rung r targets exp(-beta U / T_r), rung 0 is kept\n"
                    "Daras et al.: f = ||A G(z) - y||^2 and exp(-beta f): --sigma 0.70710678 --prior none\n"
@@ -234,7 +258,22 @@ static int check_options(sample_cmd *a, const cli_opt *opts)
     if ((rc = plot_set_format(C, "--format", a->fig_format))) return rc;
     if (!!a->model == !!a->layers) return cli_usage_error(C, "give exactly one of --model FILE or --layers K,N1,..,ND");
     if (!(so->type = ginv_sampler_find(a->sampler)))
-        return cli_usage_error(C, "--sampler '%s' must be ula, mala, projected or annealed", a->sampler);
+        return cli_usage_error(C, "--sampler '%s' must be ula, mala, projected, annealed, hmc or nuts", a->sampler);
+    int adjusted = so->type == ginv_sampler_mala || so->type == ginv_sampler_hmc || so->type == ginv_sampler_nuts;
+    if (!a->adapt_s) a->adapt_s = adjusted && so->temps <= 1 ? "on" : "off";
+    if (!strcmp(a->adapt_s, "on")) so->adapt = GINV_ADAPT_ALL;
+    else if (!strcmp(a->adapt_s, "step")) so->adapt = GINV_ADAPT_STEP;
+    else if (!strcmp(a->adapt_s, "off")) so->adapt = GINV_ADAPT_OFF;
+    else return cli_usage_error(C, "--adapt '%s' must be on, off or step", a->adapt_s);
+    if (so->adapt && !adjusted)
+        return cli_usage_error(C, "--adapt %s: %s has no accept step to adapt toward; give --step (e.g. the "
+                                  "adapted step of a mala run, its JSON adaptation.step_size)", a->adapt_s, a->sampler);
+    if (so->adapt && so->temps > 1) return cli_usage_error(C, "--adapt %s with --temps: give --step and --adapt off", a->adapt_s);
+    if (cli_find(opts, "target-accept")->seen && !(so->target_accept > 0 && so->target_accept < 1))
+        return cli_usage_error(C, "--target-accept %g must lie in (0, 1)", so->target_accept);
+    if (so->leapfrog < 1) return cli_usage_error(C, "--leapfrog %d must be at least 1", so->leapfrog);
+    if (so->max_depth < 1) return cli_usage_error(C, "--max-depth %d must be at least 1", so->max_depth);
+    if (a->metric_path && !adjusted) return cli_usage_error(C, "--metric works with mala, hmc and nuts, not %s", a->sampler);
     if (ginv_prior_parse(a->prior_s, &a->prior) != GINV_OK)
         return cli_usage_error(C, "--prior '%s' must be gaussian, uniform or none", a->prior_s);
     /* around the truth: -1 (negative) or +1 (truth) times z0, plus noise */
@@ -253,8 +292,13 @@ static int check_options(sample_cmd *a, const cli_opt *opts)
          (so->type != ginv_sampler_ula && so->type != ginv_sampler_mala)))
         return cli_usage_error(C, "--precond laplace needs --start gd, --prior gaussian and "
                                   "--sampler ula or mala (it is the Hessian at the GD point)");
-    if (!cli_find(opts, "step")->seen || !(so->step > 0))
-        return cli_usage_error(C, "--step ETA (> 0) is required");
+    if (cli_find(opts, "step")->seen && !(so->step > 0)) return cli_usage_error(C, "--step must be positive");
+    if (!cli_find(opts, "step")->seen) {
+        if (!so->adapt) return cli_usage_error(C, "--step ETA (> 0) is required without adaptation (--adapt off or --sampler %s)", a->sampler);
+        so->step = 0; /* Stan's initial-step heuristic */
+    }
+    if (a->metric_path && so->precond == GINV_PRECOND_LAPLACE)
+        return cli_usage_error(C, "--metric and --precond laplace exclude each other");
     if (!(so->beta > 0)) return cli_usage_error(C, "--temperature must be positive");
     if ((so->type == ginv_sampler_projected || a->prior == GINV_PRIOR_UNIFORM) && !(so->radius > 0))
         return cli_usage_error(C, "--sampler projected and --prior uniform need --radius R > 0");
@@ -346,7 +390,156 @@ static int chain_inputs(sample_cmd *a)
         if ((rc = cli_read_vector(C, "centre", a->centre_path, (size_t)k, &a->centre))) return rc;
         a->so.centre = a->centre.data;
     }
+    if (a->metric_path) {
+        if ((rc = cli_read_vector(C, "metric", a->metric_path, 0, &a->metric_arr))) return rc;
+        size_t n = ginv_array_count(&a->metric_arr), C2 = (size_t)a->so.chains * k;
+        if (n != (size_t)k && n != C2)
+            return cli_error_code(C, CLI_EXIT_FORMAT, "--metric '%s' holds %zu values: give k = %d (every chain) "
+                                  "or chains x k = %zu", a->metric_path, n, k, C2);
+        if (!(a->metric = malloc(sizeof(double) * n))) return cli_oom(C);
+        for (size_t i = 0; i < n; i++) {
+            a->metric[i] = a->metric_arr.data[i];
+            if (!(a->metric[i] > 0) || !isfinite(a->metric[i]))
+                return cli_error_code(C, CLI_EXIT_FORMAT, "--metric '%s': entry %zu is %g; every entry must be "
+                                      "positive and finite (variances)", a->metric_path, i, a->metric[i]);
+        }
+        a->so.metric = a->metric;
+        a->so.metric_rows = n == (size_t)k ? 1 : a->so.chains;
+    }
     return 0;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* The 5 %, 50 % and 95 % quantiles of n draws (sorted copy; linear
+ * interpolation between order statistics, R's type 7 as posterior's
+ * summarise_draws uses). */
+static void quantiles(const double *x, size_t n, double q[3])
+{
+    double *s = malloc(sizeof(double) * n);
+    if (!s) {
+        q[0] = q[1] = q[2] = NAN;
+        return;
+    }
+    memcpy(s, x, sizeof(double) * n);
+    qsort(s, n, sizeof(double), cmp_double);
+    const double p[3] = {0.05, 0.5, 0.95};
+    for (int i = 0; i < 3; i++) {
+        double h = (n - 1) * p[i];
+        size_t lo = (size_t)floor(h), hi = lo + 1 < n ? lo + 1 : lo;
+        q[i] = s[lo] + (h - lo) * (s[hi] - s[lo]);
+    }
+    free(s);
+}
+
+/* a before b in the summary table: higher R-hat (NaN highest), then lower bulk-ESS */
+static int worse(const ginv_diag *a, const ginv_diag *b)
+{
+    if (isnan(a->rhat) != isnan(b->rhat)) return isnan(a->rhat);
+    if (a->rhat != b->rhat) return a->rhat > b->rhat;
+    return a->ess_bulk < b->ess_bulk;
+}
+
+/* Chains that stopped on NaN/Inf are left out of every summary: the result
+ * keeps the others (samples, energy, statistics). 0 or an exit code. */
+static int drop_stopped(sample_cmd *a)
+{
+    ginv_sample_result *r = &a->res;
+    int keep = 0, k = r->k;
+    a->all_chains = r->C;
+    if (!(a->stopped = malloc(sizeof(long) * r->C))) return cli_oom(C);
+    memcpy(a->stopped, r->stopped_at, sizeof(long) * r->C);
+    for (int c = 0; c < r->C; c++) keep += r->stopped_at[c] < 0;
+    if (keep == r->C) return 0;
+    for (int s = 0; s < r->S; s++) {
+        int o = 0;
+        for (int c = 0; c < r->C; c++) {
+            if (r->stopped_at[c] >= 0) continue;
+            size_t from = (size_t)s * r->C + c, to = (size_t)s * keep + o++;
+            memmove(r->samples + to * k, r->samples + from * k, sizeof(float) * k);
+            r->energy[to] = r->energy[from];
+            r->stat_accept[to] = r->stat_accept[from];
+            r->stat_energy[to] = r->stat_energy[from];
+            r->stat_depth[to] = r->stat_depth[from];
+            r->stat_leapfrog[to] = r->stat_leapfrog[from];
+            r->stat_divergent[to] = r->stat_divergent[from];
+        }
+    }
+    int o = 0;
+    for (int c = 0; c < r->C; c++) {
+        if (r->stopped_at[c] >= 0) continue;
+        r->accepted[o] = r->accepted[c];
+        r->step_size[o] = r->step_size[c];
+        r->divergences[o] = r->divergences[c];
+        r->depth_hits[o] = r->depth_hits[c];
+        memmove(r->inv_metric + (size_t)o * k, r->inv_metric + (size_t)c * k, sizeof(double) * k);
+        o++;
+    }
+    r->C = keep;
+    return 0;
+}
+
+/* Stan's checks after sampling (Vehtari et al. 2021 for R-hat and ESS):
+ * each failed check one line with the number that tripped it and what to try. */
+static void add_warning(sample_cmd *a, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void add_warning(sample_cmd *a, const char *code, const char *fmt, ...)
+{
+    if (a->nwarn >= 16) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->warn[a->nwarn], sizeof a->warn[0], fmt, ap);
+    va_end(ap);
+    a->warn_code[a->nwarn++] = code;
+}
+
+static void check_warnings(sample_cmd *a)
+{
+    const ginv_sample_result *r = &a->res;
+    int Cn = r->C, S = r->S, k = a->k;
+    for (int c = 0; c < a->all_chains; c++)
+        if (a->stopped[c] >= 0)
+            add_warning(a, "nan", "chain %d stopped at step %ld: its energy became NaN/Inf (its draws are left out; "
+                        "lower --step or use mala/nuts)", c, a->stopped[c]);
+    int w = a->order[0];
+    if (!(a->diag[w].rhat <= 1.01))
+        add_warning(a, "rhat", "max R-hat %.4f (z[%d]) > 1.01: the chains disagree; run longer (--samples, "
+                    "--burn-in), or try --sampler nuts / --precond laplace", a->diag[w].rhat, w);
+    if (!(a->min_bulk >= 100.0 * Cn))
+        add_warning(a, "ess_bulk", "min bulk-ESS %.1f < 100 per chain (%d): too few effective draws for the "
+                    "posterior mean; run longer or use a better-mixing sampler", a->min_bulk, 100 * Cn);
+    if (!(a->min_tail >= 100.0 * Cn))
+        add_warning(a, "ess_tail", "min tail-ESS %.1f < 100 per chain (%d): the 5%% / 95%% quantiles are "
+                    "unreliable; run longer", a->min_tail, 100 * Cn);
+    const ginv_sampler_type *ty = a->so.type;
+    if (ty == ginv_sampler_mala || ty == ginv_sampler_hmc || ty == ginv_sampler_nuts) {
+        for (int c = 0; c < Cn; c++) {
+            double m = 0;
+            for (int s = 0; s < S; s++) m += r->stat_accept[(size_t)s * Cn + c];
+            m /= S;
+            if (m < 0.05 || m > 0.99) {
+                add_warning(a, "acceptance", "chain %d's mean acceptance %.4f is %s: %s", c, m,
+                            m < 0.05 ? "below 0.05" : "above 0.99",
+                            m < 0.05 ? "the step is too large for the posterior; lower --step or adapt (--adapt on)"
+                                     : "the step is too small to move; raise --step or adapt (--adapt on)");
+                break; /* the first such chain */
+            }
+        }
+        long div = 0, hits = 0;
+        for (int c = 0; c < Cn; c++) div += r->divergences[c], hits += r->depth_hits[c];
+        if (div > 0)
+            add_warning(a, "divergences", "%ld divergent transitions after the warm-up (energy error > 1000): "
+                        "the draws may be biased; raise --target-accept (e.g. 0.95) or reparameterise", div);
+        if (hits > 0)
+            add_warning(a, "max_depth", "%ld transitions hit the maximum tree depth %d: efficiency, not validity; "
+                        "raise --max-depth", hits, a->so.max_depth);
+    }
+    int bad = 0;
+    for (size_t i = 0; i < (size_t)S * Cn * k && !bad; i++) bad = !isfinite(r->samples[i]);
+    if (bad) add_warning(a, "nan", "a draw holds NaN/Inf: the summaries are not to be trusted");
 }
 
 /* Moments, per-coordinate diagnostics and their worst values, the signal
@@ -362,18 +555,32 @@ static int summarise(sample_cmd *a)
     a->sx = malloc(sizeof(float) * n);
     a->draws = malloc(sizeof(double) * (size_t)S * Cn);
     a->diag = calloc((size_t)k, sizeof *a->diag);
-    if (!a->mz || !a->sz || !a->mx || !a->sx || !a->draws || !a->diag) return cli_oom(C);
+    a->q05 = malloc(sizeof(double) * 3 * (size_t)k);
+    a->order = malloc(sizeof(int) * (size_t)k);
+    if (!a->mz || !a->sz || !a->mx || !a->sx || !a->draws || !a->diag || !a->q05 || !a->order) return cli_oom(C);
+    a->q50 = a->q05 + k, a->q95 = a->q05 + 2 * (size_t)k;
     if ((st = ginv_sample_moments(res, a->net, a->mz, a->sz, a->mx, a->sx)) != GINV_OK) return cli_lib_error(C, st);
     a->max_rhat = 0, a->min_bulk = INFINITY, a->min_tail = INFINITY;
     for (int j = 0; j < k; j++) {
         const ginv_diag *d = &a->diag[j];
         for (size_t i = 0; i < (size_t)S * Cn; i++) a->draws[i] = res->samples[i * k + j];
         if ((st = ginv_diag_compute(S, Cn, a->draws, &a->diag[j])) != GINV_OK) return cli_lib_error(C, st);
+        double q[3];
+        quantiles(a->draws, (size_t)S * Cn, q);
+        a->q05[j] = q[0], a->q50[j] = q[1], a->q95[j] = q[2];
+        a->order[j] = j;
         /* NaN (a constant coordinate) propagates into the summary as unknown */
         a->max_rhat = isnan(d->rhat) || isnan(a->max_rhat) ? NAN : fmax(a->max_rhat, d->rhat);
         a->min_bulk = isnan(d->ess_bulk) || isnan(a->min_bulk) ? NAN : fmin(a->min_bulk, d->ess_bulk);
         a->min_tail = isnan(d->ess_tail) || isnan(a->min_tail) ? NAN : fmin(a->min_tail, d->ess_tail);
     }
+    /* worst first: R-hat descending (NaN first), ties by bulk-ESS */
+    for (int i = 1; i < k; i++)
+        for (int j = i; j > 0 && worse(&a->diag[a->order[j]], &a->diag[a->order[j - 1]]); j--) {
+            int t = a->order[j];
+            a->order[j] = a->order[j - 1];
+            a->order[j - 1] = t;
+        }
     a->spes = res->seconds / a->min_bulk; /* seconds per effective sample (worst coordinate) */
     a->sdg = (ginv_signal_diag){.max_rhat = NAN, .min_ess_bulk = NAN, .min_ess_tail = NAN, .worst_pixel = -1};
     if (a->signal_diag && (st = ginv_sample_signal_diag(res, a->net, a->signal_floor, NULL, &a->sdg)) != GINV_OK)
@@ -437,11 +644,15 @@ static void print_table(const sample_cmd *a)
     const ginv_sample_result *res = &a->res;
     const ginv_sample_opts *so = &a->so;
     int k = a->k, S = res->S;
-    printf("%5s  %10s  %10s  %10s  %7s  %9s  %9s\n", "coord", "mean", "sd", "mcse", "rhat", "ess_bulk", "ess_tail");
+    printf("%5s  %10s  %10s  %10s  %10s  %10s  %10s  %7s  %9s  %9s\n", "coord", "mean", "sd", "q5", "q50", "q95",
+           "mcse", "rhat", "ess_bulk", "ess_tail");
     int show = k <= 20 ? k : 20;
-    for (int j = 0; j < show; j++)
-        printf("%5d  %10.4f  %10.4f  %10.2e  %7.4f  %9.1f  %9.1f\n", j, diag[j].mean, diag[j].sd,
-               diag[j].mcse_mean, diag[j].rhat, diag[j].ess_bulk, diag[j].ess_tail);
+    for (int i = 0; i < show; i++) { /* worst R-hat first */
+        int j = a->order[i];
+        printf("%5d  %10.4f  %10.4f  %10.4f  %10.4f  %10.4f  %10.2e  %7.4f  %9.1f  %9.1f\n", j, diag[j].mean,
+               diag[j].sd, a->q05[j], a->q50[j], a->q95[j], diag[j].mcse_mean, diag[j].rhat, diag[j].ess_bulk,
+               diag[j].ess_tail);
+    }
     if (show < k) printf("  ... (%d more coordinates in the JSON)\n", k - show);
     printf("%s, %d chains x %d samples (thin %d, burn-in %d): max rhat %.4f, min bulk-ESS %.1f, "
            "min tail-ESS %.1f, acceptance %.3f, %.3f s, %.3g ms per effective sample\n",
@@ -460,6 +671,19 @@ static void print_table(const sample_cmd *a)
         printf("\n");
     }
     if (a->rhat_curve) sample_rhat_curve_print(&a->rcurve);
+    if (so->adapt || so->type == ginv_sampler_hmc || so->type == ginv_sampler_nuts) {
+        double lo = INFINITY, hi = 0;
+        for (int c = 0; c < res->C; c++) lo = fmin(lo, res->step_size[c]), hi = fmax(hi, res->step_size[c]);
+        long div = 0, hits = 0, leap = 0;
+        for (int c = 0; c < res->C; c++) div += res->divergences[c], hits += res->depth_hits[c];
+        for (size_t t = 0; t < (size_t)S * res->C; t++) leap += res->stat_leapfrog[t];
+        printf("%s step %.4g .. %.4g over the chains%s; %.1f gradient evaluations per draw, %ld divergent, "
+               "%ld at max depth", so->adapt ? "adapted" : "fixed", lo, hi,
+               so->adapt == GINV_ADAPT_ALL && so->precond == GINV_PRECOND_NONE ? ", diagonal metric adapted" : "",
+               (double)leap / ((double)S * res->C), div, hits);
+        if (so->type == ginv_sampler_nuts) printf("; batch fill %.2f", res->batch_fill);
+        printf("\n");
+    }
     if (a->signal_diag)
         printf("signal G(z): %d of %d pixels vary (sd > %g): max rhat %.4f (pixel %d), min bulk-ESS "
                "%.1f, min tail-ESS %.1f\n", a->sdg.pixels, a->n, a->signal_floor, a->sdg.max_rhat,
@@ -475,7 +699,8 @@ static int open_outputs(sample_cmd *a)
     snprintf(a->traj_name, sizeof a->traj_name, "trajectory.%s", plot_ext());
     snprintf(a->rhat_name, sizeof a->rhat_name, "rhat_curve.%s", plot_ext());
     const char *names[NOUT] = {"samples.npy", "mean_z.npy", "std_z.npy", "mean_x.npy", "std_x.npy", a->trace_name,
-                               "samples.safetensors", a->traj_name, "mean.png", "std.png", "samples.png"};
+                               "samples.safetensors", a->traj_name, "mean.png", "std.png", "samples.png",
+                               "inv_metric.npy"};
     memcpy(a->names, names, sizeof names);
     a->is_image = image_shape(a->n, &a->ops, &a->ic, &a->ih, &a->iw);
     for (int i = 0; i < NOUT; i++)
@@ -541,6 +766,16 @@ static int write_arrays(sample_cmd *a)
         (st = ginv_array_write(a->paths[3], a->mx, 1, shn)) != GINV_OK ||
         (st = ginv_array_write(a->paths[4], a->sx, 1, shn)) != GINV_OK)
         return cli_lib_error(C, st);
+    { /* the metric the chains ran with (C x k), for --metric */
+        size_t n = (size_t)res->C * a->k;
+        float *im = malloc(sizeof(float) * (n ? n : 1));
+        if (!im) return cli_oom(C);
+        for (size_t i = 0; i < n; i++) im[i] = (float)res->inv_metric[i];
+        int64_t shm[2] = {res->C, a->k};
+        st = ginv_array_write(a->paths[11], im, 2, shm);
+        free(im);
+        if (st != GINV_OK) return cli_lib_error(C, st);
+    }
     if (!(a->stw = ginv_st_writer_new())) return cli_oom(C);
     if ((st = ginv_st_writer_add(a->stw, "samples", GINV_DT_F32, 3, sh3, res->samples)) != GINV_OK ||
         (st = ginv_st_writer_meta(a->stw, "sampler", a->sampler)) != GINV_OK ||
@@ -573,6 +808,10 @@ static void json_params(cJSON *doc, const sample_cmd *a)
     cJSON_AddNumberToObject(p, "thin", so->thin);
     cJSON_AddStringToObject(p, "start", a->init_s);
     cJSON_AddStringToObject(p, "precond", a->precond_s);
+    cJSON_AddStringToObject(p, "adapt", a->adapt_s);
+    if (so->type == ginv_sampler_hmc) cJSON_AddNumberToObject(p, "leapfrog", so->leapfrog);
+    if (so->type == ginv_sampler_nuts) cJSON_AddNumberToObject(p, "max_depth", so->max_depth);
+    if (a->metric_path) cJSON_AddStringToObject(p, "metric", a->metric_path);
     if (so->temps > 1) {
         cJSON_AddNumberToObject(p, "temps", so->temps);
         cJSON_AddNumberToObject(p, "temp_max", so->temp_max);
@@ -654,7 +893,7 @@ static void json_trajectory_files(cJSON *doc, const sample_cmd *a)
     }
     cJSON *f = cJSON_AddObjectToObject(doc, "files");
     for (int i = 0; i < NOUT; i++)
-        if ((i != 7 || a->z0) && (i < 8 || a->is_image)) {
+        if ((i != 7 || a->z0) && (i < 8 || i == 11 || a->is_image)) {
             char *fp = join(a->out_dir, a->names[i]);
             if (fp) cJSON_AddStringToObject(f, a->names[i], fp);
             free(fp);
@@ -685,8 +924,52 @@ static int write_json(const sample_cmd *a)
         cJSON_AddItemToObject(o, "rhat", cli_json_num(d->rhat));
         cJSON_AddItemToObject(o, "ess_bulk", cli_json_num(d->ess_bulk));
         cJSON_AddItemToObject(o, "ess_tail", cli_json_num(d->ess_tail));
+        cJSON_AddItemToObject(o, "q5", cli_json_num(a->q05[j]));
+        cJSON_AddItemToObject(o, "q50", cli_json_num(a->q50[j]));
+        cJSON_AddItemToObject(o, "q95", cli_json_num(a->q95[j]));
         cJSON_AddItemToArray(arr, o);
     }
+    cJSON *ord = cJSON_AddArrayToObject(doc, "worst_first");
+    for (int j = 0; j < a->k; j++) cJSON_AddItemToArray(ord, cJSON_CreateNumber(a->order[j]));
+    cJSON *wa = cJSON_AddArrayToObject(doc, "warnings");
+    for (int i = 0; i < a->nwarn; i++) {
+        cJSON *w = cJSON_CreateObject();
+        cJSON_AddStringToObject(w, "check", a->warn_code[i]);
+        cJSON_AddStringToObject(w, "message", a->warn[i]);
+        cJSON_AddItemToArray(wa, w);
+    }
+    /* the values the chains ran with after the warm-up: reuse them with --step and --metric, --adapt off */
+    const ginv_sample_result *r = &a->res;
+    cJSON *ad = cJSON_AddObjectToObject(doc, "adaptation");
+    cJSON_AddStringToObject(ad, "adapt", a->adapt_s);
+    cJSON_AddNumberToObject(ad, "target_accept", a->so.target_accept > 0 ? a->so.target_accept
+                                                  : a->so.type == ginv_sampler_mala ? 0.574 : 0.8);
+    cJSON_AddItemToObject(ad, "step_size", cJSON_CreateDoubleArray(r->step_size, r->C));
+    cJSON *im = cJSON_AddArrayToObject(ad, "inv_metric");
+    for (int c = 0; c < r->C; c++) cJSON_AddItemToArray(im, cJSON_CreateDoubleArray(r->inv_metric + (size_t)c * a->k, a->k));
+    cJSON *ss = cJSON_AddObjectToObject(doc, "sample_stats");
+    cJSON *ma = cJSON_AddArrayToObject(ss, "mean_accept_stat"), *ml = cJSON_AddArrayToObject(ss, "mean_leapfrog"),
+          *md = cJSON_AddArrayToObject(ss, "max_tree_depth");
+    for (int c = 0; c < r->C; c++) {
+        double sa = 0, sl = 0;
+        int dm = 0;
+        for (int s2 = 0; s2 < r->S; s2++) {
+            size_t t = (size_t)s2 * r->C + c;
+            sa += r->stat_accept[t], sl += r->stat_leapfrog[t];
+            if (r->stat_depth[t] > dm) dm = r->stat_depth[t];
+        }
+        cJSON_AddItemToArray(ma, cli_json_num(sa / r->S));
+        cJSON_AddItemToArray(ml, cli_json_num(sl / r->S));
+        cJSON_AddItemToArray(md, cJSON_CreateNumber(dm));
+    }
+    cJSON *dv = cJSON_AddArrayToObject(ss, "divergences"), *dh = cJSON_AddArrayToObject(ss, "max_depth_hits");
+    for (int c = 0; c < r->C; c++) {
+        cJSON_AddItemToArray(dv, cJSON_CreateNumber((double)r->divergences[c]));
+        cJSON_AddItemToArray(dh, cJSON_CreateNumber((double)r->depth_hits[c]));
+    }
+    cJSON_AddItemToObject(ss, "batch_fill", cli_json_num(r->batch_fill));
+    cJSON *sc = cJSON_AddArrayToObject(ss, "stopped_at"); /* every chain run, -1: did not stop */
+    for (int c = 0; c < a->all_chains; c++) cJSON_AddItemToArray(sc, cJSON_CreateNumber((double)a->stopped[c]));
     cJSON *acc = cJSON_AddArrayToObject(doc, "acceptance_per_chain");
     for (int c = 0; c < a->res.C; c++)
         cJSON_AddItemToArray(acc, cJSON_CreateNumber((double)a->res.accepted[c] / a->res.proposed));
@@ -713,6 +996,11 @@ static void sample_release(sample_cmd *a)
     free(a->sx);
     free(a->draws);
     free(a->diag);
+    free(a->q05);
+    free(a->order);
+    free(a->metric);
+    free(a->stopped);
+    ginv_array_release(&a->metric_arr);
     ginv_sample_result_release(&a->res);
     ginv_posterior_free(a->post);
     ginv_op_free(a->op);
@@ -745,8 +1033,10 @@ int cmd_sample(int argc, char **argv)
              st = ginv_sample_run(a->post, &a->so, &a->res)) != GINV_OK)
             rc = cli_lib_error(C, st);
     }
-    if (!rc && !(rc = summarise(a)) && !(rc = trajectory(a))) {
+    if (!rc && !(rc = drop_stopped(a)) && !(rc = summarise(a)) && !(rc = trajectory(a))) {
+        check_warnings(a);
         if (!a->quiet) print_table(a);
+        for (int i = 0; i < a->nwarn; i++) fprintf(stderr, "ginv sample: warning: %s\n", a->warn[i]);
         /* outputs: the trace plot first (it may fail without gnuplot), then
          * arrays into the output set, then the JSON; the set appears in --out
          * as a whole, last, so a failure anywhere publishes nothing there (as
@@ -754,6 +1044,7 @@ int cmd_sample(int argc, char **argv)
         if (!(rc = open_outputs(a)) && !(rc = write_figures(a)) && !(rc = write_arrays(a)) && a->json)
             rc = write_json(a);
         if (!rc && ginv_outset_commit(a->set) != GINV_OK) rc = cli_fail(C, "--out: %s", ginv_last_error());
+        if (!rc && a->nwarn && !a->allow_warnings) rc = CLI_EXIT_WARNINGS;
     }
     sample_release(a);
     free(a);

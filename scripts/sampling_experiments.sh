@@ -27,9 +27,9 @@ if [[ $what == escape ]]; then
             beta=$((2 ** d * Cc * 10))
             common="--layers $L --op gaussian --m 100 --noise 0 --sigma 0.70710678 --prior none --sampler ula --step 0.1 --temperature $beta --seed 1 -q"
             tag=L${L//,/-}_C$Cc
-            $G sample $common --start truth --chains 64 --burn-in 5000 --samples 300 --thin 100 --chain-seed 1001 --out "$O/ref_$tag" --json "$O/ref_$tag.json"
-            $G sample $common --start negative --chains 64 --burn-in 0 --samples 200 --thin 100 --reference "$O/ref_$tag/samples.npy" --w1-dirs 8 --out "$O/neg_$tag" --json "$O/neg_$tag.json"
-            $G sample $common --start truth --chains 64 --burn-in 0 --samples 200 --thin 100 --reference "$O/ref_$tag/samples.npy" --w1-dirs 8 --out "$O/floor_$tag" --json "$O/floor_$tag.json"
+            $G sample --adapt off --allow-warnings $common --start truth --chains 64 --burn-in 5000 --samples 300 --thin 100 --chain-seed 1001 --out "$O/ref_$tag" --json "$O/ref_$tag.json"
+            $G sample --adapt off --allow-warnings $common --start negative --chains 64 --burn-in 0 --samples 200 --thin 100 --reference "$O/ref_$tag/samples.npy" --w1-dirs 8 --out "$O/neg_$tag" --json "$O/neg_$tag.json"
+            $G sample --adapt off --allow-warnings $common --start truth --chains 64 --burn-in 0 --samples 200 --thin 100 --reference "$O/ref_$tag/samples.npy" --w1-dirs 8 --out "$O/floor_$tag" --json "$O/floor_$tag.json"
         done
     done
 fi
@@ -42,7 +42,7 @@ if [[ $what == pr ]]; then
         for init in gd random; do
             for B in 0 1000; do for S in 1000 4000 16000; do
                 t=${g}_${init}_B${B}_S$S
-                $G sample --model "$O/$g.safetensors" --op identity --noise 0.05 --prior gaussian \
+                $G sample --adapt off --allow-warnings --model "$O/$g.safetensors" --op identity --noise 0.05 --prior gaussian \
                     --sampler ula --step 1e-3 --chains 16 --burn-in $B --samples $S --start $init \
                     --gd-iters 2000 --gd-lr 0.5 --seed 1 -q --out "$O/s_$t" --json "$O/s_$t.json"
                 printf '%s %s %s %s %s\n' $g $init $B $S "$(jq -c '.summary|[.max_rhat, .min_ess_bulk, .mean_rel_error, .sampling_seconds]' "$O/s_$t.json")"
@@ -53,7 +53,7 @@ fi
 # GD -> MALA preconditioned by the Gauss-Newton Hessian at the GD point
 pr_laplace() { # generator sigma
     local t=$1_s$2_gd_laplace
-    $G sample --model "$O/$1.safetensors" --op identity --noise $2 --prior gaussian \
+    $G sample --adapt off --allow-warnings --model "$O/$1.safetensors" --op identity --noise $2 --prior gaussian \
         --sampler mala --step 0.3 --precond laplace --chains 16 --burn-in 0 --samples 64000 --start gd \
         --gd-iters 4000 --gd-lr 0.5 --rhat-curve --seed 1 -q --out "$O/m_$t" --json "$O/m_$t.json"
     printf '%-32s %s\n' $t "$(jq -c '[.summary.acceptance_rate, .rhat_curve.steps_to_threshold, .rhat_curve.max_rhat[-1], .summary.min_ess_bulk, .summary.mean_rel_error, .summary.precond_eig]' "$O/m_$t.json")"
@@ -76,7 +76,7 @@ if [[ $what == pr-mala ]]; then
                 [[ $g == sq10 && $2 != 1 ]] && continue
                 step=$(awk -v h=$h -v f=$2 'BEGIN { printf "%g", h * f }')
                 t=${g}_s${sigma}_$1_h$step
-                $G sample --model "$O/$g.safetensors" --op identity --noise $sigma --prior gaussian \
+                $G sample --adapt off --allow-warnings --model "$O/$g.safetensors" --op identity --noise $sigma --prior gaussian \
                     --sampler mala --step $step --chains 16 --burn-in 0 --samples 64000 --start $1 \
                     --gd-iters 4000 --gd-lr 0.5 --rhat-curve --seed 1 -q --out "$O/m_$t" --json "$O/m_$t.json"
                 printf '%-32s %s\n' $t "$(jq -c '[.summary.acceptance_rate, .rhat_curve.steps_to_threshold, .rhat_curve.max_rhat[-1], .summary.min_ess_bulk, .summary.mean_rel_error]' "$O/m_$t.json")"
@@ -97,7 +97,7 @@ if [[ $what == vae ]]; then
     long="--chains 16 --burn-in 10000 --samples 1000 --thin 20"
     ann="--sampler annealed --levels 10 --level-max 10 --step 2e-4"
     run() { local t=$1; shift
-        $G sample --model $V --prior gaussian --seed 1 -q --out "$O/r_$t" --json "$O/r_$t.json" "$@"
+        $G sample --adapt off --allow-warnings --model $V --prior gaussian --seed 1 -q --out "$O/r_$t" --json "$O/r_$t.json" "$@"
         printf '%-22s %s\n' $t "$(jq -c '.summary|[.max_rhat, .min_ess_bulk, .acceptance_rate, .sampling_seconds, .seconds_per_effective_sample]' "$O/r_$t.json")"
     }
     run inp0_mala_gd $I --sampler mala --step 2e-4 $short --start gd
@@ -124,7 +124,7 @@ if [[ $what == vae-laplace ]]; then
     B="--op inpaint-box:2,0,22,28 --y $O/cs_big1/y.npy --sigma 0.1"
     gd="--start gd --gd-iters 1000 --gd-lr 0.1 --chains 16"
     run() { local t=$1; shift
-        $G sample --model $V --prior gaussian --seed 1 -q --signal-diag --out "$O/$t" --json "$O/$t.json" "$@"
+        $G sample --adapt off --allow-warnings --model $V --prior gaussian --seed 1 -q --signal-diag --out "$O/$t" --json "$O/$t.json" "$@"
         printf '%-10s %s\n' $t "$(jq -c '[.summary.acceptance_rate, .summary.max_rhat, .summary.min_ess_bulk, .rhat_curve.steps_to_threshold, .signal_summary.max_rhat, .summary.swap_rate, .summary.sampling_seconds]' "$O/$t.json")"
     }
     run plain $I --sampler mala --step 2e-4 $gd --burn-in 0 --samples 10000 --rhat-curve

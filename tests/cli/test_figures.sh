@@ -103,7 +103,7 @@ check experiment_no_figures_says_so bash -c "$GINV experiment recovery --k 4 --w
 
 # sample: trace, trajectory (0..1), R-hat curve; mean/std with colour bars; samples grid
 $GINV net random --layers 6,60,196 --seed 3 -o $TMP/img.safetensors >/dev/null
-expect_ok sample_images -- $GINV sample --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 \
+expect_ok sample_images -- $GINV sample --allow-warnings --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 \
     --chains 3 --burn-in 5 --samples 10 --start truth --rhat-curve --out $TMP/sam --json $TMP/sam.json -q
 for f in trace trajectory rhat_curve; do
     fig_ok "sample_${f}_png" $TMP/sam/$f.png 500 300
@@ -113,12 +113,12 @@ check trajectory_fraction_range grep -q 'set yrange \[-0.03:1.03\]' $TMP/sam/tra
 fig_ok sample_mean_png $TMP/sam/mean.png 90 60 300
 fig_ok sample_std_png $TMP/sam/std.png 90 60 300
 fig_ok sample_samples_png $TMP/sam/samples.png 250 180
-expect_ok sample_svg -- $GINV sample --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 \
+expect_ok sample_svg -- $GINV sample --allow-warnings --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 \
     --chains 2 --burn-in 2 --samples 5 --format svg --out $TMP/samsvg -q
 check sample_svg_trace bash -c "grep -q '</svg>' $TMP/samsvg/trace.svg && test ! -e $TMP/samsvg/trace.png"
 
 # ginv plot: arrays of objects, series of different lengths
-$GINV sample --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 2 --burn-in 2 \
+$GINV sample --allow-warnings --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 2 --burn-in 2 \
     --samples 20 --start truth --out $TMP/sam2 --json $TMP/sam2.json -q
 expect_ok plot_different_lengths -- $GINV plot -o $TMP/p1.png --x trajectory.step --y trajectory.frac_near \
     $TMP/sam.json=ten $TMP/sam2.json=twenty

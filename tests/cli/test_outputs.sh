@@ -124,7 +124,7 @@ expect_error experiment_out_under_a_file_fails 5 "--out" -- $GINV experiment rec
 # ------------------------------------------------------------ non-UTF-8 paths
 bad=$(printf 'g\xff\xfe.st')
 $GINV net random --layers 2,8 --seed 1 -o "$TMP/$bad" >/dev/null 2>&1
-expect_ok sample_with_non_utf8_paths -- $GINV sample --model "$TMP/$bad" --op gaussian --m 4 --noise 0.1 \
+expect_ok sample_with_non_utf8_paths -- $GINV sample --allow-warnings --model "$TMP/$bad" --op gaussian --m 4 --noise 0.1 \
     --step 1e-3 --chains 2 --burn-in 2 --samples 4 --seed 1 -q --out "$TMP/$(printf 'o\xff')" --json "$TMP/u.json"
 check json_with_non_utf8_paths_parses is_json "$TMP/u.json"
 check non_utf8_bytes_become_replacement_characters \

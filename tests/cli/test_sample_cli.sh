@@ -10,7 +10,7 @@ check sample_help_documents_temperature grep -q -- '--temperature BETA' <($GINV 
 M=$TMP/g.safetensors
 $GINV net random --layers 6,60,200 --seed 3 -o $M
 O=$TMP/o
-expect_ok sample_mala_writes_outputs -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --chains 4 --burn-in 50 --samples 100 --init gd --gd-iters 200 --gd-lr 0.5 --seed 1 --out $O --json $TMP/s.json -q
+expect_ok sample_mala_writes_outputs -- $GINV sample --allow-warnings --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --chains 4 --burn-in 50 --samples 100 --init gd --gd-iters 200 --gd-lr 0.5 --seed 1 --out $O --json $TMP/s.json -q
 for f in samples.npy samples.safetensors mean_z.npy std_z.npy mean_x.npy std_x.npy trace.png; do
     check "sample_writes_$f" test -s $O/$f
 done
@@ -22,7 +22,7 @@ check no_images_for_a_non_square_signal test ! -e $O/mean.png
 # image models: mean, std map and samples as PNGs of the right size
 png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{print $3*256+$4 "x" $7*256+$8}'; }
 $GINV net random --layers 6,60,196 --seed 3 -o $TMP/img.safetensors
-expect_ok sample_square_signal_writes_images -- $GINV sample --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 3 --burn-in 5 --samples 10 --out $TMP/im -q
+expect_ok sample_square_signal_writes_images -- $GINV sample --allow-warnings --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 3 --burn-in 5 --samples 10 --out $TMP/im -q
 # png_over FILE W H: wider than W and taller than H (the tiles, and room for
 # the labels, title and colour bar around them)
 png_over() { local s; s=$(png_size "$1"); (( ${s%x*} > $2 && ${s#*x} > $3 )); }
@@ -31,32 +31,32 @@ png_over() { local s; s=$(png_size "$1"); (( ${s%x*} > $2 && ${s#*x} > $3 )); }
 check mean_png_is_14x14_upscaled_4x png_over $TMP/im/mean.png 56 56
 check std_png_is_14x14_upscaled_4x png_over $TMP/im/std.png 56 56
 check samples_png_3_chains_by_4_draws png_over $TMP/im/samples.png $(( (4*14+5*2)*4 )) $(( (3*14+4*2)*4 ))
-expect_ok sample_image_option_sets_shape -- $GINV sample --model $TMP/img.safetensors --image 1x7x28 --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 5 --burn-in 5 --samples 10 --out $TMP/im2 -q
+expect_ok sample_image_option_sets_shape -- $GINV sample --allow-warnings --model $TMP/img.safetensors --image 1x7x28 --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 5 --burn-in 5 --samples 10 --out $TMP/im2 -q
 check image_option_mean_png_is_28x7_upscaled png_over $TMP/im2/mean.png 112 28
 check samples_png_at_most_4_chains_4_draws png_over $TMP/im2/samples.png $(( (4*28+5*2)*4 )) $(( (4*7+5*2)*4 ))
-expect_ok sample_signal_diag -- $GINV sample --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 4 --burn-in 20 --samples 40 --signal-diag --out $TMP/sd --json $TMP/sd.json -q
+expect_ok sample_signal_diag -- $GINV sample --allow-warnings --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 4 --burn-in 20 --samples 40 --signal-diag --out $TMP/sd --json $TMP/sd.json -q
 check sample_signal_diag_json bash -c "jq -e '.signal_summary.pixels > 0 and .signal_summary.max_rhat >= 0.9 and .signal_summary.min_ess_bulk > 0 and .signal_summary.worst_pixel >= 0' $TMP/sd.json >/dev/null"
-expect_ok sample_png_scale_1 -- $GINV sample --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 2 --burn-in 5 --samples 5 --png-scale 1 --out $TMP/im3 -q
+expect_ok sample_png_scale_1 -- $GINV sample --allow-warnings --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 --chains 2 --burn-in 5 --samples 5 --png-scale 1 --out $TMP/im3 -q
 check png_scale_1_keeps_14x14 png_over $TMP/im3/mean.png 14 14
 check png_scale_1_smaller_than_4 bash -c "test \$(stat -c %s $TMP/im3/samples.png) -lt \$(stat -c %s $TMP/im/samples.png)"
 check samples_png_2_chains_by_4_draws_unscaled png_over $TMP/im3/samples.png 66 34
-expect_error png_scale_out_of_range 2 "png-scale" -- $GINV sample --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 --png-scale 0 --out $TMP/im4
+expect_error png_scale_out_of_range 2 "png-scale" -- $GINV sample --allow-warnings --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 --png-scale 0 --out $TMP/im4
 
 # chains started near -z0 / at z0; trajectory in the JSON; W1 to a reference
-expect_ok sample_init_negative -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --step 1e-6 --chains 4 --burn-in 0 --samples 10 --init negative --out $TMP/neg --json $TMP/neg.json -q
+expect_ok sample_init_negative -- $GINV sample --allow-warnings --model $M --op gaussian --m 40 --noise 0.1 --step 1e-6 --chains 4 --burn-in 0 --samples 10 --init negative --out $TMP/neg --json $TMP/neg.json -q
 check negative_start_is_two_norms_from_z0 bash -c "jq -e '.trajectory.mean_rel_dist[0] > 1.95 and .trajectory.mean_rel_dist[0] < 2.05 and .trajectory.frac_near[0] == 0' $TMP/neg.json >/dev/null"
-expect_ok sample_init_truth_with_reference -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --step 1e-6 --chains 4 --burn-in 0 --samples 10 --init truth --reference $TMP/neg/samples.npy --out $TMP/tru --json $TMP/tru.json -q
+expect_ok sample_init_truth_with_reference -- $GINV sample --allow-warnings --model $M --op gaussian --m 40 --noise 0.1 --step 1e-6 --chains 4 --burn-in 0 --samples 10 --init truth --reference $TMP/neg/samples.npy --out $TMP/tru --json $TMP/tru.json -q
 check truth_start_is_near_z0 bash -c "jq -e '.trajectory.frac_near[0] == 1 and .trajectory.mean_rel_dist[0] < 0.01' $TMP/tru.json >/dev/null"
 check w1_to_the_negative_chains_is_large bash -c "jq -e '.trajectory.w1_sliced[0] > 0.5' $TMP/tru.json >/dev/null"
-expect_ok sample_chain_seed_changes_only_the_chains -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --step 1e-3 --chains 4 --burn-in 0 --samples 10 --init negative --chain-seed 9 --out $TMP/neg9 --json $TMP/neg9.json -q
+expect_ok sample_chain_seed_changes_only_the_chains -- $GINV sample --allow-warnings --model $M --op gaussian --m 40 --noise 0.1 --step 1e-3 --chains 4 --burn-in 0 --samples 10 --init negative --chain-seed 9 --out $TMP/neg9 --json $TMP/neg9.json -q
 check chain_seed_keeps_y_and_z0 bash -c "cmp -s <(jq -c '[.y, .z0]' $TMP/neg.json) <(jq -c '[.y, .z0]' $TMP/neg9.json) && ! cmp -s $TMP/neg/samples.npy $TMP/neg9/samples.npy"
 expect_ok plot_two_runs -- $GINV plot -o $TMP/fig.png --x trajectory.step --y trajectory.mean_rel_dist $TMP/neg.json=negative $TMP/tru.json=truth
 check plot_is_png bash -c "head -c 4 $TMP/fig.png | grep -q PNG"
 expect_error plot_missing_array 4 "no array" -- $GINV plot -o $TMP/fig2.png --x trajectory.step --y trajectory.nothing $TMP/neg.json
 check failed_plot_writes_nothing test ! -e $TMP/fig2.png
 printf '1 2 3\n' > $TMP/short.txt
-expect_error negative_needs_truth 2 "needs a truth" -- $GINV sample --model $M --op identity --y $TMP/short.txt --sigma 1 --step 0.1 --init negative --out $TMP/x
-expect_error reference_of_wrong_width 4 "whole number" -- $GINV sample --model $M --m 40 --noise 0.1 --step 0.1 --reference $TMP/short.txt --out $TMP/x
+expect_error negative_needs_truth 2 "needs a truth" -- $GINV sample --allow-warnings --model $M --op identity --y $TMP/short.txt --sigma 1 --step 0.1 --init negative --out $TMP/x
+expect_error reference_of_wrong_width 4 "whole number" -- $GINV sample --allow-warnings --model $M --m 40 --noise 0.1 --step 0.1 --reference $TMP/short.txt --out $TMP/x
 
 # sampled m and M of Pareek & Risteski: positive for 10 -> 40 leaky ReLU, 0 through a 5-wide layer
 $GINV net random --layers 10,40 --act leaky_relu --seed 1 -o $TMP/inv.safetensors
@@ -70,14 +70,14 @@ done
 check mala_acceptance_below_one grep -qE '"acceptance_rate":	0\.[0-9]' $TMP/s.json
 
 # the other samplers run; projected needs a radius
-expect_ok sample_ula_runs -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --step 1e-3 --chains 2 --burn-in 10 --samples 20 --out $TMP/u -q
-expect_ok sample_projected_runs -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --sampler projected --radius 0.5 --init gd --step 1e-3 --chains 2 --burn-in 10 --samples 20 --out $TMP/p -q
-expect_ok sample_annealed_runs -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --sampler annealed --levels 4 --level-max 5 --step 1e-3 --chains 2 --burn-in 40 --samples 20 --out $TMP/a -q
-expect_ok sample_uniform_prior_with_mala -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --prior uniform --radius 3 --sampler mala --step 1e-3 --chains 2 --burn-in 10 --samples 20 --out $TMP/un -q
+expect_ok sample_ula_runs -- $GINV sample --allow-warnings --model $M --op gaussian --m 40 --noise 0.1 --step 1e-3 --chains 2 --burn-in 10 --samples 20 --out $TMP/u -q
+expect_ok sample_projected_runs -- $GINV sample --allow-warnings --model $M --op gaussian --m 40 --noise 0.1 --sampler projected --radius 0.5 --init gd --step 1e-3 --chains 2 --burn-in 10 --samples 20 --out $TMP/p -q
+expect_ok sample_annealed_runs -- $GINV sample --allow-warnings --model $M --op gaussian --m 40 --noise 0.1 --sampler annealed --levels 4 --level-max 5 --step 1e-3 --chains 2 --burn-in 40 --samples 20 --out $TMP/a -q
+expect_ok sample_uniform_prior_with_mala -- $GINV sample --allow-warnings --model $M --op gaussian --m 40 --noise 0.1 --prior uniform --radius 3 --sampler mala --step 1e-3 --chains 2 --burn-in 10 --samples 20 --out $TMP/un -q
 
 # same seed -> identical samples with 1 and 2 threads
 for t in 1 2; do
-    $GINV sample --layers 10,200,600 --op gaussian --m 50 --noise 0.05 --sampler mala --step 1e-4 --chains 8 --burn-in 20 --samples 20 --init random --seed 7 --threads $t --out $TMP/t$t --json $TMP/t$t.json -q
+    $GINV sample --allow-warnings --layers 10,200,600 --op gaussian --m 50 --noise 0.05 --sampler mala --step 1e-4 --chains 8 --burn-in 20 --samples 20 --init random --seed 7 --threads $t --out $TMP/t$t --json $TMP/t$t.json -q
 done
 check samples_identical_with_1_and_2_threads cmp -s $TMP/t1/samples.npy $TMP/t2/samples.npy
 check json_identical_with_1_and_2_threads cmp -s <(grep -v -e seconds -e "$TMP/t" $TMP/t1.json) <(grep -v -e seconds -e "$TMP/t" $TMP/t2.json)
@@ -85,26 +85,59 @@ check json_identical_with_1_and_2_threads cmp -s <(grep -v -e seconds -e "$TMP/t
 # user measurements are recorded; no truth then
 printf '0.5 -1 0.2 0.3 0.1 -0.4\n' > $TMP/y.txt
 $GINV net random --layers 3,6 --act identity --seed 2 -o $TMP/lin.safetensors
-expect_ok sample_with_given_y -- $GINV sample --model $TMP/lin.safetensors --op identity --y $TMP/y.txt --sigma 0.5 --step 0.01 --chains 2 --burn-in 10 --samples 20 --out $TMP/gy --json $TMP/gy.json -q
+expect_ok sample_with_given_y -- $GINV sample --allow-warnings --model $TMP/lin.safetensors --op identity --y $TMP/y.txt --sigma 0.5 --step 0.01 --chains 2 --burn-in 10 --samples 20 --out $TMP/gy --json $TMP/gy.json -q
 check given_y_recorded_without_truth bash -c "grep -q '\"y\":' $TMP/gy.json && ! grep -q '\"z0\"' $TMP/gy.json"
 
 # bad input: one clear line, non-zero exit
-expect_error step_required 2 "--step" -- $GINV sample --model $M --m 40 --noise 0.1 --out $TMP/x
-expect_error out_required 2 "--out" -- $GINV sample --model $M --m 40 --noise 0.1 --step 0.1
-expect_error sigma_required 2 "noise level" -- $GINV sample --model $M --m 40 --step 0.1 --out $TMP/x
-expect_error unknown_sampler 2 "--sampler" -- $GINV sample --model $M --m 40 --noise 0.1 --step 0.1 --sampler hmc --out $TMP/x
-expect_error unknown_prior 2 "--prior" -- $GINV sample --model $M --m 40 --noise 0.1 --step 0.1 --prior laplace --out $TMP/x
-expect_error projected_needs_radius 2 "--radius" -- $GINV sample --model $M --m 40 --noise 0.1 --step 0.1 --sampler projected --out $TMP/x
-expect_error uniform_prior_needs_ball_sampler 2 "uniform prior" -- $GINV sample --model $M --m 40 --noise 0.1 --step 0.1 --prior uniform --radius 1 --out $TMP/x
-expect_error too_few_samples 2 "--samples" -- $GINV sample --model $M --m 40 --noise 0.1 --step 0.1 --samples 2 --out $TMP/x
-expect_error negative_temperature 2 "--temperature" -- $GINV sample --model $M --m 40 --noise 0.1 --step 0.1 --temperature -1 --out $TMP/x
+expect_error step_required 2 "--step" -- $GINV sample --allow-warnings --model $M --m 40 --noise 0.1 --out $TMP/x
+expect_error out_required 2 "--out" -- $GINV sample --allow-warnings --model $M --m 40 --noise 0.1 --step 0.1
+expect_error sigma_required 2 "noise level" -- $GINV sample --allow-warnings --model $M --m 40 --step 0.1 --out $TMP/x
+expect_error unknown_sampler 2 "--sampler" -- $GINV sample --allow-warnings --model $M --m 40 --noise 0.1 --step 0.1 --sampler gibbs --out $TMP/x
+expect_error unknown_prior 2 "--prior" -- $GINV sample --allow-warnings --model $M --m 40 --noise 0.1 --step 0.1 --prior laplace --out $TMP/x
+expect_error projected_needs_radius 2 "--radius" -- $GINV sample --allow-warnings --model $M --m 40 --noise 0.1 --step 0.1 --sampler projected --out $TMP/x
+expect_error uniform_prior_needs_ball_sampler 2 "uniform prior" -- $GINV sample --allow-warnings --model $M --m 40 --noise 0.1 --step 0.1 --prior uniform --radius 1 --out $TMP/x
+expect_error too_few_samples 2 "--samples" -- $GINV sample --allow-warnings --model $M --m 40 --noise 0.1 --step 0.1 --samples 2 --out $TMP/x
+expect_error negative_temperature 2 "--temperature" -- $GINV sample --allow-warnings --model $M --m 40 --noise 0.1 --step 0.1 --temperature -1 --out $TMP/x
 printf '1 2 3\n' > $TMP/short.txt
-expect_error truth_of_wrong_length 4 "holds 3 values; expected 6" -- $GINV sample --model $M --m 40 --noise 0.1 --step 0.1 --truth $TMP/short.txt --out $TMP/x
-expect_error y_and_truth_exclusive 2 "exclude" -- $GINV sample --model $M --m 40 --noise 0.1 --step 0.1 --truth $TMP/short.txt --y $TMP/y.txt --out $TMP/x
+expect_error truth_of_wrong_length 4 "holds 3 values; expected 6" -- $GINV sample --allow-warnings --model $M --m 40 --noise 0.1 --step 0.1 --truth $TMP/short.txt --out $TMP/x
+expect_error y_and_truth_exclusive 2 "exclude" -- $GINV sample --allow-warnings --model $M --m 40 --noise 0.1 --step 0.1 --truth $TMP/short.txt --y $TMP/y.txt --out $TMP/x
 echo precious > $TMP/keep.json
-expect_error divergence_is_an_error 6 "step" -- $GINV sample --model $M --m 40 --noise 0.1 --step 1e6 --burn-in 100 --out $TMP/x --json $TMP/keep.json
+expect_error divergence_is_an_error 6 "step" -- $GINV sample --allow-warnings --model $M --m 40 --noise 0.1 --step 1e6 --burn-in 100 --out $TMP/x --json $TMP/keep.json
 check failed_run_keeps_existing_output test "$(cat $TMP/keep.json)" = precious
 check failed_run_writes_no_outputs test ! -e $TMP/x
+# HMC / NUTS, adaptation, warnings and their exit status (docs/sampling.md)
+# check_json NAME FILE EXPR: EXPR (Python, d the parsed JSON) holds
+check_json() { check "$1" python3 -c "import json, sys; d = json.load(open('$2')); sys.exit(0 if ($3) else 1)"; }
+L="--layers 4,30,40 --act leaky_relu --op gaussian --m 20 --noise 0.1 --seed 3"
+$GINV sample $L --sampler nuts --chains 2 --burn-in 60 --samples 30 --out $TMP/nw --json $TMP/nw.json -q 2>$TMP/nw.err
+check nuts_short_run_exits_9_with_warnings test $? -eq 9
+check warnings_printed_one_line_each grep -q "warning: min bulk-ESS .* < 100 per chain (200)" $TMP/nw.err
+check warnings_written_anyway test -s $TMP/nw/samples.npy
+check_json nuts_json_lists_warnings_and_adaptation $TMP/nw.json \
+    "len(d['warnings']) >= 1 and any(w['check'] == 'ess_bulk' for w in d['warnings']) and \
+     len(d['adaptation']['step_size']) == 2 and all(s > 0 for s in d['adaptation']['step_size']) and \
+     len(d['adaptation']['inv_metric']) == 2 and len(d['adaptation']['inv_metric'][0]) == 4 and \
+     d['params']['sampler'] == 'nuts' and d['params']['adapt'] == 'on' and \
+     all(x['q5'] <= x['q50'] <= x['q95'] for x in d['diagnostics']) and \
+     sorted(d['worst_first']) == [0, 1, 2, 3] and \
+     d['diagnostics'][d['worst_first'][0]]['rhat'] == max(x['rhat'] for x in d['diagnostics']) and \
+     len(d['sample_stats']['mean_accept_stat']) == 2 and 0 < d['sample_stats']['batch_fill'] <= 1"
+expect_ok nuts_allow_warnings_exits_0 -- $GINV sample $L --sampler nuts --chains 2 --burn-in 60 --samples 30 --allow-warnings --out $TMP/nw2 -q
+expect_ok hmc_reuses_an_adapted_metric -- $GINV sample $L --sampler hmc --leapfrog 5 --adapt off --step 0.1 \
+    --metric $TMP/nw/inv_metric.npy --chains 2 --burn-in 0 --samples 20 --allow-warnings --out $TMP/hr --json $TMP/hr.json -q
+check_json hmc_ran_with_the_given_metric $TMP/hr.json \
+    "d['adaptation']['step_size'] == [0.1, 0.1] and d['adaptation']['adapt'] == 'off'"
+expect_ok mala_step_with_adapt_off_and_no_metric -- $GINV sample $L --sampler mala --adapt off --step 1e-3 --chains 2 --burn-in 0 --samples 20 --allow-warnings --out $TMP/ma -q
+expect_error target_accept_outside_0_1 2 "--target-accept" -- $GINV sample $L --sampler nuts --target-accept 1.5 --out $TMP/bad
+expect_error max_depth_below_1 2 "--max-depth" -- $GINV sample $L --sampler nuts --max-depth 0 --out $TMP/bad
+expect_error leapfrog_below_1 2 "--leapfrog" -- $GINV sample $L --sampler hmc --leapfrog 0 --out $TMP/bad
+expect_error ula_refuses_adaptation 2 "no accept step" -- $GINV sample $L --sampler ula --adapt on --out $TMP/bad
+expect_error ula_needs_a_step 2 "--step" -- $GINV sample $L --sampler ula --out $TMP/bad
+printf '1 1 1\n' > $TMP/m3.txt
+printf '1 -1 1 1\n' > $TMP/mneg.txt
+expect_error metric_of_the_wrong_size 4 "holds 3 values" -- $GINV sample $L --sampler nuts --metric $TMP/m3.txt --out $TMP/bad
+expect_error metric_not_positive 4 "positive" -- $GINV sample $L --sampler nuts --metric $TMP/mneg.txt --out $TMP/bad
+check bad_input_writes_nothing test ! -e $TMP/bad
 echo done
 
 # orthogonal weights: a square leaky-ReLU net (slope 0.5, 3 layers) has every
@@ -115,19 +148,19 @@ expect_error net_random_unknown_init 2 "paper, fanin or orthogonal" -- $GINV net
 check bad_init_writes_no_model test ! -e $TMP/bad.safetensors
 
 # R-hat against run length: GD start on the strongly invertible net
-expect_ok sample_rhat_curve -- $GINV sample --model $TMP/orth.safetensors --op identity --noise 0.05 --sampler mala --step 4e-3 --chains 4 --burn-in 0 --samples 8000 --init gd --gd-iters 500 --gd-lr 0.5 --rhat-curve --rhat-target 1.05 --out $TMP/rc --json $TMP/rc.json -q
+expect_ok sample_rhat_curve -- $GINV sample --allow-warnings --model $TMP/orth.safetensors --op identity --noise 0.05 --sampler mala --step 4e-3 --chains 4 --burn-in 0 --samples 8000 --init gd --gd-iters 500 --gd-lr 0.5 --rhat-curve --rhat-target 1.05 --out $TMP/rc --json $TMP/rc.json -q
 check rhat_curve_png test -s $TMP/rc/rhat_curve.png
 check rhat_curve_json_is_consistent bash -c "jq -e '.rhat_curve.threshold == 1.05 and (.rhat_curve.steps | length) == (.rhat_curve.max_rhat | length) and .rhat_curve.steps[-1] == 8000 and .rhat_curve.steps_to_threshold > 0 and .rhat_curve.max_rhat[-1] < 1.05 and .files[\"rhat_curve.png\"] != null' $TMP/rc.json >/dev/null"
-expect_error rhat_target_below_1 2 "rhat-target" -- $GINV sample --model $TMP/orth.safetensors --op identity --noise 0.05 --step 1e-3 --rhat-curve --rhat-target 0.5 --out $TMP/rc2
-expect_error rhat_curve_needs_8_samples 2 "at least 8" -- $GINV sample --model $TMP/orth.safetensors --op identity --noise 0.05 --step 1e-3 --samples 5 --rhat-curve --out $TMP/rc3 -q
+expect_error rhat_target_below_1 2 "rhat-target" -- $GINV sample --allow-warnings --model $TMP/orth.safetensors --op identity --noise 0.05 --step 1e-3 --rhat-curve --rhat-target 0.5 --out $TMP/rc2
+expect_error rhat_curve_needs_8_samples 2 "at least 8" -- $GINV sample --allow-warnings --model $TMP/orth.safetensors --op identity --noise 0.05 --step 1e-3 --samples 5 --rhat-curve --out $TMP/rc3 -q
 check failed_rhat_curve_writes_no_outputs test ! -e $TMP/rc3/samples.npy
 
 # replica exchange: rung 0 kept, swap rates in the JSON; bad ladders refused
-expect_ok sample_tempering -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --chains 3 --burn-in 20 --samples 50 --temps 4 --temp-max 20 --swap-every 2 --out $TMP/pt --json $TMP/pt.json -q
+expect_ok sample_tempering -- $GINV sample --allow-warnings --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --chains 3 --burn-in 20 --samples 50 --temps 4 --temp-max 20 --swap-every 2 --out $TMP/pt --json $TMP/pt.json -q
 check tempering_keeps_rung_0_only grep -qa "'shape': (50, 3, 6)" $TMP/pt/samples.npy
 check tempering_json_has_swap_rates bash -c "jq -e '(.summary.swap_rate | length) == 3 and ([.summary.swap_rate[] | select(. >= 0 and . <= 1)] | length) == 3 and .params.temps == 4' $TMP/pt.json >/dev/null"
-expect_ok sample_tempering_threads_2 -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --chains 3 --burn-in 20 --samples 50 --temps 4 --temp-max 20 --swap-every 2 --threads 2 --out $TMP/pt2 -q
+expect_ok sample_tempering_threads_2 -- $GINV sample --allow-warnings --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --chains 3 --burn-in 20 --samples 50 --temps 4 --temp-max 20 --swap-every 2 --threads 2 --out $TMP/pt2 -q
 check tempering_same_samples_with_2_threads cmp -s $TMP/pt/samples.npy $TMP/pt2/samples.npy
-expect_error tempering_needs_ula_or_mala 2 "tempering works with ula and mala" -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --sampler annealed --step 1e-3 --temps 3 --out $TMP/pt3 -q
-expect_error tempering_temp_max_above_1 2 "must be > 1" -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --temps 3 --temp-max 1 --out $TMP/pt4 -q
-expect_error tempering_rungs_in_range 2 "temps" -- $GINV sample --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --temps 0 --out $TMP/pt5 -q
+expect_error tempering_needs_ula_or_mala 2 "tempering works with ula and mala" -- $GINV sample --allow-warnings --model $M --op gaussian --m 40 --noise 0.1 --sampler annealed --step 1e-3 --temps 3 --out $TMP/pt3 -q
+expect_error tempering_temp_max_above_1 2 "must be > 1" -- $GINV sample --allow-warnings --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --temps 3 --temp-max 1 --out $TMP/pt4 -q
+expect_error tempering_rungs_in_range 2 "temps" -- $GINV sample --allow-warnings --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --temps 0 --out $TMP/pt5 -q
