@@ -19,8 +19,6 @@ int cmd_cs(int argc, char **argv)
     uint64_t seed = 1;
     ginv_cs_params p;
     ginv_cs_params_init(&p);
-    cli_opt opts[32];
-    int nt = cli_table_opts(&ginv_cs_table, &p, opts, 20);
     cli_opt own[] = {
         {"in-range", 0, OPT_INT, &in_range, "N", "instead of --data: N images G(z*), z* ~ N(0, I) (no representation error)", 1, 1 << 20},
         {"tune-data", 0, OPT_STRING, &tune_spec, "SPEC", "held-out images the Lasso's lambda is tuned on (default fashion-mnist:train[0:8] for Fashion-MNIST)"},
@@ -31,7 +29,8 @@ int cmd_cs(int argc, char **argv)
         CLI_PNG_SCALE_OPT(png_scale),
         CLI_QUIET_OPT(quiet),
         {0}};
-    memcpy(opts + nt, own, sizeof own);
+    cli_opt opts[32];
+    if (cli_table_join(&ginv_cs_table, &p, own, opts, 32)) return cli_error(C, "internal: option table too long");
     cli_cmd cmd = {C, "compressed sensing on images: CSGM vs the Lasso (per-pixel MSE, PSNR)",
                    "ginv cs --model vae.safetensors --data fashion-mnist:test[0:300] --op gaussian-unit --m 100 [options]",
                    "Measures every image with one operator, y = A x + noise, and reconstructs it "

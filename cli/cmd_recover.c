@@ -158,8 +158,6 @@ int cmd_recover(int argc, char **argv)
     uint64_t seed = 1;
     ginv_recover_params p;
     ginv_recover_params_init(&p);
-    cli_opt opts[48];
-    int nt = cli_table_opts(&ginv_recover_table, &p, opts, 36);
     cli_opt own[] = {
         {"trials", 0, OPT_INT, &trials, "N", "independent trials", 1, 1 << 24},
         {"seed", 0, OPT_U64, &seed, "S", "random seed"},
@@ -172,7 +170,8 @@ int cmd_recover(int argc, char **argv)
         CLI_QUIET_OPT(quiet),
         {0},
     };
-    memcpy(opts + nt, own, sizeof own);
+    cli_opt opts[48];
+    if (cli_table_join(&ginv_recover_table, &p, own, opts, 48)) return cli_error(C, "internal: option table too long");
     cli_cmd cmd = {C, "Recover latent codes z0 from measurements y = A G(z0) + noise (MAP inversion).",
                    "ginv recover (--model FILE | --layers K,N1,..,ND) --op gaussian --m M [options]",
                    "Minimises f(z) = 1/2 ||A G(z) - y||^2 + lambda ||z||^2 (Hand & Voroninski 2019,\n"

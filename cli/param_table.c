@@ -26,6 +26,15 @@ int cli_table_opts(const ginv_param_table *t, void *obj, cli_opt *rows, int max)
     return n;
 }
 
+int cli_table_join(const ginv_param_table *t, void *obj, const cli_opt *own, cli_opt *rows, int max)
+{
+    int n = cli_table_opts(t, obj, rows, max), nown = 0;
+    while (own[nown].name) nown++;
+    if (n < 0 || n + nown + 1 > max) return -1;
+    memcpy(rows + n, own, sizeof(cli_opt) * (size_t)(nown + 1)); /* with the closing {0} */
+    return 0;
+}
+
 int cli_param_error(const char *cmd, ginv_status st)
 {
     /* the report rewrites "parameter 'lr'" as "--lr" (cli_option_spelling) */
