@@ -1,6 +1,10 @@
-/* anneal.c — annealed Langevin as used in practice (geometric noise levels,
- * step proportional to level^2, as in Song & Ermon's annealed dynamics that
- * SGILO §4 runs): the burn-in is cut into L equal stages; stage i targets the
+/* anneal.c — temperature annealing of the posterior energy: ULA on a
+ * geometric ladder of tempered laws, step proportional to level^2. It borrows
+ * the schedule of Song & Ermon's annealed Langevin dynamics (which SGILO §4
+ * runs), but it is not that method: Song & Ermon anneal the noise level of a
+ * learned noise-conditional score s(x, sigma_i), while this tempers one fixed
+ * energy U (no score model; issue 13 adds the score-based prior). The burn-in
+ * is cut into L equal stages; stage i targets the
  * tempered law exp(-beta U / T_i) with T_i = s_i^2 and geometric levels
  *     s_i = level_max^((L-1-i)/(L-1)),  i = 0..L-1  (s_0 = level_max, s_{L-1} = 1),
  * by ULA with step eta_i = eta T_i:
