@@ -148,7 +148,8 @@ ginv_status ginv_batchnorm_fold_into(ginv_layer *L, const float *scale, const fl
  * the orthonormal factor of a Gaussian matrix ("orthogonal": W^T W = I for an
  * expanding or square layer, W W^T = I for a contracting one; with square
  * layers and leaky ReLU (slope a) every singular value of J_G lies in
- * [a^L, 1], a certified instance of Pareek & Risteski's Assumption 1);
+ * [a^L, 1], a certified instance of Pareek & Risteski's Assumption 1 -- of
+ * Assumption 1 only: leaky ReLU is not smooth, so their Assumption 2 fails);
  * biases N(0, bias_sd^2) when bias_sd > 0 else zero. Conv layers: "paper"
  * gives the layer's matrix columns of expected squared norm 1 (conv2d
  * variance s_h s_w / (c_out kh kw), conv_transpose2d 1 / (c_out kh kw)),
