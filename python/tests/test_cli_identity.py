@@ -89,7 +89,8 @@ def test_sample_matches_cli(cli, vae, tmp_path):
     model = os.path.join(os.path.dirname(__file__), "..", "..", "models",
                          "fmnist-vae-k20.safetensors")
     cli("sample", "--model", model, "--op", "gaussian", "--m", m, "--y", tmp_path / "y.npy",
-        "--sigma", 0.05, "--sampler", "mala", "--step", 2e-5, "--chains", 3, "--burn-in", 20,
+        "--sigma", 0.05, "--sampler", "mala", "--step", 2e-5, "--adapt", "off", "--allow-warnings",
+        "--chains", 3, "--burn-in", 20,
         "--samples", 40, "--init", "random", "--seed", seed, "--out", tmp_path / "out",
         "--json", tmp_path / "s.json", "-q")
     s = ginv.sample(vae, op, y, sigma=0.05, sampler="mala", step=2e-5, chains=3, burn_in=20,

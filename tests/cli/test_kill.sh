@@ -199,7 +199,7 @@ kill_campaign cs run_cs "exchange noexchange" out cs.json
 # ---------------------------------------------------------------- sample
 $GINV net random --layers 4,30,50 --seed 3 -o "$TMP/g8.safetensors" >/dev/null
 run_sample() {
-    CMD=($GINV sample --model "$TMP/g8.safetensors" --op gaussian --m 20 --noise 0.1 --step 1e-3 \
+    CMD=($GINV sample --allow-warnings --model "$TMP/g8.safetensors" --op gaussian --m 20 --noise 0.1 --step 1e-3 \
         --chains 2 --burn-in 5 --samples 10 --seed "$1" -q --out "$2/out" --json "$2/s.json")
 }
 kill_campaign sample run_sample exchange out s.json
