@@ -28,7 +28,7 @@ static void shape_text(char *buf, size_t len, int c, int h, int w)
 static void print_layers(const ginv_net *net)
 {
     int L = ginv_net_nlayers(net);
-    printf("  %3s  %-17s %-12s    %-12s %10s  %s\n", "#", "layer", "in", "out", "params", "");
+    printf("  %3s  %-17s %-12s    %-12s %10s\n", "#", "layer", "in", "out", "params");
     for (int i = 0; i < L; i++) {
         const ginv_layer *ly = ginv_net_layer_c(net, i);
         char in[40], out[40], extra[96] = "";
@@ -43,8 +43,8 @@ static void print_layers(const ginv_net *net)
             snprintf(extra, sizeof extra, "alpha %g", ly->alpha);
         else if (ly->kind == GINV_LAYER_UPSAMPLE_NEAREST)
             snprintf(extra, sizeof extra, "factor %d", ly->factor);
-        printf("  %3d  %-17s %-12s -> %-12s %10zu  %s\n", i, ginv_layer_kind_name(ly->kind), in, out,
-               ginv_layer_nparams(ly), extra);
+        printf("  %3d  %-17s %-12s -> %-12s %10zu%s%s\n", i, ginv_layer_kind_name(ly->kind), in, out,
+               ginv_layer_nparams(ly), *extra ? "  " : "", extra);
     }
 }
 
