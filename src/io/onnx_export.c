@@ -306,6 +306,10 @@ static void layer(ex *e, const ginv_net *net, int i)
     case GINV_LAYER_IDENTITY: e->cur = op1(e, "Identity", x); break;
     case GINV_LAYER_LEAKY_RELU:
     case GINV_LAYER_ELU:
+        if (!isfinite((float)L->alpha)) {
+            e->fail = 3; /* ONNX's alpha is a float */
+            return;
+        }
         n = node(e, L->kind == GINV_LAYER_ELU ? "Elu" : "LeakyRelu", 1, &x);
         attr_float(e, n, "alpha", L->alpha);
         e->cur = n ? n->output[0] : NULL;
@@ -390,6 +394,8 @@ ginv_status ginv_net_to_onnx(const ginv_net *net, unsigned char **buf, size_t *l
     for (int i = 0; i < nl && !e.fail; i++) layer(&e, net, i);
     ginv_status st = GINV_OK;
     if (e.fail == 2) st = ginv_fail(GINV_ERR_UNSUPPORTED, "a layer kind ONNX export does not know");
+    else if (e.fail == 3)
+        st = ginv_fail(GINV_ERR_UNSUPPORTED, "an elu alpha beyond float's range: ONNX stores it as a float");
     else if (e.fail || !e.nnode) st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
     if (st == GINV_OK) {
         onnx_node *last = e.node[e.nnode - 1];

@@ -94,6 +94,11 @@ r1=$($GINV recover --model $F/dcgan28.onnx --op gaussian --m 60 --algo adam --it
 r2=$($GINV recover --model "$TMP/dcgan28.safetensors" --op gaussian --m 60 --algo adam --iters 30 --trials 2 --seed 4 --json - -q 2>&1 | jq -c '[.trials[] | del(.seconds)]')
 if [[ -n "$r1" && "$r1" != null && "$r1" == "$r2" ]]; then ok recover_model_onnx_same_as_imported
 else fail recover_model_onnx_same_as_imported "$r1 vs $r2"; fi
+cs_line() { $GINV cs --model "$1" --data 'fashion-mnist:test[0:2]' --m 100 --method csgm --iters 30 \
+    --restarts 2 --seed 1 2>&1 | awk '$1 == "csgm" {print $2, $3, $4}'; }
+c1=$(cs_line $F/dcgan28.onnx) c2=$(cs_line "$TMP/dcgan28.safetensors")
+if [[ -n "$c1" && "$c1" == "$c2" ]]; then ok cs_model_onnx_same_as_imported
+else fail cs_model_onnx_same_as_imported "'$c1' vs '$c2'"; fi
 out=$($GINV info $F/dcgan_act.onnx 2>&1)
 check info_reads_onnx grep -q "latent 12 -> output 512, 10 layers, 2659 parameters" <<<"$out"
 cp $F/dcgan28.onnx "$TMP/noext.model"

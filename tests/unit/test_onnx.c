@@ -211,6 +211,12 @@ TEST(onnx_export_then_import_is_bit_identical_for_every_layer_kind)
             for (int c = 0; c < L->c_in; c++) L->W[c] = 0.5f + 0.1f * (float)c;
     }
     roundtrip("every kind", net, 0);
+    /* an elu alpha ONNX's float cannot hold is refused, not written as inf */
+    ginv_net_layer(net, 2)->alpha = 1e300;
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    CHECK(ginv_net_to_onnx(net, &buf, &len) == GINV_ERR_UNSUPPORTED && !buf);
+    CHECK(strstr(ginv_last_error(), "float's range") != NULL);
     ginv_net_free(net);
 }
 
