@@ -175,6 +175,27 @@ typedef struct {
 ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
                             ginv_sample_result *res);
 void ginv_sample_result_release(ginv_sample_result *r);
+
+/* Callers own the loop (as ginv_solver_new/_step for the solvers):
+ * ginv_sample_run is ginv_sampler_new, ginv_sampler_step until every step is
+ * done, ginv_sampler_finish, ginv_sampler_free -- the same numbers bit for
+ * bit. new does the checks, the starts (the GD stage), the preconditioner and
+ * the adaptation's initial step; each step moves every chain once (burn-in
+ * first, with the warm-up adaptation, then the kept draws every o->thin
+ * steps); finish hands over the result once all steps are done. post and the
+ * arrays o points to must outlive the sampler. The linear-algebra threads are
+ * set to o->threads from new to free, which restores them; each call runs
+ * under o->ctx (cancel: GINV_ERR_CANCELLED from step; the sampler can still
+ * be freed). */
+typedef struct ginv_sampler ginv_sampler;
+ginv_status ginv_sampler_new(ginv_sampler **out, ginv_posterior *post, const ginv_sample_opts *o);
+ginv_status ginv_sampler_step(ginv_sampler *s);
+long ginv_sampler_steps_done(const ginv_sampler *s);
+long ginv_sampler_steps_total(const ginv_sampler *s);   /* burn_in + samples x thin */
+const float *ginv_sampler_state(const ginv_sampler *s);  /* the chains' z now (chains x temps x k) */
+const double *ginv_sampler_energy(const ginv_sampler *s); /* U at them */
+ginv_status ginv_sampler_finish(ginv_sampler *s, ginv_sample_result *res);
+void ginv_sampler_free(ginv_sampler *s);
 /* Per-coordinate mean and std of the samples (k each), and, when net is not
  * NULL, of the signals G(z) (n each; batched forward over the samples).
  * Any output may be NULL. */

@@ -354,13 +354,81 @@ static ginv_status start_points(ginv_posterior *post, const ginv_sample_opts *o,
 /* The chains: start, burn in, keep every thin-th state (Daras Thm 3.1's
  * chain, or its adjusted/projected/annealed variants, per the type table);
  * with tempering, C ladders of R rungs in one batch, rung 0 kept. */
-static ginv_status sample_run(ginv_posterior *post, const ginv_sample_opts *o,
-                              ginv_sample_result *res)
+/* A run the caller drives: everything sample_run kept in locals. */
+struct ginv_sampler {
+    ginv_posterior *post;
+    ginv_sample_opts o;     /* the caller's options (threads resolved) */
+    ginv_sample_result res; /* filled as the run goes; handed over by finish */
+    ginv_chains ch;
+    int C, R, Ct, k, S, per_chain, adapt_metric;
+    size_t Ck, Ctk;
+    float *buf;
+    double *pbuf, *ubuf, *abuf, *eps, *minv, *wmean, *wm2, *acc_sum;
+    ginv_rng *rngs;
+    long *acc, *swap_acc, *swap_prop, *stopped;
+    int *ibuf;
+    ginv_dual_avg *da;
+    ginv_adapt_windows win;
+    double delta, t0;
+    long wn, t, total, every;
+    int blas_before;        /* restored by ginv_sampler_free */
+    int finished;
+};
+
+/* The sampler's context current on this thread for one call (not the BLAS
+ * threads: those are set from new to free). */
+typedef struct {
+    ginv_ctx *prev;
+} sampler_scope;
+static void scope_enter(sampler_scope *sc, const ginv_sampler *s)
 {
+    sc->prev = ginv_ctx_current();
+    if (s->o.ctx) ginv_ctx_set_current(s->o.ctx);
+}
+static ginv_status scope_leave(sampler_scope *sc, ginv_status st)
+{
+    ginv_ctx_set_current(sc->prev);
+    return st;
+}
+
+static void sampler_release_buffers(ginv_sampler *s)
+{
+    ginv_hmc_scratch_free(&s->ch);
+    ginv_free(s->abuf);
+    ginv_free(s->ibuf);
+    ginv_free(s->stopped);
+    ginv_free(s->da);
+    ginv_free(s->buf);
+    ginv_free(s->pbuf);
+    ginv_free(s->ubuf);
+    ginv_free(s->rngs);
+    ginv_free(s->acc);
+    s->abuf = NULL, s->ibuf = NULL, s->stopped = NULL, s->da = NULL, s->buf = NULL;
+    s->pbuf = NULL, s->ubuf = NULL, s->rngs = NULL, s->acc = NULL;
+}
+
+void ginv_sampler_free(ginv_sampler *s)
+{
+    if (!s) return;
+    sampler_release_buffers(s);
+    ginv_sample_result_release(&s->res);
+    if (ginv_blas_get_threads() != s->blas_before) ginv_blas_set_threads(s->blas_before);
+    ginv_free(s);
+}
+
+/* Everything before the first step: checks, buffers, streams, starts (the GD
+ * stage), the ball, the preconditioner, the energy at the starts and the
+ * initial step of the adaptation. */
+static ginv_status sampler_setup(ginv_sampler *s)
+{
+    ginv_posterior *post = s->post;
+    const ginv_sample_opts *o = &s->o;
+    ginv_sample_result *res = &s->res;
     ginv_status st = check_opts(post, o);
     if (st != GINV_OK) return st;
     int C = o->chains, R = o->temps, Ct = C * R, k = ginv_posterior_k(post), S = o->samples;
     size_t Ck = (size_t)C * k, Ctk = (size_t)Ct * k;
+    s->C = C, s->R = R, s->Ct = Ct, s->k = k, s->S = S, s->Ck = Ck, s->Ctk = Ctk;
     ginv_blas_set_threads(o->threads);
     res->S = S;
     res->C = C;
@@ -371,14 +439,14 @@ static ginv_status sample_run(ginv_posterior *post, const ginv_sample_opts *o,
     res->start = ginv_malloc(Ck * sizeof(float));
     res->accepted = ginv_calloc((size_t)C, sizeof(long));
     res->swap_rate = R > 1 ? ginv_calloc((size_t)R - 1, sizeof(double)) : NULL;
-    ginv_chains ch = {.post = post, .o = o, .C = Ct, .k = k};
-    float *buf = ginv_malloc(4 * Ctk * sizeof(float));
-    double *pbuf = NULL; /* laplace: H, L, eigenvalues, scratch */
-    double *ubuf = ginv_malloc((2 + (size_t)(R > 1)) * Ct * sizeof(double)); /* U, Up, betas */
-    ginv_rng *rngs = ginv_malloc((2 * (size_t)Ct + C) * sizeof(ginv_rng));
-    long *acc = ginv_calloc((size_t)Ct + 2 * (size_t)R, sizeof(long)); /* per slot; swaps */
+    ginv_chains *ch = &s->ch;
+    *ch = (ginv_chains){.post = post, .o = o, .C = Ct, .k = k};
+    s->buf = ginv_malloc(4 * Ctk * sizeof(float));
+    s->ubuf = ginv_malloc((2 + (size_t)(R > 1)) * Ct * sizeof(double)); /* U, Up, betas */
+    s->rngs = ginv_malloc((2 * (size_t)Ct + C) * sizeof(ginv_rng));
+    s->acc = ginv_calloc((size_t)Ct + 2 * (size_t)R, sizeof(long)); /* per slot; swaps */
     int ham = o->type == ginv_sampler_hmc || o->type == ginv_sampler_nuts;
-    int per_chain = ham || o->adapt || o->metric; /* C == Ct then (no tempering) */
+    s->per_chain = ham || o->adapt || o->metric; /* C == Ct then (no tempering) */
     size_t SC = (size_t)S * C;
     res->step_size = ginv_malloc((size_t)C * sizeof(double));
     res->inv_metric = ginv_malloc(Ck * sizeof(double));
@@ -391,221 +459,269 @@ static ginv_status sample_run(ginv_posterior *post, const ginv_sample_opts *o,
     res->depth_hits = ginv_calloc((size_t)C, sizeof(long));
     res->stopped_at = ginv_malloc((size_t)C * sizeof(long));
     /* per slot: step, metric, the step's statistics, adaptation state */
-    double *abuf = ginv_malloc(((size_t)Ct * 4 + 3 * Ctk) * sizeof(double));
-    int *ibuf = ginv_malloc((size_t)Ct * 3 * sizeof(int));
-    long *stopped = ginv_malloc((size_t)Ct * sizeof(long));
-    ginv_dual_avg *da = ginv_calloc((size_t)Ct, sizeof *da);
+    s->abuf = ginv_malloc(((size_t)Ct * 4 + 3 * Ctk) * sizeof(double));
+    s->ibuf = ginv_malloc((size_t)Ct * 3 * sizeof(int));
+    s->stopped = ginv_malloc((size_t)Ct * sizeof(long));
+    s->da = ginv_calloc((size_t)Ct, sizeof *s->da);
     if (!res->samples || !res->energy || !res->start || !res->accepted || (R > 1 && !res->swap_rate) ||
-        !buf || !ubuf || !rngs || !acc || !res->step_size || !res->inv_metric || !res->stat_accept ||
+        !s->buf || !s->ubuf || !s->rngs || !s->acc || !res->step_size || !res->inv_metric || !res->stat_accept ||
         !res->stat_energy || !res->stat_depth || !res->stat_leapfrog || !res->stat_divergent ||
-        !res->divergences || !res->depth_hits || !res->stopped_at || !abuf || !ibuf || !stopped || !da) {
-        st = ginv_fail(GINV_ERR_NOMEM, "out of memory for %d chains x %d samples x %d latents", C,
-                       S, k);
-        goto done;
-    }
-    ch.z = buf;
-    ch.grad = buf + Ctk;
-    ch.zp = buf + 2 * Ctk;
-    ch.gp = buf + 3 * Ctk;
-    ch.U = ubuf;
-    ch.Up = ubuf + Ct;
-    ch.noise = rngs;
-    ch.accept = rngs + Ct;
-    ch.accepted = acc;
-    long *swap_acc = acc + Ct, *swap_prop = acc + Ct + R;
-    double *eps = abuf, *minv = abuf + Ct, *wmean = minv + Ctk, *wm2 = wmean + Ctk;
-    double *acc_sum = wm2 + Ctk; /* Ct: sum of the acceptance statistic after the burn-in */
-    ch.st_accept = acc_sum + Ct;
-    ch.st_energy = ch.st_accept + Ct;
-    ch.st_depth = ibuf;
-    ch.st_leap = ibuf + Ct;
-    ch.st_div = ibuf + 2 * (size_t)Ct;
-    memset(abuf, 0, ((size_t)Ct * 4 + 3 * Ctk) * sizeof(double));
-    for (int c = 0; c < Ct; c++) stopped[c] = -1;
+        !res->divergences || !res->depth_hits || !res->stopped_at || !s->abuf || !s->ibuf || !s->stopped || !s->da)
+        return ginv_fail(GINV_ERR_NOMEM, "out of memory for %d chains x %d samples x %d latents", C, S, k);
+    ch->z = s->buf;
+    ch->grad = s->buf + Ctk;
+    ch->zp = s->buf + 2 * Ctk;
+    ch->gp = s->buf + 3 * Ctk;
+    ch->U = s->ubuf;
+    ch->Up = s->ubuf + Ct;
+    ch->noise = s->rngs;
+    ch->accept = s->rngs + Ct;
+    ch->accepted = s->acc;
+    s->swap_acc = s->acc + Ct, s->swap_prop = s->acc + Ct + R;
+    s->eps = s->abuf, s->minv = s->abuf + Ct, s->wmean = s->minv + Ctk, s->wm2 = s->wmean + Ctk;
+    s->acc_sum = s->wm2 + Ctk; /* Ct: sum of the acceptance statistic after the burn-in */
+    ch->st_accept = s->acc_sum + Ct;
+    ch->st_energy = ch->st_accept + Ct;
+    ch->st_depth = s->ibuf;
+    ch->st_leap = s->ibuf + Ct;
+    ch->st_div = s->ibuf + 2 * (size_t)Ct;
+    memset(s->abuf, 0, ((size_t)Ct * 4 + 3 * Ctk) * sizeof(double));
+    for (int c = 0; c < Ct; c++) s->stopped[c] = -1;
     /* an unadjusted chain that meets NaN/Inf stops alone (not with tempering,
      * whose swaps would carry the stopped state to another rung) */
-    if (!o->type->adjusted && R == 1) ch.stopped = stopped;
+    if (!o->type->adjusted && R == 1) ch->stopped = s->stopped;
     for (int c = 0; c < Ct; c++) {
-        ginv_rng_init(&ch.noise[c], o->seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4 + 1);
-        ginv_rng_init(&ch.accept[c], o->seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4 + 2);
+        ginv_rng_init(&ch->noise[c], o->seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4 + 1);
+        ginv_rng_init(&ch->accept[c], o->seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4 + 2);
     }
     for (int c = 0; c < C; c++) /* chain c's swap decisions */
-        ginv_rng_init(&rngs[2 * Ct + c], o->seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4 + 3);
+        ginv_rng_init(&s->rngs[2 * Ct + c], o->seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4 + 3);
     if (R > 1) {
-        double *beta = ubuf + 2 * (size_t)Ct;
+        double *beta = s->ubuf + 2 * (size_t)Ct;
         for (int r = 0; r < R; r++)
             for (int c = 0; c < C; c++)
                 beta[r * C + c] = o->beta / pow(o->temp_max, (double)r / (R - 1));
-        ch.cbeta = beta;
+        ch->cbeta = beta;
     }
-    if ((st = start_points(post, o, C, Ct, ch.z, res)) != GINV_OK) goto done;
+    if ((st = start_points(post, o, C, Ct, ch->z, res)) != GINV_OK) return st;
     /* the ball: given centre, else the GD points, else the origin */
-    ch.ball = o->type == ginv_sampler_projected || ginv_posterior_prior(post) == GINV_PRIOR_UNIFORM;
-    if (ch.ball) {
+    ch->ball = o->type == ginv_sampler_projected || ginv_posterior_prior(post) == GINV_PRIOR_UNIFORM;
+    if (ch->ball) {
         res->centre = ginv_malloc(Ctk * sizeof(float));
-        if (!res->centre) {
-            st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
-            goto done;
-        }
+        if (!res->centre) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
         for (int c = 0; c < Ct; c++) {
             float *cc = res->centre + (size_t)c * k;
             if (o->centre) memcpy(cc, o->centre, (size_t)k * sizeof(float));
-            else if (o->init == GINV_CHAIN_INIT_GD) memcpy(cc, ch.z + (size_t)c * k, (size_t)k * sizeof(float));
+            else if (o->init == GINV_CHAIN_INIT_GD) memcpy(cc, ch->z + (size_t)c * k, (size_t)k * sizeof(float));
             else memset(cc, 0, (size_t)k * sizeof(float));
         }
-        ch.centre = res->centre;
-        ch.radius = o->radius;
-        for (int c = 0; c < Ct; c++) ginv_chains_project(&ch, ch.z, c);
+        ch->centre = res->centre;
+        ch->radius = o->radius;
+        for (int c = 0; c < Ct; c++) ginv_chains_project(ch, ch->z, c);
     }
-    memcpy(res->start, ch.z, Ck * sizeof(float));
+    memcpy(res->start, ch->z, Ck * sizeof(float));
     if (o->precond == GINV_PRECOND_LAPLACE) {
         /* H at the GD point (every chain starts there: one y) */
-        pbuf = ginv_malloc(((size_t)2 * k * k + 3 * (size_t)k) * sizeof(double));
-        if (!pbuf) {
-            st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        double *H = pbuf, *L = pbuf + (size_t)k * k, *eig = L + (size_t)k * k;
-        if ((st = ginv_posterior_gn_hessian(post, ch.z, H)) != GINV_OK ||
+        s->pbuf = ginv_malloc(((size_t)2 * k * k + 3 * (size_t)k) * sizeof(double));
+        if (!s->pbuf) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+        double *H = s->pbuf, *L = s->pbuf + (size_t)k * k, *eig = L + (size_t)k * k;
+        if ((st = ginv_posterior_gn_hessian(post, ch->z, H)) != GINV_OK ||
             (st = ginv_sym_eigvals(k, H, eig)) != GINV_OK || (st = ginv_precond_factor(k, H, L)) != GINV_OK)
-            goto done;
+            return st;
         res->precond_eig[0] = eig[0];
         res->precond_eig[1] = eig[k - 1];
-        ch.pL = L;
-        ch.pscratch = eig + k; /* 2k after the k eigenvalues */
+        ch->pL = L;
+        ch->pscratch = eig + k; /* 2k after the k eigenvalues */
     }
-    if (per_chain) {
-        ch.eps = eps;
-        for (int c = 0; c < C; c++) eps[c] = o->step > 0 ? o->step : 1.0;
-        if (!ch.pL) {
-            ch.minv = minv;
+    if (s->per_chain) {
+        ch->eps = s->eps;
+        for (int c = 0; c < C; c++) s->eps[c] = o->step > 0 ? o->step : 1.0;
+        if (!ch->pL) {
+            ch->minv = s->minv;
             for (int c = 0; c < C; c++)
                 for (int i = 0; i < k; i++)
-                    minv[(size_t)c * k + i] =
+                    s->minv[(size_t)c * k + i] =
                         o->metric ? o->metric[(size_t)(o->metric_rows == 1 ? 0 : c) * k + i] : 1.0;
         }
     }
-    if (ham && (st = ginv_hmc_scratch_new(&ch)) != GINV_OK) goto done;
-    if ((st = ginv_posterior_eval(post, Ct, ch.z, ch.U, ch.grad)) != GINV_OK) goto done;
+    if (ham && (st = ginv_hmc_scratch_new(ch)) != GINV_OK) return st;
+    if ((st = ginv_posterior_eval(post, Ct, ch->z, ch->U, ch->grad)) != GINV_OK) return st;
     for (int c = 0; c < Ct; c++)
-        if (!isfinite(ch.U[c])) {
-            st = ginv_fail(GINV_ERR_NUMERIC, "the energy is %g at chain %d's starting point",
-                           ch.U[c], c % C);
-            goto done;
-        }
+        if (!isfinite(ch->U[c]))
+            return ginv_fail(GINV_ERR_NUMERIC, "the energy is %g at chain %d's starting point", ch->U[c], c % C);
     /* warm-up adaptation: Stan's initial step when none was given, dual
      * averaging from it, the metric's windows (not with laplace) */
-    double delta = o->target_accept > 0 ? o->target_accept : o->type == ginv_sampler_mala ? 0.574 : 0.8;
-    ginv_adapt_windows win;
-    ginv_adapt_windows_init(&win, o->burn_in);
-    int adapt_metric = o->adapt == GINV_ADAPT_ALL && ch.minv;
-    long wn = 0; /* draws in the current window */
-    double t0 = now_seconds();
+    s->delta = o->target_accept > 0 ? o->target_accept : o->type == ginv_sampler_mala ? 0.574 : 0.8;
+    ginv_adapt_windows_init(&s->win, o->burn_in);
+    s->adapt_metric = o->adapt == GINV_ADAPT_ALL && ch->minv;
+    s->wn = 0; /* draws in the current window */
+    s->t0 = now_seconds();
     if (o->adapt) {
-        if (o->step == 0 && (st = ginv_chains_find_step(&ch)) != GINV_OK) goto done;
-        for (int c = 0; c < C; c++) ginv_dual_avg_restart(&da[c], eps[c], delta);
+        if (o->step == 0 && (st = ginv_chains_find_step(ch)) != GINV_OK) return st;
+        for (int c = 0; c < C; c++) ginv_dual_avg_restart(&s->da[c], s->eps[c], s->delta);
     }
-    long total = (long)o->burn_in + (long)S * o->thin;
-    long every = total / 100 > 0 ? total / 100 : 1;
-    for (long t = 0; t < total; t++) {
-        ch.t = t;
-        ch.counting = t >= o->burn_in;
-        if (ginv_cancel_requested()) {
-            st = ginv_fail(GINV_ERR_CANCELLED, "cancelled after %ld of %ld sampler steps", t, total);
-            goto done;
+    s->total = (long)o->burn_in + (long)S * o->thin;
+    s->every = s->total / 100 > 0 ? s->total / 100 : 1;
+    s->t = 0;
+    return GINV_OK;
+}
+
+/* Step t of every chain: the sampler's move, swaps, the adaptation during
+ * the burn-in, the statistics and the kept draw after it. */
+static ginv_status sampler_step(ginv_sampler *s)
+{
+    const ginv_sample_opts *o = &s->o;
+    ginv_sample_result *res = &s->res;
+    ginv_chains *ch = &s->ch;
+    int C = s->C, R = s->R, Ct = s->Ct, k = s->k;
+    size_t Ck = s->Ck;
+    long t = s->t;
+    double *eps = s->eps, *minv = s->minv;
+    ginv_status st;
+    ch->t = t;
+    ch->counting = t >= o->burn_in;
+    if (ginv_cancel_requested())
+        return ginv_fail(GINV_ERR_CANCELLED, "cancelled after %ld of %ld sampler steps", t, s->total);
+    if ((st = o->type->step(ch)) != GINV_OK) return st;
+    if (R > 1 && (t + 1) % o->swap_every == 0)
+        ginv_chains_swap(ch, C, R, (t + 1) / o->swap_every, s->rngs + 2 * Ct,
+                         ch->counting ? s->swap_acc : NULL, ch->counting ? s->swap_prop : NULL);
+    if (!o->type->adjusted)
+        for (int c = 0; c < C; c++) {
+            ch->st_accept[c] = 1.0;
+            ch->st_energy[c] = ginv_chains_beta(ch, c) * ch->U[c];
+            ch->st_depth[c] = ch->st_div[c] = 0;
+            ch->st_leap[c] = 1;
         }
-        if ((st = o->type->step(&ch)) != GINV_OK) goto done;
-        if (R > 1 && (t + 1) % o->swap_every == 0)
-            ginv_chains_swap(&ch, C, R, (t + 1) / o->swap_every, rngs + 2 * Ct,
-                             ch.counting ? swap_acc : NULL, ch.counting ? swap_prop : NULL);
-        if (!o->type->adjusted)
-            for (int c = 0; c < C; c++) {
-                ch.st_accept[c] = 1.0;
-                ch.st_energy[c] = ginv_chains_beta(&ch, c) * ch.U[c];
-                ch.st_depth[c] = ch.st_div[c] = 0;
-                ch.st_leap[c] = 1;
-            }
-        if (o->adapt && t < o->burn_in) {
-            for (int c = 0; c < C; c++) eps[c] = ginv_dual_avg_learn(&da[c], ch.st_accept[c]);
-            int add = 0, end = adapt_metric ? ginv_adapt_windows_step(&win, &add) : 0;
-            if (add) { /* Welford, per chain */
-                ginv_welford_add(++wn, (int)Ck, ch.z, wmean, wm2);
-            }
-            if (end && wn >= 2) {
-                for (size_t i = 0; i < Ck; i++) minv[i] = ginv_adapt_regularise(wm2[i] / (wn - 1), wn);
-                memset(wmean, 0, Ck * sizeof(double));
-                memset(wm2, 0, Ck * sizeof(double));
-                wn = 0;
-                if ((st = ginv_chains_find_step(&ch)) != GINV_OK) goto done;
-                for (int c = 0; c < C; c++) ginv_dual_avg_restart(&da[c], eps[c], delta);
-            }
-            if (t == o->burn_in - 1)
-                for (int c = 0; c < C; c++) eps[c] = ginv_dual_avg_final(&da[c]);
+    if (o->adapt && t < o->burn_in) {
+        for (int c = 0; c < C; c++) eps[c] = ginv_dual_avg_learn(&s->da[c], ch->st_accept[c]);
+        int add = 0, end = s->adapt_metric ? ginv_adapt_windows_step(&s->win, &add) : 0;
+        if (add) { /* Welford, per chain */
+            ginv_welford_add(++s->wn, (int)Ck, ch->z, s->wmean, s->wm2);
         }
-        if (ch.counting)
-            for (int c = 0; c < C; c++) {
-                res->divergences[c] += ch.st_div[c];
-                res->depth_hits[c] += o->type == ginv_sampler_nuts && ch.st_depth[c] >= o->max_depth;
-                acc_sum[c] += ch.st_accept[c];
-            }
-        long after = t - o->burn_in + 1;
-        if (after > 0 && after % o->thin == 0) {
-            long s = after / o->thin - 1;
-            size_t sc = (size_t)s * C;
-            memcpy(res->samples + (size_t)s * Ck, ch.z, Ck * sizeof(float)); /* rung 0 */
-            memcpy(res->energy + sc, ch.U, (size_t)C * sizeof(double));
-            memcpy(res->stat_accept + sc, ch.st_accept, (size_t)C * sizeof(double));
-            memcpy(res->stat_energy + sc, ch.st_energy, (size_t)C * sizeof(double));
-            memcpy(res->stat_depth + sc, ch.st_depth, (size_t)C * sizeof(int));
-            memcpy(res->stat_leapfrog + sc, ch.st_leap, (size_t)C * sizeof(int));
-            memcpy(res->stat_divergent + sc, ch.st_div, (size_t)C * sizeof(int));
-            for (int c = 0; c < C; c++)
-                if (stopped[c] >= 0) { /* a stopped chain's draws are NaN from its step on */
-                    for (int i = 0; i < k; i++) res->samples[(size_t)s * Ck + (size_t)c * k + i] = NAN;
-                    res->energy[sc + c] = res->stat_energy[sc + c] = NAN;
-                }
+        if (end && s->wn >= 2) {
+            for (size_t i = 0; i < Ck; i++) minv[i] = ginv_adapt_regularise(s->wm2[i] / (s->wn - 1), s->wn);
+            memset(s->wmean, 0, Ck * sizeof(double));
+            memset(s->wm2, 0, Ck * sizeof(double));
+            s->wn = 0;
+            if ((st = ginv_chains_find_step(ch)) != GINV_OK) return st;
+            for (int c = 0; c < C; c++) ginv_dual_avg_restart(&s->da[c], eps[c], s->delta);
         }
-        if ((t + 1) % every == 0 || t + 1 == total) ginv_progress("sampling", t + 1, total);
+        if (t == o->burn_in - 1)
+            for (int c = 0; c < C; c++) eps[c] = ginv_dual_avg_final(&s->da[c]);
     }
-    res->seconds = now_seconds() - t0;
-    res->steps = total;
-    res->proposed = (long)S * o->thin;
+    if (ch->counting)
+        for (int c = 0; c < C; c++) {
+            res->divergences[c] += ch->st_div[c];
+            res->depth_hits[c] += o->type == ginv_sampler_nuts && ch->st_depth[c] >= o->max_depth;
+            s->acc_sum[c] += ch->st_accept[c];
+        }
+    long after = t - o->burn_in + 1;
+    if (after > 0 && after % o->thin == 0) {
+        long sidx = after / o->thin - 1;
+        size_t sc = (size_t)sidx * C;
+        memcpy(res->samples + (size_t)sidx * Ck, ch->z, Ck * sizeof(float)); /* rung 0 */
+        memcpy(res->energy + sc, ch->U, (size_t)C * sizeof(double));
+        memcpy(res->stat_accept + sc, ch->st_accept, (size_t)C * sizeof(double));
+        memcpy(res->stat_energy + sc, ch->st_energy, (size_t)C * sizeof(double));
+        memcpy(res->stat_depth + sc, ch->st_depth, (size_t)C * sizeof(int));
+        memcpy(res->stat_leapfrog + sc, ch->st_leap, (size_t)C * sizeof(int));
+        memcpy(res->stat_divergent + sc, ch->st_div, (size_t)C * sizeof(int));
+        for (int c = 0; c < C; c++)
+            if (s->stopped[c] >= 0) { /* a stopped chain's draws are NaN from its step on */
+                for (int i = 0; i < k; i++) res->samples[(size_t)sidx * Ck + (size_t)c * k + i] = NAN;
+                res->energy[sc + c] = res->stat_energy[sc + c] = NAN;
+            }
+    }
+    if ((t + 1) % s->every == 0 || t + 1 == s->total) ginv_progress("sampling", t + 1, s->total);
+    s->t = t + 1;
+    return GINV_OK;
+}
+
+/* After the last step: timings, rates, the adapted steps and metrics. */
+static void sampler_finish(ginv_sampler *s)
+{
+    const ginv_sample_opts *o = &s->o;
+    ginv_sample_result *res = &s->res;
+    ginv_chains *ch = &s->ch;
+    int C = s->C, R = s->R, k = s->k;
+    res->seconds = now_seconds() - s->t0;
+    res->steps = s->total;
+    res->proposed = (long)s->S * o->thin;
     for (int r = 0; r + 1 < R; r++)
-        res->swap_rate[r] = swap_prop[r] ? (double)swap_acc[r] / swap_prop[r] : NAN;
+        res->swap_rate[r] = s->swap_prop[r] ? (double)s->swap_acc[r] / s->swap_prop[r] : NAN;
     for (int c = 0; c < C; c++) {
-        res->step_size[c] = ch.eps ? eps[c] : o->step;
-        for (int i = 0; i < k; i++) res->inv_metric[(size_t)c * k + i] = ch.minv ? minv[(size_t)c * k + i] : 1.0;
-        res->stopped_at[c] = stopped[c];
+        res->step_size[c] = ch->eps ? s->eps[c] : o->step;
+        for (int i = 0; i < k; i++) res->inv_metric[(size_t)c * k + i] = ch->minv ? s->minv[(size_t)c * k + i] : 1.0;
+        res->stopped_at[c] = s->stopped[c];
     }
-    res->batch_fill = o->type == ginv_sampler_nuts && ch.rounds ? (double)ch.leaves / ((double)ch.rounds * C) : 1.0;
+    res->batch_fill = o->type == ginv_sampler_nuts && ch->rounds ? (double)ch->leaves / ((double)ch->rounds * C) : 1.0;
     if (o->type == ginv_sampler_nuts) { /* the mean acceptance statistic; accepted: draws that moved */
         double a = 0;
-        for (int c = 0; c < C; c++) a += acc_sum[c], res->accepted[c] = acc[c];
+        for (int c = 0; c < C; c++) a += s->acc_sum[c], res->accepted[c] = s->acc[c];
         res->accept_rate = a / ((double)res->proposed * C);
     } else if (o->type->adjusted) {
         long a = 0;
-        for (int c = 0; c < C; c++) a += res->accepted[c] = acc[c];
+        for (int c = 0; c < C; c++) a += res->accepted[c] = s->acc[c];
         res->accept_rate = (double)a / ((double)res->proposed * C);
     } else {
         for (int c = 0; c < C; c++) res->accepted[c] = res->proposed;
         res->accept_rate = 1.0;
     }
-done:
-    ginv_hmc_scratch_free(&ch);
-    ginv_free(abuf);
-    ginv_free(ibuf);
-    ginv_free(stopped);
-    ginv_free(da);
-    ginv_free(buf);
-    ginv_free(pbuf);
-    ginv_free(ubuf);
-    ginv_free(rngs);
-    ginv_free(acc);
+}
+
+ginv_status ginv_sampler_new(ginv_sampler **out, ginv_posterior *post, const ginv_sample_opts *o)
+{
+    GINV_NONNULL(out);
+    *out = NULL;
+    GINV_NONNULL(post);
+    GINV_NONNULL(o);
+    ginv_sampler *s = ginv_calloc(1, sizeof *s);
+    if (!s) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    s->post = post;
+    s->o = *o;
+    s->blas_before = ginv_blas_get_threads();
+    s->res.gd_loss = NAN;
+    s->res.precond_eig[0] = s->res.precond_eig[1] = NAN;
+    sampler_scope sc;
+    scope_enter(&sc, s);
+    ginv_ctx *cur = ginv_ctx_current(); /* the context's threads win, as in every run */
+    if (cur && ginv_ctx_threads(cur) > 0) s->o.threads = ginv_ctx_threads(cur);
+    ginv_status st = scope_leave(&sc, sampler_setup(s));
     if (st != GINV_OK) {
-        ginv_sample_result_release(res);
-        memset(res, 0, sizeof *res);
+        ginv_sampler_free(s);
+        return st;
     }
-    return st;
+    *out = s;
+    return GINV_OK;
+}
+
+ginv_status ginv_sampler_step(ginv_sampler *s)
+{
+    GINV_NONNULL(s);
+    if (s->t >= s->total) return ginv_fail(GINV_ERR_ARG, "ginv_sampler_step: all %ld steps are done", s->total);
+    sampler_scope sc;
+    scope_enter(&sc, s);
+    return scope_leave(&sc, sampler_step(s));
+}
+
+long ginv_sampler_steps_done(const ginv_sampler *s) { return s->t; }
+long ginv_sampler_steps_total(const ginv_sampler *s) { return s->total; }
+const float *ginv_sampler_state(const ginv_sampler *s) { return s->ch.z; }
+const double *ginv_sampler_energy(const ginv_sampler *s) { return s->ch.U; }
+
+ginv_status ginv_sampler_finish(ginv_sampler *s, ginv_sample_result *res)
+{
+    GINV_NONNULL(res);
+    memset(res, 0, sizeof *res);
+    GINV_NONNULL(s);
+    if (s->t < s->total)
+        return ginv_fail(GINV_ERR_ARG, "ginv_sampler_finish: %ld of %ld steps done", s->t, s->total);
+    if (!s->finished) sampler_finish(s);
+    s->finished = 1;
+    *res = s->res; /* handed over: the sampler keeps nothing of it */
+    memset(&s->res, 0, sizeof s->res);
+    return GINV_OK;
 }
 
 ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
@@ -617,10 +733,12 @@ ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
     res->precond_eig[0] = res->precond_eig[1] = NAN;
     GINV_NONNULL(post);
     GINV_NONNULL(o);
-    ginv_sample_opts oc = *o;
-    ginv_run_scope sc;
-    oc.threads = ginv_run_enter(&sc, o->ctx, o->threads);
-    return ginv_run_leave(&sc, sample_run(post, &oc, res));
+    ginv_sampler *s = NULL;
+    ginv_status st = ginv_sampler_new(&s, post, o);
+    while (st == GINV_OK && s->t < s->total) st = ginv_sampler_step(s);
+    if (st == GINV_OK) st = ginv_sampler_finish(s, res);
+    ginv_sampler_free(s);
+    return st;
 }
 
 /* Per-coordinate mean and std (divisor N - 1) of z and of G(z) over all

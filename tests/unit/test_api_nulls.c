@@ -172,6 +172,10 @@ TEST(api_infer_refuses_null_pointers_and_zero_sizes)
 
 TEST(api_sample_refuses_null_pointers_and_zero_sizes)
 {
+    NULL_ARG(ginv_sampler_new(NULL, NULL, NULL), "out");
+    NULL_ARG(ginv_sampler_step(NULL), "s");
+    NULL_ARG(ginv_sampler_finish(NULL, NULL), "res");
+    ginv_sampler_free(NULL);
     /* sampling */
     NULLS(ginv_prior_parse(NULL, NULL));
     NULLS(ginv_posterior_new(NULL, NULL, NULL, NULL, 0, 0, (ginv_prior)0, 0));

@@ -304,3 +304,87 @@ TEST(ctx_long_runs_restore_the_linear_algebra_threads)
     ginv_blas_set_threads(1);
     ginv_ctx_free(ctx);
 }
+
+/* Every output of two results, bit for bit. */
+static int same_result(const ginv_sample_result *a, const ginv_sample_result *b)
+{
+    size_t SCk = (size_t)a->S * a->C * a->k, SC = (size_t)a->S * a->C;
+    return a->S == b->S && a->C == b->C && a->k == b->k &&
+           !memcmp(a->samples, b->samples, SCk * sizeof(float)) &&
+           !memcmp(a->energy, b->energy, SC * sizeof(double)) &&
+           !memcmp(a->start, b->start, (size_t)a->C * a->k * sizeof(float)) &&
+           !memcmp(a->step_size, b->step_size, (size_t)a->C * sizeof(double)) &&
+           !memcmp(a->stat_accept, b->stat_accept, SC * sizeof(double)) &&
+           !memcmp(a->stat_depth, b->stat_depth, SC * sizeof(int)) &&
+           !memcmp(a->accepted, b->accepted, (size_t)a->C * sizeof(long)) &&
+           a->accept_rate == b->accept_rate && a->proposed == b->proposed;
+}
+
+TEST(ctx_sampler_loop_owned_by_the_caller_gives_sample_runs_numbers)
+{
+    const ginv_sampler_type *types[3] = {ginv_sampler_nuts, ginv_sampler_mala, ginv_sampler_ula};
+    for (int ti = 0; ti < 3; ti++) {
+        int temps = ti == 1 ? 2 : 1; /* mala with replica exchange */
+        ginv_net *net = NULL;
+        ginv_op *op = NULL;
+        ginv_posterior *post = NULL;
+        CHECK_OK(small_posterior(&net, &op, &post, 3 * temps));
+        ginv_sample_opts o;
+        ginv_sample_opts_init(&o);
+        o.type = types[ti];
+        o.chains = 3, o.temps = temps, o.temp_max = 4, o.swap_every = 5;
+        o.burn_in = 60, o.samples = 20, o.thin = 2, o.seed = 8;
+        o.step = ti == 0 ? 0 : 1e-3; /* nuts: Stan's initial step, adapted */
+        o.adapt = ti == 0 ? GINV_ADAPT_ALL : GINV_ADAPT_OFF;
+        o.init = GINV_CHAIN_INIT_RANDOM;
+        ginv_sample_result a, b;
+        CHECK_OK(ginv_sample_run(post, &o, &a));
+        ginv_sampler *s = NULL;
+        CHECK_OK(ginv_sampler_new(&s, post, &o));
+        CHECK(ginv_sampler_steps_total(s) == 60 + 20 * 2 && ginv_sampler_steps_done(s) == 0);
+        CHECK(ginv_sampler_finish(s, &b) == GINV_ERR_ARG); /* not done yet */
+        double u_first = ginv_sampler_energy(s)[0];
+        CHECK(isfinite(u_first));
+        while (ginv_sampler_steps_done(s) < ginv_sampler_steps_total(s)) CHECK_OK(ginv_sampler_step(s));
+        /* the state is the last kept draw (rung 0 of every chain) */
+        CHECK(!memcmp(ginv_sampler_state(s), a.samples + (size_t)19 * 3 * a.k, (size_t)3 * a.k * sizeof(float)));
+        CHECK(ginv_sampler_step(s) == GINV_ERR_ARG); /* all steps are done */
+        CHECK_OK(ginv_sampler_finish(s, &b));
+        CHECK_MSG(same_result(&a, &b), "sampler %s: the loop differs from ginv_sample_run", ginv_sampler_name(types[ti]));
+        ginv_sampler_free(s); /* b is the caller's now */
+        ginv_sample_result_release(&a);
+        ginv_sample_result_release(&b);
+        ginv_posterior_free(post);
+        ginv_op_free(op);
+        ginv_net_free(net);
+    }
+}
+
+TEST(ctx_sampler_step_is_cancelled_by_its_context_and_restores_blas_threads)
+{
+    ginv_net *net = NULL;
+    ginv_op *op = NULL;
+    ginv_posterior *post = NULL;
+    CHECK_OK(small_posterior(&net, &op, &post, 2));
+    ginv_blas_set_threads(1);
+    ginv_ctx *ctx = NULL;
+    CHECK_OK(ginv_ctx_new(&ctx));
+    ginv_sample_opts o;
+    ginv_sample_opts_init(&o);
+    o.type = ginv_sampler_ula, o.step = 1e-4, o.chains = 2, o.burn_in = 1000, o.samples = 10;
+    o.threads = 2;
+    o.ctx = ctx;
+    ginv_sampler *s = NULL;
+    CHECK_OK(ginv_sampler_new(&s, post, &o));
+    CHECK(ginv_blas_get_threads() == 2); /* held from new to free */
+    CHECK_OK(ginv_sampler_step(s));
+    ginv_ctx_cancel(ctx);
+    CHECK(ginv_sampler_step(s) == GINV_ERR_CANCELLED);
+    CHECK(ginv_sampler_steps_done(s) == 1);
+    ginv_sampler_free(s);
+    CHECK(ginv_blas_get_threads() == 1);
+    ginv_ctx_free(ctx);
+    ginv_posterior_free(post);
+    ginv_op_free(op);
+    ginv_net_free(net);
+}
