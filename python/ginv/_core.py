@@ -972,7 +972,9 @@ class SampleResult:
     """What ginv.sample returns: samples (S, C, k), energy (S, C), start (C, k),
     accepted (C,), accept_rate, proposed, gd_loss, seconds, steps,
     swap_rate (temps - 1,), precond_eig (2,), mean_z, std_z (k), mean_x,
-    std_x (n), diagnostics (dict of (k,) arrays: mean, sd, rhat, rhat_bulk,
+    std_x (n), the sampler's step_size (C,) and inv_metric (C, k) after
+    adaptation, divergences (C,), per draw accept_stat, tree_depth and
+    n_leapfrog (S, C), diagnostics (dict of (k,) arrays: mean, sd, rhat, rhat_bulk,
     ess_bulk, ess_tail, ess_mean, mcse_mean), summary (max_rhat,
     min_ess_bulk, min_ess_tail, and with signal_diag the per-pixel summary)."""
 
@@ -984,18 +986,25 @@ class SampleResult:
             self.samples.shape, self.accept_rate, self.summary["max_rhat"])
 
 
-_SAMPLERS = ("ula", "mala", "projected", "annealed")
+_SAMPLERS = ("ula", "mala", "projected", "annealed", "hmc", "nuts")
+_ADAPT = {"off": 0, "step": 1, "on": 2}
 
 
 def sample(net, op, y, *, sampler="mala", step=1e-3, sigma, prior="gaussian", beta=1.0,
            chains=4, burn_in=500, samples=1000, thin=1, init="zero", init_scale=1.0,
            gd_iters=1000, gd_lr=0.1, radius=None, centre=None, levels=10, level_max=10.0,
            precond="none", temps=1, temp_max=10.0, swap_every=1, seed=1, threads=1,
+           adapt="off", target_accept=None, leapfrog=10, max_depth=10, metric=None,
            signal_diag=False, signal_sd_floor=1e-3, progress=None):
-    """Langevin chains on the posterior exp(-beta U), U(z) = ||A G(z) - y||^2 /
-    (2 sigma^2) + prior(z), as `ginv sample --y Y --chain-seed SEED`. init:
-    "zero", "gd", "random" (N(0, init_scale^2 I)) or an array of starts
-    (chains, k). Returns a SampleResult with the draws and their diagnostics."""
+    """Langevin, HMC or NUTS chains on the posterior exp(-beta U),
+    U(z) = ||A G(z) - y||^2 / (2 sigma^2) + prior(z), as `ginv sample --y Y
+    --chain-seed SEED`. init: "zero", "gd", "random" (N(0, init_scale^2 I)) or
+    an array of starts (chains, k). adapt ("off", "step" or "on": step and
+    diagonal metric; mala, hmc, nuts) is Stan's warm-up adaptation during the
+    burn-in toward target_accept (None: mala 0.574, hmc/nuts 0.8); with
+    adaptation step=None asks for Stan's initial-step heuristic. metric: the
+    diagonal inverse metric (k,) or (chains, k). Returns a SampleResult with
+    the draws, their diagnostics and the sampler's statistics."""
     hn, ho = _net_op(net, op)
     k = net.k
     y = _array(y, "y", ndims=(1,), cols=op.m, finite=True)
@@ -1008,7 +1017,18 @@ def sample(net, op, y, *, sampler="mala", step=1e-3, sigma, prior="gaussian", be
     sigma = _float(sigma, "sigma", 0, lo_open=True)
     o = _lib.SampleOpts()
     lib.ginv_sample_opts_init(byref(o))
-    o.step = _float(step, "step", 0, lo_open=True)
+    if adapt not in _ADAPT:
+        raise ValueError("adapt '%s' must be off, step or on" % (adapt,))
+    o.adapt = _ADAPT[adapt]
+    if step is None and not o.adapt:
+        raise ValueError("step=None (Stan's initial step) needs adapt 'step' or 'on'")
+    o.step = 0.0 if step is None else _float(step, "step", 0, lo_open=True)
+    if target_accept is not None:
+        o.target_accept = _float(target_accept, "target_accept", 0, 1, lo_open=True)
+        if o.target_accept >= 1:
+            raise ValueError("target_accept must be in (0, 1)")
+    o.leapfrog = _int(leapfrog, "leapfrog", 1, 1 << 20)
+    o.max_depth = _int(max_depth, "max_depth", 1, 30)
     o.beta = _float(beta, "beta", 0, lo_open=True)
     o.chains = _int(chains, "chains", 1, 1 << 20)
     o.burn_in = _int(burn_in, "burn_in", 0, 1 << 30)
@@ -1043,6 +1063,14 @@ def sample(net, op, y, *, sampler="mala", step=1e-3, sigma, prior="gaussian", be
         c = _array(centre, "centre", ndims=(1,), cols=k, finite=True)
         keep.append(c)
         o.centre = _ptr(c)
+    if metric is not None:
+        mt = np.array(_array(metric, "metric", ndims=(1, 2), cols=k, finite=True), np.float64)
+        mt = mt.reshape(-1, k)
+        if mt.shape[0] not in (1, o.chains) or not (mt > 0).all():
+            raise ValueError("metric must be (k,) or (chains, k) with every entry > 0")
+        mt = np.ascontiguousarray(mt)
+        keep.append(mt)
+        o.metric, o.metric_rows = _ptr(mt, _f64p), mt.shape[0]
     if precond == "laplace" and (init_code != 1 or prior != "gaussian"
                                  or sampler not in ("ula", "mala")):
         raise ValueError("precond 'laplace' needs init 'gd', prior 'gaussian' and sampler ula "
@@ -1075,7 +1103,13 @@ def sample(net, op, y, *, sampler="mala", step=1e-3, sigma, prior="gaussian", be
                     temps=int(res.temps),
                     swap_rate=(_copy_out(res.swap_rate, (res.temps - 1,), np.float64)
                                if res.swap_rate else np.empty(0)),
-                    seconds=float(res.seconds), steps=int(res.steps))
+                    seconds=float(res.seconds), steps=int(res.steps),
+                    step_size=_copy_out(res.step_size, (C,), np.float64),
+                    inv_metric=_copy_out(res.inv_metric, (C, k), np.float64),
+                    divergences=_copy_out(res.divergences, (C,), np.int64),
+                    tree_depth=_copy_out(res.stat_depth, (S, C), np.int32),
+                    n_leapfrog=_copy_out(res.stat_leapfrog, (S, C), np.int32),
+                    accept_stat=_copy_out(res.stat_accept, (S, C), np.float64))
                 mz, sz = np.empty(k, np.float32), np.empty(k, np.float32)
                 mx, sx = np.empty(n, np.float32), np.empty(n, np.float32)
                 _check(lib.ginv_sample_moments(byref(res), hn, _ptr(mz), _ptr(sz), _ptr(mx),

@@ -108,6 +108,27 @@ def test_sample_matches_cli(cli, vae, tmp_path):
     assert 0 < s.accept_rate <= 1 and s.accepted.shape == (3,)
 
 
+def test_nuts_with_adaptation_matches_cli(cli, vae, tmp_path):
+    seed, m = 5, 60
+    op = ginv.Op.gaussian(m, vae.n, seed=seed)
+    y = _simulated_y(vae, op, 3, 0.1)
+    np.save(tmp_path / "y.npy", y)
+    model = os.path.join(os.path.dirname(__file__), "..", "..", "models",
+                         "fmnist-vae-k20.safetensors")
+    cli("sample", "--model", model, "--op", "gaussian", "--m", m, "--y", tmp_path / "y.npy",
+        "--sigma", 0.1, "--sampler", "nuts", "--chains", 2, "--burn-in", 60, "--samples", 20,
+        "--start", "random", "--seed", seed, "--allow-warnings", "--out", tmp_path / "out",
+        "--json", tmp_path / "s.json", "-q")
+    s = ginv.sample(vae, op, y, sigma=0.1, sampler="nuts", step=None, adapt="on", chains=2,
+                    burn_in=60, samples=20, init="random", seed=seed)
+    _bits_equal(s.samples, np.load(tmp_path / "out" / "samples.npy"))
+    assert s.step_size.shape == (2,) and (s.step_size > 0).all()
+    assert s.tree_depth.shape == (20, 2) and (s.tree_depth >= 1).all()
+    assert (s.n_leapfrog >= 1).all() and ((s.accept_stat >= 0) & (s.accept_stat <= 1)).all()
+    with pytest.raises(ValueError, match="adapt"):
+        ginv.sample(vae, op, y, sigma=0.1, sampler="nuts", step=None)
+
+
 def test_decide_matches_cli(cli, tmp_path):
     cnf, model = tmp_path / "f.cnf", tmp_path / "sat.safetensors"
     cli("reduce", "random-sat", "--n", 8, "--ratio", 3.0, "--k", 3, "--seed", 2, "-o", cnf)
