@@ -186,6 +186,11 @@ extern const char *const *cli_spell_only;
  * '-' written '_'; unset strings and automatic numbers left out). */
 cJSON *cli_json_table(cJSON *parent, const ginv_param_table *t, const void *obj);
 
+/* The layer table of a net on stdout: kind, input and output shape (C x H x
+ * W, or the width), parameters, and the kind's settings (kernel, stride,
+ * padding, dilation; alpha; factor; bias). `ginv info` and `ginv import`. */
+void cli_print_layers(const ginv_net *net);
+
 /* Command entry points. */
 int cmd_info(int argc, char **argv);
 int cmd_net(int argc, char **argv);

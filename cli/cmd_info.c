@@ -68,16 +68,7 @@ int cmd_info(int argc, char **argv)
     if (!json || strcmp(json, "-")) {
         printf("model %s: latent %d -> output %d, %d layers, %zu parameters\n", pos[0],
                ginv_net_in(net), ginv_net_out(net), L, ginv_net_nparams(net));
-        for (int i = 0; i < L; i++) {
-            const ginv_layer *ly = ginv_net_layer_c(net, i);
-            if (ly->kind == GINV_LAYER_DENSE)
-                printf("  %2d  dense      %6d -> %-6d %s\n", i, ly->in, ly->out,
-                       ly->bias ? "bias" : "no bias");
-            else if (ly->kind == GINV_LAYER_LEAKY_RELU)
-                printf("  %2d  leaky_relu alpha %g\n", i, ly->alpha);
-            else
-                printf("  %2d  %s\n", i, ginv_layer_kind_name(ly->kind));
-        }
+        cli_print_layers(net);
         if (jac > 0)
             printf("Jacobian at %d latents N(0, I): m = min sigma_min = %.4g (median %.4g), "
                    "M = max sigma_max = %.4g (median %.4g), M/m = %.4g\n",

@@ -375,3 +375,33 @@ ginv_ctx *cli_run_ctx(void)
     atexit(run_ctx_free);
     return run_ctx;
 }
+
+/* "C x H x W" of a layer's input or output */
+static void shape_text(char *buf, size_t len, int c, int h, int w)
+{
+    if (h == 1 && w == 1) snprintf(buf, len, "%d", c);
+    else snprintf(buf, len, "%dx%dx%d", c, h, w);
+}
+
+void cli_print_layers(const ginv_net *net)
+{
+    int L = ginv_net_nlayers(net);
+    printf("  %3s  %-17s %-12s    %-12s %10s\n", "#", "layer", "in", "out", "params");
+    for (int i = 0; i < L; i++) {
+        const ginv_layer *ly = ginv_net_layer_c(net, i);
+        char in[40], out[40], extra[96] = "";
+        shape_text(in, sizeof in, ly->c_in, ly->h_in, ly->w_in);
+        shape_text(out, sizeof out, ly->c_out, ly->h_out, ly->w_out);
+        if (ly->kind == GINV_LAYER_CONV2D || ly->kind == GINV_LAYER_CONV_TRANSPOSE2D)
+            snprintf(extra, sizeof extra, "k %dx%d s %d,%d p %d,%d d %d,%d%s%s", ly->kh, ly->kw,
+                     ly->stride_h, ly->stride_w, ly->pad_h, ly->pad_w, ly->dil_h, ly->dil_w,
+                     ly->outpad_h || ly->outpad_w ? " outpad" : "", ly->bias ? " bias" : "");
+        else if (ly->kind == GINV_LAYER_DENSE) snprintf(extra, sizeof extra, "%s", ly->bias ? "bias" : "");
+        else if (ly->kind == GINV_LAYER_LEAKY_RELU || ly->kind == GINV_LAYER_ELU)
+            snprintf(extra, sizeof extra, "alpha %g", ly->alpha);
+        else if (ly->kind == GINV_LAYER_UPSAMPLE_NEAREST)
+            snprintf(extra, sizeof extra, "factor %d", ly->factor);
+        printf("  %3d  %-17s %-12s -> %-12s %10zu%s%s\n", i, ginv_layer_kind_name(ly->kind), in, out,
+               ginv_layer_nparams(ly), *extra ? "  " : "", extra);
+    }
+}

@@ -14,6 +14,9 @@ expect_ok net_random_writes_model -- $GINV net random --layers 10,250,1000 --see
 check info_counts_parameters grep -q '252500 parameters' <($GINV info $M)
 check net_random_json_counts_parameters grep -q "\"parameters\":	15" <($GINV net random --layers 3,5 --seed 2 -o $TMP/small.safetensors --json -)
 check info_json_has_architecture grep -q '"type":	"dense"' <($GINV info $M --json -)
+# image layers: shapes and settings in the layer table (as `ginv import` prints it)
+check info_shows_image_layer_shapes bash -c "$GINV info tests/fixtures/conv/dcgan32.safetensors |
+    grep -Eq '^ +4  conv_transpose2d +8x4x4 +-> 8x8x8 +1024  k 4x4 s 2,2 p 1,1 d 1,1$'"
 
 # JSON results: per-trial fields and the summary
 expect_ok recover_writes_json -- $GINV recover --model $M --op gaussian --m 60 --iters 300 --trials 2 --seed 1 --json $TMP/r.json -q
