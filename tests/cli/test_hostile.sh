@@ -69,6 +69,15 @@ for c in "${model_cases[@]}"; do
     hostile "invert_lp_$kind" "$codes" -- $GINV invert-lp --model "$f" --random-truth -q --json "$TMP/keep.json"
     hostile "reduce_check_$kind" "$codes" -- $GINV reduce check "$f" --z "$TMP/t8.txt" --json "$TMP/keep.json"
     hostile "net_extract_$kind" "$codes" -- $GINV net extract "$f" -o "$TMP/keep.json"
+    hostile "export_$kind" "$codes" -- $GINV export "$f" -o "$TMP/keep.json"
+    hostile "generate_$kind" "$codes" -- $GINV generate --model "$f" --n 2 -o "$TMP/keep.json"
+done
+# import reads ONNX: a readable file that is not a ModelProto is a format error
+# (4), one that cannot be read (missing, a directory, a device) an I/O error (5)
+for c in "${model_cases[@]}"; do
+    IFS=: read -r kind codes f <<<"$c"
+    case $kind in missing | directory | devnull | non_utf8_name) codes=5 ;; *) codes=4 ;; esac
+    hostile "import_$kind" "$codes" -- $GINV import "$f" -o "$TMP/keep.json"
 done
 
 # Array inputs (--truth, --y, --target): the same defects in a text file.
