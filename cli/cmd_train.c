@@ -30,10 +30,11 @@ static void dataset_specs(const char *data, const char *test, char *train_spec, 
     else test_spec[0] = 0;
 }
 
-/* "--latent K --hidden H1,H2 --act NAME" of an architecture, into buf. */
+/* "--arch A --latent K --hidden H1,H2 --act NAME" of an architecture, into buf. */
 static const char *arch_text(const ginv_vae_arch *a, char *buf, size_t len)
 {
-    int o = snprintf(buf, len, "--latent %d --hidden ", a->k);
+    int o = snprintf(buf, len, "--arch %s --latent %d --hidden ",
+                     a->kind == GINV_VAE_CONV ? "conv" : "mlp", a->k);
     for (int i = 0; i < a->nhidden && o > 0 && (size_t)o < len; i++)
         o += snprintf(buf + o, len - (size_t)o, "%s%d", i ? "," : "", a->hidden[i]);
     if (!a->nhidden && o > 0 && (size_t)o < len) o += snprintf(buf + o, len - (size_t)o, "''");
@@ -43,7 +44,9 @@ static const char *arch_text(const ginv_vae_arch *a, char *buf, size_t len)
 
 static int same_arch(const ginv_vae_arch *x, const ginv_vae_arch *y)
 {
-    if (x->k != y->k || x->nhidden != y->nhidden || x->act != y->act) return 0;
+    if (x->kind != y->kind || x->k != y->k || x->nhidden != y->nhidden || x->act != y->act)
+        return 0;
+    if (x->kind == GINV_VAE_CONV && (x->c != y->c || x->h != y->h || x->w != y->w)) return 0;
     for (int i = 0; i < x->nhidden; i++)
         if (x->hidden[i] != y->hidden[i]) return 0;
     return 1;
@@ -52,7 +55,7 @@ static int same_arch(const ginv_vae_arch *x, const ginv_vae_arch *y)
 static int train_vae(int argc, char **argv)
 {
     const char *C = "train vae";
-    const char *data = "fashion-mnist", *test = NULL, *hidden = "500,500", *act = "softplus";
+    const char *data = "fashion-mnist", *test = NULL, *hidden = NULL, *act = NULL, *arch = "mlp";
     const char *out = NULL, *json = NULL;
     int latent = 20, resume = 0, quiet = 0, no_test = 0;
     ginv_vae_train_opts o;
@@ -65,8 +68,9 @@ static int train_vae(int argc, char **argv)
         {"test-data", 0, OPT_STRING, &test, "SPEC", "images for the final ELBO (default: fashion-mnist:test for fashion-mnist)"},
         {"no-test", 0, OPT_FLAG, &no_test, "", "skip the final test-set ELBO"},
         {"latent", 0, OPT_INT, &latent, "K", "latent size k", 1, 4096},
-        {"hidden", 0, OPT_STRING, &hidden, "H1,H2,..", "hidden widths: encoder n-H1-H2-(2k), decoder k-..-H2-H1-n"},
-        {"act", 0, OPT_STRING, &act, "NAME", "hidden activation (softplus, relu, leaky_relu, tanh)"},
+        {"arch", 0, OPT_STRING, &arch, "mlp|conv", "dense layers (mlp, the default) or strided convolutions (conv)"},
+        {"hidden", 0, OPT_STRING, &hidden, "H1,H2,..", "mlp: hidden widths, encoder n-H1-H2-(2k), decoder k-..-H2-H1-n (default 500,500); conv: channels of the 4x4 stride-2 convs (default 32,64)"},
+        {"act", 0, OPT_STRING, &act, "NAME", "hidden activation: softplus (mlp default), elu (conv default), relu, leaky_relu, tanh, gelu, silu"},
         {"epochs", 0, OPT_INT, &o.epochs, "E", "epochs in all (a resumed run continues up to E)", 0, 1 << 20},
         {"batch", 0, OPT_INT, &o.batch, "B", "minibatch size", 1, 1 << 20},
         {"lr", 0, OPT_DOUBLE, &o.lr, "ETA", "Adam learning rate", 0, 10},
@@ -79,13 +83,18 @@ static int train_vae(int argc, char **argv)
         {0}};
     cli_cmd cmd = {C, "train a VAE (Bernoulli likelihood, N(0, I) prior) by minibatch Adam",
                    "ginv train vae --data fashion-mnist --latent 20 --hidden 500,500 --epochs E -o vae.safetensors",
-                   "The encoder is n-H1-..-(2k) (mean and log-variance, last layer linear), the "
-                   "decoder k-..-H1-n with a sigmoid output; the loss is the negative ELBO "
+                   "--arch mlp: the encoder is n-H1-..-(2k) (mean and log-variance, last layer "
+                   "linear), the decoder k-..-H1-n with a sigmoid output. --arch conv (images "
+                   "whose height and width divide by 2^L, L the number of --hidden channels): the "
+                   "encoder is L conv2d layers (4x4, stride 2, padding 1: 28x28 -> 14x14 -> 7x7 "
+                   "for 32,64) then a dense layer to (2k), the decoder a dense layer to HL x 7 x 7, "
+                   "a reshape and L conv_transpose2d layers (4x4, stride 2, padding 1) back to "
+                   "1 x h x w with a sigmoid output. The loss is the negative ELBO "
                    "(Kingma & Welling 2014, eq. 10) with one reparameterised sample per image. "
                    "After every epoch the whole state (parameters, Adam moments, epoch) is "
                    "written atomically to FILE.ckpt; --resume continues from it. The checkpoint "
                    "records the training data (count and a hash of the pixels), --batch, --lr "
-                   "and --seed: --resume refuses another architecture (--latent, --hidden, --act) "
+                   "and --seed: --resume refuses another architecture (--arch, --latent, --hidden, --act) "
                    "or other data (exit 2) and warns when --batch, --lr or --seed differ (the run "
                    "is then not bit-identical to an uninterrupted one); with nothing left to train "
                    "(--epochs reached) it says so and still writes FILE. The output "
@@ -98,11 +107,19 @@ static int train_vae(int argc, char **argv)
     if (!out) return cli_usage_error(C, "-o FILE is required (where to write the VAE)");
     o.seed = seed;
     ginv_vae_arch a = {.k = latent};
+    if (!strcmp(arch, "conv")) a.kind = GINV_VAE_CONV;
+    else if (strcmp(arch, "mlp"))
+        return cli_usage_error(C, "--arch '%s': expected mlp or conv", arch);
+    if (!hidden) hidden = a.kind == GINV_VAE_CONV ? "32,64" : "500,500";
+    if (!act) act = a.kind == GINV_VAE_CONV ? "elu" : "softplus";
     int hs[8];
-    a.nhidden = cli_parse_sizes(C, "hidden", hidden, hs, 8);
+    a.nhidden = cli_parse_sizes(C, "hidden", hidden, hs, a.kind == GINV_VAE_CONV ? 4 : 8);
     if (a.nhidden < 0) return 2;
+    if (a.kind == GINV_VAE_CONV && a.nhidden < 1)
+        return cli_usage_error(C, "--arch conv needs at least one --hidden channel count");
     memcpy(a.hidden, hs, sizeof hs);
-    if (ginv_layer_kind_parse(act, &a.act) != GINV_OK || a.act == GINV_LAYER_DENSE)
+    if (ginv_layer_kind_parse(act, &a.act) != GINV_OK || a.act == GINV_LAYER_DENSE ||
+        (a.act >= GINV_LAYER_CONV2D && a.act <= GINV_LAYER_UPSAMPLE_NEAREST))
         return cli_usage_error(C, "--act '%s' is not an activation", act);
     char ckpt[4096], train_spec[1024], test_spec[1024];
     snprintf(ckpt, sizeof ckpt, "%s.ckpt", out);
@@ -124,6 +141,16 @@ static int train_vae(int argc, char **argv)
                          tr.w);
     }
     a.n = tr.h * tr.w;
+    a.c = 1; /* grayscale */
+    a.h = tr.h;
+    a.w = tr.w;
+    if (a.kind == GINV_VAE_CONV && (tr.h % (1 << a.nhidden) || tr.w % (1 << a.nhidden))) {
+        ginv_images_release(&tr);
+        ginv_images_release(&te);
+        return cli_usage_error(C, "--arch conv with %d --hidden layers halves the images %d times: "
+                               "their height and width must divide by %d, they are %dx%d",
+                               a.nhidden, a.nhidden, 1 << a.nhidden, tr.h, tr.w);
+    }
     ginv_vae *v = NULL;
     int code = 0;
     if (resume && access(ckpt, F_OK) == 0) {
@@ -197,6 +224,7 @@ static int train_vae(int argc, char **argv)
         cJSON *doc = cli_json_new("train vae");
         cJSON *p = cJSON_AddObjectToObject(doc, "params");
         cJSON_AddStringToObject(p, "data", train_spec);
+        cJSON_AddStringToObject(p, "arch", arch);
         cJSON_AddNumberToObject(p, "latent", latent);
         cJSON_AddStringToObject(p, "hidden", hidden);
         cJSON_AddStringToObject(p, "act", act);

@@ -24,13 +24,31 @@ extern "C" {
  * L(z) (n outputs); p(x|z) = Bernoulli(sigmoid(L(z))), p(z) = N(0, I). The
  * generator G(z) = sigmoid(L(z)) is what model files hold as "the net". */
 typedef struct ginv_vae ginv_vae;
+/* The two architectures:
+ *  GINV_VAE_MLP   dense layers: encoder n-H1-..-HL-(2k), decoder k-HL-..-H1-n,
+ *                 the activation after every hidden layer.
+ *  GINV_VAE_CONV  convolutional, for c x h x w images (n = c h w; h and w
+ *                 divisible by 2^L): the encoder is L conv2d layers, kernel
+ *                 4x4, stride 2, padding 1 (each halves H and W), with
+ *                 H1, .., HL output channels, then a dense layer to 2k (from
+ *                 HL x h/2^L x w/2^L); the decoder mirrors it: dense k ->
+ *                 HL x h/2^L x w/2^L, reshape, L conv_transpose2d layers
+ *                 (4x4, stride 2, padding 1: each doubles H and W) with
+ *                 H(L-1), .., H1, c output channels. The activation follows
+ *                 every layer but the last of each net. For 1 x 28 x 28 and
+ *                 hidden 32,64: 28 -> 14 -> 7 and back. */
+typedef enum { GINV_VAE_MLP = 0, GINV_VAE_CONV = 1 } ginv_vae_kind;
 typedef struct {
     int n, k;                 /* data and latent sizes */
-    int nhidden, hidden[8];   /* hidden widths, the same for encoder and decoder */
-    ginv_layer_kind act;      /* hidden activation (softplus) */
+    int nhidden, hidden[8];   /* hidden widths (MLP) or conv channels (CONV, at most 4),
+                                 the same for encoder and decoder */
+    ginv_layer_kind act;      /* hidden activation (softplus; elu has alpha 1,
+                                 leaky_relu slope 0.2) */
+    ginv_vae_kind kind;       /* GINV_VAE_MLP (0) or GINV_VAE_CONV */
+    int c, h, w;              /* CONV: the image shape, c h w = n (ignored for MLP) */
 } ginv_vae_arch;
 /* Fan-in initialisation N(0, 1/fan_in), zero biases, from (seed,
- * GINV_STREAM_TRAIN_INIT, 0/1). */
+ * GINV_STREAM_TRAIN_INIT, 0/1) (conv layers: ginv_net_randomize's "fanin"). */
 ginv_status ginv_vae_new(ginv_vae **out, const ginv_vae_arch *a, uint64_t seed);
 void ginv_vae_free(ginv_vae *v);
 ginv_net *ginv_vae_encoder(ginv_vae *v);

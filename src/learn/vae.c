@@ -7,22 +7,115 @@
  * mean) but not their likelihood (issue 20 asks for a Gaussian one). */
 #include "learn/vae_internal.h"
 #include "base/check_internal.h"
+#include "net/net_internal.h"
 
 #include <math.h>
 #include <string.h>
 
+#define VAE_MAX_LAYERS 64 /* layers of one net: 2 * 8 + 1 (MLP), 2 * 4 + 3 (CONV) */
+
+/* The activation layer after a hidden layer (ELU with alpha 1, the usual
+ * choice; leaky ReLU with slope 0.2). */
+static ginv_layer act_layer(ginv_layer_kind act)
+{
+    return (ginv_layer){.kind = act, .alpha = act == GINV_LAYER_ELU ? 1.0 : 0.2};
+}
+
 static ginv_status build_chain(ginv_net **out, int in, int nh, const int *hidden,
                                ginv_layer_kind act, int last)
 {
-    ginv_layer spec[2 * 9 + 1];
+    ginv_layer spec[VAE_MAX_LAYERS];
     int ns = 0, w = in;
     for (int i = 0; i < nh; i++) {
         spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = w, .out = hidden[i], .bias = 1};
-        spec[ns++] = (ginv_layer){.kind = act, .in = hidden[i], .out = hidden[i], .alpha = 0.2};
+        spec[ns] = act_layer(act);
+        spec[ns].in = spec[ns].out = hidden[i];
+        ns++;
         w = hidden[i];
     }
     spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = w, .out = last, .bias = 1};
     return ginv_net_new(out, ns, spec);
+}
+
+/* A 4x4, stride-2, padding-1 conv2d or conv_transpose2d with a bias: halves or
+ * doubles H and W. Input shapes after the first layer come from the chain. */
+static ginv_layer conv_layer(ginv_layer_kind kind, int c_out)
+{
+    return (ginv_layer){.kind = kind, .c_out = c_out, .bias = 1, .kh = 4, .kw = 4,
+                        .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1,
+                        .dil_h = 1, .dil_w = 1};
+}
+
+/* GINV_VAE_CONV (learn.h): encoder c x h x w -conv-> H1 x h/2 x w/2 .. -conv->
+ * HL x h/2^L x w/2^L -dense-> 2k; decoder k -dense-> HL x h/2^L x w/2^L
+ * -reshape- -convT-> .. -convT-> c x h x w. */
+static ginv_status build_conv(const ginv_vae_arch *a, ginv_net **enc, ginv_net **dec)
+{
+    ginv_layer spec[VAE_MAX_LAYERS];
+    int L = a->nhidden, hs = a->h >> L, ws = a->w >> L, flat = a->hidden[L - 1] * hs * ws;
+    int ns = 0;
+    for (int i = 0; i < L; i++) {
+        spec[ns] = conv_layer(GINV_LAYER_CONV2D, a->hidden[i]);
+        if (i == 0) {
+            spec[ns].c_in = a->c;
+            spec[ns].h_in = a->h;
+            spec[ns].w_in = a->w;
+        }
+        ns++;
+        spec[ns++] = act_layer(a->act);
+    }
+    spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = flat, .out = 2 * a->k, .bias = 1};
+    ginv_status st = ginv_net_new(enc, ns, spec);
+    if (st != GINV_OK) return st;
+    ns = 0;
+    spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = a->k, .out = flat, .bias = 1};
+    spec[ns++] = act_layer(a->act);
+    spec[ns++] = (ginv_layer){.kind = GINV_LAYER_RESHAPE, .c_out = a->hidden[L - 1], .h_out = hs,
+                              .w_out = ws};
+    for (int i = L - 1; i >= 0; i--) {
+        spec[ns++] = conv_layer(GINV_LAYER_CONV_TRANSPOSE2D, i ? a->hidden[i - 1] : a->c);
+        if (i) spec[ns++] = act_layer(a->act);
+    }
+    st = ginv_net_new(dec, ns, spec);
+    if (st != GINV_OK) {
+        ginv_net_free(*enc);
+        *enc = NULL;
+    }
+    return st;
+}
+
+ginv_status ginv_vae_arch_check(const ginv_vae_arch *a)
+{
+    if (a->kind != GINV_VAE_MLP && a->kind != GINV_VAE_CONV)
+        return ginv_fail(GINV_ERR_ARG, "VAE architecture kind %d (expected mlp or conv)", (int)a->kind);
+    if (!ginv_layer_is_act(a->act))
+        return ginv_fail(GINV_ERR_ARG, "the VAE's hidden activation must be an elementwise "
+                         "activation, not %s", ginv_layer_kind_name(a->act));
+    if (a->kind == GINV_VAE_MLP) {
+        if (a->n < 1 || a->k < 1 || a->nhidden < 0 || a->nhidden > 8)
+            return ginv_fail(GINV_ERR_ARG, "VAE sizes: data %d, latent %d, %d hidden layers "
+                                           "(at most 8)", a->n, a->k, a->nhidden);
+        for (int i = 0; i < a->nhidden; i++)
+            if (a->hidden[i] < 1)
+                return ginv_fail(GINV_ERR_ARG, "VAE hidden width %d must be >= 1", a->hidden[i]);
+        return GINV_OK;
+    }
+    if (a->k < 1 || a->k > (1 << 20) || a->nhidden < 1 || a->nhidden > 4)
+        return ginv_fail(GINV_ERR_ARG, "conv VAE: latent %d, %d conv layers (1 to 4)", a->k,
+                         a->nhidden);
+    for (int i = 0; i < a->nhidden; i++)
+        if (a->hidden[i] < 1 || a->hidden[i] > 4096)
+            return ginv_fail(GINV_ERR_ARG, "conv VAE: %d channels (1 to 4096)", a->hidden[i]);
+    int f = 1 << a->nhidden;
+    if (a->c < 1 || a->h < 1 || a->w < 1 || a->c > 4096 || a->h > 65536 || a->w > 65536 ||
+        (long long)a->c * a->h * a->w != a->n)
+        return ginv_fail(GINV_ERR_ARG, "conv VAE: image %dx%dx%d does not hold the %d data values",
+                         a->c, a->h, a->w, a->n);
+    if (a->h % f || a->w % f)
+        return ginv_fail(GINV_ERR_ARG, "conv VAE: %d stride-2 conv layers need the image height "
+                         "and width divisible by %d; the images are %dx%d (use fewer --hidden "
+                         "layers)", a->nhidden, f, a->h, a->w);
+    return GINV_OK;
 }
 
 ginv_status ginv_vae_wrap(ginv_vae **out, const ginv_vae_arch *a, ginv_net *enc, ginv_net *dec)
@@ -51,17 +144,17 @@ ginv_status ginv_vae_new(ginv_vae **out, const ginv_vae_arch *a, uint64_t seed)
     GINV_NONNULL(out);
     *out = NULL;
     GINV_NONNULL(a);
-    if (a->n < 1 || a->k < 1 || a->nhidden < 0 || a->nhidden > 8)
-        return ginv_fail(GINV_ERR_ARG, "VAE sizes: data %d, latent %d, %d hidden layers "
-                                       "(at most 8)", a->n, a->k, a->nhidden);
-    for (int i = 0; i < a->nhidden; i++)
-        if (a->hidden[i] < 1)
-            return ginv_fail(GINV_ERR_ARG, "VAE hidden width %d must be >= 1", a->hidden[i]);
-    int rev[8];
-    for (int i = 0; i < a->nhidden; i++) rev[i] = a->hidden[a->nhidden - 1 - i];
+    ginv_status st = ginv_vae_arch_check(a);
+    if (st != GINV_OK) return st;
     ginv_net *enc = NULL, *dec = NULL;
-    ginv_status st = build_chain(&enc, a->n, a->nhidden, a->hidden, a->act, 2 * a->k);
-    if (st == GINV_OK) st = build_chain(&dec, a->k, a->nhidden, rev, a->act, a->n);
+    if (a->kind == GINV_VAE_CONV) {
+        st = build_conv(a, &enc, &dec);
+    } else {
+        int rev[8];
+        for (int i = 0; i < a->nhidden; i++) rev[i] = a->hidden[a->nhidden - 1 - i];
+        st = build_chain(&enc, a->n, a->nhidden, a->hidden, a->act, 2 * a->k);
+        if (st == GINV_OK) st = build_chain(&dec, a->k, a->nhidden, rev, a->act, a->n);
+    }
     if (st == GINV_OK) {
         ginv_net_randomize(enc, GINV_INIT_FANIN, 0, seed, GINV_STREAM_TRAIN_INIT * 16 + 0);
         ginv_net_randomize(dec, GINV_INIT_FANIN, 0, seed, GINV_STREAM_TRAIN_INIT * 16 + 1);
@@ -202,7 +295,7 @@ ginv_status ginv_vae_generator(const ginv_vae *v, ginv_net **out)
     *out = NULL;
     GINV_NONNULL(v);
     int nl = ginv_net_nlayers(v->dec);
-    ginv_layer spec[2 * 9 + 2];
+    ginv_layer spec[VAE_MAX_LAYERS + 1];
     for (int i = 0; i < nl; i++) {
         spec[i] = *ginv_net_layer_c(v->dec, i);
         spec[i].W = spec[i].b = spec[i].dW = spec[i].db = NULL;

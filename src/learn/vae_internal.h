@@ -21,6 +21,9 @@ struct ginv_vae {
     ginv_vae_train_record rec;         /* what training used (checkpoints keep it) */
 };
 
+/* The architecture's sizes and kinds are valid (GINV_ERR_ARG naming what is not). */
+ginv_status ginv_vae_arch_check(const ginv_vae_arch *a);
+
 /* Takes ownership of enc and dec (freed on failure by the caller). */
 ginv_status ginv_vae_wrap(ginv_vae **out, const ginv_vae_arch *a, ginv_net *enc, ginv_net *dec);
 

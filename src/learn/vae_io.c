@@ -28,11 +28,18 @@ ginv_status ginv_vae_save(const ginv_vae *v, const char *path, int with_state)
     if (st == GINV_OK) st = ginv_net_write_part(gen, w, "ginv", "");
     if (st == GINV_OK) st = ginv_net_write_part(v->enc, w, "ginv.encoder", "encoder.");
     cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "arch", v->arch.kind == GINV_VAE_CONV ? "conv" : "mlp");
     cJSON_AddNumberToObject(o, "n", v->arch.n);
     cJSON_AddNumberToObject(o, "k", v->arch.k);
     cJSON *hid = cJSON_AddArrayToObject(o, "hidden");
     for (int i = 0; i < v->arch.nhidden; i++)
         cJSON_AddItemToArray(hid, cJSON_CreateNumber(v->arch.hidden[i]));
+    if (v->arch.kind == GINV_VAE_CONV) {
+        cJSON *img = cJSON_AddArrayToObject(o, "image");
+        cJSON_AddItemToArray(img, cJSON_CreateNumber(v->arch.c));
+        cJSON_AddItemToArray(img, cJSON_CreateNumber(v->arch.h));
+        cJSON_AddItemToArray(img, cJSON_CreateNumber(v->arch.w));
+    }
     cJSON_AddStringToObject(o, "act", ginv_layer_kind_name(v->arch.act));
     cJSON_AddStringToObject(o, "likelihood", "bernoulli");
     cJSON_AddNumberToObject(o, "epochs", v->epoch);
@@ -133,6 +140,27 @@ ginv_status ginv_vae_load(const char *path, ginv_vae **out)
             for (int i = 0; i < a.nhidden; i++)
                 a.hidden[i] = cJSON_GetArrayItem(jh, i)->valueint;
             st = ginv_layer_kind_parse(ja->valuestring, &a.act);
+            /* "arch" absent: an MLP VAE (files written before the conv VAE) */
+            const cJSON *jr = cJSON_GetObjectItemCaseSensitive(vo, "arch");
+            const cJSON *ji = cJSON_GetObjectItemCaseSensitive(vo, "image");
+            if (st != GINV_OK) st = bad(path, ginv_last_error());
+            else if (jr && (!cJSON_IsString(jr) || (strcmp(jr->valuestring, "mlp") &&
+                                                   strcmp(jr->valuestring, "conv"))))
+                st = bad(path, "\"ginv.vae\" arch must be \"mlp\" or \"conv\"");
+            else if (jr && !strcmp(jr->valuestring, "conv")) {
+                a.kind = GINV_VAE_CONV;
+                if (!cJSON_IsArray(ji) || cJSON_GetArraySize(ji) != 3 ||
+                    !cJSON_IsNumber(cJSON_GetArrayItem(ji, 0)) ||
+                    !cJSON_IsNumber(cJSON_GetArrayItem(ji, 1)) ||
+                    !cJSON_IsNumber(cJSON_GetArrayItem(ji, 2)))
+                    st = bad(path, "a conv VAE's \"ginv.vae\" needs image [C, H, W]");
+                else {
+                    a.c = cJSON_GetArrayItem(ji, 0)->valueint;
+                    a.h = cJSON_GetArrayItem(ji, 1)->valueint;
+                    a.w = cJSON_GetArrayItem(ji, 2)->valueint;
+                }
+            }
+            if (st == GINV_OK && ginv_vae_arch_check(&a) != GINV_OK) st = bad(path, ginv_last_error());
             epochs = cJSON_IsNumber(je) ? je->valueint : 0;
             steps = cJSON_IsNumber(js) ? (long)js->valuedouble : 0;
         }

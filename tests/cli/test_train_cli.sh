@@ -43,9 +43,9 @@ tiny=(--data "fashion-mnist:train[0:100]" --no-test --latent 3 --hidden 8 --batc
 expect_ok tiny_one_epoch -- $GINV train vae "${tiny[@]}" --epochs 1 -o "$TMP/c.st"
 cp "$TMP/c.st.ckpt" "$TMP/c.ckpt.keep"
 cp "$TMP/c.st" "$TMP/c.keep"
-expect_error resume_refuses_another_latent_size 2 "holds a VAE with --latent 3 --hidden 8 --act softplus, this run asks for --latent 5 --hidden 8" -- \
+expect_error resume_refuses_another_latent_size 2 "holds a VAE with --arch mlp --latent 3 --hidden 8 --act softplus, this run asks for --arch mlp --latent 5 --hidden 8" -- \
     $GINV train vae "${tiny[@]}" --latent 5 --epochs 2 -o "$TMP/c.st" --resume
-expect_error resume_refuses_other_hidden_widths 2 "this run asks for --latent 3 --hidden 8,8" -- \
+expect_error resume_refuses_other_hidden_widths 2 "this run asks for --arch mlp --latent 3 --hidden 8,8" -- \
     $GINV train vae "${tiny[@]}" --hidden 8,8 --epochs 2 -o "$TMP/c.st" --resume
 expect_error resume_refuses_another_activation 2 "--act relu" -- \
     $GINV train vae "${tiny[@]}" --act relu --epochs 2 -o "$TMP/c.st" --resume
@@ -71,4 +71,27 @@ check an_error_before_training_names_no_checkpoint bash -c \
     "$GINV train vae --data 'fashion-mnist:train[0:20]' --no-test --batch 50 --epochs 1 -o '$TMP/n.st' -q 2>&1 | grep -v ckpt | grep -q 'batch size 50'"
 # -q: only errors (docs/cli.md, "Options"): not even the summary line
 check train_quiet_prints_nothing bash -c "[ -z \"\$($GINV train vae ${tiny[*]} --epochs 0 -o '$TMP/q.st' 2>&1)\" ]"
+# --arch conv: strided convs in the encoder, conv_transpose2d in the decoder;
+# one epoch then --resume to two gives the file two epochs straight give
+conv=(--arch conv --data "fashion-mnist:train[0:200]" --test-data "fashion-mnist:test[0:50]"
+      --latent 4 --hidden 4,8 --batch 50 --seed 3 -q)
+expect_ok conv_train_two_epochs -- $GINV train vae "${conv[@]}" --epochs 2 -o "$TMP/cv.st" --json "$TMP/cv.json"
+check conv_json_records_the_arch_and_a_test_elbo bash -c \
+    "jq -e '.params.arch == \"conv\" and .params.hidden == \"4,8\" and .params.act == \"elu\" and (.test.elbo | type == \"number\") and (.epoch_loss[1] < .epoch_loss[0])' '$TMP/cv.json' >/dev/null"
+check conv_generator_ends_in_conv_transpose_and_sigmoid bash -c \
+    "$GINV info --json - '$TMP/cv.st' | jq -e '.latent == 4 and .output == 784' >/dev/null &&
+     $GINV info '$TMP/cv.st' | grep -q conv_transpose2d && $GINV info '$TMP/cv.st' | grep -q sigmoid"
+expect_ok conv_train_one_epoch -- $GINV train vae "${conv[@]}" --epochs 1 -o "$TMP/cw.st"
+expect_ok conv_train_resume_to_two -- $GINV train vae "${conv[@]}" --epochs 2 -o "$TMP/cw.st" --resume
+check conv_resumed_vae_is_bit_identical cmp -s "$TMP/cv.st" "$TMP/cw.st"
+expect_error conv_resume_refuses_the_mlp_arch 2 "holds a VAE with --arch conv --latent 4 --hidden 4,8 --act elu, this run asks for --arch mlp" -- \
+    $GINV train vae "${conv[@]/conv/mlp}" --epochs 3 -o "$TMP/cw.st" --resume
+expect_ok conv_csgm_runs_on_the_conv_generator -- $GINV cs --model "$TMP/cv.st" --data "fashion-mnist:test[0:2]" \
+    --m 50 --method csgm --restarts 1 --iters 20 -q
+expect_error conv_refuses_images_that_do_not_halve 2 "divide by 8" -- \
+    $GINV train vae --arch conv --hidden 4,8,8 --data "fashion-mnist:train[0:100]" --no-test --epochs 1 -o "$TMP/cx.st" -q
+expect_error train_refuses_an_unknown_arch 2 "expected mlp or conv" -- \
+    $GINV train vae --arch gan --epochs 1 -o "$TMP/cx.st" -q
+expect_error train_refuses_a_layer_as_activation 2 "not an activation" -- \
+    $GINV train vae --arch conv --act conv2d --epochs 1 -o "$TMP/cx.st" -q
 echo done

@@ -281,3 +281,166 @@ TEST(vae_eval_is_the_mean_loss_with_one_eval_stream_per_example)
     CHECK(l2 == l0);
     ginv_vae_free(v);
 }
+
+/* ---- the convolutional VAE (--arch conv) */
+
+/* 1 x 8 x 8 images, conv channels 3, 4 (8 -> 4 -> 2 and back), k = 3 */
+static ginv_vae *tiny_conv_vae(uint64_t seed, ginv_layer_kind act)
+{
+    ginv_vae_arch a = {.n = 64, .k = 3, .nhidden = 2, .hidden = {3, 4}, .act = act,
+                       .kind = GINV_VAE_CONV, .c = 1, .h = 8, .w = 8};
+    ginv_vae *v = NULL;
+    CHECK_OK(ginv_vae_new(&v, &a, seed));
+    return v;
+}
+
+TEST(conv_vae_has_strided_convs_and_a_mirrored_decoder)
+{
+    ginv_vae *v = tiny_conv_vae(1, GINV_LAYER_ELU);
+    if (!v) return;
+    const ginv_net *e = ginv_vae_encoder(v), *d = ginv_vae_decoder_logits(v);
+    /* conv 1x8x8 -> 3x4x4, elu, conv -> 4x2x2, elu, dense 16 -> 6 */
+    CHECK(ginv_net_nlayers(e) == 5 && ginv_net_in(e) == 64 && ginv_net_out(e) == 6);
+    const ginv_layer *c0 = ginv_net_layer_c(e, 0), *c1 = ginv_net_layer_c(e, 2);
+    CHECK(c0->kind == GINV_LAYER_CONV2D && c0->c_out == 3 && c0->h_out == 4 && c0->kh == 4 &&
+          c0->stride_h == 2 && c0->pad_h == 1 && c0->bias);
+    CHECK(c1->kind == GINV_LAYER_CONV2D && c1->c_out == 4 && c1->h_out == 2 && c1->w_out == 2);
+    CHECK(ginv_net_layer_c(e, 1)->kind == GINV_LAYER_ELU && ginv_net_layer_c(e, 1)->alpha == 1.0);
+    CHECK(ginv_net_layer_c(e, 4)->kind == GINV_LAYER_DENSE && ginv_net_layer_c(e, 4)->in == 16);
+    /* dense 3 -> 16, elu, reshape 4x2x2, convT -> 3x4x4, elu, convT -> 1x8x8 */
+    CHECK(ginv_net_nlayers(d) == 6 && ginv_net_in(d) == 3 && ginv_net_out(d) == 64);
+    const ginv_layer *r = ginv_net_layer_c(d, 2), *t0 = ginv_net_layer_c(d, 3),
+                     *t1 = ginv_net_layer_c(d, 5);
+    CHECK(r->kind == GINV_LAYER_RESHAPE && r->c_out == 4 && r->h_out == 2);
+    CHECK(t0->kind == GINV_LAYER_CONV_TRANSPOSE2D && t0->c_out == 3 && t0->h_out == 4);
+    CHECK(t1->kind == GINV_LAYER_CONV_TRANSPOSE2D && t1->c_out == 1 && t1->h_out == 8 &&
+          t1->w_out == 8);
+    ginv_vae_free(v);
+    /* sizes that do not halve twice, or that do not hold n values, are refused */
+    ginv_vae_arch a = {.n = 36, .k = 3, .nhidden = 2, .hidden = {3, 4}, .act = GINV_LAYER_ELU,
+                       .kind = GINV_VAE_CONV, .c = 1, .h = 6, .w = 6};
+    CHECK(ginv_vae_new(&v, &a, 1) == GINV_ERR_ARG && !v);
+    CHECK_MSG(strstr(ginv_last_error(), "divisible by 4"), "%s", ginv_last_error());
+    a.h = a.w = 8;
+    CHECK(ginv_vae_new(&v, &a, 1) == GINV_ERR_ARG && !v);
+    a.n = 64;
+    a.act = GINV_LAYER_CONV2D;
+    CHECK(ginv_vae_new(&v, &a, 1) == GINV_ERR_ARG && !v);
+}
+
+TEST(conv_vae_parameter_gradients_match_finite_differences)
+{
+    enum { B = 3, N = 64, K = 3 };
+    const ginv_layer_kind acts[2] = {GINV_LAYER_ELU, GINV_LAYER_SOFTPLUS};
+    for (uint64_t seed = 1; seed <= 2; seed++) {
+        ginv_vae *v = tiny_conv_vae(seed, acts[seed - 1]);
+        if (!v) continue;
+        float x[B * N], eps[B * K];
+        fill_data(x, B, N, seed);
+        ginv_rng r;
+        ginv_rng_init(&r, seed, 997, 0);
+        ginv_rng_normal_f32(&r, eps, B * K, 1.0);
+        check_direction(v, ginv_vae_encoder(v), B, x, eps, seed);
+        check_direction(v, ginv_vae_decoder_logits(v), B, x, eps, seed + 10);
+        ginv_vae_free(v);
+    }
+}
+
+TEST(conv_vae_training_learns_and_resumes_bit_identically)
+{
+    enum { N = 40, n = 64 };
+    static float X[N * n];
+    fill_data(X, N, n, 13);
+    for (int i = 0; i < N * n; i++) X[i] = X[i] > 0.5f ? 1.0f : 0.0f;
+    char ck[256];
+    snprintf(ck, sizeof ck, "%s/cvae-ck.safetensors", test_tmpdir());
+    ginv_vae_train_opts o;
+    ginv_vae_train_opts_init(&o);
+    o.batch = 10;
+    o.epochs = 3;
+    o.seed = 5;
+    o.lr = 3e-3;
+    ginv_vae *full = tiny_conv_vae(2, GINV_LAYER_ELU);
+    double hist[3];
+    CHECK_OK(ginv_vae_train(full, N, X, &o, hist));
+    CHECK_MSG(hist[2] < hist[0], "training loss %g -> %g", hist[0], hist[2]);
+
+    ginv_vae *part = tiny_conv_vae(2, GINV_LAYER_ELU);
+    o.epochs = 1;
+    o.checkpoint = ck;
+    CHECK_OK(ginv_vae_train(part, N, X, &o, NULL));
+    ginv_vae_free(part);
+    ginv_vae *res = NULL;
+    CHECK_OK(ginv_vae_load(ck, &res));
+    CHECK(res && ginv_vae_epoch(res) == 1);
+    if (res) { /* the architecture comes back from the file */
+        const ginv_vae_arch *a = ginv_vae_get_arch(res);
+        CHECK(a->kind == GINV_VAE_CONV && a->c == 1 && a->h == 8 && a->w == 8 && a->nhidden == 2 &&
+              a->hidden[0] == 3 && a->hidden[1] == 4 && a->act == GINV_LAYER_ELU && a->k == 3);
+    }
+    o.epochs = 3;
+    o.checkpoint = NULL;
+    if (res) CHECK_OK(ginv_vae_train(res, N, X, &o, NULL));
+    for (int which = 0; res && which < 2; which++) {
+        ginv_net *a = which ? ginv_vae_decoder_logits(full) : ginv_vae_encoder(full);
+        ginv_net *b = which ? ginv_vae_decoder_logits(res) : ginv_vae_encoder(res);
+        CHECK(!memcmp(ginv_net_params(a), ginv_net_params(b),
+                      ginv_net_nparams(a) * sizeof(float)));
+    }
+    /* the file's net is sigmoid(decoder) as any command loads it */
+    char path[256];
+    snprintf(path, sizeof path, "%s/cvae.safetensors", test_tmpdir());
+    CHECK_OK(ginv_vae_save(full, path, 0));
+    ginv_net *g = NULL;
+    CHECK_OK(ginv_net_load(path, &g));
+    if (g) {
+        CHECK(ginv_net_in(g) == 3 && ginv_net_out(g) == 64 &&
+              ginv_net_layer_c(g, ginv_net_nlayers(g) - 1)->kind == GINV_LAYER_SIGMOID);
+        float z[3] = {0.3f, -1.0f, 0.5f};
+        ginv_net_ws *wg = NULL, *wl = NULL;
+        CHECK_OK(ginv_net_ws_new(&wg, g, 1));
+        CHECK_OK(ginv_net_ws_new(&wl, ginv_vae_decoder_logits(full), 1));
+        const float *x = ginv_net_forward(g, wg, 1, z);
+        const float *l = ginv_net_forward(ginv_vae_decoder_logits(full), wl, 1, z);
+        for (int i = 0; i < 64; i++) CHECK_NEAR(x[i], 1.0 / (1.0 + exp(-(double)l[i])), 1e-6);
+        ginv_net_ws_free(wg);
+        ginv_net_ws_free(wl);
+        ginv_net_free(g);
+    }
+    ginv_vae_free(res);
+    ginv_vae_free(full);
+}
+
+TEST(conv_vae_training_gives_the_same_parameters_with_one_or_two_threads)
+{
+    /* 1 x 16 x 16 with 8 and 16 channels: the conv chunks spread over the pool */
+    enum { N = 32, n = 256 };
+    static float X[N * n];
+    fill_data(X, N, n, 14);
+    ginv_vae_arch arch = {.n = n, .k = 4, .nhidden = 2, .hidden = {8, 16},
+                          .act = GINV_LAYER_ELU, .kind = GINV_VAE_CONV, .c = 1, .h = 16, .w = 16};
+    ginv_vae_train_opts o;
+    ginv_vae_train_opts_init(&o);
+    o.batch = 16;
+    o.epochs = 2;
+    ginv_vae *a = NULL, *b = NULL;
+    CHECK_OK(ginv_vae_new(&a, &arch, 6));
+    CHECK_OK(ginv_vae_new(&b, &arch, 6));
+    if (!a || !b) {
+        ginv_vae_free(a);
+        ginv_vae_free(b);
+        return;
+    }
+    o.threads = 1;
+    CHECK_OK(ginv_vae_train(a, N, X, &o, NULL));
+    o.threads = 2;
+    CHECK_OK(ginv_vae_train(b, N, X, &o, NULL));
+    ginv_blas_set_threads(1);
+    CHECK(!memcmp(ginv_net_params(ginv_vae_decoder_logits(a)),
+                  ginv_net_params(ginv_vae_decoder_logits(b)),
+                  ginv_net_nparams(ginv_vae_decoder_logits(a)) * sizeof(float)));
+    CHECK(!memcmp(ginv_net_params(ginv_vae_encoder(a)), ginv_net_params(ginv_vae_encoder(b)),
+                  ginv_net_nparams(ginv_vae_encoder(a)) * sizeof(float)));
+    ginv_vae_free(a);
+    ginv_vae_free(b);
+}
