@@ -160,6 +160,7 @@ static int draw_problem(landscape_cmd *a)
     if (cap < (a->inits < 1024 ? a->inits : 1024)) cap = a->inits < 1024 ? a->inits : 1024;
     if (cap < 64) cap = 64;
     if ((st = ginv_landscape_new(&a->ls, a->net, a->op, a->z0, cap)) != GINV_OK) return cli_lib_error(C, st);
+    ginv_landscape_set_ctx(a->ls, cli_run_ctx()); /* Ctrl-C: exit 130, nothing written */
     return 0;
 }
 

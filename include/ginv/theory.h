@@ -108,6 +108,9 @@ typedef struct ginv_landscape ginv_landscape;
 ginv_status ginv_landscape_new(ginv_landscape **out, ginv_net *net, const ginv_op *op,
                                const float *z0, int batch);
 void ginv_landscape_free(ginv_landscape *ls);
+/* The context of the landscape's long calls (line, ray, Hessian, plane,
+ * basins): once it is cancelled they return GINV_ERR_CANCELLED. NULL: none. */
+void ginv_landscape_set_ctx(ginv_landscape *ls, ginv_ctx *ctx);
 ginv_objective *ginv_landscape_objective(ginv_landscape *ls);
 /* f (B) and, if grad != NULL, grad f (B x k) for any B (chunked). */
 ginv_status ginv_landscape_eval(ginv_landscape *ls, int B, const float *z, double *f,

@@ -5,6 +5,7 @@
  * there by central differences of the gradient, and the basins of plain GD. */
 #include "ginv.h"
 #include "base/check_internal.h"
+#include "base/ctx_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -18,7 +19,22 @@ struct ginv_landscape {
     float *zb;      /* (cap x k) scratch latents */
     float *gb;      /* (cap x k) scratch gradients */
     double *fb;     /* (cap) */
+    ginv_ctx *ctx;  /* cancel and callbacks of the long calls, or NULL */
 };
+
+void ginv_landscape_set_ctx(ginv_landscape *ls, ginv_ctx *ctx)
+{
+    if (ls) ls->ctx = ctx;
+}
+
+/* One objective evaluation of a chunk, after the cancel check: every long
+ * landscape call (line, ray, slope zero, Hessian, plane) is made of these. */
+static ginv_status eval_chunk(ginv_landscape *ls, int nb, const float *z, double *f, float *grad)
+{
+    if (ls->ctx && ginv_ctx_cancelled(ls->ctx))
+        return ginv_fail(GINV_ERR_CANCELLED, "landscape: cancelled");
+    return ginv_objective_eval(ls->obj, nb, z, f, grad);
+}
 
 /* y = A G(z0) (eq. 1 with no noise) and the objective with lambda 0. */
 ginv_status ginv_landscape_new(ginv_landscape **out, ginv_net *net, const ginv_op *op,
@@ -95,7 +111,7 @@ ginv_status ginv_landscape_eval(ginv_landscape *ls, int B, const float *z, doubl
     int k = ls->k;
     for (int b0 = 0; b0 < B; b0 += ls->cap) {
         int nb = B - b0 < ls->cap ? B - b0 : ls->cap;
-        ginv_status st = ginv_objective_eval(ls->obj, nb, z + (size_t)b0 * k, f + b0,
+        ginv_status st = eval_chunk(ls, nb, z + (size_t)b0 * k, f + b0,
                                              grad ? grad + (size_t)b0 * k : NULL);
         if (st != GINV_OK) return st;
     }
@@ -116,7 +132,7 @@ ginv_status ginv_landscape_line(ginv_landscape *ls, int nt, const double *t, dou
         for (int b = 0; b < nb; b++)
             for (int i = 0; i < k; i++) ls->zb[(size_t)b * k + i] = (float)(t[b0 + b] * ls->z0[i]);
         int want = gnorm || slope;
-        ginv_status st = ginv_objective_eval(ls->obj, nb, ls->zb, f + b0, want ? ls->gb : NULL);
+        ginv_status st = eval_chunk(ls, nb, ls->zb, f + b0, want ? ls->gb : NULL);
         if (st != GINV_OK) return st;
         for (int b = 0; want && b < nb; b++) {
             double gg = 0, gz = 0;
@@ -289,7 +305,7 @@ ginv_status ginv_landscape_plane(ginv_landscape *ls, const float *dir, int nx, c
             for (int i = 0; i < k; i++)
                 ls->zb[(size_t)b * k + i] = (float)(a * ls->z0[i] + c * dir[i]);
         }
-        ginv_status st = ginv_objective_eval(ls->obj, nb, ls->zb, f + done, NULL);
+        ginv_status st = eval_chunk(ls, nb, ls->zb, f + done, NULL);
         if (st != GINV_OK) return st;
         done += nb;
         ginv_progress("landscape plane", done, total);
@@ -326,7 +342,9 @@ ginv_status ginv_landscape_basins_run(ginv_landscape *ls, const ginv_solve_opts 
         int nb = n - b0 < ls->cap ? n - b0 : ls->cap;
         ginv_solve_info info;
         memset(&info, 0, sizeof info);
-        st = ginv_solve(ls->obj, o, nb, z + (size_t)b0 * k, res->f + b0, &info);
+        ginv_run_scope scope; /* the solver checks the context's cancel flag */
+        ginv_run_enter(&scope, ls->ctx, 1);
+        st = ginv_run_leave(&scope, ginv_solve(ls->obj, o, nb, z + (size_t)b0 * k, res->f + b0, &info));
     }
     for (int b = 0; b < n && st == GINV_OK; b++) {
         double dp = 0, dn = 0;

@@ -78,6 +78,20 @@ else
 fi
 rm -f "$TMP/h.cnf" "$TMP/h.st" "$TMP/d.out" "$TMP/d.err"
 
+# landscape: basins of 100 inits x 10^8 GD iterations, interrupted; no --out set
+$GINV landscape --layers 10,100,300 --inits 100 --iters 100000000 --out "$TMP/ls" \
+    --json "$TMP/ls.json" >"$TMP/l.out" 2>"$TMP/l.err" &
+pid=$!
+interrupt $pid
+wait $pid
+rc=$?
+if [[ $rc -eq 130 && ! -e $TMP/ls.json && ! -e $TMP/ls ]] && grep -q 'cancelled' "$TMP/l.err"; then
+    ok landscape_sigint_exits_130_without_outputs
+else
+    fail landscape_sigint_exits_130_without_outputs "exit $rc: $(head -3 "$TMP/l.err")"
+fi
+rm -f "$TMP/l.out" "$TMP/l.err"
+
 # sweep: the store keeps the finished units, --resume completes it
 cat >"$TMP/sweep.json" <<'JSON'
 {"command": "recover", "fixed": {"op": "gaussian", "algo": "gd", "iters": 2000, "restarts": 2},

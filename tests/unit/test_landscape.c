@@ -96,6 +96,22 @@ TEST(landscape_f_on_the_line_has_global_minimum_zero_at_t_1)
     double tm, fm;
     CHECK_OK(ginv_landscape_ray_min(ls, 0.1, 3.0, &tm, &fm));
     CHECK_NEAR(tm, 1.0, 1e-4);
+    /* a cancelled context stops the long calls; the basins' solver too */
+    ginv_ctx *ctx = NULL;
+    CHECK_OK(ginv_ctx_new(&ctx));
+    ginv_landscape_set_ctx(ls, ctx);
+    CHECK_OK(ginv_landscape_line(ls, nt, t, f, NULL, NULL)); /* not cancelled yet */
+    ginv_ctx_cancel(ctx);
+    CHECK(ginv_landscape_line(ls, nt, t, f, gn, sl) == GINV_ERR_CANCELLED);
+    CHECK(ginv_landscape_ray_min(ls, 0.1, 3.0, &tm, &fm) == GINV_ERR_CANCELLED);
+    ginv_solve_opts so;
+    ginv_solve_opts_init(&so);
+    so.iters = 100000000;
+    ginv_landscape_basins bas;
+    CHECK(ginv_landscape_basins_run(ls, &so, 4, 1, NAN, 0.1, &bas) == GINV_ERR_CANCELLED);
+    ginv_landscape_set_ctx(ls, NULL);
+    CHECK_OK(ginv_landscape_line(ls, nt, t, f, NULL, NULL));
+    ginv_ctx_free(ctx);
     ginv_landscape_free(ls);
     ginv_op_free(op);
     ginv_net_free(net);
