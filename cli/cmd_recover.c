@@ -52,6 +52,13 @@ static void summarise(const ginv_recover_opts *ro, const ginv_recover_trial *res
 static void print_trials(const ginv_recover_opts *ro, const ginv_recover_trial *res, const recover_summary *s)
 {
     int have_truth = s->have_truth;
+    ginv_link link = ginv_op_spec_link(ro->op);
+    if (have_truth && link == GINV_LINK_ABS)
+        printf("rel_error up to sign (phaseless: x and -x give the same y): "
+               "min(||z_hat - z0||, ||z_hat + z0||) / ||z0||\n");
+    else if (have_truth && link == GINV_LINK_SIGN)
+        printf("rel_error of the directions (1-bit recovers up to scale): "
+               "||z_hat/||z_hat|| - z0/||z0|| || = 2 sin(angle/2)\n");
     if (ro->trials <= 50) {
         printf("%5s  %12s  %12s  %12s  %6s  %5s  %7s\n", "trial", have_truth ? "rel_error" : "-",
                "meas_loss", "f", "iters", "flips", have_truth ? "success" : "");
@@ -133,6 +140,7 @@ static cJSON *recover_json(ginv_recover_params *p, const ginv_recover_setup *su,
     cJSON *o = cJSON_AddObjectToObject(doc, "summary");
     cJSON_AddNumberToObject(o, "trials", ro->trials);
     if (s->have_truth) {
+        cJSON_AddStringToObject(o, "error_metric", ginv_link_error_name(ginv_op_spec_link(ro->op)));
         cJSON_AddNumberToObject(o, "successes", s->succ);
         cJSON_AddNumberToObject(o, "success_rate", (double)s->succ / ro->trials);
         cJSON_AddItemToObject(o, "median_rel_error", cli_json_num(s->med_err));
@@ -180,6 +188,10 @@ int cmd_recover(int argc, char **argv)
                    "operator and noise from streams derived from (seed, trial), so results do not\n"
                    "depend on --threads. --op gaussian has entries N(0, 1/m) (gaussian-unit: N(0, 1)).\n"
                    "rel_error = ||z_hat - z0|| / ||z0||; with --y (no truth) the fit is reported instead.\n"
+                   "Nonlinear operators use their own loss and metric (docs/operators.md):\n"
+                   "phaseless-gaussian fits || |A G(z)| - y ||^2 / 2 and rel_error is up to sign,\n"
+                   "min(||z_hat - z0||, ||z_hat + z0||) / ||z0||; onebit-gaussian[:onesided|corr]\n"
+                   "fits a scale-free loss and rel_error compares directions, || z_hat/|z_hat| - z0/|z0| ||.\n"
                    "The options above --trials are the parameters a sweep cell may set (same names).\n"
                    "Exit status: 0 when the run completed (whatever the success rate); failures by\n"
                    "class: 2 usage, 4 input, 5 I/O, 6 divergence (docs/cli.md)."};

@@ -64,9 +64,14 @@ ginv_status ginv_lasso_tune(const ginv_op *op, ginv_basis basis, int h, int w, i
 /* ------------------------------------------------------------ objective */
 
 /* f(z) = 1/2 ||A G(z) - y||^2 + lambda ||z||^2 (Hand & Voroninski eq. 1 plus
- * a Gaussian-prior term), for a batch of latents. */
+ * a Gaussian-prior term), for a batch of latents. For a nonlinear operator
+ * (ginv_op_link) the measurement term is the link's own: phaseless (ABS)
+ * the amplitude loss 1/2 || |A G(z)| - y ||^2 (Hand, Leong & Voroninski
+ * eq. 2); 1-bit (SIGN) the op's ginv_onebit_loss of G(z) / ||G(z)||
+ * (ginv/measure.h, docs/operators.md). */
 typedef struct ginv_objective ginv_objective;
-/* y is ny x m with ny == 1 (shared by all rows) or ny == B. Copied. */
+/* y is ny x m with ny == 1 (shared by all rows) or ny == B. Copied; checked
+ * by ginv_op_check_y (magnitudes >= 0 for ABS, signs +-1 for SIGN). */
 ginv_status ginv_objective_new(ginv_objective **out, ginv_net *net, const ginv_op *op,
                                const float *y, int ny, double lambda, int B);
 void ginv_objective_free(ginv_objective *obj);
@@ -74,7 +79,8 @@ void ginv_objective_set_kink(ginv_objective *obj, ginv_kink_rule rule, const flo
 /* f (B doubles) and, if grad != NULL, grad (B x k). */
 ginv_status ginv_objective_eval(ginv_objective *obj, int B, const float *z, double *f,
                                 float *grad);
-/* The last evaluation's measurement loss 1/2||A G(z) - y||^2 per row. */
+/* The last evaluation's measurement loss 1/2||A G(z) - y||^2 (or the
+ * link's) per row. */
 const double *ginv_objective_meas_loss(const ginv_objective *obj);
 /* Latent size k. */
 int ginv_objective_k(const ginv_objective *obj);
@@ -203,8 +209,10 @@ typedef struct {
     ginv_status status;         /* of this trial */
     char error[256];
     int k, n, m;
-    double rel_error;           /* ||z_hat - z0|| / ||z0||, NaN when y was given */
-    double signal_error;        /* ||G(z_hat) - G(z0)|| / ||G(z0)||, NaN when y was given */
+    double rel_error;           /* ||z_hat - z0|| / ||z0||, NaN when y was given; for a
+                                 * nonlinear operator ginv_link_rel_error's: up to sign
+                                 * (phaseless), of the directions (1-bit) */
+    double signal_error;        /* ||G(z_hat) - G(z0)|| / ||G(z0)|| (the same metric), NaN when y was given */
     double meas_loss;           /* 1/2 ||A G(z_hat) - y||^2 */
     double f;                   /* objective at z_hat */
     int iters, best_restart, success;
@@ -266,9 +274,12 @@ typedef struct {
     "gaussian (entries N(0, 1/m)) | gaussian-unit (entries N(0, 1), Bora et al.) | subsample[:MASK] | " \
     "inpaint-box[:R0,C0,H,W] | downsample:F | identity | matrix:FILE | circulant:M (fast partial "      \
     "random circulant, N(0, 1/m) rows) | fourier-subsample:random:M|radial:L|cartesian:R|MASK | "      \
-    "blur:SIGMA|FILE[,reflect|zero|circular] | colorize (RGB to luma; docs/operators.md)"
+    "blur:SIGMA|FILE[,reflect|zero|circular] | colorize (RGB to luma) | phaseless-gaussian "      \
+    "(y = |A x|) | onebit-gaussian[:onesided|corr] (y = sign(A x)); docs/operators.md"
 /* ... and of --m and --image, the operators' sizes. */
-#define GINV_M_HELP "number of measurements (gaussian, gaussian-unit, subsample, circulant)"
+#define GINV_M_HELP                                                                             \
+    "number of measurements (gaussian, gaussian-unit, subsample, circulant, phaseless-gaussian, " \
+    "onebit-gaussian)"
 #define GINV_IMAGE_HELP                                                                         \
     "image shape of the signal (downsample, inpaint-box, fourier-subsample, blur, colorize; "     \
     "default: a square n as 1 x sqrt(n) x sqrt(n))"

@@ -82,6 +82,49 @@ ginv_status ginv_op_blur_gaussian(ginv_op **out, int c, int h, int w, double sig
 /* RGB to luminance of a 3 x h x w image (ITU-R BT.601):
  * y = 0.299 R + 0.587 G + 0.114 B, m = h w. */
 ginv_status ginv_op_colorize(ginv_op **out, int h, int w);
+/* ------------------------------------------- nonlinear forward models
+ * An operator is a linear map A (apply / adjoint above) followed by an
+ * elementwise link phi declared by its kind: the measurements are
+ * y = phi(A x). LINEAR: phi = identity (every operator above). ABS: the
+ * phaseless y = |A x|. SIGN: the 1-bit y = sign(A x), sign(0) = +1.
+ * ginv_op_apply stays the linear part; ginv_op_measure applies phi. The
+ * objective, the simulated measurements, the samplers' likelihood and the
+ * error metric follow the link (docs/operators.md "Nonlinear operators"). */
+typedef enum { GINV_LINK_LINEAR = 0, GINV_LINK_ABS, GINV_LINK_SIGN } ginv_link;
+/* The loss a 1-bit operator's objective uses (u = A x, s = ||x||):
+ * ONESIDED: 1/2 sum_i max(0, -y_i u_i / s)^2, the one-sided (ReLU) loss of
+ * the normalised signal (zero on the sign-consistent cone; the default);
+ * CORR: 1 - <y, A x> / (s ||A^T y||), one minus the cosine between x and the
+ * linear estimator A^T y (the normalised-correlation estimator). */
+typedef enum { GINV_ONEBIT_ONESIDED = 0, GINV_ONEBIT_CORR } ginv_onebit_loss;
+/* Phase retrieval: y = |A x| with A m x n, entries N(0, 1/m), the same
+ * matrix as ginv_op_gaussian with that seed and index (Hand, Leong &
+ * Voroninski 2018). */
+ginv_status ginv_op_phaseless_gaussian(ginv_op **out, int m, int n, uint64_t seed,
+                                       uint64_t index);
+/* 1-bit sensing: y = sign(A x) with ginv_op_gaussian's A; `loss` the
+ * objective's ginv_onebit_loss. Recovery is up to a positive scale. */
+ginv_status ginv_op_onebit_gaussian(ginv_op **out, int m, int n, ginv_onebit_loss loss,
+                                    uint64_t seed, uint64_t index);
+ginv_link ginv_op_link(const ginv_op *op);              /* LINEAR for NULL */
+ginv_onebit_loss ginv_op_onebit_loss(const ginv_op *op); /* ONESIDED unless set */
+const char *ginv_link_name(ginv_link l);                /* "linear", "abs", "sign" */
+const char *ginv_onebit_loss_name(ginv_onebit_loss l);  /* "onesided", "corr" */
+/* y (B x m) = phi(A x) for x (B x n): the noiseless measurements. */
+void ginv_op_measure(const ginv_op *op, int B, const float *x, float *y);
+/* Measurements y (count values) the link can produce, else GINV_ERR_ARG
+ * naming the first bad one: ABS needs y_i >= 0, SIGN y_i in {-1, +1};
+ * every link needs finite values. */
+ginv_status ginv_op_check_y(const ginv_op *op, const float *y, size_t count);
+/* The link's error of an estimate a of b (n values), relative to ||b||:
+ * LINEAR ||a - b|| / ||b||; ABS (global sign ambiguity, x and -x give the
+ * same y) min(||a - b||, ||a + b||) / ||b||; SIGN (recovery up to scale) the
+ * distance of the normalised vectors || a/||a|| - b/||b|| || (in [0, 2];
+ * 2 sin(angle / 2)); 0-norm vectors count as the zero direction. */
+double ginv_link_rel_error(ginv_link l, const float *a, const float *b, size_t n);
+/* What ginv_link_rel_error measures, for reports: "relative" (LINEAR),
+ * "relative-up-to-sign" (ABS), "direction" (SIGN). */
+const char *ginv_link_error_name(ginv_link l);
 void ginv_op_free(ginv_op *op);
 int ginv_op_m(const ginv_op *op);
 int ginv_op_n(const ginv_op *op);
@@ -114,11 +157,15 @@ ginv_status ginv_op_view(const ginv_op *op, int h, int w, const float *y, float 
  * from m); "blur:SIGMA[,RULE]" or "blur:FILE[,RULE]" (an odd-sized kernel
  * array, divided by its sum), RULE reflect (default), zero or circular;
  * "colorize" (3 x h x w; without a shape, n = 3 s^2 is 3 x s x s). The last
- * three need an image shape, as downsample; docs/operators.md defines each. */
+ * three need an image shape, as downsample; "phaseless-gaussian" (needs m;
+ * y = |A x|), "onebit-gaussian" or "onebit-gaussian:onesided|corr" (needs
+ * m; y = sign(A x), the suffix picks the objective's loss, default
+ * onesided); docs/operators.md defines each. */
 typedef enum { GINV_OPK_IDENTITY, GINV_OPK_GAUSSIAN, GINV_OPK_SUBSAMPLE, GINV_OPK_DOWNSAMPLE,
                GINV_OPK_MATRIX, GINV_OPK_GAUSSIAN_UNIT, GINV_OPK_INPAINT_BOX,
                GINV_OPK_CIRCULANT, GINV_OPK_FOURIER, GINV_OPK_BLUR,
-               GINV_OPK_COLORIZE } ginv_op_kind;
+               GINV_OPK_COLORIZE, GINV_OPK_PHASELESS_GAUSSIAN,
+               GINV_OPK_ONEBIT_GAUSSIAN } ginv_op_kind;
 /* How fourier-subsample picks its frequencies. */
 typedef enum { GINV_FOURIER_MASK, GINV_FOURIER_RANDOM, GINV_FOURIER_RADIAL,
                GINV_FOURIER_CARTESIAN } ginv_fourier_mode;
@@ -141,7 +188,10 @@ typedef struct {
     int boundary;          /* blur: a ginv_boundary */
     float *kernel;         /* blur:FILE: kernel_h x kernel_w, divided by its sum, owned */
     int kernel_h, kernel_w;
+    int onebit_loss;       /* onebit-gaussian: a ginv_onebit_loss */
 } ginv_op_spec;
+/* The link of the operator the spec builds (without building it). */
+ginv_link ginv_op_spec_link(const ginv_op_spec *spec);
 /* Parse the text (loading any file it names). m is --m (0 if not given). */
 ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m);
 void ginv_op_spec_release(ginv_op_spec *spec);

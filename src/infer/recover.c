@@ -42,16 +42,6 @@ static double now_seconds(void)
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-static double rel_dist(const float *a, const float *b, size_t n)
-{
-    double d = 0, s = 0;
-    for (size_t i = 0; i < n; i++) {
-        d += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
-        s += (double)b[i] * b[i];
-    }
-    return s > 0 ? sqrt(d / s) : sqrt(d);
-}
-
 /* The solve stage of a trial on its problem (net, op, res->y): the R
  * restarts z (R x k, overwritten) solved in one batch on
  * f(z) = 1/2 ||A G(z) - y||^2 + lambda ||z||^2 (Hand & Voroninski eq. 1),
@@ -156,8 +146,10 @@ static ginv_status run_trial(const ginv_recover_opts *o, int trial, ginv_recover
     }
     if ((st = solve_stage(sc.net, sc.op, o, ti, z, NULL, res)) != GINV_OK) goto done;
     if (res->z0) {
-        res->rel_error = rel_dist(res->z_hat, res->z0, (size_t)k);
-        res->signal_error = rel_dist(res->x_hat, sc.x0, (size_t)n);
+        /* the link's metric: up to sign (phaseless), up to scale (1-bit) */
+        ginv_link link = ginv_op_link(sc.op);
+        res->rel_error = ginv_link_rel_error(link, res->z_hat, res->z0, (size_t)k);
+        res->signal_error = ginv_link_rel_error(link, res->x_hat, sc.x0, (size_t)n);
         res->success = res->rel_error < o->success_tol;
     } else {
         res->rel_error = res->signal_error = NAN;
@@ -187,6 +179,8 @@ ginv_status ginv_recover_solve(ginv_net *net, const ginv_op *op, const float *y,
         return ginv_fail(GINV_ERR_ARG, "initial scale %g must be finite and >= 0", o->init_sd);
     for (int i = 0; i < m; i++)
         if (!isfinite(y[i])) return ginv_fail(GINV_ERR_NUMERIC, "y[%d] is not finite", i);
+    ginv_status cst = ginv_op_check_y(op, y, (size_t)m);
+    if (cst != GINV_OK) return cst;
     ginv_run_scope scope;
     int threads = ginv_run_enter(&scope, o->ctx, o->threads < 1 ? 1 : o->threads);
     ginv_blas_set_threads(threads);

@@ -1,6 +1,7 @@
 /* scenario.c — one trial's problem (Hand & Voroninski §I-C's experiment, and
  * the posterior of Daras et al. and Pareek & Risteski built on it): G, A, z0,
- * x0 = G(z0) and y = A x0 + noise, each from its own seed stream. The one place
+ * x0 = G(z0) and y = A x0 + noise (or the operator's link of it), each from
+ * its own seed stream. The one place
  * that draws them, so "same seed, same problem" holds by construction. */
 #include "ginv.h"
 #include "base/check_internal.h"
@@ -55,7 +56,7 @@ ginv_status ginv_scenario_draw(ginv_scenario *sc, const ginv_scenario_opts *o)
             return ginv_fail(GINV_ERR_SHAPE, "y holds %zu values but the operator makes %d measurements",
                              o->y_count, sc->m);
         memcpy(sc->y, o->y, (size_t)sc->m * sizeof(float));
-        return GINV_OK;
+        return ginv_op_check_y(sc->op, sc->y, (size_t)sc->m);
     }
     sc->z0 = ginv_malloc((size_t)sc->k * sizeof(float));
     sc->x0 = ginv_malloc((size_t)sc->n * sizeof(float));
@@ -71,7 +72,18 @@ ginv_status ginv_scenario_draw(ginv_scenario *sc, const ginv_scenario_opts *o)
     if ((st = ginv_net_ws_new(&ws, sc->net, 1)) != GINV_OK) return st;
     memcpy(sc->x0, ginv_net_forward(sc->net, ws, 1, sc->z0), (size_t)sc->n * sizeof(float));
     ginv_net_ws_free(ws);
+    /* the noise model per link (docs/operators.md): linear y = A x0 + e;
+     * phaseless y = max(0, |A x0| + e) (amplitude noise, a magnitude kept
+     * >= 0); 1-bit y = sign(A x0 + e) (noise before quantisation, the probit
+     * model); e ~ N(0, noise^2) i.i.d. from stream (seed, NOISE, trial) */
+    ginv_link link = ginv_op_link(sc->op);
     ginv_op_apply(sc->op, 1, sc->x0, sc->y);
+    if (link == GINV_LINK_ABS)
+        for (int i = 0; i < sc->m; i++) sc->y[i] = fabsf(sc->y[i]);
     ginv_add_noise(sc->y, (size_t)sc->m, o->noise, o->seed, o->trial);
+    if (link == GINV_LINK_ABS)
+        for (int i = 0; i < sc->m; i++) sc->y[i] = sc->y[i] > 0 ? sc->y[i] : 0.0f;
+    if (link == GINV_LINK_SIGN)
+        for (int i = 0; i < sc->m; i++) sc->y[i] = sc->y[i] < 0 ? -1.0f : 1.0f;
     return GINV_OK;
 }

@@ -29,6 +29,11 @@ static void dense_adjoint(const ginv_op *op, int B, const float *y /* (B, m) */,
 static const ginv_op_vtable gaussian_vt = {"gaussian", dense_apply, dense_adjoint, NULL};
 static const ginv_op_vtable matrix_vt = {"matrix", dense_apply, dense_adjoint, NULL};
 static const ginv_op_vtable gaussian_unit_vt = {"gaussian-unit", dense_apply, dense_adjoint, NULL};
+/* the nonlinear ones: the same A, then |.| or sign (op.c's ginv_op_measure) */
+static const ginv_op_vtable phaseless_gaussian_vt = {"phaseless-gaussian", dense_apply,
+                                                     dense_adjoint, NULL, GINV_LINK_ABS};
+static const ginv_op_vtable onebit_gaussian_vt = {"onebit-gaussian", dense_apply, dense_adjoint,
+                                                  NULL, GINV_LINK_SIGN};
 
 /* Check m, n >= 1 and allocate the m x n float matrix, failing clearly. */
 static ginv_status dense_alloc(const char *who, int m, int n, float **A /* (m, n) */)
@@ -48,17 +53,46 @@ static ginv_status dense_alloc(const char *who, int m, int n, float **A /* (m, n
     return GINV_OK;
 }
 
-/* A (m x n), entries N(0, 1/m) drawn row-major from stream (seed, OP, index) */
-ginv_status ginv_op_gaussian(ginv_op **out, int m, int n, uint64_t seed, uint64_t index)
+/* A (m x n), entries N(0, 1/m) drawn row-major from stream (seed, OP, index),
+ * wrapped with the kind vt; `who` names the caller in messages */
+static ginv_status gaussian_kind(ginv_op **out, const ginv_op_vtable *vt, const char *who, int m,
+                                 int n, uint64_t seed, uint64_t index)
 {
-    ginv_status s = ginv_op_check_out(out, "ginv_op_gaussian");
+    ginv_status s = ginv_op_check_out(out, who);
     if (s) return s;
     float *A; /* (m, n) */
-    if ((s = dense_alloc("ginv_op_gaussian", m, n, &A))) return s;
+    if ((s = dense_alloc(who, m, n, &A))) return s;
     ginv_rng r;
     ginv_rng_init(&r, seed, GINV_STREAM_OP, index);
     ginv_rng_normal_f32(&r, A, (size_t)m * (size_t)n, 1.0 / sqrt((double)m));
-    return ginv_op_wrap(out, &gaussian_vt, m, n, A);
+    return ginv_op_wrap(out, vt, m, n, A);
+}
+
+ginv_status ginv_op_gaussian(ginv_op **out, int m, int n, uint64_t seed, uint64_t index)
+{
+    return gaussian_kind(out, &gaussian_vt, "ginv_op_gaussian", m, n, seed, index);
+}
+
+/* y = |A x|, A as ginv_op_gaussian's */
+ginv_status ginv_op_phaseless_gaussian(ginv_op **out, int m, int n, uint64_t seed,
+                                       uint64_t index)
+{
+    return gaussian_kind(out, &phaseless_gaussian_vt, "ginv_op_phaseless_gaussian", m, n, seed,
+                         index);
+}
+
+/* y = sign(A x), A as ginv_op_gaussian's; the objective's loss kept on the op */
+ginv_status ginv_op_onebit_gaussian(ginv_op **out, int m, int n, ginv_onebit_loss loss,
+                                    uint64_t seed, uint64_t index)
+{
+    ginv_status s = ginv_op_check_out(out, "ginv_op_onebit_gaussian");
+    if (s) return s;
+    if ((unsigned)loss > GINV_ONEBIT_CORR)
+        return ginv_fail(GINV_ERR_ARG, "ginv_op_onebit_gaussian: unknown loss %d (expected "
+                         "GINV_ONEBIT_ONESIDED or GINV_ONEBIT_CORR)", (int)loss);
+    s = gaussian_kind(out, &onebit_gaussian_vt, "ginv_op_onebit_gaussian", m, n, seed, index);
+    if (!s) (*out)->onebit_loss = (int)loss;
+    return s;
 }
 
 /* A (m x n), entries N(0, 1) (the convention of Bora et al.'s CSGM), from

@@ -15,12 +15,15 @@ typedef struct {
     void (*adjoint)(const ginv_op *op, int B, const float *y, float *x);
     /* release op->state (NULL: ginv_free it) */
     void (*free_state)(void *state);
+    /* the elementwise link after A (a ginv_link; 0: linear) */
+    int link;
 } ginv_op_vtable;
 
 struct ginv_op {
     const ginv_op_vtable *vt;
     int m, n;
     void *state; /* the kind's own data (owned), or NULL */
+    int onebit_loss; /* SIGN link: the objective's ginv_onebit_loss */
 };
 
 /* Wrap state into a new operator; on failure frees state and sets *out NULL. */

@@ -238,6 +238,21 @@ ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m)
         spec->kind = GINV_OPK_COLORIZE;
         return GINV_OK;
     }
+    if (IS("phaseless-gaussian") && !arg) {
+        spec->kind = GINV_OPK_PHASELESS_GAUSSIAN;
+        if (m < 1) return ginv_fail(GINV_ERR_ARG, "parameter 'op' phaseless-gaussian needs parameter 'm' (the number of measurements)");
+        return GINV_OK;
+    }
+    if (IS("onebit-gaussian")) {
+        spec->kind = GINV_OPK_ONEBIT_GAUSSIAN;
+        spec->onebit_loss = GINV_ONEBIT_ONESIDED;
+        if (arg && !strcmp(arg, "corr")) spec->onebit_loss = GINV_ONEBIT_CORR;
+        else if (arg && strcmp(arg, "onesided"))
+            return ginv_fail(GINV_ERR_ARG, "onebit-gaussian:'%s': unknown loss (expected "
+                             "onebit-gaussian:onesided or onebit-gaussian:corr)", arg);
+        if (m < 1) return ginv_fail(GINV_ERR_ARG, "parameter 'op' onebit-gaussian needs parameter 'm' (the number of measurements)");
+        return GINV_OK;
+    }
     if (IS("matrix")) {
         spec->kind = GINV_OPK_MATRIX;
         if (!arg || !*arg) return ginv_fail(GINV_ERR_ARG, "parameter 'op' matrix needs a file: matrix:FILE");
@@ -260,7 +275,8 @@ ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m)
                      "subsample, subsample:MASK, inpaint-box, inpaint-box:R0,C0,H,W, "
                      "downsample:F, matrix:FILE, circulant:M, "
                      "fourier-subsample:random:M|radial:L|cartesian:R|MASK, "
-                     "blur:SIGMA|FILE[,reflect|zero|circular] or colorize)",
+                     "blur:SIGMA|FILE[,reflect|zero|circular], colorize, "
+                     "phaseless-gaussian or onebit-gaussian[:onesided|corr])",
                      text);
 }
 
@@ -391,6 +407,9 @@ ginv_status ginv_op_from_spec(ginv_op **out, const ginv_op_spec *s, int n, uint6
         }
         return ginv_op_colorize(out, h, w);
     }
+    case GINV_OPK_PHASELESS_GAUSSIAN: return ginv_op_phaseless_gaussian(out, s->m, n, seed, trial);
+    case GINV_OPK_ONEBIT_GAUSSIAN:
+        return ginv_op_onebit_gaussian(out, s->m, n, (ginv_onebit_loss)s->onebit_loss, seed, trial);
     case GINV_OPK_MATRIX:
         if (s->cols != n)
             return ginv_fail(GINV_ERR_SHAPE, "matrix is %d x %d but the signal has size %d "
@@ -398,4 +417,12 @@ ginv_status ginv_op_from_spec(ginv_op **out, const ginv_op_spec *s, int n, uint6
         return ginv_op_matrix(out, s->rows, s->cols, s->matrix);
     }
     return ginv_fail(GINV_ERR_ARG, "unknown operator kind");
+}
+
+ginv_link ginv_op_spec_link(const ginv_op_spec *spec)
+{
+    if (!spec) return GINV_LINK_LINEAR;
+    if (spec->kind == GINV_OPK_PHASELESS_GAUSSIAN) return GINV_LINK_ABS;
+    if (spec->kind == GINV_OPK_ONEBIT_GAUSSIAN) return GINV_LINK_SIGN;
+    return GINV_LINK_LINEAR;
 }

@@ -1,11 +1,14 @@
 /* posterior.c — the energy the chains sample, for a batch of latents:
  *     U(z) = ||A G(z) - y||^2 / (2 sigma^2) + prior(z),   pi(z) ∝ exp(-beta U(z)),
+ * (phaseless operators: || |A G(z)| - y ||^2 / (2 sigma^2), the amplitude
+ * Gaussian likelihood; 1-bit: the probit -sum_i log Phi(y_i (A G(z))_i / sigma)),
  * built on the objective f(z) = 1/2||A G(z) - y||^2 + lambda ||z||^2: with
  * lambda = sigma^2/2 (gaussian prior 1/2||z||^2) or 0 (uniform, none),
  * U = f / sigma^2 and grad U = grad f / sigma^2. With A = I, sigma = beta_PR
  * and the gaussian prior this is Pareek & Risteski's L(z) (eq. 3). */
 #include "sample/sampler_internal.h"
 #include "base/check_internal.h"
+#include "infer/objective_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -65,6 +68,8 @@ ginv_status ginv_posterior_new(ginv_posterior **out, ginv_net *net, const ginv_o
         ginv_free(p);
         return st;
     }
+    /* 1-bit: the probit likelihood of y = sign(A x + e), e ~ N(0, sigma^2) */
+    if (ginv_op_link(op) == GINV_LINK_SIGN) ginv_objective_set_probit(p->obj, sigma);
     size_t ylen = (size_t)ny * ginv_op_m(op);
     p->y = ginv_malloc(ylen * sizeof(float));
     if (!p->y) {

@@ -135,6 +135,9 @@ TEST(api_measure_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_op_blur(NULL, 0, 0, 0, NULL, 0, 0, GINV_BOUNDARY_REFLECT));
     NULLS(ginv_op_blur_gaussian(NULL, 0, 0, 0, 0, GINV_BOUNDARY_REFLECT));
     NULLS(ginv_op_colorize(NULL, 0, 0));
+    NULLS(ginv_op_phaseless_gaussian(NULL, 0, 0, 0, 0));
+    NULLS(ginv_op_onebit_gaussian(NULL, 0, 0, GINV_ONEBIT_ONESIDED, 0, 0));
+    NULLS(ginv_op_check_y(NULL, NULL, 0));
     NULLS(ginv_boundary_parse(NULL, NULL));
     /* sparsifying bases */
     NULLS(ginv_basis_parse(NULL, NULL));
@@ -405,6 +408,14 @@ TEST(api_live_objects_refuse_each_null_argument_and_empty_sizes)
     NULLS(ginv_op_blur(&op2, 1, 4, 4, NULL, 3, 3, GINV_BOUNDARY_ZERO));
     NULLS(ginv_op_blur_gaussian(&op2, 1, 4, 4, 0, GINV_BOUNDARY_ZERO));
     NULLS(ginv_op_colorize(&op2, 0, 4));
+    NULL_ARG(ginv_op_phaseless_gaussian(NULL, 5, 10, 1, 0), "out");
+    NULLS(ginv_op_phaseless_gaussian(&op2, 0, 10, 1, 0));
+    NULL_ARG(ginv_op_onebit_gaussian(NULL, 5, 10, GINV_ONEBIT_CORR, 1, 0), "out");
+    NULLS(ginv_op_onebit_gaussian(&op2, 5, 0, GINV_ONEBIT_CORR, 1, 0));
+    NULLS(ginv_op_onebit_gaussian(&op2, 5, 10, (ginv_onebit_loss)7, 1, 0));
+    NULL_ARG(ginv_op_check_y(op, NULL, 3), "y");
+    float yone = 1;
+    NULL_ARG(ginv_op_check_y(NULL, &yone, 1), "op");
     CHECK(op2 == NULL);
     ginv_boundary bnd;
     NULL_ARG(ginv_boundary_parse("zero", NULL), "out");
