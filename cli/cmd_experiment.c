@@ -168,6 +168,7 @@ static ginv_status run_cell(const recovery_exp *e, cell *x, ginv_recover_trial *
     ro.success_tol = e->tol;
     ro.start_negative = e->start_neg;
     if (e->start_neg) ro.init_sd = 0.05;
+    ro.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
     ginv_status st = ginv_recover_run(&ro, res);
     if (st != GINV_OK) return st;
     int trials = e->trials;

@@ -38,6 +38,7 @@ int demo_images(int argc, char **argv)
     uint64_t seed = 1;
     cs_config cfg = {.op = "gaussian-unit", .noise = 0.1, .nlambdas = 16};
     ginv_csgm_opts_init(&cfg.csgm);
+    cfg.csgm.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &model, "FILE", "the generator (default: the shipped " DEMO_MODEL ")"},
         {"images", 0, OPT_INT, &nimg, "N", "Fashion-MNIST test images (the first N)", 1, 10000},

@@ -90,6 +90,7 @@ int demo_random(int argc, char **argv)
             ro.trials = trials;
             ro.threads = threads;
             ro.seed = seed;
+            ro.ctx = cli_run_ctx(); /* Ctrl-C: exit 130 */
             ginv_status st = ginv_recover_run(&ro, res);
             if (st != GINV_OK) {
                 rc = cli_lib_error(C, st);

@@ -43,6 +43,7 @@ int experiment_cs(int argc, char **argv)
     uint64_t seed = 1;
     cs_config cfg = {.op = "gaussian-unit", .noise = 0.1, .nlambdas = 16};
     ginv_csgm_opts_init(&cfg.csgm);
+    cfg.csgm.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &model, "FILE", "the generator (required)"},
         {"images", 0, OPT_INT, &nimg, "N", "the first N Fashion-MNIST test images", 1, 10000},

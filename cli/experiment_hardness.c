@@ -180,6 +180,7 @@ static run run_decide(const config *cf, const ginv_net *net, const ginv_problem 
     ginv_decide_result res;
     memset(&res, 0, sizeof res);
     double t0 = now_s();
+    o.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
     ginv_status st = ginv_decide(net, pb, &o, &res);
     double t = now_s() - t0;
     if (st != GINV_OK) return r;
@@ -550,6 +551,9 @@ static int run_size(const char *C, const config *cf, int f, size_row *row, const
         I->variant = i & 1; /* even/odd instances: YES/NO variants (cvp, vertex-cover) */
         int rc = run_instance(C, cf, f, row->n, I, active);
         if (rc) return rc;
+        if (ginv_ctx_cancelled(cli_run_ctx())) /* Ctrl-C: stop, write nothing */
+            return cli_error_code(C, CLI_EXIT_CANCELLED, "cancelled at %s n = %d, instance %d",
+                                  family_names[f], row->n, i);
         row->ninst++;
         if (!cf->quiet) print_instance(cf, f, row->n, i, I);
     }

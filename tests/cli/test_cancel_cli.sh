@@ -92,6 +92,23 @@ else
 fi
 rm -f "$TMP/l.out" "$TMP/l.err"
 
+# the experiments: a long recovery grid and the hardness run, interrupted
+for ex in "recovery --k 10 --widths 250,1000 --m 50,100 --trials 1000 --iters 100000" \
+          "hardness --families sat --time-budget 600"; do
+    name=${ex%% *}
+    $GINV experiment $ex --out "$TMP/ex_$name" >"$TMP/e.out" 2>"$TMP/e.err" &
+    pid=$!
+    interrupt $pid
+    wait $pid
+    rc=$?
+    if [[ $rc -eq 130 && ! -e $TMP/ex_$name ]] && grep -q 'cancelled' "$TMP/e.err"; then
+        ok "experiment_${name}_sigint_exits_130_without_outputs"
+    else
+        fail "experiment_${name}_sigint_exits_130_without_outputs" "exit $rc: $(head -3 "$TMP/e.err")"
+    fi
+    rm -f "$TMP/e.out" "$TMP/e.err"
+done
+
 # sweep: the store keeps the finished units, --resume completes it
 cat >"$TMP/sweep.json" <<'JSON'
 {"command": "recover", "fixed": {"op": "gaussian", "algo": "gd", "iters": 2000, "restarts": 2},
