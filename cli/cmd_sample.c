@@ -193,7 +193,7 @@ static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts_out
         {"chain-seed", 0, OPT_U64, &a->chain_seed, "S", "seed of the chains' starts and noise only (default: --seed), e.g. for an independent reference run on the same problem"},
         {"truth", 0, OPT_STRING, &a->truth_path, "FILE", "z0 (k values) instead of N(0, I)"},
         {"y", 0, OPT_STRING, &a->y_path, "FILE", "your measurements (m values) instead of simulating"},
-        {"out", 0, OPT_STRING, &a->out_dir, "DIR", "directory for samples.npy, moments (.npy) and trace.png"},
+        {"out", 0, OPT_STRING, &a->out_dir, "DIR", "directory for samples.npy, moments (.npy) and trace.png (none: the table and --json only)"},
         {"signal-diag", 0, OPT_FLAG, &a->signal_diag, "", "also R-hat and ESS of every pixel of G(z) (pixels with sd <= --signal-sd-floor left out): whether the images have converged, whatever the latent does"},
         {"signal-sd-floor", 0, OPT_DOUBLE, &a->signal_floor, "S", "with --signal-diag: pixels whose posterior sd is at most S are constant", 0, 1e30},
         {"png-scale", 0, OPT_INT, &a->png_scale, "S", "images: mean.png, std.png and samples.png upscaled S times (nearest neighbour), their labels with them", 1, 64},
@@ -209,7 +209,7 @@ static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts_out
         {0},
     };
     cli_cmd cmd = {C, "Sample the posterior of the latent code given y = A G(z0) + noise (Langevin chains).",
-                   "ginv sample (--model FILE | --layers K,N1,..,ND) --op gaussian --m M [--sampler nuts | --step ETA] --out DIR [options]",
+                   "ginv sample (--model FILE | --layers K,N1,..,ND) --op gaussian --m M [--sampler nuts | --step ETA] [--out DIR] [options]",
                    "Energy U(z) = ||A G(z) - y||^2 / (2 sigma^2) + prior(z); the chains target exp(-beta U).\n"
                    "ula:       z <- z - eta grad U(z) + sqrt(2 eta / beta) u   (Daras et al. 2022 eq. 2;\n"
                    "           Pareek & Risteski 2021 eq. 6 with beta = 1)\n"
@@ -302,7 +302,6 @@ static int check_options(sample_cmd *a, const cli_opt *opts)
     if (!(so->beta > 0)) return cli_usage_error(C, "--temperature must be positive");
     if ((so->type == ginv_sampler_projected || a->prior == GINV_PRIOR_UNIFORM) && !(so->radius > 0))
         return cli_usage_error(C, "--sampler projected and --prior uniform need --radius R > 0");
-    if (!a->out_dir) return cli_usage_error(C, "--out DIR is required (the samples go there)");
     if (a->y_path && a->truth_path) return cli_usage_error(C, "--y and --truth exclude each other: with --y there is no truth");
     a->lik_sigma = cli_find(opts, "sigma")->seen ? a->sigma : a->noise;
     if (!(a->lik_sigma > 0))
@@ -310,7 +309,7 @@ static int check_options(sample_cmd *a, const cli_opt *opts)
     if (ginv_init_parse(a->weights, &a->winit) != GINV_OK)
         return cli_usage_error(C, "--weights '%s' must be paper, fanin or orthogonal", a->weights);
     struct stat sb;
-    if (stat(a->out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
+    if (a->out_dir && stat(a->out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
         return cli_error_code(C, CLI_EXIT_IO, "--out '%s' exists and is not a directory", a->out_dir);
     if (a->layers && (rc = cli_build_spec(C, a->layers, a->act, a->out_act, a->alpha, a->bias, a->spec, &a->nspec)))
         return rc;
@@ -891,6 +890,7 @@ static void json_trajectory_files(cJSON *doc, const sample_cmd *a)
         cJSON *arr = cJSON_AddArrayToObject(tj, tn[q]);
         for (int s2 = 0; s2 < S; s2++) cJSON_AddItemToArray(arr, cli_json_num(a->traj[4 * (size_t)s2 + q]));
     }
+    if (!a->out_dir) return; /* no files: the table and the JSON only */
     cJSON *f = cJSON_AddObjectToObject(doc, "files");
     for (int i = 0; i < NOUT; i++)
         if ((i != 7 || a->z0) && (i < 8 || i == 11 || a->is_image)) {
@@ -1041,9 +1041,9 @@ int cmd_sample(int argc, char **argv)
          * arrays into the output set, then the JSON; the set appears in --out
          * as a whole, last, so a failure anywhere publishes nothing there (as
          * in landscape) */
-        if (!(rc = open_outputs(a)) && !(rc = write_figures(a)) && !(rc = write_arrays(a)) && a->json)
-            rc = write_json(a);
-        if (!rc && ginv_outset_commit(a->set) != GINV_OK) rc = cli_fail(C, "--out: %s", ginv_last_error());
+        if (a->out_dir && !(rc = open_outputs(a)) && !(rc = write_figures(a))) rc = write_arrays(a);
+        if (!rc && a->json) rc = write_json(a);
+        if (!rc && a->set && ginv_outset_commit(a->set) != GINV_OK) rc = cli_fail(C, "--out: %s", ginv_last_error());
         if (!rc && a->nwarn && !a->allow_warnings) rc = CLI_EXIT_WARNINGS;
     }
     sample_release(a);

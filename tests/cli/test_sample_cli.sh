@@ -90,7 +90,11 @@ check given_y_recorded_without_truth bash -c "grep -q '\"y\":' $TMP/gy.json && !
 
 # bad input: one clear line, non-zero exit
 expect_error step_required 2 "--step" -- $GINV sample --allow-warnings --model $M --m 40 --noise 0.1 --out $TMP/x
-expect_error out_required 2 "--out" -- $GINV sample --allow-warnings --model $M --m 40 --noise 0.1 --step 0.1
+# no --out: the table and the JSON only, nothing written beside them
+mkdir -p "$TMP/noout" && (cd "$TMP/noout" && $GINV sample --allow-warnings --model "$M" --op gaussian --m 40 \
+    --noise 0.1 --sampler mala --step 1e-3 --chains 2 --burn-in 10 --samples 20 --seed 1 --json - -q >../noout.json)
+check sample_without_out_writes_only_its_json bash -c "jq -e '.summary.max_rhat > 0 and (has(\"files\") | not)' \
+    $TMP/noout.json >/dev/null && [[ -z \$(ls -A $TMP/noout) ]]"
 expect_error sigma_required 2 "noise level" -- $GINV sample --allow-warnings --model $M --m 40 --step 0.1 --out $TMP/x
 expect_error unknown_sampler 2 "--sampler" -- $GINV sample --allow-warnings --model $M --m 40 --noise 0.1 --step 0.1 --sampler gibbs --out $TMP/x
 expect_error unknown_prior 2 "--prior" -- $GINV sample --allow-warnings --model $M --m 40 --noise 0.1 --step 0.1 --prior laplace --out $TMP/x
