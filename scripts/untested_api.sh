@@ -16,9 +16,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# declared functions: "ginv_name(" outside comments, not a "(*" pointer
-declared=$(sed -e '/^ *\*/d' -e '/^ *\/\*/d' -e 's:/\*.*\*/::g' -e 's://.*$::' include/ginv/*.h |
-           grep -oE '\bginv_[a-z0-9_]+ *\([^*]' | sed -E 's/ *\(.$//' | sort -u)
+# declared functions (scripts/api_names.sh: the one extraction)
+declared=$(scripts/api_names.sh)
 
 if [[ "${1:-}" == --all ]]; then echo "$declared"; exit 0; fi
 

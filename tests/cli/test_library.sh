@@ -19,9 +19,7 @@ bad=$(nm -g --defined-only "$B/libginv.a" 2>&1 | awk 'NF == 3 && $3 !~ /^(__odr_
 if [[ -z "$bad" ]]; then ok archive_globals_all_ginv
 else fail archive_globals_all_ginv "$(echo $bad | head -c 300)"; fi
 # every function the headers declare is exported (none declared and missing)
-HEADERS=(include/ginv.h include/ginv/*.h)
-declared=$(sed -e '/^ *\*/d' -e '/^\/\*/d' "${HEADERS[@]}" | grep -oE '\bginv_[a-z0-9_]+ *\([^*]' |
-           sed -E 's/ *\(.$//' | sort -u)
+declared=$(scripts/api_names.sh)
 exported=$(nm -D --defined-only "$SO" | awk '{sub(/@.*/, "", $3); print $3}' | sort -u)
 missing=$(comm -23 <(echo "$declared") <(echo "$exported"))
 if [[ -z "$missing" ]]; then ok header_functions_all_exported
@@ -45,9 +43,7 @@ if [[ -z "$bad" && $(ls include/ginv/*.h | wc -l) -ge 8 ]]; then ok module_heade
 else fail module_headers_compile_alone "$bad"; fi
 # every function returning a ginv_status is called with NULLs by the unit
 # test tests/unit/test_api_nulls.c ("every public function checks its pointers")
-status_fns=$(sed -e '/^ *\*/d' -e '/^\/\*/d' "${HEADERS[@]}" | tr '\n' ' ' |
-             grep -oE '\bginv_status +ginv_[a-z0-9_]+ *\(' | sed -E 's/^ginv_status +//; s/ *\($//' |
-             grep -vxE 'ginv_fail|ginv_last_status' | sort -u)
+status_fns=$(scripts/api_names.sh --status | grep -vxE 'ginv_fail|ginv_last_status')
 uncovered=$(for f in $status_fns; do grep -q "\b$f(" tests/unit/test_api_nulls.c || echo "$f"; done)
 if [[ -z "$uncovered" && $(echo "$status_fns" | wc -l) -gt 100 ]]; then ok api_null_test_covers_every_status_function
 else fail api_null_test_covers_every_status_function "not in tests/unit/test_api_nulls.c: $(echo $uncovered | head -c 300)"; fi
