@@ -196,7 +196,7 @@ static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts_out
         {"out", 0, OPT_STRING, &a->out_dir, "DIR", "directory for samples.npy, moments (.npy) and trace.png (none: the table and --json only)"},
         {"signal-diag", 0, OPT_FLAG, &a->signal_diag, "", "also R-hat and ESS of every pixel of G(z) (pixels with sd <= --signal-sd-floor left out): whether the images have converged, whatever the latent does"},
         {"signal-sd-floor", 0, OPT_DOUBLE, &a->signal_floor, "S", "with --signal-diag: pixels whose posterior sd is at most S are constant", 0, 1e30},
-        {"png-scale", 0, OPT_INT, &a->png_scale, "S", "images: mean.png, std.png and samples.png upscaled S times (nearest neighbour), their labels with them", 1, 64},
+        CLI_PNG_SCALE_OPT_HELP(a->png_scale, "images: mean.png, std.png and samples.png upscaled S times (nearest neighbour), their labels with them"),
         CLI_FIGURE_OPTS(a->fig_format),
         {"precond", 0, OPT_STRING, &a->precond_s, "none|laplace", "ula, mala: laplace preconditions with the Gauss-Newton Hessian at the GD point, (A J)^T(A J)/sigma^2 + I (needs --start gd and the gaussian prior): flat and stiff directions then move at one pace"},
         {"rhat-curve", 0, OPT_FLAG, &a->rhat_curve, "", "also max R-hat against run length (each length's first half discarded) and the steps from which it stays below --rhat-target: JSON rhat_curve, rhat_curve.png"},

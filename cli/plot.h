@@ -37,7 +37,9 @@ const char *plot_target(const char *path, char *buf, unsigned long cap);
 
 /* The shared option of the commands that write image grids (cs, demo,
  * sample): tiles upscaled S times, nearest neighbour; labels in proportion. */
-#define CLI_PNG_SCALE_OPT(var) {"png-scale", 0, OPT_INT, &(var), "S", "image grids (PNG) upscaled S times (nearest neighbour), their labels with them", 1, 64}
+#define CLI_PNG_SCALE_OPT(var) CLI_PNG_SCALE_OPT_HELP(var, "image grids (PNG) upscaled S times (nearest neighbour), their labels with them")
+/* The same option (name, value, range) with a command's own help text. */
+#define CLI_PNG_SCALE_OPT_HELP(var, help) {"png-scale", 0, OPT_INT, &(var), "S", help, 1, 64}
 
 /* Axis scales for the `logy` argument of the line plots: 1 (or PLOT_LOGY)
  * puts y on a log scale, PLOT_LOGX x, both OR-ed together both. On a log x
