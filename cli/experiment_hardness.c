@@ -106,6 +106,10 @@ static int cmp_d(const void *a, const void *b)
 static run run_child(const config *cf, const char *const *argv, const char *in, const char *out)
 {
     run r = {RUN_FAILED, NAN, -1};
+    if (ginv_ctx_cancelled(cli_run_ctx())) { /* Ctrl-C: start no more reference solvers */
+        r.state = RUN_STOPPED;
+        return r;
+    }
     ginv_child_result cr;
     ginv_status st = ginv_child_run(argv, in, out, cf->timeout, &cr);
     if (st == GINV_ERR_UNSUPPORTED) { r.state = RUN_ABSENT; return r; }
