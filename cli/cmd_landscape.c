@@ -58,7 +58,7 @@ typedef struct {
     double *axis, *pf;
     ginv_landscape_basins bas;
     /* outputs */
-    char *png_line, *png_plane, *tmp_line, *tmp_plane;
+    char png_line[4096], png_plane[4096], tmp_line[4096], tmp_plane[4096];
     ginv_outset *set;       /* the figures appear in --out together */
 } landscape_cmd;
 
@@ -253,16 +253,13 @@ static void print_summary(const landscape_cmd *a)
 static int write_figures(landscape_cmd *a)
 {
     if (ginv_outset_begin(a->out_dir, &a->set) != GINV_OK) return cli_fail(C, "--out: %s", ginv_last_error());
-    size_t L = strlen(a->out_dir) + 32, LT = strlen(ginv_outset_dir(a->set)) + 32;
-    a->png_line = malloc(L);
-    a->png_plane = malloc(L);
-    a->tmp_line = malloc(LT);
-    a->tmp_plane = malloc(LT);
-    if (!a->png_line || !a->png_plane || !a->tmp_line || !a->tmp_plane) return cli_oom(C);
-    snprintf(a->png_line, L, "%s/landscape_line.%s", a->out_dir, plot_ext());
-    snprintf(a->png_plane, L, "%s/landscape_plane.%s", a->out_dir, plot_ext());
-    snprintf(a->tmp_line, LT, "%s/landscape_line.png", ginv_outset_dir(a->set));
-    snprintf(a->tmp_plane, LT, "%s/landscape_plane.png", ginv_outset_dir(a->set));
+    const char *sd = ginv_outset_dir(a->set);
+    size_t need = strlen(strlen(a->out_dir) > strlen(sd) ? a->out_dir : sd) + 32;
+    if (need > sizeof a->png_line) return cli_error_code(C, CLI_EXIT_IO, "--out '%s': the path is too long", a->out_dir);
+    snprintf(a->png_line, sizeof a->png_line, "%s/landscape_line.%s", a->out_dir, plot_ext());
+    snprintf(a->png_plane, sizeof a->png_plane, "%s/landscape_plane.%s", a->out_dir, plot_ext());
+    snprintf(a->tmp_line, sizeof a->tmp_line, "%s/landscape_line.png", sd);
+    snprintf(a->tmp_plane, sizeof a->tmp_plane, "%s/landscape_plane.png", sd);
     int d = a->d, rc;
     char title[256], lab_neg[64], lab_rho[64];
     snprintf(title, sizeof title, "f(t z0) = 1/2 ||A G(t z0) - A G(z0)||^2, k = %d, n = %d, m = %d, d = %d, seed %llu",
@@ -366,11 +363,7 @@ static void json_measurements(cJSON *doc, const landscape_cmd *a)
 static void landscape_release(landscape_cmd *a)
 {
     ginv_outset_free(a->set);
-    free(a->tmp_line);
-    free(a->tmp_plane);
     for (int s = 0; s < NSTEPS; s++) free(a->eigs[s]);
-    free(a->png_line);
-    free(a->png_plane);
     free(a->H);
     free(a->axis);
     free(a->pf);
