@@ -49,65 +49,40 @@ left=$(ls -A "$TMP" | grep -v -e '^g.safetensors$' -e '^s.out$' -e '^s.err$')
 if [[ -z $left ]]; then ok sample_sigint_writes_no_outputs
 else fail sample_sigint_writes_no_outputs "left: $left"; fi
 
-# recover: many long trials, interrupted; no JSON
-$GINV recover --layers 4,30,50 --op gaussian --m 20 --trials 100000 --iters 100000 \
-    --json "$TMP/r.json" >"$TMP/r.out" 2>"$TMP/r.err" &
-pid=$!
-interrupt $pid
-wait $pid
-rc=$?
-if [[ $rc -eq 130 && ! -e $TMP/r.json ]] && grep -q 'cancelled' "$TMP/r.err"; then
-    ok recover_sigint_exits_130_without_json
-else
-    fail recover_sigint_exits_130_without_json "exit $rc: $(head -3 "$TMP/r.err")"
-fi
-
-# decide: exact inversion of a 60-variable 3-SAT instance at the threshold
-# (minutes of enumeration), interrupted; no JSON
-$GINV reduce random-sat --n 60 --ratio 4.26 --k 3 --seed 2 -o "$TMP/h.cnf" >/dev/null
-$GINV reduce sat "$TMP/h.cnf" --latent pm1 -o "$TMP/h.st" >/dev/null
-$GINV decide --model "$TMP/h.st" --json "$TMP/d.json" >"$TMP/d.out" 2>"$TMP/d.err" &
-pid=$!
-interrupt $pid
-wait $pid
-rc=$?
-if [[ $rc -eq 130 && ! -e $TMP/d.json ]] && grep -q "^ginv decide: error: decide: cancelled after [0-9]* nodes" "$TMP/d.err"; then
-    ok decide_sigint_exits_130_without_json
-else
-    fail decide_sigint_exits_130_without_json "exit $rc: $(head -3 "$TMP/d.err")"
-fi
-rm -f "$TMP/h.cnf" "$TMP/h.st" "$TMP/d.out" "$TMP/d.err"
-
-# landscape: basins of 100 inits x 10^8 GD iterations, interrupted; no --out set
-$GINV landscape --layers 10,100,300 --inits 100 --iters 100000000 --out "$TMP/ls" \
-    --json "$TMP/ls.json" >"$TMP/l.out" 2>"$TMP/l.err" &
-pid=$!
-interrupt $pid
-wait $pid
-rc=$?
-if [[ $rc -eq 130 && ! -e $TMP/ls.json && ! -e $TMP/ls ]] && grep -q 'cancelled' "$TMP/l.err"; then
-    ok landscape_sigint_exits_130_without_outputs
-else
-    fail landscape_sigint_exits_130_without_outputs "exit $rc: $(head -3 "$TMP/l.err")"
-fi
-rm -f "$TMP/l.out" "$TMP/l.err"
-
-# the experiments: a long recovery grid and the hardness run, interrupted
-for ex in "recovery --k 10 --widths 250,1000 --m 50,100 --trials 1000 --iters 100000" \
-          "hardness --families sat --time-budget 600"; do
-    name=${ex%% *}
-    $GINV experiment $ex --out "$TMP/ex_$name" >"$TMP/e.out" 2>"$TMP/e.err" &
-    pid=$!
+# cancelled NAME PATTERN OUTPUT -- command...: run the command in the
+# background, interrupt it; it must exit 130 with PATTERN on stderr and leave
+# OUTPUT (its --json or --out) absent.
+cancelled() {
+    local name=$1 pattern=$2 output=$3
+    shift 4
+    "$@" >"$TMP/c.out" 2>"$TMP/c.err" &
+    local pid=$!
     interrupt $pid
     wait $pid
-    rc=$?
-    if [[ $rc -eq 130 && ! -e $TMP/ex_$name ]] && grep -q 'cancelled' "$TMP/e.err"; then
-        ok "experiment_${name}_sigint_exits_130_without_outputs"
-    else
-        fail "experiment_${name}_sigint_exits_130_without_outputs" "exit $rc: $(head -3 "$TMP/e.err")"
-    fi
-    rm -f "$TMP/e.out" "$TMP/e.err"
-done
+    local rc=$?
+    if [[ $rc -eq 130 && ! -e $output ]] && grep -q "$pattern" "$TMP/c.err"; then ok "$name"
+    else fail "$name" "exit $rc: $(head -3 "$TMP/c.err")"; fi
+    rm -f "$TMP/c.out" "$TMP/c.err"
+}
+
+# recover: many long trials; no JSON
+cancelled recover_sigint_exits_130_without_json 'cancelled' "$TMP/r.json" -- \
+    $GINV recover --layers 4,30,50 --op gaussian --m 20 --trials 100000 --iters 100000 --json "$TMP/r.json"
+# decide: exact inversion of a 60-variable 3-SAT instance at the threshold
+# (minutes of enumeration); no JSON
+$GINV reduce random-sat --n 60 --ratio 4.26 --k 3 --seed 2 -o "$TMP/h.cnf" >/dev/null
+$GINV reduce sat "$TMP/h.cnf" --latent pm1 -o "$TMP/h.st" >/dev/null
+cancelled decide_sigint_exits_130_without_json '^ginv decide: error: decide: cancelled after [0-9]* nodes' \
+    "$TMP/d.json" -- $GINV decide --model "$TMP/h.st" --json "$TMP/d.json"
+rm -f "$TMP/h.cnf" "$TMP/h.st"
+# landscape: basins of 100 inits x 10^8 GD iterations; no --out set
+cancelled landscape_sigint_exits_130_without_outputs 'cancelled' "$TMP/ls" -- \
+    $GINV landscape --layers 10,100,300 --inits 100 --iters 100000000 --out "$TMP/ls"
+# the experiments: a long recovery grid and the hardness run; no --out set
+cancelled experiment_recovery_sigint_exits_130_without_outputs 'cancelled' "$TMP/ex_r" -- \
+    $GINV experiment recovery --k 10 --widths 250,1000 --m 50,100 --trials 1000 --iters 100000 --out "$TMP/ex_r"
+cancelled experiment_hardness_sigint_exits_130_without_outputs 'cancelled' "$TMP/ex_h" -- \
+    $GINV experiment hardness --families sat --time-budget 600 --out "$TMP/ex_h"
 
 # sweep: the store keeps the finished units, --resume completes it
 cat >"$TMP/sweep.json" <<'JSON'
