@@ -340,6 +340,46 @@ void ginv_csgm_opts_init(ginv_csgm_opts *o); /* 10 restarts, 1000 iters, lr 0.01
 ginv_status ginv_csgm_run(ginv_net *net, const ginv_op *op, int N, const float *Y,
                           const ginv_csgm_opts *o, float *Z, float *X, double *loss);
 
+/* ------------------------------------- intermediate layer optimisation (ILO) */
+
+/* Exact Euclidean projection of v (n floats, in place) onto the l1 ball
+ * {w : ||w||_1 <= r} (Duchi, Shalev-Shwartz, Singer & Chandra 2008, the
+ * sort-based algorithm): w = sign(v) max(|v| - theta, 0) with theta = 0 when
+ * ||v||_1 <= r, else the theta >= 0 that makes ||w||_1 = r. r may be
+ * INFINITY (v unchanged). *theta (may be NULL) gets theta. Errors: n < 1,
+ * r < 0 or NaN, a non-finite entry of v. */
+ginv_status ginv_project_l1_ball(float *v, int n, double r, double *theta);
+
+/* ILO, MAP form (Daras, Dean, Jalal & Dimakis 2021; Daras et al. 2022 §2):
+ * G = G2 o G1 split before layer `layer` (ginv_net_split), p = G1's output.
+ * Stage 1: CSGM in z (ginv_csgm_run with opts csgm): z-hat per image.
+ * Stage 2: z stays at z-hat, h0 = G1(z-hat); Adam (beta1 0.9, beta2 0.999,
+ * eps 1e-8, step lr) on f(h) = 1/2 ||A G2(h) - y||^2 over h in R^p, after
+ * every step projecting the deviation h - h0 onto the l1 ball of radius r
+ * (ginv_project_l1_ball), i.e. h stays in G1(z-hat) + r B1. Of the iterates
+ * (h0 included) the one with the lowest f is kept, so each image's
+ * measurement loss is never above CSGM's; r = 0 returns CSGM's answer
+ * exactly (h = h0, G2(h0) == G(z-hat) bit for bit). */
+typedef struct {
+    int layer;            /* split before this layer, 1 .. nlayers - 1 */
+    double radius;        /* r >= 0 of the l1 ball; INFINITY: no constraint */
+    int iters;            /* Adam steps on h */
+    double lr;            /* Adam step on h */
+    ginv_csgm_opts csgm;  /* stage 1 (restarts, iters, lr, lambda, seed, max_batch,
+                             first_index; its ctx and threads are replaced by these) */
+    int threads;
+    ginv_ctx *ctx;        /* callbacks, threads, cancel (ginv/base.h); NULL: none */
+} ginv_ilo_opts;
+/* layer 1, radius 1, 300 iters, lr 0.01, csgm as ginv_csgm_opts_init */
+void ginv_ilo_opts_init(ginv_ilo_opts *o);
+/* N images y (N x m) measured with op. Outputs, each may be NULL: Z (N x k)
+ * z-hat, H (N x p) h-hat, X (N x n) = G2(h-hat), loss (N) = ||A X - y||^2
+ * (the measurement term alone, no prior), loss_csgm (N) the same at
+ * G(z-hat); with X0 (N x n, the truth) mse (N) = ||X - X0||^2 / n. */
+ginv_status ginv_ilo_run(ginv_net *net, const ginv_op *op, int N, const float *Y,
+                         const ginv_ilo_opts *o, float *Z, float *H, float *X, double *loss,
+                         double *loss_csgm, const float *X0, double *mse);
+
 
 /* `cs`'s parameter table: compressed sensing on images (Bora et al. 2017),
  * the options of `ginv cs` and the keys of a cs sweep cell. Not in it:

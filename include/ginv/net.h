@@ -121,6 +121,19 @@ int ginv_net_out(const ginv_net *net);  /* signal size n */
 size_t ginv_net_nparams(const ginv_net *net);
 float *ginv_net_params(ginv_net *net);  /* all parameters, one block */
 float *ginv_net_grads(ginv_net *net);   /* their gradients (allocated on first use) */
+/* Split G = G2 o G1 before layer `layer` (1 <= layer <= nlayers - 1): *g1
+ * gets layers [0, layer), *g2 layers [layer, nlayers), so that
+ * G2(G1(z)) == G(z) bit for bit (the intermediate size p = ginv_net_out(*g1)
+ * = ginv_net_in(*g2)). The two are views: their own copies of the layer
+ * records, whose W and b point into net's parameter block (no copy), so a
+ * change to net's parameters shows in them and the reverse. Ownership: the
+ * views must not outlive net; ginv_net_free of a view frees only the view
+ * (its layer records, and a gradient block it allocated itself), nothing of
+ * net. When net already has gradients (ginv_net_grads) the views' dW, db
+ * point into them too; otherwise ginv_net_grads on a view allocates the
+ * view's own block. Do not pass a view to ginv_net_split's net if the
+ * parent may be freed first. On failure both are NULL. */
+ginv_status ginv_net_split(ginv_net *net, int layer, ginv_net **g1, ginv_net **g2);
 const char *ginv_layer_kind_name(ginv_layer_kind k);
 ginv_status ginv_layer_kind_parse(const char *name, ginv_layer_kind *out);
 /* The number of float parameters layer L holds (its W and b together). */

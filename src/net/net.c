@@ -360,8 +360,8 @@ void ginv_net_free(ginv_net *net)
 {
     if (!net) return;
     ginv_free(net->layers);
-    ginv_free(net->params);
-    ginv_free(net->grads);
+    if (!net->borrowed_params) ginv_free(net->params);
+    if (!net->borrowed_grads) ginv_free(net->grads);
     ginv_free(net);
 }
 

@@ -21,6 +21,8 @@ struct ginv_net {
     size_t nparams;
     float *params; /* one block carved into the layers' W and b */
     float *grads;  /* same layout, or NULL until ginv_net_grads */
+    int borrowed_params; /* a view from ginv_net_split: params point into the parent's block */
+    int borrowed_grads;  /* grads point into the parent's gradient block */
 };
 
 struct ginv_net_ws {

@@ -86,6 +86,7 @@ TEST(api_net_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_layer_kind_parse(NULL, NULL));
     NULLS(ginv_init_parse(NULL, NULL));
     NULLS(ginv_net_randomize(NULL, (ginv_init)0, 0, 0, 0));
+    NULL_ARG(ginv_net_split(NULL, 0, NULL, NULL), "net");
     NULLS(ginv_net_load(NULL, NULL));
     NULLS(ginv_net_from_st(NULL, NULL));
     NULLS(ginv_net_save(NULL, NULL));
@@ -171,6 +172,10 @@ TEST(api_infer_refuses_null_pointers_and_zero_sizes)
     NULL_ARG(ginv_cs_op(NULL, 0, 0, 0, 0, NULL), "out");
     /* compressed sensing (CSGM) */
     NULLS(ginv_csgm_run(NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL));
+    /* ILO (issue 13) */
+    NULL_ARG(ginv_project_l1_ball(NULL, 0, 0, NULL), "v");
+    NULL_ARG(ginv_ilo_run(NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+             "net");
 }
 
 TEST(api_sample_refuses_null_pointers_and_zero_sizes)
