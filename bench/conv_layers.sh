@@ -13,7 +13,7 @@ THREADS=${THREADS:-2}
 ROUNDS=${ROUNDS:-3}
 EXE=$BUILD/bench/conv_layers
 mkdir -p "$BUILD/bench"
-LIBS="-lopenblas -lcjson -lpng -lz -lglpk -lsqlite3 -lfftw3 -lm -pthread"
+LIBS="-lopenblas -lcjson -lpng -lz -lglpk -lsqlite3 -lfftw3 -lprotobuf-c -lnetcdf -lm -pthread"
 if command -v mpicc >/dev/null; then LIBS="$LIBS $(mpicc --showme:link)"; fi
 cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -o "$EXE" bench/conv_layers.c "$BUILD/libginv.a" $LIBS
 for r in $(seq "$ROUNDS"); do

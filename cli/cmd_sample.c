@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { NOUT = 12 }; /* output files in --out */
+enum { NOUT = 13 }; /* output files in --out */
 
 /* The image shape of an n-pixel signal: --image CxHxW, else a perfect square
  * n = s^2 as 1 x s x s; 0 when neither. */
@@ -699,7 +699,7 @@ static int open_outputs(sample_cmd *a)
     snprintf(a->rhat_name, sizeof a->rhat_name, "rhat_curve.%s", plot_ext());
     const char *names[NOUT] = {"samples.npy", "mean_z.npy", "std_z.npy", "mean_x.npy", "std_x.npy", a->trace_name,
                                "samples.safetensors", a->traj_name, "mean.png", "std.png", "samples.png",
-                               "inv_metric.npy"};
+                               "inv_metric.npy", "samples.nc"};
     memcpy(a->names, names, sizeof names);
     a->is_image = image_shape(a->n, &a->ops, &a->ic, &a->ih, &a->iw);
     for (int i = 0; i < NOUT; i++)
@@ -779,7 +779,9 @@ static int write_arrays(sample_cmd *a)
     if ((st = ginv_st_writer_add(a->stw, "samples", GINV_DT_F32, 3, sh3, res->samples)) != GINV_OK ||
         (st = ginv_st_writer_meta(a->stw, "sampler", a->sampler)) != GINV_OK ||
         (st = ginv_st_writer_meta(a->stw, "layout", "samples[s, c, :] is kept sample s of chain c")) != GINV_OK ||
-        (st = ginv_st_writer_save(a->stw, a->paths[6])) != GINV_OK)
+        (st = ginv_st_writer_save(a->stw, a->paths[6])) != GINV_OK ||
+        /* ArviZ's InferenceData layout: arviz.from_netcdf(DIR/samples.nc) */
+        (st = ginv_sample_write_netcdf(a->paths[12], res, a->mx, a->sx, a->n)) != GINV_OK)
         return cli_lib_error(C, st);
     if (a->is_image && (st = write_images(a->paths + 8, a->net, res, &a->so, a->mx, a->sx, a->ic, a->ih, a->iw,
                                           a->png_scale)) != GINV_OK)
@@ -893,7 +895,7 @@ static void json_trajectory_files(cJSON *doc, const sample_cmd *a)
     if (!a->out_dir) return; /* no files: the table and the JSON only */
     cJSON *f = cJSON_AddObjectToObject(doc, "files");
     for (int i = 0; i < NOUT; i++)
-        if ((i != 7 || a->z0) && (i < 8 || i == 11 || a->is_image)) {
+        if ((i != 7 || a->z0) && (i < 8 || i >= 11 || a->is_image)) {
             char *fp = join(a->out_dir, a->names[i]);
             if (fp) cJSON_AddStringToObject(f, a->names[i], fp);
             free(fp);

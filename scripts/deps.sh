@@ -15,11 +15,14 @@ set -euo pipefail
 # ONNX: protoc-c generates the C for onnx.proto (from libonnx-dev) at build
 # time, linked with libprotobuf-c; python3-onnx is the oracle of
 # make test-onnx (onnx.checker on exported models).
+# NetCDF: libnetcdf-dev writes sample's samples.nc (ArviZ's InferenceData
+# layout); netcdf-bin's ncdump lets the tests read it back.
 pkgs=(build-essential pkg-config libopenblas-dev libcjson-dev zlib1g-dev libpng-dev gnuplot-nox jq
       libglpk-dev glpk-utils libsqlite3-dev sqlite3 openmpi-bin libopenmpi-dev libfftw3-dev
       dataset-fashion-mnist minisat fplll-tools cliquer coinor-cbc help2man
       python3-numpy python3-pytest
-      protobuf-c-compiler libprotobuf-c-dev libonnx-dev python3-onnx)
+      protobuf-c-compiler libprotobuf-c-dev libonnx-dev python3-onnx
+      libnetcdf-dev netcdf-bin)
 if [[ "${1:-}" == "--bench" ]]; then
     pkgs+=(python3-torch python3-numpy)
 fi

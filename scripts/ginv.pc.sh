@@ -3,7 +3,9 @@
 # Shared linking needs only -lginv (libginv.so records its own dependencies);
 # static linking (pkg-config --static) adds the private ones: Debian ships .pc
 # files for OpenBLAS, cJSON, libpng, zlib, SQLite, FFTW, protobuf-c and OpenMPI (Requires.
-# private), not for GLPK, libm or pthreads (Libs.private).
+# private), not for GLPK, libm or pthreads (Libs.private). NetCDF is named in
+# Libs.private (-lnetcdf, the shared library): its own .pc would pull in the
+# static HDF5 libraries, which Debian keeps outside the linker's path.
 set -euo pipefail
 prefix=$1 libdir=$2 includedir=$3 version=$4 mpi=${5:-0}
 req="openblas, libcjson, libpng, zlib, sqlite3, fftw3, libprotobuf-c"
@@ -21,6 +23,6 @@ Description: invert deep generative models: MAP, posterior sampling, exact decis
 Version: $version
 Requires.private: $req
 Libs: -L\${libdir} -lginv
-Libs.private: -lglpk -lm -pthread
+Libs.private: -lglpk -lnetcdf -lm -pthread
 Cflags: -I\${includedir}
 PC

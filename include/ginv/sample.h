@@ -175,6 +175,15 @@ typedef struct {
 ginv_status ginv_sample_run(ginv_posterior *post, const ginv_sample_opts *o,
                             ginv_sample_result *res);
 void ginv_sample_result_release(ginv_sample_result *r);
+/* The run as a NetCDF-4 file in ArviZ's InferenceData layout (read by
+ * arviz.from_netcdf, or xarray.open_dataset(path, group="posterior")):
+ * group posterior with z (chain, draw, z_dim_0) -- chain-first, unlike
+ * r->samples -- and, when given, x_mean and x_std (x_dim_0, n values: the
+ * posterior mean and std of G(z)); group sample_stats with lp = -U,
+ * acceptance_rate, energy, step_size, tree_depth, n_steps and diverging
+ * (chain, draw). Written in place (a failure removes the file). */
+ginv_status ginv_sample_write_netcdf(const char *path, const ginv_sample_result *r,
+                                     const float *x_mean, const float *x_std, int n);
 
 /* Callers own the loop (as ginv_solver_new/_step for the solvers):
  * ginv_sample_run is ginv_sampler_new, ginv_sampler_step until every step is

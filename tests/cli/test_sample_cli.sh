@@ -16,6 +16,18 @@ for f in samples.npy samples.safetensors mean_z.npy std_z.npy mean_x.npy std_x.n
 done
 check samples_npy_has_shape_s_c_k grep -qa "'shape': (100, 4, 6)" $O/samples.npy
 check samples_safetensors_holds_s_c_k_f32 grep -qa '"samples":{"dtype":"F32","shape":\[100,4,6\]' $O/samples.safetensors
+# samples.nc: ArviZ's InferenceData layout, chain-first, the same draws as samples.npy
+check samples_nc_is_inference_data bash -c "ncdump -h $O/samples.nc | sed 's/^[[:space:]]*//' > $TMP/nc.h &&
+    grep -q '^group: posterior' $TMP/nc.h && grep -q '^group: sample_stats' $TMP/nc.h &&
+    grep -q '^float z(chain, draw, z_dim_0) ;' $TMP/nc.h && grep -q '^chain = 4 ;' $TMP/nc.h &&
+    grep -q '^draw = 100 ;' $TMP/nc.h && grep -q '^double lp(chain, draw) ;' $TMP/nc.h"
+check samples_nc_holds_the_draws_chain_first /usr/bin/python3 -c "
+import re, subprocess, numpy as np
+txt = subprocess.run(['ncdump', '-p', '9', '-g', 'posterior', '-v', 'z', '$O/samples.nc'], capture_output=True, text=True).stdout
+body = txt.split('z =', 1)[1].split(';', 1)[0]
+z = np.array([float(v) for v in re.findall(r'[-+0-9.eE]+', body)], np.float32).reshape(4, 100, 6)
+s = np.load('$O/samples.npy')
+assert np.array_equal(z, s.transpose(1, 0, 2)), abs(z - s.transpose(1, 0, 2)).max()"
 check samples_safetensors_same_bytes_as_npy cmp -s <(tail -c 9600 $O/samples.npy) <(tail -c 9600 $O/samples.safetensors)
 check no_images_for_a_non_square_signal test ! -e $O/mean.png
 

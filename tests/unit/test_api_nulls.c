@@ -180,6 +180,7 @@ TEST(api_infer_refuses_null_pointers_and_zero_sizes)
 
 TEST(api_sample_refuses_null_pointers_and_zero_sizes)
 {
+    NULL_ARG(ginv_sample_write_netcdf(NULL, NULL, NULL, NULL, 0), "path");
     NULL_ARG(ginv_sampler_new(NULL, NULL, NULL), "out");
     NULL_ARG(ginv_sampler_step(NULL), "s");
     NULL_ARG(ginv_sampler_finish(NULL, NULL), "res");
