@@ -47,7 +47,8 @@ int cmd_cs(int argc, char **argv)
     if (rc != CLI_OK) return rc == CLI_HELP ? 0 : rc;
     const char *model = p.model, *data = p.data;
     if (in_range && !model) return cli_usage_error(C, "--model is required for csgm and --in-range");
-    cs_config cfg = {.op = p.op, .m = p.m, .noise = p.noise, .lasso_iters = p.lasso_iters, .nlambdas = 16};
+    cs_config cfg = {.op = p.op, .m = p.m, .noise = p.noise, .lasso_iters = p.lasso_iters, .nlambdas = 16,
+                     .ilo_layer = p.layer, .ilo_radius = p.ilo_radius, .ilo_iters = p.ilo_iters};
     cfg.lasso_lambda = isnan(p.lasso_lambda) ? 0 : p.lasso_lambda;
     ginv_status pst = ginv_cs_check(&p, cfg.methods, &cfg.nmethods);
     if (pst != GINV_OK) return cli_param_error(C, pst);

@@ -82,12 +82,21 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
         }
         double t0 = now();
         ginv_status st = GINV_OK;
-        if (meth == CS_CSGM) {
+        if (meth == CS_CSGM || meth == GINV_CS_ILO) {
             if (!net) {
-                code = cli_error_code(C, CLI_EXIT_USAGE, "csgm needs a generator (--model)");
+                code = cli_error_code(C, CLI_EXIT_USAGE, "%s needs a generator (--model)", ginv_cs_method_name(meth));
                 break;
             }
-            st = ginv_csgm_run(net, op, N, Y, &cfg->csgm, NULL, X, NULL);
+            if (meth == CS_CSGM) {
+                st = ginv_csgm_run(net, op, N, Y, &cfg->csgm, NULL, X, NULL);
+            } else { /* ILO: CSGM's z-hat, then h in the input of layer L (docs/ilo.md) */
+                ginv_ilo_opts io;
+                ginv_ilo_opts_init(&io);
+                io.csgm = cfg->csgm;
+                io.layer = cfg->ilo_layer, io.radius = cfg->ilo_radius, io.iters = cfg->ilo_iters;
+                io.lr = cfg->csgm.lr, io.threads = cfg->csgm.threads, io.ctx = cfg->csgm.ctx;
+                st = ginv_ilo_run(net, op, N, Y, &io, NULL, NULL, X, NULL, NULL, NULL, NULL);
+            }
             res->lambda[meth] = cfg->csgm.lambda;
         } else {
             ginv_lasso_opts lo;

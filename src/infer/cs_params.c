@@ -18,13 +18,16 @@ static const ginv_param_def cs_defs[] = {
     {"op", GINV_PARAM_STRING, F(op), "SPEC", GINV_OP_HELP, "gaussian-unit", 0, 0, NULL},
     {"m", GINV_PARAM_INT, F(m), "M", GINV_M_HELP, "100", 1, 1 << 24, NULL},
     {"noise", GINV_PARAM_DOUBLE, F(noise), "SIGMA", "std of the Gaussian noise added to each measurement (0.1: Bora et al.'s setup, where recover's 0 is the noiseless theory)", "0.1", 0, 1e6, NULL},
-    {"method", GINV_PARAM_STRING, F(method), "LIST", "comma list of csgm, lasso-pixel, lasso-dct, lasso-wavelet (Haar), lasso-db4", "csgm,lasso-dct", 0, 0, NULL},
+    {"method", GINV_PARAM_STRING, F(method), "LIST", "comma list of csgm, lasso-pixel, lasso-dct, lasso-wavelet (Haar), lasso-db4, ilo (CSGM, then the intermediate layer --layer)", "csgm,lasso-dct", 0, 0, NULL},
     {"lambda", GINV_PARAM_DOUBLE, F(lambda), "L", "CSGM: weight of the prior term lambda ||z||^2 in ||A G(z) - y||^2 + lambda ||z||^2 (0.1: Bora et al.'s, with their noise)", "0.1", 0, 1e6, NULL},
     {"restarts", GINV_PARAM_INT, F(restarts), "R", "CSGM: random starts per image (the lowest loss is kept)", "10", 1, 1 << 16, NULL},
     {"iters", GINV_PARAM_INT, F(iters), "T", "CSGM: Adam iterations", "1000", 0, 1 << 24, NULL},
     {"lr", GINV_PARAM_DOUBLE, F(lr), "ETA", "CSGM: Adam learning rate", "0.01", 1e-300, 1e3, NULL},
     {"lasso-lambda", GINV_PARAM_DOUBLE, F(lasso_lambda), "L", "Lasso: the l1 weight (default: tuned on --tune-data)", NULL, 0, 1e6, NULL},
     {"lasso-iters", GINV_PARAM_INT, F(lasso_iters), "T", "Lasso: FISTA iterations", "500", 1, 1 << 24, NULL},
+    {"layer", GINV_PARAM_INT, F(layer), "L", "ILO: optimise the input of layer L (G = G2 o G1, G1 = layers before L; docs/ilo.md)", "1", 1, 255, NULL},
+    {"ilo-radius", GINV_PARAM_DOUBLE, F(ilo_radius), "R", "ILO: l1 radius of the allowed deviation h - G1(z-hat)", "1", 0, 1e6, NULL},
+    {"ilo-iters", GINV_PARAM_INT, F(ilo_iters), "T", "ILO: Adam iterations on h after CSGM's", "300", 0, 1 << 24, NULL},
 };
 #undef F
 
@@ -37,10 +40,10 @@ void ginv_cs_params_init(ginv_cs_params *p)
 }
 
 static const char *const method_names[GINV_CS_NMETHODS] = {"csgm", "lasso-pixel", "lasso-dct",
-                                                          "lasso-wavelet", "lasso-db4"};
+                                                          "lasso-wavelet", "lasso-db4", "ilo"};
 static const ginv_basis method_basis[GINV_CS_NMETHODS] = {GINV_BASIS_PIXEL, GINV_BASIS_PIXEL,
                                                          GINV_BASIS_DCT, GINV_BASIS_HAAR,
-                                                         GINV_BASIS_DB4};
+                                                         GINV_BASIS_DB4, GINV_BASIS_PIXEL};
 
 const char *ginv_cs_method_name(int m) { return m >= 0 && m < GINV_CS_NMETHODS ? method_names[m] : NULL; }
 ginv_basis ginv_cs_method_basis(int m) { return m >= 0 && m < GINV_CS_NMETHODS ? method_basis[m] : GINV_BASIS_PIXEL; }
@@ -60,17 +63,17 @@ ginv_status ginv_cs_check(const ginv_cs_params *p, int *methods, int *count)
             if (strlen(method_names[i]) == len && !strncmp(q, method_names[i], len)) found = i;
         if (found < 0)
             return ginv_fail(GINV_ERR_ARG, "parameter 'method': unknown method '%.*s' (use csgm, lasso-pixel, "
-                                           "lasso-dct, lasso-wavelet (Haar) or lasso-db4)", (int)len, q);
+                                           "lasso-dct, lasso-wavelet (Haar), lasso-db4 or ilo)", (int)len, q);
         for (int i = 0; i < n; i++)
             if (list[i] == found)
                 return ginv_fail(GINV_ERR_ARG, "parameter 'method': '%s' is listed twice", method_names[found]);
         list[n++] = found;
-        csgm |= found == GINV_CS_CSGM;
+        csgm |= found == GINV_CS_CSGM || found == GINV_CS_ILO; /* both need a generator */
         q += len;
         if (*q == ',') q++;
     }
     if (!n) return ginv_fail(GINV_ERR_ARG, "parameter 'method': no method given");
-    if (csgm && !p->model) return ginv_fail(GINV_ERR_ARG, "parameter 'model' is required for method csgm");
+    if (csgm && !p->model) return ginv_fail(GINV_ERR_ARG, "parameter 'model' is required for methods csgm and ilo");
     if (methods) memcpy(methods, list, sizeof(int) * (size_t)n);
     if (count) *count = n;
     return GINV_OK;

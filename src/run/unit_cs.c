@@ -54,7 +54,7 @@ static ginv_status configure(const ginv_params *cell, cs_cfg *c)
         return ginv_fail(GINV_ERR_ARG, "parameter 'method' '%s': one method per cell (put \"method\" "
                                        "in the grid to compare several)", c->p.method);
     c->method = methods[0];
-    if (c->method != GINV_CS_CSGM && !(c->p.lasso_lambda > 0))
+    if (c->method != GINV_CS_CSGM && c->method != GINV_CS_ILO && !(c->p.lasso_lambda > 0))
         return ginv_fail(GINV_ERR_ARG, "parameter 'lasso-lambda' (> 0) is required for method %s "
                                        "in a sweep", c->p.method);
     return split_slice(c->p.data, c);
@@ -128,7 +128,7 @@ static ginv_status cs_check_trials(const ginv_params *p, int trials)
         }
     }
     int n = h * w;
-    if (c.method == GINV_CS_CSGM) {
+    if (c.method == GINV_CS_CSGM || c.method == GINV_CS_ILO) {
         int out;
         keyed = file_key(c.p.model, key, sizeof key);
         if (keyed && !strcmp(key, checked.model_key)) {
@@ -173,10 +173,10 @@ static ginv_status cs_run(const ginv_params *p, uint64_t seed, uint64_t trial, g
     ginv_net *net = NULL;
     ginv_op *op = NULL;
     float *y = NULL, *x = NULL;
-    int csgm = c.method == GINV_CS_CSGM;
+    int csgm = c.method == GINV_CS_CSGM, gen = csgm || c.method == GINV_CS_ILO; /* gen: needs G */
     if ((st = ginv_images_load(spec, &im)) != GINV_OK) return st;
     int n = im.h * im.w;
-    if (csgm && (st = ginv_net_load(c.p.model, &net)) == GINV_OK && ginv_net_out(net) != n)
+    if (gen && (st = ginv_net_load(c.p.model, &net)) == GINV_OK && ginv_net_out(net) != n)
         st = ginv_fail(GINV_ERR_SHAPE, "the generator makes %d pixels but the images have %d",
                        ginv_net_out(net), n);
     if (st == GINV_OK) st = ginv_cs_op(&c.p, 1, im.h, im.w, seed, &op);
@@ -189,12 +189,21 @@ static ginv_status cs_run(const ginv_params *p, uint64_t seed, uint64_t trial, g
         ginv_op_apply(op, 1, im.pix, y);
         ginv_add_noise(y, (size_t)ginv_op_m(op), c.p.noise, seed, trial);
         double loss = NAN;
-        if (csgm) {
+        if (gen) {
             ginv_csgm_opts o;
             ginv_csgm_opts_init(&o);
             o.restarts = c.p.restarts, o.iters = c.p.iters, o.lr = c.p.lr, o.lambda = c.p.lambda;
             o.seed = seed, o.first_index = trial;
-            st = ginv_csgm_run(net, op, 1, y, &o, NULL, x, &loss);
+            if (csgm) {
+                st = ginv_csgm_run(net, op, 1, y, &o, NULL, x, &loss);
+            } else { /* ilo: as ginv cs --method ilo does for its image t */
+                ginv_ilo_opts io;
+                ginv_ilo_opts_init(&io);
+                io.csgm = o;
+                io.layer = c.p.layer, io.radius = c.p.ilo_radius, io.iters = c.p.ilo_iters, io.lr = c.p.lr;
+                io.threads = 1;
+                st = ginv_ilo_run(net, op, 1, y, &io, NULL, NULL, x, &loss, NULL, NULL, NULL);
+            }
         } else {
             ginv_lasso_opts lo;
             ginv_lasso_opts_init(&lo);
@@ -206,7 +215,7 @@ static ginv_status cs_run(const ginv_params *p, uint64_t seed, uint64_t trial, g
             for (int i = 0; i < n; i++) se += ((double)x[i] - im.pix[i]) * ((double)x[i] - im.pix[i]);
             ginv_metrics_add(out, "mse", se / n);
             ginv_metrics_add(out, "psnr", 10 * log10(1.0 / fmax(se / n, 1e-300)));
-            if (csgm) ginv_metrics_add(out, "loss", loss);
+            if (gen) ginv_metrics_add(out, "loss", loss);
             if (im.labels) ginv_metrics_add(out, "label", im.labels[0]);
         }
     }

@@ -82,6 +82,30 @@ cs_slice_units_match() {
     done
 }
 check sweep_cs_slice_and_gaussian_match_ginv_cs cs_slice_units_match
+# ILO (docs/ilo.md): CSGM, then the input of layer 2 within an l1 ball; its
+# sweep unit t gives ginv cs's image t
+expect_ok cs_ilo_runs -- $GINV cs --model "$VAE" --data "fashion-mnist:test[0:2]" --m 50 --iters 60 --restarts 1 \
+    --method csgm,ilo --layer 2 --ilo-radius 2 --ilo-iters 40 --seed 2 -q --json "$TMP/ilo.json"
+check cs_ilo_json_has_both_methods bash -c "jq -e '[.images[].ilo.mse] | length == 2 and all(. > 0)' $TMP/ilo.json >/dev/null &&
+    jq -e '.params.layer == 2 and .params.ilo_radius == 2 and .params.method == \"csgm,ilo\"' $TMP/ilo.json >/dev/null"
+cat > "$TMP/spec3.json" <<JSON
+{"command": "cs", "fixed": {"model": "$VAE", "iters": 60, "restarts": 1, "m": 50, "data": "fashion-mnist:test[0:2]",
+ "layer": 2, "ilo-radius": 2, "ilo-iters": 40}, "grid": {"method": ["ilo"]}, "trials": 2, "seed": 2, "seeds": "shared"}
+JSON
+expect_ok sweep_cs_ilo_runs -- $GINV sweep "$TMP/spec3.json" --db "$TMP/cs3.db" -q
+cs_ilo_units_match() {
+    local t a b
+    for t in 0 1; do
+        a=$(sqlite3 "$TMP/cs3.db" "select m.value from metrics m join units u on u.id = m.unit
+            where m.name = 'mse' and u.trial = $t")
+        b=$(jq ".images[$t].ilo.mse" "$TMP/ilo.json")
+        awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d <= 1e-4 * b) }' ||
+            { echo "    image $t: sweep $a, ginv cs $b"; return 1; }
+    done
+}
+check sweep_cs_ilo_units_match_ginv_cs cs_ilo_units_match
+expect_error cs_ilo_layer_out_of_range 2 "layer" -- $GINV cs --model "$VAE" --data "fashion-mnist:test[0:1]" \
+    --method ilo --layer 6 -q
 check cs_json_params_come_from_the_table bash -c "jq -e '.params.op == \"gaussian\" and .params.m == 40 and
     .params.lasso_iters == 500 and .params.method == \"csgm\" and (.params | has(\"lasso_lambda\") | not)' '$TMP/cs2.json' >/dev/null"
 

@@ -170,6 +170,13 @@ TEST(cs_check_reads_method_lists_and_cs_op_is_the_commands_operator)
     CHECK(!strcmp(ginv_cs_method_name(methods[0]), "lasso-db4") &&
           ginv_cs_method_basis(methods[1]) == GINV_BASIS_HAAR);
     CHECK(ginv_cs_method_name(GINV_CS_NMETHODS) == NULL);
+    p.method = "ilo,lasso-dct"; /* ilo needs the generator as csgm does */
+    CHECK(ginv_cs_check(&p, methods, &n) == GINV_OK && n == 2 && methods[0] == GINV_CS_ILO &&
+          !strcmp(ginv_cs_method_name(GINV_CS_ILO), "ilo"));
+    p.model = NULL;
+    CHECK(ginv_cs_check(&p, NULL, NULL) == GINV_ERR_ARG && says("methods csgm and ilo"));
+    p.model = "g.safetensors";
+    CHECK(p.layer == 1 && p.ilo_radius == 1 && p.ilo_iters == 300); /* the table's defaults */
     p.method = "csgm,csgm";
     CHECK(ginv_cs_check(&p, NULL, NULL) == GINV_ERR_ARG && says("listed twice"));
     p.method = "csgm,lasso-foo";
