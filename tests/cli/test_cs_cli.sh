@@ -71,17 +71,19 @@ JSON
 expect_ok sweep_cs_slice_runs -- $GINV sweep "$TMP/spec2.json" --db "$TMP/cs2.db" -q
 expect_ok cs_slice_runs -- $GINV cs --model "$VAE" --data "fashion-mnist:test[5:7]" --m 40 --iters 60 \
     --restarts 1 --op gaussian --method csgm --seed 3 -q --json "$TMP/cs2.json"
-cs_slice_units_match() {
-    local t a b
+# units_match DB JSON METHOD TOL: each of the sweep's 2 units has ginv cs's MSE
+# for its image, within TOL relative (the float differences of another batch)
+units_match() {
+    local db=$1 json=$2 meth=$3 tol=$4 t a b
     for t in 0 1; do
-        a=$(sqlite3 "$TMP/cs2.db" "select m.value from metrics m join units u on u.id = m.unit
+        a=$(sqlite3 "$db" "select m.value from metrics m join units u on u.id = m.unit
             where m.name = 'mse' and u.trial = $t")
-        b=$(jq ".images[$t].csgm.mse" "$TMP/cs2.json")
-        awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d <= 1e-5 * b) }' ||
+        b=$(jq ".images[$t][\"$meth\"].mse" "$json")
+        awk -v a="$a" -v b="$b" -v tol="$tol" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d <= tol * b) }' ||
             { echo "    image $t: sweep $a, ginv cs $b"; return 1; }
     done
 }
-check sweep_cs_slice_and_gaussian_match_ginv_cs cs_slice_units_match
+check sweep_cs_slice_and_gaussian_match_ginv_cs units_match "$TMP/cs2.db" "$TMP/cs2.json" csgm 1e-5
 # ILO (docs/ilo.md): CSGM, then the input of layer 2 within an l1 ball; its
 # sweep unit t gives ginv cs's image t
 expect_ok cs_ilo_runs -- $GINV cs --model "$VAE" --data "fashion-mnist:test[0:2]" --m 50 --iters 60 --restarts 1 \
@@ -93,17 +95,7 @@ cat > "$TMP/spec3.json" <<JSON
  "layer": 2, "ilo-radius": 2, "ilo-iters": 40}, "grid": {"method": ["ilo"]}, "trials": 2, "seed": 2, "seeds": "shared"}
 JSON
 expect_ok sweep_cs_ilo_runs -- $GINV sweep "$TMP/spec3.json" --db "$TMP/cs3.db" -q
-cs_ilo_units_match() {
-    local t a b
-    for t in 0 1; do
-        a=$(sqlite3 "$TMP/cs3.db" "select m.value from metrics m join units u on u.id = m.unit
-            where m.name = 'mse' and u.trial = $t")
-        b=$(jq ".images[$t].ilo.mse" "$TMP/ilo.json")
-        awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d <= 1e-4 * b) }' ||
-            { echo "    image $t: sweep $a, ginv cs $b"; return 1; }
-    done
-}
-check sweep_cs_ilo_units_match_ginv_cs cs_ilo_units_match
+check sweep_cs_ilo_units_match_ginv_cs units_match "$TMP/cs3.db" "$TMP/ilo.json" ilo 1e-4
 expect_error cs_ilo_layer_out_of_range 2 "layer" -- $GINV cs --model "$VAE" --data "fashion-mnist:test[0:1]" \
     --method ilo --layer 6 -q
 check cs_json_params_come_from_the_table bash -c "jq -e '.params.op == \"gaussian\" and .params.m == 40 and
