@@ -170,7 +170,11 @@ static ginv_status run_cell(const recovery_exp *e, cell *x, ginv_recover_trial *
     if (e->start_neg) ro.init_sd = 0.05;
     ro.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
     ginv_status st = ginv_recover_run(&ro, res);
-    if (st != GINV_OK) return st;
+    ginv_op_spec_release(&ops);
+    if (st != GINV_OK) { /* a failed or cancelled run leaves its started trials to release */
+        for (int t = 0; t < e->trials; t++) ginv_recover_trial_release(&res[t]);
+        return st;
+    }
     int trials = e->trials;
     double flips = 0, secs = 0;
     *succ = 0;
