@@ -199,6 +199,11 @@ void ginv_op_spec_release(ginv_op_spec *spec);
  * (seed, GINV_STREAM_OP, trial). */
 ginv_status ginv_op_from_spec(ginv_op **out, const ginv_op_spec *spec, int n, uint64_t seed,
                               uint64_t trial);
+/* The number of measurements the spec's operator has on signals of size n,
+ * with the checks ginv_op_from_spec makes, but without drawing a dense
+ * matrix (the Gaussian kinds are sized, not built; the others are built
+ * and freed): what a parameter check needs before anything runs. */
+ginv_status ginv_op_spec_rows(const ginv_op_spec *spec, int n, int *m);
 
 /* ------------------------------------------------- sparsifying bases */
 

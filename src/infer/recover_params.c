@@ -180,10 +180,7 @@ ginv_status ginv_recover_setup_init(ginv_recover_setup *s, const ginv_recover_pa
     s->have_ops = 1;
     if (p->image) sscanf(p->image, "%dx%dx%d", &s->ops.c, &s->ops.h, &s->ops.w);
     ro->op = &s->ops;
-    ginv_op *op0; /* trial 0's operator: does it fit n-vectors, how many measurements */
-    if ((st = ginv_op_from_spec(&op0, &s->ops, s->n, seed, 0)) != GINV_OK)
-        return prefixed(st, "parameter 'op'");
-    s->m = ginv_op_m(op0);
-    ginv_op_free(op0);
+    /* does the operator fit n-vectors, how many measurements (not drawn) */
+    if ((st = ginv_op_spec_rows(&s->ops, s->n, &s->m)) != GINV_OK) return prefixed(st, "parameter 'op'");
     return GINV_OK;
 }

@@ -84,12 +84,52 @@ ginv_status ginv_json_check_unique(const cJSON *root, const char *what)
     return walk(root, what ? what : "JSON", path, 0, sizeof path);
 }
 
+/* RFC 8259 section 7, which cJSON does not enforce: a string holds no raw
+ * control character (U+0000..U+001F must be escaped). And a C string cannot
+ * hold U+0000, so "\u0000" is refused too rather than cut short. Returns the
+ * byte offset of the first offence and its kind (1 raw, 2 escaped NUL), or
+ * kind 0. */
+static size_t string_offence(const char *text, size_t len, int *kind)
+{
+    int in = 0;
+    *kind = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (!in) {
+            in = c == '"';
+            continue;
+        }
+        if (c < 0x20) {
+            *kind = 1;
+            return i;
+        }
+        if (c == '"') in = 0;
+        else if (c == '\\' && i + 1 < len) {
+            if (text[i + 1] == 'u' && i + 5 < len && !strncmp(text + i + 2, "0000", 4)) {
+                *kind = 2;
+                return i;
+            }
+            i++; /* the escaped character */
+        }
+    }
+    return 0;
+}
+
 ginv_status ginv_json_parse_strict(const char *text, size_t len, const char *what, cJSON **out)
 {
     *out = NULL;
     if (!what) what = "JSON";
     if (!text) return ginv_fail(GINV_ERR_FORMAT, "%s is missing (no JSON text)", what);
     if (len == (size_t)-1) len = strlen(text);
+    int bad;
+    size_t at_bad = string_offence(text, len, &bad);
+    if (bad == 1)
+        return ginv_fail(GINV_ERR_FORMAT, "%s has a raw control character (byte 0x%02x) inside a "
+                         "string at byte %zu; JSON strings must escape it", what,
+                         (unsigned char)text[at_bad], at_bad);
+    if (bad == 2)
+        return ginv_fail(GINV_ERR_FORMAT, "%s has \\u0000 (a NUL character) inside a string at "
+                         "byte %zu; ginv's names and values cannot hold it", what, at_bad);
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (!root) {

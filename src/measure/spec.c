@@ -426,3 +426,31 @@ ginv_link ginv_op_spec_link(const ginv_op_spec *spec)
     if (spec->kind == GINV_OPK_ONEBIT_GAUSSIAN) return GINV_LINK_SIGN;
     return GINV_LINK_LINEAR;
 }
+
+ginv_status ginv_op_spec_rows(const ginv_op_spec *s, int n, int *m)
+{
+    GINV_NONNULL(m);
+    *m = 0;
+    GINV_NONNULL(s);
+    const char *dense = s->kind == GINV_OPK_GAUSSIAN             ? "gaussian"
+                        : s->kind == GINV_OPK_GAUSSIAN_UNIT        ? "gaussian-unit"
+                        : s->kind == GINV_OPK_PHASELESS_GAUSSIAN ? "phaseless-gaussian"
+                        : s->kind == GINV_OPK_ONEBIT_GAUSSIAN    ? "onebit-gaussian"
+                                                                   : NULL;
+    if (dense) { /* dense_alloc's checks (src/measure/dense.c), short of the allocation */
+        if (s->m < 1 || n < 1)
+            return ginv_fail(GINV_ERR_ARG, "%s: size %d x %d is invalid; m and n must be >= 1",
+                             dense, s->m, n);
+        if ((size_t)s->m > SIZE_MAX / sizeof(float) / (size_t)n)
+            return ginv_fail(GINV_ERR_ARG, "%s: a %d x %d float matrix overflows size_t; use "
+                             "smaller m or n", dense, s->m, n);
+        *m = s->m;
+        return GINV_OK;
+    }
+    ginv_op *op;
+    ginv_status st = ginv_op_from_spec(&op, s, n, 0, 0);
+    if (st != GINV_OK) return st;
+    *m = ginv_op_m(op);
+    ginv_op_free(op);
+    return GINV_OK;
+}

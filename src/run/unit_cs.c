@@ -151,14 +151,18 @@ static ginv_status cs_check_trials(const ginv_params *p, int trials)
                                              "the images of '%s' have %d (%dx%d)", c.p.model, out, c.p.data,
                              n, h, w);
     }
-    /* gaussian kinds fit any m: nothing to check but memory, so not built */
-    if (!strcmp(c.p.op, "gaussian") || !strcmp(c.p.op, "gaussian-unit")) return GINV_OK;
-    ginv_op *op = NULL;
-    if ((st = ginv_cs_op(&c.p, 1, h, w, 0, &op)) != GINV_OK) {
+    /* the operator fits the images (sized, not drawn: ginv_cs_op's shape) */
+    ginv_op_spec os;
+    int m;
+    if ((st = ginv_op_spec_parse(&os, c.p.op, c.p.m)) == GINV_OK) {
+        if (!os.c) os.c = 1, os.h = h, os.w = w;
+        st = ginv_op_spec_rows(&os, n, &m);
+    }
+    ginv_op_spec_release(&os);
+    if (st != GINV_OK) {
         snprintf(msg, sizeof msg, "%s", ginv_last_error());
         return ginv_fail(st, "parameter 'op' '%s' with m %d on %dx%d images: %s", c.p.op, c.p.m, h, w, msg);
     }
-    ginv_op_free(op);
     return GINV_OK;
 }
 

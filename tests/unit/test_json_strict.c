@@ -33,6 +33,21 @@ TEST(json_strict_reader_refuses_repeated_keys_at_any_depth_naming_them)
     refused(big, "key \"k17\" twice in the top-level object");
     refused("{\"a\":1} x", "has bytes after its JSON value, at byte 8");
     refused("{\"a\":", "the test text is not valid JSON");
+    /* RFC 8259 section 7: no raw control character inside a string (the
+     * fuzzer's key "layers" followed by NUL bytes passed as "layers"), and
+     * no escaped NUL, which a C string cannot keep */
+    const char raw[] = "{\"layers\0\0\": 1}";
+    cJSON *r = (cJSON *)1;
+    CHECK(ginv_json_parse_strict(raw, sizeof raw - 1, "raw", &r) == GINV_ERR_FORMAT && !r);
+    CHECK(strstr(ginv_last_error(), "raw control character (byte 0x00) inside a string at byte 8") != NULL);
+    refused("[\"a\tb\"]", "raw control character (byte 0x09) inside a string at byte 3");
+    refused("{\"k\": \"x\\u0000y\"}", "has \\u0000 (a NUL character) inside a string at byte 8");
+    /* escaped, they are fine: a tab, an escaped backslash before "u0000" */
+    const char *esc = "[\"a\\tb\", \"\\\\u0000\", \"\\u0001\"]";
+    r = NULL;
+    CHECK_OK(ginv_json_parse_strict(esc, strlen(esc), "escaped", &r));
+    CHECK(cJSON_GetArraySize(r) == 3 && !strcmp(cJSON_GetArrayItem(r, 1)->valuestring, "\\u0000"));
+    cJSON_Delete(r);
     /* distinct keys, also ones equal up to case, are fine */
     cJSON *j = NULL;
     const char *ok = "{\"a\":1,\"A\":2,\"b\":{\"a\":1},\"c\":[{\"a\":1},{\"a\":2}]}  \n";

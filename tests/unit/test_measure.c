@@ -740,3 +740,43 @@ TEST(measure_op_view_draws_what_each_operator_observes)
     free(D);
     ginv_op_free(op);
 }
+
+/* ginv_op_spec_rows (the parameter checks' sizing): the same m and the same
+ * refusals as building the operator, and a Gaussian spec too large to draw
+ * quickly is sized without drawing it (a sweep spec with m = 12380815 on
+ * 20-vectors took seconds per check under the fuzzer). */
+TEST(measure_op_spec_rows_match_the_built_operator_and_do_not_draw_dense_matrices)
+{
+    const char *texts[] = {"gaussian", "gaussian-unit", "phaseless-gaussian", "onebit-gaussian",
+                           "identity", "subsample", "downsample:2", "inpaint-box", "circulant",
+                           "fourier-subsample:radial:4", "blur:1.0", NULL};
+    for (int i = 0; texts[i]; i++) {
+        ginv_op_spec spec;
+        ginv_op *op = NULL;
+        int m = -1;
+        CHECK_OK(ginv_op_spec_parse(&spec, texts[i], 7));
+        CHECK_OK(ginv_op_from_spec(&op, &spec, 64, 3, 0));
+        CHECK_OK(ginv_op_spec_rows(&spec, 64, &m));
+        CHECK_MSG(op && m == ginv_op_m(op), "%s: rows %d, built %d", texts[i], m, op ? ginv_op_m(op) : -1);
+        ginv_op_free(op);
+        /* a 63-vector is no 8 x 8 image: the image kinds refuse it both ways */
+        ginv_status built = ginv_op_from_spec(&op, &spec, 63, 3, 0);
+        ginv_op_free(op);
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", ginv_last_error());
+        ginv_status sized = ginv_op_spec_rows(&spec, 63, &m);
+        CHECK_MSG(sized == built, "%s on 63: rows %d, built %d", texts[i], (int)sized, (int)built);
+        if (built != GINV_OK) CHECK_MSG(!strcmp(msg, ginv_last_error()), "%s: '%s' vs '%s'", texts[i], msg,
+                                        ginv_last_error());
+        ginv_op_spec_release(&spec);
+    }
+    ginv_op_spec spec;
+    int m = 0;
+    CHECK_OK(ginv_op_spec_parse(&spec, "gaussian", 12380815));
+    size_t before = ginv_live_bytes();
+    CHECK_OK(ginv_op_spec_rows(&spec, 20, &m));
+    CHECK(m == 12380815 && ginv_live_bytes() == before);
+    CHECK(ginv_op_spec_rows(&spec, 0, &m) == GINV_ERR_ARG && m == 0);
+    CHECK(strstr(ginv_last_error(), "gaussian: size 12380815 x 0 is invalid") != NULL);
+    ginv_op_spec_release(&spec);
+}
