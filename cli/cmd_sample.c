@@ -97,28 +97,23 @@ static char *join(const char *dir, const char *name)
 /* What the command reads (options) and what it computes, in one place so
  * that each step below is a function of it. */
 typedef struct {
-    /* options */
-    const char *model, *layers, *act, *out_act, *weights, *opspec, *image, *prior_s, *sampler, *precond_s;
-    const char *init_s, *centre_path, *truth_path, *y_path, *out_dir, *json, *ref_path, *fig_format;
-    const char *adapt_s, *metric_path;
-    int bias, m, quiet, w1_dirs, png_scale, signal_diag, rhat_curve, allow_warnings;
-    double signal_floor, rhat_target, near, alpha, bias_sd, noise, sigma, lik_sigma;
+    /* options: the table's (ginv_sample_table) and the command's own */
+    ginv_sample_params p;
+    const char *centre_path, *truth_path, *y_path, *out_dir, *json, *ref_path, *fig_format;
+    const char *metric_path;
+    int quiet, w1_dirs, png_scale, signal_diag, rhat_curve, allow_warnings, threads, trial;
+    double signal_floor, rhat_target, near, lik_sigma;
     uint64_t seed, chain_seed;
-    ginv_sample_opts so;
-    ginv_prior prior;
-    ginv_init winit;
-    int init_sign;          /* --start negative (-1) / truth (+1): around the truth */
-    ginv_layer spec[128];
-    int nspec;
-    /* the problem and the run */
+    ginv_sample_setup su;   /* the problem, the posterior and the options (owns them) */
+    ginv_sample_opts so;    /* su.opts with the command's seed, threads, metric, centre, ctx */
+    /* the problem and the run (borrowed from su) */
     ginv_net *net;
     ginv_op *op;
-    ginv_op_spec ops;
-    int have_ops, k, n;
+    int k, n, m;
     ginv_posterior *post;
     ginv_sample_result res;
     ginv_array truth, yarr, centre, ref;
-    float *z0, *y, *zinit;
+    const float *z0, *y;
     /* summaries */
     float *mz, *sz, *mx, *sx;
     double *draws, *traj;   /* traj: 4 per kept step (step, frac_near, mean_rel_dist, w1_sliced) */
@@ -146,51 +141,21 @@ typedef struct {
 
 static const char *const C = "sample";
 
-/* The option table into a. CLI_OK, CLI_HELP or an exit code. */
-static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts_out, int nmax)
+/* The option table into a: the task's rows, then the command's own.
+ * CLI_OK, CLI_HELP or an exit code. */
+static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts, int nmax)
 {
-    ginv_sample_opts_init(&a->so);
-    a->so.threads = 0; /* cli_threads() after parsing */
-    a->so.step = -1;
-    a->so.radius = -1;
-    cli_opt opts[] = {
-        {"model", 0, OPT_STRING, &a->model, "FILE", "generator model file (.safetensors)"},
-        {"layers", 0, OPT_STRING, &a->layers, "K,N1,..,ND", "instead of --model: a random generator (stream of trial 0)"},
-        CLI_LAYERS_OPTS(a->act, a->out_act, a->alpha, a->bias, a->bias_sd),
-        {"weights", 0, OPT_STRING, &a->weights, "paper|fanin|orthogonal", "with --layers: weight scaling"},
-        CLI_OP_OPTS(a->opspec, a->m, a->image),
-        {"noise", 0, OPT_DOUBLE, &a->noise, "SIGMA", "std of the Gaussian noise added to simulated y; the likelihood's sigma unless --sigma", 0, 1e30},
-        {"sigma", 0, OPT_DOUBLE, &a->sigma, "S", "the likelihood's noise level: U = ||A G(z) - y||^2 / (2 S^2) + prior", 0, 1e30},
-        {"prior", 0, OPT_STRING, &a->prior_s, "gaussian|uniform|none", "prior on z: 1/2||z||^2, uniform on the ball (--radius), or none"},
-        {"sampler", 0, OPT_STRING, &a->sampler, "ula|mala|projected|annealed|hmc|nuts", "chain: z <- z - eta grad U + sqrt(2 eta/beta) u, adjusted, projected or annealed; Hamiltonian Monte Carlo; the No-U-Turn Sampler (Stan's)"},
-        {"step", 0, OPT_DOUBLE, &a->so.step, "ETA", "step size (eta; hmc/nuts: the leapfrog step); with adaptation the initial step (default: Stan's heuristic); required for ula, projected, annealed and with --adapt off", 0, 1e30},
-        {"adapt", 0, OPT_STRING, &a->adapt_s, "on|off|step", "warm-up adaptation during the burn-in (mala, hmc, nuts; default on, off with --temps): step by dual averaging toward --target-accept and the diagonal metric in Stan's windows; step: the step only"},
-        {"target-accept", 0, OPT_DOUBLE, &a->so.target_accept, "P", "with adaptation: the acceptance to reach, in (0, 1) (default mala 0.574, hmc and nuts 0.8)", -1e30, 1e30},
-        {"leapfrog", 0, OPT_INT, &a->so.leapfrog, "L", "hmc: leapfrog steps per transition", -(1 << 30), 1 << 20},
-        {"max-depth", 0, OPT_INT, &a->so.max_depth, "D", "nuts: largest tree depth (2^D - 1 leapfrog steps)", -(1 << 30), 30},
+    ginv_sample_params_init(&a->p);
+    cli_opt own[] = {
         {"metric", 0, OPT_STRING, &a->metric_path, "FILE", "mala, hmc, nuts: the diagonal inverse metric (k values, or chains x k: e.g. inv_metric.npy of an adapted run), all > 0"},
+        {"centre", 0, OPT_STRING, &a->centre_path, "FILE", "the ball's centre (k values; default: the GD point with --start gd, else 0)"},
         {"allow-warnings", 0, OPT_FLAG, &a->allow_warnings, "", "exit 0 even when a convergence check fails (the warnings are still printed and in the JSON)"},
-        {"temperature", 0, OPT_DOUBLE, &a->so.beta, "BETA", "inverse temperature: the chains target exp(-beta U)", 0, 1e30},
-        {"chains", 0, OPT_INT, &a->so.chains, "C", "chains, run in one batch", 1, 1 << 20},
-        {"burn-in", 0, OPT_INT, &a->so.burn_in, "TB", "steps discarded first", 0, 1 << 30},
-        {"samples", 0, OPT_INT, &a->so.samples, "S", "samples kept per chain", 4, 1 << 30},
-        {"thin", 0, OPT_INT, &a->so.thin, "K", "keep every K-th step after the burn-in", 1, 1 << 20},
-        {"start", 0, OPT_STRING, &a->init_s, "zero|gd|random|negative|truth", "chain start: 0, GD from 0 on 1/2||A G(z) - y||^2 (Pareek-Risteski Thm 1), N(0, S^2 I), near -z0: -z0 + N(0, (S ||z0||)^2 I/k), or z0 + that noise"},
-        {"start-scale", 0, OPT_DOUBLE, &a->so.init_sd, "S", "with --start random / negative / truth: the scale S (default 1 / 0.05 / 0)", 0, 1e6},
         {"near", 0, OPT_DOUBLE, &a->near, "R", "trajectory: a chain is near z0 when ||z - z0|| <= R ||z0||", 0, 1e6},
         {"reference", 0, OPT_STRING, &a->ref_path, "FILE", "trajectory: samples.npy of a long reference run (any array of k-vectors); records the sliced W1 to them at every kept step"},
         {"w1-dirs", 0, OPT_INT, &a->w1_dirs, "P", "with --reference: random directions of the sliced W1", 1, 1 << 16},
-        {"gd-iters", 0, OPT_INT, &a->so.gd_iters, "T", "with --start gd: GD iterations", 0, 1 << 30},
-        {"gd-lr", 0, OPT_DOUBLE, &a->so.gd_lr, "ETA", "with --start gd: GD step size", 0, 1e30},
-        {"radius", 0, OPT_DOUBLE, &a->so.radius, "R", "projected sampler / uniform prior: the ball's radius", 0, 1e30},
-        {"centre", 0, OPT_STRING, &a->centre_path, "FILE", "the ball's centre (k values; default: the GD point with --start gd, else 0)"},
-        {"levels", 0, OPT_INT, &a->so.levels, "L", "annealed: geometric noise levels over the burn-in", 1, 1 << 20},
-        {"level-max", 0, OPT_DOUBLE, &a->so.level_max, "S0", "annealed: the first level (the last is 1)", 1, 1e6},
-        {"temps", 0, OPT_INT, &a->so.temps, "R", "ula, mala: parallel tempering with R rungs per chain (1: off); only rung 0 (temperature 1) is kept", 1, 64},
-        {"temp-max", 0, OPT_DOUBLE, &a->so.temp_max, "T", "with --temps: the hottest rung's temperature (geometric ladder 1 .. T)", 1, 1e12},
-        {"swap-every", 0, OPT_INT, &a->so.swap_every, "K", "with --temps: propose swaps of adjacent rungs every K steps", 1, 1 << 30},
         {"seed", 0, OPT_U64, &a->seed, "S", "random seed"},
-        {"chain-seed", 0, OPT_U64, &a->chain_seed, "S", "seed of the chains' starts and noise only (default: --seed), e.g. for an independent reference run on the same problem"},
+        {"trial", 0, OPT_INT, &a->trial, "T", "draw trial T's problem (the one `ginv recover` draws as trial T), chains seeded S + T: what sweep unit (seed S, trial T) runs", 0, 1 << 30},
+        {"chain-seed", 0, OPT_U64, &a->chain_seed, "S", "seed of the chains' noise (and random starts) only (default: --seed plus --trial), e.g. for an independent reference run on the same problem"},
         {"truth", 0, OPT_STRING, &a->truth_path, "FILE", "z0 (k values) instead of N(0, I)"},
         {"y", 0, OPT_STRING, &a->y_path, "FILE", "your measurements (m values) instead of simulating"},
         {"out", 0, OPT_STRING, &a->out_dir, "DIR", "directory for samples.npy, moments (.npy) and trace.png (none: the table and --json only)"},
@@ -198,16 +163,15 @@ static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts_out
         {"signal-sd-floor", 0, OPT_DOUBLE, &a->signal_floor, "S", "with --signal-diag: pixels whose posterior sd is at most S are constant", 0, 1e30},
         CLI_PNG_SCALE_OPT_HELP(a->png_scale, "images: mean.png, std.png and samples.png upscaled S times (nearest neighbour), their labels with them"),
         CLI_FIGURE_OPTS(a->fig_format),
-        {"precond", 0, OPT_STRING, &a->precond_s, "none|laplace", "ula, mala: laplace preconditions with the Gauss-Newton Hessian at the GD point, (A J)^T(A J)/sigma^2 + I (needs --start gd and the gaussian prior): flat and stiff directions then move at one pace"},
         {"rhat-curve", 0, OPT_FLAG, &a->rhat_curve, "", "also max R-hat against run length (each length's first half discarded) and the steps from which it stays below --rhat-target: JSON rhat_curve, rhat_curve.png"},
         {"rhat-target", 0, OPT_DOUBLE, &a->rhat_target, "R", "with --rhat-curve: the R-hat to reach", 1, 100},
         {"json", 0, OPT_STRING, &a->json, "FILE", "write results and diagnostics as JSON ('-': stdout)"},
-        CLI_THREADS_OPT(a->so.threads),
-        CLI_ALIAS("init", "start"),
-        CLI_ALIAS("init-scale", "start-scale"),
+        CLI_THREADS_OPT(a->threads),
         CLI_QUIET_OPT(a->quiet),
         {0},
     };
+    if (cli_table_join(&ginv_sample_table, &a->p, own, opts, nmax))
+        return cli_error(C, "internal: option table too long");
     cli_cmd cmd = {C, "Sample the posterior of the latent code given y = A G(z0) + noise (Langevin chains).",
                    "ginv sample (--model FILE | --layers K,N1,..,ND) --op gaussian --m M [--sampler nuts | --step ETA] [--out DIR] [options]",
                    "Energy U(z) = ||A G(z) - y||^2 / (2 sigma^2) + prior(z); the chains target exp(-beta U).\n"
@@ -236,150 +200,71 @@ static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts_out
                    "mean.png, std.png (per-pixel posterior std, 0 .. its max) and samples.png (rows: up to 4\n"
                    "chains; columns: up to 4 kept draws spread over the run, the last rightmost), all upscaled\n"
                    "--png-scale times. Diagnostics (Vehtari et al. 2021):\n"
-                   "rank-normalised split R-hat, bulk/tail ESS, MCSE of the mean."};
+                   "rank-normalised split R-hat, bulk/tail ESS, MCSE of the mean.\n"
+                   "The options above --metric are the parameters a sweep cell may set (same names).\n"
+                   "No --resume: a run is one batch of chains whose adaptation and state would have to be\n"
+                   "saved mid-run; for many long runs use `ginv sweep` (command sample), which resumes."};
     const char *pos[1];
-    int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
-    if (rc) return rc;
-    int nopts = (int)(sizeof opts / sizeof opts[0]);
-    _Static_assert(sizeof opts / sizeof opts[0] <= 64, "cmd_sample keeps 64 option rows");
-    if (nopts > nmax) return cli_error(C, "internal: %d option rows, room for %d", nopts, nmax);
-    memcpy(opts_out, opts, sizeof(cli_opt) * (size_t)nopts); /* the `seen` flags, for the checks */
-    return CLI_OK;
+    int npos;
+    return cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
 }
 
-/* Options that need each other or exclude each other. 0 or an exit code. */
+/* The table's check, then the options that need each other or exclude
+ * each other. 0 or an exit code. */
 static int check_options(sample_cmd *a, const cli_opt *opts)
 {
-    ginv_sample_opts *so = &a->so;
-    so->seed = cli_find(opts, "chain-seed")->seen ? a->chain_seed : a->seed;
-    so->threads = cli_threads(so->threads);
     cli_install_callbacks(a->quiet);
     plot_set_command(C);
     int rc;
     if ((rc = plot_set_format(C, "--format", a->fig_format))) return rc;
-    if (!!a->model == !!a->layers) return cli_usage_error(C, "give exactly one of --model FILE or --layers K,N1,..,ND");
-    if (!(so->type = ginv_sampler_find(a->sampler)))
-        return cli_usage_error(C, "--sampler '%s' must be ula, mala, projected, annealed, hmc or nuts", a->sampler);
-    int adjusted = so->type == ginv_sampler_mala || so->type == ginv_sampler_hmc || so->type == ginv_sampler_nuts;
-    if (!a->adapt_s) a->adapt_s = adjusted && so->temps <= 1 ? "on" : "off";
-    if (!strcmp(a->adapt_s, "on")) so->adapt = GINV_ADAPT_ALL;
-    else if (!strcmp(a->adapt_s, "step")) so->adapt = GINV_ADAPT_STEP;
-    else if (!strcmp(a->adapt_s, "off")) so->adapt = GINV_ADAPT_OFF;
-    else return cli_usage_error(C, "--adapt '%s' must be on, off or step", a->adapt_s);
-    if (so->adapt && !adjusted)
-        return cli_usage_error(C, "--adapt %s: %s has no accept step to adapt toward; give --step (e.g. the "
-                                  "adapted step of a mala run, its JSON adaptation.step_size)", a->adapt_s, a->sampler);
-    if (so->adapt && so->temps > 1) return cli_usage_error(C, "--adapt %s with --temps: give --step and --adapt off", a->adapt_s);
-    if (cli_find(opts, "target-accept")->seen && !(so->target_accept > 0 && so->target_accept < 1))
-        return cli_usage_error(C, "--target-accept %g must lie in (0, 1)", so->target_accept);
-    if (so->leapfrog < 1) return cli_usage_error(C, "--leapfrog %d must be at least 1", so->leapfrog);
-    if (so->max_depth < 1) return cli_usage_error(C, "--max-depth %d must be at least 1", so->max_depth);
-    if (a->metric_path && !adjusted) return cli_usage_error(C, "--metric works with mala, hmc and nuts, not %s", a->sampler);
-    if (ginv_prior_parse(a->prior_s, &a->prior) != GINV_OK)
-        return cli_usage_error(C, "--prior '%s' must be gaussian, uniform or none", a->prior_s);
-    /* around the truth: -1 (negative) or +1 (truth) times z0, plus noise */
-    a->init_sign = !strcmp(a->init_s, "negative") ? -1 : !strcmp(a->init_s, "truth") ? 1 : 0;
-    if (a->init_sign) {
-        so->init = GINV_CHAIN_INIT_GIVEN; /* built once z0 is known */
-        if (a->y_path) return cli_usage_error(C, "--start %s needs a truth, not --y", a->init_s);
-        if (!cli_find(opts, "start-scale")->seen) so->init_sd = a->init_sign < 0 ? 0.05 : 0.0;
-    } else if (ginv_chain_init_parse(a->init_s, &so->init) != GINV_OK) {
-        return cli_usage_error(C, "--start '%s' must be zero, gd, random, negative or truth", a->init_s);
-    }
-    if (ginv_precond_parse(a->precond_s, &so->precond) != GINV_OK)
-        return cli_usage_error(C, "--precond '%s' must be none or laplace", a->precond_s);
-    if (so->precond == GINV_PRECOND_LAPLACE &&
-        (so->init != GINV_CHAIN_INIT_GD || a->prior != GINV_PRIOR_GAUSSIAN ||
-         (so->type != ginv_sampler_ula && so->type != ginv_sampler_mala)))
-        return cli_usage_error(C, "--precond laplace needs --start gd, --prior gaussian and "
-                                  "--sampler ula or mala (it is the Hessian at the GD point)");
-    if (cli_find(opts, "step")->seen && !(so->step > 0)) return cli_usage_error(C, "--step must be positive");
-    if (!cli_find(opts, "step")->seen) {
-        if (!so->adapt) return cli_usage_error(C, "--step ETA (> 0) is required without adaptation (--adapt off or --sampler %s)", a->sampler);
-        so->step = 0; /* Stan's initial-step heuristic */
-    }
-    if (a->metric_path && so->precond == GINV_PRECOND_LAPLACE)
+    ginv_status st = ginv_sample_check(&a->p);
+    if (st != GINV_OK) return cli_param_error(C, st);
+    const ginv_sampler_type *t = ginv_sampler_find(a->p.sampler);
+    int adjusted = t == ginv_sampler_mala || t == ginv_sampler_hmc || t == ginv_sampler_nuts;
+    if (a->metric_path && !adjusted) return cli_usage_error(C, "--metric works with mala, hmc and nuts, not %s", a->p.sampler);
+    if (a->metric_path && !strcmp(a->p.precond, "laplace"))
         return cli_usage_error(C, "--metric and --precond laplace exclude each other");
-    if (!(so->beta > 0)) return cli_usage_error(C, "--temperature must be positive");
-    if ((so->type == ginv_sampler_projected || a->prior == GINV_PRIOR_UNIFORM) && !(so->radius > 0))
-        return cli_usage_error(C, "--sampler projected and --prior uniform need --radius R > 0");
+    if (a->y_path && (!strcmp(a->p.start, "negative") || !strcmp(a->p.start, "truth")))
+        return cli_usage_error(C, "--start %s needs a truth, not --y", a->p.start);
     if (a->y_path && a->truth_path) return cli_usage_error(C, "--y and --truth exclude each other: with --y there is no truth");
-    a->lik_sigma = cli_find(opts, "sigma")->seen ? a->sigma : a->noise;
-    if (!(a->lik_sigma > 0))
-        return cli_usage_error(C, "the likelihood needs a noise level: give --noise SIGMA > 0 or --sigma S > 0");
-    if (ginv_init_parse(a->weights, &a->winit) != GINV_OK)
-        return cli_usage_error(C, "--weights '%s' must be paper, fanin or orthogonal", a->weights);
     struct stat sb;
     if (a->out_dir && stat(a->out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
         return cli_error_code(C, CLI_EXIT_IO, "--out '%s' exists and is not a directory", a->out_dir);
-    if (a->layers && (rc = cli_build_spec(C, a->layers, a->act, a->out_act, a->alpha, a->bias, a->spec, &a->nspec)))
-        return rc;
+    if (!cli_find(opts, "chain-seed")->seen) a->chain_seed = a->seed + (uint64_t)a->trial;
     return 0;
 }
 
-/* The problem: trial 0's scenario, the one `ginv recover` draws with this
- * seed (or the given y / truth). 0 or an exit code. */
+/* The problem: trial T's scenario, the one `ginv recover` draws with this
+ * seed (or the given y / truth), the posterior and the chains' options
+ * (ginv_sample_setup). 0 or an exit code. */
 static int draw_problem(sample_cmd *a)
 {
-    ginv_status st;
     int rc;
-    if (a->model && (st = ginv_net_load(a->model, &a->net)) != GINV_OK) return cli_lib_error(C, st);
-    if (a->y_path) {
-        if ((rc = cli_read_vector(C, "y", a->y_path, 0, &a->yarr))) return rc;
-        if (a->m == 0) a->m = (int)ginv_array_count(&a->yarr);
+    if (a->y_path && (rc = cli_read_vector(C, "y", a->y_path, 0, &a->yarr))) return rc;
+    if (a->truth_path) { /* its length is checked once the generator is known */
+        if ((rc = cli_read_vector(C, "truth", a->truth_path, 0, &a->truth))) return rc;
     }
-    if ((st = ginv_op_spec_parse(&a->ops, a->opspec, a->m)) != GINV_OK) return cli_fail(C, "--op: %s", ginv_last_error());
-    a->have_ops = 1;
-    ginv_op_spec *ops = &a->ops;
-    if (a->image && (sscanf(a->image, "%dx%dx%d", &ops->c, &ops->h, &ops->w) != 3 || ops->c < 1 || ops->h < 1 || ops->w < 1))
-        return cli_usage_error(C, "--image '%s' must be CxHxW, e.g. 1x28x28", a->image);
-    ginv_scenario sc;
-    ginv_scenario_opts sco;
-    cli_scenario_opts(&sco, a->net, a->spec, a->nspec, ops, a->seed);
-    sco.init = a->winit;
-    sco.bias_sd = a->bias_sd;
-    sco.noise = a->noise;
-    if (a->y_path) {
-        sco.y = a->yarr.data;
-        sco.y_count = ginv_array_count(&a->yarr);
-    } else if (a->truth_path) {
-        int kk = a->net ? ginv_net_in(a->net) : a->spec[0].in;
-        if ((rc = cli_read_vector(C, "truth", a->truth_path, (size_t)kk, &a->truth))) return rc;
-        sco.truth = a->truth.data;
-    }
-    st = ginv_scenario_draw(&sc, &sco);
-    if (st != GINV_OK) {
-        ginv_scenario_release(&sc);
+    ginv_status st = ginv_sample_setup_init(&a->su, &a->p, a->seed, (uint64_t)a->trial, a->truth_path ? a->truth.data : NULL,
+                                            a->y_path ? a->yarr.data : NULL, ginv_array_count(&a->yarr));
+    if (st == GINV_OK && a->truth_path && ginv_array_count(&a->truth) != (size_t)a->su.k)
+        return cli_error_code(C, CLI_EXIT_FORMAT, "--truth '%s' holds %zu values; expected %d", a->truth_path,
+                              ginv_array_count(&a->truth), a->su.k);
+    if (st != GINV_OK)
         return a->y_path && st == GINV_ERR_SHAPE ? cli_fail(C, "--y '%s': %s", a->y_path, ginv_last_error())
-                                                 : cli_fail(C, "--op: %s", ginv_last_error());
-    }
-    /* this command owns what the scenario drew (freed by sample_release) */
-    a->net = sc.net, a->op = sc.op, a->z0 = sc.z0, a->y = sc.y, a->m = sc.m;
-    sc.owns_net = 0, sc.op = NULL, sc.z0 = sc.y = NULL;
-    ginv_scenario_release(&sc);
-    a->k = ginv_net_in(a->net), a->n = ginv_net_out(a->net);
+                                                 : cli_param_error(C, st);
+    a->net = a->su.net, a->op = a->su.op, a->z0 = a->su.z0, a->y = a->su.y, a->post = a->su.post;
+    a->k = a->su.k, a->n = a->su.n, a->m = a->su.m;
+    a->lik_sigma = a->su.sigma;
+    a->so = a->su.opts;
+    a->so.seed = a->chain_seed;
+    a->so.threads = cli_threads(a->threads);
     return 0;
 }
 
-/* The chains' starts around -+z0, the reference samples, the ball's centre.
- * 0 or an exit code. */
+/* The reference samples, the ball's centre, the metric. 0 or an exit code. */
 static int chain_inputs(sample_cmd *a)
 {
     int k = a->k, rc;
-    if (a->init_sign) {
-        /* -+z0 + N(0, (S ||z0||)^2 I / k), chain c from stream (seed, SAMPLE, 4c), as `recover --start negative` */
-        double nz = 0;
-        for (int j = 0; j < k; j++) nz += (double)a->z0[j] * a->z0[j];
-        if (!(a->zinit = malloc(sizeof(float) * (size_t)a->so.chains * k))) return cli_oom(C);
-        for (int c = 0; c < a->so.chains; c++) {
-            ginv_rng r;
-            ginv_rng_init(&r, a->seed, GINV_STREAM_SAMPLE, (uint64_t)c * 4);
-            float *zc = a->zinit + (size_t)c * k;
-            ginv_rng_normal_f32(&r, zc, (size_t)k, a->so.init_sd * sqrt(nz / k));
-            for (int j = 0; j < k; j++) zc[j] += a->init_sign * a->z0[j];
-        }
-        a->so.init_z = a->zinit;
-    }
     if (a->ref_path) {
         if (ginv_array_read(a->ref_path, &a->ref) != GINV_OK) return cli_fail(C, "--reference: %s", ginv_last_error());
         if (ginv_array_count(&a->ref) == 0 || ginv_array_count(&a->ref) % (size_t)k)
@@ -656,7 +541,7 @@ static void print_table(const sample_cmd *a)
     if (show < k) printf("  ... (%d more coordinates in the JSON)\n", k - show);
     printf("%s, %d chains x %d samples (thin %d, burn-in %d): max rhat %.4f, min bulk-ESS %.1f, "
            "min tail-ESS %.1f, acceptance %.3f, %.3f s, %.3g ms per effective sample\n",
-           a->sampler, res->C, S, so->thin, so->burn_in, a->max_rhat, a->min_bulk, a->min_tail, res->accept_rate,
+           a->p.sampler, res->C, S, so->thin, so->burn_in, a->max_rhat, a->min_bulk, a->min_tail, res->accept_rate,
            res->seconds, 1e3 * a->spes);
     if (a->z0) printf("posterior mean vs truth: rel_error %.3e; at the last step %.3f of the chains "
                       "are within %g ||z0|| of z0\n", a->mean_err, a->traj[4 * (size_t)(S - 1) + 1], a->near);
@@ -702,7 +587,7 @@ static int open_outputs(sample_cmd *a)
                                "samples.safetensors", a->traj_name, "mean.png", "std.png", "samples.png",
                                "inv_metric.npy", "samples.nc"};
     memcpy(a->names, names, sizeof names);
-    a->is_image = image_shape(a->n, &a->ops, &a->ic, &a->ih, &a->iw);
+    a->is_image = image_shape(a->n, &a->su.ops, &a->ic, &a->ih, &a->iw);
     for (int i = 0; i < NOUT; i++)
         if (!(a->paths[i] = join(ginv_outset_dir(a->set), a->names[i]))) return cli_oom(C);
     return 0;
@@ -728,7 +613,7 @@ static int write_figures(const sample_cmd *a)
         labp[c] = lab[c];
     }
     char title[160];
-    snprintf(title, sizeof title, "%s: z[0] after burn-in (rhat %.3f, bulk-ESS %.0f)", a->sampler,
+    snprintf(title, sizeof title, "%s: z[0] after burn-in (rhat %.3f, bulk-ESS %.0f)", a->p.sampler,
              a->diag[0].rhat, a->diag[0].ess_bulk);
     rc = plot_lines(a->paths[5], title, "step", "z[0]", nser, labp, S, xs, yp, 0);
     if (!rc && a->z0) {
@@ -737,7 +622,7 @@ static int write_figures(const sample_cmd *a)
         char lab0[64];
         snprintf(lab0, sizeof lab0, "within %g ||z0|| of z0", a->near);
         const char *fl[1] = {lab0};
-        snprintf(title, sizeof title, "%s: fraction of %d chains near z0", a->sampler, Cn);
+        snprintf(title, sizeof title, "%s: fraction of %d chains near z0", a->p.sampler, Cn);
         /* a fraction: the axis is 0..1 whatever the data */
         plot_style fs = {.title = title, .xlabel = "step", .ylabel = "fraction of chains", .ymin = 0, .ymax = 1};
         const double *fx[1] = {xs};
@@ -745,7 +630,7 @@ static int write_figures(const sample_cmd *a)
     }
     if (!rc && a->rhat_curve) {
         char *cp = join(ginv_outset_dir(a->set), a->rhat_name);
-        rc = cp ? sample_rhat_curve_plot(cp, a->sampler, &a->rcurve) : cli_oom(C);
+        rc = cp ? sample_rhat_curve_plot(cp, a->p.sampler, &a->rcurve) : cli_oom(C);
         free(cp);
     }
     free(xs);
@@ -778,7 +663,7 @@ static int write_arrays(sample_cmd *a)
     }
     if (!(a->stw = ginv_st_writer_new())) return cli_oom(C);
     if ((st = ginv_st_writer_add(a->stw, "samples", GINV_DT_F32, 3, sh3, res->samples)) != GINV_OK ||
-        (st = ginv_st_writer_meta(a->stw, "sampler", a->sampler)) != GINV_OK ||
+        (st = ginv_st_writer_meta(a->stw, "sampler", a->p.sampler)) != GINV_OK ||
         (st = ginv_st_writer_meta(a->stw, "layout", "samples[s, c, :] is kept sample s of chain c")) != GINV_OK ||
         (st = ginv_st_writer_save(a->stw, a->paths[6])) != GINV_OK ||
         /* ArviZ's InferenceData layout: arviz.from_netcdf(DIR/samples.nc) */
@@ -790,48 +675,25 @@ static int write_arrays(sample_cmd *a)
     return 0;
 }
 
-/* the JSON's "seed", "chain_seed" and "params" */
+/* the JSON's "seed", "chain_seed" and "params": the table's parameters with
+ * the values used (automatic ones resolved), the sizes and the files */
 static void json_params(cJSON *doc, const sample_cmd *a)
 {
     const ginv_sample_opts *so = &a->so;
     cJSON_AddNumberToObject(doc, "seed", (double)a->seed);
     cJSON_AddNumberToObject(doc, "chain_seed", (double)so->seed);
-    cli_problem pr = {a->model, a->layers, a->act, a->out_act, "weights", a->weights, a->opspec, a->bias, a->k, a->n, a->m};
-    cJSON *p = cli_json_problem(doc, &pr);
-    cJSON_AddNumberToObject(p, "noise", a->noise);
-    cJSON_AddNumberToObject(p, "sigma", a->lik_sigma);
-    cJSON_AddStringToObject(p, "prior", a->prior_s);
-    cJSON_AddStringToObject(p, "sampler", a->sampler);
-    cJSON_AddNumberToObject(p, "step", so->step);
-    cJSON_AddNumberToObject(p, "temperature", so->beta);
-    cJSON_AddNumberToObject(p, "chains", so->chains);
-    cJSON_AddNumberToObject(p, "burn_in", so->burn_in);
-    cJSON_AddNumberToObject(p, "samples", so->samples);
-    cJSON_AddNumberToObject(p, "thin", so->thin);
-    cJSON_AddStringToObject(p, "start", a->init_s);
-    cJSON_AddStringToObject(p, "precond", a->precond_s);
-    cJSON_AddStringToObject(p, "adapt", a->adapt_s);
-    if (so->type == ginv_sampler_hmc) cJSON_AddNumberToObject(p, "leapfrog", so->leapfrog);
-    if (so->type == ginv_sampler_nuts) cJSON_AddNumberToObject(p, "max_depth", so->max_depth);
+    cJSON_AddNumberToObject(doc, "trial", a->trial);
+    ginv_sample_params used = a->p;
+    used.m = a->m;
+    used.sigma = a->lik_sigma;
+    used.adapt = a->su.adapt;
+    used.start_scale = so->init_sd;
+    if (!used.out_act) used.out_act = used.act;
+    cJSON *p = cli_json_table(cJSON_AddObjectToObject(doc, "params"), &ginv_sample_table, &used);
+    cJSON_AddNumberToObject(p, "k", a->k);
+    cJSON_AddNumberToObject(p, "n", a->n);
     if (a->metric_path) cJSON_AddStringToObject(p, "metric", a->metric_path);
-    if (so->temps > 1) {
-        cJSON_AddNumberToObject(p, "temps", so->temps);
-        cJSON_AddNumberToObject(p, "temp_max", so->temp_max);
-        cJSON_AddNumberToObject(p, "swap_every", so->swap_every);
-    }
-    if (so->init == GINV_CHAIN_INIT_RANDOM) cJSON_AddNumberToObject(p, "start_scale", so->init_sd);
-    if (so->init == GINV_CHAIN_INIT_GD) {
-        cJSON_AddNumberToObject(p, "gd_iters", so->gd_iters);
-        cJSON_AddNumberToObject(p, "gd_lr", so->gd_lr);
-    }
-    if (a->res.centre) {
-        cJSON_AddNumberToObject(p, "radius", so->radius);
-        if (a->centre_path) cJSON_AddStringToObject(p, "centre", a->centre_path);
-    }
-    if (so->type == ginv_sampler_annealed) {
-        cJSON_AddNumberToObject(p, "levels", so->levels);
-        cJSON_AddNumberToObject(p, "level_max", so->level_max);
-    }
+    if (a->centre_path) cJSON_AddStringToObject(p, "centre", a->centre_path);
     if (a->truth_path) cJSON_AddStringToObject(p, "truth", a->truth_path);
     if (a->y_path) cJSON_AddStringToObject(p, "y", a->y_path);
 }
@@ -944,7 +806,7 @@ static int write_json(const sample_cmd *a)
     /* the values the chains ran with after the warm-up: reuse them with --step and --metric, --adapt off */
     const ginv_sample_result *r = &a->res;
     cJSON *ad = cJSON_AddObjectToObject(doc, "adaptation");
-    cJSON_AddStringToObject(ad, "adapt", a->adapt_s);
+    cJSON_AddStringToObject(ad, "adapt", a->su.adapt);
     cJSON_AddNumberToObject(ad, "target_accept", a->so.target_accept > 0 ? a->so.target_accept
                                                   : a->so.type == ginv_sampler_mala ? 0.574 : 0.8);
     cJSON_AddItemToObject(ad, "step_size", cJSON_CreateDoubleArray(r->step_size, r->C));
@@ -988,11 +850,8 @@ static void sample_release(sample_cmd *a)
     ginv_outset_free(a->set);
     for (int i = 0; i < NOUT; i++) free(a->paths[i]);
     ginv_st_writer_free(a->stw);
-    free(a->zinit);
     free(a->traj);
     ginv_array_release(&a->ref);
-    ginv_free(a->z0);
-    ginv_free(a->y);
     free(a->mz);
     free(a->sz);
     free(a->mx);
@@ -1005,36 +864,28 @@ static void sample_release(sample_cmd *a)
     free(a->stopped);
     ginv_array_release(&a->metric_arr);
     ginv_sample_result_release(&a->res);
-    ginv_posterior_free(a->post);
-    ginv_op_free(a->op);
-    if (a->have_ops) ginv_op_spec_release(&a->ops);
     ginv_array_release(&a->truth);
     ginv_array_release(&a->yarr);
     ginv_array_release(&a->centre);
-    ginv_net_free(a->net);
+    ginv_sample_setup_release(&a->su);
 }
 
 int cmd_sample(int argc, char **argv)
 {
     sample_cmd *a = calloc(1, sizeof *a);
     if (!a) return cli_oom(C);
-    *a = (sample_cmd){.act = "relu", .weights = "paper", .opspec = "gaussian", .prior_s = "gaussian",
-                      .sampler = "ula", .precond_s = "none", .init_s = "zero", .fig_format = "png",
-                      .w1_dirs = 16, .png_scale = 4, .signal_floor = 1e-3, .rhat_target = 1.01, .near = 0.1,
-                      .alpha = 0.2, .sigma = -1, .seed = 1, .chain_seed = 1};
-    cli_opt opts[64];
-    int rc = parse_options(a, argc, argv, opts, 64);
+    *a = (sample_cmd){.fig_format = "png", .w1_dirs = 16, .png_scale = 4, .signal_floor = 1e-3,
+                      .rhat_target = 1.01, .near = 0.1, .seed = 1, .chain_seed = 1};
+    cli_opt opts[96];
+    int rc = parse_options(a, argc, argv, opts, 96);
     if (rc) {
         free(a);
         return rc == CLI_HELP ? 0 : rc;
     }
     ginv_status st;
     if (!(rc = check_options(a, opts)) && !(rc = draw_problem(a)) && !(rc = chain_inputs(a))) {
-        if ((st = ginv_posterior_new(&a->post, a->net, a->op, a->y, 1, a->lik_sigma, a->prior,
-                                     a->so.chains * a->so.temps)) != GINV_OK ||
-            (a->so.ctx = cli_run_ctx(), /* Ctrl-C: exit 130, nothing written */
-             st = ginv_sample_run(a->post, &a->so, &a->res)) != GINV_OK)
-            rc = cli_lib_error(C, st);
+        a->so.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
+        if ((st = ginv_sample_run(a->post, &a->so, &a->res)) != GINV_OK) rc = cli_lib_error(C, st);
     }
     if (!rc && !(rc = drop_stopped(a)) && !(rc = summarise(a)) && !(rc = trajectory(a))) {
         check_warnings(a);

@@ -87,6 +87,10 @@ const char *ginv_unit_commands(char *buf, size_t len);
 extern const ginv_unit_runner ginv_unit_recover;
 /* `cs`: one image (trial t = image t of the data) of `ginv cs`, one method. */
 extern const ginv_unit_runner ginv_unit_cs;
+/* `sample`: one run of `ginv sample` on trial t's problem, chains seeded
+ * SEED + t (`ginv sample ... --seed SEED --trial t`); success: "converged"
+ * (Stan's checks pass). */
+extern const ginv_unit_runner ginv_unit_sample;
 
 typedef struct ginv_sweep_spec ginv_sweep_spec;
 /* Parse a spec (JSON text): {"command": C, "fixed": {...}, "grid": {name: [values]},

@@ -205,6 +205,80 @@ const float *ginv_sampler_state(const ginv_sampler *s);  /* the chains' z now (c
 const double *ginv_sampler_energy(const ginv_sampler *s); /* U at them */
 ginv_status ginv_sampler_finish(ginv_sampler *s, ginv_sample_result *res);
 void ginv_sampler_free(ginv_sampler *s);
+/* ---------------------------------------------- the sample task's parameters */
+
+/* `ginv sample`'s parameter table (docs/library.md, "Parameter tables"): the
+ * problem (the rows recover has: generator, operator, noise), the likelihood
+ * and prior, and the sampler. The command, the sweep's sample units and
+ * library callers read the same rows, so one parameter set means one
+ * posterior and one run everywhere. Files (truth, y, metric, centre) are the
+ * caller's: see ginv_sample_setup. */
+typedef struct {
+    const char *model, *layers, *act, *out_act;
+    double alpha;
+    int bias;
+    double bias_sd;
+    const char *weights, *op;
+    int m;                      /* 0: not given */
+    const char *image;
+    double noise;               /* std of the noise added to a simulated y */
+    double sigma;               /* the likelihood's noise level; NaN: noise */
+    const char *prior;          /* gaussian | uniform | none */
+    const char *sampler;        /* ula | mala | projected | annealed | hmc | nuts */
+    double step;                /* NaN: Stan's initial-step heuristic (needs adaptation) */
+    const char *adapt;          /* on | off | step; NULL: on for mala, hmc, nuts without temps */
+    double target_accept;       /* NaN: mala 0.574, hmc and nuts 0.8 */
+    int leapfrog, max_depth;
+    double temperature;         /* beta */
+    int chains, burn_in, samples, thin;
+    const char *start;          /* zero | gd | random | negative | truth */
+    double start_scale;         /* NaN: 1 random, 0.05 negative, 0 truth */
+    int gd_iters;
+    double gd_lr;
+    double radius;              /* NaN: none (projected and the uniform prior need one) */
+    int levels;
+    double level_max;
+    int temps;
+    double temp_max;
+    int swap_every;
+    const char *precond;        /* none | laplace */
+} ginv_sample_params;
+extern const ginv_param_table ginv_sample_table;
+void ginv_sample_params_init(ginv_sample_params *p); /* the table's defaults */
+/* Every value in range and the combination sound (a step without
+ * adaptation, a radius for the ball, laplace's needs, ...): the message
+ * names parameters, not options. */
+ginv_status ginv_sample_check(const ginv_sample_params *p);
+
+/* What ginv_sample_run needs, built from the parameters: trial `trial`'s
+ * problem drawn by ginv_scenario_draw (the problem `ginv recover` draws for
+ * that seed and trial; truth or y, when given, replace the drawn ones), the
+ * chains' starts around -z0 or z0 (start negative / truth: chain c from
+ * stream (seed, SAMPLE, 4c)), the posterior (batch chains x temps) and the
+ * options (seed = the problem's seed, threads 1, no ctx, no metric or
+ * centre: the caller sets those). Released with ginv_sample_setup_release,
+ * also after a failure. */
+typedef struct {
+    ginv_sample_opts opts;
+    ginv_layer spec[GINV_RECOVER_MAX_SPEC];
+    int nspec;
+    ginv_op_spec ops;
+    int have_ops;
+    ginv_net *net;              /* owned */
+    ginv_op *op;                /* owned */
+    float *z0, *y;              /* owned; z0 NULL when y was given */
+    float *zinit;               /* chains x k (start negative / truth), owned */
+    ginv_posterior *post;       /* owned */
+    int k, n, m;
+    double sigma;               /* the likelihood's noise level used */
+    ginv_prior prior;
+    const char *adapt;          /* the adaptation used (on, off or step) */
+} ginv_sample_setup;
+ginv_status ginv_sample_setup_init(ginv_sample_setup *s, const ginv_sample_params *p,
+                                   uint64_t seed, uint64_t trial, const float *truth,
+                                   const float *y, size_t y_count);
+void ginv_sample_setup_release(ginv_sample_setup *s);
+
 /* Per-coordinate mean and std of the samples (k each), and, when net is not
  * NULL, of the signals G(z) (n each; batched forward over the samples).
  * Any output may be NULL. */

@@ -5,6 +5,7 @@
  * parameter set means one problem everywhere. */
 #include "ginv.h"
 #include "base/check_internal.h"
+#include "infer/problem_rows.h"
 
 #include <errno.h>
 #include <math.h>
@@ -14,24 +15,12 @@
 #include <string.h>
 
 #define F(x) offsetof(ginv_recover_params, x)
-static const char *const acts[] = {"relu", "leaky_relu", "tanh", "sigmoid", "softplus", "identity", NULL};
-static const char *const weights[] = {"paper", "fanin", "orthogonal", NULL}; /* ginv_init's order */
 static const char *const algos[] = {"gd", "adam", "signflip", NULL};
 static const char *const starts[] = {"random", "negative", NULL};
 static const char *const kinks[] = {"zero", "onesided", NULL};
 
 static const ginv_param_def recover_defs[] = {
-    {"model", GINV_PARAM_STRING, F(model), "FILE", "generator model file (.safetensors)", NULL, 0, 0, NULL},
-    {"layers", GINV_PARAM_STRING, F(layers), "K,N1,..,ND", "instead of --model: a fresh random generator per trial", NULL, 0, 0, NULL},
-    {"act", GINV_PARAM_STRING, F(act), "NAME", "with --layers: activation of each layer", "relu", 0, 0, acts},
-    {"out-act", GINV_PARAM_STRING, F(out_act), "NAME", "with --layers: activation of the last layer", NULL, 0, 0, acts},
-    {"alpha", GINV_PARAM_DOUBLE, F(alpha), "A", "with --layers: leaky_relu slope", "0.2", 0, 0.999999, NULL},
-    {"bias", GINV_PARAM_FLAG, F(bias), "", "with --layers: dense layers have biases", NULL, 0, 0, NULL},
-    {"bias-sd", GINV_PARAM_DOUBLE, F(bias_sd), "S", "with --layers --bias: biases ~ N(0, S^2)", "0", 0, 1e6, NULL},
-    {"weights", GINV_PARAM_STRING, F(weights), "paper|fanin|orthogonal", "with --layers: weight scaling", "paper", 0, 0, weights},
-    {"op", GINV_PARAM_STRING, F(op), "SPEC", GINV_OP_HELP, "gaussian", 0, 0, NULL},
-    {"m", GINV_PARAM_INT, F(m), "M", GINV_M_HELP, NULL, 1, 1 << 24, NULL},
-    {"image", GINV_PARAM_STRING, F(image), "CxHxW", GINV_IMAGE_HELP, NULL, 0, 0, NULL},
+    GINV_PROBLEM_ROWS(F),
     {"noise", GINV_PARAM_DOUBLE, F(noise), "SIGMA", "std of the Gaussian noise added to each measurement (0: the noiseless problem of Hand & Voroninski)", "0", 0, 1e30, NULL},
     {"lambda", GINV_PARAM_DOUBLE, F(lambda), "L", "weight of the prior term lambda ||z||^2 (0: eq. 1 of Hand & Voroninski)", "0", 0, 1e30, NULL},
     {"algo", GINV_PARAM_STRING, F(algo), "gd|adam|signflip", "solver (signflip: GD with the negation check)", "adam", 0, 0, algos},
@@ -62,15 +51,23 @@ ginv_status ginv_recover_check(const ginv_recover_params *p)
     GINV_NONNULL(p);
     ginv_status st = ginv_param_validate(&ginv_recover_table, p);
     if (st != GINV_OK) return st;
-    if (!!p->model == !!p->layers)
-        return ginv_fail(GINV_ERR_ARG, "parameters 'model' and 'layers': give exactly one");
+    if ((st = ginv_problem_check(p->model, p->layers, p->image)) != GINV_OK) return st;
     if (!p->op) return ginv_fail(GINV_ERR_ARG, "parameter 'op' is not set");
     if (!p->algo || !p->start || !p->kink || !p->weights || !p->act)
         return ginv_fail(GINV_ERR_ARG, "parameters 'algo', 'start', 'kink', 'weights' and 'act' need values");
+    return GINV_OK;
+}
+
+const char *const ginv_problem_acts[] = {"relu", "leaky_relu", "tanh", "sigmoid", "softplus", "identity", NULL};
+const char *const ginv_problem_weights[] = {"paper", "fanin", "orthogonal", NULL};
+
+ginv_status ginv_problem_check(const char *model, const char *layers, const char *image)
+{
+    if (!!model == !!layers) return ginv_fail(GINV_ERR_ARG, "parameters 'model' and 'layers': give exactly one");
     int c, h, w;
     char tail;
-    if (p->image && (sscanf(p->image, "%dx%dx%d%c", &c, &h, &w, &tail) != 3 || c < 1 || h < 1 || w < 1))
-        return ginv_fail(GINV_ERR_ARG, "parameter 'image' '%s' must be CxHxW, e.g. 1x28x28", p->image);
+    if (image && (sscanf(image, "%dx%dx%d%c", &c, &h, &w, &tail) != 3 || c < 1 || h < 1 || w < 1))
+        return ginv_fail(GINV_ERR_ARG, "parameter 'image' '%s' must be CxHxW, e.g. 1x28x28", image);
     return GINV_OK;
 }
 

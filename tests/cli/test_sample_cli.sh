@@ -154,6 +154,34 @@ printf '1 -1 1 1\n' > $TMP/mneg.txt
 expect_error metric_of_the_wrong_size 4 "holds 3 values" -- $GINV sample $L --sampler nuts --metric $TMP/m3.txt --out $TMP/bad
 expect_error metric_not_positive 4 "positive" -- $GINV sample $L --sampler nuts --metric $TMP/mneg.txt --out $TMP/bad
 check bad_input_writes_nothing test ! -e $TMP/bad
+# sweepable: a sample sweep unit (seed S, trial T) is `ginv sample --seed S --trial T`
+# (the cell's parameters through ginv_sample_table), its metrics the command's numbers
+cat > $TMP/ssweep.json <<'SPEC'
+{"command": "sample", "fixed": {"layers": "4,20", "m": 10, "noise": 0.1, "sampler": "nuts",
+ "burn-in": 100, "samples": 100}, "grid": {"chains": [2, 3]}, "trials": 2, "seed": 9, "seeds": "shared"}
+SPEC
+expect_ok sample_sweep_runs -- $GINV sweep $TMP/ssweep.json --db $TMP/ssweep.db -q
+check sample_sweep_stores_four_units test "$(sqlite3 $TMP/ssweep.db "SELECT count(*) FROM units WHERE status = 'ok'")" = 4
+$GINV sample --layers 4,20 --m 10 --noise 0.1 --sampler nuts --burn-in 100 --samples 100 --chains 3 --seed 9 --trial 1 \
+    --allow-warnings --json $TMP/st1.json -q
+cat > $TMP/ssweep.py <<'PY'
+import json, sqlite3, sys
+d = json.load(open(sys.argv[1]))
+db = sqlite3.connect(sys.argv[2])
+units = [(u, json.loads(p)) for u, p in db.execute("SELECT id, params FROM units WHERE trial = 1")]
+unit = [u for u, p in units if p["chains"] == "3"][0]
+row = dict(db.execute("SELECT name, value FROM metrics WHERE unit = ?", (unit,)).fetchall())
+assert d["trial"] == 1 and d["chain_seed"] == 10, (d["trial"], d["chain_seed"])
+s = d["summary"]
+assert abs(row["max_rhat"] - s["max_rhat"]) < 1e-12, (row["max_rhat"], s["max_rhat"])
+assert abs(row["min_ess_bulk"] - s["min_ess_bulk"]) < 1e-9, (row["min_ess_bulk"], s["min_ess_bulk"])
+assert abs(row["mean_rel_error"] - s["mean_rel_error"]) < 1e-6, (row["mean_rel_error"], s["mean_rel_error"])
+assert abs(row["accept_rate"] - s["acceptance_rate"]) < 1e-12
+PY
+check sample_sweep_unit_is_sample_trial /usr/bin/python3 $TMP/ssweep.py $TMP/st1.json $TMP/ssweep.db
+echo '{"command": "sample", "fixed": {"layers": "4,20", "noise": 0.1}, "grid": {"m": [5]}}' > $TMP/ssweep_bad.json
+expect_error sample_sweep_refuses_bad_cells 2 "parameter 'step'" -- $GINV sweep $TMP/ssweep_bad.json --db $TMP/ssweep2.db -q
+check sample_sweep_refused_spec_makes_no_store test ! -e $TMP/ssweep2.db
 echo done
 
 # orthogonal weights: a square leaky-ReLU net (slope 0.5, 3 layers) has every

@@ -1,0 +1,37 @@
+/* problem_rows.h — the parameter-table rows of a simulated problem (the
+ * generator: model or layers with act, out-act, alpha, bias, bias-sd,
+ * weights; the operator: op, m, image), shared by every task that draws one
+ * with ginv_scenario_draw (recover, sample), so that the same name has the
+ * same meaning, default and range in each. F(x) is offsetof(the task's
+ * struct, x); the struct has fields of these names and types. */
+#ifndef GINV_PROBLEM_ROWS_H
+#define GINV_PROBLEM_ROWS_H
+
+#include "ginv.h"
+
+extern const char *const ginv_problem_acts[];    /* relu, leaky_relu, ... */
+extern const char *const ginv_problem_weights[]; /* paper, fanin, orthogonal (ginv_init's order) */
+
+#define GINV_PROBLEM_ROWS(F)                                                                        \
+    {"model", GINV_PARAM_STRING, F(model), "FILE", "generator model file (.safetensors)", NULL, 0, 0, NULL}, \
+    {"layers", GINV_PARAM_STRING, F(layers), "K,N1,..,ND",                                          \
+     "instead of --model: a fresh random generator per trial", NULL, 0, 0, NULL},                 \
+    {"act", GINV_PARAM_STRING, F(act), "NAME", "with --layers: activation of each layer", "relu", 0, 0, \
+     ginv_problem_acts},                                                                            \
+    {"out-act", GINV_PARAM_STRING, F(out_act), "NAME", "with --layers: activation of the last layer", \
+     NULL, 0, 0, ginv_problem_acts},                                                                \
+    {"alpha", GINV_PARAM_DOUBLE, F(alpha), "A", "with --layers: leaky_relu slope", "0.2", 0, 0.999999, NULL}, \
+    {"bias", GINV_PARAM_FLAG, F(bias), "", "with --layers: dense layers have biases", NULL, 0, 0, NULL}, \
+    {"bias-sd", GINV_PARAM_DOUBLE, F(bias_sd), "S", "with --layers --bias: biases ~ N(0, S^2)", "0", 0, 1e6, \
+     NULL},                                                                                         \
+    {"weights", GINV_PARAM_STRING, F(weights), "paper|fanin|orthogonal", "with --layers: weight scaling", \
+     "paper", 0, 0, ginv_problem_weights},                                                          \
+    {"op", GINV_PARAM_STRING, F(op), "SPEC", GINV_OP_HELP, "gaussian", 0, 0, NULL},                \
+    {"m", GINV_PARAM_INT, F(m), "M", GINV_M_HELP, NULL, 1, 1 << 24, NULL},                           \
+    {"image", GINV_PARAM_STRING, F(image), "CxHxW", GINV_IMAGE_HELP, NULL, 0, 0, NULL}
+
+/* The problem's own checks: exactly one of model and layers, an image
+ * shape CxHxW. Messages name parameters. */
+ginv_status ginv_problem_check(const char *model, const char *layers, const char *image);
+
+#endif
