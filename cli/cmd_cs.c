@@ -41,7 +41,9 @@ int cmd_cs(int argc, char **argv)
                    "default operator, gaussian-unit, has N(0, 1) entries and the noise is per measurement, "
                    "as in Bora et al.; --op gaussian (N(0, 1/m), every command's gaussian) is A/sqrt(m), "
                    "the same problem as gaussian-unit with noise SIGMA*sqrt(m) and lambda*m. The summary is the mean per-pixel MSE +- 1.96 standard errors. "
-                   "The options above --in-range are the parameters a cs sweep cell may set (same names)."};
+                   "The options above --in-range are the parameters a cs sweep cell may set (same names).\n"
+                   "No --resume: for long runs give the images to `ginv sweep` (command cs, image t of "
+                   "the slice per trial, the same numbers), which stores each and resumes."};
     int npos_ = 0;
     int rc = cli_parse(&cmd, opts, argc, argv, NULL, 0, &npos_);
     if (rc != CLI_OK) return rc == CLI_HELP ? 0 : rc;

@@ -193,6 +193,8 @@ int cmd_recover(int argc, char **argv)
                    "min(||z_hat - z0||, ||z_hat + z0||) / ||z0||; onebit-gaussian[:onesided|corr]\n"
                    "fits a scale-free loss and rel_error compares directions, || z_hat/|z_hat| - z0/|z0| ||.\n"
                    "The options above --trials are the parameters a sweep cell may set (same names).\n"
+                   "No --resume: trials are independent units; for long runs give them to `ginv sweep`\n"
+                   "(command recover, the same numbers per trial), which stores each and resumes.\n"
                    "Exit status: 0 when the run completed (whatever the success rate); failures by\n"
                    "class: 2 usage, 4 input, 5 I/O, 6 divergence (docs/cli.md)."};
     const char *pos[1];

@@ -75,6 +75,11 @@ check resume_of_finished_sweep_runs_nothing sh -c "$GINV sweep $TMP/spec.json --
 
 # results: table, csv, json, heat map
 check results_table sh -c "$GINV results $TMP/one.db | grep -Eq '^5,50,200 +60 +8 +0 +8/8 +1.00 \[0.68, 1.00\]'"
+# the table fits the terminal ($COLUMNS or the tty): metric columns dropped from the right, with a note
+check results_fit_columns sh -c "COLUMNS=70 $GINV results $TMP/one.db > $TMP/narrow.txt &&
+    awk 'length > 70 && !/left out to fit/ {bad=1} END {exit bad}' $TMP/narrow.txt &&
+    grep -q 'metric columns left out to fit 70 columns: .*flips_total' $TMP/narrow.txt"
+check results_not_a_tty_shows_every_metric sh -c "COLUMNS= $GINV results $TMP/one.db | head -1 | grep -q 'flips_total'"
 check results_csv sh -c "$GINV results $TMP/one.db --group-by m --format csv | head -1 | grep -q '^m,units,errors,successes,success_rate,wilson95_lo,wilson95_hi,rel_error_median'"
 check results_json sh -c "$GINV results $TMP/one.db --format json | grep -q '\"wilson95\"'"
 expect_ok results_heat_map -- $GINV results $TMP/one.db --group-by layers,m --plot $TMP/phase.png
