@@ -142,39 +142,35 @@ static int parse_recovery_options(const char *C, recovery_exp *e, int argc, char
 static ginv_status run_cell(const recovery_exp *e, cell *x, ginv_recover_trial *res, double *errs, double *serrs,
                             int *succ)
 {
+    /* the cell as `ginv recover` parameters, set up as the command and the
+     * sweep's recover units do (ginv_recover_setup) */
+    char layers[64 * MAXL] = "";
     const chain *ch = &e->cv[x->chain];
-    ginv_layer spec[2 * MAXL];
-    int ns = 0, prev = x->k;
-    for (int i = 0; i < ch->nw; i++) {
-        spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = prev, .out = ch->widths[i]};
-        spec[ns++] = (ginv_layer){.kind = GINV_LAYER_RELU};
-        prev = ch->widths[i];
+    snprintf(layers, sizeof layers, "%d", x->k);
+    for (int i = 0; i < ch->nw; i++) snprintf(layers + strlen(layers), sizeof layers - strlen(layers), ",%d", ch->widths[i]);
+    ginv_recover_params p;
+    ginv_recover_params_init(&p);
+    p.layers = layers;
+    p.m = x->m;
+    p.noise = e->nv[x->noise];
+    p.algo = e->anames[x->algo];
+    p.lr = e->av[x->algo] == ginv_solver_adam ? e->lr_adam : e->lr_gd;
+    p.iters = e->iters;
+    p.restarts = e->restarts;
+    p.start = e->start;
+    p.success_tol = e->tol;
+    ginv_recover_setup su;
+    ginv_status st = ginv_recover_setup_init(&su, &p, e->seed);
+    if (st == GINV_OK) {
+        su.opts.trials = e->trials;
+        su.opts.threads = e->threads;
+        su.opts.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
+        st = ginv_recover_run(&su.opts, res);
+        if (st != GINV_OK) /* a failed or cancelled run leaves its started trials to release */
+            for (int t = 0; t < e->trials; t++) ginv_recover_trial_release(&res[t]);
     }
-    ginv_op_spec ops;
-    ginv_op_spec_parse(&ops, "gaussian", x->m);
-    ginv_recover_opts ro;
-    ginv_recover_opts_init(&ro);
-    ro.nspec = ns;
-    ro.spec = spec;
-    ro.op = &ops;
-    ro.noise = e->nv[x->noise];
-    ro.solve.type = e->av[x->algo];
-    ro.solve.lr = e->av[x->algo] == ginv_solver_adam ? e->lr_adam : e->lr_gd;
-    ro.solve.iters = e->iters;
-    ro.restarts = e->restarts;
-    ro.trials = e->trials;
-    ro.threads = e->threads;
-    ro.seed = e->seed;
-    ro.success_tol = e->tol;
-    ro.start_negative = e->start_neg;
-    if (e->start_neg) ro.init_sd = 0.05;
-    ro.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
-    ginv_status st = ginv_recover_run(&ro, res);
-    ginv_op_spec_release(&ops);
-    if (st != GINV_OK) { /* a failed or cancelled run leaves its started trials to release */
-        for (int t = 0; t < e->trials; t++) ginv_recover_trial_release(&res[t]);
-        return st;
-    }
+    ginv_recover_setup_release(&su);
+    if (st != GINV_OK) return st;
     int trials = e->trials;
     double flips = 0, secs = 0;
     *succ = 0;

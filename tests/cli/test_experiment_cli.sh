@@ -11,6 +11,15 @@ check sweep_writes_noise_plot test "$(head -c 4 $TMP/exp/error_vs_noise.png | ta
 check sweep_json_has_16_cells test "$(grep -c '"success_rate"' $TMP/exp/results.json)" = 16
 # at m = 40 >> k every trial succeeds (observed 3/3 for both k), so m* = 40
 check enough_measurements_succeed grep -q '| 100-400 | 2 | 4 | signflip | 40 |' $TMP/exp/table.md
+# a cell is `ginv recover` with the same parameters (both through ginv_recover_setup)
+expect_ok cell_run -- $GINV experiment recovery --k 4 --widths 30 --m 12 --algos gd --noise 0.05 --trials 3 --iters 200 --seed 5 --out $TMP/cell -q
+check cell_is_recover_run python3 -c "
+import json, subprocess
+cell = json.load(open('$TMP/cell/results.json'))['cells'][0]
+rec = json.loads(subprocess.run(['$GINV', 'recover', '--layers', '4,30', '--m', '12', '--algo', 'gd', '--lr', '1', '--noise', '0.05',
+                                 '--trials', '3', '--iters', '200', '--seed', '5', '--json', '-', '-q'], capture_output=True, text=True).stdout)
+assert cell['median_rel_error'] == rec['summary']['median_rel_error'], (cell, rec['summary'])
+assert cell['success_rate'] == rec['summary']['success_rate']"
 expect_error unknown_algo 2 "unknown solver 'lbfgs'" -- $GINV experiment recovery --algos lbfgs --out $TMP/x
 expect_error bad_m_grid 2 "--m" -- $GINV experiment recovery --m 10,-3 --out $TMP/x
 expect_error needs_out 2 "--out DIR is required" -- $GINV experiment recovery
