@@ -31,20 +31,18 @@ static const char *const C = "landscape";
 /* The options and everything measured, so that each step below is a
  * function of it. */
 typedef struct {
-    /* options */
-    const char *model, *layers, *opspec, *truth_path, *out_dir, *json, *fig_format;
-    int m, points, grid, inits, iters, quiet;
-    double range, lr, radius;
+    /* options: the table's (ginv_landscape_table) and the command's own */
+    ginv_landscape_params p;
+    const char *truth_path, *out_dir, *json, *fig_format;
+    int quiet, trial;
     uint64_t seed;
-    ginv_layer spec[128];
-    int nspec;
-    /* the problem */
+    /* the problem (borrowed from su, which owns it) */
+    ginv_landscape_setup su;
     ginv_net *net;
     ginv_op *op;
-    ginv_op_spec ops;
-    int have_ops, k, n, d;  /* d: ReLU layers */
+    int k, n, d, m;
     ginv_array truth;
-    float *z0;
+    const float *z0;
     double nz0, rho;
     ginv_landscape *ls;
     /* the line, the negative stationary point, its Hessians */
@@ -62,29 +60,23 @@ typedef struct {
     ginv_outset *set;       /* the figures appear in --out together */
 } landscape_cmd;
 
-/* The option table into a, and the checks. CLI_OK, CLI_HELP or an exit code. */
+/* The option table into a (the task's rows, then the command's own), and
+ * the checks. CLI_OK, CLI_HELP or an exit code. */
 static int parse_options(landscape_cmd *a, int argc, char **argv)
 {
-    cli_opt opts[] = {
-        {"model", 0, OPT_STRING, &a->model, "FILE", "generator model file (.safetensors)"},
-        {"layers", 0, OPT_STRING, &a->layers, "K,N1,..,ND", "instead of --model: a random bias-free ReLU generator, W_i ~ N(0, 1/n_i)"},
-        {"op", 0, OPT_STRING, &a->opspec, "SPEC", CLI_OP_HELP},
-        {"m", 0, OPT_INT, &a->m, "M", GINV_M_HELP, 1, 1 << 24},
+    ginv_landscape_params_init(&a->p);
+    cli_opt own[] = {
         {"seed", 0, OPT_U64, &a->seed, "S", "random seed (generator, z0, operator, direction, inits)"},
+        {"trial", 0, OPT_INT, &a->trial, "T", "draw trial T's problem (the one `ginv recover` draws as trial T), the direction and inits seeded S + T: what sweep unit (seed S, trial T) measures", 0, 1 << 30},
         {"truth", 0, OPT_STRING, &a->truth_path, "FILE", "z0 (k values, .npy or text) instead of N(0, I)"},
-        {"points", 0, OPT_INT, &a->points, "N", "points on the line t z0, t in [-R, R]", 3, 100000},
-        {"range", 0, OPT_DOUBLE, &a->range, "R", "half-width of the line and the plane, in units of ||z0||", 0.01, 1000},
-        {"grid", 0, OPT_INT, &a->grid, "G", "the plane is a G x G grid", 2, 1001},
-        {"inits", 0, OPT_INT, &a->inits, "I", "random initialisations for the basins (GD)", 1, 1 << 20},
-        {"iters", 0, OPT_INT, &a->iters, "T", "GD iterations per initialisation", 0, 1 << 30},
-        {"lr", 0, OPT_DOUBLE, &a->lr, "ETA", "GD step size", 1e-12, 1e12},
-        {"radius", 0, OPT_DOUBLE, &a->radius, "E", "an init ends near a point when within E ||z0|| of it", 1e-9, 10},
         {"out", 0, OPT_STRING, &a->out_dir, "DIR", "directory for landscape_line.png and landscape_plane.png"},
         {"json", 0, OPT_STRING, &a->json, "FILE", "write the data and results as JSON ('-': stdout)"},
         CLI_QUIET_OPT(a->quiet),
         CLI_FIGURE_OPTS(a->fig_format),
         {0},
     };
+    cli_opt opts[64];
+    if (cli_table_join(&ginv_landscape_table, &a->p, own, opts, 64)) return cli_error(C, "internal: option table too long");
     cli_cmd cmd = {C, "Map the landscape of f(z) = 1/2 ||A G(z) - A G(z0)||^2 around z0 and -rho_d z0.",
                    "ginv landscape (--model FILE | --layers K,N1,..,ND) [--op SPEC --m M] --out DIR [options]",
                    "Hand & Voroninski (2019, Lemma 10): on random expansive ReLU nets f has stationary\n"
@@ -100,7 +92,9 @@ static int parse_options(landscape_cmd *a, int argc, char **argv)
                    "    a, b in [-R, R] (heat map of log10 f);\n"
                    "  - plain GD from I inits N(0, ||z0||^2/k I): the fraction ending within E ||z0||\n"
                    "    of z0, of t* z0, or elsewhere.\n"
-                   "--layers draws trial 0's generator of `ginv recover --layers ... --seed S`.\n"
+                   "--layers draws trial T's generator of `ginv recover --layers ... --seed S`.\n"
+                   "The options above --seed are the parameters a sweep cell may set (same names); a\n"
+                   "landscape unit reports the negative point, the Hessian and the basins (docs/sweeps.md).\n"
                    "Outputs are written only after everything succeeded. Exit status: docs/cli.md."};
     const char *pos[1];
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
@@ -108,58 +102,36 @@ static int parse_options(landscape_cmd *a, int argc, char **argv)
     cli_install_callbacks(a->quiet);
     plot_set_command(C);
     if ((rc = plot_set_format(C, "--format", a->fig_format))) return rc;
-    if (!!a->model == !!a->layers) return cli_usage_error(C, "give exactly one of --model FILE or --layers K,N1,..,ND");
+    ginv_status st = ginv_landscape_check(&a->p);
+    if (st != GINV_OK) return cli_param_error(C, st);
     if (!a->out_dir) return cli_usage_error(C, "--out DIR is required (the figures go there)");
     struct stat sb;
     if (stat(a->out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
         return cli_error_code(C, CLI_EXIT_IO, "--out '%s' exists and is not a directory", a->out_dir);
-    if (a->layers && (rc = cli_build_spec(C, a->layers, "relu", NULL, 0.2, 0, a->spec, &a->nspec))) return rc;
     return CLI_OK;
 }
 
-/* G, A and z0: trial 0's scenario, as `ginv recover --seed S` draws it (no
- * noise: f is the noiseless empirical risk of Hand & Voroninski); then the
- * landscape object. 0 or an exit code. */
+/* G, A and z0: trial T's scenario, as `ginv recover --seed S` draws it (no
+ * noise: f is the noiseless empirical risk of Hand & Voroninski), and the
+ * landscape object (ginv_landscape_setup). 0 or an exit code. */
 static int draw_problem(landscape_cmd *a)
 {
     ginv_status st;
-    if (a->model && (st = ginv_net_load(a->model, &a->net)) != GINV_OK) return cli_lib_error(C, st);
-    if ((st = ginv_op_spec_parse(&a->ops, a->opspec, a->m)) != GINV_OK) return cli_fail(C, "--op: %s", ginv_last_error());
-    a->have_ops = 1;
-    ginv_scenario sc;
-    ginv_scenario_opts sco;
-    cli_scenario_opts(&sco, a->net, a->spec, a->nspec, &a->ops, a->seed);
-    if (a->truth_path) {
-        int kk = a->net ? ginv_net_in(a->net) : a->spec[0].in;
-        if ((st = ginv_array_read(a->truth_path, &a->truth)) != GINV_OK) return cli_fail(C, "--truth: %s", ginv_last_error());
-        if (ginv_array_count(&a->truth) != (size_t)kk)
-            return cli_error_code(C, CLI_EXIT_FORMAT, "--truth '%s' holds %zu values; expected %d", a->truth_path,
-                                  ginv_array_count(&a->truth), kk);
-        sco.truth = a->truth.data;
-    }
-    if ((st = ginv_scenario_draw(&sc, &sco)) != GINV_OK) {
-        ginv_scenario_release(&sc);
-        return cli_fail(C, "--op: %s", ginv_last_error());
-    }
-    a->net = sc.net, a->op = sc.op, a->z0 = sc.z0, a->m = sc.m; /* owned here from now on */
-    sc.owns_net = 0, sc.op = NULL, sc.z0 = NULL;
-    ginv_scenario_release(&sc);
-    int k = a->k = ginv_net_in(a->net);
-    a->n = ginv_net_out(a->net);
-    for (int i = 0; i < ginv_net_nlayers(a->net); i++) a->d += ginv_net_layer_c(a->net, i)->kind == GINV_LAYER_RELU;
-    a->rho = a->d >= 1 ? ginv_theory_rho(a->d) : NAN;
+    if (a->truth_path && (st = ginv_array_read(a->truth_path, &a->truth)) != GINV_OK)
+        return cli_fail(C, "--truth: %s", ginv_last_error());
+    st = ginv_landscape_setup_init(&a->su, &a->p, a->seed, (uint64_t)a->trial, a->truth_path ? a->truth.data : NULL);
+    if (st == GINV_OK && a->truth_path && ginv_array_count(&a->truth) != (size_t)a->su.k)
+        return cli_error_code(C, CLI_EXIT_FORMAT, "--truth '%s' holds %zu values; expected %d", a->truth_path,
+                              ginv_array_count(&a->truth), a->su.k);
+    if (st != GINV_OK) return cli_param_error(C, st);
+    ginv_landscape_setup *su = &a->su;
+    a->net = su->net, a->op = su->op, a->z0 = su->z0, a->ls = su->ls;
+    a->k = su->k, a->n = su->n, a->m = su->m, a->d = su->d, a->nz0 = su->z0_norm, a->rho = su->rho;
+    int k = a->k;
     a->dir = malloc(sizeof(float) * k);
     a->zneg = malloc(sizeof(float) * k);
     a->gneg = malloc(sizeof(float) * k);
     if (!a->dir || !a->zneg || !a->gneg) return cli_oom(C);
-    for (int i = 0; i < k; i++) a->nz0 += (double)a->z0[i] * a->z0[i];
-    a->nz0 = sqrt(a->nz0);
-    if (k < 2) return cli_error_code(C, CLI_EXIT_USAGE, "the plane needs a latent size k >= 2 (the generator has k = %d)", k);
-    int cap = a->points;
-    if (cap < 2 * k) cap = 2 * k;
-    if (cap < (a->inits < 1024 ? a->inits : 1024)) cap = a->inits < 1024 ? a->inits : 1024;
-    if (cap < 64) cap = 64;
-    if ((st = ginv_landscape_new(&a->ls, a->net, a->op, a->z0, cap)) != GINV_OK) return cli_lib_error(C, st);
     ginv_landscape_set_ctx(a->ls, cli_run_ctx()); /* Ctrl-C: exit 130, nothing written */
     return 0;
 }
@@ -169,8 +141,8 @@ static int draw_problem(landscape_cmd *a)
  * 0 or an exit code. */
 static int measure_line(landscape_cmd *a)
 {
-    int k = a->k, points = a->points;
-    double range = a->range;
+    int k = a->k, points = a->p.points;
+    double range = a->p.range;
     ginv_status st;
     a->t = malloc(sizeof(double) * points);
     a->f = malloc(sizeof(double) * points);
@@ -207,13 +179,13 @@ static int measure_line(landscape_cmd *a)
  * of plain GD. 0 or an exit code. */
 static int measure_plane_and_basins(landscape_cmd *a)
 {
-    int grid = a->grid;
+    int grid = a->p.grid;
     ginv_status st;
-    if ((st = ginv_landscape_orth_dir(a->ls, a->seed, a->dir)) != GINV_OK) return cli_lib_error(C, st);
+    if ((st = ginv_landscape_orth_dir(a->ls, a->seed + (uint64_t)a->trial, a->dir)) != GINV_OK) return cli_lib_error(C, st);
     a->axis = malloc(sizeof(double) * grid);
     a->pf = malloc(sizeof(double) * (size_t)grid * grid);
     if (!a->axis || !a->pf) return cli_error_code(C, CLI_EXIT_RESOURCE, "out of memory for a %d x %d grid", grid, grid);
-    for (int i = 0; i < grid; i++) a->axis[i] = -a->range + 2 * a->range * i / (grid - 1);
+    for (int i = 0; i < grid; i++) a->axis[i] = -a->p.range + 2 * a->p.range * i / (grid - 1);
     if ((st = ginv_landscape_plane(a->ls, a->dir, grid, a->axis, grid, a->axis, a->pf)) != GINV_OK)
         return cli_lib_error(C, st);
     /* log10 f, clipped 4 decades below the maximum so that f = 0 at z0 stays finite */
@@ -224,9 +196,9 @@ static int measure_plane_and_basins(landscape_cmd *a)
     ginv_solve_opts so;
     ginv_solve_opts_init(&so);
     so.type = ginv_solver_gd;
-    so.lr = a->lr;
-    so.iters = a->iters;
-    if ((st = ginv_landscape_basins_run(a->ls, &so, a->inits, a->seed, a->interior ? a->t_neg : NAN, a->radius,
+    so.lr = a->p.lr;
+    so.iters = a->p.iters;
+    if ((st = ginv_landscape_basins_run(a->ls, &so, a->p.inits, a->seed + (uint64_t)a->trial, a->interior ? a->t_neg : NAN, a->p.radius,
                                         &a->bas)) != GINV_OK)
         return cli_fail(C, "basins: %s", ginv_last_error());
     return 0;
@@ -241,12 +213,12 @@ static void print_summary(const landscape_cmd *a)
     printf("negative ray: minimiser t* = %.6f (slope zero %.6f), -t* = %.4f vs rho_%d = %.4f (%+.1f%%)%s\n",
            t_neg, a->t_slope, -t_neg, d, rho, 100 * (-t_neg - rho) / rho, a->interior ? "" : "  [at the end of the range]");
     printf("  f(t* z0) = %.4e vs f(0) = %.4e; ||grad f|| = %.3e, of which orthogonal to z0 %.3e\n", a->f_neg,
-           a->f[a->points / 2], a->gnn, a->grad_orth);
+           a->f[a->p.points / 2], a->gnn, a->grad_orth);
     for (int s = 0; s < NSTEPS; s++)
         printf("  Hessian (step %.0e ||z0||): eigenvalues %.3e .. %.3e -> %s\n", steps[s], a->eigs[s][0],
                a->eigs[s][k - 1], classify(k, a->eigs[s]));
-    printf("basins (GD, lr %g, %d iters, %d inits, radius %g): near z0 %d, near t* z0 %d, elsewhere %d\n", a->lr,
-           a->iters, a->inits, a->radius, a->bas.n_pos, a->bas.n_neg, a->bas.n_other);
+    printf("basins (GD, lr %g, %d iters, %d inits, radius %g): near z0 %d, near t* z0 %d, elsewhere %d\n", a->p.lr,
+           a->p.iters, a->p.inits, a->p.radius, a->bas.n_pos, a->bas.n_neg, a->bas.n_other);
 }
 
 /* The output set and the two figures in it. 0 or an exit code. */
@@ -270,12 +242,12 @@ static int write_figures(landscape_cmd *a)
     const double *ys[2] = {a->f, a->gn};
     double marks[3] = {1.0, -a->rho, a->t_neg};
     const char *mlab[3] = {"t = 1 (z0)", lab_rho, lab_neg};
-    if ((rc = plot_lines_marked(a->tmp_line, title, "t (z = t z0)", "value (log scale)", 2, names, a->points, a->t,
+    if ((rc = plot_lines_marked(a->tmp_line, title, "t (z = t z0)", "value (log scale)", 2, names, a->p.points, a->t,
                                 ys, 1, 3, marks, mlab)))
         return rc;
     snprintf(title, sizeof title, "log10 f (clipped at 1e-4 max f) on the plane a z0 + b ||z0|| u, u orthogonal to z0, d = %d, seed %llu",
              d, (unsigned long long)a->seed);
-    return plot_heatmap(a->tmp_plane, title, "a (along z0)", "b (along u, units of ||z0||)", a->grid, a->axis, a->grid,
+    return plot_heatmap(a->tmp_plane, title, "a (along z0)", "b (along u, units of ||z0||)", a->p.grid, a->axis, a->p.grid,
                         a->axis, a->pf, "log10 f");
 }
 
@@ -284,22 +256,15 @@ static void json_params_negative(cJSON *doc, const landscape_cmd *a)
 {
     int k = a->k;
     cJSON_AddNumberToObject(doc, "seed", (double)a->seed);
-    cJSON *p = cJSON_AddObjectToObject(doc, "params");
-    if (a->model) cJSON_AddStringToObject(p, "model", a->model);
-    if (a->layers) cJSON_AddStringToObject(p, "layers", a->layers);
+    cJSON_AddNumberToObject(doc, "trial", a->trial);
+    ginv_landscape_params used = a->p;
+    used.m = a->m;
+    if (!used.out_act) used.out_act = used.act;
+    cJSON *p = cli_json_table(cJSON_AddObjectToObject(doc, "params"), &ginv_landscape_table, &used);
     if (a->truth_path) cJSON_AddStringToObject(p, "truth", a->truth_path);
     cJSON_AddNumberToObject(p, "k", k);
     cJSON_AddNumberToObject(p, "n", a->n);
     cJSON_AddNumberToObject(p, "d", a->d);
-    cJSON_AddStringToObject(p, "op", a->opspec);
-    cJSON_AddNumberToObject(p, "m", a->m);
-    cJSON_AddNumberToObject(p, "points", a->points);
-    cJSON_AddNumberToObject(p, "range", a->range);
-    cJSON_AddNumberToObject(p, "grid", a->grid);
-    cJSON_AddNumberToObject(p, "inits", a->inits);
-    cJSON_AddNumberToObject(p, "iters", a->iters);
-    cJSON_AddNumberToObject(p, "lr", a->lr);
-    cJSON_AddNumberToObject(p, "radius", a->radius);
     cJSON_AddItemToObject(doc, "z0", cJSON_CreateFloatArray(a->z0, k));
     cJSON_AddItemToObject(doc, "z0_norm", cli_json_num(a->nz0));
     cJSON *neg = cJSON_AddObjectToObject(doc, "negative");
@@ -325,7 +290,7 @@ static void json_params_negative(cJSON *doc, const landscape_cmd *a)
 /* the JSON's "line", "plane", "basins" and "files" */
 static void json_measurements(cJSON *doc, const landscape_cmd *a)
 {
-    int points = a->points, grid = a->grid, inits = a->inits;
+    int points = a->p.points, grid = a->p.grid, inits = a->p.inits;
     const double *t = a->t, *f = a->f;
     cJSON *line = cJSON_AddObjectToObject(doc, "line");
     cJSON_AddItemToObject(line, "t", cJSON_CreateDoubleArray(t, points));
@@ -371,24 +336,19 @@ static void landscape_release(landscape_cmd *a)
     free(a->f);
     free(a->gn);
     free(a->sl);
-    ginv_free(a->z0);
     free(a->dir);
     free(a->zneg);
     free(a->gneg);
     ginv_landscape_basins_release(&a->bas);
-    ginv_landscape_free(a->ls);
-    ginv_op_free(a->op);
-    if (a->have_ops) ginv_op_spec_release(&a->ops);
     ginv_array_release(&a->truth);
-    ginv_net_free(a->net);
+    ginv_landscape_setup_release(&a->su);
 }
 
 int cmd_landscape(int argc, char **argv)
 {
     landscape_cmd *a = calloc(1, sizeof *a);
     if (!a) return cli_oom(C);
-    *a = (landscape_cmd){.opspec = "identity", .fig_format = "png", .points = 201, .grid = 41, .inits = 20,
-                         .iters = 500, .range = 2.0, .lr = 1.0, .radius = 0.1, .seed = 1};
+    *a = (landscape_cmd){.fig_format = "png", .seed = 1};
     int rc = parse_options(a, argc, argv);
     if (rc) {
         free(a);

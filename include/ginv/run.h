@@ -91,6 +91,10 @@ extern const ginv_unit_runner ginv_unit_cs;
  * SEED + t (`ginv sample ... --seed SEED --trial t`); success: "converged"
  * (Stan's checks pass). */
 extern const ginv_unit_runner ginv_unit_sample;
+/* `landscape`: trial t's problem measured as `ginv landscape --seed SEED
+ * --trial t` (the negative stationary point against rho_d, the Hessian
+ * there, the GD basins; not the figures' line and plane). */
+extern const ginv_unit_runner ginv_unit_landscape;
 
 typedef struct ginv_sweep_spec ginv_sweep_spec;
 /* Parse a spec (JSON text): {"command": C, "fixed": {...}, "grid": {name: [values]},

@@ -150,6 +150,48 @@ ginv_status ginv_landscape_basins_run(ginv_landscape *ls, const ginv_solve_opts 
                                       ginv_landscape_basins *res);
 void ginv_landscape_basins_release(ginv_landscape_basins *res);
 
+/* `landscape`'s parameter table (docs/library.md, "Parameter tables"): the
+ * problem rows recover and sample have (generator, operator), the line, the
+ * plane and the basins. The command, the sweep's landscape units and library
+ * callers read the same rows. */
+typedef struct {
+    const char *model, *layers, *act, *out_act;
+    double alpha;
+    int bias;
+    double bias_sd;
+    const char *weights, *op;
+    int m;
+    const char *image;
+    int points;       /* on the line t z0, t in [-range, range] */
+    double range;     /* in units of ||z0|| */
+    int grid;         /* the plane: grid x grid */
+    int inits, iters; /* the basins: GD from `inits` starts, `iters` steps */
+    double lr, radius;
+} ginv_landscape_params;
+extern const ginv_param_table ginv_landscape_table;
+void ginv_landscape_params_init(ginv_landscape_params *p); /* the table's defaults */
+ginv_status ginv_landscape_check(const ginv_landscape_params *p);
+/* Trial `trial`'s generator, operator and z0 (ginv_scenario_draw, no noise:
+ * the noiseless empirical risk; truth, when given, is z0), the number d of
+ * ReLU layers and rho_d, and the landscape object (its batch fits the line,
+ * the Hessian and up to 1024 basin inits). Released with
+ * ginv_landscape_setup_release, also after a failure. */
+typedef struct {
+    ginv_layer spec[GINV_RECOVER_MAX_SPEC];
+    int nspec;
+    ginv_op_spec ops;
+    int have_ops;
+    ginv_net *net;    /* owned */
+    ginv_op *op;      /* owned */
+    float *z0;        /* owned */
+    int k, n, m, d;
+    double z0_norm, rho; /* ||z0||; rho_d (NaN without ReLU layers) */
+    ginv_landscape *ls;  /* owned */
+} ginv_landscape_setup;
+ginv_status ginv_landscape_setup_init(ginv_landscape_setup *s, const ginv_landscape_params *p,
+                                      uint64_t seed, uint64_t trial, const float *truth);
+void ginv_landscape_setup_release(ginv_landscape_setup *s);
+
 /* ---------------------------------------------------------------- theory */
 
 /* Hand & Voroninski (2019), double precision. */

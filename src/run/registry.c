@@ -13,6 +13,7 @@ static const ginv_unit_runner *const builtin[] = {
     &ginv_unit_recover,
     &ginv_unit_cs,
     &ginv_unit_sample,
+    &ginv_unit_landscape,
 };
 
 #define MAX_EXTRA 32

@@ -43,4 +43,32 @@ expect_error out_is_a_file 5 "not a directory" -- $GINV landscape --layers 10,60
 GINV_GNUPLOT=$TMP/no-gnuplot expect_error missing_gnuplot_is_clear 8 "gnuplot is not installed" -- $GINV landscape --layers 10,60,300 --points 11 --grid 3 --inits 1 --iters 1 --out $TMP/o3 --json $TMP/o3.json
 check no_figure_or_json_without_gnuplot test ! -e $TMP/o3 -a ! -e $TMP/o3.json
 check no_temporary_files_left bash -c "! find $TMP -name '*.tmp.*' | grep -q ."
+# sweepable: a landscape unit (seed S, trial T) measures what `ginv landscape --seed S --trial T` does
+cat > $TMP/lsweep.json <<'SPEC'
+{"command": "landscape", "fixed": {"layers": "6,40,160", "inits": 6, "iters": 60},
+ "grid": {"op": ["identity", "gaussian"], "m": [60]}, "trials": 2, "seed": 4, "seeds": "shared"}
+SPEC
+expect_ok landscape_sweep_runs -- $GINV sweep $TMP/lsweep.json --db $TMP/lsweep.db -q
+check landscape_sweep_stores_four_units test "$(sqlite3 $TMP/lsweep.db "SELECT count(*) FROM units WHERE status = 'ok'")" = 4
+$GINV landscape --layers 6,40,160 --inits 6 --iters 60 --op gaussian --m 60 --seed 4 --trial 1 --points 11 --grid 3 \
+    --out $TMP/lt1 --json $TMP/lt1.json -q
+cat > $TMP/lsweep.py <<'PY'
+import json, sqlite3, sys
+d = json.load(open(sys.argv[1]))
+db = sqlite3.connect(sys.argv[2])
+unit = [u for u, p in db.execute("SELECT id, params FROM units WHERE trial = 1") if json.loads(p)["op"] == "gaussian"][0]
+row = dict(db.execute("SELECT name, value FROM metrics WHERE unit = ?", (unit,)).fetchall())
+neg, bas = d["negative"], d["basins"]
+assert d["trial"] == 1 and d["params"]["m"] == 60
+assert row["measured_rho"] == neg["measured_rho"], (row["measured_rho"], neg["measured_rho"])
+assert row["rho_d"] == neg["rho_d"]
+assert row["slope_zero"] == -neg["t_slope_zero"]
+eig = [h for h in neg["hessian"] if h["step"] == 0.01][0]["eigenvalues"]
+assert abs(row["hess_min_eig"] - eig[0]) <= 1e-12 * abs(eig[0]) and abs(row["hess_max_eig"] - eig[-1]) <= 1e-12 * abs(eig[-1])
+assert row["frac_near_z0"] == bas["frac_near_z0"] and row["frac_near_negative"] == bas["frac_near_negative"]
+PY
+check landscape_sweep_unit_is_landscape_trial /usr/bin/python3 $TMP/lsweep.py $TMP/lt1.json $TMP/lsweep.db
+echo '{"command": "landscape", "fixed": {"layers": "1,40"}, "grid": {"inits": [4]}}' > $TMP/lsweep_bad.json
+expect_error landscape_sweep_refuses_k_1 2 "latent size k >= 2" -- $GINV sweep $TMP/lsweep_bad.json --db $TMP/lsweep2.db -q
+check landscape_sweep_refused_spec_makes_no_store test ! -e $TMP/lsweep2.db
 echo done

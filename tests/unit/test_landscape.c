@@ -264,3 +264,49 @@ TEST(landscape_basins_count_every_init_once_and_gd_reaches_z0_on_a_wide_net)
     ginv_op_free(op);
     ginv_net_free(net);
 }
+
+/* landscape's parameter table and setup (src/theory/landscape_params.c):
+ * trial t's z0 and operator are the scenario's, d and rho_d follow the
+ * layers, the default operator is the identity, and refusals name
+ * parameters. */
+TEST(landscape_setup_draws_the_scenario_of_its_trial)
+{
+    ginv_landscape_params p;
+    ginv_landscape_params_init(&p);
+    CHECK(!strcmp(p.op, "identity") && p.points == 201 && p.inits == 20);
+    CHECK(ginv_landscape_check(&p) == GINV_ERR_ARG && strstr(ginv_last_error(), "'model' and 'layers'"));
+    p.layers = "5,30,90";
+    p.op = "gaussian";
+    p.m = 40;
+    ginv_landscape_setup s;
+    CHECK_OK(ginv_landscape_setup_init(&s, &p, 3, 2, NULL));
+    CHECK(s.k == 5 && s.n == 90 && s.m == 40 && s.d == 2 && s.ls);
+    CHECK(fabs(s.rho - ginv_theory_rho(2)) < 1e-15);
+    ginv_layer spec[GINV_RECOVER_MAX_SPEC];
+    int nspec;
+    CHECK_OK(ginv_layers_parse("5,30,90", "relu", NULL, 0.2, 0, spec, GINV_RECOVER_MAX_SPEC, &nspec));
+    ginv_op_spec ops;
+    CHECK_OK(ginv_op_spec_parse(&ops, "gaussian", 40));
+    ginv_scenario_opts so;
+    ginv_scenario_opts_init(&so);
+    so.spec = spec, so.nspec = nspec, so.op = &ops, so.seed = 3, so.trial = 2;
+    ginv_scenario sc;
+    CHECK_OK(ginv_scenario_draw(&sc, &so));
+    if (s.z0 && sc.z0) CHECK(!memcmp(s.z0, sc.z0, sizeof(float) * 5));
+    double nz = 0;
+    for (int i = 0; s.z0 && i < 5; i++) nz += (double)s.z0[i] * s.z0[i];
+    CHECK(fabs(sqrt(nz) - s.z0_norm) < 1e-9);
+    /* f(z0) = 0: the noiseless risk */
+    double f = 1;
+    CHECK_OK(ginv_landscape_eval(s.ls, 1, s.z0, &f, NULL));
+    CHECK(f < 1e-10);
+    ginv_scenario_release(&sc);
+    ginv_op_spec_release(&ops);
+    ginv_landscape_setup_release(&s);
+    p.layers = "1,30";
+    CHECK(ginv_landscape_setup_init(&s, &p, 3, 0, NULL) == GINV_ERR_ARG);
+    CHECK(strstr(ginv_last_error(), "latent size k >= 2") != NULL);
+    ginv_landscape_setup_release(&s);
+    CHECK(ginv_param_set(&ginv_landscape_table, &p, "grid", "1") == GINV_ERR_ARG);
+    CHECK(strstr(ginv_last_error(), "parameter 'grid' 1 is out of range") != NULL);
+}

@@ -1,0 +1,126 @@
+/* unit_landscape.c — the `landscape` unit runner: trial TRIAL's problem
+ * (ginv_landscape_table: the command's names and defaults), measured as
+ * `ginv landscape --seed SEED --trial TRIAL` measures it (the basins' starts
+ * seeded SEED + TRIAL), without the line and the plane that only draw the
+ * figures: the negative stationary point against rho_d (Hand & Voroninski
+ * 2019, Lemma 10), the Hessian there, and where plain GD ends. A sweep over
+ * depths and widths is then a table of how closely finite nets follow the
+ * theorem. */
+#include "ginv.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The cell's values over the table's defaults, checked. */
+static ginv_status read_cell(const ginv_params *cell, ginv_landscape_params *p)
+{
+    ginv_landscape_params_init(p);
+    for (int i = 0; i < cell->n; i++) {
+        ginv_status st = ginv_param_set(&ginv_landscape_table, p, cell->name[i], cell->value[i]);
+        if (st != GINV_OK) return st;
+    }
+    return ginv_landscape_check(p);
+}
+
+/* The sizes without drawing: the generator's output (the model loaded, or
+ * the layers' last size), k >= 2, and the operator on it (sized). */
+static ginv_status landscape_check(const ginv_params *cell)
+{
+    ginv_landscape_params p;
+    ginv_status st = read_cell(cell, &p);
+    if (st != GINV_OK) return st;
+    int n = 0, k = 0;
+    if (p.layers) {
+        ginv_layer spec[GINV_RECOVER_MAX_SPEC];
+        int nspec;
+        st = ginv_layers_parse(p.layers, p.act, p.out_act, p.alpha, p.bias, spec, GINV_RECOVER_MAX_SPEC, &nspec);
+        if (st == GINV_OK) k = spec[0].in;
+        for (int i = 0; st == GINV_OK && i < nspec; i++)
+            if (spec[i].kind == GINV_LAYER_DENSE) n = spec[i].out;
+    } else {
+        ginv_net *net = NULL;
+        if ((st = ginv_net_load(p.model, &net)) == GINV_OK) n = ginv_net_out(net), k = ginv_net_in(net);
+        ginv_net_free(net);
+    }
+    if (st != GINV_OK) return st;
+    if (k < 2) return ginv_fail(GINV_ERR_ARG, "the plane needs a latent size k >= 2 (the generator has k = %d)", k);
+    ginv_op_spec ops;
+    int m;
+    if ((st = ginv_op_spec_parse(&ops, p.op, p.m)) == GINV_OK) {
+        if (p.image) sscanf(p.image, "%dx%dx%d", &ops.c, &ops.h, &ops.w);
+        st = ginv_op_spec_rows(&ops, n, &m);
+    }
+    ginv_op_spec_release(&ops);
+    return st;
+}
+
+/* The negative ray's minimiser and slope zero, the Hessian there at step
+ * 1e-2 ||z0|| (its extreme eigenvalues), the basins. */
+static ginv_status measure(const ginv_landscape_params *p, ginv_landscape_setup *s, uint64_t seed,
+                           ginv_metrics *out)
+{
+    int k = s->k;
+    double t_neg, f_neg, t_slope;
+    ginv_status st;
+    if ((st = ginv_landscape_ray_min(s->ls, -p->range, 0.0, &t_neg, &f_neg)) != GINV_OK ||
+        (st = ginv_landscape_slope_zero(s->ls, -p->range, -1e-6 * p->range, &t_slope)) != GINV_OK)
+        return st;
+    int interior = t_neg > -p->range * (1 - 1e-6) && t_neg < -1e-6 * p->range;
+    float *z = ginv_malloc(sizeof(float) * k);
+    double *H = ginv_malloc(sizeof(double) * k * k), *eig = ginv_malloc(sizeof(double) * k);
+    ginv_landscape_basins bas = {0};
+    if (!z || !H || !eig) st = ginv_fail(GINV_ERR_NOMEM, "out of memory for the Hessian (k = %d)", k);
+    for (int i = 0; st == GINV_OK && i < k; i++) z[i] = (float)(t_neg * s->z0[i]);
+    if (st == GINV_OK && (st = ginv_landscape_hessian(s->ls, z, 1e-2 * s->z0_norm, H)) == GINV_OK)
+        st = ginv_landscape_eigvals(k, H, eig);
+    double f0 = NAN; /* f(0) = 1/2 ||A G(0) - y||^2: the scale of f_neg */
+    if (st == GINV_OK) {
+        memset(z, 0, sizeof(float) * k);
+        st = ginv_landscape_eval(s->ls, 1, z, &f0, NULL);
+    }
+    ginv_solve_opts so;
+    ginv_solve_opts_init(&so);
+    so.type = ginv_solver_gd;
+    so.lr = p->lr;
+    so.iters = p->iters;
+    if (st == GINV_OK)
+        st = ginv_landscape_basins_run(s->ls, &so, p->inits, seed, interior ? t_neg : NAN, p->radius, &bas);
+    if (st == GINV_OK) {
+        ginv_metrics_add(out, "measured_rho", -t_neg);
+        ginv_metrics_add(out, "rho_d", s->rho);
+        ginv_metrics_add(out, "rel_diff", (-t_neg - s->rho) / s->rho);
+        ginv_metrics_add(out, "interior", interior);
+        ginv_metrics_add(out, "slope_zero", -t_slope);
+        ginv_metrics_add(out, "f_ratio", f_neg / f0);
+        ginv_metrics_add(out, "hess_min_eig", eig[0]);
+        ginv_metrics_add(out, "hess_max_eig", eig[k - 1]);
+        ginv_metrics_add(out, "frac_near_z0", (double)bas.n_pos / p->inits);
+        ginv_metrics_add(out, "frac_near_negative", (double)bas.n_neg / p->inits);
+        ginv_metrics_add(out, "frac_elsewhere", (double)bas.n_other / p->inits);
+    }
+    ginv_landscape_basins_release(&bas);
+    ginv_free(z);
+    ginv_free(H);
+    ginv_free(eig);
+    return st;
+}
+
+static ginv_status landscape_run(const ginv_params *cell, uint64_t seed, uint64_t trial, ginv_metrics *out)
+{
+    ginv_landscape_params p;
+    ginv_landscape_setup s;
+    memset(&s, 0, sizeof s);
+    ginv_status st = read_cell(cell, &p);
+    if (st == GINV_OK) st = ginv_landscape_setup_init(&s, &p, seed, trial, NULL);
+    if (st == GINV_OK) st = measure(&p, &s, seed + trial, out); /* `ginv landscape --trial T`'s basins */
+    ginv_landscape_setup_release(&s);
+    return st;
+}
+
+const ginv_unit_runner ginv_unit_landscape = {
+    .command = "landscape",
+    .check = landscape_check,
+    .run = landscape_run,
+    .table = &ginv_landscape_table,
+};
