@@ -52,16 +52,77 @@ static int net_extract(int argc, char **argv)
     return code;
 }
 
+/* `ginv net oneway --d D --rounds R -o G.safetensors`: Pareek & Risteski's
+ * Theorem 2 instance G(z) = C(sgn z), C a Feistel permutation of the
+ * hypercube (ginv_net_oneway), checked by enumeration for d <= 20. */
+static int net_oneway(int argc, char **argv)
+{
+    const char *C = "net oneway", *out = NULL, *json = NULL;
+    int d = 0, rounds = 6;
+    uint64_t seed = 1;
+    cli_opt opts[] = {
+        {"d", 0, OPT_INT, &d, "D", "latent and output size (even; required)", 2, 1 << 16},
+        {"rounds", 0, OPT_INT, &rounds, "R", "Feistel rounds (each a dense + ReLU layer of 5 d units)", 1, 64},
+        {"seed", 0, OPT_U64, &seed, "S", "random seed (the round functions)"},
+        {"output", 'o', OPT_STRING, &out, "FILE", "model file to write (.safetensors, required)"},
+        {"json", 0, OPT_STRING, &json, "FILE", "also describe the model as JSON ('-': stdout)"},
+        {0}};
+    cli_cmd cmd = {C, "Build the hard instance G(z) = C(sgn z) of Pareek & Risteski (2021), Theorem 2.",
+                   "ginv net oneway --d D [--rounds R] [--seed S] -o FILE",
+                   "C is a permutation of {-1, +1}^d: R rounds of a balanced Feistel cipher,\n"
+                   "(L, R) -> (R, L * F(R)), F(R)_i = key_i R_a AND(R_b, R_c) (+-1 encoding, XOR as the\n"
+                   "product), wiring and keys drawn from the seed. Any Feistel round is a bijection, so C\n"
+                   "is one; it is not one-way for whoever reads the file (the rounds run backwards), but a\n"
+                   "learner that sees only samples (x, z) must learn the cipher (docs/encoders.md).\n"
+                   "The net (sign, then a dense + ReLU layer per round, then a dense read-out) computes C\n"
+                   "exactly on +-1 values; for d <= 20 every vertex is enumerated to check that C is a\n"
+                   "bijection and that the net is C before the file is written."};
+    const char *pos[1];
+    int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
+    if (rc) return rc == CLI_HELP ? 0 : rc;
+    if (!d) return cli_usage_error(C, "--d D is required (an even size, e.g. --d 16)");
+    if (d % 2) return cli_usage_error(C, "--d %d must be even (the cipher works on two halves)", d);
+    if (!out) return cli_usage_error(C, "-o FILE is required");
+    ginv_net *net = NULL;
+    ginv_status st = ginv_net_oneway(&net, d, rounds, seed);
+    int verified = 0;
+    if (st == GINV_OK && d <= 20) verified = (st = ginv_oneway_verify(net, d, rounds, seed)) == GINV_OK;
+    if (st == GINV_OK) st = ginv_net_save(net, out);
+    if (st != GINV_OK) {
+        ginv_net_free(net);
+        return cli_lib_error(C, st);
+    }
+    if (!json || strcmp(json, "-"))
+        fprintf(cli_wrote_stream(out), "wrote %s: G(z) = C(sgn z), d = %d, %d rounds, %zu parameters%s\n", out, d,
+                rounds, ginv_net_nparams(net), verified ? "; C is a bijection and the net computes it (all 2^d vertices)" : "");
+    if (json) {
+        cJSON *doc = cli_json_new(C);
+        cJSON_AddStringToObject(doc, "file", out);
+        cJSON_AddNumberToObject(doc, "seed", (double)seed);
+        cJSON *p = cJSON_AddObjectToObject(doc, "params");
+        cJSON_AddNumberToObject(p, "d", d);
+        cJSON_AddNumberToObject(p, "rounds", rounds);
+        cJSON_AddNumberToObject(doc, "parameters", (double)ginv_net_nparams(net));
+        cJSON_AddBoolToObject(doc, "verified", verified);
+        rc = cli_json_write(C, doc, json);
+        cJSON_Delete(doc);
+    }
+    ginv_net_free(net);
+    return rc;
+}
+
 int cmd_net(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "extract")) return net_extract(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "oneway")) return net_oneway(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "random")) {
         if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
             printf("usage: ginv net random [options]    a random generator (see 'ginv net random --help')\n"
-                   "       ginv net extract FILE [...]  one net of a file, e.g. a VAE's encoder\n");
+                   "       ginv net extract FILE [...]  one net of a file, e.g. a VAE's encoder\n"
+                   "       ginv net oneway --d D [...]  Pareek & Risteski's hard instance G(z) = C(sgn z)\n");
             return 0;
         }
-        return cli_usage_error("net", "expected a subcommand: random or extract (see 'ginv net --help')");
+        return cli_usage_error("net", "expected a subcommand: random, extract or oneway (see 'ginv net --help')");
     }
     const char *layers = NULL, *act = "relu", *out_act = NULL, *init = "paper", *out = NULL, *json = NULL;
     int bias = 0;

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 # command -> its subcommands with their own --help
 declare -A SUBS=(
-    [net]="random extract"
+    [net]="random extract oneway"
     [experiment]="recovery cs hardness"
     [theory]="g rho h"
     [train]="vae"

@@ -35,9 +35,10 @@ typedef enum {
     GINV_LAYER_ELU,              /* elu */
     GINV_LAYER_GELU,             /* gelu (exact, erf form) */
     GINV_LAYER_GELU_TANH,        /* gelu_tanh (tanh approximation) */
-    GINV_LAYER_SILU              /* silu */
+    GINV_LAYER_SILU,             /* silu */
+    GINV_LAYER_SIGN              /* sign: sgn(x), +1 at 0; derivative 0 (Pareek & Risteski Thm 2) */
 } ginv_layer_kind;
-#define GINV_LAYER_KIND_COUNT (GINV_LAYER_SILU + 1)
+#define GINV_LAYER_KIND_COUNT (GINV_LAYER_SIGN + 1)
 
 /* What the derivative of a ReLU (or leaky ReLU) is at an exact kink
  * (pre-activation == 0):
@@ -57,7 +58,8 @@ typedef enum { GINV_KINK_ZERO = 0, GINV_KINK_ONESIDED = 1 } ginv_kink_rule;
  *  relu, leaky_relu (alpha = slope in [0, 1)), tanh, sigmoid, softplus,
  *  identity, elu (alpha: y = alpha (e^x - 1) for x <= 0, any finite alpha
  *  >= 0), gelu (x Phi(x), Phi the normal CDF, by erf), gelu_tanh
- *  (0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))), silu (x sigmoid(x)):
+ *  (0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))), silu (x sigmoid(x)),
+ *  sign (sgn x in {-1, +1}, +1 at 0; its derivative is taken as 0):
  *                     elementwise on any shape; in == out, shape kept.
  *  conv2d             PyTorch Conv2d, groups 1: y[co, oh, ow] = b[co] +
  *                     sum_{ci, i, j} W[co, ci, i, j] x[ci, oh s_h - p_h + i d_h,
@@ -175,6 +177,20 @@ ginv_status ginv_init_parse(const char *name, ginv_init *out);
 const char *ginv_init_name(ginv_init init);
 ginv_status ginv_net_randomize(ginv_net *net, ginv_init init, double bias_sd, uint64_t seed,
                         uint64_t index);
+
+/* The hard instance of Pareek & Risteski's Theorem 2: G(z) = C(sgn z) on
+ * R^d, C a permutation of {-1, +1}^d (d even): `rounds` rounds of a Feistel
+ * cipher whose round functions are drawn from `seed` (src/net/oneway.c says
+ * which, and why it stands in for a one-way permutation). The net is a sign
+ * layer, one dense + ReLU layer (10 d/2 units) per round and a dense read-out,
+ * computing C exactly on +-1 values. */
+ginv_status ginv_net_oneway(ginv_net **out, int d, int rounds, uint64_t seed);
+/* C itself on `count` vectors v (count x d, every entry +1 or -1): out. */
+ginv_status ginv_oneway_apply(int d, int rounds, uint64_t seed, int count, const float *v,
+                              float *out);
+/* By enumeration of the 2^d vertices (d <= 24): C is a bijection and net
+ * computes it exactly on each. GINV_ERR_NUMERIC naming the first failure. */
+ginv_status ginv_oneway_verify(const ginv_net *net, int d, int rounds, uint64_t seed);
 
 /* Model files: safetensors with the architecture in __metadata__["ginv"]
  * (docs/models.md). ginv_net_load also reads ONNX: a path ending in ".onnx"

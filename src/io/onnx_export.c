@@ -333,6 +333,9 @@ static void layer(ex *e, const ginv_net *net, int i)
         break;
     }
     case GINV_LAYER_SILU: e->cur = op2(e, "Mul", x, op1(e, "Sigmoid", x)); break;
+    case GINV_LAYER_SIGN: /* ONNX Sign is 0 at 0; Sign(Sign(x) + 1/2) is ginv's +1 there */
+        e->cur = op1(e, "Sign", op2(e, "Add", op1(e, "Sign", x), scalar(e, 0.5f)));
+        break;
     default: e->fail = 2; return;
     }
     if (!e->cur) e->fail = e->fail ? e->fail : 1;

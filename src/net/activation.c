@@ -165,6 +165,17 @@ GINV_CLONES static void silu_fwd(float *y, float *d, const float *x, size_t n)
     }
 }
 
+/* sgn: +1 for x >= 0, -1 below; the derivative 0 (everywhere but at 0,
+ * where there is none): gradients do not pass a sign layer. The activation
+ * of Pareek & Risteski's hard instance G(z) = C(sgn z) (Theorem 2). */
+static void sign_fwd(float *y, float *d, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        y[i] = x[i] >= 0 ? 1.0f : x[i] < 0 ? -1.0f : x[i]; /* NaN stays NaN */
+        d[i] = 0.0f;
+    }
+}
+
 typedef struct {
     ginv_layer_kind kind;
     float alpha;
@@ -190,6 +201,7 @@ static void act_row(const act_job *j, float *y, float *d, float *x, float *t)
     case GINV_LAYER_GELU: gelu_fwd(y, d, x, w); break;
     case GINV_LAYER_GELU_TANH: gelu_tanh_fwd(y, d, x, w); break;
     case GINV_LAYER_SILU: silu_fwd(y, d, x, w); break;
+    case GINV_LAYER_SIGN: sign_fwd(y, d, x, w); break;
     default:
         memcpy(y, x, w * sizeof(float));
         for (size_t i = 0; i < w; i++) d[i] = 1.0f;

@@ -14,7 +14,7 @@
  * and [c_out]; batchnorm2d scale [C] and shift [C].
  *
  * Version 1 has the kinds dense ... identity only; version 2 adds the image
- * layers (and their shapes) and elu, gelu, gelu_tanh, silu. Both are read;
+ * layers (and their shapes) and elu, gelu, gelu_tanh, silu, sign. Both are read;
  * a net is written as version 1 when every layer is a version-1 kind (so
  * older readers keep reading it), else as version 2. docs/models.md has the
  * field list. */

@@ -13,7 +13,7 @@ static const char *const kind_names[] = {
     [GINV_LAYER_BATCHNORM2D] = "batchnorm2d", [GINV_LAYER_RESHAPE] = "reshape",
     [GINV_LAYER_UPSAMPLE_NEAREST] = "upsample_nearest", [GINV_LAYER_ELU] = "elu",
     [GINV_LAYER_GELU] = "gelu",         [GINV_LAYER_GELU_TANH] = "gelu_tanh",
-    [GINV_LAYER_SILU] = "silu",
+    [GINV_LAYER_SILU] = "silu",         [GINV_LAYER_SIGN] = "sign",
 };
 _Static_assert(sizeof kind_names / sizeof kind_names[0] == GINV_LAYER_KIND_COUNT,
                "a name for every layer kind");
@@ -34,7 +34,7 @@ ginv_status ginv_layer_kind_parse(const char *name, ginv_layer_kind *out)
         }
     return ginv_fail(GINV_ERR_ARG,
                      "unknown layer type '%s' (expected dense, relu, leaky_relu, tanh, "
-                     "sigmoid, softplus, identity, elu, gelu, gelu_tanh, silu, conv2d, "
+                     "sigmoid, softplus, identity, elu, gelu, gelu_tanh, silu, sign, conv2d, "
                      "conv_transpose2d, batchnorm2d, reshape or upsample_nearest)",
                      name);
 }
@@ -45,6 +45,7 @@ int ginv_layer_is_act(ginv_layer_kind k)
     case GINV_LAYER_RELU: case GINV_LAYER_LEAKY_RELU: case GINV_LAYER_TANH:
     case GINV_LAYER_SIGMOID: case GINV_LAYER_SOFTPLUS: case GINV_LAYER_IDENTITY:
     case GINV_LAYER_ELU: case GINV_LAYER_GELU: case GINV_LAYER_GELU_TANH: case GINV_LAYER_SILU:
+    case GINV_LAYER_SIGN:
         return 1;
     default:
         return 0;

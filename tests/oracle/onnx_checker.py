@@ -35,6 +35,9 @@ def main():
             run(ginv, "net", "random", "--layers", layers, "--bias", "--act", "leaky_relu",
                 "--seed", "1", "-o", p)
             models.append(p)
+        p = os.path.join(tmp, "oneway.safetensors")  # the sign layer: Sign(Sign(x) + 1/2)
+        run(ginv, "net", "oneway", "--d", "8", "--rounds", "3", "-o", p)
+        models.append(p)
         for path in models:
             name = os.path.basename(path).replace(".safetensors", "")
             out = os.path.join(tmp, name + ".onnx")

@@ -131,6 +131,9 @@ TEST(api_measure_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_op_view(NULL, 0, 0, NULL, NULL));
     NULLS(ginv_op_spec_parse(NULL, NULL, 0));
     NULLS(ginv_op_from_spec(NULL, NULL, 0, 0, 0));
+    NULLS(ginv_net_oneway(NULL, 8, 2, 0));
+    NULLS(ginv_oneway_apply(8, 2, 0, 1, NULL, NULL));
+    NULLS(ginv_oneway_verify(NULL, 8, 2, 0));
     NULLS(ginv_op_spec_rows(NULL, 0, NULL));
     NULLS(ginv_op_circulant(NULL, 0, 0, 0, 0));
     NULLS(ginv_op_fourier_subsample(NULL, 0, 0, 0, 0, NULL));
