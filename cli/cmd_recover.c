@@ -53,9 +53,12 @@ static void print_trials(const ginv_recover_opts *ro, const ginv_recover_trial *
 {
     int have_truth = s->have_truth;
     ginv_link link = ginv_op_spec_link(ro->op);
-    if (have_truth && link == GINV_LINK_ABS)
+    if (have_truth && (link == GINV_LINK_ABS || link == GINV_LINK_CABS))
         printf("rel_error up to sign (phaseless: x and -x give the same y): "
                "min(||z_hat - z0||, ||z_hat + z0||) / ||z0||\n");
+    if (have_truth && link == GINV_LINK_CABS)
+        printf("signal_rel_error (JSON) up to sign, circular shift and flip of each channel "
+               "(phaseless-fourier's ambiguities)\n");
     else if (have_truth && link == GINV_LINK_SIGN)
         printf("rel_error of the directions (1-bit recovers up to scale): "
                "||z_hat/||z_hat|| - z0/||z0|| || = 2 sin(angle/2)\n");
@@ -141,6 +144,10 @@ static cJSON *recover_json(ginv_recover_params *p, const ginv_recover_setup *su,
     cJSON_AddNumberToObject(o, "trials", ro->trials);
     if (s->have_truth) {
         cJSON_AddStringToObject(o, "error_metric", ginv_link_error_name(ginv_op_spec_link(ro->op)));
+        cJSON_AddStringToObject(o, "signal_error_metric",
+                                ro->op && ro->op->kind == GINV_OPK_PHASELESS_FOURIER
+                                    ? "relative-up-to-sign-shift-flip"
+                                    : ginv_link_error_name(ginv_op_spec_link(ro->op)));
         cJSON_AddNumberToObject(o, "successes", s->succ);
         cJSON_AddNumberToObject(o, "success_rate", (double)s->succ / ro->trials);
         cJSON_AddItemToObject(o, "median_rel_error", cli_json_num(s->med_err));

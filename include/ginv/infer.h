@@ -65,9 +65,9 @@ ginv_status ginv_lasso_tune(const ginv_op *op, ginv_basis basis, int h, int w, i
 
 /* f(z) = 1/2 ||A G(z) - y||^2 + lambda ||z||^2 (Hand & Voroninski eq. 1 plus
  * a Gaussian-prior term), for a batch of latents. For a nonlinear operator
- * (ginv_op_link) the measurement term is the link's own: phaseless (ABS)
- * the amplitude loss 1/2 || |A G(z)| - y ||^2 (Hand, Leong & Voroninski
- * eq. 2); 1-bit (SIGN) the op's ginv_onebit_loss of G(z) / ||G(z)||
+ * (ginv_op_link) the measurement term is the link's own: phaseless (ABS;
+ * CABS with the complex modulus) the amplitude loss 1/2 || |A G(z)| - y ||^2
+ * (Hand, Leong & Voroninski eq. 2); 1-bit (SIGN) the op's ginv_onebit_loss of G(z) / ||G(z)||
  * (ginv/measure.h, docs/operators.md). */
 typedef struct ginv_objective ginv_objective;
 /* y is ny x m with ny == 1 (shared by all rows) or ny == B. Copied; checked
@@ -212,7 +212,9 @@ typedef struct {
     double rel_error;           /* ||z_hat - z0|| / ||z0||, NaN when y was given; for a
                                  * nonlinear operator ginv_link_rel_error's: up to sign
                                  * (phaseless), of the directions (1-bit) */
-    double signal_error;        /* ||G(z_hat) - G(z0)|| / ||G(z0)|| (the same metric), NaN when y was given */
+    double signal_error;        /* ||G(z_hat) - G(z0)|| / ||G(z0)||, NaN when y was given:
+                                 * ginv_op_rel_error (the link's metric; phaseless-fourier's
+                                 * also forgives shifts and the flip) */
     double meas_loss;           /* 1/2 ||A G(z_hat) - y||^2 */
     double f;                   /* objective at z_hat */
     int iters, best_restart, success;
@@ -275,13 +277,15 @@ typedef struct {
     "inpaint-box[:R0,C0,H,W] | downsample:F | identity | matrix:FILE | circulant:M (fast partial "      \
     "random circulant, N(0, 1/m) rows) | fourier-subsample:random:M|radial:L|cartesian:R|MASK | "      \
     "blur:SIGMA|FILE[,reflect|zero|circular] | colorize (RGB to luma) | phaseless-gaussian "      \
-    "(y = |A x|) | onebit-gaussian[:onesided|corr] (y = sign(A x)); docs/operators.md"
+    "(y = |A x|) | onebit-gaussian[:onesided|corr] (y = sign(A x)) | phaseless-fourier[:K] "      \
+    "(y = |F x|, the DFT of the image zero-padded K times, default 2); docs/operators.md"
 /* ... and of --m and --image, the operators' sizes. */
 #define GINV_M_HELP                                                                             \
     "number of measurements (gaussian, gaussian-unit, subsample, circulant, phaseless-gaussian, " \
     "onebit-gaussian)"
 #define GINV_IMAGE_HELP                                                                         \
-    "image shape of the signal (downsample, inpaint-box, fourier-subsample, blur, colorize; "     \
+    "image shape of the signal (downsample, inpaint-box, fourier-subsample, blur, colorize, "     \
+    "phaseless-fourier; "                                                                       \
     "default: a square n as 1 x sqrt(n) x sqrt(n))"
 extern const ginv_param_table ginv_recover_table;
 void ginv_recover_params_init(ginv_recover_params *p); /* the table's defaults */

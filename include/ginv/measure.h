@@ -90,7 +90,13 @@ ginv_status ginv_op_colorize(ginv_op **out, int h, int w);
  * ginv_op_apply stays the linear part; ginv_op_measure applies phi. The
  * objective, the simulated measurements, the samplers' likelihood and the
  * error metric follow the link (docs/operators.md "Nonlinear operators"). */
-typedef enum { GINV_LINK_LINEAR = 0, GINV_LINK_ABS, GINV_LINK_SIGN } ginv_link;
+typedef enum { GINV_LINK_LINEAR = 0, GINV_LINK_ABS, GINV_LINK_SIGN, GINV_LINK_CABS } ginv_link;
+/* CABS, the complex modulus (phaseless-fourier): the linear part packs each
+ * complex coefficient X_i into two real outputs, output i and its partner
+ * p(i) = ginv_op_link_pairs(op)[i] (an involution: p(p(i)) = i), so that
+ * |X_i| = sqrt((u_i^2 + u_p(i)^2) / 2) with u = A x, for every output i
+ * (p(i) = i for a real coefficient, |X_i| = |u_i|). m stays the number of
+ * outputs of A and of measurements alike. */
 /* The loss a 1-bit operator's objective uses (u = A x, s = ||x||):
  * ONESIDED: 1/2 sum_i max(0, -y_i u_i / s)^2, the one-sided (ReLU) loss of
  * the normalised signal (zero on the sign-consistent cone; the default);
@@ -106,25 +112,53 @@ ginv_status ginv_op_phaseless_gaussian(ginv_op **out, int m, int n, uint64_t see
  * objective's ginv_onebit_loss. Recovery is up to a positive scale. */
 ginv_status ginv_op_onebit_gaussian(ginv_op **out, int m, int n, ginv_onebit_loss loss,
                                     uint64_t seed, uint64_t index);
+/* Phaseless Fourier measurements (the classic optical phase retrieval
+ * problem; Hand, Leong & Voroninski 2018 pose phase retrieval y = |A x| for a
+ * generative prior, issue #17 asks for this Fourier A): each channel of a
+ * c x h x w image is zero-padded to OH x OW = (K h) x (K w), K = oversample
+ * >= 1 (bottom and right), and y holds the magnitudes |X_k| of its unitary
+ * 2-D DFT, X_k = (OH OW)^(-1/2) sum_{p,q} x[p, q] e^{-2 pi i (k1 p/OH +
+ * k2 q/OW)}, for all OH OW frequencies in FFT order (k = k1 OW + k2, DC
+ * first): m = c OH OW, y[ch OH OW + k]. Link CABS: the linear part A is the
+ * real orthonormal form of the DFT, for each conjugate pair k < p(k) =
+ * (-k1 mod OH, -k2 mod OW): (u_k, u_p(k)) = sqrt(2) (Re X_k, Im X_k), and
+ * u_k = X_k where p(k) = k; so A^T A = I (Parseval) and A^T is the cropped
+ * real inverse DFT. docs/operators.md: the ambiguities (sign, shift, flip)
+ * and ginv_op_rel_error's metric. 1 <= oversample <= 16. */
+ginv_status ginv_op_phaseless_fourier(ginv_op **out, int c, int h, int w, int oversample);
 ginv_link ginv_op_link(const ginv_op *op);              /* LINEAR for NULL */
+/* CABS: the m partner indices p(i) of the outputs (the op's own array);
+ * NULL for every other link and for NULL. */
+const int *ginv_op_link_pairs(const ginv_op *op);
 ginv_onebit_loss ginv_op_onebit_loss(const ginv_op *op); /* ONESIDED unless set */
-const char *ginv_link_name(ginv_link l);                /* "linear", "abs", "sign" */
+const char *ginv_link_name(ginv_link l);                /* "linear", "abs", "sign", "cabs" */
 const char *ginv_onebit_loss_name(ginv_onebit_loss l);  /* "onesided", "corr" */
 /* y (B x m) = phi(A x) for x (B x n): the noiseless measurements. */
 void ginv_op_measure(const ginv_op *op, int B, const float *x, float *y);
 /* Measurements y (count values) the link can produce, else GINV_ERR_ARG
- * naming the first bad one: ABS needs y_i >= 0, SIGN y_i in {-1, +1};
+ * naming the first bad one: ABS and CABS need y_i >= 0, SIGN y_i in {-1, +1};
  * every link needs finite values. */
 ginv_status ginv_op_check_y(const ginv_op *op, const float *y, size_t count);
 /* The link's error of an estimate a of b (n values), relative to ||b||:
- * LINEAR ||a - b|| / ||b||; ABS (global sign ambiguity, x and -x give the
- * same y) min(||a - b||, ||a + b||) / ||b||; SIGN (recovery up to scale) the
+ * LINEAR ||a - b|| / ||b||; ABS and CABS (global sign ambiguity, x and -x
+ * give the same y) min(||a - b||, ||a + b||) / ||b||; SIGN (recovery up to scale) the
  * distance of the normalised vectors || a/||a|| - b/||b|| || (in [0, 2];
  * 2 sin(angle / 2)); 0-norm vectors count as the zero direction. */
 double ginv_link_rel_error(ginv_link l, const float *a, const float *b, size_t n);
 /* What ginv_link_rel_error measures, for reports: "relative" (LINEAR),
- * "relative-up-to-sign" (ABS), "direction" (SIGN). */
+ * "relative-up-to-sign" (ABS, CABS), "direction" (SIGN). */
 const char *ginv_link_error_name(ginv_link l);
+/* The error of an estimate a of the signal b (n values): the operator's own
+ * ambiguity metric where it has one and n = ginv_op_n(op), else
+ * ginv_link_rel_error of its link. phaseless-fourier: the minimum over the
+ * trivial ambiguities of each channel's magnitudes (global sign, circular
+ * shift on the padded OH x OW grid, and the flip x[-p, -q]), channel by
+ * channel: sqrt(sum_ch min ||a_ch - s S_t F b_ch||^2) / ||b||. */
+double ginv_op_rel_error(const ginv_op *op, const float *a, const float *b, size_t n);
+/* What ginv_op_rel_error measures on signals of the op: its link's
+ * ginv_link_error_name, or "relative-up-to-sign-shift-flip"
+ * (phaseless-fourier). */
+const char *ginv_op_error_name(const ginv_op *op);
 void ginv_op_free(ginv_op *op);
 int ginv_op_m(const ginv_op *op);
 int ginv_op_n(const ginv_op *op);
@@ -160,12 +194,14 @@ ginv_status ginv_op_view(const ginv_op *op, int h, int w, const float *y, float 
  * three need an image shape, as downsample; "phaseless-gaussian" (needs m;
  * y = |A x|), "onebit-gaussian" or "onebit-gaussian:onesided|corr" (needs
  * m; y = sign(A x), the suffix picks the objective's loss, default
- * onesided); docs/operators.md defines each. */
+ * onesided), "phaseless-fourier" or "phaseless-fourier:K" (y = |F x| of
+ * the image zero-padded to K h x K w, K an integer in [1, 16], default 2;
+ * needs an image shape, as downsample); docs/operators.md defines each. */
 typedef enum { GINV_OPK_IDENTITY, GINV_OPK_GAUSSIAN, GINV_OPK_SUBSAMPLE, GINV_OPK_DOWNSAMPLE,
                GINV_OPK_MATRIX, GINV_OPK_GAUSSIAN_UNIT, GINV_OPK_INPAINT_BOX,
                GINV_OPK_CIRCULANT, GINV_OPK_FOURIER, GINV_OPK_BLUR,
                GINV_OPK_COLORIZE, GINV_OPK_PHASELESS_GAUSSIAN,
-               GINV_OPK_ONEBIT_GAUSSIAN } ginv_op_kind;
+               GINV_OPK_ONEBIT_GAUSSIAN, GINV_OPK_PHASELESS_FOURIER } ginv_op_kind;
 /* How fourier-subsample picks its frequencies. */
 typedef enum { GINV_FOURIER_MASK, GINV_FOURIER_RANDOM, GINV_FOURIER_RADIAL,
                GINV_FOURIER_CARTESIAN } ginv_fourier_mode;
@@ -189,6 +225,7 @@ typedef struct {
     float *kernel;         /* blur:FILE: kernel_h x kernel_w, divided by its sum, owned */
     int kernel_h, kernel_w;
     int onebit_loss;       /* onebit-gaussian: a ginv_onebit_loss */
+    int oversample;        /* phaseless-fourier: the padding factor K (default 2) */
 } ginv_op_spec;
 /* The link of the operator the spec builds (without building it). */
 ginv_link ginv_op_spec_link(const ginv_op_spec *spec);

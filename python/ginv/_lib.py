@@ -89,7 +89,7 @@ class OpSpec(ctypes.Structure):
                 ("mask_h", c_int), ("mask_w", c_int), ("fourier_mode", c_int),
                 ("fourier_param", c_int), ("blur_sigma", c_double), ("boundary", c_int),
                 ("kernel", c_float_p), ("kernel_h", c_int), ("kernel_w", c_int),
-                ("onebit_loss", c_int)]
+                ("onebit_loss", c_int), ("oversample", c_int)]
 
 
 class SolveOpts(ctypes.Structure):

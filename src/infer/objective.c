@@ -6,6 +6,10 @@
  * measurement term follows the operator's link (x = G(z), u = A x, s = ||x||):
  *   ABS (phaseless): 1/2 || |u| - y ||^2 (Hand, Leong & Voroninski 2018,
  *       eq. 2), d/du = sign(u) (|u| - y), sign(0) = 0;
+ *   CABS (phaseless Fourier): the same amplitude loss on the complex moduli
+ *       rho_i = sqrt((u_i^2 + u_p(i)^2) / 2) (ginv/measure.h), 1/2 sum_i
+ *       (rho_i - y_i)^2; rho_i = rho_p(i), so d/du_i = u_i (1 - (y_i +
+ *       y_p(i)) / (2 rho_i)), 0 at rho_i = 0;
  *   SIGN, ONESIDED: 1/2 sum max(0, v_i)^2 with v_i = -y_i u_i / s;
  *       d/du = -y max(0, v) / s, d/dx adds -(2 f / s^2) x (the norm's part);
  *   SIGN, CORR: 1 - <y, u> / (s c), c = ||A^T y||;
@@ -35,6 +39,7 @@ struct ginv_objective {
     float *r;        /* (cap, m)  residual A G(z) - y */
     float *dx;       /* (cap, n)  A^T r */
     double *meas;    /* (cap) 1/2 ||r||^2 */
+    const int *pair; /* CABS: (m) the op's partner indices p(i) */
     const float *x;  /* (cap, n)  G(z), inside ws */
 };
 
@@ -79,6 +84,7 @@ ginv_status ginv_objective_new(ginv_objective **out, ginv_net *net, const ginv_o
     o->aty = ginv_calloc((size_t)ny, sizeof(double));
     o->link = (int)ginv_op_link(op);
     o->loss = (int)ginv_op_onebit_loss(op);
+    o->pair = ginv_op_link_pairs(op);
     ginv_status st = ginv_net_ws_new(&o->ws, net, B);
     if (st == GINV_OK && (!o->y || !o->r || !o->dx || !o->meas || !o->coef || !o->aty))
         st = ginv_fail(GINV_ERR_NOMEM, "out of memory for the objective (batch %d)", B);
@@ -139,6 +145,19 @@ static double measurement_loss(ginv_objective *o, int b, float *r, const float *
             float u = r[i], d = fabsf(u) - y[i];
             acc += (double)d * d;
             r[i] = u > 0 ? d : u < 0 ? -d : 0.0f; /* sign(u) (|u| - y), 0 at u = 0 */
+        }
+        return 0.5 * acc;
+    }
+    if (o->link == GINV_LINK_CABS) { /* each pair once, both its terms */
+        for (int i = 0; i < m; i++) {
+            int j = o->pair[i];
+            if (j < i) continue;
+            double ui = r[i], uj = r[j], rho = sqrt((ui * ui + uj * uj) / 2);
+            double di = rho - y[i], dj = rho - y[j];
+            acc += j == i ? di * di : di * di + dj * dj;
+            double g = rho > 0 ? 1 - (y[i] + y[j]) / (2 * rho) : 0;
+            r[i] = (float)(ui * g);
+            r[j] = (float)(uj * g);
         }
         return 0.5 * acc;
     }

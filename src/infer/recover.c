@@ -146,10 +146,11 @@ static ginv_status run_trial(const ginv_recover_opts *o, int trial, ginv_recover
     }
     if ((st = solve_stage(sc.net, sc.op, o, ti, z, NULL, res)) != GINV_OK) goto done;
     if (res->z0) {
-        /* the link's metric: up to sign (phaseless), up to scale (1-bit) */
+        /* the link's metric: up to sign (phaseless), up to scale (1-bit); on
+         * the signal the operator's own (phaseless-fourier: also shift, flip) */
         ginv_link link = ginv_op_link(sc.op);
         res->rel_error = ginv_link_rel_error(link, res->z_hat, res->z0, (size_t)k);
-        res->signal_error = ginv_link_rel_error(link, res->x_hat, sc.x0, (size_t)n);
+        res->signal_error = ginv_op_rel_error(sc.op, res->x_hat, sc.x0, (size_t)n);
         res->success = res->rel_error < o->success_tol;
     } else {
         res->rel_error = res->signal_error = NAN;

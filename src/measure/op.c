@@ -34,6 +34,7 @@ ginv_status ginv_op_wrap(ginv_op **out, const ginv_op_vtable *vt, int m, int n, 
     op->n = n;
     op->state = state;
     op->onebit_loss = GINV_ONEBIT_ONESIDED;
+    op->pair = NULL;
     *out = op;
     return GINV_OK;
 }
@@ -67,6 +68,11 @@ void ginv_op_adjoint(const ginv_op *op, int B, const float *y, float *x)
 
 ginv_link ginv_op_link(const ginv_op *op) { return op ? (ginv_link)op->vt->link : GINV_LINK_LINEAR; }
 
+const int *ginv_op_link_pairs(const ginv_op *op)
+{
+    return op && op->vt->link == GINV_LINK_CABS ? op->pair : NULL;
+}
+
 ginv_onebit_loss ginv_op_onebit_loss(const ginv_op *op)
 {
     return op ? (ginv_onebit_loss)op->onebit_loss : GINV_ONEBIT_ONESIDED;
@@ -74,8 +80,8 @@ ginv_onebit_loss ginv_op_onebit_loss(const ginv_op *op)
 
 const char *ginv_link_name(ginv_link l)
 {
-    static const char *const names[] = {"linear", "abs", "sign"};
-    return (unsigned)l < 3 ? names[l] : "?";
+    static const char *const names[] = {"linear", "abs", "sign", "cabs"};
+    return (unsigned)l < 4 ? names[l] : "?";
 }
 
 const char *ginv_onebit_loss_name(ginv_onebit_loss l)
@@ -84,7 +90,8 @@ const char *ginv_onebit_loss_name(ginv_onebit_loss l)
     return (unsigned)l < 2 ? names[l] : "?";
 }
 
-/* y = phi(A x): the linear part, then |.| or sign (sign(0) = +1) */
+/* y = phi(A x): the linear part, then |.|, sign (sign(0) = +1) or, for
+ * CABS, the modulus of each pair: y_i = y_p(i) = sqrt((u_i^2 + u_p(i)^2) / 2) */
 void ginv_op_measure(const ginv_op *op, int B, const float *x, float *y)
 {
     if (B <= 0) return;
@@ -94,6 +101,16 @@ void ginv_op_measure(const ginv_op *op, int B, const float *x, float *y)
         for (size_t i = 0; i < cnt; i++) y[i] = fabsf(y[i]);
     else if (op->vt->link == GINV_LINK_SIGN)
         for (size_t i = 0; i < cnt; i++) y[i] = y[i] < 0 ? -1.0f : 1.0f;
+    else if (op->vt->link == GINV_LINK_CABS)
+        for (int b = 0; b < B; b++) {
+            float *u = y + (size_t)b * op->m;
+            for (int i = 0; i < op->m; i++) {
+                int j = op->pair[i];
+                if (j < i) continue; /* done with its partner */
+                double r = sqrt(((double)u[i] * u[i] + (double)u[j] * u[j]) / 2);
+                u[i] = u[j] = (float)r;
+            }
+        }
 }
 
 ginv_status ginv_op_check_y(const ginv_op *op, const float *y, size_t count)
@@ -103,7 +120,7 @@ ginv_status ginv_op_check_y(const ginv_op *op, const float *y, size_t count)
     for (size_t i = 0; i < count; i++) {
         if (!isfinite(y[i]))
             return ginv_fail(GINV_ERR_ARG, "measurement y[%zu] is not finite", i);
-        if (op->vt->link == GINV_LINK_ABS && y[i] < 0)
+        if ((op->vt->link == GINV_LINK_ABS || op->vt->link == GINV_LINK_CABS) && y[i] < 0)
             return ginv_fail(GINV_ERR_ARG, "measurement y[%zu] = %g is negative; %s measures "
                              "magnitudes |A x| >= 0", i, y[i], op->vt->name);
         if (op->vt->link == GINV_LINK_SIGN && y[i] != 1.0f && y[i] != -1.0f)
@@ -132,12 +149,27 @@ double ginv_link_rel_error(ginv_link l, const float *a, const float *b, size_t n
         double d2 = ua + ub - 2 * c;
         return sqrt(d2 > 0 ? d2 : 0);
     }
-    if (l == GINV_LINK_ABS && ds < dd) dd = ds; /* the nearer of b and -b */
+    if ((l == GINV_LINK_ABS || l == GINV_LINK_CABS) && ds < dd) dd = ds; /* the nearer of b, -b */
     return bb > 0 ? sqrt(dd / bb) : sqrt(dd);
 }
 
 const char *ginv_link_error_name(ginv_link l)
 {
-    static const char *const names[] = {"relative", "relative-up-to-sign", "direction"};
-    return (unsigned)l < 3 ? names[l] : "?";
+    static const char *const names[] = {"relative", "relative-up-to-sign", "direction",
+                                        "relative-up-to-sign"};
+    return (unsigned)l < 4 ? names[l] : "?";
+}
+
+double ginv_op_rel_error(const ginv_op *op, const float *a, const float *b, size_t n)
+{
+    if (!op || !a || !b) return NAN;
+    if (op->vt->rel_error && n == (size_t)op->n) return op->vt->rel_error(op, a, b);
+    return ginv_link_rel_error((ginv_link)op->vt->link, a, b, n);
+}
+
+const char *ginv_op_error_name(const ginv_op *op)
+{
+    if (!op) return "?";
+    if (op->vt->rel_error) return "relative-up-to-sign-shift-flip";
+    return ginv_link_error_name((ginv_link)op->vt->link);
 }

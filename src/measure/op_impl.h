@@ -17,6 +17,9 @@ typedef struct {
     void (*free_state)(void *state);
     /* the elementwise link after A (a ginv_link; 0: linear) */
     int link;
+    /* the error of an estimate a of the signal b (n values each) up to the
+     * kind's own ambiguities (ginv_op_rel_error); NULL: the link's metric */
+    double (*rel_error)(const ginv_op *op, const float *a, const float *b);
 } ginv_op_vtable;
 
 struct ginv_op {
@@ -24,6 +27,7 @@ struct ginv_op {
     int m, n;
     void *state; /* the kind's own data (owned), or NULL */
     int onebit_loss; /* SIGN link: the objective's ginv_onebit_loss */
+    const int *pair; /* CABS link: (m) each output's partner p(i), inside state */
 };
 
 /* Wrap state into a new operator; on failure frees state and sets *out NULL. */

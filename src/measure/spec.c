@@ -1,7 +1,7 @@
 /* spec.c — operators described by text ("gaussian", "gaussian-unit",
  * "subsample:mask.npy", "inpaint-box:7,7,14,14", "downsample:2",
  * "matrix:A.npy", "circulant:200", "fourier-subsample:radial:12",
- * "blur:1.5,zero", "colorize", ...), built per trial. */
+ * "blur:1.5,zero", "colorize", "phaseless-fourier:2", ...), built per trial. */
 #include "ginv.h"
 #include "base/check_internal.h"
 #include "measure/op_impl.h"
@@ -243,6 +243,19 @@ ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m)
         if (m < 1) return ginv_fail(GINV_ERR_ARG, "parameter 'op' phaseless-gaussian needs parameter 'm' (the number of measurements)");
         return GINV_OK;
     }
+    if (IS("phaseless-fourier")) {
+        spec->kind = GINV_OPK_PHASELESS_FOURIER;
+        spec->oversample = 2;
+        if (!arg) return GINV_OK;
+        char *end;
+        long k = strtol(arg, &end, 10);
+        if (!*arg || *end || k < 1 || k > 16)
+            return ginv_fail(GINV_ERR_ARG, "phaseless-fourier:'%s': the oversampling factor must "
+                             "be an integer from 1 to 16 (the image is zero-padded to K h x K w; "
+                             "default 2)", arg);
+        spec->oversample = (int)k;
+        return GINV_OK;
+    }
     if (IS("onebit-gaussian")) {
         spec->kind = GINV_OPK_ONEBIT_GAUSSIAN;
         spec->onebit_loss = GINV_ONEBIT_ONESIDED;
@@ -276,7 +289,8 @@ ginv_status ginv_op_spec_parse(ginv_op_spec *spec, const char *text, int m)
                      "downsample:F, matrix:FILE, circulant:M, "
                      "fourier-subsample:random:M|radial:L|cartesian:R|MASK, "
                      "blur:SIGMA|FILE[,reflect|zero|circular], colorize, "
-                     "phaseless-gaussian or onebit-gaussian[:onesided|corr])",
+                     "phaseless-gaussian, onebit-gaussian[:onesided|corr] or "
+                     "phaseless-fourier[:K])",
                      text);
 }
 
@@ -410,6 +424,12 @@ ginv_status ginv_op_from_spec(ginv_op **out, const ginv_op_spec *s, int n, uint6
     case GINV_OPK_PHASELESS_GAUSSIAN: return ginv_op_phaseless_gaussian(out, s->m, n, seed, trial);
     case GINV_OPK_ONEBIT_GAUSSIAN:
         return ginv_op_onebit_gaussian(out, s->m, n, (ginv_onebit_loss)s->onebit_loss, seed, trial);
+    case GINV_OPK_PHASELESS_FOURIER: {
+        int c, h, w;
+        ginv_status st = image_shape(s, n, "phaseless-fourier", &c, &h, &w);
+        if (st) return st;
+        return ginv_op_phaseless_fourier(out, c, h, w, s->oversample ? s->oversample : 2);
+    }
     case GINV_OPK_MATRIX:
         if (s->cols != n)
             return ginv_fail(GINV_ERR_SHAPE, "matrix is %d x %d but the signal has size %d "
@@ -424,6 +444,7 @@ ginv_link ginv_op_spec_link(const ginv_op_spec *spec)
     if (!spec) return GINV_LINK_LINEAR;
     if (spec->kind == GINV_OPK_PHASELESS_GAUSSIAN) return GINV_LINK_ABS;
     if (spec->kind == GINV_OPK_ONEBIT_GAUSSIAN) return GINV_LINK_SIGN;
+    if (spec->kind == GINV_OPK_PHASELESS_FOURIER) return GINV_LINK_CABS;
     return GINV_LINK_LINEAR;
 }
 

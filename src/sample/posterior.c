@@ -1,7 +1,8 @@
 /* posterior.c — the energy the chains sample, for a batch of latents:
  *     U(z) = ||A G(z) - y||^2 / (2 sigma^2) + prior(z),   pi(z) ∝ exp(-beta U(z)),
  * (phaseless operators: || |A G(z)| - y ||^2 / (2 sigma^2), the amplitude
- * Gaussian likelihood; 1-bit: the probit -sum_i log Phi(y_i (A G(z))_i / sigma)),
+ * Gaussian likelihood, with |.| the complex modulus of each pair for
+ * phaseless-fourier (the objective's CABS term); 1-bit: the probit -sum_i log Phi(y_i (A G(z))_i / sigma)),
  * built on the objective f(z) = 1/2||A G(z) - y||^2 + lambda ||z||^2: with
  * lambda = sigma^2/2 (gaussian prior 1/2||z||^2) or 0 (uniform, none),
  * U = f / sigma^2 and grad U = grad f / sigma^2. With A = I, sigma = beta_PR

@@ -427,6 +427,9 @@ TEST(api_live_objects_refuse_each_null_argument_and_empty_sizes)
     NULL_ARG(ginv_op_onebit_gaussian(NULL, 5, 10, GINV_ONEBIT_CORR, 1, 0), "out");
     NULLS(ginv_op_onebit_gaussian(&op2, 5, 0, GINV_ONEBIT_CORR, 1, 0));
     NULLS(ginv_op_onebit_gaussian(&op2, 5, 10, (ginv_onebit_loss)7, 1, 0));
+    NULL_ARG(ginv_op_phaseless_fourier(NULL, 1, 4, 4, 2), "out");
+    NULLS(ginv_op_phaseless_fourier(&op2, 1, 0, 4, 2));
+    NULLS(ginv_op_phaseless_fourier(&op2, 1, 4, 4, 0));
     NULL_ARG(ginv_op_check_y(op, NULL, 3), "y");
     float yone = 1;
     NULL_ARG(ginv_op_check_y(NULL, &yone, 1), "op");

@@ -277,6 +277,10 @@ TEST(fft_and_blur_operators_are_bit_identical_for_any_thread_count)
     CHECK_OK(ginv_op_blur_gaussian(&op, 2, 20, 24, 1.5, GINV_BOUNDARY_REFLECT));
     if (op) check_threads_bit_identical(op, "blur");
     ginv_op_free(op);
+    op = NULL;
+    CHECK_OK(ginv_op_phaseless_fourier(&op, 2, 10, 12, 2));
+    if (op) check_threads_bit_identical(op, "phaseless-fourier");
+    ginv_op_free(op);
 }
 
 /* ------------------------------------------------------ fourier-subsample */
