@@ -175,7 +175,8 @@ void ginv_add_noise(float *y, size_t n, double sigma, uint64_t seed, uint64_t in
  * upsampled (each value over its block, (n/m) A^T y); identity: y; gaussian,
  * gaussian-unit, matrix: the back-projection A^T y min-max scaled to [0, 1]
  * (0.5 if constant); blur: y itself (the blurred image); circulant,
- * fourier-subsample: the back-projection, scaled so. */
+ * fourier-subsample, phaseless-fourier (magnitudes without phases: little to
+ * see): the back-projection, scaled so. */
 ginv_status ginv_op_view(const ginv_op *op, int h, int w, const float *y, float *img);
 
 /* An operator described by text, built per trial: "identity", "gaussian"
