@@ -65,7 +65,7 @@ FUZZ_LIBS    := -lopenblas -lcjson -lpng -lz -lglpk -lsqlite3 -lfftw3 -lprotobuf
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/onnx.pb-c.o
 SECONDS      ?= 20
 
-.PHONY: bench-conv all deps test test-asan test-onnx demo bench bench-sample bench-sweep fuzz fuzz-run clean help lib man install uninstall
+.PHONY: bench-conv encoder-wall all deps test test-asan test-onnx demo bench bench-sample bench-sweep fuzz fuzz-run clean help lib man install uninstall
 all: $(BUILD)/ginv lib
 lib: $(BUILD)/libginv.a $(BUILD)/libginv.so
 
@@ -84,6 +84,7 @@ help:
 	@echo "make bench-sweep   units/s of a 20-cell x 30-trial recovery sweep, 1 vs 2 threads and ranks"
 	@echo "make bench-conv    Adam-CSGM on the 64x64x3 DCGAN (ONNX from PyTorch): ginv vs PyTorch autograd, B = 1 and 64"
 	@echo "make fuzz       build the libFuzzer targets (clang, ASan + UBSan) into build/fuzz/"
+	@echo "make encoder-wall  amortised encoders on the one-way G vs an invertible G (docs/encoders.md)"
 	@echo "make fuzz-run SECONDS=N  run each fuzz target N s (default 20) on a copy of its corpus; fails on any finding"
 
 deps:
@@ -179,6 +180,11 @@ bench-conv: deps
 	@scripts/deps.sh --bench
 	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
 	/usr/bin/python3 bench/conv_csgm.py $(BUILD)/ginv 2 500 $${ROUNDS:-3} 1:$${ITERS1:-30} 64:$${ITERS64:-4}
+
+# Pareek & Risteski's dichotomy in numbers (docs/encoders.md): about 5 minutes
+encoder-wall: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
+	@scripts/encoder_wall.sh $(BUILD)/encoder-wall
 
 bench-sweep: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv

@@ -193,6 +193,7 @@ void cli_print_layers(const ginv_net *net);
 
 /* Command entry points. */
 int cmd_info(int argc, char **argv);
+int cmd_encoder(int argc, char **argv);
 int cmd_net(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

@@ -121,6 +121,56 @@ ginv_status ginv_vae_load(const char *path, ginv_vae **out);
 /* The generator G = sigmoid(L) as a new net (copies the parameters). */
 ginv_status ginv_vae_generator(const ginv_vae *v, ginv_net **out);
 
+/* ------------------------------------------------------------ encoders */
+
+/* Amortised Gaussian encoders q(z | x) = N(mu(x), diag sigma^2(x)) for a
+ * fixed generator G: x ~ N(G(z), beta^2 I), z ~ N(0, I) (Pareek & Risteski,
+ * Definition 1; docs/encoders.md). An encoder is a ginv net x (n) ->
+ * (mu, log sigma^2) (2k), saved as any model file. */
+enum { GINV_STREAM_ENCODER = GINV_STREAM_USER + 65 };
+/* dense layers n - hidden[0] - .. - 2k with `act` after each hidden one,
+ * biases, fan-in initialisation from (seed, NET, 0) */
+ginv_status ginv_encoder_new(ginv_net **out, int n, int k, int nhidden, const int *hidden,
+                             ginv_layer_kind act, uint64_t seed);
+typedef enum {
+    GINV_ENCODER_SLEEP = 0, /* forward KL: -log q(z0 | x) on model samples (z0, x); the
+                               minimiser is the posterior; needs only G's forward */
+    GINV_ENCODER_ELBO = 1   /* reverse KL: ||x - G(z)||^2/(2 beta^2) + KL(q || N(0, I)),
+                               z = mu + sigma eps; needs J_G */
+} ginv_encoder_objective;
+/* The mean loss of a batch (x: B x n; z0: B x k for SLEEP; eps: B x k for
+ * ELBO) and, with want_grad, its gradient in the encoder's grads. */
+ginv_status ginv_encoder_loss(ginv_net *enc, ginv_net *G, ginv_encoder_objective obj, double beta,
+                              int B, const float *x, const float *z0, const float *eps,
+                              double *loss, int want_grad);
+typedef struct {
+    ginv_encoder_objective objective;
+    long steps;               /* Adam steps, each on a fresh batch of the model from
+                                 (seed, GINV_STREAM_ENCODER, step) */
+    int batch;
+    double lr;
+    uint64_t seed;
+    int threads;
+    ginv_ctx *ctx;
+} ginv_encoder_train_opts;
+void ginv_encoder_train_opts_init(ginv_encoder_train_opts *o); /* sleep, 2000 steps, 64, 1e-3 */
+/* Train enc for G (frozen); *final_loss: the mean loss of the last tenth. */
+ginv_status ginv_encoder_train(ginv_net *enc, ginv_net *G, double beta,
+                               const ginv_encoder_train_opts *o, double *final_loss);
+/* On N fresh samples (z0, x) of the model (seed's evaluation streams): how
+ * often z explains x, ||G(z) - x|| <= beta (sqrt(n) + 3), for z the
+ * encoder's mean, for one draw z ~ q(.|x), and for the true z0 (about 0.99:
+ * the calibration); the mean -log q(z0 | x) and ||mu(x) - z0|| / ||z0||. On
+ * G(z) = C(sgn z) with small beta, explaining x is inverting C: the
+ * inverter C' of Pareek & Risteski's proof of Theorem 2. */
+typedef struct {
+    int samples;
+    double success_mean, success_draw, success_truth;
+    double nll, rel_error;
+} ginv_encoder_eval_result;
+ginv_status ginv_encoder_eval(ginv_net *enc, ginv_net *G, double beta, int N, uint64_t seed,
+                              ginv_encoder_eval_result *res);
+
 #ifdef __cplusplus
 }
 #endif

@@ -134,6 +134,10 @@ TEST(api_measure_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_net_oneway(NULL, 8, 2, 0));
     NULLS(ginv_oneway_apply(8, 2, 0, 1, NULL, NULL));
     NULLS(ginv_oneway_verify(NULL, 8, 2, 0));
+    NULLS(ginv_encoder_new(NULL, 4, 2, 0, NULL, GINV_LAYER_RELU, 0));
+    NULLS(ginv_encoder_loss(NULL, NULL, GINV_ENCODER_SLEEP, 1, 1, NULL, NULL, NULL, NULL, 0));
+    NULLS(ginv_encoder_train(NULL, NULL, 1, NULL, NULL));
+    NULLS(ginv_encoder_eval(NULL, NULL, 1, 1, 0, NULL));
     NULLS(ginv_op_spec_rows(NULL, 0, NULL));
     NULLS(ginv_op_circulant(NULL, 0, 0, 0, 0));
     NULLS(ginv_op_fourier_subsample(NULL, 0, 0, 0, 0, NULL));
