@@ -52,6 +52,179 @@ static int same_arch(const ginv_vae_arch *x, const ginv_vae_arch *y)
     return 1;
 }
 
+/* --arch, --hidden and --act into a (their defaults, which depend on --arch,
+ * are written back to *hidden and *act): 0, or the exit code. */
+static int parse_arch(const char *C, const char *arch, const char **hidden, const char **act,
+                      ginv_vae_arch *a)
+{
+    if (!strcmp(arch, "conv")) a->kind = GINV_VAE_CONV;
+    else if (strcmp(arch, "mlp"))
+        return cli_usage_error(C, "--arch '%s': expected mlp or conv", arch);
+    if (!*hidden) *hidden = a->kind == GINV_VAE_CONV ? "32,64" : "500,500";
+    if (!*act) *act = a->kind == GINV_VAE_CONV ? "elu" : "softplus";
+    int hs[8];
+    a->nhidden = cli_parse_sizes(C, "hidden", *hidden, hs, a->kind == GINV_VAE_CONV ? 4 : 8);
+    if (a->nhidden < 0) return 2;
+    if (a->kind == GINV_VAE_CONV && a->nhidden < 1)
+        return cli_usage_error(C, "--arch conv needs at least one --hidden channel count");
+    memcpy(a->hidden, hs, sizeof hs);
+    if (ginv_layer_kind_parse(*act, &a->act) != GINV_OK || a->act == GINV_LAYER_DENSE ||
+        (a->act >= GINV_LAYER_CONV2D && a->act <= GINV_LAYER_UPSAMPLE_NEAREST))
+        return cli_usage_error(C, "--act '%s' is not an activation", *act);
+    return 0;
+}
+
+/* The training images (and the test images unless no_test or there are none),
+ * with the image size filled into a: 0, or the exit code with nothing held. */
+static int load_data(const char *C, const char *train_spec, const char *test_spec, int no_test,
+                     ginv_vae_arch *a, ginv_images *tr, ginv_images *te)
+{
+    ginv_status st = ginv_images_load(train_spec, tr);
+    if (st != GINV_OK) return cli_fail(C, "--data: %s", ginv_last_error());
+    if (!no_test && test_spec[0] && (st = ginv_images_load(test_spec, te)) != GINV_OK) {
+        ginv_images_release(tr);
+        return cli_fail(C, "--test-data: %s", ginv_last_error());
+    }
+    if (te->count && te->h * te->w != tr->h * tr->w) {
+        ginv_images_release(tr);
+        ginv_images_release(te);
+        return cli_error_code(C, CLI_EXIT_FORMAT, "test images are %dx%d but training images %dx%d", te->h, te->w, tr->h,
+                         tr->w);
+    }
+    a->n = tr->h * tr->w;
+    a->c = 1; /* grayscale */
+    a->h = tr->h;
+    a->w = tr->w;
+    if (a->kind == GINV_VAE_CONV && (tr->h % (1 << a->nhidden) || tr->w % (1 << a->nhidden))) {
+        ginv_images_release(tr);
+        ginv_images_release(te);
+        return cli_usage_error(C, "--arch conv with %d --hidden layers halves the images %d times: "
+                               "their height and width must divide by %d, they are %dx%d",
+                               a->nhidden, a->nhidden, 1 << a->nhidden, tr->h, tr->w);
+    }
+    return 0;
+}
+
+/* The VAE to train, into *v: the checkpoint's with --resume when there is one
+ * (of the same architecture), else a fresh one. 0, or the exit code. */
+static int open_vae(const char *C, int resume, int quiet, const char *ckpt, const ginv_vae_arch *a,
+                    uint64_t seed, ginv_vae **v)
+{
+    int code = 0;
+    if (resume && access(ckpt, F_OK) == 0) {
+        ginv_status st = ginv_vae_load(ckpt, v);
+        if (st != GINV_OK) code = cli_fail(C, "--resume: %s", ginv_last_error());
+        else if (ginv_net_in(ginv_vae_encoder(*v)) != a->n)
+            code = cli_error_code(C, CLI_EXIT_FORMAT, "--resume: the checkpoint's VAE takes %d pixels, the data %d",
+                             ginv_net_in(ginv_vae_encoder(*v)), a->n);
+        else if (!same_arch(ginv_vae_get_arch(*v), a)) { /* never trained on silently */
+            char have[256], want[256];
+            code = cli_usage_error(C, "--resume: %s holds a VAE with %s, this run asks for %s; give "
+                                   "the checkpoint's architecture, or start afresh (another -o, or "
+                                   "without --resume)", ckpt, arch_text(ginv_vae_get_arch(*v), have, sizeof have),
+                                   arch_text(a, want, sizeof want));
+        } else if (!quiet)
+            fprintf(stderr, "ginv: resuming from %s after epoch %d\n", ckpt, ginv_vae_epoch(*v));
+    } else {
+        if (resume && !quiet) fprintf(stderr, "ginv: no checkpoint %s: starting afresh\n", ckpt);
+        ginv_status st = ginv_vae_new(v, a, seed);
+        if (st != GINV_OK) code = cli_fail(C, "%s", ginv_last_error());
+    }
+    return code;
+}
+
+/* What a run did: the per-epoch losses (NaN: not run now), the epochs the
+ * checkpoint held before it, its training time and the test-set ELBO terms. */
+typedef struct {
+    double *hist;
+    int epochs_before;
+    double secs, test_loss, test_rec, test_kl;
+} train_outcome;
+
+static void print_summary(const ginv_vae *v, const ginv_vae_train_opts *o, const ginv_images *tr,
+                          const ginv_images *te, const train_outcome *r, const char *out, const char *ckpt)
+{
+    int done = ginv_vae_epoch(v), epochs_before = r->epochs_before;
+    ginv_vae_train_record rec;
+    int have_rec = ginv_vae_train_record_get(v, &rec);
+    char last[64] = "";
+    if (have_rec && isfinite(rec.last_loss))
+        snprintf(last, sizeof last, " (its last training loss %.3f)", rec.last_loss);
+    if (done == epochs_before && done == 0)
+        printf("nothing to train (--epochs 0): the VAE is its initialisation on %d images (%dx%d)\n",
+               tr->count, tr->h, tr->w);
+    else if (done == epochs_before)
+        printf("nothing to train: the checkpoint already holds %d epoch%s (--epochs %d)%s\n", done,
+               done == 1 ? "" : "s", o->epochs, last);
+    else if (epochs_before > 0)
+        printf("trained epochs %d to %d on %d images (%dx%d) in %.1f s; final training loss %.3f\n",
+               epochs_before + 1, done, tr->count, tr->h, tr->w, r->secs, r->hist[done - 1]);
+    else
+        printf("trained %d epoch%s on %d images (%dx%d) in %.1f s; final training loss %.3f\n",
+               done, done == 1 ? "" : "s", tr->count, tr->h, tr->w, r->secs, r->hist[done - 1]);
+    if (te->count)
+        printf("test ELBO on %d images: %.3f nats per image (reconstruction %.3f, KL %.3f)\n",
+               te->count, -r->test_loss, r->test_rec, r->test_kl);
+    if (done > 0) printf("wrote %s (generator + encoder); checkpoint %s\n", out, ckpt);
+    else printf("wrote %s (generator + encoder)\n", out);
+}
+
+/* The run's parameters as the JSON's "params" object. */
+static void json_params(cJSON *doc, const char *train_spec, const char *arch, int latent, const char *hidden,
+                        const char *act, const ginv_vae_train_opts *o, uint64_t seed)
+{
+    cJSON *p = cJSON_AddObjectToObject(doc, "params");
+    cJSON_AddStringToObject(p, "data", train_spec);
+    cJSON_AddStringToObject(p, "arch", arch);
+    cJSON_AddNumberToObject(p, "latent", latent);
+    cJSON_AddStringToObject(p, "hidden", hidden);
+    cJSON_AddStringToObject(p, "act", act);
+    cJSON_AddNumberToObject(p, "epochs", o->epochs);
+    cJSON_AddNumberToObject(p, "batch", o->batch);
+    cJSON_AddNumberToObject(p, "lr", o->lr);
+    cJSON_AddNumberToObject(p, "seed", (double)seed);
+}
+
+/* The losses and the test ELBO into doc (after its "params"). */
+static void json_results(cJSON *doc, const ginv_vae *v, const ginv_vae_train_opts *o, const ginv_images *tr,
+                         const ginv_images *te, const train_outcome *r, const char *test_spec)
+{
+    cJSON *h = cJSON_AddArrayToObject(doc, "epoch_loss");
+    for (int e = 0; e < o->epochs; e++) cJSON_AddItemToArray(h, cli_json_num(r->hist[e])); /* null: not run now */
+    cJSON_AddNumberToObject(doc, "epochs_before", r->epochs_before); /* from the checkpoint */
+    cJSON_AddNumberToObject(doc, "epochs_done", ginv_vae_epoch(v));
+    cJSON_AddNumberToObject(doc, "train_images", tr->count);
+    cJSON_AddNumberToObject(doc, "train_seconds", r->secs);
+    if (te->count) {
+        cJSON *t = cJSON_AddObjectToObject(doc, "test");
+        cJSON_AddStringToObject(t, "data", test_spec);
+        cJSON_AddNumberToObject(t, "images", te->count);
+        cJSON_AddItemToObject(t, "elbo", cli_json_num(-r->test_loss));
+        cJSON_AddItemToObject(t, "reconstruction", cli_json_num(r->test_rec));
+        cJSON_AddItemToObject(t, "kl", cli_json_num(r->test_kl));
+    }
+}
+
+/* Train v on tr by ginv_vae_train, the checkpoint in ckpt; the losses and the
+ * time into r. 0, or the exit code. */
+static int run_training(const char *C, ginv_vae *v, const ginv_images *tr, ginv_vae_train_opts *o,
+                        const char *ckpt, train_outcome *r)
+{
+    double t0 = now();
+    o->checkpoint = ckpt;
+    o->ctx = cli_run_ctx(); /* Ctrl-C: the checkpoint keeps the last finished epoch */
+    ginv_status st = ginv_vae_train(v, tr->count, tr->pix, o, r->hist);
+    r->secs = now() - t0;
+    /* name the checkpoint only when it holds a finished epoch and training
+     * failed (not when the run was refused: bad options or other data) */
+    if (st != GINV_OK && st != GINV_ERR_ARG && ginv_vae_epoch(v) > 0 && access(ckpt, F_OK) == 0)
+        return cli_fail(C, "%s (epoch %d, the last finished, is in %s: --resume continues from it)",
+                        ginv_last_error(), ginv_vae_epoch(v), ckpt);
+    else if (st != GINV_OK)
+        return cli_fail(C, "%s", ginv_last_error());
+    return 0;
+}
+
 static int train_vae(int argc, char **argv)
 {
     const char *C = "train vae";
@@ -107,20 +280,8 @@ static int train_vae(int argc, char **argv)
     if (!out) return cli_usage_error(C, "-o FILE is required (where to write the VAE)");
     o.seed = seed;
     ginv_vae_arch a = {.k = latent};
-    if (!strcmp(arch, "conv")) a.kind = GINV_VAE_CONV;
-    else if (strcmp(arch, "mlp"))
-        return cli_usage_error(C, "--arch '%s': expected mlp or conv", arch);
-    if (!hidden) hidden = a.kind == GINV_VAE_CONV ? "32,64" : "500,500";
-    if (!act) act = a.kind == GINV_VAE_CONV ? "elu" : "softplus";
-    int hs[8];
-    a.nhidden = cli_parse_sizes(C, "hidden", hidden, hs, a.kind == GINV_VAE_CONV ? 4 : 8);
-    if (a.nhidden < 0) return 2;
-    if (a.kind == GINV_VAE_CONV && a.nhidden < 1)
-        return cli_usage_error(C, "--arch conv needs at least one --hidden channel count");
-    memcpy(a.hidden, hs, sizeof hs);
-    if (ginv_layer_kind_parse(act, &a.act) != GINV_OK || a.act == GINV_LAYER_DENSE ||
-        (a.act >= GINV_LAYER_CONV2D && a.act <= GINV_LAYER_UPSAMPLE_NEAREST))
-        return cli_usage_error(C, "--act '%s' is not an activation", act);
+    int code = parse_arch(C, arch, &hidden, &act, &a);
+    if (code) return code;
     char ckpt[4096], train_spec[1024], test_spec[1024];
     snprintf(ckpt, sizeof ckpt, "%s.ckpt", out);
     dataset_specs(data, test, train_spec, test_spec, sizeof train_spec);
@@ -128,128 +289,30 @@ static int train_vae(int argc, char **argv)
     cli_install_callbacks(quiet);
 
     ginv_images tr = {0}, te = {0};
-    ginv_status st = ginv_images_load(train_spec, &tr);
-    if (st != GINV_OK) return cli_fail(C, "--data: %s", ginv_last_error());
-    if (!no_test && test_spec[0] && (st = ginv_images_load(test_spec, &te)) != GINV_OK) {
-        ginv_images_release(&tr);
-        return cli_fail(C, "--test-data: %s", ginv_last_error());
-    }
-    if (te.count && te.h * te.w != tr.h * tr.w) {
-        ginv_images_release(&tr);
-        ginv_images_release(&te);
-        return cli_error_code(C, CLI_EXIT_FORMAT, "test images are %dx%d but training images %dx%d", te.h, te.w, tr.h,
-                         tr.w);
-    }
-    a.n = tr.h * tr.w;
-    a.c = 1; /* grayscale */
-    a.h = tr.h;
-    a.w = tr.w;
-    if (a.kind == GINV_VAE_CONV && (tr.h % (1 << a.nhidden) || tr.w % (1 << a.nhidden))) {
-        ginv_images_release(&tr);
-        ginv_images_release(&te);
-        return cli_usage_error(C, "--arch conv with %d --hidden layers halves the images %d times: "
-                               "their height and width must divide by %d, they are %dx%d",
-                               a.nhidden, a.nhidden, 1 << a.nhidden, tr.h, tr.w);
-    }
+    code = load_data(C, train_spec, test_spec, no_test, &a, &tr, &te);
+    if (code) return code;
     ginv_vae *v = NULL;
-    int code = 0;
-    if (resume && access(ckpt, F_OK) == 0) {
-        st = ginv_vae_load(ckpt, &v);
-        if (st != GINV_OK) code = cli_fail(C, "--resume: %s", ginv_last_error());
-        else if (ginv_net_in(ginv_vae_encoder(v)) != a.n)
-            code = cli_error_code(C, CLI_EXIT_FORMAT, "--resume: the checkpoint's VAE takes %d pixels, the data %d",
-                             ginv_net_in(ginv_vae_encoder(v)), a.n);
-        else if (!same_arch(ginv_vae_get_arch(v), &a)) { /* never trained on silently */
-            char have[256], want[256];
-            code = cli_usage_error(C, "--resume: %s holds a VAE with %s, this run asks for %s; give "
-                                   "the checkpoint's architecture, or start afresh (another -o, or "
-                                   "without --resume)", ckpt, arch_text(ginv_vae_get_arch(v), have, sizeof have),
-                                   arch_text(&a, want, sizeof want));
-        } else if (!quiet)
-            fprintf(stderr, "ginv: resuming from %s after epoch %d\n", ckpt, ginv_vae_epoch(v));
-    } else {
-        if (resume && !quiet) fprintf(stderr, "ginv: no checkpoint %s: starting afresh\n", ckpt);
-        st = ginv_vae_new(&v, &a, seed);
-        if (st != GINV_OK) code = cli_fail(C, "%s", ginv_last_error());
-    }
-    double *hist = code ? NULL : calloc((size_t)o.epochs + 1, sizeof(double));
-    for (int e = 0; hist && e < o.epochs; e++) hist[e] = NAN;
-    double t0 = now(), tr_secs = 0, test_loss = NAN, test_rec = NAN, test_kl = NAN;
-    int epochs_before = v ? ginv_vae_epoch(v) : 0;
-    if (!code) {
-        o.checkpoint = ckpt;
-        o.ctx = cli_run_ctx(); /* Ctrl-C: the checkpoint keeps the last finished epoch */
-        st = ginv_vae_train(v, tr.count, tr.pix, &o, hist);
-        tr_secs = now() - t0;
-        /* name the checkpoint only when it holds a finished epoch and training
-         * failed (not when the run was refused: bad options or other data) */
-        if (st != GINV_OK && st != GINV_ERR_ARG && ginv_vae_epoch(v) > 0 && access(ckpt, F_OK) == 0)
-            code = cli_fail(C, "%s (epoch %d, the last finished, is in %s: --resume continues from it)",
-                            ginv_last_error(), ginv_vae_epoch(v), ckpt);
-        else if (st != GINV_OK)
-            code = cli_fail(C, "%s", ginv_last_error());
-    }
+    code = open_vae(C, resume, quiet, ckpt, &a, seed, &v);
+    train_outcome r = {.test_loss = NAN, .test_rec = NAN, .test_kl = NAN};
+    r.hist = code ? NULL : calloc((size_t)o.epochs + 1, sizeof(double));
+    for (int e = 0; r.hist && e < o.epochs; e++) r.hist[e] = NAN;
+    r.epochs_before = v ? ginv_vae_epoch(v) : 0;
+    if (!code) code = run_training(C, v, &tr, &o, ckpt, &r);
     if (!code && te.count) {
-        st = ginv_vae_eval(v, te.count, te.pix, seed, &test_loss, &test_rec, &test_kl);
+        ginv_status st = ginv_vae_eval(v, te.count, te.pix, seed, &r.test_loss, &r.test_rec, &r.test_kl);
         if (st != GINV_OK) code = cli_fail(C, "%s", ginv_last_error());
     }
-    if (!code && (st = ginv_vae_save(v, out, 0)) != GINV_OK)
+    if (!code && ginv_vae_save(v, out, 0) != GINV_OK)
         code = cli_fail(C, "%s", ginv_last_error());
-    if (!code && !quiet) {
-        int done = ginv_vae_epoch(v);
-        ginv_vae_train_record rec;
-        int have_rec = ginv_vae_train_record_get(v, &rec);
-        char last[64] = "";
-        if (have_rec && isfinite(rec.last_loss))
-            snprintf(last, sizeof last, " (its last training loss %.3f)", rec.last_loss);
-        if (done == epochs_before && done == 0)
-            printf("nothing to train (--epochs 0): the VAE is its initialisation on %d images (%dx%d)\n",
-                   tr.count, tr.h, tr.w);
-        else if (done == epochs_before)
-            printf("nothing to train: the checkpoint already holds %d epoch%s (--epochs %d)%s\n", done,
-                   done == 1 ? "" : "s", o.epochs, last);
-        else if (epochs_before > 0)
-            printf("trained epochs %d to %d on %d images (%dx%d) in %.1f s; final training loss %.3f\n",
-                   epochs_before + 1, done, tr.count, tr.h, tr.w, tr_secs, hist[done - 1]);
-        else
-            printf("trained %d epoch%s on %d images (%dx%d) in %.1f s; final training loss %.3f\n",
-                   done, done == 1 ? "" : "s", tr.count, tr.h, tr.w, tr_secs, hist[done - 1]);
-        if (te.count)
-            printf("test ELBO on %d images: %.3f nats per image (reconstruction %.3f, KL %.3f)\n",
-                   te.count, -test_loss, test_rec, test_kl);
-        if (done > 0) printf("wrote %s (generator + encoder); checkpoint %s\n", out, ckpt);
-        else printf("wrote %s (generator + encoder)\n", out);
-    }
+    if (!code && !quiet) print_summary(v, &o, &tr, &te, &r, out, ckpt);
     if (!code && json) {
         cJSON *doc = cli_json_new("train vae");
-        cJSON *p = cJSON_AddObjectToObject(doc, "params");
-        cJSON_AddStringToObject(p, "data", train_spec);
-        cJSON_AddStringToObject(p, "arch", arch);
-        cJSON_AddNumberToObject(p, "latent", latent);
-        cJSON_AddStringToObject(p, "hidden", hidden);
-        cJSON_AddStringToObject(p, "act", act);
-        cJSON_AddNumberToObject(p, "epochs", o.epochs);
-        cJSON_AddNumberToObject(p, "batch", o.batch);
-        cJSON_AddNumberToObject(p, "lr", o.lr);
-        cJSON_AddNumberToObject(p, "seed", (double)seed);
-        cJSON *h = cJSON_AddArrayToObject(doc, "epoch_loss");
-        for (int e = 0; e < o.epochs; e++) cJSON_AddItemToArray(h, cli_json_num(hist[e])); /* null: not run now */
-        cJSON_AddNumberToObject(doc, "epochs_before", epochs_before); /* from the checkpoint */
-        cJSON_AddNumberToObject(doc, "epochs_done", ginv_vae_epoch(v));
-        cJSON_AddNumberToObject(doc, "train_images", tr.count);
-        cJSON_AddNumberToObject(doc, "train_seconds", tr_secs);
-        if (te.count) {
-            cJSON *t = cJSON_AddObjectToObject(doc, "test");
-            cJSON_AddStringToObject(t, "data", test_spec);
-            cJSON_AddNumberToObject(t, "images", te.count);
-            cJSON_AddItemToObject(t, "elbo", cli_json_num(-test_loss));
-            cJSON_AddItemToObject(t, "reconstruction", cli_json_num(test_rec));
-            cJSON_AddItemToObject(t, "kl", cli_json_num(test_kl));
-        }
+        json_params(doc, train_spec, arch, latent, hidden, act, &o, seed);
+        json_results(doc, v, &o, &tr, &te, &r, test_spec);
         code = cli_json_write(C, doc, json);
         cJSON_Delete(doc);
     }
-    free(hist);
+    free(r.hist);
     ginv_vae_free(v);
     ginv_images_release(&tr);
     ginv_images_release(&te);
