@@ -216,6 +216,156 @@ static void close_node(bnb *B, double bound)
     if (bound < B->min_close) B->min_close = bound;
 }
 
+/* The scratch of B (its LP columns, interval bounds and leaf QP buffers) for
+ * k latents, U units and n outputs: 0, or -1 when out of memory (what was
+ * allocated is freed by bnb_release). */
+static int bnb_alloc(bnb *B, int k, int U, int n)
+{
+    B->zcol = ginv_calloc((size_t)k, sizeof(int));
+    B->hcol = ginv_calloc((size_t)U, sizeof(int));
+    B->rge = ginv_calloc((size_t)U, sizeof(int));
+    B->lo = ginv_malloc(sizeof(double) * U);
+    B->hi = ginv_malloc(sizeof(double) * U);
+    B->applied = ginv_malloc((size_t)U);
+    B->z = ginv_malloc(sizeof(double) * k);
+    B->pre = ginv_malloc(sizeof(double) * U);
+    B->x = ginv_malloc(sizeof(double) * n);
+    B->C = ginv_malloc(sizeof(double) * (size_t)n * k);
+    B->e = ginv_malloc(sizeof(double) * n);
+    B->A = ginv_malloc(sizeof(double) * (size_t)(U + 2 * k) * k);
+    B->c = ginv_malloc(sizeof(double) * (U + 2 * k));
+    B->lam = ginv_malloc(sizeof(double) * (U + 2 * k));
+    return B->zcol && B->hcol && B->rge && B->lo && B->hi && B->applied && B->z && B->pre && B->x &&
+                   B->C && B->e && B->A && B->c && B->lam
+               ? 0
+               : -1;
+}
+
+static void bnb_release(bnb *B)
+{
+    if (B->P) glp_delete_prob(B->P);
+    ginv_free(B->zcol); ginv_free(B->hcol); ginv_free(B->rge); ginv_free(B->lo); ginv_free(B->hi);
+    ginv_free(B->applied); ginv_free(B->z); ginv_free(B->pre); ginv_free(B->x); ginv_free(B->C);
+    ginv_free(B->e); ginv_free(B->A); ginv_free(B->c); ginv_free(B->lam);
+}
+
+/* The root: stable units fixed by their interval bounds. */
+static void fix_root(bnb *B, node *root)
+{
+    const ginv_dnet *d = B->d;
+    root->bound = 0;
+    for (int l = 0; l < d->L; l++)
+        for (int i = 0; i < d->out[l]; i++) {
+            int u = d->off[l] + i;
+            if (!d->relu[l]) root->fix[u] = 1;
+            else if (B->hi[u] <= 0) { root->fix[u] = 0; B->res->stable_units++; }
+            else if (B->lo[u] >= 0) { root->fix[u] = 1; B->res->stable_units++; }
+            else { root->fix[u] = -1; B->res->unstable_units++; }
+        }
+}
+
+enum { NODE_OPT, NODE_INFEASIBLE, NODE_FAILED };
+
+/* The node's LP (its fixes already applied) by the dual simplex from the last
+ * basis, once more from a fresh basis when that fails. */
+static int solve_node(bnb *B, const glp_smcp *sm)
+{
+    ginv_decide_result *res = B->res;
+    int ret = glp_simplex(B->P, sm);
+    res->lp_solves++;
+    if (ret != 0 || (glp_get_status(B->P) != GLP_OPT && glp_get_status(B->P) != GLP_NOFEAS)) {
+        glp_adv_basis(B->P, 0); /* a fresh start */
+        ret = glp_simplex(B->P, sm);
+        res->lp_solves++;
+    }
+    int gs = glp_get_status(B->P);
+    if (ret == 0 && gs == GLP_NOFEAS) return NODE_INFEASIBLE;
+    if (ret != 0 || gs != GLP_OPT) return NODE_FAILED;
+    return NODE_OPT;
+}
+
+/* branching unit: the most violated free unit of the earliest layer (-1: the
+ * LP point has h = relu(y) at every free unit); *first_free the first free
+ * unit, *by the pre-activation y of the one returned (or of *first_free). */
+static int branch_unit(const bnb *B, const signed char *cur, int *first_free, double *by)
+{
+    const ginv_dnet *d = B->d;
+    int bu = -1;
+    *first_free = -1;
+    *by = 0;
+    for (int l = 0; l < d->L && bu < 0; l++) {
+        double worst = 1e-9 * B->cx->scale;
+        const int *prev = l == 0 ? B->zcol : B->hcol + d->off[l - 1];
+        for (int i = 0; i < d->out[l]; i++) {
+            int u = d->off[l] + i;
+            if (cur[u] != -1) continue;
+            double y = d->b[l][i];
+            const double *w = d->W[l] + (size_t)i * d->in[l];
+            for (int j = 0; j < d->in[l]; j++) y += w[j] * glp_get_col_prim(B->P, prev[j]);
+            if (*first_free < 0) { *first_free = u; *by = y; }
+            double v = fabs(glp_get_col_prim(B->P, B->hcol[u]) - fmax(y, 0));
+            if (v > worst) { worst = v; bu = u; *by = y; }
+        }
+    }
+    return bu;
+}
+
+/* The least bound over the closed nodes and the sp open ones. */
+static double open_bound(const bnb *B, const node *stack, int sp)
+{
+    double lbv = B->min_close;
+    for (int i = 0; i < sp; i++) lbv = fmin(lbv, stack[i].bound);
+    return lbv;
+}
+
+static void report_progress(const bnb *B, const node *stack, int sp)
+{
+    const ginv_decide_ctx *cx = B->cx;
+    double now = ginv_now();
+    if (now - cx->last_progress > 0.5) {
+        ((ginv_decide_ctx *)cx)->last_progress = now;
+        double lbv = open_bound(B, stack, sp);
+        char what[160];
+        snprintf(what, sizeof what, "decide: bnb bound %.6g best %.6g open %d", lbv,
+                 B->res->upper_bound, sp);
+        ginv_progress(what, B->res->nodes, -1);
+    }
+}
+
+/* The answer once the search ends: yes (a node verified), stopped (the time
+ * limit, with sp nodes open and least bound lbv), or every node closed. */
+static void conclude(const bnb *B, int yes, int stopped, int sp, double lbv)
+{
+    const ginv_decide_ctx *cx = B->cx;
+    ginv_decide_result *res = B->res;
+    res->solver_bound = B->min_close;
+    if (yes || res->upper_bound <= cx->thr_yes) {
+        res->answer = GINV_ANSWER_YES;
+        res->lower_bound = cx->o->minimize && !stopped ? fmin(lbv, res->upper_bound) : 0;
+        snprintf(res->note, sizeof res->note, "witness verified by a double forward pass");
+    } else if (stopped) {
+        res->answer = GINV_ANSWER_UNKNOWN;
+        res->lower_bound = isfinite(lbv) ? lbv : 0;
+        snprintf(res->note, sizeof res->note, "time limit with %d open nodes", sp);
+    } else if (B->unresolved) {
+        res->answer = GINV_ANSWER_UNKNOWN;
+        res->lower_bound = 0;
+        snprintf(res->note, sizeof res->note, "%ld nodes could not be certified (LP failure or "
+                 "a leaf QP without a valid dual bound)", B->unresolved);
+    } else if (B->min_close > cx->thr_yes + B->margin) {
+        res->answer = GINV_ANSWER_NO;
+        res->lower_bound = B->min_close;
+        res->distance = cx->o->minimize ? res->upper_bound : NAN;
+        snprintf(res->note, sizeof res->note, "every node closed: infeasible, or bound > "
+                 "threshold + margin (least %.17g)", B->min_close);
+    } else {
+        res->answer = GINV_ANSWER_UNKNOWN;
+        res->lower_bound = B->min_close;
+        snprintf(res->note, sizeof res->note, "a node's bound %.17g is within the LP tolerance "
+                 "of the threshold and no latent verifies", B->min_close);
+    }
+}
+
 ginv_status ginv_decide_bnb(const ginv_decide_ctx *cx, ginv_decide_result *res)
 {
     const ginv_dnet *d = cx->d;
@@ -232,27 +382,13 @@ ginv_status ginv_decide_bnb(const ginv_decide_ctx *cx, ginv_decide_result *res)
     bnb B = {.cx = cx, .res = res, .d = d, .has_box = pb->box > 0, .l2 = pb->p == 2};
     B.margin = res->margin = GINV_LP_MARGIN * cx->scale;
     B.min_close = INFINITY;
-    B.zcol = ginv_calloc((size_t)k, sizeof(int));
-    B.hcol = ginv_calloc((size_t)U, sizeof(int));
-    B.rge = ginv_calloc((size_t)U, sizeof(int));
-    B.lo = ginv_malloc(sizeof(double) * U);
-    B.hi = ginv_malloc(sizeof(double) * U);
-    B.applied = ginv_malloc((size_t)U);
-    B.z = ginv_malloc(sizeof(double) * k);
-    B.pre = ginv_malloc(sizeof(double) * U);
-    B.x = ginv_malloc(sizeof(double) * d->n);
-    B.C = ginv_malloc(sizeof(double) * (size_t)d->n * k);
-    B.e = ginv_malloc(sizeof(double) * d->n);
-    B.A = ginv_malloc(sizeof(double) * (size_t)(U + 2 * k) * k);
-    B.c = ginv_malloc(sizeof(double) * (U + 2 * k));
-    B.lam = ginv_malloc(sizeof(double) * (U + 2 * k));
+    int bad = bnb_alloc(&B, k, U, d->n);
     int cap = 2 * U + 4;
     node *stack = ginv_calloc((size_t)cap, sizeof(node));
     signed char *pool = ginv_malloc((size_t)cap * (U > 0 ? U : 1));
     ginv_status st = GINV_OK;
     double *zlo = ginv_malloc(sizeof(double) * k), *zhi = ginv_malloc(sizeof(double) * k);
-    if (!B.zcol || !B.hcol || !B.rge || !B.lo || !B.hi || !B.applied || !B.z || !B.pre || !B.x ||
-        !B.C || !B.e || !B.A || !B.c || !B.lam || !stack || !pool || !zlo || !zhi) {
+    if (bad || !stack || !pool || !zlo || !zhi) {
         st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -261,18 +397,8 @@ ginv_status ginv_decide_bnb(const ginv_decide_ctx *cx, ginv_decide_result *res)
     ginv_dnet_bounds(d, zlo, zhi, B.lo, B.hi);
     glp_term_out(GLP_OFF);
     if ((st = build(&B)) != GINV_OK) goto out;
-    /* the root: stable units fixed by their interval bounds */
     int sp = 0;
-    node *root = &stack[sp++];
-    root->bound = 0;
-    for (int l = 0; l < d->L; l++)
-        for (int i = 0; i < d->out[l]; i++) {
-            int u = d->off[l] + i;
-            if (!d->relu[l]) root->fix[u] = 1;
-            else if (B.hi[u] <= 0) { root->fix[u] = 0; res->stable_units++; }
-            else if (B.lo[u] >= 0) { root->fix[u] = 1; res->stable_units++; }
-            else { root->fix[u] = -1; res->unstable_units++; }
-        }
+    fix_root(&B, &stack[sp++]);
     glp_smcp sm;
     glp_init_smcp(&sm);
     sm.msg_lev = GLP_MSG_OFF;
@@ -298,19 +424,12 @@ ginv_status ginv_decide_bnb(const ginv_decide_ctx *cx, ginv_decide_result *res)
         }
         res->nodes++;
         apply(&B, cur);
-        int ret = glp_simplex(B.P, &sm);
-        res->lp_solves++;
-        if (ret != 0 || (glp_get_status(B.P) != GLP_OPT && glp_get_status(B.P) != GLP_NOFEAS)) {
-            glp_adv_basis(B.P, 0); /* a fresh start */
-            ret = glp_simplex(B.P, &sm);
-            res->lp_solves++;
-        }
-        int gs = glp_get_status(B.P);
-        if (ret == 0 && gs == GLP_NOFEAS) {
+        int solved = solve_node(&B, &sm);
+        if (solved == NODE_INFEASIBLE) {
             res->infeasible_nodes++;
             continue;
         }
-        if (ret != 0 || gs != GLP_OPT) {
+        if (solved == NODE_FAILED) {
             B.unresolved++;
             continue;
         }
@@ -326,23 +445,9 @@ ginv_status ginv_decide_bnb(const ginv_decide_ctx *cx, ginv_decide_result *res)
             yes = 1;
             break;
         }
-        /* branching unit: the most violated free unit of the earliest layer */
-        int bu = -1, first_free = -1;
-        double by = 0;
-        for (int l = 0; l < d->L && bu < 0; l++) {
-            double worst = 1e-9 * cx->scale;
-            const int *prev = l == 0 ? B.zcol : B.hcol + d->off[l - 1];
-            for (int i = 0; i < d->out[l]; i++) {
-                int u = d->off[l] + i;
-                if (cur[u] != -1) continue;
-                double y = d->b[l][i];
-                const double *w = d->W[l] + (size_t)i * d->in[l];
-                for (int j = 0; j < d->in[l]; j++) y += w[j] * glp_get_col_prim(B.P, prev[j]);
-                if (first_free < 0) { first_free = u; by = y; }
-                double v = fabs(glp_get_col_prim(B.P, B.hcol[u]) - fmax(y, 0));
-                if (v > worst) { worst = v; bu = u; by = y; }
-            }
-        }
+        int first_free;
+        double by;
+        int bu = branch_unit(&B, cur, &first_free, &by);
         if (bu < 0 && !B.l2) { /* the LP point is a point of the net: the node is exact */
             res->exact_leaves++;
             close_node(&B, obj);
@@ -371,51 +476,12 @@ ginv_status ginv_decide_bnb(const ginv_decide_ctx *cx, ginv_decide_result *res)
             ch->fix[bu] = (signed char)(s == 0 ? 1 - firstside : firstside);
             ch->bound = obj;
         }
-        double now = ginv_now();
-        if (now - cx->last_progress > 0.5) {
-            ((ginv_decide_ctx *)cx)->last_progress = now;
-            double lbv = B.min_close;
-            for (int i = 0; i < sp; i++) lbv = fmin(lbv, stack[i].bound);
-            char what[160];
-            snprintf(what, sizeof what, "decide: bnb bound %.6g best %.6g open %d", lbv,
-                     res->upper_bound, sp);
-            ginv_progress(what, res->nodes, -1);
-        }
+        report_progress(&B, stack, sp);
     }
     ginv_free(cur);
-    double lbv = B.min_close;
-    for (int i = 0; i < sp; i++) lbv = fmin(lbv, stack[i].bound);
-    res->solver_bound = B.min_close;
-    if (yes || res->upper_bound <= cx->thr_yes) {
-        res->answer = GINV_ANSWER_YES;
-        res->lower_bound = cx->o->minimize && !stopped ? fmin(lbv, res->upper_bound) : 0;
-        snprintf(res->note, sizeof res->note, "witness verified by a double forward pass");
-    } else if (stopped) {
-        res->answer = GINV_ANSWER_UNKNOWN;
-        res->lower_bound = isfinite(lbv) ? lbv : 0;
-        snprintf(res->note, sizeof res->note, "time limit with %d open nodes", sp);
-    } else if (B.unresolved) {
-        res->answer = GINV_ANSWER_UNKNOWN;
-        res->lower_bound = 0;
-        snprintf(res->note, sizeof res->note, "%ld nodes could not be certified (LP failure or "
-                 "a leaf QP without a valid dual bound)", B.unresolved);
-    } else if (B.min_close > cx->thr_yes + B.margin) {
-        res->answer = GINV_ANSWER_NO;
-        res->lower_bound = B.min_close;
-        res->distance = cx->o->minimize ? res->upper_bound : NAN;
-        snprintf(res->note, sizeof res->note, "every node closed: infeasible, or bound > "
-                 "threshold + margin (least %.17g)", B.min_close);
-    } else {
-        res->answer = GINV_ANSWER_UNKNOWN;
-        res->lower_bound = B.min_close;
-        snprintf(res->note, sizeof res->note, "a node's bound %.17g is within the LP tolerance "
-                 "of the threshold and no latent verifies", B.min_close);
-    }
+    conclude(&B, yes, stopped, sp, open_bound(&B, stack, sp));
 out:
-    if (B.P) glp_delete_prob(B.P);
-    ginv_free(B.zcol); ginv_free(B.hcol); ginv_free(B.rge); ginv_free(B.lo); ginv_free(B.hi);
-    ginv_free(B.applied); ginv_free(B.z); ginv_free(B.pre); ginv_free(B.x); ginv_free(B.C);
-    ginv_free(B.e); ginv_free(B.A); ginv_free(B.c); ginv_free(B.lam); ginv_free(stack);
-    ginv_free(pool); ginv_free(zlo); ginv_free(zhi);
+    bnb_release(&B);
+    ginv_free(stack); ginv_free(pool); ginv_free(zlo); ginv_free(zhi);
     return st;
 }
