@@ -34,6 +34,133 @@ static int parse_doubles(const char *C, const char *opt, const char *text, doubl
     return n;
 }
 
+/* The experiment's grid and its results: the m values, the CSGM lambdas and
+ * the Lasso methods; series s is CSGM with lams[s] for s < nl, then each Lasso. */
+typedef struct {
+    double msd[MAXM], lams[MAXL];
+    int nm, nl, lasso[CS_NMETHODS], nlasso, ns;
+    char names[MAXS][64];
+    double mean[MAXS][MAXM], ci[MAXS][MAXM], lamu[MAXS][MAXM], secs[MAXS][MAXM];
+} cs_grid;
+
+/* --m, --lambdas and --lasso into g: 0, or the exit code. */
+static int parse_grid(const char *C, const char *ms_s, const char *lam_s, const char *lasso_s, cs_grid *g)
+{
+    g->nm = parse_doubles(C, "m", ms_s, g->msd, MAXM), g->nl = parse_doubles(C, "lambdas", lam_s, g->lams, MAXL);
+    if (g->nm < 1 || g->nl < 0) return 2;
+    g->nlasso = cs_parse_methods(C, lasso_s, g->lasso);
+    if (g->nlasso < 0) return 2;
+    for (int i = 0; i < g->nlasso; i++)
+        if (g->lasso[i] == CS_CSGM) return cli_usage_error(C, "--lasso lists Lasso methods only");
+    for (int i = 0; i < g->nm; i++)
+        if (g->msd[i] < 1 || g->msd[i] != floor(g->msd[i]))
+            return cli_usage_error(C, "--m: %g is not a positive integer", g->msd[i]);
+    return 0;
+}
+
+/* Every cell of the grid: each m, each series. 0, or the exit code. */
+static int run_cells(const char *C, ginv_net *net, const ginv_images *truth, cs_config *cfg, cs_grid *g,
+                     int quiet)
+{
+    /* series: CSGM per lambda, then each Lasso */
+    int nl = g->nl, code = 0;
+    g->ns = nl + g->nlasso;
+    for (int s = 0; s < nl; s++) snprintf(g->names[s], 64, "CSGM, lambda = %g", g->lams[s]);
+    for (int s = 0; s < g->nlasso; s++) snprintf(g->names[nl + s], 64, "%s", ginv_cs_method_name(g->lasso[s]));
+    for (int i = 0; !code && i < g->nm; i++) {
+        cfg->m = (int)g->msd[i];
+        for (int s = 0; !code && s < g->ns; s++) {
+            cs_result res;
+            if (s < nl) {
+                cfg->nmethods = 1, cfg->methods[0] = CS_CSGM, cfg->csgm.lambda = g->lams[s];
+            } else {
+                cfg->nmethods = 1, cfg->methods[0] = g->lasso[s - nl];
+            }
+            code = cs_run(C, net, truth, cfg, &res);
+            if (code) break;
+            cs_summary(&res, cfg->methods[0], &g->mean[s][i], &g->ci[s][i]);
+            g->lamu[s][i] = res.lambda[cfg->methods[0]];
+            g->secs[s][i] = res.seconds[cfg->methods[0]];
+            if (!quiet)
+                fprintf(stderr, "ginv: m = %d  %-20s MSE %.5f +- %.5f  (%.1f s)\n", cfg->m,
+                        g->names[s], g->mean[s][i], g->ci[s][i], g->secs[s][i]);
+            cs_result_release(&res);
+        }
+    }
+    return code;
+}
+
+/* The table, and the first m where the best Lasso is within CSGM's mean: to
+ * stdout and to path. 0, or the exit code. */
+static int write_table(const char *C, const cs_grid *g, const char *path)
+{
+    int nl = g->nl, ns = g->ns, nm = g->nm;
+    size_t cap = 1 << 16, len = 0;
+    char *md = malloc(cap);
+    len += snprintf(md + len, cap - len, "| m |");
+    for (int s = 0; s < ns; s++) len += snprintf(md + len, cap - len, " %s |", g->names[s]);
+    len += snprintf(md + len, cap - len, "\n|---|");
+    for (int s = 0; s < ns; s++) len += snprintf(md + len, cap - len, "---|");
+    len += snprintf(md + len, cap - len, "\n");
+    int cross = -1, csgm_s = nl > 1 ? 1 : 0;
+    for (int i = 0; i < nm; i++) {
+        len += snprintf(md + len, cap - len, "| %d |", (int)g->msd[i]);
+        double bl = INFINITY;
+        for (int s = 0; s < ns; s++) {
+            len += snprintf(md + len, cap - len, " %.3g ± %.2g |", g->mean[s][i], g->ci[s][i]);
+            if (s >= nl) bl = fmin(bl, g->mean[s][i]);
+        }
+        len += snprintf(md + len, cap - len, "\n");
+        if (cross < 0 && nl && g->nlasso && bl <= g->mean[csgm_s][i]) cross = i;
+    }
+    if (nl && g->nlasso) {
+        if (cross >= 0)
+            len += snprintf(md + len, cap - len, "\nThe best Lasso reaches CSGM (%s) at m = %d.\n",
+                            g->names[csgm_s], (int)g->msd[cross]);
+        else
+            len += snprintf(md + len, cap - len, "\nThe best Lasso stays above CSGM (%s) for "
+                            "every m up to %d.\n", g->names[csgm_s], (int)g->msd[nm - 1]);
+    }
+    fputs(md, stdout);
+    int code = 0;
+    if (ginv_write_atomic(path, md, len) != GINV_OK) code = cli_fail(C, "%s", ginv_last_error());
+    free(md);
+    return code;
+}
+
+/* The parameters and every cell's mean, CI and lambda into doc. */
+static void json_cells(cJSON *doc, const char *model, int nimg, int in_range, const cs_config *cfg, uint64_t seed,
+                       const cs_grid *g)
+{
+    int nl = g->nl;
+    cJSON *p = cJSON_AddObjectToObject(doc, "params");
+    cJSON_AddStringToObject(p, "model", model);
+    cJSON_AddNumberToObject(p, "images", nimg);
+    cJSON_AddBoolToObject(p, "in_range", in_range);
+    cJSON_AddStringToObject(p, "op", cfg->op);
+    cJSON *mm = cJSON_AddArrayToObject(p, "m");
+    for (int i = 0; i < g->nm; i++) cJSON_AddItemToArray(mm, cJSON_CreateNumber(g->msd[i]));
+    cJSON *ll = cJSON_AddArrayToObject(p, "lambdas");
+    for (int i = 0; i < nl; i++) cJSON_AddItemToArray(ll, cJSON_CreateNumber(g->lams[i]));
+    cJSON_AddNumberToObject(p, "noise", cfg->noise);
+    cJSON_AddNumberToObject(p, "restarts", cfg->csgm.restarts);
+    cJSON_AddNumberToObject(p, "iters", cfg->csgm.iters);
+    cJSON_AddNumberToObject(p, "lr", cfg->csgm.lr);
+    cJSON_AddNumberToObject(p, "seed", (double)seed);
+    cJSON *cells = cJSON_AddArrayToObject(doc, "cells");
+    for (int s = 0; s < g->ns; s++)
+        for (int i = 0; i < g->nm; i++) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "method", s < nl ? "csgm" : ginv_cs_method_name(g->lasso[s - nl]));
+            cJSON_AddNumberToObject(o, "m", g->msd[i]);
+            cJSON_AddItemToObject(o, "lambda", cli_json_num(g->lamu[s][i]));
+            cJSON_AddItemToObject(o, "mse_mean", cli_json_num(g->mean[s][i]));
+            cJSON_AddItemToObject(o, "mse_ci95", cli_json_num(g->ci[s][i]));
+            cJSON_AddItemToObject(o, "seconds", cli_json_num(g->secs[s][i]));
+            cJSON_AddItemToArray(cells, o);
+        }
+}
+
 int experiment_cs(int argc, char **argv)
 {
     const char *C = "experiment cs", *model = NULL, *ms_s = "10,25,50,100,200,300,400,500,750";
@@ -74,16 +201,8 @@ int experiment_cs(int argc, char **argv)
     if (!model || !outdir) return cli_usage_error(C, "--model and --out are required");
     plot_set_command(C);
     if ((rc = plot_set_format(C, "--format", fig_format))) return rc;
-    double msd[MAXM], lams[MAXL];
-    int nm = parse_doubles(C, "m", ms_s, msd, MAXM), nl = parse_doubles(C, "lambdas", lam_s, lams, MAXL);
-    if (nm < 1 || nl < 0) return 2;
-    int lasso[CS_NMETHODS], nlasso = cs_parse_methods(C, lasso_s, lasso);
-    if (nlasso < 0) return 2;
-    for (int i = 0; i < nlasso; i++)
-        if (lasso[i] == CS_CSGM) return cli_usage_error(C, "--lasso lists Lasso methods only");
-    for (int i = 0; i < nm; i++)
-        if (msd[i] < 1 || msd[i] != floor(msd[i]))
-            return cli_usage_error(C, "--m: %g is not a positive integer", msd[i]);
+    cs_grid g;
+    if ((rc = parse_grid(C, ms_s, lam_s, lasso_s, &g))) return rc;
     cfg.seed = cfg.csgm.seed = seed;
     cfg.threads = cli_threads(cfg.threads);
     cfg.csgm.threads = cfg.threads;
@@ -106,109 +225,31 @@ int experiment_cs(int argc, char **argv)
     } else if (ginv_images_load(spec, &truth) != GINV_OK) {
         code = cli_fail(C, "%s", ginv_last_error());
     }
-    if (!code && nlasso && ginv_images_load("fashion-mnist:train[0:8]", &tune) != GINV_OK)
+    if (!code && g.nlasso && ginv_images_load("fashion-mnist:train[0:8]", &tune) != GINV_OK)
         code = cli_fail(C, "%s", ginv_last_error());
     cfg.tune = &tune;
 
-    /* series: CSGM per lambda, then each Lasso */
-    int ns = nl + nlasso;
-    double mean[MAXS][MAXM], ci[MAXS][MAXM], lamu[MAXS][MAXM], secs[MAXS][MAXM];
-    char names[MAXS][64];
-    for (int s = 0; s < nl; s++) snprintf(names[s], 64, "CSGM, lambda = %g", lams[s]);
-    for (int s = 0; s < nlasso; s++) snprintf(names[nl + s], 64, "%s", ginv_cs_method_name(lasso[s]));
-    for (int i = 0; !code && i < nm; i++) {
-        cfg.m = (int)msd[i];
-        for (int s = 0; !code && s < ns; s++) {
-            cs_result res;
-            if (s < nl) {
-                cfg.nmethods = 1, cfg.methods[0] = CS_CSGM, cfg.csgm.lambda = lams[s];
-            } else {
-                cfg.nmethods = 1, cfg.methods[0] = lasso[s - nl];
-            }
-            code = cs_run(C, net, &truth, &cfg, &res);
-            if (code) break;
-            cs_summary(&res, cfg.methods[0], &mean[s][i], &ci[s][i]);
-            lamu[s][i] = res.lambda[cfg.methods[0]];
-            secs[s][i] = res.seconds[cfg.methods[0]];
-            if (!quiet)
-                fprintf(stderr, "ginv: m = %d  %-20s MSE %.5f +- %.5f  (%.1f s)\n", cfg.m,
-                        names[s], mean[s][i], ci[s][i], secs[s][i]);
-            cs_result_release(&res);
-        }
-    }
+    if (!code) code = run_cells(C, net, &truth, &cfg, &g, quiet);
     if (!code) {
-        /* the table, and the first m where the best Lasso is within CSGM's mean */
         char path[4096];
         snprintf(path, sizeof path, "%s/table.md", sd);
-        size_t cap = 1 << 16, len = 0;
-        char *md = malloc(cap);
-        len += snprintf(md + len, cap - len, "| m |");
-        for (int s = 0; s < ns; s++) len += snprintf(md + len, cap - len, " %s |", names[s]);
-        len += snprintf(md + len, cap - len, "\n|---|");
-        for (int s = 0; s < ns; s++) len += snprintf(md + len, cap - len, "---|");
-        len += snprintf(md + len, cap - len, "\n");
-        int cross = -1, csgm_s = nl > 1 ? 1 : 0;
-        for (int i = 0; i < nm; i++) {
-            len += snprintf(md + len, cap - len, "| %d |", (int)msd[i]);
-            double bl = INFINITY;
-            for (int s = 0; s < ns; s++) {
-                len += snprintf(md + len, cap - len, " %.3g ± %.2g |", mean[s][i], ci[s][i]);
-                if (s >= nl) bl = fmin(bl, mean[s][i]);
-            }
-            len += snprintf(md + len, cap - len, "\n");
-            if (cross < 0 && nl && nlasso && bl <= mean[csgm_s][i]) cross = i;
-        }
-        if (nl && nlasso) {
-            if (cross >= 0)
-                len += snprintf(md + len, cap - len, "\nThe best Lasso reaches CSGM (%s) at m = %d.\n",
-                                names[csgm_s], (int)msd[cross]);
-            else
-                len += snprintf(md + len, cap - len, "\nThe best Lasso stays above CSGM (%s) for "
-                                "every m up to %d.\n", names[csgm_s], (int)msd[nm - 1]);
-        }
-        fputs(md, stdout);
-        if (ginv_write_atomic(path, md, len) != GINV_OK) code = cli_fail(C, "%s", ginv_last_error());
-        free(md);
+        code = write_table(C, &g, path);
         const double *y[MAXS], *e[MAXS];
         const char *nm_[MAXS];
-        for (int s = 0; s < ns; s++) y[s] = mean[s], e[s] = ci[s], nm_[s] = names[s];
+        for (int s = 0; s < g.ns; s++) y[s] = g.mean[s], e[s] = g.ci[s], nm_[s] = g.names[s];
         snprintf(path, sizeof path, "%s/mse_vs_m.png", sd);
         char title[160];
         snprintf(title, sizeof title, "%s: per-pixel MSE vs m (%d images, noise %g, mean +- 1.96 SE)",
                  in_range ? "In range, x = G(z*)" : "Fashion-MNIST test", nimg, cfg.noise);
-        if (!code) code = plot_errorbars(path, title, "measurements m", "per-pixel MSE", ns, nm_,
-                                         nm, msd, y, e, PLOT_LOGY | PLOT_LOGX);
+        if (!code) code = plot_errorbars(path, title, "measurements m", "per-pixel MSE", g.ns, nm_,
+                                         g.nm, g.msd, y, e, PLOT_LOGY | PLOT_LOGX);
         if (!code && ginv_outset_commit(set) != GINV_OK)
             code = cli_fail(C, "--out: %s", ginv_last_error());
     }
     ginv_outset_free(set);
     if (!code && json) {
-        cJSON *doc = cli_json_new(C), *p = cJSON_AddObjectToObject(doc, "params");
-        cJSON_AddStringToObject(p, "model", model);
-        cJSON_AddNumberToObject(p, "images", nimg);
-        cJSON_AddBoolToObject(p, "in_range", in_range);
-        cJSON_AddStringToObject(p, "op", cfg.op);
-        cJSON *mm = cJSON_AddArrayToObject(p, "m");
-        for (int i = 0; i < nm; i++) cJSON_AddItemToArray(mm, cJSON_CreateNumber(msd[i]));
-        cJSON *ll = cJSON_AddArrayToObject(p, "lambdas");
-        for (int i = 0; i < nl; i++) cJSON_AddItemToArray(ll, cJSON_CreateNumber(lams[i]));
-        cJSON_AddNumberToObject(p, "noise", cfg.noise);
-        cJSON_AddNumberToObject(p, "restarts", cfg.csgm.restarts);
-        cJSON_AddNumberToObject(p, "iters", cfg.csgm.iters);
-        cJSON_AddNumberToObject(p, "lr", cfg.csgm.lr);
-        cJSON_AddNumberToObject(p, "seed", (double)seed);
-        cJSON *cells = cJSON_AddArrayToObject(doc, "cells");
-        for (int s = 0; s < ns; s++)
-            for (int i = 0; i < nm; i++) {
-                cJSON *o = cJSON_CreateObject();
-                cJSON_AddStringToObject(o, "method", s < nl ? "csgm" : ginv_cs_method_name(lasso[s - nl]));
-                cJSON_AddNumberToObject(o, "m", msd[i]);
-                cJSON_AddItemToObject(o, "lambda", cli_json_num(lamu[s][i]));
-                cJSON_AddItemToObject(o, "mse_mean", cli_json_num(mean[s][i]));
-                cJSON_AddItemToObject(o, "mse_ci95", cli_json_num(ci[s][i]));
-                cJSON_AddItemToObject(o, "seconds", cli_json_num(secs[s][i]));
-                cJSON_AddItemToArray(cells, o);
-            }
+        cJSON *doc = cli_json_new(C);
+        json_cells(doc, model, nimg, in_range, &cfg, seed, &g);
         code = cli_json_write(C, doc, json);
         cJSON_Delete(doc);
     }
