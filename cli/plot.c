@@ -364,131 +364,144 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int plot_series(const char *png, const plot_style *sty, int nseries, const char *const *names,
-                const int *npoints, const double *const *x, const double *const *y,
-                const double *const *yerr)
+/* The x axis of a line plot, from its drawable points. */
+typedef struct {
+    int log;           /* the style's PLOT_LOG*, less PLOT_LOGX when only x = 0 is drawn */
+    int total, zeros;  /* drawable points, and those at x <= 0 */
+    double xmin, xmax; /* the x range */
+    double pmin, pmax; /* the positive x extent */
+    double xzero;      /* where a log x axis draws x = 0 (NaN: nowhere) */
+} x_axis;
+
+/* the x extent, positive x apart (a log x axis draws x = 0 on its own) */
+static void x_extent(x_axis *ax, int nseries, const int *npoints, const double *const *x,
+                     const double *const *y)
 {
-    const char *C = cmd_name();
-    plot_style zero = {0};
-    if (!sty) sty = &zero;
-    int log = sty->log;
-    if (nseries < 1 || !npoints || !x || !y)
-        return cli_error(C, "plot '%s': nothing to plot (%d series)", png ? png : "", nseries);
-    /* the x extent, positive x apart (a log x axis draws x = 0 on its own) */
-    double xmin = INFINITY, xmax = -INFINITY, pmin = INFINITY, pmax = -INFINITY;
-    int total = 0, zeros = 0;
+    ax->xmin = INFINITY, ax->xmax = -INFINITY, ax->pmin = INFINITY, ax->pmax = -INFINITY;
+    ax->total = 0, ax->zeros = 0;
     for (int s = 0; s < nseries; s++) {
         for (int i = 0; i < npoints[s]; i++) {
             double xv = x[s][i];
-            if (!point_ok(xv, y[s][i], log)) continue;
-            total++;
-            if (xv < xmin) xmin = xv;
-            if (xv > xmax) xmax = xv;
-            if (xv > 0) pmin = fmin(pmin, xv), pmax = fmax(pmax, xv);
-            else zeros++;
+            if (!point_ok(xv, y[s][i], ax->log)) continue;
+            ax->total++;
+            if (xv < ax->xmin) ax->xmin = xv;
+            if (xv > ax->xmax) ax->xmax = xv;
+            if (xv > 0) ax->pmin = fmin(ax->pmin, xv), ax->pmax = fmax(ax->pmax, xv);
+            else ax->zeros++;
         }
     }
-    if (!total)
-        return cli_error_code(C, CLI_EXIT_NUMERIC, "plot '%s': every point is NaN%s", png ? png : "",
-                              log ? " or not positive (log scale)" : "");
-    if ((log & PLOT_LOGX) && !(pmax > 0)) log &= ~PLOT_LOGX; /* only x = 0: a linear axis */
-    double xzero = NAN;
-    if ((log & PLOT_LOGX) && zeros) { /* x = 0 a step left of the smallest positive x */
-        double dec = log10(pmax / pmin), gap = fmax(0.5, dec / 6);
-        xzero = pmin / pow(10, gap);
-        xmin = xzero / pow(10, 0.25 * gap);
-        xmax = pmax * pow(10, 0.1 * gap);
+}
+
+/* The x range from the extent: the log axis's x = 0 point, a margin for
+ * markers, and the style's marks. */
+static void x_range(x_axis *ax, const plot_style *sty, int nseries, const int *npoints)
+{
+    if ((ax->log & PLOT_LOGX) && !(ax->pmax > 0)) ax->log &= ~PLOT_LOGX; /* only x = 0: a linear axis */
+    int log = ax->log;
+    ax->xzero = NAN;
+    if ((log & PLOT_LOGX) && ax->zeros) { /* x = 0 a step left of the smallest positive x */
+        double dec = log10(ax->pmax / ax->pmin), gap = fmax(0.5, dec / 6);
+        ax->xzero = ax->pmin / pow(10, gap);
+        ax->xmin = ax->xzero / pow(10, 0.25 * gap);
+        ax->xmax = ax->pmax * pow(10, 0.1 * gap);
     } else if (log & PLOT_LOGX) {
-        xmin = pmin, xmax = pmax;
+        ax->xmin = ax->pmin, ax->xmax = ax->pmax;
     }
     /* markers at few points: a margin so that the first and last are not cut */
     int few = 0;
     for (int s = 0; s < nseries; s++) few |= npoints[s] <= 30;
-    if (few && xmax > xmin && !((log & PLOT_LOGX) && zeros)) {
+    if (few && ax->xmax > ax->xmin && !((log & PLOT_LOGX) && ax->zeros)) {
         if (log & PLOT_LOGX) {
-            double f = pow(xmax / xmin, 0.03);
-            xmin /= f, xmax *= f;
+            double f = pow(ax->xmax / ax->xmin, 0.03);
+            ax->xmin /= f, ax->xmax *= f;
         } else {
-            double pad = 0.03 * (xmax - xmin);
-            xmin -= pad, xmax += pad;
+            double pad = 0.03 * (ax->xmax - ax->xmin);
+            ax->xmin -= pad, ax->xmax += pad;
         }
     }
     for (int m = 0; m < sty->nmarks; m++)
-        if (isfinite(sty->mark_x[m])) xmin = fmin(xmin, sty->mark_x[m]), xmax = fmax(xmax, sty->mark_x[m]);
-    plot_job j;
-    int rc = job_open(&j, png);
-    if (rc) return rc;
-    /* one data block per series (two blank lines apart), drawable points only */
-    fprintf(j.fd, "# one block per series (gnuplot index 0, 1, ..): x y%s\n", yerr ? " half-width" : "");
-    int *count = calloc((size_t)nseries, sizeof *count);
-    if (!count) { job_cleanup(&j); return cli_oom(C); }
+        if (isfinite(sty->mark_x[m]))
+            ax->xmin = fmin(ax->xmin, sty->mark_x[m]), ax->xmax = fmax(ax->xmax, sty->mark_x[m]);
+}
+
+/* one data block per series (two blank lines apart), drawable points only;
+ * count[s]: the points of series s written */
+static void write_blocks(FILE *fd, const x_axis *ax, int nseries, const char *const *names, const int *npoints,
+                         const double *const *x, const double *const *y, const double *const *yerr, int *count)
+{
+    int log = ax->log;
     for (int s = 0; s < nseries; s++) {
-        fprintf(j.fd, "# series %d: ", s);
-        dat_str(j.fd, names && names[s] ? names[s] : "");
-        fputc('\n', j.fd);
+        fprintf(fd, "# series %d: ", s);
+        dat_str(fd, names && names[s] ? names[s] : "");
+        fputc('\n', fd);
         /* on a log x axis the x = 0 points come first, a blank line after
          * them: no line is drawn across the break */
-        int zpass = (log & PLOT_LOGX) && zeros;
+        int zpass = (log & PLOT_LOGX) && ax->zeros;
         for (int pass = zpass ? 0 : 1; pass < 2; pass++) {
             int wrote = 0;
             for (int i = 0; i < npoints[s]; i++) {
                 double xv = x[s][i], v = y[s][i];
                 if (!point_ok(xv, v, log) || (zpass && (xv == 0) != (pass == 0))) continue;
-                if ((log & PLOT_LOGX) && xv == 0) xv = xzero;
+                if ((log & PLOT_LOGX) && xv == 0) xv = ax->xzero;
                 count[s]++, wrote++;
-                if (yerr) fprintf(j.fd, "%.10g %.10g %.10g\n", xv, v, isfinite(yerr[s][i]) ? yerr[s][i] : 0.0);
-                else fprintf(j.fd, "%.10g %.10g\n", xv, v);
+                if (yerr) fprintf(fd, "%.10g %.10g %.10g\n", xv, v, isfinite(yerr[s][i]) ? yerr[s][i] : 0.0);
+                else fprintf(fd, "%.10g %.10g\n", xv, v);
             }
-            if (pass == 0 && wrote) fputc('\n', j.fd);
+            if (pass == 0 && wrote) fputc('\n', fd);
         }
-        fputs("\n\n", j.fd);
+        fputs("\n\n", fd);
     }
-    gp_header(&j, 900, 600, sty->title, sty->xlabel, sty->ylabel);
-    FILE *f = j.fs;
-    fputs("set grid\nset border lw 1.2\n", f);
-    if (log & PLOT_LOGY) fputs("set logscale y\nset format y '%g'\n", f);
-    if (sty->nxticks > 0) {
+}
+
+/* The style's own x tics (widening the x range to them). */
+static void gp_style_xtics(FILE *f, const plot_style *sty, x_axis *ax)
+{
+    fputs("set xtics (", f);
+    for (int i = 0; i < sty->nxticks; i++) {
+        fputs(i ? ", " : "", f);
+        gp_str(f, sty->xtick_labels && sty->xtick_labels[i] ? sty->xtick_labels[i] : "");
+        fprintf(f, " %.10g", sty->xtick_x[i]);
+    }
+    fputs(")\n", f);
+    if (sty->nxticks > 8) fputs("set xtics rotate by 30 right\n", f);
+    ax->xmin = fmin(ax->xmin, sty->xtick_x[0] - 0.5), ax->xmax = fmax(ax->xmax, sty->xtick_x[sty->nxticks - 1] + 0.5);
+}
+
+static void gp_log_x(FILE *f, const x_axis *ax, int nseries, const int *npoints, const double *const *x,
+                     const double *const *y)
+{
+    int zeros = ax->zeros;
+    double xzero = ax->xzero;
+    fputs("set logscale x\nset format x '%g'\n", f);
+    /* label every data x when there are few (a log axis over less than a
+     * decade has few tics of its own), and the zero point */
+    double *dx = malloc(sizeof(double) * (size_t)(ax->total + 1));
+    int nd = 0;
+    for (int s = 0; dx && s < nseries; s++)
+        for (int i = 0; i < npoints[s]; i++)
+            if (point_ok(x[s][i], y[s][i], ax->log) && x[s][i] > 0) dx[nd++] = x[s][i];
+    if (dx) qsort(dx, (size_t)nd, sizeof *dx, cmp_double);
+    int nu = 0;
+    for (int i = 0; dx && i < nd; i++)
+        if (!nu || dx[i] != dx[nu - 1]) dx[nu++] = dx[i];
+    if (dx && nu <= 12) {
         fputs("set xtics (", f);
-        for (int i = 0; i < sty->nxticks; i++) {
-            fputs(i ? ", " : "", f);
-            gp_str(f, sty->xtick_labels && sty->xtick_labels[i] ? sty->xtick_labels[i] : "");
-            fprintf(f, " %.10g", sty->xtick_x[i]);
-        }
+        if (zeros) fprintf(f, "'0' %.10g, ", xzero);
+        for (int i = 0; i < nu; i++) fprintf(f, "%s'%g' %.10g", i ? ", " : "", dx[i], dx[i]);
         fputs(")\n", f);
-        if (sty->nxticks > 8) fputs("set xtics rotate by 30 right\n", f);
-        xmin = fmin(xmin, sty->xtick_x[0] - 0.5), xmax = fmax(xmax, sty->xtick_x[sty->nxticks - 1] + 0.5);
+    } else if (zeros) {
+        fprintf(f, "set xtics add ('0' %.10g)\n", xzero);
     }
-    if (log & PLOT_LOGX) {
-        fputs("set logscale x\nset format x '%g'\n", f);
-        /* label every data x when there are few (a log axis over less than a
-         * decade has few tics of its own), and the zero point */
-        double *dx = malloc(sizeof(double) * (size_t)(total + 1));
-        int nd = 0;
-        for (int s = 0; dx && s < nseries; s++)
-            for (int i = 0; i < npoints[s]; i++)
-                if (point_ok(x[s][i], y[s][i], log) && x[s][i] > 0) dx[nd++] = x[s][i];
-        if (dx) qsort(dx, (size_t)nd, sizeof *dx, cmp_double);
-        int nu = 0;
-        for (int i = 0; dx && i < nd; i++)
-            if (!nu || dx[i] != dx[nu - 1]) dx[nu++] = dx[i];
-        if (dx && nu <= 12) {
-            fputs("set xtics (", f);
-            if (zeros) fprintf(f, "'0' %.10g, ", xzero);
-            for (int i = 0; i < nu; i++) fprintf(f, "%s'%g' %.10g", i ? ", " : "", dx[i], dx[i]);
-            fputs(")\n", f);
-        } else if (zeros) {
-            fprintf(f, "set xtics add ('0' %.10g)\n", xzero);
-        }
-        free(dx);
-        if (zeros) /* the break between 0 and the positive axis */
-            fprintf(f, "set arrow from %.10g, graph 0 to %.10g, graph 1 nohead dt 2 lw 1.5 lc rgb '#666666'\n",
-                    sqrt(xzero * pmin), sqrt(xzero * pmin));
-    }
-    if (xmax > xmin) fprintf(f, "set xrange [%.10g:%.10g]\n", xmin, xmax);
-    if (sty->ymin < sty->ymax) {
-        double pad = 0.03 * (sty->ymax - sty->ymin);
-        fprintf(f, "set yrange [%.10g:%.10g]\n", sty->ymin - pad, sty->ymax + pad);
-    }
+    free(dx);
+    if (zeros) /* the break between 0 and the positive axis */
+        fprintf(f, "set arrow from %.10g, graph 0 to %.10g, graph 1 nohead dt 2 lw 1.5 lc rgb '#666666'\n",
+                sqrt(xzero * ax->pmin), sqrt(xzero * ax->pmin));
+}
+
+/* The key, the style's marks and the plot command over the series drawn. */
+static void gp_plot_lines(FILE *f, const plot_style *sty, int nseries, const char *const *names, const int *count,
+                          int has_err)
+{
     /* the key right of the plot: clear of the x label and the title */
     fputs("set key outside right top vertical Left reverse samplen 2.5 spacing 1.2\n", f);
     static const char *mark_colors[] = {"#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"};
@@ -503,7 +516,7 @@ int plot_series(const char *png, const plot_style *sty, int nseries, const char 
         if (!first) fputs(", \\\n     ", f);
         first = 0;
         const char *pts = count[s] <= 30 ? "linespoints pt 7 ps 0.7" : "lines";
-        if (yerr) fprintf(f, "datafile index %d using 1:2:3 with yerrorlines lw 2 pt 7 ps 0.7 title ", s);
+        if (has_err) fprintf(f, "datafile index %d using 1:2:3 with yerrorlines lw 2 pt 7 ps 0.7 title ", s);
         else fprintf(f, "datafile index %d using 1:2 with %s lw 2 title ", s, pts);
         char def[32];
         snprintf(def, sizeof def, "series %d", s + 1);
@@ -517,6 +530,43 @@ int plot_series(const char *png, const plot_style *sty, int nseries, const char 
         gp_str(f, sty->mark_labels && sty->mark_labels[m] ? sty->mark_labels[m] : def);
     }
     fputc('\n', f);
+}
+
+int plot_series(const char *png, const plot_style *sty, int nseries, const char *const *names,
+                const int *npoints, const double *const *x, const double *const *y,
+                const double *const *yerr)
+{
+    const char *C = cmd_name();
+    plot_style zero = {0};
+    if (!sty) sty = &zero;
+    x_axis ax = {.log = sty->log};
+    if (nseries < 1 || !npoints || !x || !y)
+        return cli_error(C, "plot '%s': nothing to plot (%d series)", png ? png : "", nseries);
+    x_extent(&ax, nseries, npoints, x, y);
+    if (!ax.total)
+        return cli_error_code(C, CLI_EXIT_NUMERIC, "plot '%s': every point is NaN%s", png ? png : "",
+                              ax.log ? " or not positive (log scale)" : "");
+    x_range(&ax, sty, nseries, npoints);
+    plot_job j;
+    int rc = job_open(&j, png);
+    if (rc) return rc;
+    /* one data block per series (two blank lines apart), drawable points only */
+    fprintf(j.fd, "# one block per series (gnuplot index 0, 1, ..): x y%s\n", yerr ? " half-width" : "");
+    int *count = calloc((size_t)nseries, sizeof *count);
+    if (!count) { job_cleanup(&j); return cli_oom(C); }
+    write_blocks(j.fd, &ax, nseries, names, npoints, x, y, yerr, count);
+    gp_header(&j, 900, 600, sty->title, sty->xlabel, sty->ylabel);
+    FILE *f = j.fs;
+    fputs("set grid\nset border lw 1.2\n", f);
+    if (ax.log & PLOT_LOGY) fputs("set logscale y\nset format y '%g'\n", f);
+    if (sty->nxticks > 0) gp_style_xtics(f, sty, &ax);
+    if (ax.log & PLOT_LOGX) gp_log_x(f, &ax, nseries, npoints, x, y);
+    if (ax.xmax > ax.xmin) fprintf(f, "set xrange [%.10g:%.10g]\n", ax.xmin, ax.xmax);
+    if (sty->ymin < sty->ymax) {
+        double pad = 0.03 * (sty->ymax - sty->ymin);
+        fprintf(f, "set yrange [%.10g:%.10g]\n", sty->ymin - pad, sty->ymax + pad);
+    }
+    gp_plot_lines(f, sty, nseries, names, count, yerr != NULL);
     free(count);
     return job_run(&j);
 }
