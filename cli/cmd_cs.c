@@ -11,6 +11,140 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* The run's configuration from the parsed parameters: 0, or the exit code. */
+static int cs_configure(const char *C, const ginv_cs_params *p, int in_range, uint64_t seed, int threads,
+                        const cli_opt *opts, cs_config *cfg)
+{
+    const char *model = p->model;
+    if (in_range && !model) return cli_usage_error(C, "--model is required for csgm and --in-range");
+    *cfg = (cs_config){.op = p->op, .m = p->m, .noise = p->noise, .lasso_iters = p->lasso_iters, .nlambdas = 16,
+                       .ilo_layer = p->layer, .ilo_radius = p->ilo_radius, .ilo_iters = p->ilo_iters};
+    cfg->lasso_lambda = isnan(p->lasso_lambda) ? 0 : p->lasso_lambda;
+    ginv_status pst = ginv_cs_check(p, cfg->methods, &cfg->nmethods);
+    if (pst != GINV_OK) return cli_param_error(C, pst);
+    ginv_csgm_opts_init(&cfg->csgm);
+    cfg->csgm.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
+    cfg->csgm.lambda = p->lambda, cfg->csgm.restarts = p->restarts, cfg->csgm.iters = p->iters, cfg->csgm.lr = p->lr;
+    cfg->seed = cfg->csgm.seed = seed;
+    cfg->threads = cli_threads(threads);
+    cfg->csgm.threads = cfg->threads;
+    if (cli_find(opts, "op")->seen && !strcmp(cfg->op, "gaussian"))
+        fprintf(stderr, "ginv cs: note: --op gaussian now has entries N(0, 1/m) as in every command; "
+                        "Bora et al.'s N(0, 1), this command's default, is --op gaussian-unit\n");
+    int need_net = in_range != 0;
+    for (int t = 0; t < cfg->nmethods; t++) need_net |= cfg->methods[t] == CS_CSGM;
+    if (need_net && !model) return cli_usage_error(C, "--model is required for csgm and --in-range");
+    return 0;
+}
+
+/* The Lasso's held-out images when it runs and --lasso-lambda is not given
+ * (cfg->tune then points at *tune): 0, or the exit code. */
+static int cs_load_tune(const char *C, const char *tune_spec, int in_range, const char *data,
+                        const ginv_images *truth, cs_config *cfg, ginv_images *tune)
+{
+    int code = 0, uses_lasso = 0;
+    for (int t = 0; t < cfg->nmethods; t++) uses_lasso |= cfg->methods[t] != CS_CSGM;
+    if (uses_lasso && !(cfg->lasso_lambda > 0)) {
+        const char *ts = tune_spec;
+        if (!ts && (in_range || !strncmp(data, "fashion-mnist", 13))) ts = "fashion-mnist:train[0:8]";
+        if (!ts) code = cli_usage_error(C, "the Lasso needs --lasso-lambda or --tune-data");
+        else if (ginv_images_load(ts, tune) != GINV_OK)
+            code = cli_fail(C, "--tune-data: %s", ginv_last_error());
+        else if (tune->h * tune->w != truth->h * truth->w)
+            code = cli_error_code(C, CLI_EXIT_FORMAT, "--tune-data images are %dx%d but the data %dx%d", tune->h,
+                             tune->w, truth->h, truth->w);
+        cfg->tune = tune;
+    }
+    return code;
+}
+
+/* The summary table: per method the mean MSE, its CI, the mean PSNR. */
+static void cs_print_table(const cs_config *cfg, const ginv_images *truth, const cs_result *res)
+{
+    printf("%d images %dx%d, op %s, m = %d, noise %.3g per measurement\n", truth->count,
+           truth->h, truth->w, cfg->op, res->m, cfg->noise);
+    printf("%-14s %12s %10s %9s %10s %9s\n", "method", "MSE/pixel", "+-1.96SE", "PSNR dB",
+           "lambda", "seconds");
+    for (int t = 0; t < cfg->nmethods; t++) {
+        int mt = cfg->methods[t];
+        double mu, ci, ps = 0;
+        cs_summary(res, mt, &mu, &ci);
+        for (int i = 0; i < res->N; i++) ps += 10 * log10(1.0 / fmax(res->mse[mt][i], 1e-12));
+        printf("%-14s %12.5f %10.5f %9.2f %10.3g %9.2f\n", ginv_cs_method_name(mt), mu, ci,
+               ps / res->N, res->lambda[mt], res->seconds[mt]);
+    }
+}
+
+/* grid.png, y.npy, truth.npy and <method>.npy into the output set, then
+ * committed to outdir: 0, or the exit code. */
+static int cs_write_out(const char *C, ginv_outset *set, const char *outdir, const ginv_images *truth,
+                        const cs_result *res, const cs_config *cfg, int png_scale, int quiet)
+{
+    char path[4096];
+    const char *sd = ginv_outset_dir(set);
+    int64_t shape[2] = {res->N, res->n};
+    snprintf(path, sizeof path, "%s/grid.png", sd);
+    char title[160];
+    snprintf(title, sizeof title, "op %s, m = %d, noise %.3g", cfg->op, res->m, cfg->noise);
+    int code = cs_write_grid(C, path, truth, res, 16, png_scale, cfg->op, title);
+    int64_t yshape[2] = {res->N, res->m};
+    snprintf(path, sizeof path, "%s/y.npy", sd);
+    if (!code && ginv_array_write(path, res->y, 2, yshape) != GINV_OK)
+        code = cli_fail(C, "%s", ginv_last_error());
+    for (int i = -1; !code && i < CS_NMETHODS; i++) {
+        const float *a = i < 0 ? truth->pix : res->xhat[i];
+        if (!a) continue;
+        snprintf(path, sizeof path, "%s/%s.npy", sd, i < 0 ? "truth" : ginv_cs_method_name(i));
+        if (ginv_array_write(path, a, 2, shape) != GINV_OK)
+            code = cli_fail(C, "%s", ginv_last_error());
+    }
+    if (!code && ginv_outset_commit(set) != GINV_OK)
+        code = cli_fail(C, "--out: %s", ginv_last_error());
+    if (!code && !quiet) printf("wrote %s/grid.png (rows: truth, measurements, each method)\n", outdir);
+    return code;
+}
+
+/* The JSON document: the parameters used, the summary and every image's
+ * MSE and PSNR per method. */
+static cJSON *cs_json(const ginv_cs_params *p, int in_range, uint64_t seed, const cs_config *cfg,
+                      const ginv_images *truth, const cs_result *res)
+{
+    cJSON *doc = cli_json_new("cs");
+    ginv_cs_params used = *p;
+    used.m = res->m;
+    if (in_range) used.data = NULL;
+    cJSON *pj = cli_json_table(cJSON_AddObjectToObject(doc, "params"), &ginv_cs_table, &used);
+    if (in_range) cJSON_AddNumberToObject(pj, "in_range", in_range);
+    cJSON_AddStringToObject(pj, "a_convention", !strcmp(cfg->op, "gaussian") ? "gaussian entries N(0,1/m), noise per measurement" : "gaussian-unit entries N(0,1), noise per measurement");
+    cJSON_AddNumberToObject(pj, "seed", (double)seed);
+    cJSON *summ = cJSON_AddObjectToObject(doc, "summary");
+    for (int t = 0; t < cfg->nmethods; t++) {
+        int mt = cfg->methods[t];
+        double mu, ci;
+        cs_summary(res, mt, &mu, &ci);
+        cJSON *o = cJSON_AddObjectToObject(summ, ginv_cs_method_name(mt));
+        cJSON_AddItemToObject(o, "mse_mean", cli_json_num(mu));
+        cJSON_AddItemToObject(o, "mse_ci95", cli_json_num(ci));
+        cJSON_AddItemToObject(o, "psnr_of_mean_mse", cli_json_num(10 * log10(1.0 / mu)));
+        cJSON_AddItemToObject(o, "lambda", cli_json_num(res->lambda[mt]));
+        cJSON_AddItemToObject(o, "seconds", cli_json_num(res->seconds[mt]));
+    }
+    cJSON *imgs = cJSON_AddArrayToObject(doc, "images");
+    for (int i = 0; i < res->N; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "index", i);
+        if (truth->labels) cJSON_AddNumberToObject(o, "label", truth->labels[i]);
+        for (int t = 0; t < cfg->nmethods; t++) {
+            int mt = cfg->methods[t];
+            cJSON *q = cJSON_AddObjectToObject(o, ginv_cs_method_name(mt));
+            cJSON_AddItemToObject(q, "mse", cli_json_num(res->mse[mt][i]));
+            cJSON_AddItemToObject(q, "psnr", cli_json_num(10 * log10(1.0 / res->mse[mt][i])));
+        }
+        cJSON_AddItemToArray(imgs, o);
+    }
+    return doc;
+}
+
 int cmd_cs(int argc, char **argv)
 {
     const char *C = "cs";
@@ -48,24 +182,8 @@ int cmd_cs(int argc, char **argv)
     int rc = cli_parse(&cmd, opts, argc, argv, NULL, 0, &npos_);
     if (rc != CLI_OK) return rc == CLI_HELP ? 0 : rc;
     const char *model = p.model, *data = p.data;
-    if (in_range && !model) return cli_usage_error(C, "--model is required for csgm and --in-range");
-    cs_config cfg = {.op = p.op, .m = p.m, .noise = p.noise, .lasso_iters = p.lasso_iters, .nlambdas = 16,
-                     .ilo_layer = p.layer, .ilo_radius = p.ilo_radius, .ilo_iters = p.ilo_iters};
-    cfg.lasso_lambda = isnan(p.lasso_lambda) ? 0 : p.lasso_lambda;
-    ginv_status pst = ginv_cs_check(&p, cfg.methods, &cfg.nmethods);
-    if (pst != GINV_OK) return cli_param_error(C, pst);
-    ginv_csgm_opts_init(&cfg.csgm);
-    cfg.csgm.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
-    cfg.csgm.lambda = p.lambda, cfg.csgm.restarts = p.restarts, cfg.csgm.iters = p.iters, cfg.csgm.lr = p.lr;
-    cfg.seed = cfg.csgm.seed = seed;
-    cfg.threads = cli_threads(threads);
-    cfg.csgm.threads = cfg.threads;
-    if (cli_find(opts, "op")->seen && !strcmp(cfg.op, "gaussian"))
-        fprintf(stderr, "ginv cs: note: --op gaussian now has entries N(0, 1/m) as in every command; "
-                        "Bora et al.'s N(0, 1), this command's default, is --op gaussian-unit\n");
-    int need_net = in_range != 0;
-    for (int t = 0; t < cfg.nmethods; t++) need_net |= cfg.methods[t] == CS_CSGM;
-    if (need_net && !model) return cli_usage_error(C, "--model is required for csgm and --in-range");
+    cs_config cfg;
+    if ((rc = cs_configure(C, &p, in_range, seed, threads, opts, &cfg))) return rc;
     cli_install_callbacks(quiet);
 
     ginv_net *net = NULL;
@@ -76,97 +194,18 @@ int cmd_cs(int argc, char **argv)
     if (in_range) code = cs_in_range_truth(C, net, in_range, seed, &truth);
     else if (ginv_images_load(data, &truth) != GINV_OK)
         code = cli_fail(C, "--data: %s", ginv_last_error());
-    int uses_lasso = 0;
-    for (int t = 0; t < cfg.nmethods; t++) uses_lasso |= cfg.methods[t] != CS_CSGM;
-    if (!code && uses_lasso && !(cfg.lasso_lambda > 0)) {
-        const char *ts = tune_spec;
-        if (!ts && (in_range || !strncmp(data, "fashion-mnist", 13))) ts = "fashion-mnist:train[0:8]";
-        if (!ts) code = cli_usage_error(C, "the Lasso needs --lasso-lambda or --tune-data");
-        else if (ginv_images_load(ts, &tune) != GINV_OK)
-            code = cli_fail(C, "--tune-data: %s", ginv_last_error());
-        else if (tune.h * tune.w != truth.h * truth.w)
-            code = cli_error_code(C, CLI_EXIT_FORMAT, "--tune-data images are %dx%d but the data %dx%d", tune.h,
-                             tune.w, truth.h, truth.w);
-        cfg.tune = &tune;
-    }
+    if (!code) code = cs_load_tune(C, tune_spec, in_range, data, &truth, &cfg, &tune);
     /* the output set: grid.png and the arrays appear in --out together */
     ginv_outset *set = NULL;
     if (!code && outdir && ginv_outset_begin(outdir, &set) != GINV_OK)
         code = cli_fail(C, "--out: %s", ginv_last_error());
     cs_result res = {0};
     if (!code) code = cs_run(C, net, &truth, &cfg, &res);
-    if (!code && !quiet) {
-        printf("%d images %dx%d, op %s, m = %d, noise %.3g per measurement\n", truth.count,
-               truth.h, truth.w, cfg.op, res.m, cfg.noise);
-        printf("%-14s %12s %10s %9s %10s %9s\n", "method", "MSE/pixel", "+-1.96SE", "PSNR dB",
-               "lambda", "seconds");
-        for (int t = 0; t < cfg.nmethods; t++) {
-            int mt = cfg.methods[t];
-            double mu, ci, ps = 0;
-            cs_summary(&res, mt, &mu, &ci);
-            for (int i = 0; i < res.N; i++) ps += 10 * log10(1.0 / fmax(res.mse[mt][i], 1e-12));
-            printf("%-14s %12.5f %10.5f %9.2f %10.3g %9.2f\n", ginv_cs_method_name(mt), mu, ci,
-                   ps / res.N, res.lambda[mt], res.seconds[mt]);
-        }
-    }
-    if (!code && outdir) {
-        char path[4096];
-        const char *sd = ginv_outset_dir(set);
-        int64_t shape[2] = {res.N, res.n};
-        snprintf(path, sizeof path, "%s/grid.png", sd);
-        char title[160];
-        snprintf(title, sizeof title, "op %s, m = %d, noise %.3g", cfg.op, res.m, cfg.noise);
-        code = cs_write_grid(C, path, &truth, &res, 16, png_scale, cfg.op, title);
-        int64_t yshape[2] = {res.N, res.m};
-        snprintf(path, sizeof path, "%s/y.npy", sd);
-        if (!code && ginv_array_write(path, res.y, 2, yshape) != GINV_OK)
-            code = cli_fail(C, "%s", ginv_last_error());
-        for (int i = -1; !code && i < CS_NMETHODS; i++) {
-            const float *a = i < 0 ? truth.pix : res.xhat[i];
-            if (!a) continue;
-            snprintf(path, sizeof path, "%s/%s.npy", sd, i < 0 ? "truth" : ginv_cs_method_name(i));
-            if (ginv_array_write(path, a, 2, shape) != GINV_OK)
-                code = cli_fail(C, "%s", ginv_last_error());
-        }
-        if (!code && ginv_outset_commit(set) != GINV_OK)
-            code = cli_fail(C, "--out: %s", ginv_last_error());
-        if (!code && !quiet) printf("wrote %s/grid.png (rows: truth, measurements, each method)\n", outdir);
-    }
+    if (!code && !quiet) cs_print_table(&cfg, &truth, &res);
+    if (!code && outdir) code = cs_write_out(C, set, outdir, &truth, &res, &cfg, png_scale, quiet);
     ginv_outset_free(set);
     if (!code && json) {
-        cJSON *doc = cli_json_new("cs");
-        ginv_cs_params used = p;
-        used.m = res.m;
-        if (in_range) used.data = NULL;
-        cJSON *pj = cli_json_table(cJSON_AddObjectToObject(doc, "params"), &ginv_cs_table, &used);
-        if (in_range) cJSON_AddNumberToObject(pj, "in_range", in_range);
-        cJSON_AddStringToObject(pj, "a_convention", !strcmp(cfg.op, "gaussian") ? "gaussian entries N(0,1/m), noise per measurement" : "gaussian-unit entries N(0,1), noise per measurement");
-        cJSON_AddNumberToObject(pj, "seed", (double)seed);
-        cJSON *summ = cJSON_AddObjectToObject(doc, "summary");
-        for (int t = 0; t < cfg.nmethods; t++) {
-            int mt = cfg.methods[t];
-            double mu, ci;
-            cs_summary(&res, mt, &mu, &ci);
-            cJSON *o = cJSON_AddObjectToObject(summ, ginv_cs_method_name(mt));
-            cJSON_AddItemToObject(o, "mse_mean", cli_json_num(mu));
-            cJSON_AddItemToObject(o, "mse_ci95", cli_json_num(ci));
-            cJSON_AddItemToObject(o, "psnr_of_mean_mse", cli_json_num(10 * log10(1.0 / mu)));
-            cJSON_AddItemToObject(o, "lambda", cli_json_num(res.lambda[mt]));
-            cJSON_AddItemToObject(o, "seconds", cli_json_num(res.seconds[mt]));
-        }
-        cJSON *imgs = cJSON_AddArrayToObject(doc, "images");
-        for (int i = 0; i < res.N; i++) {
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddNumberToObject(o, "index", i);
-            if (truth.labels) cJSON_AddNumberToObject(o, "label", truth.labels[i]);
-            for (int t = 0; t < cfg.nmethods; t++) {
-                int mt = cfg.methods[t];
-                cJSON *q = cJSON_AddObjectToObject(o, ginv_cs_method_name(mt));
-                cJSON_AddItemToObject(q, "mse", cli_json_num(res.mse[mt][i]));
-                cJSON_AddItemToObject(q, "psnr", cli_json_num(10 * log10(1.0 / res.mse[mt][i])));
-            }
-            cJSON_AddItemToArray(imgs, o);
-        }
+        cJSON *doc = cs_json(&p, in_range, seed, &cfg, &truth, &res);
         code = cli_json_write(C, doc, json);
         cJSON_Delete(doc);
     }
