@@ -36,19 +36,112 @@ static int ivec_push(ivec *a, int x)
     return 1;
 }
 
+/* The state of a parse: the clauses so far (start[c] is where clause c's
+ * literals begin in lits), the header and the line being read. */
+typedef struct {
+    ivec lits, start;
+    int strict;
+    long long nvars, nclauses;
+    size_t header_line, line, open_line; /* open_line: where the unfinished clause began */
+    int open;                            /* literals in the unfinished clause */
+    char shown[DIMACS_SHOW_MAX];
+} cnf_parse;
+
+static ginv_status cnf_nomem(void)
+{
+    return ginv_fail(GINV_ERR_NOMEM, "out of memory reading a CNF");
+}
+
+/* The rest of a 'p' line: "cnf VARIABLES CLAUSES" and nothing after. */
+static ginv_status parse_header(cnf_parse *P, dimacs_line *L)
+{
+    size_t line = P->line;
+    if (P->header_line)
+        return ginv_fail(GINV_ERR_FORMAT, "line %zu: a second 'p' header (the first is on line %zu)",
+                         line, P->header_line);
+    char fmt[DIMACS_TOKEN_MAX], a[DIMACS_TOKEN_MAX], b[DIMACS_TOKEN_MAX], extra[DIMACS_TOKEN_MAX];
+    int nt = ginv_dimacs_next(L, fmt, sizeof fmt) + ginv_dimacs_next(L, a, sizeof a) +
+             ginv_dimacs_next(L, b, sizeof b);
+    if (nt < 3)
+        return ginv_fail(GINV_ERR_FORMAT, "line %zu: the header must read 'p cnf VARIABLES CLAUSES'", line);
+    if (strcmp(fmt, "cnf"))
+        return ginv_fail(GINV_ERR_FORMAT, "line %zu: format '%s' in the header is not 'cnf'", line,
+                         ginv_dimacs_show(fmt, P->shown));
+    if (!ginv_dimacs_count(a, CNF_MAX_VARS, &P->nvars) || P->nvars < 1)
+        return ginv_fail(GINV_ERR_FORMAT, "line %zu: the number of variables '%s' is not an integer "
+                                          "in 1..%d", line, ginv_dimacs_show(a, P->shown), CNF_MAX_VARS);
+    if (!ginv_dimacs_count(b, CNF_MAX_CLAUSES, &P->nclauses))
+        return ginv_fail(GINV_ERR_FORMAT, "line %zu: the number of clauses '%s' is not an integer "
+                                          "in 0..%d", line, ginv_dimacs_show(b, P->shown), CNF_MAX_CLAUSES);
+    if (ginv_dimacs_next(L, extra, sizeof extra))
+        return ginv_fail(GINV_ERR_FORMAT, "line %zu: text '%s' after 'p cnf %lld %lld'", line,
+                         ginv_dimacs_show(extra, P->shown), P->nvars, P->nclauses);
+    P->header_line = line;
+    return GINV_OK;
+}
+
+/* One literal token: appended to the open clause, or 0, which ends it. */
+static ginv_status parse_literal(cnf_parse *P, const char *tok)
+{
+    size_t line = P->line;
+    long long v, nvars = P->nvars;
+    if (!ginv_dimacs_is_int(tok))
+        return ginv_fail(GINV_ERR_FORMAT, "line %zu: '%s' is not an integer literal", line,
+                         ginv_dimacs_show(tok, P->shown));
+    if (!ginv_dimacs_int(tok, &v))
+        return ginv_fail(GINV_ERR_FORMAT, "line %zu: literal '%s' is too large", line,
+                         ginv_dimacs_show(tok, P->shown));
+    if (!P->header_line)
+        return ginv_fail(GINV_ERR_FORMAT, "line %zu: literal '%s' comes before the 'p cnf' header",
+                         line, ginv_dimacs_show(tok, P->shown));
+    if (v == 0 && tok[0] == '-')
+        return ginv_fail(GINV_ERR_FORMAT, "line %zu: '-0' is not a literal (0 alone ends a clause)", line);
+    if (v < -nvars || v > nvars)
+        return ginv_fail(GINV_ERR_FORMAT, "line %zu: literal %lld names variable %lld, but the header "
+                                          "declares %lld variables", line, v, v < 0 ? -v : v, nvars);
+    if (v == 0) {
+        if (P->strict && (long long)P->start.n - 1 >= P->nclauses)
+            return ginv_fail(GINV_ERR_FORMAT, "line %zu: clause %zu, but the header declares %lld clauses",
+                             line, P->start.n, P->nclauses);
+        if (P->start.n - 1 >= CNF_MAX_CLAUSES)
+            return ginv_fail(GINV_ERR_FORMAT, "line %zu: more than %d clauses", line, CNF_MAX_CLAUSES);
+        if (!ivec_push(&P->start, (int)P->lits.n)) return cnf_nomem();
+        P->open = 0;
+    } else {
+        if (P->lits.n >= CNF_MAX_LITS)
+            return ginv_fail(GINV_ERR_FORMAT, "line %zu: more than %zu literals", line, CNF_MAX_LITS);
+        if (!P->open) P->open_line = line;
+        P->open++;
+        if (!ivec_push(&P->lits, (int)v)) return cnf_nomem();
+    }
+    return GINV_OK;
+}
+
+/* After the last line: a header was read, the last clause is ended (lenient:
+ * by the end of file) and, strict, the clause count is the header's. */
+static ginv_status parse_finish(cnf_parse *P)
+{
+    if (!P->header_line) return ginv_fail(GINV_ERR_FORMAT, "no 'p cnf VARIABLES CLAUSES' header");
+    if (P->open) {
+        if (P->strict)
+            return ginv_fail(GINV_ERR_FORMAT, "line %zu: the last clause is not ended by 0", P->open_line);
+        if (!ivec_push(&P->start, (int)P->lits.n)) return cnf_nomem(); /* lenient: the end of file ends it */
+    }
+    if (P->strict && (long long)P->start.n - 1 != P->nclauses)
+        return ginv_fail(GINV_ERR_FORMAT, "the header (line %zu) declares %lld clauses but the file has %zu",
+                         P->header_line, P->nclauses, P->start.n - 1);
+    return GINV_OK;
+}
+
 ginv_status ginv_cnf_parse(const char *buf, size_t len, int strict, ginv_cnf *out)
 {
     if (!out) return ginv_fail(GINV_ERR_ARG, "ginv_cnf_parse: out is NULL");
     memset(out, 0, sizeof *out);
     if (!buf && len) return ginv_fail(GINV_ERR_ARG, "ginv_cnf_parse: buf is NULL");
-    ivec lits = {0}, start = {0};
+    cnf_parse P = {.strict = strict, .nvars = -1, .nclauses = -1};
     ginv_status st = GINV_OK;
-    long long nvars = -1, nclauses = -1;
-    size_t header_line = 0, line = 0, open_line = 0; /* open_line: where the unfinished clause began */
-    int open = 0;                                    /* literals in the unfinished clause */
     char tok[DIMACS_TOKEN_MAX];
-    char shown[DIMACS_SHOW_MAX];
-    if (!ivec_push(&start, 0)) goto nomem;
+    if (!ivec_push(&P.start, 0)) goto nomem;
     if (len == 0) {
         st = ginv_fail(GINV_ERR_FORMAT, "the file is empty (a CNF needs a 'p cnf VARIABLES CLAUSES' line)");
         goto fail;
@@ -57,7 +150,7 @@ ginv_status ginv_cnf_parse(const char *buf, size_t len, int strict, ginv_cnf *ou
     while (i < len) {
         size_t eol = i;
         while (eol < len && buf[eol] != '\n') eol++;
-        line++;
+        P.line++;
         dimacs_line L = {buf + i, eol - i, 0};
         i = eol + 1;
         if (!ginv_dimacs_next(&L, tok, sizeof tok)) continue; /* blank */
@@ -65,127 +158,35 @@ ginv_status ginv_cnf_parse(const char *buf, size_t len, int strict, ginv_cnf *ou
         if (!strcmp(tok, "%")) {
             if (strict) {
                 st = ginv_fail(GINV_ERR_FORMAT, "line %zu: '%%' is SATLIB's end marker, not DIMACS "
-                                                "(lenient mode accepts it)", line);
+                                                "(lenient mode accepts it)", P.line);
                 goto fail;
             }
             break; /* SATLIB: "%" then "0": the rest is not part of the formula */
         }
         if (!strcmp(tok, "p")) {
-            if (header_line) {
-                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: a second 'p' header (the first is on line %zu)",
-                               line, header_line);
-                goto fail;
-            }
-            char fmt[DIMACS_TOKEN_MAX], a[DIMACS_TOKEN_MAX], b[DIMACS_TOKEN_MAX], extra[DIMACS_TOKEN_MAX];
-            int nt = ginv_dimacs_next(&L, fmt, sizeof fmt) + ginv_dimacs_next(&L, a, sizeof a) +
-                     ginv_dimacs_next(&L, b, sizeof b);
-            if (nt < 3) {
-                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: the header must read 'p cnf VARIABLES CLAUSES'", line);
-                goto fail;
-            }
-            if (strcmp(fmt, "cnf")) {
-                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: format '%s' in the header is not 'cnf'", line,
-                               ginv_dimacs_show(fmt, shown));
-                goto fail;
-            }
-            if (!ginv_dimacs_count(a, CNF_MAX_VARS, &nvars) || nvars < 1) {
-                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: the number of variables '%s' is not an integer "
-                                                "in 1..%d", line, ginv_dimacs_show(a, shown), CNF_MAX_VARS);
-                goto fail;
-            }
-            if (!ginv_dimacs_count(b, CNF_MAX_CLAUSES, &nclauses)) {
-                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: the number of clauses '%s' is not an integer "
-                                                "in 0..%d", line, ginv_dimacs_show(b, shown), CNF_MAX_CLAUSES);
-                goto fail;
-            }
-            if (ginv_dimacs_next(&L, extra, sizeof extra)) {
-                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: text '%s' after 'p cnf %lld %lld'", line,
-                               ginv_dimacs_show(extra, shown), nvars, nclauses);
-                goto fail;
-            }
-            header_line = line;
+            if ((st = parse_header(&P, &L)) != GINV_OK) goto fail;
             continue;
         }
         /* a line of literals (a clause may span lines; a line may hold several) */
         do {
-            long long v;
-            if (!ginv_dimacs_is_int(tok)) {
-                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: '%s' is not an integer literal", line,
-                               ginv_dimacs_show(tok, shown));
-                goto fail;
-            }
-            if (!ginv_dimacs_int(tok, &v)) {
-                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: literal '%s' is too large", line,
-                               ginv_dimacs_show(tok, shown));
-                goto fail;
-            }
-            if (!header_line) {
-                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: literal '%s' comes before the 'p cnf' header",
-                               line, ginv_dimacs_show(tok, shown));
-                goto fail;
-            }
-            if (v == 0 && tok[0] == '-') {
-                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: '-0' is not a literal (0 alone ends a clause)", line);
-                goto fail;
-            }
-            if (v < -nvars || v > nvars) {
-                st = ginv_fail(GINV_ERR_FORMAT, "line %zu: literal %lld names variable %lld, but the header "
-                                                "declares %lld variables", line, v, v < 0 ? -v : v, nvars);
-                goto fail;
-            }
-            if (v == 0) {
-                if (strict && (long long)start.n - 1 >= nclauses) {
-                    st = ginv_fail(GINV_ERR_FORMAT, "line %zu: clause %zu, but the header declares %lld clauses",
-                                   line, start.n, nclauses);
-                    goto fail;
-                }
-                if (start.n - 1 >= CNF_MAX_CLAUSES) {
-                    st = ginv_fail(GINV_ERR_FORMAT, "line %zu: more than %d clauses", line, CNF_MAX_CLAUSES);
-                    goto fail;
-                }
-                if (!ivec_push(&start, (int)lits.n)) goto nomem;
-                open = 0;
-            } else {
-                if (lits.n >= CNF_MAX_LITS) {
-                    st = ginv_fail(GINV_ERR_FORMAT, "line %zu: more than %zu literals", line, CNF_MAX_LITS);
-                    goto fail;
-                }
-                if (!open) open_line = line;
-                open++;
-                if (!ivec_push(&lits, (int)v)) goto nomem;
-            }
+            if ((st = parse_literal(&P, tok)) != GINV_OK) goto fail;
         } while (ginv_dimacs_next(&L, tok, sizeof tok));
     }
-    if (!header_line) {
-        st = ginv_fail(GINV_ERR_FORMAT, "no 'p cnf VARIABLES CLAUSES' header");
-        goto fail;
-    }
-    if (open) {
-        if (strict) {
-            st = ginv_fail(GINV_ERR_FORMAT, "line %zu: the last clause is not ended by 0", open_line);
-            goto fail;
-        }
-        if (!ivec_push(&start, (int)lits.n)) goto nomem; /* lenient: the end of file ends it */
-    }
-    if (strict && (long long)start.n - 1 != nclauses) {
-        st = ginv_fail(GINV_ERR_FORMAT, "the header (line %zu) declares %lld clauses but the file has %zu",
-                       header_line, nclauses, start.n - 1);
-        goto fail;
-    }
-    out->nvars = (int)nvars;
-    out->nclauses = (int)(start.n - 1);
-    out->start = start.v;
-    out->lits = lits.v ? lits.v : ginv_calloc(1, sizeof(int));
+    if ((st = parse_finish(&P)) != GINV_OK) goto fail;
+    out->nvars = (int)P.nvars;
+    out->nclauses = (int)(P.start.n - 1);
+    out->start = P.start.v;
+    out->lits = P.lits.v ? P.lits.v : ginv_calloc(1, sizeof(int));
     if (!out->lits) {
         memset(out, 0, sizeof *out);
         goto nomem;
     }
     return GINV_OK;
 nomem:
-    st = ginv_fail(GINV_ERR_NOMEM, "out of memory reading a CNF");
+    st = cnf_nomem();
 fail:
-    ginv_free(lits.v);
-    ginv_free(start.v);
+    ginv_free(P.lits.v);
+    ginv_free(P.start.v);
     return st;
 }
 
