@@ -85,22 +85,24 @@ static int load_data(const char *C, const char *train_spec, const char *test_spe
         ginv_images_release(tr);
         return cli_fail(C, "--test-data: %s", ginv_last_error());
     }
-    if (te->count && te->h * te->w != tr->h * tr->w) {
+    if (te->count && te->h * te->w != tr->h * tr->w) { /* the sizes printed before the images are released */
+        int rc = cli_error_code(C, CLI_EXIT_FORMAT, "test images are %dx%d but training images %dx%d", te->h, te->w,
+                                tr->h, tr->w);
         ginv_images_release(tr);
         ginv_images_release(te);
-        return cli_error_code(C, CLI_EXIT_FORMAT, "test images are %dx%d but training images %dx%d", te->h, te->w, tr->h,
-                         tr->w);
+        return rc;
     }
     a->n = tr->h * tr->w;
     a->c = 1; /* grayscale */
     a->h = tr->h;
     a->w = tr->w;
     if (a->kind == GINV_VAE_CONV && (tr->h % (1 << a->nhidden) || tr->w % (1 << a->nhidden))) {
+        int rc = cli_usage_error(C, "--arch conv with %d --hidden layers halves the images %d times: "
+                                 "their height and width must divide by %d, they are %dx%d",
+                                 a->nhidden, a->nhidden, 1 << a->nhidden, tr->h, tr->w);
         ginv_images_release(tr);
         ginv_images_release(te);
-        return cli_usage_error(C, "--arch conv with %d --hidden layers halves the images %d times: "
-                               "their height and width must divide by %d, they are %dx%d",
-                               a->nhidden, a->nhidden, 1 << a->nhidden, tr->h, tr->w);
+        return rc;
     }
     return 0;
 }

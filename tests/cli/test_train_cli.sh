@@ -88,7 +88,7 @@ expect_error conv_resume_refuses_the_mlp_arch 2 "holds a VAE with --arch conv --
     $GINV train vae "${conv[@]/conv/mlp}" --epochs 3 -o "$TMP/cw.st" --resume
 expect_ok conv_csgm_runs_on_the_conv_generator -- $GINV cs --model "$TMP/cv.st" --data "fashion-mnist:test[0:2]" \
     --m 50 --method csgm --restarts 1 --iters 20 -q
-expect_error conv_refuses_images_that_do_not_halve 2 "divide by 8" -- \
+expect_error conv_refuses_images_that_do_not_halve 2 "divide by 8, they are 28x28" -- \
     $GINV train vae --arch conv --hidden 4,8,8 --data "fashion-mnist:train[0:100]" --no-test --epochs 1 -o "$TMP/cx.st" -q
 expect_error train_refuses_an_unknown_arch 2 "expected mlp or conv" -- \
     $GINV train vae --arch gan --epochs 1 -o "$TMP/cx.st" -q
