@@ -65,7 +65,7 @@ FUZZ_LIBS    := -lopenblas -lcjson -lpng -lz -lglpk -lsqlite3 -lfftw3 -lprotobuf
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/onnx.pb-c.o
 SECONDS      ?= 20
 
-.PHONY: bench-conv encoder-wall all deps test test-asan test-onnx demo bench bench-sample bench-sweep fuzz fuzz-run clean help lib man install uninstall
+.PHONY: bench-conv encoder-wall all deps test test-asan test-onnx test-oracles demo bench bench-sample bench-sweep fuzz fuzz-run clean help lib man install uninstall
 all: $(BUILD)/ginv lib
 lib: $(BUILD)/libginv.a $(BUILD)/libginv.so
 
@@ -78,6 +78,7 @@ help:
 	@echo "make test       deps + build + unit and command-line tests"
 	@echo "make test-asan  the same tests built with ASan + UBSan (build/asan/), any report fails"
 	@echo "make test-onnx  ginv's ONNX export checked by the ONNX project's checker (python3-onnx)"
+	@echo "make test-oracles  sample's R-hat, ESS, MCSE and quantiles against R's posterior package"
 	@echo "make demo       deps + build + the main job: CSGM vs Lasso on Fashion-MNIST (ginv demo)"
 	@echo "make bench      ginv vs PyTorch vs a plain BLAS chain (docs/benchmarks.md)"
 	@echo "make bench-sample  ULA sampling: ginv vs a PyTorch ULA vs the BLAS chain (docs/benchmarks.md)"
@@ -158,6 +159,14 @@ test-asan: deps
 # The ONNX oracle: every fixture net and random nets exported by ginv, then
 # onnx.checker.check_model(full_check=True) and ONNX shape inference under
 # Debian's python3-onnx (tests/oracle/onnx_checker.py; a few seconds).
+# The sampling oracle: ginv sample's per-coordinate diagnostics against the
+# R package posterior (Vehtari et al.'s reference implementation), installed
+# by deps --oracles (R, about 40 packages); tests/oracle/posterior_oracle.py.
+test-oracles: deps
+	@scripts/deps.sh --oracles
+	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
+	@/usr/bin/python3 tests/oracle/posterior_oracle.py $(BUILD)/ginv
+
 test-onnx: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
 	@/usr/bin/python3 tests/oracle/onnx_checker.py $(BUILD)/ginv

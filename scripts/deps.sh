@@ -4,6 +4,7 @@
 #   scripts/deps.sh          build + test packages
 #   scripts/deps.sh --bench  also python3-torch, the benchmark's peer
 #   scripts/deps.sh --fuzz   also clang (libFuzzer: make fuzz, make fuzz-run)
+#   scripts/deps.sh --oracles  also r-cran-posterior (R: make test-oracles)
 set -euo pipefail
 
 # build: compiler, BLAS, JSON, images, zlib (IDX .gz), GLPK (exact decide),
@@ -28,6 +29,9 @@ if [[ "${1:-}" == "--bench" ]]; then
 fi
 if [[ "${1:-}" == "--fuzz" ]]; then
     pkgs+=(clang)
+fi
+if [[ "${1:-}" == "--oracles" ]]; then
+    pkgs+=(r-cran-posterior) # 42 packages with R itself, without recommends
 fi
 
 missing=()

@@ -3,7 +3,12 @@
  * R-hat": split chains, rank-normalised split R-hat (bulk and folded), bulk-
  * and tail-ESS from Geyer's initial monotone sequence of the autocorrelations
  * combined across chains, and the MCSE of the mean. Draws are x[s * M + c]
- * (draw s of chain c), as the kept samples are stored. */
+ * (draw s of chain c), as the kept samples are stored. Where the paper's
+ * equations leave a choice, ginv follows Stan and the R package posterior,
+ * its authors' reference implementation, to 1e-14 (make test-oracles): ranks
+ * among the split draws (an odd chain's middle draw left out), the folding
+ * about the median of every draw, autocovariances with divisor N, and
+ * Geyer's truncation with the last positive even lag. */
 #include "ginv.h"
 #include "base/fft_lock.h"
 
@@ -141,42 +146,52 @@ static void acov_sums(acov_fft *f, int N, int M, const double *x, int c, double 
     for (int t = 0; t < N; t++) a[t] = f->buf[t] / f->L;
 }
 
-/* ESS = N M / tau, tau = -1 + 2 sum_k P_k, P_k = rho_{2k} + rho_{2k+1} summed
- * while positive and made monotone (Geyer's initial monotone sequence), with
- * rho_t = 1 - (W - mean_m s_m^2 rho_{t,m}) / var+ (eq. 10), rho_{t,m} chain
- * m's autocorrelation at lag t (autocovariances with divisor N, rho_{0,m} = 1);
- * tau is kept >= 1/log10(NM) (ESS <= NM log10(NM) for antithetic chains). */
+/* ESS = N M / tau (Vehtari et al. 2021, eqs. 10-11) as Stan and the R package
+ * posterior compute it, the oracle of make test-oracles:
+ *   rho_t = 1 - (W - a_t) / var+, a_t the mean over chains of the lag-t
+ *   autocovariance with divisor N (the paper writes s_m^2 rho_{t,m}, which
+ *   has divisor N - 1: the implementations, and ginv, use N);
+ *   Geyer's initial positive sequence: pairs (rho_{2k}, rho_{2k+1}) kept
+ *   while their sum is positive (lags below N - 3), then made monotone (a
+ *   pair above the one before is replaced by that one's mean twice);
+ *   tau = -1 + 2 sum_{t < T} rho_t + rho_T, T the lag where the pairs
+ *   stopped, rho_T its even term when positive (0 otherwise); with no pair
+ *   after the first, posterior's R sums rho_0 once (its 1:0 is c(1, 0)) and
+ *   so does ginv;
+ *   tau is kept >= 1/log10(NM) (ESS <= NM log10(NM) for antithetic chains). */
 double ginv_diag_ess(int N, int M, const double *x)
 {
     if (N < 4 || M < 1) return NAN;
     double *means = ginv_malloc((size_t)M * sizeof(double));
     double *ac = ginv_malloc((size_t)M * N * sizeof(double)); /* chain c's sums at ac + c * N */
+    double *am = ginv_malloc((size_t)N * sizeof(double)), *rho = ginv_calloc((size_t)N + 2, sizeof(double));
     acov_fft f = {0};
     double ess = NAN;
-    if (!means || !ac || acov_fft_init(&f, N)) goto done;
+    if (!means || !ac || !am || !rho || acov_fft_init(&f, N)) goto done;
     double W, vp = var_plus(N, M, x, means, &W);
     if (W > 0) {
         for (int c = 0; c < M; c++) acov_sums(&f, N, M, x, c, means[c], ac + (size_t)c * N);
-        double tau_half = 0, prev = INFINITY; /* sum of P_k; P_{k-1} */
-        for (int k = 0; 2 * k + 1 < N; k++) {
-            double P = 0;
-            for (int t = 2 * k; t <= 2 * k + 1; t++) {
-                double acc = 0;
-                for (int c = 0; c < M; c++) {
-                    const double *a = ac + (size_t)c * N;
-                    if (!(a[0] > 0)) continue; /* a constant chain: no autocorrelation term */
-                    /* s_c^2 rho_{t,c} = (a0 / (N - 1)) (a_t / N) / (a0 / N) */
-                    acc += (a[0] / (N - 1)) * (a[t] / a[0]);
-                }
-                P += 1.0 - (W - acc / M) / vp;
-            }
-            if (!(P > 0)) break;
-            if (P > prev) P = prev;
-            tau_half += P;
-            prev = P;
+        for (int t = 0; t < N; t++) { /* a_t: autocovariances with divisor N, averaged over chains */
+            double s = 0;
+            for (int c = 0; c < M; c++) s += ac[(size_t)c * N + t];
+            am[t] = s / N / M;
         }
-        double NM = (double)N * M;
-        double tau = -1.0 + 2.0 * tau_half;
+        double even = 1.0, odd = 1.0 - (W - am[1]) / vp;
+        rho[0] = even, rho[1] = odd;
+        int t = 0;
+        while (t < N - 5 && !isnan(even + odd) && even + odd > 0) {
+            t += 2;
+            even = 1.0 - (W - am[t]) / vp;
+            odd = 1.0 - (W - am[t + 1]) / vp;
+            if (even + odd >= 0) rho[t] = even, rho[t + 1] = odd;
+        }
+        int T = t;
+        if (even > 0) rho[T] = even;
+        for (t = 2; t <= T - 2; t += 2) /* the initial monotone sequence */
+            if (rho[t] + rho[t + 1] > rho[t - 2] + rho[t - 1]) rho[t] = rho[t + 1] = (rho[t - 2] + rho[t - 1]) / 2;
+        double sum = 0;
+        for (t = 0; t < (T > 0 ? T : 1); t++) sum += rho[t];
+        double NM = (double)N * M, tau = -1.0 + 2.0 * sum + rho[T];
         double floor_ = 1.0 / log10(NM);
         if (!(tau >= floor_)) tau = floor_;
         ess = NM / tau;
@@ -185,6 +200,8 @@ done:
     acov_fft_free(&f);
     ginv_free(means);
     ginv_free(ac);
+    ginv_free(am);
+    ginv_free(rho);
     return ess;
 }
 
@@ -330,13 +347,17 @@ static int rank_rhats(int N, int M, const double *x, diag_ws *w, double *bulk, d
 {
     size_t n = (size_t)N * M;
     int h = N / 2, M2 = 2 * M;
-    if (rank_normalise(n, x, w->z, w->sorted)) return -1;
+    size_t ns = (size_t)h * M2; /* the split draws: an odd N leaves the middle draw out */
+    if (rank_normalise(n, x, w->z, w->sorted)) return -1; /* w->sorted: every draw, in order */
+    /* the folded draws about the median of every draw; then split, then
+     * ranked among the split draws (posterior's z_scale(split(fold(x)))) */
     double med = n % 2 ? w->sorted[n / 2] : 0.5 * (w->sorted[n / 2 - 1] + w->sorted[n / 2]);
     for (size_t i = 0; i < n; i++) w->tmp[i] = fabs(x[i] - med);
-    if (rank_normalise(n, w->tmp, w->tmp, NULL)) return -1;
     split_chains(N, M, w->tmp, w->sp);
+    if (rank_normalise(ns, w->sp, w->sp, NULL)) return -1;
     *folded = ginv_diag_rhat(h, M2, w->sp);
-    split_chains(N, M, w->z, w->sp);
+    split_chains(N, M, x, w->sp);
+    if (rank_normalise(ns, w->sp, w->sp, NULL)) return -1;
     *bulk = ginv_diag_rhat(h, M2, w->sp);
     return 0;
 }

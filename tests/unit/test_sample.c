@@ -342,9 +342,11 @@ TEST(sample_sbc_ranks_uniform_for_mala_and_not_for_ula_at_a_large_step)
 
 /* ---------------------------------------------------------- diagnostics */
 
-/* An independent, deliberately plain implementation of Vehtari et al. (2021):
- * chains as separate arrays, ranks by counting, Phi^{-1} by bisection on
- * erfc, all autocorrelations up front, Geyer's sequence in two passes. */
+/* An independent, deliberately plain implementation of Vehtari et al. (2021)
+ * as the R package posterior computes it (make test-oracles checks ginv
+ * against posterior itself): chains as separate arrays, ranks by counting
+ * among the split draws, Phi^{-1} by bisection on erfc, all autocorrelations
+ * up front, Geyer's sequence in two passes. */
 typedef struct {
     int M, N;
     double v[16][256];
@@ -414,6 +416,11 @@ static double ref_rhat(const chains_t *x)
     return sqrt(vp / W);
 }
 
+/* ESS as Stan and posterior compute eq. 10-11: autocovariances with divisor
+ * N; Geyer's pairs from lag 0 while the last pair's sum is positive and its
+ * lag below N - 5, a pair kept only when its sum is >= 0; the pairs made
+ * monotone; tau = -1 + 2 (the kept pairs before the stopping lag T) + the
+ * even term at T when positive (T = 0: 1 + 1). */
 static double ref_ess(const chains_t *x)
 {
     int M = x->M, N = x->N;
@@ -421,27 +428,29 @@ static double ref_ess(const chains_t *x)
     ref_w_varplus(x, mean, &W, &vp);
     for (int t = 0; t < N; t++) {
         double acc = 0;
-        for (int c = 0; c < M; c++) {
-            double a0 = 0, at = 0;
-            for (int s = 0; s < N; s++) a0 += (x->v[c][s] - mean[c]) * (x->v[c][s] - mean[c]);
-            for (int s = 0; s + t < N; s++) at += (x->v[c][s] - mean[c]) * (x->v[c][s + t] - mean[c]);
-            double s2 = a0 / (N - 1);
-            acc += s2 * at / a0; /* s_m^2 rho_{t,m} */
-        }
+        for (int c = 0; c < M; c++)
+            for (int s = 0; s + t < N; s++) acc += (x->v[c][s] - mean[c]) * (x->v[c][s + t] - mean[c]) / N;
         rho[t] = 1 - (W - acc / M) / vp;
     }
-    /* pass 1: the initial positive sequence of pair sums */
-    double P[128];
+    rho[0] = 1;
+    /* pass 1: the pairs P_k = rho_2k + rho_2k+1 computed; K the last one */
+    double P[128], even_K = 1;
     int K = 0;
-    while (2 * K + 1 < N && rho[2 * K] + rho[2 * K + 1] > 0) {
-        P[K] = rho[2 * K] + rho[2 * K + 1];
+    P[0] = rho[0] + rho[1];
+    double last = P[0];
+    while (2 * K < N - 5 && last > 0) {
         K++;
+        last = rho[2 * K] + rho[2 * K + 1];
+        even_K = rho[2 * K];
+        P[K] = last;
     }
-    /* pass 2: make it monotone */
+    /* pass 2: pairs 1..K-1 made monotone */
     for (int i = 1; i < K; i++)
         if (P[i] > P[i - 1]) P[i] = P[i - 1];
     double tau = -1;
     for (int i = 0; i < K; i++) tau += 2 * P[i];
+    if (K == 0) tau += 2 * rho[0]; /* posterior's sum over 1:0 */
+    if (even_K > 0) tau += even_K;
     double NM = (double)N * M;
     if (tau < 1 / log10(NM)) tau = 1 / log10(NM);
     return NM / tau;
@@ -480,9 +489,9 @@ TEST(sample_rhat_and_ess_agree_with_an_independent_computation)
     }
     ginv_diag d;
     CHECK_OK(ginv_diag_compute(X.N, X.M, x, &d));
-    /* reference: bulk */
-    ref_rank_normalise(&X, &Z);
-    ref_split(&Z, &S);
+    /* reference: bulk (posterior's z_scale(split(x)): ranks among the split draws) */
+    ref_split(&X, &Z);
+    ref_rank_normalise(&Z, &S);
     double rhat_bulk = ref_rhat(&S), ess_bulk = ref_ess(&S);
     /* folded */
     int n = X.M * X.N;
@@ -494,8 +503,8 @@ TEST(sample_rhat_and_ess_agree_with_an_independent_computation)
     F = X;
     for (int c = 0; c < X.M; c++)
         for (int s = 0; s < X.N; s++) F.v[c][s] = fabs(X.v[c][s] - med);
-    ref_rank_normalise(&F, &Z);
-    ref_split(&Z, &S);
+    ref_split(&F, &Z);
+    ref_rank_normalise(&Z, &S);
     double rhat = fmax(rhat_bulk, ref_rhat(&S));
     /* tail: quantiles by linear interpolation between order statistics */
     double q5h = (n - 1) * 0.05, q95h = (n - 1) * 0.95;
