@@ -43,6 +43,9 @@ ginv_status ginv_params_double(const ginv_params *p, const char *name, double de
                                double hi, double *out);
 ginv_status ginv_params_flag(const ginv_params *p, const char *name, int *out);
 const char *ginv_params_str(const ginv_params *p, const char *name, const char *def);
+/* Every (name, value) of the cell set into obj through the task's table
+ * (ginv_param_set: parsed, range-checked; the first refusal is returned). */
+ginv_status ginv_params_apply(const ginv_params *cell, const ginv_param_table *t, void *obj);
 
 /* What one unit measured: named doubles (NaN allowed), in the runner's order. */
 #define GINV_METRICS_MAX 32

@@ -33,5 +33,22 @@ extern const char *const ginv_problem_weights[]; /* paper, fanin, orthogonal (gi
 /* The problem's own checks: exactly one of model and layers, an image
  * shape CxHxW. Messages name parameters. */
 ginv_status ginv_problem_check(const char *model, const char *layers, const char *image);
+/* The sizes the parameters give, without drawing anything: the generator's
+ * latent k and output n (the layers parsed, or the model loaded) and the
+ * operator's number of measurements on it (ginv_op_spec_rows): what a sweep
+ * unit checks before any unit runs. */
+typedef struct {
+    const char *model, *layers, *act, *out_act;
+    double alpha;
+    int bias;
+    const char *op;
+    int m;
+    const char *image;
+} ginv_problem_view;
+ginv_status ginv_problem_sizes(const ginv_problem_view *v, int *k, int *n, int *rows);
+/* A task struct's problem fields as a view (the struct has the fields of
+ * GINV_PROBLEM_ROWS). */
+#define GINV_PROBLEM_VIEW(p) \
+    ((ginv_problem_view){(p).model, (p).layers, (p).act, (p).out_act, (p).alpha, (p).bias, (p).op, (p).m, (p).image})
 
 #endif

@@ -61,6 +61,32 @@ ginv_status ginv_recover_check(const ginv_recover_params *p)
 const char *const ginv_problem_acts[] = {"relu", "leaky_relu", "tanh", "sigmoid", "softplus", "identity", NULL};
 const char *const ginv_problem_weights[] = {"paper", "fanin", "orthogonal", NULL};
 
+ginv_status ginv_problem_sizes(const ginv_problem_view *v, int *k, int *n, int *rows)
+{
+    ginv_status st = GINV_OK;
+    *k = *n = *rows = 0;
+    if (v->layers) {
+        ginv_layer spec[GINV_RECOVER_MAX_SPEC];
+        int nspec;
+        st = ginv_layers_parse(v->layers, v->act, v->out_act, v->alpha, v->bias, spec, GINV_RECOVER_MAX_SPEC, &nspec);
+        if (st == GINV_OK) *k = spec[0].in;
+        for (int i = 0; st == GINV_OK && i < nspec; i++)
+            if (spec[i].kind == GINV_LAYER_DENSE) *n = spec[i].out;
+    } else {
+        ginv_net *net = NULL;
+        if ((st = ginv_net_load(v->model, &net)) == GINV_OK) *k = ginv_net_in(net), *n = ginv_net_out(net);
+        ginv_net_free(net);
+    }
+    if (st != GINV_OK) return st;
+    ginv_op_spec ops;
+    if ((st = ginv_op_spec_parse(&ops, v->op, v->m)) == GINV_OK) {
+        if (v->image) sscanf(v->image, "%dx%dx%d", &ops.c, &ops.h, &ops.w);
+        st = ginv_op_spec_rows(&ops, *n, rows);
+    }
+    ginv_op_spec_release(&ops);
+    return st;
+}
+
 ginv_status ginv_problem_check(const char *model, const char *layers, const char *image)
 {
     if (!!model == !!layers) return ginv_fail(GINV_ERR_ARG, "parameters 'model' and 'layers': give exactly one");

@@ -77,6 +77,18 @@ ginv_status ginv_params_flag(const ginv_params *p, const char *name, int *out)
     return GINV_OK;
 }
 
+ginv_status ginv_params_apply(const ginv_params *cell, const ginv_param_table *t, void *obj)
+{
+    GINV_NONNULL(cell);
+    GINV_NONNULL(t);
+    GINV_NONNULL(obj);
+    for (int i = 0; i < cell->n; i++) {
+        ginv_status st = ginv_param_set(t, obj, cell->name[i], cell->value[i]);
+        if (st != GINV_OK) return st;
+    }
+    return GINV_OK;
+}
+
 ginv_status ginv_metrics_add(ginv_metrics *m, const char *name, double value)
 {
     GINV_NONNULL(m);

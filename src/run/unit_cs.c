@@ -45,9 +45,8 @@ static ginv_status configure(const ginv_params *cell, cs_cfg *c)
 {
     memset(c, 0, sizeof *c);
     ginv_cs_params_init(&c->p);
-    ginv_status st;
-    for (int i = 0; i < cell->n; i++)
-        if ((st = ginv_param_set(&ginv_cs_table, &c->p, cell->name[i], cell->value[i])) != GINV_OK) return st;
+    ginv_status st = ginv_params_apply(cell, &ginv_cs_table, &c->p);
+    if (st != GINV_OK) return st;
     int methods[GINV_CS_NMETHODS], n = 0;
     if ((st = ginv_cs_check(&c->p, methods, &n)) != GINV_OK) return st;
     if (n != 1)

@@ -7,51 +7,28 @@
  * depths and widths is then a table of how closely finite nets follow the
  * theorem. */
 #include "ginv.h"
+#include "infer/problem_rows.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 /* The cell's values over the table's defaults, checked. */
 static ginv_status read_cell(const ginv_params *cell, ginv_landscape_params *p)
 {
     ginv_landscape_params_init(p);
-    for (int i = 0; i < cell->n; i++) {
-        ginv_status st = ginv_param_set(&ginv_landscape_table, p, cell->name[i], cell->value[i]);
-        if (st != GINV_OK) return st;
-    }
-    return ginv_landscape_check(p);
+    ginv_status st = ginv_params_apply(cell, &ginv_landscape_table, p);
+    return st != GINV_OK ? st : ginv_landscape_check(p);
 }
 
-/* The sizes without drawing: the generator's output (the model loaded, or
- * the layers' last size), k >= 2, and the operator on it (sized). */
+/* The sizes without drawing (ginv_problem_sizes), and k >= 2 for the plane. */
 static ginv_status landscape_check(const ginv_params *cell)
 {
     ginv_landscape_params p;
     ginv_status st = read_cell(cell, &p);
-    if (st != GINV_OK) return st;
-    int n = 0, k = 0;
-    if (p.layers) {
-        ginv_layer spec[GINV_RECOVER_MAX_SPEC];
-        int nspec;
-        st = ginv_layers_parse(p.layers, p.act, p.out_act, p.alpha, p.bias, spec, GINV_RECOVER_MAX_SPEC, &nspec);
-        if (st == GINV_OK) k = spec[0].in;
-        for (int i = 0; st == GINV_OK && i < nspec; i++)
-            if (spec[i].kind == GINV_LAYER_DENSE) n = spec[i].out;
-    } else {
-        ginv_net *net = NULL;
-        if ((st = ginv_net_load(p.model, &net)) == GINV_OK) n = ginv_net_out(net), k = ginv_net_in(net);
-        ginv_net_free(net);
-    }
-    if (st != GINV_OK) return st;
-    if (k < 2) return ginv_fail(GINV_ERR_ARG, "the plane needs a latent size k >= 2 (the generator has k = %d)", k);
-    ginv_op_spec ops;
-    int m;
-    if ((st = ginv_op_spec_parse(&ops, p.op, p.m)) == GINV_OK) {
-        if (p.image) sscanf(p.image, "%dx%dx%d", &ops.c, &ops.h, &ops.w);
-        st = ginv_op_spec_rows(&ops, n, &m);
-    }
-    ginv_op_spec_release(&ops);
+    int k, n, m;
+    if (st == GINV_OK) st = ginv_problem_sizes(&GINV_PROBLEM_VIEW(p), &k, &n, &m);
+    if (st == GINV_OK && k < 2)
+        st = ginv_fail(GINV_ERR_ARG, "the plane needs a latent size k >= 2 (the generator has k = %d)", k);
     return st;
 }
 

@@ -9,11 +9,8 @@
 static ginv_status read_cell(const ginv_params *cell, ginv_recover_params *p)
 {
     ginv_recover_params_init(p);
-    for (int i = 0; i < cell->n; i++) {
-        ginv_status st = ginv_param_set(&ginv_recover_table, p, cell->name[i], cell->value[i]);
-        if (st != GINV_OK) return st;
-    }
-    return ginv_recover_check(p);
+    ginv_status st = ginv_params_apply(cell, &ginv_recover_table, p);
+    return st != GINV_OK ? st : ginv_recover_check(p);
 }
 
 static ginv_status recover_check(const ginv_params *cell)

@@ -6,51 +6,27 @@
  * diagnostics of Vehtari et al. (2021) over the latent coordinates, the
  * posterior mean's error and Stan's convergence verdict as "converged". */
 #include "ginv.h"
+#include "infer/problem_rows.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 /* The cell's values over the table's defaults, checked. */
 static ginv_status read_cell(const ginv_params *cell, ginv_sample_params *p)
 {
     ginv_sample_params_init(p);
-    for (int i = 0; i < cell->n; i++) {
-        ginv_status st = ginv_param_set(&ginv_sample_table, p, cell->name[i], cell->value[i]);
-        if (st != GINV_OK) return st;
-    }
-    return ginv_sample_check(p);
+    ginv_status st = ginv_params_apply(cell, &ginv_sample_table, p);
+    return st != GINV_OK ? st : ginv_sample_check(p);
 }
 
 /* What the command checks before drawing anything, without drawing: the
- * generator's output size (the model loaded, or the layers' last size) and
- * the operator on it (sized, not built: ginv_op_spec_rows). */
+ * generator's output size and the operator on it (ginv_problem_sizes). */
 static ginv_status sample_check(const ginv_params *cell)
 {
     ginv_sample_params p;
     ginv_status st = read_cell(cell, &p);
-    if (st != GINV_OK) return st;
-    int n = 0;
-    if (p.layers) {
-        ginv_layer spec[GINV_RECOVER_MAX_SPEC];
-        int nspec;
-        st = ginv_layers_parse(p.layers, p.act, p.out_act, p.alpha, p.bias, spec, GINV_RECOVER_MAX_SPEC, &nspec);
-        for (int i = 0; st == GINV_OK && i < nspec; i++)
-            if (spec[i].kind == GINV_LAYER_DENSE) n = spec[i].out;
-    } else {
-        ginv_net *net = NULL;
-        if ((st = ginv_net_load(p.model, &net)) == GINV_OK) n = ginv_net_out(net);
-        ginv_net_free(net);
-    }
-    if (st != GINV_OK) return st;
-    ginv_op_spec ops;
-    int m;
-    if ((st = ginv_op_spec_parse(&ops, p.op, p.m)) == GINV_OK) {
-        if (p.image) sscanf(p.image, "%dx%dx%d", &ops.c, &ops.h, &ops.w);
-        st = ginv_op_spec_rows(&ops, n, &m);
-    }
-    ginv_op_spec_release(&ops);
-    return st;
+    int k, n, m;
+    return st != GINV_OK ? st : ginv_problem_sizes(&GINV_PROBLEM_VIEW(p), &k, &n, &m);
 }
 
 /* The worst coordinate's R-hat and ESS over the chains (NaN: unknown, as a

@@ -43,6 +43,7 @@ TEST(api_base_refuses_null_pointers_and_zero_sizes)
     /* parameter tables */
     NULL_ARG(ginv_param_defaults(NULL, NULL), "t");
     NULL_ARG(ginv_param_set(NULL, NULL, NULL, NULL), "t");
+    NULLS(ginv_params_apply(NULL, NULL, NULL));
     NULL_ARG(ginv_param_validate(NULL, NULL), "t");
     /* library set-up */
     /* report may be NULL (documented): no crash; REPORT_ONLY switches nothing */

@@ -209,3 +209,20 @@ TEST(cs_check_reads_method_lists_and_cs_op_is_the_commands_operator)
     ginv_op *c = NULL;
     CHECK(ginv_cs_op(&p, 1, 4, 4, 5, &c) != GINV_OK && c == NULL);
 }
+
+/* A sweep cell's (name, value) pairs go through the table: set in order,
+ * the first refusal returned with the parameter named. */
+TEST(params_apply_sets_a_cells_values_through_the_table)
+{
+    ginv_recover_params p;
+    ginv_recover_params_init(&p);
+    ginv_params cell = {0};
+    cell.name[cell.n] = "m", cell.value[cell.n++] = "25";
+    cell.name[cell.n] = "algo", cell.value[cell.n++] = "signflip";
+    cell.name[cell.n] = "init", cell.value[cell.n++] = "fanin"; /* a deprecated alias of weights */
+    CHECK_OK(ginv_params_apply(&cell, &ginv_recover_table, &p));
+    CHECK(p.m == 25 && !strcmp(p.algo, "signflip") && !strcmp(p.weights, "fanin"));
+    cell.value[0] = "-3";
+    CHECK(ginv_params_apply(&cell, &ginv_recover_table, &p) == GINV_ERR_ARG);
+    CHECK(strstr(ginv_last_error(), "parameter 'm' -3 is out of range") != NULL && p.m == 25);
+}
