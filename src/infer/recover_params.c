@@ -87,6 +87,40 @@ ginv_status ginv_problem_sizes(const ginv_problem_view *v, int *k, int *n, int *
     return st;
 }
 
+ginv_status ginv_problem_draw(const ginv_problem_view *v, const char *weights, double bias_sd, double noise,
+                              uint64_t seed, uint64_t trial, const float *truth, const float *y, size_t y_count,
+                              ginv_layer *spec, int *nspec, ginv_op_spec *ops, int *have_ops, ginv_net **net,
+                              ginv_op **op, float **z0, float **yout, int *m)
+{
+    ginv_init winit = GINV_INIT_PAPER;
+    ginv_init_parse(weights, &winit);
+    ginv_status st;
+    *nspec = 0;
+    if (v->layers &&
+        (st = ginv_layers_parse(v->layers, v->act, v->out_act, v->alpha, v->bias, spec, GINV_RECOVER_MAX_SPEC,
+                                nspec)) != GINV_OK)
+        return st;
+    if (v->model && (st = ginv_net_load(v->model, net)) != GINV_OK) return st;
+    if ((st = ginv_op_spec_parse(ops, v->op, v->m == 0 && y ? (int)y_count : v->m)) != GINV_OK) return st;
+    *have_ops = 1;
+    if (v->image) sscanf(v->image, "%dx%dx%d", &ops->c, &ops->h, &ops->w);
+    ginv_scenario_opts so;
+    ginv_scenario_opts_init(&so);
+    so.net = *net, so.spec = spec, so.nspec = *nspec, so.op = ops;
+    so.init = winit, so.bias_sd = bias_sd, so.noise = noise;
+    so.truth = truth, so.y = y, so.y_count = y ? y_count : 0;
+    so.seed = seed, so.trial = trial;
+    ginv_scenario sc;
+    st = ginv_scenario_draw(&sc, &so);
+    if (st == GINV_OK) { /* the caller owns what the scenario drew */
+        if (sc.owns_net) *net = sc.net;
+        *op = sc.op, *z0 = sc.z0, *yout = sc.y, *m = sc.m;
+        sc.owns_net = 0, sc.op = NULL, sc.z0 = sc.y = NULL;
+    }
+    ginv_scenario_release(&sc);
+    return st;
+}
+
 ginv_status ginv_problem_check(const char *model, const char *layers, const char *image)
 {
     if (!!model == !!layers) return ginv_fail(GINV_ERR_ARG, "parameters 'model' and 'layers': give exactly one");

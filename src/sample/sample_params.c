@@ -198,32 +198,10 @@ ginv_status ginv_sample_setup_init(ginv_sample_setup *s, const ginv_sample_param
     fill_opts(s, p, seed);
     ginv_prior_parse(p->prior, &s->prior);
     s->sigma = isnan(p->sigma) ? p->noise : p->sigma;
-    ginv_init winit;
-    ginv_init_parse(p->weights, &winit);
-    if (p->layers &&
-        (st = ginv_layers_parse(p->layers, p->act, p->out_act, p->alpha, p->bias, s->spec, GINV_RECOVER_MAX_SPEC,
-                                &s->nspec)) != GINV_OK)
+    if ((st = ginv_problem_draw(&GINV_PROBLEM_VIEW(*p), p->weights, p->bias_sd, p->noise, seed, trial, truth, y,
+                                y_count, s->spec, &s->nspec, &s->ops, &s->have_ops, &s->net, &s->op, &s->z0, &s->y,
+                                &s->m)) != GINV_OK)
         return st;
-    if (p->model && (st = ginv_net_load(p->model, &s->net)) != GINV_OK) return st;
-    int m = p->m == 0 && y ? (int)y_count : p->m;
-    if ((st = ginv_op_spec_parse(&s->ops, p->op, m)) != GINV_OK) return st;
-    s->have_ops = 1;
-    if (p->image) sscanf(p->image, "%dx%dx%d", &s->ops.c, &s->ops.h, &s->ops.w);
-    ginv_scenario_opts so;
-    ginv_scenario_opts_init(&so);
-    so.net = s->net, so.spec = s->spec, so.nspec = s->nspec, so.op = &s->ops;
-    so.init = winit, so.bias_sd = p->bias_sd, so.noise = p->noise;
-    so.truth = truth, so.y = y, so.y_count = y ? y_count : 0;
-    so.seed = seed, so.trial = trial;
-    ginv_scenario sc;
-    st = ginv_scenario_draw(&sc, &so);
-    if (st == GINV_OK) { /* the setup owns what the scenario drew */
-        if (sc.owns_net) s->net = sc.net;
-        s->op = sc.op, s->z0 = sc.z0, s->y = sc.y, s->m = sc.m;
-        sc.owns_net = 0, sc.op = NULL, sc.z0 = sc.y = NULL;
-    }
-    ginv_scenario_release(&sc);
-    if (st != GINV_OK) return st;
     s->k = ginv_net_in(s->net), s->n = ginv_net_out(s->net);
     int sign = !strcmp(p->start, "negative") ? -1 : !strcmp(p->start, "truth") ? 1 : 0;
     if (sign && (st = chain_starts(s, sign, seed)) != GINV_OK) return st;

@@ -67,29 +67,10 @@ ginv_status ginv_landscape_setup_init(ginv_landscape_setup *s, const ginv_landsc
     GINV_NONNULL(p);
     ginv_status st = ginv_landscape_check(p);
     if (st != GINV_OK) return st;
-    ginv_init winit;
-    ginv_init_parse(p->weights, &winit);
-    if (p->layers &&
-        (st = ginv_layers_parse(p->layers, p->act, p->out_act, p->alpha, p->bias, s->spec, GINV_RECOVER_MAX_SPEC,
-                                &s->nspec)) != GINV_OK)
-        return st;
-    if (p->model && (st = ginv_net_load(p->model, &s->net)) != GINV_OK) return st;
-    if ((st = ginv_op_spec_parse(&s->ops, p->op, p->m)) != GINV_OK) return st;
-    s->have_ops = 1;
-    if (p->image) sscanf(p->image, "%dx%dx%d", &s->ops.c, &s->ops.h, &s->ops.w);
-    ginv_scenario_opts so;
-    ginv_scenario_opts_init(&so);
-    so.net = s->net, so.spec = s->spec, so.nspec = s->nspec, so.op = &s->ops;
-    so.init = winit, so.bias_sd = p->bias_sd, so.truth = truth;
-    so.seed = seed, so.trial = trial; /* no noise: f is the noiseless risk */
-    ginv_scenario sc;
-    st = ginv_scenario_draw(&sc, &so);
-    if (st == GINV_OK) { /* the setup owns what the scenario drew */
-        if (sc.owns_net) s->net = sc.net;
-        s->op = sc.op, s->z0 = sc.z0, s->m = sc.m;
-        sc.owns_net = 0, sc.op = NULL, sc.z0 = NULL;
-    }
-    ginv_scenario_release(&sc);
+    float *ynone = NULL; /* no noise; the measurements are the landscape's own business */
+    st = ginv_problem_draw(&GINV_PROBLEM_VIEW(*p), p->weights, p->bias_sd, 0.0, seed, trial, truth, NULL, 0, s->spec,
+                           &s->nspec, &s->ops, &s->have_ops, &s->net, &s->op, &s->z0, &ynone, &s->m);
+    ginv_free(ynone);
     if (st != GINV_OK) return st;
     int k = s->k = ginv_net_in(s->net);
     s->n = ginv_net_out(s->net);
