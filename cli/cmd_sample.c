@@ -640,13 +640,36 @@ static int write_figures(const sample_cmd *a)
 
 /* The arrays, the safetensors file and the images; then the set appears in
  * --out. 0 or an exit code. */
+/* samples.npy and samples.safetensors from the chain-first draws cf (C x S x k) */
+static ginv_status write_chain_first(sample_cmd *a, const float *cf, const int64_t *sh3)
+{
+    ginv_status st = ginv_array_write(a->paths[0], cf, 3, sh3);
+    if (st != GINV_OK) return st;
+    if (!(a->stw = ginv_st_writer_new())) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    if ((st = ginv_st_writer_add(a->stw, "samples", GINV_DT_F32, 3, sh3, cf)) != GINV_OK ||
+        (st = ginv_st_writer_meta(a->stw, "sampler", a->p.sampler)) != GINV_OK ||
+        (st = ginv_st_writer_meta(a->stw, "layout", "samples[c, s, :] is kept sample s of chain c")) != GINV_OK)
+        return st;
+    return ginv_st_writer_save(a->stw, a->paths[6]);
+}
+
 static int write_arrays(sample_cmd *a)
 {
     const ginv_sample_result *res = &a->res;
-    int64_t sh3[3] = {res->S, res->C, a->k}, shk[1] = {a->k}, shn[1] = {a->n};
+    int64_t sh3[3] = {res->C, res->S, a->k}, shk[1] = {a->k}, shn[1] = {a->n};
     ginv_status st;
-    if ((st = ginv_array_write(a->paths[0], res->samples, 3, sh3)) != GINV_OK ||
-        (st = ginv_array_write(a->paths[1], a->mz, 1, shk)) != GINV_OK ||
+    /* chain-first, C x S x k, as ArviZ, posterior and Stan's tools expect
+     * (the result holds S x C x k: kept sample s of every chain together) */
+    size_t k = (size_t)a->k, per = (size_t)res->S * k;
+    float *cf = malloc(sizeof(float) * (size_t)res->C * (per ? per : 1));
+    if (!cf) return cli_oom(C);
+    for (int s = 0; s < res->S; s++)
+        for (int c = 0; c < res->C; c++)
+            memcpy(cf + (size_t)c * per + (size_t)s * k, res->samples + ((size_t)s * res->C + c) * k, sizeof(float) * k);
+    st = write_chain_first(a, cf, sh3);
+    free(cf);
+    if (st != GINV_OK) return cli_lib_error(C, st);
+    if ((st = ginv_array_write(a->paths[1], a->mz, 1, shk)) != GINV_OK ||
         (st = ginv_array_write(a->paths[2], a->sz, 1, shk)) != GINV_OK ||
         (st = ginv_array_write(a->paths[3], a->mx, 1, shn)) != GINV_OK ||
         (st = ginv_array_write(a->paths[4], a->sx, 1, shn)) != GINV_OK)
@@ -661,13 +684,8 @@ static int write_arrays(sample_cmd *a)
         free(im);
         if (st != GINV_OK) return cli_lib_error(C, st);
     }
-    if (!(a->stw = ginv_st_writer_new())) return cli_oom(C);
-    if ((st = ginv_st_writer_add(a->stw, "samples", GINV_DT_F32, 3, sh3, res->samples)) != GINV_OK ||
-        (st = ginv_st_writer_meta(a->stw, "sampler", a->p.sampler)) != GINV_OK ||
-        (st = ginv_st_writer_meta(a->stw, "layout", "samples[s, c, :] is kept sample s of chain c")) != GINV_OK ||
-        (st = ginv_st_writer_save(a->stw, a->paths[6])) != GINV_OK ||
-        /* ArviZ's InferenceData layout: arviz.from_netcdf(DIR/samples.nc) */
-        (st = ginv_sample_write_netcdf(a->paths[12], res, a->mx, a->sx, a->n)) != GINV_OK)
+    /* ArviZ's InferenceData layout: arviz.from_netcdf(DIR/samples.nc) */
+    if ((st = ginv_sample_write_netcdf(a->paths[12], res, a->mx, a->sx, a->n)) != GINV_OK)
         return cli_lib_error(C, st);
     if (a->is_image && (st = write_images(a->paths + 8, a->net, res, &a->so, a->mx, a->sx, a->ic, a->ih, a->iw,
                                           a->png_scale)) != GINV_OK)

@@ -95,7 +95,7 @@ def test_sample_matches_cli(cli, vae, tmp_path):
         "--json", tmp_path / "s.json", "-q")
     s = ginv.sample(vae, op, y, sigma=0.05, sampler="mala", step=2e-5, chains=3, burn_in=20,
                     samples=40, init="random", seed=seed)
-    _bits_equal(s.samples, np.load(tmp_path / "out" / "samples.npy"))
+    _bits_equal(s.samples, np.load(tmp_path / "out" / "samples.npy").transpose(1, 0, 2))  # the file is chain-first
     _bits_equal(s.mean_x, np.load(tmp_path / "out" / "mean_x.npy"))
     doc = json.loads((tmp_path / "s.json").read_text())
     for j, d in enumerate(doc["diagnostics"]):
@@ -121,7 +121,7 @@ def test_nuts_with_adaptation_matches_cli(cli, vae, tmp_path):
         "--json", tmp_path / "s.json", "-q")
     s = ginv.sample(vae, op, y, sigma=0.1, sampler="nuts", step=None, adapt="on", chains=2,
                     burn_in=60, samples=20, init="random", seed=seed)
-    _bits_equal(s.samples, np.load(tmp_path / "out" / "samples.npy"))
+    _bits_equal(s.samples, np.load(tmp_path / "out" / "samples.npy").transpose(1, 0, 2))  # the file is chain-first
     assert s.step_size.shape == (2,) and (s.step_size > 0).all()
     assert s.tree_depth.shape == (20, 2) and (s.tree_depth >= 1).all()
     assert (s.n_leapfrog >= 1).all() and ((s.accept_stat >= 0) & (s.accept_stat <= 1)).all()

@@ -14,8 +14,8 @@ expect_ok sample_mala_writes_outputs -- $GINV sample --allow-warnings --model $M
 for f in samples.npy samples.safetensors mean_z.npy std_z.npy mean_x.npy std_x.npy trace.png; do
     check "sample_writes_$f" test -s $O/$f
 done
-check samples_npy_has_shape_s_c_k grep -qa "'shape': (100, 4, 6)" $O/samples.npy
-check samples_safetensors_holds_s_c_k_f32 grep -qa '"samples":{"dtype":"F32","shape":\[100,4,6\]' $O/samples.safetensors
+check samples_npy_is_chain_first_c_s_k grep -qa "'shape': (4, 100, 6)" $O/samples.npy
+check samples_safetensors_holds_c_s_k_f32 grep -qa '"samples":{"dtype":"F32","shape":\[4,100,6\]' $O/samples.safetensors
 # samples.nc: ArviZ's InferenceData layout, chain-first, the same draws as samples.npy
 check samples_nc_is_inference_data bash -c "ncdump -h $O/samples.nc | sed 's/^[[:space:]]*//' > $TMP/nc.h &&
     grep -q '^group: posterior' $TMP/nc.h && grep -q '^group: sample_stats' $TMP/nc.h &&
@@ -27,7 +27,7 @@ txt = subprocess.run(['ncdump', '-p', '9', '-g', 'posterior', '-v', 'z', '$O/sam
 body = txt.split('z =', 1)[1].split(';', 1)[0]
 z = np.array([float(v) for v in re.findall(r'[-+0-9.eE]+', body)], np.float32).reshape(4, 100, 6)
 s = np.load('$O/samples.npy')
-assert np.array_equal(z, s.transpose(1, 0, 2)), abs(z - s.transpose(1, 0, 2)).max()"
+assert np.array_equal(z, s), abs(z - s).max()"
 check samples_safetensors_same_bytes_as_npy cmp -s <(tail -c 9600 $O/samples.npy) <(tail -c 9600 $O/samples.safetensors)
 check no_images_for_a_non_square_signal test ! -e $O/mean.png
 
@@ -201,7 +201,7 @@ check failed_rhat_curve_writes_no_outputs test ! -e $TMP/rc3/samples.npy
 
 # replica exchange: rung 0 kept, swap rates in the JSON; bad ladders refused
 expect_ok sample_tempering -- $GINV sample --allow-warnings --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --chains 3 --burn-in 20 --samples 50 --temps 4 --temp-max 20 --swap-every 2 --out $TMP/pt --json $TMP/pt.json -q
-check tempering_keeps_rung_0_only grep -qa "'shape': (50, 3, 6)" $TMP/pt/samples.npy
+check tempering_keeps_rung_0_only grep -qa "'shape': (3, 50, 6)" $TMP/pt/samples.npy
 check tempering_json_has_swap_rates bash -c "jq -e '(.summary.swap_rate | length) == 3 and ([.summary.swap_rate[] | select(. >= 0 and . <= 1)] | length) == 3 and .params.temps == 4' $TMP/pt.json >/dev/null"
 expect_ok sample_tempering_threads_2 -- $GINV sample --allow-warnings --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --chains 3 --burn-in 20 --samples 50 --temps 4 --temp-max 20 --swap-every 2 --threads 2 --out $TMP/pt2 -q
 check tempering_same_samples_with_2_threads cmp -s $TMP/pt/samples.npy $TMP/pt2/samples.npy

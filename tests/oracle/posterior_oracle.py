@@ -51,7 +51,7 @@ def main():
             try:
                 subprocess.run([ginv, "sample", *args, "--seed", "3", "--allow-warnings", "--out", out,
                                 "--json", js, "-q"], check=True, capture_output=True, text=True)
-                x = np.load(os.path.join(out, "samples.npy"))  # S x C x k, float32
+                x = np.load(os.path.join(out, "samples.npy")).transpose(1, 0, 2)  # C x S x k -> S x C x k
                 S, C, K = x.shape
                 draws = os.path.join(tmp, name + ".csv")
                 np.savetxt(draws, x.reshape(-1).astype(np.float64), fmt="%.17g")  # the exact doubles ginv reads
