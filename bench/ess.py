@@ -117,9 +117,11 @@ def bulk_ess_all(samples):
 
 
 def summary(path):
+    """The bulk-ESS of a chain-first C x S x k samples file (ginv's samples.npy)."""
     s = np.load(path)
     if s.ndim != 3:
-        raise ValueError(f"{path}: expected S x C x k samples, got shape {s.shape}")
+        raise ValueError(f"{path}: expected C x S x k samples, got shape {s.shape}")
+    s = s.transpose(1, 0, 2)
     e = bulk_ess_all(s)
     return {"S": s.shape[0], "C": s.shape[1], "k": s.shape[2], "min_ess_bulk": min(e),
             "median_ess_bulk": float(np.median(e)), "ess_bulk": e,

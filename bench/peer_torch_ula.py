@@ -19,7 +19,7 @@ batch, written the way a PyTorch user writes it.
 
 The whole loop (burn-in and samples) is timed with time.perf_counter, after
 `--warmup` untimed gradient evaluations at the start point (which do not move
-the chain).  Writes the samples (S x C x k float32) to --out-samples and
+the chain).  Writes the samples (C x S x k float32, chain-first) to --out-samples and
 prints one JSON line:
   {"impl": "torch", "C", "threads", "steps", "seconds", "seconds_per_step",
    "torch": "<version>"}
@@ -90,7 +90,7 @@ def main():
             samples[t - TB] = z
     dt = time.perf_counter() - t0
 
-    np.save(a.out_samples, samples.numpy())
+    np.save(a.out_samples, samples.numpy().transpose(1, 0, 2))  # chain-first, as ginv writes samples.npy
     steps = TB + S
     print(json.dumps({"impl": "torch", "C": C, "threads": a.threads, "steps": steps,
                       "seconds": dt, "seconds_per_step": dt / steps,
