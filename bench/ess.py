@@ -18,7 +18,7 @@ For one scalar quantity with draws x[s, c] (S draws of C chains):
     tau = -1 + 2 sum P_k, kept >= 1/log10(N M); ESS = N M / tau.
 This is the definition docs/sampling.md gives for `ginv sample`'s bulk-ESS.
 
-usage: ess.py SAMPLES.npy [--json]   (S x C x k; prints min / median bulk-ESS)
+usage: ess.py SAMPLES.npy [--json]   (C x S x k, chain-first; prints min / median bulk-ESS)
 """
 import json
 import statistics
