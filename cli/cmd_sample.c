@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { NOUT = 13 }; /* output files in --out */
+enum { NOUT = 14 }; /* output files in --out */
 
 /* The image shape of an n-pixel signal: --image CxHxW, else a perfect square
  * n = s^2 as 1 x s x s; 0 when neither. */
@@ -133,7 +133,7 @@ typedef struct {
     /* outputs */
     char *paths[NOUT];      /* in the output set's staging directory */
     const char *names[NOUT];
-    char trace_name[16], traj_name[24], rhat_name[24];
+    char trace_name[16], traj_name[24], rhat_name[24], rank_name[16];
     int is_image, ic, ih, iw;
     ginv_outset *set;
     ginv_st_writer *stw;
@@ -194,7 +194,8 @@ static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts, in
                    "--op identity --sigma b --prior gaussian --temperature 1. See docs/sampling.md.\n"
                    "Outputs in DIR: samples.npy and samples.safetensors (S x C x k), samples.nc (ArviZ's\n"
                    "InferenceData in NetCDF-4: arviz.from_netcdf; chain-first), mean_z.npy, std_z.npy,\n"
-                   "mean_x.npy, std_x.npy (per-pixel std of G(z)), trace.png, trajectory.png (fraction of\n"
+                   "mean_x.npy, std_x.npy (per-pixel std of G(z)), trace.png and rank.png (the worst R-hat's\n"
+                   "coordinate: its trace, and its ranks per chain), trajectory.png (fraction of\n"
                    "chains near z0 per kept step, with a truth; the JSON's \"trajectory\" also holds the mean\n"
                    "||z - z0||/||z0|| and the sliced W1 to --reference); for images (--image CxHxW, or n a perfect square)\n"
                    "mean.png, std.png (per-pixel posterior std, 0 .. its max) and samples.png (rows: up to 4\n"
@@ -583,9 +584,10 @@ static int open_outputs(sample_cmd *a)
     snprintf(a->trace_name, sizeof a->trace_name, "trace.%s", plot_ext());
     snprintf(a->traj_name, sizeof a->traj_name, "trajectory.%s", plot_ext());
     snprintf(a->rhat_name, sizeof a->rhat_name, "rhat_curve.%s", plot_ext());
+    snprintf(a->rank_name, sizeof a->rank_name, "rank.%s", plot_ext());
     const char *names[NOUT] = {"samples.npy", "mean_z.npy", "std_z.npy", "mean_x.npy", "std_x.npy", a->trace_name,
                                "samples.safetensors", a->traj_name, "mean.png", "std.png", "samples.png",
-                               "inv_metric.npy", "samples.nc"};
+                               "inv_metric.npy", "samples.nc", a->rank_name};
     memcpy(a->names, names, sizeof names);
     a->is_image = image_shape(a->n, &a->su.ops, &a->ic, &a->ih, &a->iw);
     for (int i = 0; i < NOUT; i++)
@@ -593,12 +595,64 @@ static int open_outputs(sample_cmd *a)
     return 0;
 }
 
-/* trace.png, trajectory.png (with a truth), rhat_curve.png (when asked),
- * into the output set's staging directory (dropped whole on a failure). 0 or
- * an exit code. */
+/* qsort_r order of draw indices by value, ties by index */
+static int by_value(const void *pa, const void *pb, void *user)
+{
+    const double *v = user;
+    size_t i = *(const size_t *)pa, j = *(const size_t *)pb;
+    return v[i] < v[j] ? -1 : v[i] > v[j] ? 1 : (i > j) - (i < j);
+}
+
+/* rank.png: the rank plot of Vehtari et al. (2021, section 4.3) for
+ * coordinate j, as an overlay: the draws of every chain ranked together,
+ * the ranks cut into B equal bins, one line per chain (up to 8) of its count
+ * per bin, and the count every bin has when the chains agree, S / B. A chain
+ * that is not mixing shows as a line far from the flat one. */
+static int write_rank_plot(const sample_cmd *a, int j)
+{
+    int S = a->res.S, Cn = a->res.C, k = a->k, nser = Cn < 8 ? Cn : 8;
+    int B = S >= 80 ? 20 : S / 4 > 1 ? S / 4 : 2;
+    size_t n = (size_t)S * Cn;
+    double *v = malloc(sizeof(double) * n), *cnt = calloc((size_t)(nser + 1) * B, sizeof(double));
+    double *bx = malloc(sizeof(double) * B);
+    size_t *ord = malloc(sizeof(size_t) * n);
+    if (!v || !cnt || !bx || !ord) {
+        free(v), free(cnt), free(bx), free(ord);
+        return cli_oom(C);
+    }
+    for (size_t i = 0; i < n; i++) v[i] = a->res.samples[i * k + j], ord[i] = i;
+    qsort_r(ord, n, sizeof *ord, by_value, v); /* ranks: the draws in order (ties by index) */
+    for (size_t r = 0; r < n; r++) {
+        int c = (int)(ord[r] % (size_t)Cn), b = (int)(r * (size_t)B / n);
+        if (c < nser) cnt[(size_t)c * B + b] += 1;
+    }
+    const double *ys[9], *xs[9];
+    int np[9];
+    char lab[9][32];
+    const char *labp[9];
+    for (int b = 0; b < B; b++) bx[b] = (b + 0.5) * (double)n / B, cnt[(size_t)nser * B + b] = (double)S / B;
+    for (int c = 0; c <= nser; c++) {
+        ys[c] = cnt + (size_t)c * B, xs[c] = bx, np[c] = B;
+        if (c < nser) snprintf(lab[c], sizeof lab[c], "chain %d", c);
+        else snprintf(lab[c], sizeof lab[c], "uniform (S/%d)", B);
+        labp[c] = lab[c];
+    }
+    char title[160];
+    snprintf(title, sizeof title, "%s: ranks of z[%d] (worst R-hat %.3f) per chain, %d bins", a->p.sampler, j,
+             a->diag[j].rhat, B);
+    plot_style st = {.title = title, .xlabel = "rank among all draws", .ylabel = "draws of the chain per bin",
+                     .ymin = 0, .ymax = NAN};
+    int rc = plot_series(a->paths[13], &st, nser + 1, labp, np, xs, ys, NULL);
+    free(v), free(cnt), free(bx), free(ord);
+    return rc;
+}
+
+/* trace.png and rank.png of the worst coordinate (highest R-hat),
+ * trajectory.png (with a truth), rhat_curve.png (when asked), into the output
+ * set's staging directory (dropped whole on a failure). 0 or an exit code. */
 static int write_figures(const sample_cmd *a)
 {
-    int S = a->res.S, Cn = a->res.C, k = a->k, rc;
+    int S = a->res.S, Cn = a->res.C, k = a->k, rc, w = a->order[0];
     int nser = Cn < 8 ? Cn : 8;
     double *xs = malloc(sizeof(double) * S), *ys = malloc(sizeof(double) * (size_t)S * nser);
     const double *yp[8];
@@ -607,15 +661,17 @@ static int write_figures(const sample_cmd *a)
     if (!xs || !ys) { free(xs); free(ys); return cli_oom(C); }
     for (int s = 0; s < S; s++) xs[s] = a->so.burn_in + (double)(s + 1) * a->so.thin;
     for (int c = 0; c < nser; c++) {
-        for (int s = 0; s < S; s++) ys[(size_t)c * S + s] = a->res.samples[((size_t)s * Cn + c) * k];
+        for (int s = 0; s < S; s++) ys[(size_t)c * S + s] = a->res.samples[((size_t)s * Cn + c) * k + w];
         yp[c] = ys + (size_t)c * S;
         snprintf(lab[c], sizeof lab[c], "chain %d", c);
         labp[c] = lab[c];
     }
-    char title[160];
-    snprintf(title, sizeof title, "%s: z[0] after burn-in (rhat %.3f, bulk-ESS %.0f)", a->p.sampler,
-             a->diag[0].rhat, a->diag[0].ess_bulk);
-    rc = plot_lines(a->paths[5], title, "step", "z[0]", nser, labp, S, xs, yp, 0);
+    char title[160], ylab[32];
+    snprintf(title, sizeof title, "%s: z[%d], the worst R-hat, after burn-in (rhat %.3f, bulk-ESS %.0f)",
+             a->p.sampler, w, a->diag[w].rhat, a->diag[w].ess_bulk);
+    snprintf(ylab, sizeof ylab, "z[%d]", w);
+    rc = plot_lines(a->paths[5], title, "step", ylab, nser, labp, S, xs, yp, 0);
+    if (!rc) rc = write_rank_plot(a, w);
     if (!rc && a->z0) {
         for (int s = 0; s < S; s++) ys[s] = a->traj[4 * (size_t)s + 1];
         const double *fy[1] = {ys};

@@ -105,11 +105,17 @@ check experiment_no_figures_says_so bash -c "$GINV experiment recovery --k 4 --w
 $GINV net random --layers 6,60,196 --seed 3 -o $TMP/img.safetensors >/dev/null
 expect_ok sample_images -- $GINV sample --allow-warnings --model $TMP/img.safetensors --op gaussian --m 50 --noise 0.1 --step 1e-3 \
     --chains 3 --burn-in 5 --samples 10 --start truth --rhat-curve --out $TMP/sam --json $TMP/sam.json -q
-for f in trace trajectory rhat_curve; do
+for f in trace trajectory rhat_curve rank; do
     fig_ok "sample_${f}_png" $TMP/sam/$f.png 500 300
     check "sample_${f}_keeps_dat_gp" test -s $TMP/sam/$f.dat -a -s $TMP/sam/$f.gp
 done
 check trajectory_fraction_range grep -q 'set yrange \[-0.03:1.03\]' $TMP/sam/trajectory.gp
+# rank.png: per chain, its 10 draws spread over the bins (counts sum to S), and the uniform line S/bins
+check sample_rank_counts_sum_to_s /usr/bin/python3 -c "
+import re; blocks = open('$TMP/sam/rank.dat').read().split('# series ')[1:]
+sums = [sum(float(l.split()[1]) for l in b.splitlines()[1:] if l.strip() and not l.startswith('#')) for b in blocks]
+assert len(blocks) == 4 and sums[:3] == [10.0] * 3 and 'uniform' in blocks[3], (len(blocks), sums)"
+check sample_trace_is_the_worst_coordinate bash -c "w=\$(jq '.worst_first[0]' $TMP/sam.json); grep -q \"z\[\$w\], the worst R-hat\" $TMP/sam/trace.gp"
 fig_ok sample_mean_png $TMP/sam/mean.png 90 60 300
 fig_ok sample_std_png $TMP/sam/std.png 90 60 300
 fig_ok sample_samples_png $TMP/sam/samples.png 250 180
