@@ -147,7 +147,7 @@ static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts, in
 {
     ginv_sample_params_init(&a->p);
     cli_opt own[] = {
-        {"metric", 0, OPT_STRING, &a->metric_path, "FILE", "mala, hmc, nuts: the diagonal inverse metric (k values, or chains x k: e.g. inv_metric.npy of an adapted run), all > 0"},
+        {"metric", 0, OPT_STRING, &a->metric_path, "FILE", "ula, mala, hmc, nuts: the diagonal inverse metric (k values, or chains x k: e.g. inv_metric.npy of an adapted run), all > 0"},
         {"centre", 0, OPT_STRING, &a->centre_path, "FILE", "the ball's centre (k values; default: the GD point with --start gd, else 0)"},
         {"allow-warnings", 0, OPT_FLAG, &a->allow_warnings, "", "exit 0 even when a convergence check fails (the warnings are still printed and in the JSON)"},
         {"near", 0, OPT_DOUBLE, &a->near, "R", "trajectory: a chain is near z0 when ||z - z0|| <= R ||z0||", 0, 1e6},
@@ -222,7 +222,8 @@ static int check_options(sample_cmd *a, const cli_opt *opts)
     if (st != GINV_OK) return cli_param_error(C, st);
     const ginv_sampler_type *t = ginv_sampler_find(a->p.sampler);
     int adjusted = t == ginv_sampler_mala || t == ginv_sampler_hmc || t == ginv_sampler_nuts;
-    if (a->metric_path && !adjusted) return cli_usage_error(C, "--metric works with mala, hmc and nuts, not %s", a->p.sampler);
+    if (a->metric_path && !adjusted && t != ginv_sampler_ula)
+        return cli_usage_error(C, "--metric works with ula, mala, hmc and nuts, not %s", a->p.sampler);
     if (a->metric_path && !strcmp(a->p.precond, "laplace"))
         return cli_usage_error(C, "--metric and --precond laplace exclude each other");
     if (a->y_path && (!strcmp(a->p.start, "negative") || !strcmp(a->p.start, "truth")))
@@ -882,7 +883,8 @@ static int write_json(const sample_cmd *a)
     cJSON *ad = cJSON_AddObjectToObject(doc, "adaptation");
     cJSON_AddStringToObject(ad, "adapt", a->su.adapt);
     cJSON_AddNumberToObject(ad, "target_accept", a->so.target_accept > 0 ? a->so.target_accept
-                                                  : a->so.type == ginv_sampler_mala ? 0.574 : 0.8);
+                                                  : a->so.type == ginv_sampler_mala ? 0.574
+                                                  : a->so.type == ginv_sampler_ula  ? 0.95 : 0.8);
     cJSON_AddItemToObject(ad, "step_size", cJSON_CreateDoubleArray(r->step_size, r->C));
     cJSON *im = cJSON_AddArrayToObject(ad, "inv_metric");
     for (int c = 0; c < r->C; c++) cJSON_AddItemToArray(im, cJSON_CreateDoubleArray(r->inv_metric + (size_t)c * a->k, a->k));

@@ -258,10 +258,10 @@ static ginv_status check_opts(const ginv_posterior *post, const ginv_sample_opts
                                            "(its Hessian adds the identity)");
     }
     int hamiltonian = o->type == ginv_sampler_hmc || o->type == ginv_sampler_nuts;
-    if (o->adapt && !hamiltonian && o->type != ginv_sampler_mala)
+    if (o->adapt && !hamiltonian && o->type != ginv_sampler_mala && o->type != ginv_sampler_ula)
         return ginv_fail(GINV_ERR_ARG, "%s has no accept step, so there is no acceptance to adapt "
-                                       "the step toward: adapt mala, hmc or nuts (or give the "
-                                       "step)", o->type->name);
+                                       "the step toward: adapt ula (by a MALA warm-up), mala, hmc or "
+                                       "nuts (or give the step)", o->type->name);
     if (o->adapt && o->temps > 1)
         return ginv_fail(GINV_ERR_ARG, "adaptation with tempering: give the step (adapt off)");
     if (o->target_accept != 0 && !(o->target_accept > 0 && o->target_accept < 1))
@@ -271,8 +271,8 @@ static ginv_status check_opts(const ginv_posterior *post, const ginv_sample_opts
     if (o->type == ginv_sampler_nuts && (o->max_depth < 1 || o->max_depth > 30))
         return ginv_fail(GINV_ERR_ARG, "maximum tree depth %d must be 1 .. 30", o->max_depth);
     if (o->metric) {
-        if (!hamiltonian && o->type != ginv_sampler_mala)
-            return ginv_fail(GINV_ERR_ARG, "a metric works with mala, hmc and nuts, not %s",
+        if (!hamiltonian && o->type != ginv_sampler_mala && o->type != ginv_sampler_ula)
+            return ginv_fail(GINV_ERR_ARG, "a metric works with ula, mala, hmc and nuts, not %s",
                              o->type->name);
         if (o->precond != GINV_PRECOND_NONE)
             return ginv_fail(GINV_ERR_ARG, "a metric and the laplace preconditioner exclude each other");
@@ -551,7 +551,12 @@ static ginv_status sampler_setup(ginv_sampler *s)
             return ginv_fail(GINV_ERR_NUMERIC, "the energy is %g at chain %d's starting point", ch->U[c], c % C);
     /* warm-up adaptation: Stan's initial step when none was given, dual
      * averaging from it, the metric's windows (not with laplace) */
-    s->delta = o->target_accept > 0 ? o->target_accept : o->type == ginv_sampler_mala ? 0.574 : 0.8;
+    /* ula: MALA's acceptance 0.95, a smaller step than MALA's optimal 0.574,
+     * for ULA's O(step) bias (docs/sampling.md, "ULA's step") */
+    s->delta = o->target_accept > 0         ? o->target_accept
+               : o->type == ginv_sampler_mala ? 0.574
+               : o->type == ginv_sampler_ula  ? 0.95
+                                              : 0.8;
     ginv_adapt_windows_init(&s->win, o->burn_in);
     s->adapt_metric = o->adapt == GINV_ADAPT_ALL && ch->minv;
     s->wn = 0; /* draws in the current window */
@@ -582,11 +587,15 @@ static ginv_status sampler_step(ginv_sampler *s)
     ch->counting = t >= o->burn_in;
     if (ginv_cancel_requested())
         return ginv_fail(GINV_ERR_CANCELLED, "cancelled after %ld of %ld sampler steps", t, s->total);
-    if ((st = o->type->step(ch)) != GINV_OK) return st;
+    /* ULA adapts by a MALA warm-up: MALA's accept statistic steers the
+     * step (toward 0.574) and the metric windows; after the burn-in the
+     * frozen values drive plain ULA steps */
+    const ginv_sampler_type *ty = o->adapt && t < o->burn_in && o->type == ginv_sampler_ula ? ginv_sampler_mala : o->type;
+    if ((st = ty->step(ch)) != GINV_OK) return st;
     if (R > 1 && (t + 1) % o->swap_every == 0)
         ginv_chains_swap(ch, C, R, (t + 1) / o->swap_every, s->rngs + 2 * Ct,
                          ch->counting ? s->swap_acc : NULL, ch->counting ? s->swap_prop : NULL);
-    if (!o->type->adjusted)
+    if (!ty->adjusted)
         for (int c = 0; c < C; c++) {
             ch->st_accept[c] = 1.0;
             ch->st_energy[c] = ginv_chains_beta(ch, c) * ch->U[c];

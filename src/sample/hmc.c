@@ -422,7 +422,8 @@ static ginv_status nuts_step(ginv_chains *ch)
  * (hmc, nuts) or MALA's log ratio. */
 static ginv_status trial(ginv_chains *ch, const int *want, double *la)
 {
-    if (ch->o->type == ginv_sampler_mala) return ginv_mala_trial(ch, la);
+    /* mala, and ula, whose warm-up is MALA's (chain.c) */
+    if (ch->o->type == ginv_sampler_mala || ch->o->type == ginv_sampler_ula) return ginv_mala_trial(ch, la);
     hmc_scratch *h = ch->hmc;
     int C = ch->C, k = ch->k;
     for (int c = 0; c < C; c++) {

@@ -26,9 +26,9 @@ static const ginv_param_def sample_defs[] = {
     {"sigma", GINV_PARAM_DOUBLE, F(sigma), "S", "the likelihood's noise level: U = ||A G(z) - y||^2 / (2 S^2) + prior (default: --noise)", NULL, 0, 1e30, NULL},
     {"prior", GINV_PARAM_STRING, F(prior), "gaussian|uniform|none", "prior on z: 1/2||z||^2, uniform on the ball (--radius), or none", "gaussian", 0, 0, priors},
     {"sampler", GINV_PARAM_STRING, F(sampler), "ula|mala|projected|annealed|hmc|nuts", "chain: z <- z - eta grad U + sqrt(2 eta/beta) u, adjusted, projected or annealed; Hamiltonian Monte Carlo; the No-U-Turn Sampler (Stan's)", "ula", 0, 0, samplers},
-    {"step", GINV_PARAM_DOUBLE, F(step), "ETA", "step size (eta; hmc/nuts: the leapfrog step); with adaptation the initial step (default: Stan's heuristic); required for ula, projected, annealed and with --adapt off", NULL, 0, 1e30, NULL},
-    {"adapt", GINV_PARAM_STRING, F(adapt), "on|off|step", "warm-up adaptation during the burn-in (mala, hmc, nuts; default on, off with --temps): step by dual averaging toward --target-accept and the diagonal metric in Stan's windows; step: the step only", NULL, 0, 0, adapts},
-    {"target-accept", GINV_PARAM_DOUBLE, F(target_accept), "P", "with adaptation: the acceptance to reach, in (0, 1) (default mala 0.574, hmc and nuts 0.8)", NULL, 0, 1, NULL},
+    {"step", GINV_PARAM_DOUBLE, F(step), "ETA", "step size (eta; hmc/nuts: the leapfrog step); with adaptation the initial step (default: Stan's heuristic); required for projected, annealed, ula without --adapt, and with --adapt off", NULL, 0, 1e30, NULL},
+    {"adapt", GINV_PARAM_STRING, F(adapt), "on|off|step", "warm-up adaptation during the burn-in (mala, hmc, nuts: default on, off with --temps; ula: when asked, by a MALA warm-up): step by dual averaging toward --target-accept and the diagonal metric in Stan's windows; step: the step only", NULL, 0, 0, adapts},
+    {"target-accept", GINV_PARAM_DOUBLE, F(target_accept), "P", "with adaptation: the acceptance to reach, in (0, 1) (default mala 0.574, hmc and nuts 0.8, ula's MALA warm-up 0.95)", NULL, 0, 1, NULL},
     {"leapfrog", GINV_PARAM_INT, F(leapfrog), "L", "hmc: leapfrog steps per transition", "10", 1, 1 << 20, NULL},
     {"max-depth", GINV_PARAM_INT, F(max_depth), "D", "nuts: largest tree depth (2^D - 1 leapfrog steps)", "10", 1, 30, NULL},
     {"temperature", GINV_PARAM_DOUBLE, F(temperature), "BETA", "inverse temperature: the chains target exp(-beta U)", "1", 0, 1e30, NULL},
@@ -78,7 +78,7 @@ static ginv_status check_sampler(const ginv_sample_params *p, const ginv_sampler
 {
     const char *adapt = adapt_used(p, t);
     int on = strcmp(adapt, "off") != 0;
-    if (on && !adjusted(t))
+    if (on && !adjusted(t) && t != ginv_sampler_ula)
         return ginv_fail(GINV_ERR_ARG, "parameter 'adapt' %s: %s has no accept step to adapt toward; give "
                                        "parameter 'step' (e.g. the adapted step of a mala run, its JSON "
                                        "adaptation.step_size)", adapt, p->sampler);
@@ -90,7 +90,9 @@ static ginv_status check_sampler(const ginv_sample_params *p, const ginv_sampler
     if (!isnan(p->step) && !(p->step > 0)) return ginv_fail(GINV_ERR_ARG, "parameter 'step' must be positive");
     if (isnan(p->step) && !on)
         return ginv_fail(GINV_ERR_ARG, "parameter 'step' (> 0) is required without adaptation (parameter "
-                                       "'adapt' off or parameter 'sampler' %s)", p->sampler);
+                                       "'adapt' off or parameter 'sampler' %s%s)", p->sampler,
+                         t == ginv_sampler_ula ? "; ula adapts only when asked: parameter 'adapt' on or step "
+                                                 "runs a MALA warm-up" : "");
     if (!(p->temperature > 0)) return ginv_fail(GINV_ERR_ARG, "parameter 'temperature' must be positive");
     if ((t == ginv_sampler_projected || prior == GINV_PRIOR_UNIFORM) && !(p->radius > 0))
         return ginv_fail(GINV_ERR_ARG, "parameter 'sampler' projected and parameter 'prior' uniform need "

@@ -5,10 +5,13 @@
  * preconditioner (precond.c) the drift is eta P grad U and the noise P^{1/2} u. */
 #include "sample/sampler_internal.h"
 
-/* One ULA step for every chain (Daras eq. 2): propose, evaluate, move. */
+/* One ULA step for every chain (Daras eq. 2): propose, evaluate, move. With
+ * per-chain steps or a diagonal metric (adapted by a MALA warm-up, chain.c,
+ * or given), z <- z - eta_c M grad U + sqrt(2 eta_c / beta) M^{1/2} u. */
 static ginv_status ula_step(ginv_chains *ch)
 {
     if (ch->pL) ginv_chains_propose_precond(ch, ch->o->step, 1.0);
+    else if (ch->eps || ch->minv) ginv_chains_propose_diag(ch);
     else ginv_chains_propose(ch, ch->o->step, 1.0);
     ginv_status st = ginv_chains_eval_proposal(ch);
     if (st != GINV_OK) return st;

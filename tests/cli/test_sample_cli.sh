@@ -147,7 +147,10 @@ expect_ok mala_step_with_adapt_off_and_no_metric -- $GINV sample $L --sampler ma
 expect_error target_accept_outside_0_1 2 "--target-accept" -- $GINV sample $L --sampler nuts --target-accept 1.5 --out $TMP/bad
 expect_error max_depth_below_1 2 "--max-depth" -- $GINV sample $L --sampler nuts --max-depth 0 --out $TMP/bad
 expect_error leapfrog_below_1 2 "--leapfrog" -- $GINV sample $L --sampler hmc --leapfrog 0 --out $TMP/bad
-expect_error ula_refuses_adaptation 2 "no accept step" -- $GINV sample $L --sampler ula --adapt on --out $TMP/bad
+expect_error annealed_refuses_adaptation 2 "no accept step" -- $GINV sample $L --sampler annealed --adapt on --out $TMP/bad
+expect_error ula_without_adapt_needs_a_step 2 "ula adapts only when asked" -- $GINV sample $L --sampler ula --out $TMP/bad
+expect_ok ula_adapts_by_a_mala_warm_up -- $GINV sample $L --sampler ula --adapt on --burn-in 200 --samples 50 --allow-warnings --json $TMP/ula_ad.json -q
+check ula_adapted_json bash -c "jq -e '.adaptation.target_accept == 0.95 and (.adaptation.step_size | all(. > 0)) and .summary.acceptance_rate == 1' $TMP/ula_ad.json >/dev/null"
 expect_error ula_needs_a_step 2 "--step" -- $GINV sample $L --sampler ula --out $TMP/bad
 printf '1 1 1\n' > $TMP/m3.txt
 printf '1 -1 1 1\n' > $TMP/mneg.txt

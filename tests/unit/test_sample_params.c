@@ -34,8 +34,10 @@ TEST(sample_check_names_parameters_in_every_refusal)
     ginv_sample_params p;
     base_params(&p);
     CHECK_OK(ginv_sample_check(&p));
-    base_params(&p), p.adapt = "on";
-    CHECK_FAILS(ginv_sample_check(&p), GINV_ERR_ARG, "parameter 'adapt' on: ula has no accept step");
+    base_params(&p), p.adapt = "on", p.sampler = "annealed";
+    CHECK_FAILS(ginv_sample_check(&p), GINV_ERR_ARG, "parameter 'adapt' on: annealed has no accept step");
+    p.sampler = "ula"; /* ula adapts by a MALA warm-up */
+    CHECK_OK(ginv_sample_check(&p));
     base_params(&p), p.step = NAN;
     CHECK_FAILS(ginv_sample_check(&p), GINV_ERR_ARG, "parameter 'step' (> 0) is required without adaptation");
     base_params(&p), p.sampler = "projected";
