@@ -1000,8 +1000,8 @@ def sample(net, op, y, *, sampler="mala", step=1e-3, sigma, prior="gaussian", be
     U(z) = ||A G(z) - y||^2 / (2 sigma^2) + prior(z), as `ginv sample --y Y
     --chain-seed SEED`. init: "zero", "gd", "random" (N(0, init_scale^2 I)) or
     an array of starts (chains, k). adapt ("off", "step" or "on": step and
-    diagonal metric; mala, hmc, nuts) is Stan's warm-up adaptation during the
-    burn-in toward target_accept (None: mala 0.574, hmc/nuts 0.8); with
+    diagonal metric; mala, hmc, nuts; ula by a MALA warm-up) is Stan's warm-up adaptation during the
+    burn-in toward target_accept (None: mala 0.574, hmc/nuts 0.8, ula 0.95); with
     adaptation step=None asks for Stan's initial-step heuristic. metric: the
     diagonal inverse metric (k,) or (chains, k). Returns a SampleResult with
     the draws, their diagnostics and the sampler's statistics."""
