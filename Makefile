@@ -65,7 +65,7 @@ FUZZ_LIBS    := -lopenblas -lcjson -lpng -lz -lglpk -lsqlite3 -lfftw3 -lprotobuf
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/onnx.pb-c.o
 SECONDS      ?= 20
 
-.PHONY: bench-conv encoder-wall all deps test test-asan test-onnx test-oracles demo bench bench-sample bench-sweep fuzz fuzz-run clean help lib man install uninstall
+.PHONY: bench-conv bench-onednn encoder-wall all deps test test-asan test-onnx test-oracles demo bench bench-sample bench-sweep fuzz fuzz-run clean help lib man install uninstall
 all: $(BUILD)/ginv lib
 lib: $(BUILD)/libginv.a $(BUILD)/libginv.so
 
@@ -83,7 +83,8 @@ help:
 	@echo "make bench      ginv vs PyTorch vs a plain BLAS chain (docs/benchmarks.md)"
 	@echo "make bench-sample  ULA sampling: ginv vs a PyTorch ULA vs the BLAS chain (docs/benchmarks.md)"
 	@echo "make bench-sweep   units/s of a 20-cell x 30-trial recovery sweep, 1 vs 2 threads and ranks"
-	@echo "make bench-conv    Adam-CSGM on the 64x64x3 DCGAN (ONNX from PyTorch): ginv vs PyTorch autograd, B = 1 and 64"
+	@echo "make bench-onednn  conv_transpose2d layers: ginv (im2col + OpenBLAS) vs oneDNN, and the sgemm peak"
+	@echo "make bench-conv    Adam-CSGM on the 64x64x3 DCGAN (ONNX) and the conv VAE decoder: ginv vs PyTorch autograd, B = 1 and 64"
 	@echo "make fuzz       build the libFuzzer targets (clang, ASan + UBSan) into build/fuzz/"
 	@echo "make encoder-wall  amortised encoders on the one-way G vs an invertible G (docs/encoders.md)"
 	@echo "make fuzz-run SECONDS=N  run each fuzz target N s (default 20) on a copy of its corpus; fails on any finding"
@@ -189,6 +190,13 @@ bench-conv: deps
 	@scripts/deps.sh --bench
 	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
 	/usr/bin/python3 bench/conv_csgm.py $(BUILD)/ginv 2 500 $${ROUNDS:-3} 1:$${ITERS1:-30} 64:$${ITERS64:-4}
+
+# ginv's conv_transpose2d against oneDNN's deconvolution (docs/benchmarks.md);
+# the only target that needs libdnnl-dev: the library does not link it.
+bench-onednn: deps
+	@scripts/deps.sh --onednn
+	@$(MAKE) --no-print-directory -j2 $(BUILD)/libginv.a
+	BUILD=$(BUILD) RUNS=$${RUNS:-3} bench/conv_onednn.sh
 
 # Pareek & Risteski's dichotomy in numbers (docs/encoders.md): about 5 minutes
 encoder-wall: deps

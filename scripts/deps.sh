@@ -5,6 +5,8 @@
 #   scripts/deps.sh --bench  also python3-torch, the benchmark's peer
 #   scripts/deps.sh --fuzz   also clang (libFuzzer: make fuzz, make fuzz-run)
 #   scripts/deps.sh --oracles  also r-cran-posterior (R: make test-oracles)
+#   scripts/deps.sh --onednn also libdnnl-dev (oneDNN's C API), the second
+#                            kernel set of make bench-onednn; nothing else needs it
 set -euo pipefail
 
 # build: compiler, BLAS, JSON, images, zlib (IDX .gz), GLPK (exact decide),
@@ -32,6 +34,9 @@ if [[ "${1:-}" == "--fuzz" ]]; then
 fi
 if [[ "${1:-}" == "--oracles" ]]; then
     pkgs+=(r-cran-posterior) # 42 packages with R itself, without recommends
+fi
+if [[ "${1:-}" == "--onednn" ]]; then
+    pkgs+=(libdnnl-dev)
 fi
 
 missing=()
