@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 # command -> its subcommands with their own --help
 declare -A SUBS=(
     [net]="random extract oneway"
+    [encoder]="train eval"
     [experiment]="recovery cs hardness"
     [theory]="g rho h"
     [train]="vae"
