@@ -6,6 +6,7 @@
 #include "base/check_internal.h"
 #include "measure/op_impl.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -465,6 +466,34 @@ ginv_status ginv_op_spec_rows(const ginv_op_spec *s, int n, int *m)
         if ((size_t)s->m > SIZE_MAX / sizeof(float) / (size_t)n)
             return ginv_fail(GINV_ERR_ARG, "%s: a %d x %d float matrix overflows size_t; use "
                              "smaller m or n", dense, s->m, n);
+        *m = s->m;
+        return GINV_OK;
+    }
+    if (s->kind == GINV_OPK_PHASELESS_FOURIER) { /* its tables and buffers grow with K^2 n */
+        int c, h, w, K = s->oversample ? s->oversample : 2;
+        ginv_status st = image_shape(s, n, "phaseless-fourier", &c, &h, &w);
+        if (st) return st;
+        if (K < 1 || K > 16)
+            return ginv_fail(GINV_ERR_ARG, "ginv_op_phaseless_fourier: oversampling factor %d is out of "
+                             "range; the image is zero-padded K times per side with K an integer in "
+                             "[1, 16] (2 is the classic choice)", K);
+        if (h > (1 << 15) / K || w > (1 << 15) / K || (long long)c * h * w * K * K > INT_MAX / 2)
+            return ginv_fail(GINV_ERR_ARG, "ginv_op_phaseless_fourier: image %d x %d x %d padded %d "
+                             "times is invalid; c, h and w must be >= 1 with c (K h) (K w) <= %d", c, h,
+                             w, K, INT_MAX / 2);
+        *m = c * K * h * K * w;
+        return GINV_OK;
+    }
+    if (s->kind == GINV_OPK_CIRCULANT) { /* ginv_op_circulant's checks; its FFT plans grow with n */
+        if (n < 1 || n > (1 << 26))
+            return ginv_fail(GINV_ERR_ARG, "ginv_op_circulant: n = %d is invalid; n must be in [1, %d]", n,
+                             1 << 26);
+        if (s->m > n)
+            return ginv_fail(GINV_ERR_ARG, "circulant: M = %d measurements is out of range; a "
+                             "partial circulant keeps 1 to n = %d rows", s->m, n);
+        if (s->m < 1)
+            return ginv_fail(GINV_ERR_ARG, "ginv_op_circulant: m = %d measurements is out of range; "
+                             "a partial circulant keeps 1 to n = %d rows", s->m, n);
         *m = s->m;
         return GINV_OK;
     }

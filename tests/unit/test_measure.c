@@ -749,7 +749,8 @@ TEST(measure_op_spec_rows_match_the_built_operator_and_do_not_draw_dense_matrice
 {
     const char *texts[] = {"gaussian", "gaussian-unit", "phaseless-gaussian", "onebit-gaussian",
                            "identity", "subsample", "downsample:2", "inpaint-box", "circulant",
-                           "fourier-subsample:radial:4", "blur:1.0", NULL};
+                           "fourier-subsample:radial:4", "blur:1.0", "phaseless-fourier",
+                           "phaseless-fourier:3", NULL};
     for (int i = 0; texts[i]; i++) {
         ginv_op_spec spec;
         ginv_op *op = NULL;
@@ -778,5 +779,15 @@ TEST(measure_op_spec_rows_match_the_built_operator_and_do_not_draw_dense_matrice
     CHECK(m == 12380815 && ginv_live_bytes() == before);
     CHECK(ginv_op_spec_rows(&spec, 0, &m) == GINV_ERR_ARG && m == 0);
     CHECK(strstr(ginv_last_error(), "gaussian: size 12380815 x 0 is invalid") != NULL);
+    ginv_op_spec_release(&spec);
+    /* the phaseless Fourier operator of a 4096 x 4096 image (tables of K^2 n) and a
+     * circulant on 2^24 values are sized, not built */
+    CHECK_OK(ginv_op_spec_parse(&spec, "phaseless-fourier", 0));
+    CHECK_OK(ginv_op_spec_rows(&spec, 1 << 24, &m));
+    CHECK(m == 4 << 24 && ginv_live_bytes() == before);
+    ginv_op_spec_release(&spec);
+    CHECK_OK(ginv_op_spec_parse(&spec, "circulant", 1000));
+    CHECK_OK(ginv_op_spec_rows(&spec, 1 << 24, &m));
+    CHECK(m == 1000 && ginv_live_bytes() == before);
     ginv_op_spec_release(&spec);
 }
