@@ -119,10 +119,9 @@ static int draw_problem(landscape_cmd *a)
     ginv_status st;
     if (a->truth_path && (st = ginv_array_read(a->truth_path, &a->truth)) != GINV_OK)
         return cli_fail(C, "--truth: %s", ginv_last_error());
-    st = ginv_landscape_setup_init(&a->su, &a->p, a->seed, (uint64_t)a->trial, a->truth_path ? a->truth.data : NULL);
-    if (st == GINV_OK && a->truth_path && ginv_array_count(&a->truth) != (size_t)a->su.k)
-        return cli_error_code(C, CLI_EXIT_FORMAT, "--truth '%s' holds %zu values; expected %d", a->truth_path,
-                              ginv_array_count(&a->truth), a->su.k);
+    st = ginv_landscape_setup_init(&a->su, &a->p, a->seed, (uint64_t)a->trial, a->truth_path ? a->truth.data : NULL,
+                                   ginv_array_count(&a->truth));
+    if (st == GINV_ERR_SHAPE && a->truth_path) return cli_fail(C, "--truth '%s': %s", a->truth_path, ginv_last_error());
     if (st != GINV_OK) return cli_param_error(C, st);
     ginv_landscape_setup *su = &a->su;
     a->net = su->net, a->op = su->op, a->z0 = su->z0, a->ls = su->ls;

@@ -246,14 +246,13 @@ static int draw_problem(sample_cmd *a)
     if (a->truth_path) { /* its length is checked once the generator is known */
         if ((rc = cli_read_vector(C, "truth", a->truth_path, 0, &a->truth))) return rc;
     }
-    ginv_status st = ginv_sample_setup_init(&a->su, &a->p, a->seed, (uint64_t)a->trial, a->truth_path ? a->truth.data : NULL,
+    ginv_status st = ginv_sample_setup_init(&a->su, &a->p, a->seed, (uint64_t)a->trial,
+                                            a->truth_path ? a->truth.data : NULL, ginv_array_count(&a->truth),
                                             a->y_path ? a->yarr.data : NULL, ginv_array_count(&a->yarr));
-    if (st == GINV_OK && a->truth_path && ginv_array_count(&a->truth) != (size_t)a->su.k)
-        return cli_error_code(C, CLI_EXIT_FORMAT, "--truth '%s' holds %zu values; expected %d", a->truth_path,
-                              ginv_array_count(&a->truth), a->su.k);
-    if (st != GINV_OK)
-        return a->y_path && st == GINV_ERR_SHAPE ? cli_fail(C, "--y '%s': %s", a->y_path, ginv_last_error())
-                                                 : cli_param_error(C, st);
+    if (st == GINV_ERR_SHAPE && (a->y_path || a->truth_path))
+        return cli_fail(C, "--%s '%s': %s", a->y_path ? "y" : "truth", a->y_path ? a->y_path : a->truth_path,
+                        ginv_last_error());
+    if (st != GINV_OK) return cli_param_error(C, st);
     a->net = a->su.net, a->op = a->su.op, a->z0 = a->su.z0, a->y = a->su.y, a->post = a->su.post;
     a->k = a->su.k, a->n = a->su.n, a->m = a->su.m;
     a->lik_sigma = a->su.sigma;

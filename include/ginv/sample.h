@@ -252,7 +252,8 @@ ginv_status ginv_sample_check(const ginv_sample_params *p);
 
 /* What ginv_sample_run needs, built from the parameters: trial `trial`'s
  * problem drawn by ginv_scenario_draw (the problem `ginv recover` draws for
- * that seed and trial; truth or y, when given, replace the drawn ones), the
+ * that seed and trial; truth (truth_count values: the latent size k) or y,
+ * when given, replace the drawn ones), the
  * chains' starts around -z0 or z0 (start negative / truth: chain c from
  * stream (seed, SAMPLE, 4c)), the posterior (batch chains x temps) and the
  * options (seed = the problem's seed, threads 1, no ctx, no metric or
@@ -276,7 +277,7 @@ typedef struct {
 } ginv_sample_setup;
 ginv_status ginv_sample_setup_init(ginv_sample_setup *s, const ginv_sample_params *p,
                                    uint64_t seed, uint64_t trial, const float *truth,
-                                   const float *y, size_t y_count);
+                                   size_t truth_count, const float *y, size_t y_count);
 void ginv_sample_setup_release(ginv_sample_setup *s);
 
 /* Per-coordinate mean and std of the samples (k each), and, when net is not

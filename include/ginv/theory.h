@@ -172,7 +172,8 @@ extern const ginv_param_table ginv_landscape_table;
 void ginv_landscape_params_init(ginv_landscape_params *p); /* the table's defaults */
 ginv_status ginv_landscape_check(const ginv_landscape_params *p);
 /* Trial `trial`'s generator, operator and z0 (ginv_scenario_draw, no noise:
- * the noiseless empirical risk; truth, when given, is z0), the number d of
+ * the noiseless empirical risk; truth, when given, is z0: truth_count values,
+ * the latent size), the number d of
  * ReLU layers and rho_d, and the landscape object (its batch fits the line,
  * the Hessian and up to 1024 basin inits). Released with
  * ginv_landscape_setup_release, also after a failure. */
@@ -189,7 +190,8 @@ typedef struct {
     ginv_landscape *ls;  /* owned */
 } ginv_landscape_setup;
 ginv_status ginv_landscape_setup_init(ginv_landscape_setup *s, const ginv_landscape_params *p,
-                                      uint64_t seed, uint64_t trial, const float *truth);
+                                      uint64_t seed, uint64_t trial, const float *truth,
+                                      size_t truth_count);
 void ginv_landscape_setup_release(ginv_landscape_setup *s);
 
 /* ---------------------------------------------------------------- theory */

@@ -48,12 +48,14 @@ typedef struct {
 ginv_status ginv_problem_sizes(const ginv_problem_view *v, int *k, int *n, int *rows);
 /* Trial `trial`'s problem from the view (and the weights, bias_sd and noise
  * rows): the layers parsed into spec (GINV_RECOVER_MAX_SPEC), the model loaded
- * into *net, the operator parsed into *ops (*have_ops set; m defaults to
+ * into *net, a given truth checked to hold the generator's k values
+ * (truth_count; GINV_ERR_SHAPE naming both), the operator parsed into *ops (*have_ops set; m defaults to
  * y_count with a given y), then ginv_scenario_draw. On success *net, *op,
  * *z0, *y and *m are the problem's and the caller owns them (free *net, *op,
  * *z0, *y); on failure the caller releases *net and *ops as usual. */
 ginv_status ginv_problem_draw(const ginv_problem_view *v, const char *weights, double bias_sd, double noise,
-                              uint64_t seed, uint64_t trial, const float *truth, const float *y, size_t y_count,
+                              uint64_t seed, uint64_t trial, const float *truth, size_t truth_count,
+                              const float *y, size_t y_count,
                               ginv_layer *spec, int *nspec, ginv_op_spec *ops, int *have_ops, ginv_net **net,
                               ginv_op **op, float **z0, float **yout, int *m);
 /* A task struct's problem fields as a view (the struct has the fields of

@@ -88,9 +88,9 @@ ginv_status ginv_problem_sizes(const ginv_problem_view *v, int *k, int *n, int *
 }
 
 ginv_status ginv_problem_draw(const ginv_problem_view *v, const char *weights, double bias_sd, double noise,
-                              uint64_t seed, uint64_t trial, const float *truth, const float *y, size_t y_count,
-                              ginv_layer *spec, int *nspec, ginv_op_spec *ops, int *have_ops, ginv_net **net,
-                              ginv_op **op, float **z0, float **yout, int *m)
+                              uint64_t seed, uint64_t trial, const float *truth, size_t truth_count,
+                              const float *y, size_t y_count, ginv_layer *spec, int *nspec, ginv_op_spec *ops,
+                              int *have_ops, ginv_net **net, ginv_op **op, float **z0, float **yout, int *m)
 {
     ginv_init winit = GINV_INIT_PAPER;
     ginv_init_parse(weights, &winit);
@@ -101,6 +101,10 @@ ginv_status ginv_problem_draw(const ginv_problem_view *v, const char *weights, d
                                 nspec)) != GINV_OK)
         return st;
     if (v->model && (st = ginv_net_load(v->model, net)) != GINV_OK) return st;
+    int k = *net ? ginv_net_in(*net) : spec[0].in;
+    if (truth && truth_count != (size_t)k) /* before the scenario reads k values of it */
+        return ginv_fail(GINV_ERR_SHAPE, "the truth holds %zu values; expected %d (the generator's latent size)",
+                         truth_count, k);
     if ((st = ginv_op_spec_parse(ops, v->op, v->m == 0 && y ? (int)y_count : v->m)) != GINV_OK) return st;
     *have_ops = 1;
     if (v->image) sscanf(v->image, "%dx%dx%d", &ops->c, &ops->h, &ops->w);

@@ -89,7 +89,7 @@ static ginv_status landscape_run(const ginv_params *cell, uint64_t seed, uint64_
     ginv_landscape_setup s;
     memset(&s, 0, sizeof s);
     ginv_status st = read_cell(cell, &p);
-    if (st == GINV_OK) st = ginv_landscape_setup_init(&s, &p, seed, trial, NULL);
+    if (st == GINV_OK) st = ginv_landscape_setup_init(&s, &p, seed, trial, NULL, 0);
     if (st == GINV_OK) st = measure(&p, &s, seed + trial, out); /* `ginv landscape --trial T`'s basins */
     ginv_landscape_setup_release(&s);
     return st;

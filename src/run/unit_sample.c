@@ -78,7 +78,7 @@ static ginv_status sample_run(const ginv_params *cell, uint64_t seed, uint64_t t
     memset(&res, 0, sizeof res);
     memset(&s, 0, sizeof s);
     ginv_status st = read_cell(cell, &p);
-    if (st == GINV_OK) st = ginv_sample_setup_init(&s, &p, seed, trial, NULL, NULL, 0);
+    if (st == GINV_OK) st = ginv_sample_setup_init(&s, &p, seed, trial, NULL, 0, NULL, 0);
     if (st == GINV_OK) {
         s.opts.seed = seed + trial; /* `ginv sample --trial T`'s default chain seed */
         st = ginv_sample_run(s.post, &s.opts, &res);

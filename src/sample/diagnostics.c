@@ -14,6 +14,7 @@
 
 #include <fftw3.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h> /* realloc */
 #include <string.h>
@@ -263,17 +264,44 @@ static int sort_order(size_t n, const double *x, size_t *ord)
 
 /* The normal scores of the integer ranks 1..n, kept per thread for the last
  * n: every coordinate of a run (and its folded draws) has the same n, and
- * without ties the scores depend on the rank alone. */
-static _Thread_local double *score_cache;
-static _Thread_local size_t score_n;
+ * without ties the scores depend on the rank alone. The cache lives in
+ * thread-specific data whose destructor frees it when the thread ends (a
+ * sweep's worker threads compute diagnostics too). */
+typedef struct {
+    size_t n;
+    double *q;
+} score_cache;
+
+static pthread_key_t score_key;
+static pthread_once_t score_once = PTHREAD_ONCE_INIT;
+static int score_key_ok;
+
+static void score_cache_free(void *p)
+{
+    score_cache *c = p;
+    if (c) free(c->q);
+    free(c);
+}
+
+static void score_key_init(void) { score_key_ok = pthread_key_create(&score_key, score_cache_free) == 0; }
 
 static const double *rank_scores(size_t n)
 {
-    if (score_n == n && score_cache) return score_cache;
-    double *q = realloc(score_cache, n * sizeof *q);
+    pthread_once(&score_once, score_key_init);
+    if (!score_key_ok) return NULL;
+    score_cache *c = pthread_getspecific(score_key);
+    if (!c) {
+        if (!(c = calloc(1, sizeof *c))) return NULL;
+        if (pthread_setspecific(score_key, c) != 0) {
+            free(c);
+            return NULL;
+        }
+    }
+    if (c->n == n && c->q) return c->q;
+    double *q = realloc(c->q, n * sizeof *q);
     if (!q) return NULL;
-    score_cache = q;
-    score_n = n;
+    c->q = q;
+    c->n = n;
     for (size_t r = 1; r <= n; r++) q[r - 1] = ginv_normal_quantile(((double)r - 0.375) / ((double)n + 0.25));
     return q;
 }

@@ -189,7 +189,8 @@ static ginv_status chain_starts(ginv_sample_setup *s, int sign, uint64_t seed)
 }
 
 ginv_status ginv_sample_setup_init(ginv_sample_setup *s, const ginv_sample_params *p, uint64_t seed,
-                                   uint64_t trial, const float *truth, const float *y, size_t y_count)
+                                   uint64_t trial, const float *truth, size_t truth_count, const float *y,
+                                   size_t y_count)
 {
     GINV_NONNULL(s);
     memset(s, 0, sizeof *s);
@@ -200,8 +201,8 @@ ginv_status ginv_sample_setup_init(ginv_sample_setup *s, const ginv_sample_param
     fill_opts(s, p, seed);
     ginv_prior_parse(p->prior, &s->prior);
     s->sigma = isnan(p->sigma) ? p->noise : p->sigma;
-    if ((st = ginv_problem_draw(&GINV_PROBLEM_VIEW(*p), p->weights, p->bias_sd, p->noise, seed, trial, truth, y,
-                                y_count, s->spec, &s->nspec, &s->ops, &s->have_ops, &s->net, &s->op, &s->z0, &s->y,
+    if ((st = ginv_problem_draw(&GINV_PROBLEM_VIEW(*p), p->weights, p->bias_sd, p->noise, seed, trial, truth,
+                                truth_count, y, y_count, s->spec, &s->nspec, &s->ops, &s->have_ops, &s->net, &s->op, &s->z0, &s->y,
                                 &s->m)) != GINV_OK)
         return st;
     s->k = ginv_net_in(s->net), s->n = ginv_net_out(s->net);

@@ -60,7 +60,7 @@ void ginv_landscape_setup_release(ginv_landscape_setup *s)
 }
 
 ginv_status ginv_landscape_setup_init(ginv_landscape_setup *s, const ginv_landscape_params *p,
-                                      uint64_t seed, uint64_t trial, const float *truth)
+                                      uint64_t seed, uint64_t trial, const float *truth, size_t truth_count)
 {
     GINV_NONNULL(s);
     memset(s, 0, sizeof *s);
@@ -68,7 +68,8 @@ ginv_status ginv_landscape_setup_init(ginv_landscape_setup *s, const ginv_landsc
     ginv_status st = ginv_landscape_check(p);
     if (st != GINV_OK) return st;
     float *ynone = NULL; /* no noise; the measurements are the landscape's own business */
-    st = ginv_problem_draw(&GINV_PROBLEM_VIEW(*p), p->weights, p->bias_sd, 0.0, seed, trial, truth, NULL, 0, s->spec,
+    st = ginv_problem_draw(&GINV_PROBLEM_VIEW(*p), p->weights, p->bias_sd, 0.0, seed, trial, truth, truth_count, NULL, 0,
+                           s->spec,
                            &s->nspec, &s->ops, &s->have_ops, &s->net, &s->op, &s->z0, &ynone, &s->m);
     ginv_free(ynone);
     if (st != GINV_OK) return st;

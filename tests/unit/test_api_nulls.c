@@ -179,8 +179,8 @@ TEST(api_infer_refuses_null_pointers_and_zero_sizes)
     NULL_ARG(ginv_recover_setup_init(NULL, NULL, 0), "s");
     NULL_ARG(ginv_sample_check(NULL), "p");
     NULL_ARG(ginv_landscape_check(NULL), "p");
-    NULL_ARG(ginv_landscape_setup_init(NULL, NULL, 0, 0, NULL), "s");
-    NULL_ARG(ginv_sample_setup_init(NULL, NULL, 0, 0, NULL, NULL, 0), "s");
+    NULL_ARG(ginv_landscape_setup_init(NULL, NULL, 0, 0, NULL, 0), "s");
+    NULL_ARG(ginv_sample_setup_init(NULL, NULL, 0, 0, NULL, 0, NULL, 0), "s");
     NULL_ARG(ginv_cs_check(NULL, NULL, NULL), "p");
     NULL_ARG(ginv_cs_op(NULL, 0, 0, 0, 0, NULL), "out");
     /* compressed sensing (CSGM) */

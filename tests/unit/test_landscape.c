@@ -279,7 +279,7 @@ TEST(landscape_setup_draws_the_scenario_of_its_trial)
     p.op = "gaussian";
     p.m = 40;
     ginv_landscape_setup s;
-    CHECK_OK(ginv_landscape_setup_init(&s, &p, 3, 2, NULL));
+    CHECK_OK(ginv_landscape_setup_init(&s, &p, 3, 2, NULL, 0));
     CHECK(s.k == 5 && s.n == 90 && s.m == 40 && s.d == 2 && s.ls);
     CHECK(fabs(s.rho - ginv_theory_rho(2)) < 1e-15);
     ginv_layer spec[GINV_RECOVER_MAX_SPEC];
@@ -304,7 +304,7 @@ TEST(landscape_setup_draws_the_scenario_of_its_trial)
     ginv_op_spec_release(&ops);
     ginv_landscape_setup_release(&s);
     p.layers = "1,30";
-    CHECK(ginv_landscape_setup_init(&s, &p, 3, 0, NULL) == GINV_ERR_ARG);
+    CHECK(ginv_landscape_setup_init(&s, &p, 3, 0, NULL, 0) == GINV_ERR_ARG);
     CHECK(strstr(ginv_last_error(), "latent size k >= 2") != NULL);
     ginv_landscape_setup_release(&s);
     CHECK(ginv_param_set(&ginv_landscape_table, &p, "grid", "1") == GINV_ERR_ARG);

@@ -67,7 +67,7 @@ TEST(sample_setup_draws_recovers_problem_and_starts_chains_around_minus_z0)
     p.start = "negative";
     p.chains = 3;
     ginv_sample_setup s;
-    CHECK_OK(ginv_sample_setup_init(&s, &p, 7, 2, NULL, NULL, 0));
+    CHECK_OK(ginv_sample_setup_init(&s, &p, 7, 2, NULL, 0, NULL, 0));
     /* the scenario of (seed 7, trial 2) as recover's trial 2 draws it */
     ginv_layer spec[GINV_RECOVER_MAX_SPEC];
     int nspec;
@@ -108,10 +108,15 @@ TEST(sample_setup_draws_recovers_problem_and_starts_chains_around_minus_z0)
     float y[10] = {0};
     base_params(&p);
     p.start = "truth";
-    CHECK_FAILS(ginv_sample_setup_init(&s, &p, 7, 0, NULL, y, 10), GINV_ERR_ARG, "parameter 'start' truth needs a truth");
+    CHECK_FAILS(ginv_sample_setup_init(&s, &p, 7, 0, NULL, 0, y, 10), GINV_ERR_ARG, "parameter 'start' truth needs a truth");
     ginv_sample_setup_release(&s);
     base_params(&p);
-    CHECK_FAILS(ginv_sample_setup_init(&s, &p, 7, 0, NULL, y, 9), GINV_ERR_SHAPE, "");
+    CHECK_FAILS(ginv_sample_setup_init(&s, &p, 7, 0, NULL, 0, y, 9), GINV_ERR_SHAPE, "");
+    ginv_sample_setup_release(&s);
+    /* a truth of the wrong length is refused before anything reads it */
+    float z3[3] = {1, 2, 3};
+    CHECK_FAILS(ginv_sample_setup_init(&s, &p, 7, 0, z3, 3, NULL, 0), GINV_ERR_SHAPE,
+                "the truth holds 3 values; expected 4");
     ginv_sample_setup_release(&s);
 }
 
