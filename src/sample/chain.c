@@ -416,6 +416,16 @@ void ginv_sampler_free(ginv_sampler *s)
     ginv_free(s);
 }
 
+/* The acceptance the warm-up steers toward: the option, else mala 0.574
+ * (Roberts & Rosenthal), hmc and nuts 0.8 (Stan), and ula's MALA warm-up
+ * 0.95, a smaller step than MALA's optimum for ULA's O(step) bias
+ * (docs/sampling.md, "ULA's step"). */
+static double target_acceptance(const ginv_sample_opts *o)
+{
+    if (o->target_accept > 0) return o->target_accept;
+    return o->type == ginv_sampler_mala ? 0.574 : o->type == ginv_sampler_ula ? 0.95 : 0.8;
+}
+
 /* Everything before the first step: checks, buffers, streams, starts (the GD
  * stage), the ball, the preconditioner, the energy at the starts and the
  * initial step of the adaptation. */
@@ -551,12 +561,7 @@ static ginv_status sampler_setup(ginv_sampler *s)
             return ginv_fail(GINV_ERR_NUMERIC, "the energy is %g at chain %d's starting point", ch->U[c], c % C);
     /* warm-up adaptation: Stan's initial step when none was given, dual
      * averaging from it, the metric's windows (not with laplace) */
-    /* ula: MALA's acceptance 0.95, a smaller step than MALA's optimal 0.574,
-     * for ULA's O(step) bias (docs/sampling.md, "ULA's step") */
-    s->delta = o->target_accept > 0         ? o->target_accept
-               : o->type == ginv_sampler_mala ? 0.574
-               : o->type == ginv_sampler_ula  ? 0.95
-                                              : 0.8;
+    s->delta = target_acceptance(o);
     ginv_adapt_windows_init(&s->win, o->burn_in);
     s->adapt_metric = o->adapt == GINV_ADAPT_ALL && ch->minv;
     s->wn = 0; /* draws in the current window */
