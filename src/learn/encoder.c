@@ -17,6 +17,7 @@
 #include "ginv.h"
 #include "base/check_internal.h"
 #include "base/ctx_internal.h"
+#include "learn/vae_internal.h"
 #include "net/net_internal.h"
 
 #include <math.h>
@@ -231,16 +232,7 @@ static ginv_status encoder_train(ginv_net *enc, ginv_net *G, double beta, const 
         }
         draw_batch(G, &w, beta, o->seed, t, z0, x, eps);
         if ((st = batch_loss(enc, G, &w, o->objective, beta, B, x, z0, eps, &loss, 1)) != GINV_OK) break;
-        /* Adam (Kingma & Ba 2015, Algorithm 1) */
-        const float *g = ginv_net_grads(enc);
-        float *p = ginv_net_params(enc);
-        double c1 = 1.0 - pow(0.9, (double)t), c2 = 1.0 - pow(0.999, (double)t);
-        float step = (float)(o->lr / c1), rc2 = (float)(1.0 / sqrt(c2));
-        for (size_t i = 0; i < np; i++) {
-            m[i] = 0.9f * m[i] + 0.1f * g[i];
-            v[i] = 0.999f * v[i] + 0.001f * g[i] * g[i];
-            p[i] -= step * m[i] / (sqrtf(v[i]) * rc2 + 1e-8f);
-        }
+        ginv_adam_block(ginv_net_params(enc), ginv_net_grads(enc), m, v, np, o->lr, 0.9, 0.999, 1e-8, t);
         if (t > o->steps - o->steps / 10) tail += loss, ntail++; /* the mean over the last tenth */
         if (t % 50 == 0 || t == o->steps) ginv_progress("encoder steps", t, o->steps);
     }

@@ -5,6 +5,11 @@
 
 #include "ginv.h"
 
+/* One Adam step (Kingma & Ba 2015) on a parameter block (vae_train.c); the
+ * encoders of encoder.c use it too. Not part of the public API. */
+void ginv_adam_block(float *p, const float *g, float *m, float *v, size_t n, double lr, double beta1,
+                     double beta2, double eps, long t);
+
 struct ginv_vae {
     ginv_vae_arch arch;
     ginv_net *enc;                     /* n -> 2k: (mu, log sigma^2) */

@@ -22,13 +22,15 @@ void ginv_vae_train_opts_init(ginv_vae_train_opts *o)
     o->threads = 1;
 }
 
-/* One Adam step (Kingma & Ba 2015, Algorithm 1) on a parameter block. */
-static void adam_update(float *p, const float *g, float *m, float *v, size_t n,
-                        const ginv_vae_train_opts *o, long t)
+/* One Adam step (Kingma & Ba 2015, Algorithm 1) on a parameter block: step t
+ * (from 1) with rate lr and moments beta1, beta2, eps. The VAE and the
+ * amortised encoders (encoder.c) train with it. */
+void ginv_adam_block(float *p, const float *g, float *m, float *v, size_t n, double lr, double beta1,
+                     double beta2, double eps_, long t)
 {
-    double c1 = 1.0 - pow(o->beta1, (double)t), c2 = 1.0 - pow(o->beta2, (double)t);
-    float b1 = (float)o->beta1, b2 = (float)o->beta2, eps = (float)o->eps;
-    float step = (float)(o->lr / c1), rc2 = (float)(1.0 / sqrt(c2));
+    double c1 = 1.0 - pow(beta1, (double)t), c2 = 1.0 - pow(beta2, (double)t);
+    float b1 = (float)beta1, b2 = (float)beta2, eps = (float)eps_;
+    float step = (float)(lr / c1), rc2 = (float)(1.0 / sqrt(c2));
     for (size_t i = 0; i < n; i++) {
         m[i] = b1 * m[i] + (1.0f - b1) * g[i];
         v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
@@ -152,10 +154,10 @@ static ginv_status vae_train(ginv_vae *v, int N, const float *X, const ginv_vae_
                 break;
             }
             v->step++;
-            adam_update(ginv_net_params(v->enc), ginv_net_grads(v->enc), v->m_enc, v->v_enc, ne,
-                        o, v->step);
-            adam_update(ginv_net_params(v->dec), ginv_net_grads(v->dec), v->m_dec, v->v_dec, nd,
-                        o, v->step);
+            ginv_adam_block(ginv_net_params(v->enc), ginv_net_grads(v->enc), v->m_enc, v->v_enc, ne, o->lr,
+                            o->beta1, o->beta2, o->eps, v->step);
+            ginv_adam_block(ginv_net_params(v->dec), ginv_net_grads(v->dec), v->m_dec, v->v_dec, nd, o->lr,
+                            o->beta1, o->beta2, o->eps, v->step);
             sum += loss;
             snprintf(what, sizeof what, "epoch %d/%d  loss %.2f", e + 1, o->epochs, sum / (b + 1));
             ginv_progress(what, b + 1, nb);
