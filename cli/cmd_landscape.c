@@ -149,11 +149,11 @@ static int measure_line(landscape_cmd *a)
     a->sl = malloc(sizeof(double) * points);
     if (!a->t || !a->f || !a->gn || !a->sl) return cli_oom(C);
     for (int i = 0; i < points; i++) a->t[i] = -range + 2 * range * i / (points - 1);
+    ginv_landscape_negative neg;
     if ((st = ginv_landscape_line(a->ls, points, a->t, a->f, a->gn, a->sl)) != GINV_OK ||
-        (st = ginv_landscape_ray_min(a->ls, -range, 0.0, &a->t_neg, &a->f_neg)) != GINV_OK ||
-        (st = ginv_landscape_slope_zero(a->ls, -range, -1e-6 * range, &a->t_slope)) != GINV_OK)
+        (st = ginv_landscape_negative_point(a->ls, range, &neg)) != GINV_OK)
         return cli_lib_error(C, st);
-    a->interior = a->t_neg > -range * (1 - 1e-6) && a->t_neg < -1e-6 * range;
+    a->t_neg = neg.t_min, a->f_neg = neg.f_min, a->t_slope = neg.t_slope_zero, a->interior = neg.interior;
     for (int i = 0; i < k; i++) a->zneg[i] = (float)(a->t_neg * a->z0[i]);
     double fz;
     if ((st = ginv_landscape_eval(a->ls, 1, a->zneg, &fz, a->gneg)) != GINV_OK) return cli_lib_error(C, st);

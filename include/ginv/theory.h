@@ -127,6 +127,16 @@ ginv_status ginv_landscape_ray_min(ginv_landscape *ls, double lo, double hi, dou
  * the zero of h_{x,x0} (eq. 29) on the ray. */
 ginv_status ginv_landscape_slope_zero(ginv_landscape *ls, double lo, double hi,
                                       double *t_zero);
+/* The negative stationary point on the ray t z0, t in [-range, 0]: the
+ * minimiser t_min of f (ginv_landscape_ray_min) with f there, the slope's
+ * zero (ginv_landscape_slope_zero on [-range, -1e-6 range]), and whether the
+ * minimiser is interior (not at an end of the interval): what `ginv
+ * landscape` and its sweep unit report against -rho_d (Lemma 10). */
+typedef struct {
+    double t_min, f_min, t_slope_zero;
+    int interior;
+} ginv_landscape_negative;
+ginv_status ginv_landscape_negative_point(ginv_landscape *ls, double range, ginv_landscape_negative *out);
 /* H (k x k, row-major) at z by central differences of grad f with step
  * `step` (absolute), one batch of 2k points; not symmetrised. */
 ginv_status ginv_landscape_hessian(ginv_landscape *ls, const float *z, double step, double *H);

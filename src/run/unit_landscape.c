@@ -38,12 +38,11 @@ static ginv_status measure(const ginv_landscape_params *p, ginv_landscape_setup 
                            ginv_metrics *out)
 {
     int k = s->k;
-    double t_neg, f_neg, t_slope;
-    ginv_status st;
-    if ((st = ginv_landscape_ray_min(s->ls, -p->range, 0.0, &t_neg, &f_neg)) != GINV_OK ||
-        (st = ginv_landscape_slope_zero(s->ls, -p->range, -1e-6 * p->range, &t_slope)) != GINV_OK)
-        return st;
-    int interior = t_neg > -p->range * (1 - 1e-6) && t_neg < -1e-6 * p->range;
+    ginv_landscape_negative neg;
+    ginv_status st = ginv_landscape_negative_point(s->ls, p->range, &neg);
+    if (st != GINV_OK) return st;
+    double t_neg = neg.t_min, f_neg = neg.f_min, t_slope = neg.t_slope_zero;
+    int interior = neg.interior;
     float *z = ginv_malloc(sizeof(float) * k);
     double *H = ginv_malloc(sizeof(double) * k * k), *eig = ginv_malloc(sizeof(double) * k);
     ginv_landscape_basins bas = {0};

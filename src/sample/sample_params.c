@@ -139,6 +139,12 @@ void ginv_sample_setup_release(ginv_sample_setup *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Chains started around the truth: -1 (start negative), +1 (truth), 0 (not). */
+static int start_sign(const ginv_sample_params *p)
+{
+    return !strcmp(p->start, "negative") ? -1 : !strcmp(p->start, "truth") ? 1 : 0;
+}
+
 /* The options from the parameters (after ginv_sample_check). */
 static void fill_opts(ginv_sample_setup *s, const ginv_sample_params *p, uint64_t seed)
 {
@@ -153,7 +159,7 @@ static void fill_opts(ginv_sample_setup *s, const ginv_sample_params *p, uint64_
     o->max_depth = p->max_depth;
     o->beta = p->temperature;
     o->chains = p->chains, o->burn_in = p->burn_in, o->samples = p->samples, o->thin = p->thin;
-    int sign = !strcmp(p->start, "negative") ? -1 : !strcmp(p->start, "truth") ? 1 : 0;
+    int sign = start_sign(p);
     if (sign) o->init = GINV_CHAIN_INIT_GIVEN;
     else ginv_chain_init_parse(p->start, &o->init);
     o->init_sd = !isnan(p->start_scale) ? p->start_scale : sign < 0 ? 0.05 : sign > 0 ? 0.0 : 1.0;
@@ -206,7 +212,7 @@ ginv_status ginv_sample_setup_init(ginv_sample_setup *s, const ginv_sample_param
                                 &s->m)) != GINV_OK)
         return st;
     s->k = ginv_net_in(s->net), s->n = ginv_net_out(s->net);
-    int sign = !strcmp(p->start, "negative") ? -1 : !strcmp(p->start, "truth") ? 1 : 0;
+    int sign = start_sign(p);
     if (sign && (st = chain_starts(s, sign, seed)) != GINV_OK) return st;
     return ginv_posterior_new(&s->post, s->net, s->op, s->y, 1, s->sigma, s->prior,
                               s->opts.chains * s->opts.temps);

@@ -372,3 +372,15 @@ void ginv_landscape_basins_release(ginv_landscape_basins *res)
     ginv_free(res->f);
     res->dist_pos = res->dist_neg = res->f = NULL;
 }
+
+ginv_status ginv_landscape_negative_point(ginv_landscape *ls, double range, ginv_landscape_negative *out)
+{
+    GINV_NONNULL(ls);
+    GINV_NONNULL(out);
+    if (!(range > 0) || !isfinite(range))
+        return ginv_fail(GINV_ERR_ARG, "landscape: range %g must be positive", range);
+    ginv_status st = ginv_landscape_ray_min(ls, -range, 0.0, &out->t_min, &out->f_min);
+    if (st == GINV_OK) st = ginv_landscape_slope_zero(ls, -range, -1e-6 * range, &out->t_slope_zero);
+    out->interior = st == GINV_OK && out->t_min > -range * (1 - 1e-6) && out->t_min < -1e-6 * range;
+    return st;
+}

@@ -179,6 +179,7 @@ TEST(api_infer_refuses_null_pointers_and_zero_sizes)
     NULL_ARG(ginv_recover_setup_init(NULL, NULL, 0), "s");
     NULL_ARG(ginv_sample_check(NULL), "p");
     NULL_ARG(ginv_landscape_check(NULL), "p");
+    NULL_ARG(ginv_landscape_negative_point(NULL, 1, NULL), "ls");
     NULL_ARG(ginv_landscape_setup_init(NULL, NULL, 0, 0, NULL, 0), "s");
     NULL_ARG(ginv_sample_setup_init(NULL, NULL, 0, 0, NULL, 0, NULL, 0), "s");
     NULL_ARG(ginv_cs_check(NULL, NULL, NULL), "p");

@@ -300,6 +300,15 @@ TEST(landscape_setup_draws_the_scenario_of_its_trial)
     double f = 1;
     CHECK_OK(ginv_landscape_eval(s.ls, 1, s.z0, &f, NULL));
     CHECK(f < 1e-10);
+    /* the negative point is the ray minimiser and the slope's zero of the two calls */
+    ginv_landscape_negative neg;
+    double t_min, f_min, t_zero;
+    CHECK_OK(ginv_landscape_negative_point(s.ls, 2.0, &neg));
+    CHECK_OK(ginv_landscape_ray_min(s.ls, -2.0, 0.0, &t_min, &f_min));
+    CHECK_OK(ginv_landscape_slope_zero(s.ls, -2.0, -2e-6, &t_zero));
+    CHECK(neg.t_min == t_min && neg.f_min == f_min && (neg.t_slope_zero == t_zero || (isnan(t_zero) && isnan(neg.t_slope_zero))));
+    CHECK(neg.interior == (t_min > -2.0 * (1 - 1e-6) && t_min < -2e-6));
+    CHECK(ginv_landscape_negative_point(s.ls, 0.0, &neg) == GINV_ERR_ARG);
     ginv_scenario_release(&sc);
     ginv_op_spec_release(&ops);
     ginv_landscape_setup_release(&s);
