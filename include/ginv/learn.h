@@ -171,6 +171,131 @@ typedef struct {
 ginv_status ginv_encoder_eval(ginv_net *enc, ginv_net *G, double beta, int N, uint64_t seed,
                               ginv_encoder_eval_result *res);
 
+/* ------------------------------------------------------------ score priors */
+
+/* A score-based prior on R^p, the intermediate space of G = G2 o G1 (Daras
+ * et al. 2022 §2 and §4, "a generator endowed with a score-based prior"):
+ * a time-conditioned network eps_theta(h~, t) trained by denoising score
+ * matching under the variance-preserving SDE of Song et al. 2021 (eq. 11,
+ * App. B):  beta(t) = beta_min + t (beta_max - beta_min), t in [0, 1],
+ *   h~_t = alpha(t) h~_0 + sigma(t) eps,  alpha(t) = exp(-1/2 int_0^t beta),
+ *   sigma(t)^2 = 1 - alpha(t)^2,
+ * on standardised data h~ = (h - center) / scale (per coordinate, fixed from
+ * the training data). The net predicts the noise, so the score of the
+ * perturbed law is s(h~, t) = -eps_theta(h~, t) / sigma(t), and the loss,
+ *   L = E_t E_h0 E_eps ||eps_theta(alpha h~_0 + sigma eps, t) - eps||^2 / p,
+ * t ~ U(t_min, 1), is Song et al.'s eq. 7 with the weight lambda(t) =
+ * sigma(t)^2. The net is an MLP over [h~, sin(2 pi f t), cos(2 pi f t)] with
+ * Gaussian random Fourier features of t (Tancik et al. 2020), f_j ~
+ * N(0, freq_scale^2) fixed at creation. */
+typedef struct {
+    int p;                    /* dimension of h */
+    int layer;                /* the split of G it models (h = the input of this layer; 0: unknown) */
+    int nfreq;                /* Fourier features of t: 2 nfreq inputs */
+    double freq_scale;        /* their frequencies' sd */
+    int nhidden, hidden[8];   /* MLP widths */
+    ginv_layer_kind act;      /* hidden activation */
+    double beta_min, beta_max;/* the VP-SDE (Song et al. 2021: 0.1 and 20) */
+    double t_min;             /* the smallest time trained and sampled (1e-3) */
+    double ema;               /* decay of the weights' exponential moving average (0.999;
+                                 0: none), the model that scores and files use */
+} ginv_score_arch;
+/* p 0 (must be set), layer 0, 16 features of scale 4, hidden 512,512, silu,
+ * beta 0.1..20, t_min 1e-3, ema 0.999 */
+void ginv_score_arch_init(ginv_score_arch *a);
+typedef struct ginv_score ginv_score;
+enum {
+    GINV_STREAM_SCORE_INIT = GINV_STREAM_USER + 80,  /* weights (0) and frequencies (1) */
+    GINV_STREAM_SCORE_TRAIN = GINV_STREAM_USER + 81, /* per step: t and eps of a batch */
+    GINV_STREAM_SCORE_EVAL = GINV_STREAM_USER + 82,  /* held-out t and eps, per example */
+    GINV_STREAM_SCORE_DATA = GINV_STREAM_USER + 83,  /* latents of the prior data source */
+    GINV_STREAM_SGILO = GINV_STREAM_USER + 84        /* SGILO's chains: per (image, chain) */
+};
+/* A new score model (fan-in initialisation from (seed, SCORE_INIT, 0));
+ * center 0 and scale 1 until ginv_score_set_scaling. */
+ginv_status ginv_score_new(ginv_score **out, const ginv_score_arch *a, uint64_t seed);
+void ginv_score_free(ginv_score *s);
+const ginv_score_arch *ginv_score_get_arch(const ginv_score *s);
+/* The training net (Adam's weights; ginv_score_loss's gradient lands in its
+ * grads). The model itself, which ginv_score_eval and files use, is their
+ * exponential moving average (Song et al. 2021 App. "EMA"), updated after
+ * every Adam step. */
+ginv_net *ginv_score_net(ginv_score *s);
+/* center and scale from N examples H (N x p): the mean and sd of each
+ * coordinate (an sd below 1e-6 of the largest counts as that floor). */
+ginv_status ginv_score_set_scaling(ginv_score *s, int N, const float *H);
+const float *ginv_score_center(const ginv_score *s);
+const float *ginv_score_scale(const ginv_score *s);
+/* alpha(t) and sigma(t) of the VP-SDE (either pointer may be NULL). */
+void ginv_vpsde_coef(double beta_min, double beta_max, double t, double *alpha, double *sigma);
+/* grad_h log p_t(h) (B x p) for h (B x p) in the data's coordinates: the
+ * learned score of the perturbed law mapped back, (1/scale) s(h~, t). */
+ginv_status ginv_score_eval(ginv_score *s, int B, const float *h, double t, float *grad);
+/* The DSM loss of the training net on a batch h0 (B x p) at times t (B)
+ * with noise eps (B x p), and with want_grad its gradient in the net's
+ * grads (overwritten). */
+ginv_status ginv_score_loss(ginv_score *s, int B, const float *h0, const double *t,
+                            const float *eps, double *loss, int want_grad);
+typedef struct {
+    int epochs, batch;
+    double lr;
+    uint64_t seed;
+    int threads;
+    const char *checkpoint;   /* written atomically after each epoch with the Adam
+                                 state (and generator, when set); NULL: none */
+    const ginv_net *generator;/* stored beside the score in checkpoints (may be NULL) */
+    ginv_ctx *ctx;
+} ginv_score_train_opts;
+void ginv_score_train_opts_init(ginv_score_train_opts *o); /* 20 epochs, batch 128, lr 1e-3, seed 1 */
+/* Adam (ginv_adam_block) on minibatches of a shuffled epoch (permutation
+ * from (seed, GINV_STREAM_TRAIN_SHUFFLE, epoch), t and eps from (seed,
+ * SCORE_TRAIN, step)). Sets the scaling from H on the first epoch of a
+ * fresh model. Resuming from a checkpoint (ginv_score_load) continues the
+ * same sequence: bit-identical to an uninterrupted run; other data is
+ * refused. epoch_loss (o->epochs, may be NULL) gets each run epoch's mean. */
+ginv_status ginv_score_train(ginv_score *s, int N, const float *H, const ginv_score_train_opts *o,
+                             double *epoch_loss);
+int ginv_score_epoch(const ginv_score *s);
+/* The model's (the average's) mean DSM loss over N held-out examples, t
+ * and eps from (seed, SCORE_EVAL, i): comparable between models and runs. */
+ginv_status ginv_score_eval_loss(ginv_score *s, int N, const float *H, uint64_t seed, double *loss);
+/* One file: the score under __metadata__["ginv.score"] (tensors "score.*"),
+ * and G as the file's net when G != NULL, so ginv_net_load of the file gives
+ * the generator and ginv_score_load its prior. with_state adds Adam's
+ * moments and the training record (for resuming). */
+ginv_status ginv_score_save(const ginv_score *s, const ginv_net *G, const char *path, int with_state);
+ginv_status ginv_score_load(const char *path, ginv_score **out);
+/* Training data for a score model of G's split before `layer` (p = G1's
+ * output): source (a), h = G1(z) for N latents z ~ N(0, I) from (seed,
+ * SCORE_DATA, i); H is N x p. */
+ginv_status ginv_score_data_prior(ginv_net *G, int layer, int N, uint64_t seed, float *H);
+
+/* A score prior as the samplers see it: grad_h log p_t(h) for a batch, the
+ * VP-SDE, and the standardisation (center, scale: p each, or NULL for 0
+ * and 1), under which the forward process is h_t = center + alpha (h_0 -
+ * center) + scale sigma eps. A learned model gives one with
+ * ginv_score_prior_of; a closed form (a Gaussian, in the tests) can be one. */
+typedef ginv_status (*ginv_score_fn)(void *ctx, int B, const float *h, double t, float *grad);
+typedef struct {
+    ginv_score_fn fn;
+    void *ctx;
+    int p;
+    double beta_min, beta_max, t_min;
+    const float *center, *scale;
+} ginv_score_prior;
+void ginv_score_prior_of(ginv_score *s, ginv_score_prior *out);
+/* Perturb h (B x p, in place) to time t by the forward process, then run
+ * the reverse SDE (Song et al. 2021 eq. 6, Euler-Maruyama) from t down to
+ * t_min in `steps` equal steps: per step of length dt at time u,
+ *   h <- h + beta(u) [ (h - center)/2 + scale^2 grad log p_u(h) ] dt
+ *          + scale sqrt(beta(u) dt) xi
+ * (no noise on the last step). perturb 0 starts the reverse SDE from h as
+ * it is (t = 1 from h ~ N(center, scale^2): the score model as a generator,
+ * Daras et al. Fig. 4). rng: B streams, one per row. *evals (may be NULL)
+ * counts score evaluations per row. */
+ginv_status ginv_score_reverse(const ginv_score_prior *pr, int B, float *h, double t, int steps,
+                               int perturb, ginv_rng *rng, long *evals);
+
 #ifdef __cplusplus
 }
 #endif

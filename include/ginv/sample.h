@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ginv/infer.h"
+#include "ginv/learn.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -347,6 +348,68 @@ enum { GINV_STREAM_W1 = GINV_STREAM_USER + 42 };
 ginv_status ginv_w1_1d(int na, const double *a, int nb, const double *b, double *out);
 ginv_status ginv_w1_sliced(int k, int na, const float *a, int nb, const float *b, int ndirs,
                            uint64_t seed, double *out);
+
+/* --------------------------------------------------------------- SGILO */
+
+/* Score-Guided Intermediate Layer Optimization (Daras et al. 2022 §2, §4):
+ * Langevin dynamics in the intermediate space R^p of G = G2 o G1 (split
+ * before `layer`) on
+ *     U(h) = w_lik ||A G2(h) - y||^2 / (2 sigma^2) - w_prior log p(h),
+ * with grad log p from a score prior (ginv_score_prior: a learned score
+ * model, or a closed form), all images x chains in one batch. Each step:
+ *   DIRECT:  h <- h - eta grad U(h) + sqrt(2 eta T) xi, the score read at
+ *            time t_score (the prior's t_min when 0): unadjusted Langevin
+ *            (Roberts & Tweedie 1996) on exp(-U / T);
+ *   SDEDIT:  the likelihood step h <- h - eta w_lik grad lik + sqrt(2 eta T) xi,
+ *            then every sdedit_every steps the paper's hot start (§4, "Speed
+ *            Ablation"; Meng et al. 2021): perturb h to time t_sdedit by the
+ *            forward SDE and run the reverse SDE back in sdedit_steps steps
+ *            (ginv_score_reverse), in place of the score term.
+ * Chains start at ILO's h-hat (ginv_ilo_run with opts ilo, START_ILO) or at
+ * G1(z), z ~ N(0, I) (START_PRIOR); burn steps, then draws recorded every
+ * thin steps. Randomness from (seed, GINV_STREAM_SGILO, i * chains + c) per
+ * chain: results do not depend on threads. */
+typedef enum { GINV_SGILO_DIRECT = 0, GINV_SGILO_SDEDIT = 1 } ginv_sgilo_mode;
+typedef enum { GINV_SGILO_START_ILO = 0, GINV_SGILO_START_PRIOR = 1 } ginv_sgilo_start;
+typedef struct {
+    int layer;                /* the split (the prior's p must be G1's output) */
+    int chains;               /* per image */
+    int burn, draws, thin;    /* steps before recording; draws recorded every thin steps */
+    double step;              /* eta */
+    double sigma;             /* the likelihood's noise sd (> 0) */
+    double lik_weight, prior_weight; /* w_lik, w_prior */
+    double temperature;       /* T (> 0): 1 samples the posterior */
+    ginv_sgilo_mode mode;
+    double t_score;           /* DIRECT: the score's time; 0: the prior's t_min */
+    double t_sdedit;          /* SDEDIT: the perturbation time */
+    int sdedit_steps, sdedit_every;
+    ginv_sgilo_start start;
+    ginv_ilo_opts ilo;        /* START_ILO: the ILO run (its layer is replaced by layer) */
+    int keep;                 /* draws of x kept per image (<= chains * draws) */
+    uint64_t seed;
+    int threads;
+    ginv_ctx *ctx;
+} ginv_sgilo_opts;
+/* layer 1, 4 chains, burn 200, draws 100, thin 1, step 1e-3, sigma 0.1,
+ * weights 1, T 1, DIRECT, t_sdedit 0.05, 10 reverse steps every step,
+ * START_ILO with ginv_ilo_opts_init, keep 0, seed 1 */
+void ginv_sgilo_opts_init(ginv_sgilo_opts *o);
+typedef struct {
+    int N, n, p, chains, draws, keep;
+    float *mean_x, *std_x;    /* N x n: G2(h) over every recorded draw of every chain */
+    float *mean_h;            /* N x p */
+    float *x_draws;           /* N x keep x n (draw d of chain c is d * chains + c from
+                                 the end), NULL when keep is 0 */
+    double *max_rhat;         /* N: the largest rank-normalised R-hat over h's p coordinates */
+    double *min_ess_bulk;     /* N: the smallest bulk ESS over them */
+    double *loss;             /* N: ||A mean_x - y||^2 */
+    long grad_evals;          /* likelihood gradients per chain (each: G2 forward + VJP) */
+    long score_evals;         /* score evaluations per chain */
+} ginv_sgilo_result;
+ginv_status ginv_sgilo_run(ginv_net *net, const ginv_op *op, int N, const float *Y,
+                           const ginv_score_prior *prior, const ginv_sgilo_opts *o,
+                           ginv_sgilo_result *res);
+void ginv_sgilo_result_release(ginv_sgilo_result *r);
 
 #ifdef __cplusplus
 }

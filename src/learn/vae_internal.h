@@ -9,6 +9,9 @@
  * encoders of encoder.c use it too. Not part of the public API. */
 void ginv_adam_block(float *p, const float *g, float *m, float *v, size_t n, double lr, double beta1,
                      double beta2, double eps, long t);
+/* A 64-bit identity of N x n training values (count, size, every bit):
+ * what resuming checks (vae_train.c; score_train.c too). */
+uint64_t ginv_train_data_hash(int N, int n, const float *X);
 
 struct ginv_vae {
     ginv_vae_arch arch;

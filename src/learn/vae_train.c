@@ -39,8 +39,8 @@ void ginv_adam_block(float *p, const float *g, float *m, float *v, size_t n, dou
 }
 
 /* The training data's identity: count, size and every pixel's bits (four
- * FNV-1a lanes over 32-bit words, folded). */
-static uint64_t data_hash(int N, int n, const float *X)
+ * FNV-1a lanes over 32-bit words, folded); score_train.c checks with it too. */
+uint64_t ginv_train_data_hash(int N, int n, const float *X)
 {
     uint64_t h[4] = {0xcbf29ce484222325ull ^ (uint64_t)N, 0x84222325cbf29ce4ull ^ (uint64_t)n,
                      0x9e3779b97f4a7c15ull, 0xbf58476d1ce4e5b9ull};
@@ -114,7 +114,7 @@ static ginv_status vae_train(ginv_vae *v, int N, const float *X, const ginv_vae_
         return ginv_fail(GINV_ERR_ARG, "batch size %d must be in [1, %d] (the examples)", B, N);
     if (!(o->lr > 0) || o->epochs < 0)
         return ginv_fail(GINV_ERR_ARG, "learning rate must be > 0 and epochs >= 0");
-    ginv_status st = check_record(v, N, data_hash(N, n, X), o);
+    ginv_status st = check_record(v, N, ginv_train_data_hash(N, n, X), o);
     if (st != GINV_OK) return st;
     st = ginv_vae_reserve(v, B);
     if (st != GINV_OK) return st;

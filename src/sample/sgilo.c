@@ -1,0 +1,344 @@
+/* sgilo.c — Score-Guided Intermediate Layer Optimization (Daras et al. 2022,
+ * §2 and §4): Langevin dynamics in the intermediate space of G = G2 o G1,
+ * the likelihood through G2 and the operator, the prior from a score model
+ * (directly, or by the SDEdit-style hot start of their speed ablation).
+ * Every image's chains run in one batch. */
+#include "ginv.h"
+#include "base/check_internal.h"
+#include "base/ctx_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void ginv_sgilo_opts_init(ginv_sgilo_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->layer = 1;
+    o->chains = 4;
+    o->burn = 200;
+    o->draws = 100;
+    o->thin = 1;
+    o->step = 1e-3;
+    o->sigma = 0.1;
+    o->lik_weight = o->prior_weight = 1.0;
+    o->temperature = 1.0;
+    o->mode = GINV_SGILO_DIRECT;
+    o->t_sdedit = 0.05;
+    o->sdedit_steps = 10;
+    o->sdedit_every = 1;
+    o->start = GINV_SGILO_START_ILO;
+    ginv_ilo_opts_init(&o->ilo);
+    o->seed = 1;
+    o->threads = 1;
+}
+
+void ginv_sgilo_result_release(ginv_sgilo_result *r)
+{
+    if (!r) return;
+    ginv_free(r->mean_x);
+    ginv_free(r->std_x);
+    ginv_free(r->mean_h);
+    ginv_free(r->x_draws);
+    ginv_free(r->max_rhat);
+    ginv_free(r->min_ess_bulk);
+    ginv_free(r->loss);
+    memset(r, 0, sizeof *r);
+}
+
+static int finite_nonneg(double x) { return isfinite(x) && x >= 0; }
+
+static ginv_status check(const ginv_net *g1, const ginv_op *op, int n, const ginv_score_prior *pr,
+                         const ginv_sgilo_opts *o)
+{
+    if (!pr->fn) return ginv_fail(GINV_ERR_ARG, "SGILO: the score prior has no score function");
+    if (pr->p != ginv_net_out(g1))
+        return ginv_fail(GINV_ERR_SHAPE, "the score prior is on R^%d but the generator's layer %d takes "
+                         "%d values (train the score for that layer: ginv train score --layer %d)",
+                         pr->p, o->layer, ginv_net_out(g1), o->layer);
+    if (ginv_op_n(op) != n)
+        return ginv_fail(GINV_ERR_SHAPE, "the operator takes %d values but the generator makes %d",
+                         ginv_op_n(op), n);
+    if (o->chains < 1 || o->burn < 0 || o->draws < 1 || o->thin < 1)
+        return ginv_fail(GINV_ERR_ARG, "SGILO needs chains >= 1, burn >= 0, draws >= 1 and thin >= 1 "
+                         "(got %d, %d, %d, %d)", o->chains, o->burn, o->draws, o->thin);
+    if (!(o->step > 0) || !isfinite(o->step) || !(o->sigma > 0) || !isfinite(o->sigma) ||
+        !(o->temperature > 0) || !isfinite(o->temperature))
+        return ginv_fail(GINV_ERR_ARG, "SGILO needs a finite step > 0 (got %g), sigma > 0 (got %g) and "
+                         "temperature > 0 (got %g)", o->step, o->sigma, o->temperature);
+    if (!finite_nonneg(o->lik_weight) || !finite_nonneg(o->prior_weight))
+        return ginv_fail(GINV_ERR_ARG, "SGILO's weights must be finite and >= 0 (got %g, %g)",
+                         o->lik_weight, o->prior_weight);
+    if (o->mode == GINV_SGILO_DIRECT && !(o->t_score == 0 || (o->t_score >= pr->t_min && o->t_score <= 1)))
+        return ginv_fail(GINV_ERR_ARG, "SGILO: t_score %g must be 0 (the prior's t_min) or in [%g, 1]",
+                         o->t_score, pr->t_min);
+    if (o->mode == GINV_SGILO_SDEDIT && (!(o->t_sdedit > pr->t_min && o->t_sdedit <= 1) ||
+                                         o->sdedit_steps < 1 || o->sdedit_every < 1))
+        return ginv_fail(GINV_ERR_ARG, "SGILO's SDEdit needs t_sdedit in (%g, 1] (got %g), steps >= 1 "
+                         "and every >= 1", pr->t_min, o->t_sdedit);
+    if (o->mode != GINV_SGILO_DIRECT && o->mode != GINV_SGILO_SDEDIT)
+        return ginv_fail(GINV_ERR_ARG, "SGILO: unknown mode %d", (int)o->mode);
+    if (o->keep < 0 || (long)o->keep > (long)o->chains * o->draws)
+        return ginv_fail(GINV_ERR_ARG, "SGILO: keep %d draws of x, but the chains record %ld",
+                         o->keep, (long)o->chains * o->draws);
+    return GINV_OK;
+}
+
+/* The run's buffers: NB = N * chains rows. */
+typedef struct {
+    int N, C, NB, k, p, n, m;
+    ginv_net *g1, *g2;
+    ginv_net_ws *ws1, *ws2;
+    float *h, *gh, *sc, *R, *gx, *Yb;
+    float *hdraws;            /* draws x NB x p */
+    double *sx, *sxx;         /* N x n sums of x and x^2 */
+    ginv_rng *rng;            /* NB */
+} sgilo_state;
+
+static void state_free(sgilo_state *s)
+{
+    ginv_net_ws_free(s->ws1);
+    ginv_net_ws_free(s->ws2);
+    ginv_net_free(s->g1);
+    ginv_net_free(s->g2);
+    ginv_free(s->h), ginv_free(s->gh), ginv_free(s->sc), ginv_free(s->R), ginv_free(s->gx);
+    ginv_free(s->Yb), ginv_free(s->hdraws), ginv_free(s->sx), ginv_free(s->sxx), ginv_free(s->rng);
+}
+
+static ginv_status state_new(sgilo_state *s, const ginv_op *op, int N, const float *Y,
+                             const ginv_sgilo_opts *o)
+{
+    int C = o->chains, NB = N * C;
+    s->N = N, s->C = C, s->NB = NB, s->m = ginv_op_m(op);
+    s->k = ginv_net_in(s->g1), s->p = ginv_net_out(s->g1), s->n = ginv_net_out(s->g2);
+    ginv_status st = ginv_net_ws_new(&s->ws1, s->g1, NB);
+    if (st == GINV_OK) st = ginv_net_ws_new(&s->ws2, s->g2, NB);
+    size_t P = (size_t)NB * s->p;
+    s->h = ginv_malloc(P * sizeof(float)), s->gh = ginv_malloc(P * sizeof(float));
+    s->sc = ginv_malloc(P * sizeof(float));
+    s->R = ginv_malloc((size_t)NB * s->m * sizeof(float)), s->Yb = ginv_malloc((size_t)NB * s->m * sizeof(float));
+    s->gx = ginv_malloc((size_t)NB * s->n * sizeof(float));
+    s->hdraws = ginv_malloc((size_t)o->draws * P * sizeof(float));
+    s->sx = ginv_calloc((size_t)N * s->n, sizeof(double)), s->sxx = ginv_calloc((size_t)N * s->n, sizeof(double));
+    s->rng = ginv_malloc((size_t)NB * sizeof(ginv_rng));
+    if (st == GINV_OK && (!s->h || !s->gh || !s->sc || !s->R || !s->Yb || !s->gx || !s->hdraws || !s->sx ||
+                          !s->sxx || !s->rng))
+        st = ginv_fail(GINV_ERR_NOMEM, "out of memory for %d SGILO chains of p = %d", NB, s->p);
+    if (st != GINV_OK) return st;
+    for (int b = 0; b < NB; b++) {
+        memcpy(s->Yb + (size_t)b * s->m, Y + (size_t)(b / C) * s->m, (size_t)s->m * sizeof(float));
+        ginv_rng_init(&s->rng[b], o->seed, GINV_STREAM_SGILO, (uint64_t)b);
+    }
+    return GINV_OK;
+}
+
+/* The chains' starts: ILO's h-hat per image, or G1(z) with z ~ N(0, I) per chain. */
+static ginv_status start(sgilo_state *s, ginv_net *net, const ginv_op *op, const float *Y,
+                         const ginv_sgilo_opts *o)
+{
+    int p = s->p, C = s->C;
+    if (o->start == GINV_SGILO_START_PRIOR) {
+        float *z = ginv_malloc((size_t)s->NB * s->k * sizeof(float));
+        if (!z) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+        for (int b = 0; b < s->NB; b++) ginv_rng_normal_f32(&s->rng[b], z + (size_t)b * s->k, (size_t)s->k, 1.0);
+        memcpy(s->h, ginv_net_forward(s->g1, s->ws1, s->NB, z), (size_t)s->NB * p * sizeof(float));
+        ginv_free(z);
+        return GINV_OK;
+    }
+    if (o->start != GINV_SGILO_START_ILO) return ginv_fail(GINV_ERR_ARG, "SGILO: unknown start %d", (int)o->start);
+    ginv_ilo_opts io = o->ilo;
+    io.layer = o->layer, io.ctx = NULL, io.threads = o->threads;
+    float *H = ginv_malloc((size_t)s->N * p * sizeof(float));
+    if (!H) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    ginv_status st = ginv_ilo_run(net, op, s->N, Y, &io, NULL, H, NULL, NULL, NULL, NULL, NULL);
+    if (st != GINV_OK) st = ginv_fail(st, "SGILO's ILO start: %s", ginv_last_error());
+    for (int b = 0; st == GINV_OK && b < s->NB; b++)
+        memcpy(s->h + (size_t)b * p, H + (size_t)(b / C) * p, (size_t)p * sizeof(float));
+    ginv_free(H);
+    return st;
+}
+
+/* gh = w_lik grad_h ||A G2(h) - y||^2 / (2 sigma^2) = w J_G2^T A^T r / sigma^2;
+ * x = G2(h) is returned (inside ws2). */
+static const float *lik_grad(sgilo_state *s, const ginv_op *op, const ginv_sgilo_opts *o)
+{
+    const float *x = ginv_net_forward(s->g2, s->ws2, s->NB, s->h);
+    ginv_op_apply(op, s->NB, x, s->R);
+    float c = (float)(o->lik_weight / (o->sigma * o->sigma));
+    for (size_t q = 0; q < (size_t)s->NB * s->m; q++) s->R[q] = c * (s->R[q] - s->Yb[q]);
+    ginv_op_adjoint(op, s->NB, s->R, s->gx);
+    ginv_net_backward(s->g2, s->ws2, s->NB, s->gx, s->gh, 0);
+    return x;
+}
+
+/* Record draw d: h, and x's sums per image. */
+static void record(sgilo_state *s, int d, const float *x)
+{
+    size_t P = (size_t)s->NB * s->p;
+    memcpy(s->hdraws + (size_t)d * P, s->h, P * sizeof(float));
+    for (int b = 0; b < s->NB; b++) {
+        double *sx = s->sx + (size_t)(b / s->C) * s->n, *sxx = s->sxx + (size_t)(b / s->C) * s->n;
+        const float *xb = x + (size_t)b * s->n;
+        for (int j = 0; j < s->n; j++) {
+            sx[j] += xb[j];
+            sxx[j] += (double)xb[j] * xb[j];
+        }
+    }
+}
+
+/* One Langevin step of every chain (the two modes of the header). */
+static ginv_status step(sgilo_state *s, const ginv_score_prior *pr, const ginv_sgilo_opts *o, long t,
+                        ginv_sgilo_result *res)
+{
+    int direct = o->mode == GINV_SGILO_DIRECT && o->prior_weight > 0;
+    if (direct) {
+        ginv_status st = pr->fn(pr->ctx, s->NB, s->h, o->t_score > 0 ? o->t_score : pr->t_min, s->sc);
+        res->score_evals++;
+        if (st != GINV_OK) return ginv_fail(st, "SGILO step %ld: the score: %s", t + 1, ginv_last_error());
+    }
+    double noise = sqrt(2 * o->step * o->temperature);
+    for (int b = 0; b < s->NB; b++)
+        for (int j = 0; j < s->p; j++) {
+            size_t q = (size_t)b * s->p + j;
+            double g = s->gh[q] - (direct ? o->prior_weight * s->sc[q] : 0.0);
+            double x = s->h[q] - o->step * g + noise * ginv_rng_normal(&s->rng[b]);
+            if (!isfinite(x))
+                return ginv_fail(GINV_ERR_NUMERIC, "SGILO: chain %d of image %d became non-finite at step "
+                                 "%ld (%s %g; lower the step size)", b % s->C, b / s->C, t + 1,
+                                 direct && !isfinite(s->sc[q]) ? "the score network returned" : "gradient",
+                                 direct && !isfinite(s->sc[q]) ? (double)s->sc[q] : g);
+            s->h[q] = (float)x;
+        }
+    if (o->mode == GINV_SGILO_SDEDIT && o->prior_weight > 0 && (t + 1) % o->sdedit_every == 0) {
+        ginv_status st = ginv_score_reverse(pr, s->NB, s->h, o->t_sdedit, o->sdedit_steps, 1, s->rng,
+                                            &res->score_evals);
+        if (st != GINV_OK) return ginv_fail(st, "SGILO step %ld: the SDEdit hot start: %s", t + 1, ginv_last_error());
+    }
+    return GINV_OK;
+}
+
+/* The result: moments of x, h's mean, kept draws of x, and per image the
+ * worst R-hat and bulk ESS over h's coordinates (ginv_diag_compute). */
+static ginv_status finish(sgilo_state *s, const ginv_op *op, const float *Y, const ginv_sgilo_opts *o,
+                          ginv_sgilo_result *r)
+{
+    int N = s->N, C = s->C, n = s->n, p = s->p, D = o->draws;
+    size_t P = (size_t)s->NB * p;
+    double cnt = (double)C * D;
+    r->N = N, r->n = n, r->p = p, r->chains = C, r->draws = D, r->keep = o->keep;
+    r->mean_x = ginv_malloc((size_t)N * n * sizeof(float)), r->std_x = ginv_malloc((size_t)N * n * sizeof(float));
+    r->mean_h = ginv_calloc((size_t)N * p, sizeof(float));
+    r->max_rhat = ginv_malloc((size_t)N * sizeof(double)), r->min_ess_bulk = ginv_malloc((size_t)N * sizeof(double));
+    r->loss = ginv_malloc((size_t)N * sizeof(double));
+    r->x_draws = o->keep ? ginv_malloc((size_t)N * o->keep * n * sizeof(float)) : NULL;
+    double *tr = ginv_malloc((size_t)C * D * sizeof(double));
+    if (!r->mean_x || !r->std_x || !r->mean_h || !r->max_rhat || !r->min_ess_bulk || !r->loss || !tr ||
+        (o->keep && !r->x_draws)) {
+        ginv_free(tr);
+        return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    }
+    for (size_t q = 0; q < (size_t)N * n; q++) {
+        double mu = s->sx[q] / cnt, v = cnt > 1 ? (s->sxx[q] - cnt * mu * mu) / (cnt - 1) : 0;
+        r->mean_x[q] = (float)mu;
+        r->std_x[q] = (float)sqrt(v > 0 ? v : 0);
+    }
+    for (int i = 0; i < N; i++) {
+        double rmax = 0, emin = INFINITY;
+        for (int j = 0; j < p; j++) {
+            double acc = 0;
+            for (int d = 0; d < D; d++)
+                for (int c = 0; c < C; c++) {
+                    double v = s->hdraws[(size_t)d * P + (size_t)(i * C + c) * p + j];
+                    tr[(size_t)d * C + c] = v;
+                    acc += v;
+                }
+            r->mean_h[(size_t)i * p + j] = (float)(acc / cnt);
+            ginv_diag dg;
+            if (D >= 4 && ginv_diag_compute(D, C, tr, &dg) == GINV_OK) {
+                if (isnan(dg.rhat) || dg.rhat > rmax) rmax = isnan(dg.rhat) ? rmax : dg.rhat;
+                if (dg.ess_bulk < emin) emin = dg.ess_bulk;
+            }
+        }
+        r->max_rhat[i] = D >= 4 && rmax > 0 ? rmax : NAN;
+        r->min_ess_bulk[i] = isfinite(emin) ? emin : NAN;
+    }
+    ginv_free(tr);
+    ginv_status st = GINV_OK;
+    if (o->keep) { /* draw d of chain c, counted from the end: index d * C + c */
+        float *hk = ginv_malloc((size_t)o->keep * p * sizeof(float));
+        ginv_net_ws *ws = NULL;
+        st = hk ? ginv_net_ws_new(&ws, s->g2, o->keep) : ginv_fail(GINV_ERR_NOMEM, "out of memory");
+        for (int i = 0; st == GINV_OK && i < N; i++) {
+            for (int q = 0; q < o->keep; q++) {
+                int d = D - 1 - q / C, c = q % C;
+                memcpy(hk + (size_t)q * p, s->hdraws + (size_t)d * P + (size_t)(i * C + c) * p, (size_t)p * sizeof(float));
+            }
+            memcpy(r->x_draws + (size_t)i * o->keep * n, ginv_net_forward(s->g2, ws, o->keep, hk),
+                   (size_t)o->keep * n * sizeof(float));
+        }
+        ginv_net_ws_free(ws);
+        ginv_free(hk);
+    }
+    int m = s->m;
+    float *ax = ginv_malloc((size_t)N * m * sizeof(float));
+    if (st == GINV_OK && !ax) st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    if (st == GINV_OK) {
+        ginv_op_apply(op, N, r->mean_x, ax);
+        for (int i = 0; i < N; i++) {
+            double l = 0;
+            for (int j = 0; j < m; j++) {
+                double d = (double)ax[(size_t)i * m + j] - Y[(size_t)i * m + j];
+                l += d * d;
+            }
+            r->loss[i] = l;
+        }
+    }
+    ginv_free(ax);
+    return st;
+}
+
+static ginv_status sgilo_run(ginv_net *net, const ginv_op *op, int N, const float *Y,
+                             const ginv_score_prior *pr, const ginv_sgilo_opts *o, ginv_sgilo_result *res)
+{
+    if (N < 1) return ginv_fail(GINV_ERR_ARG, "parameter 'N' is %d but must be >= 1", N);
+    sgilo_state s;
+    memset(&s, 0, sizeof s);
+    ginv_status st = ginv_net_split(net, o->layer, &s.g1, &s.g2);
+    if (st == GINV_OK) st = check(s.g1, op, ginv_net_out(net), pr, o);
+    if (st == GINV_OK) st = state_new(&s, op, N, Y, o);
+    if (st == GINV_OK) st = start(&s, net, op, Y, o);
+    long total = (long)o->burn + (long)o->draws * o->thin;
+    char what[64];
+    for (long t = 0; st == GINV_OK && t < total; t++) {
+        if ((st = ginv_check_cancel("SGILO")) != GINV_OK) break;
+        const float *x = lik_grad(&s, op, o);
+        res->grad_evals++;
+        long u = t - o->burn;
+        if (u >= 0 && u % o->thin == 0) record(&s, (int)(u / o->thin), x);
+        st = step(&s, pr, o, t, res);
+        snprintf(what, sizeof what, "SGILO %s", t < o->burn ? "burn-in" : "sampling");
+        ginv_progress(what, t + 1, total);
+    }
+    if (st == GINV_OK) st = finish(&s, op, Y, o, res);
+    state_free(&s);
+    return st;
+}
+
+ginv_status ginv_sgilo_run(ginv_net *net, const ginv_op *op, int N, const float *Y,
+                           const ginv_score_prior *prior, const ginv_sgilo_opts *o,
+                           ginv_sgilo_result *res)
+{
+    GINV_NONNULL(res);
+    memset(res, 0, sizeof *res);
+    GINV_NONNULL(net);
+    GINV_NONNULL(op);
+    GINV_NONNULL(Y);
+    GINV_NONNULL(prior);
+    GINV_NONNULL(o);
+    ginv_sgilo_opts oc = *o;
+    ginv_run_scope sc;
+    oc.threads = ginv_run_enter(&sc, o->ctx, o->threads);
+    ginv_status st = ginv_run_leave(&sc, sgilo_run(net, op, N, Y, prior, &oc, res));
+    if (st != GINV_OK) ginv_sgilo_result_release(res);
+    return st;
+}
