@@ -208,6 +208,7 @@ int cmd_reduce(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_results(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+int cmd_train_score(int argc, char **argv); /* `train score`, from cmd_train */
 int cmd_cs(int argc, char **argv);
 int cmd_decide(int argc, char **argv);
 int cmd_invert_lp(int argc, char **argv);

@@ -324,12 +324,14 @@ static int train_vae(int argc, char **argv)
 int cmd_train(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "vae")) return train_vae(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "score")) return cmd_train_score(argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        printf("usage: ginv train vae [options]\n\n  vae   a variational autoencoder on images "
-               "(see 'ginv train vae --help')\n");
+        printf("usage: ginv train vae|score [options]\n\n  vae     a variational autoencoder on images "
+               "(see 'ginv train vae --help')\n  score   a score-based prior on a generator's "
+               "intermediate layer (see 'ginv train score --help')\n");
         return 0;
     }
-    fprintf(stderr, "ginv train: error: expected a model kind: 'ginv train vae' "
-                    "(see 'ginv train vae --help')\n");
+    fprintf(stderr, "ginv train: error: expected a model kind: 'ginv train vae' or 'ginv train score' "
+                    "(see 'ginv train --help')\n");
     return 2;
 }

@@ -26,7 +26,7 @@ static const struct {
     {"rric", cmd_rric, "estimate an operator's Range Restricted Isometry Condition constant"},
     {"landscape", cmd_landscape, "f along t z0 and on a plane: -rho_d z0, Hessian, basins, PNG"},
     {"sample", cmd_sample, "posterior sampling: Langevin chains (ULA, MALA, projected, annealed), R-hat/ESS"},
-    {"train", cmd_train, "train a generator: train vae (Fashion-MNIST or your images)"},
+    {"train", cmd_train, "train a generator or its prior: train vae (Fashion-MNIST or your images), train score (SGILO)"},
     {"plot", cmd_plot, "line plots of arrays from several JSON results in one PNG"},
     {"reduce", cmd_reduce, "hardness reductions (SAT, CVP, half-clique, vertex cover) -> ReLU nets; generators, map-back"},
     {"sweep", cmd_sweep, "parameter sweeps into an SQLite store: resumable, threads, MPI ranks"},

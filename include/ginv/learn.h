@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ginv/net.h"
+#include "ginv/infer.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -269,6 +270,12 @@ ginv_status ginv_score_load(const char *path, ginv_score **out);
  * output): source (a), h = G1(z) for N latents z ~ N(0, I) from (seed,
  * SCORE_DATA, i); H is N x p. */
 ginv_status ginv_score_data_prior(ginv_net *G, int layer, int N, uint64_t seed, float *H);
+/* Source (b), the paper's recipe (§4, "Dataset and training"): h-hat of ILO
+ * inversions of N real images X (N x n) through the identity operator
+ * (ginv_ilo_run with opts ilo, its layer replaced by `layer`), so the prior
+ * covers what the generator alone cannot make. H is N x p. */
+ginv_status ginv_score_data_ilo(ginv_net *G, int layer, int N, const float *X, const ginv_ilo_opts *ilo,
+                                float *H);
 
 /* A score prior as the samplers see it: grad_h log p_t(h) for a batch, the
  * VP-SDE, and the standardisation (center, scale: p each, or NULL for 0

@@ -375,7 +375,9 @@ typedef struct {
     int layer;                /* the split (the prior's p must be G1's output) */
     int chains;               /* per image */
     int burn, draws, thin;    /* steps before recording; draws recorded every thin steps */
-    double step;              /* eta */
+    double step;              /* eta > 0; 0: per chain step_scale / lambda_max(Hessian of U
+                                 at its start), by power iteration on differences of grad U */
+    double step_scale;        /* (0, 2) */
     double sigma;             /* the likelihood's noise sd (> 0) */
     double lik_weight, prior_weight; /* w_lik, w_prior */
     double temperature;       /* T (> 0): 1 samples the posterior */
@@ -390,7 +392,7 @@ typedef struct {
     int threads;
     ginv_ctx *ctx;
 } ginv_sgilo_opts;
-/* layer 1, 4 chains, burn 200, draws 100, thin 1, step 1e-3, sigma 0.1,
+/* layer 1, 4 chains, burn 200, draws 100, thin 1, step 0 (automatic, scale 0.1), sigma 0.1,
  * weights 1, T 1, DIRECT, t_sdedit 0.05, 10 reverse steps every step,
  * START_ILO with ginv_ilo_opts_init, keep 0, seed 1 */
 void ginv_sgilo_opts_init(ginv_sgilo_opts *o);
@@ -403,6 +405,7 @@ typedef struct {
     double *max_rhat;         /* N: the largest rank-normalised R-hat over h's p coordinates */
     double *min_ess_bulk;     /* N: the smallest bulk ESS over them */
     double *loss;             /* N: ||A mean_x - y||^2 */
+    double *step;             /* N: the step size (mean over the image's chains) */
     long grad_evals;          /* likelihood gradients per chain (each: G2 forward + VJP) */
     long score_evals;         /* score evaluations per chain */
 } ginv_sgilo_result;

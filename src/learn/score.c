@@ -247,7 +247,10 @@ void ginv_score_update_avg(ginv_score *s)
     size_t np = ginv_net_nparams(s->net);
     float *a = ginv_net_params(s->avg);
     const float *w = ginv_net_params(s->net);
-    float d = (float)s->arch.ema, c = 1.0f - d;
+    /* the decay warms up as (1 + step) / (10 + step) while that is smaller, so a
+     * short run's average is not its initialisation (TensorFlow's num_updates) */
+    double warm = (1.0 + (double)s->step) / (10.0 + (double)s->step);
+    float d = (float)(s->arch.ema < warm ? s->arch.ema : warm), c = 1.0f - d;
     for (size_t q = 0; q < np; q++) a[q] = d * a[q] + c * w[q];
 }
 
@@ -392,5 +395,23 @@ ginv_status ginv_score_data_prior(ginv_net *G, int layer, int N, uint64_t seed, 
     ginv_free(z);
     ginv_net_free(g1);
     ginv_net_free(g2);
+    return st;
+}
+
+ginv_status ginv_score_data_ilo(ginv_net *G, int layer, int N, const float *X, const ginv_ilo_opts *ilo,
+                                float *H)
+{
+    GINV_NONNULL(G);
+    GINV_NONNULL(X);
+    GINV_NONNULL(ilo);
+    GINV_NONNULL(H);
+    if (N < 1) return ginv_fail(GINV_ERR_ARG, "parameter 'N' is %d but must be >= 1", N);
+    ginv_op *id = NULL;
+    ginv_status st = ginv_op_identity(&id, ginv_net_out(G));
+    if (st != GINV_OK) return st;
+    ginv_ilo_opts o = *ilo;
+    o.layer = layer;
+    st = ginv_ilo_run(G, id, N, X, &o, NULL, H, NULL, NULL, NULL, NULL, NULL);
+    ginv_op_free(id);
     return st;
 }

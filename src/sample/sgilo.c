@@ -19,7 +19,8 @@ void ginv_sgilo_opts_init(ginv_sgilo_opts *o)
     o->burn = 200;
     o->draws = 100;
     o->thin = 1;
-    o->step = 1e-3;
+    o->step = 0;
+    o->step_scale = 0.1;
     o->sigma = 0.1;
     o->lik_weight = o->prior_weight = 1.0;
     o->temperature = 1.0;
@@ -43,6 +44,7 @@ void ginv_sgilo_result_release(ginv_sgilo_result *r)
     ginv_free(r->max_rhat);
     ginv_free(r->min_ess_bulk);
     ginv_free(r->loss);
+    ginv_free(r->step);
     memset(r, 0, sizeof *r);
 }
 
@@ -62,10 +64,12 @@ static ginv_status check(const ginv_net *g1, const ginv_op *op, int n, const gin
     if (o->chains < 1 || o->burn < 0 || o->draws < 1 || o->thin < 1)
         return ginv_fail(GINV_ERR_ARG, "SGILO needs chains >= 1, burn >= 0, draws >= 1 and thin >= 1 "
                          "(got %d, %d, %d, %d)", o->chains, o->burn, o->draws, o->thin);
-    if (!(o->step > 0) || !isfinite(o->step) || !(o->sigma > 0) || !isfinite(o->sigma) ||
+    if (!(o->step >= 0) || !isfinite(o->step) || !(o->step > 0 || (o->step_scale > 0 && o->step_scale < 2)) ||
+        !(o->sigma > 0) || !isfinite(o->sigma) ||
         !(o->temperature > 0) || !isfinite(o->temperature))
-        return ginv_fail(GINV_ERR_ARG, "SGILO needs a finite step > 0 (got %g), sigma > 0 (got %g) and "
-                         "temperature > 0 (got %g)", o->step, o->sigma, o->temperature);
+        return ginv_fail(GINV_ERR_ARG, "SGILO needs a finite step > 0, or 0 with a step scale in (0, 2) "
+                         "(got %g, %g), sigma > 0 (got %g) and temperature > 0 (got %g)", o->step,
+                         o->step_scale, o->sigma, o->temperature);
     if (!finite_nonneg(o->lik_weight) || !finite_nonneg(o->prior_weight))
         return ginv_fail(GINV_ERR_ARG, "SGILO's weights must be finite and >= 0 (got %g, %g)",
                          o->lik_weight, o->prior_weight);
@@ -93,6 +97,7 @@ typedef struct {
     float *hdraws;            /* draws x NB x p */
     double *sx, *sxx;         /* N x n sums of x and x^2 */
     ginv_rng *rng;            /* NB */
+    double *eta;              /* NB: each chain's step */
 } sgilo_state;
 
 static void state_free(sgilo_state *s)
@@ -103,6 +108,7 @@ static void state_free(sgilo_state *s)
     ginv_net_free(s->g2);
     ginv_free(s->h), ginv_free(s->gh), ginv_free(s->sc), ginv_free(s->R), ginv_free(s->gx);
     ginv_free(s->Yb), ginv_free(s->hdraws), ginv_free(s->sx), ginv_free(s->sxx), ginv_free(s->rng);
+    ginv_free(s->eta);
 }
 
 static ginv_status state_new(sgilo_state *s, const ginv_op *op, int N, const float *Y,
@@ -121,13 +127,15 @@ static ginv_status state_new(sgilo_state *s, const ginv_op *op, int N, const flo
     s->hdraws = ginv_malloc((size_t)o->draws * P * sizeof(float));
     s->sx = ginv_calloc((size_t)N * s->n, sizeof(double)), s->sxx = ginv_calloc((size_t)N * s->n, sizeof(double));
     s->rng = ginv_malloc((size_t)NB * sizeof(ginv_rng));
-    if (st == GINV_OK && (!s->h || !s->gh || !s->sc || !s->R || !s->Yb || !s->gx || !s->hdraws || !s->sx ||
+    s->eta = ginv_malloc((size_t)NB * sizeof(double));
+    if (st == GINV_OK && (!s->eta || !s->h || !s->gh || !s->sc || !s->R || !s->Yb || !s->gx || !s->hdraws || !s->sx ||
                           !s->sxx || !s->rng))
         st = ginv_fail(GINV_ERR_NOMEM, "out of memory for %d SGILO chains of p = %d", NB, s->p);
     if (st != GINV_OK) return st;
     for (int b = 0; b < NB; b++) {
         memcpy(s->Yb + (size_t)b * s->m, Y + (size_t)(b / C) * s->m, (size_t)s->m * sizeof(float));
         ginv_rng_init(&s->rng[b], o->seed, GINV_STREAM_SGILO, (uint64_t)b);
+        s->eta[b] = o->step;
     }
     return GINV_OK;
 }
@@ -160,9 +168,9 @@ static ginv_status start(sgilo_state *s, ginv_net *net, const ginv_op *op, const
 
 /* gh = w_lik grad_h ||A G2(h) - y||^2 / (2 sigma^2) = w J_G2^T A^T r / sigma^2;
  * x = G2(h) is returned (inside ws2). */
-static const float *lik_grad(sgilo_state *s, const ginv_op *op, const ginv_sgilo_opts *o)
+static const float *lik_grad(sgilo_state *s, const ginv_op *op, const ginv_sgilo_opts *o, const float *h)
 {
-    const float *x = ginv_net_forward(s->g2, s->ws2, s->NB, s->h);
+    const float *x = ginv_net_forward(s->g2, s->ws2, s->NB, h);
     ginv_op_apply(op, s->NB, x, s->R);
     float c = (float)(o->lik_weight / (o->sigma * o->sigma));
     for (size_t q = 0; q < (size_t)s->NB * s->m; q++) s->R[q] = c * (s->R[q] - s->Yb[q]);
@@ -186,6 +194,73 @@ static void record(sgilo_state *s, int d, const float *x)
     }
 }
 
+/* grad U at h (NB x p) into out: the likelihood term and, in DIRECT mode,
+ * -w_prior times the score. */
+static ginv_status grad_u(sgilo_state *s, const ginv_op *op, const ginv_score_prior *pr,
+                          const ginv_sgilo_opts *o, const float *h, float *out, ginv_sgilo_result *res)
+{
+    lik_grad(s, op, o, h);
+    size_t P = (size_t)s->NB * s->p;
+    memcpy(out, s->gh, P * sizeof(float));
+    if (o->mode != GINV_SGILO_DIRECT || !(o->prior_weight > 0)) return GINV_OK;
+    ginv_status st = pr->fn(pr->ctx, s->NB, h, o->t_score > 0 ? o->t_score : pr->t_min, s->sc);
+    res->score_evals++;
+    for (size_t q = 0; st == GINV_OK && q < P; q++) out[q] -= (float)(o->prior_weight * s->sc[q]);
+    return st;
+}
+
+/* step 0: each chain's eta = step_scale / lambda_max of the Hessian of U at
+ * its start, by 12 power iterations on central differences of grad U
+ * (H v ~ (grad U(h + e v) - grad U(h - e v)) / 2e, e = 1e-2 (|h| / sqrt(p) + 1e-2)). */
+static ginv_status auto_step(sgilo_state *s, const ginv_op *op, const ginv_score_prior *pr,
+                             const ginv_sgilo_opts *o, ginv_sgilo_result *res)
+{
+    int NB = s->NB, p = s->p;
+    size_t P = (size_t)NB * p;
+    float *v = ginv_malloc(P * sizeof(float)), *hp = ginv_malloc(P * sizeof(float));
+    float *gp = ginv_malloc(P * sizeof(float)), *gm = ginv_malloc(P * sizeof(float));
+    double *e = ginv_malloc((size_t)NB * sizeof(double)), *lam = ginv_calloc((size_t)NB, sizeof(double));
+    ginv_status st = v && hp && gp && gm && e && lam ? GINV_OK : ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    for (int b = 0; st == GINV_OK && b < NB; b++) {
+        ginv_rng r;
+        ginv_rng_init(&r, o->seed, GINV_STREAM_SGILO, (uint64_t)NB + b); /* not the chains' streams */
+        double nv = 0, nh = 0;
+        for (int j = 0; j < p; j++) {
+            v[(size_t)b * p + j] = (float)ginv_rng_normal(&r);
+            nv += (double)v[(size_t)b * p + j] * v[(size_t)b * p + j];
+            nh += (double)s->h[(size_t)b * p + j] * s->h[(size_t)b * p + j];
+        }
+        for (int j = 0; j < p; j++) v[(size_t)b * p + j] = (float)(v[(size_t)b * p + j] / sqrt(nv));
+        e[b] = 1e-2 * (sqrt(nh / p) + 1e-2);
+    }
+    for (int it = 0; st == GINV_OK && it < 12; it++) {
+        for (int sign = 1; sign >= -1 && st == GINV_OK; sign -= 2) {
+            for (size_t q = 0; q < P; q++) hp[q] = (float)(s->h[q] + sign * e[q / p] * v[q]);
+            st = grad_u(s, op, pr, o, hp, sign > 0 ? gp : gm, res);
+        }
+        for (int b = 0; st == GINV_OK && b < NB; b++) {
+            double n2 = 0;
+            for (int j = 0; j < p; j++) {
+                size_t q = (size_t)b * p + j;
+                double hv = ((double)gp[q] - gm[q]) / (2 * e[b]);
+                gp[q] = (float)hv;
+                n2 += hv * hv;
+            }
+            lam[b] = sqrt(n2);
+            if (!(lam[b] > 0) || !isfinite(lam[b])) continue; /* flat or broken: keep v */
+            for (int j = 0; j < p; j++) v[(size_t)b * p + j] = (float)(gp[(size_t)b * p + j] / lam[b]);
+        }
+    }
+    for (int b = 0; st == GINV_OK && b < NB; b++) {
+        if (!(lam[b] > 0) || !isfinite(lam[b]))
+            st = ginv_fail(GINV_ERR_NUMERIC, "SGILO: the curvature of U at chain %d of image %d is %g (the score "
+                           "or the generator returned non-finite values, or U is flat); give a step size", b % s->C, b / s->C, lam[b]);
+        else s->eta[b] = o->step_scale / lam[b];
+    }
+    ginv_free(v), ginv_free(hp), ginv_free(gp), ginv_free(gm), ginv_free(e), ginv_free(lam);
+    return st;
+}
+
 /* One Langevin step of every chain (the two modes of the header). */
 static ginv_status step(sgilo_state *s, const ginv_score_prior *pr, const ginv_sgilo_opts *o, long t,
                         ginv_sgilo_result *res)
@@ -196,12 +271,12 @@ static ginv_status step(sgilo_state *s, const ginv_score_prior *pr, const ginv_s
         res->score_evals++;
         if (st != GINV_OK) return ginv_fail(st, "SGILO step %ld: the score: %s", t + 1, ginv_last_error());
     }
-    double noise = sqrt(2 * o->step * o->temperature);
-    for (int b = 0; b < s->NB; b++)
+    for (int b = 0; b < s->NB; b++) {
+        double eta = s->eta[b], noise = sqrt(2 * eta * o->temperature);
         for (int j = 0; j < s->p; j++) {
             size_t q = (size_t)b * s->p + j;
             double g = s->gh[q] - (direct ? o->prior_weight * s->sc[q] : 0.0);
-            double x = s->h[q] - o->step * g + noise * ginv_rng_normal(&s->rng[b]);
+            double x = s->h[q] - eta * g + noise * ginv_rng_normal(&s->rng[b]);
             if (!isfinite(x))
                 return ginv_fail(GINV_ERR_NUMERIC, "SGILO: chain %d of image %d became non-finite at step "
                                  "%ld (%s %g; lower the step size)", b % s->C, b / s->C, t + 1,
@@ -209,6 +284,7 @@ static ginv_status step(sgilo_state *s, const ginv_score_prior *pr, const ginv_s
                                  direct && !isfinite(s->sc[q]) ? (double)s->sc[q] : g);
             s->h[q] = (float)x;
         }
+    }
     if (o->mode == GINV_SGILO_SDEDIT && o->prior_weight > 0 && (t + 1) % o->sdedit_every == 0) {
         ginv_status st = ginv_score_reverse(pr, s->NB, s->h, o->t_sdedit, o->sdedit_steps, 1, s->rng,
                                             &res->score_evals);
@@ -230,13 +306,15 @@ static ginv_status finish(sgilo_state *s, const ginv_op *op, const float *Y, con
     r->mean_h = ginv_calloc((size_t)N * p, sizeof(float));
     r->max_rhat = ginv_malloc((size_t)N * sizeof(double)), r->min_ess_bulk = ginv_malloc((size_t)N * sizeof(double));
     r->loss = ginv_malloc((size_t)N * sizeof(double));
+    r->step = ginv_calloc((size_t)N, sizeof(double));
     r->x_draws = o->keep ? ginv_malloc((size_t)N * o->keep * n * sizeof(float)) : NULL;
     double *tr = ginv_malloc((size_t)C * D * sizeof(double));
-    if (!r->mean_x || !r->std_x || !r->mean_h || !r->max_rhat || !r->min_ess_bulk || !r->loss || !tr ||
+    if (!r->mean_x || !r->std_x || !r->mean_h || !r->max_rhat || !r->min_ess_bulk || !r->loss || !r->step || !tr ||
         (o->keep && !r->x_draws)) {
         ginv_free(tr);
         return ginv_fail(GINV_ERR_NOMEM, "out of memory");
     }
+    for (int b = 0; b < s->NB; b++) r->step[b / C] += s->eta[b] / C;
     for (size_t q = 0; q < (size_t)N * n; q++) {
         double mu = s->sx[q] / cnt, v = cnt > 1 ? (s->sxx[q] - cnt * mu * mu) / (cnt - 1) : 0;
         r->mean_x[q] = (float)mu;
@@ -307,11 +385,12 @@ static ginv_status sgilo_run(ginv_net *net, const ginv_op *op, int N, const floa
     if (st == GINV_OK) st = check(s.g1, op, ginv_net_out(net), pr, o);
     if (st == GINV_OK) st = state_new(&s, op, N, Y, o);
     if (st == GINV_OK) st = start(&s, net, op, Y, o);
+    if (st == GINV_OK && !(o->step > 0)) st = auto_step(&s, op, pr, o, res);
     long total = (long)o->burn + (long)o->draws * o->thin;
     char what[64];
     for (long t = 0; st == GINV_OK && t < total; t++) {
         if ((st = ginv_check_cancel("SGILO")) != GINV_OK) break;
-        const float *x = lik_grad(&s, op, o);
+        const float *x = lik_grad(&s, op, o, s.h);
         res->grad_evals++;
         long u = t - o->burn;
         if (u >= 0 && u % o->thin == 0) record(&s, (int)(u / o->thin), x);

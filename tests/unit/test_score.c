@@ -271,10 +271,18 @@ TEST(sgilo_with_the_exact_gaussian_prior_on_a_linear_g2_matches_the_closed_form_
     }
     CHECK(res.x_draws != NULL && res.keep == 4);
     ginv_sgilo_result_release(&res);
-    /* bad input: a prior of the wrong size, a zero step, keep past the draws */
+    /* the automatic step: step_scale / lambda_max(H); H is constant here */
+    double lmax = 0.5 * (H[0][0] + H[1][1]) + sqrt(0.25 * (H[0][0] - H[1][1]) * (H[0][0] - H[1][1]) + H[0][1] * H[1][0]);
+    o.step = 0, o.step_scale = 0.3, o.burn = 10, o.draws = 10;
+    CHECK_OK(ginv_sgilo_run(net, op, 1, y, &pr, &o, &res));
+    if (res.step) CHECK_MSG(fabs(res.step[0] * lmax / 0.3 - 1) < 1e-3, "automatic step %g, 0.3 / lambda_max %g",
+                            res.step[0], 0.3 / lmax);
+    ginv_sgilo_result_release(&res);
+    o.burn = 300, o.draws = 3000;
+    /* bad input: a prior of the wrong size, a negative step, keep past the draws */
     pr.p = 3;
     CHECK(ginv_sgilo_run(net, op, 1, y, &pr, &o, &res) == GINV_ERR_SHAPE);
-    pr.p = 2, o.step = 0;
+    pr.p = 2, o.step = -1;
     CHECK(ginv_sgilo_run(net, op, 1, y, &pr, &o, &res) == GINV_ERR_ARG);
     o.step = 0.02, o.keep = 8 * 3000 + 1;
     CHECK(ginv_sgilo_run(net, op, 1, y, &pr, &o, &res) == GINV_ERR_ARG);
@@ -300,10 +308,13 @@ TEST(sgilo_refuses_a_score_that_returns_nan_naming_the_score)
     ginv_score_prior pr = {nan_score, NULL, 2, 0.1, 20, 1e-3, NULL, NULL};
     ginv_sgilo_opts o;
     ginv_sgilo_opts_init(&o);
-    o.start = GINV_SGILO_START_PRIOR, o.burn = 5, o.draws = 5;
+    o.start = GINV_SGILO_START_PRIOR, o.burn = 5, o.draws = 5, o.step = 0.01;
     ginv_sgilo_result res;
     CHECK(ginv_sgilo_run(net, op, 1, y, &pr, &o, &res) == GINV_ERR_NUMERIC);
     CHECK_MSG(strstr(ginv_last_error(), "score network returned") != NULL, "%s", ginv_last_error());
+    o.step = 0; /* the automatic step meets the NaN first */
+    CHECK(ginv_sgilo_run(net, op, 1, y, &pr, &o, &res) == GINV_ERR_NUMERIC);
+    CHECK_MSG(strstr(ginv_last_error(), "non-finite") != NULL, "%s", ginv_last_error());
     ginv_op_free(op);
     ginv_net_free(net);
 }
