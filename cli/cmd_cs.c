@@ -13,7 +13,7 @@
 
 /* The run's configuration from the parsed parameters: 0, or the exit code. */
 static int cs_configure(const char *C, const ginv_cs_params *p, int in_range, uint64_t seed, int threads,
-                        const cli_opt *opts, cs_config *cfg)
+                        int samples, const cli_opt *opts, cs_config *cfg)
 {
     const char *model = p->model;
     if (in_range && !model) return cli_usage_error(C, "--model is required for csgm and --in-range");
@@ -28,6 +28,14 @@ static int cs_configure(const char *C, const ginv_cs_params *p, int in_range, ui
     cfg->seed = cfg->csgm.seed = seed;
     cfg->threads = cli_threads(threads);
     cfg->csgm.threads = cfg->threads;
+    cs_sgilo_configure(p, cfg);
+    cfg->samples = samples;
+    int sgilo = 0;
+    for (int t = 0; t < cfg->nmethods; t++) sgilo |= cfg->methods[t] == GINV_CS_SGILO;
+    if (samples && !sgilo) return cli_usage_error(C, "--samples needs --method sgilo (the only sampler of cs)");
+    if ((long)samples > (long)p->sgilo_chains * p->sgilo_draws)
+        return cli_usage_error(C, "--samples %d: the chains record only %ld draws (--sgilo-chains x --sgilo-draws)",
+                               samples, (long)p->sgilo_chains * p->sgilo_draws);
     if (cli_find(opts, "op")->seen && !strcmp(cfg->op, "gaussian"))
         fprintf(stderr, "ginv cs: note: --op gaussian now has entries N(0, 1/m) as in every command; "
                         "Bora et al.'s N(0, 1), this command's default, is --op gaussian-unit\n");
@@ -43,7 +51,8 @@ static int cs_load_tune(const char *C, const char *tune_spec, int in_range, cons
                         const ginv_images *truth, cs_config *cfg, ginv_images *tune)
 {
     int code = 0, uses_lasso = 0;
-    for (int t = 0; t < cfg->nmethods; t++) uses_lasso |= cfg->methods[t] != CS_CSGM;
+    for (int t = 0; t < cfg->nmethods; t++)
+        uses_lasso |= cfg->methods[t] != CS_CSGM && cfg->methods[t] != GINV_CS_ILO && cfg->methods[t] != GINV_CS_SGILO;
     if (uses_lasso && !(cfg->lasso_lambda > 0)) {
         const char *ts = tune_spec;
         if (!ts && (in_range || !strncmp(data, "fashion-mnist", 13))) ts = "fashion-mnist:train[0:8]";
@@ -98,10 +107,39 @@ static int cs_write_out(const char *C, ginv_outset *set, const char *outdir, con
         if (ginv_array_write(path, a, 2, shape) != GINV_OK)
             code = cli_fail(C, "%s", ginv_last_error());
     }
+    if (!code && res->sgilo_std) {
+        snprintf(path, sizeof path, "%s/sgilo_std.npy", sd);
+        if (ginv_array_write(path, res->sgilo_std, 2, shape) != GINV_OK) code = cli_fail(C, "%s", ginv_last_error());
+        snprintf(path, sizeof path, "%s/sgilo_std.png", sd);
+        if (!code) code = cs_write_std_grid(C, path, res, 16, png_scale);
+    }
+    if (!code && res->sgilo_draws) {
+        int64_t dshape[3] = {res->N, cfg->samples, res->n};
+        snprintf(path, sizeof path, "%s/sgilo_draws.npy", sd);
+        if (ginv_array_write(path, res->sgilo_draws, 3, dshape) != GINV_OK) code = cli_fail(C, "%s", ginv_last_error());
+    }
     if (!code && ginv_outset_commit(set) != GINV_OK)
         code = cli_fail(C, "--out: %s", ginv_last_error());
     if (!code && !quiet) printf("wrote %s/grid.png (rows: truth, measurements, each method)\n", outdir);
     return code;
+}
+
+/* sgilo's summary: the worst R-hat, the smallest ESS, the steps, the work. */
+static void cs_json_sgilo_summary(cJSON *o, const cs_result *res, const cs_config *cfg)
+{
+    double rmax = 0, emin = INFINITY, step = 0;
+    for (int i = 0; i < res->N; i++) {
+        if (res->sgilo_rhat[i] > rmax) rmax = res->sgilo_rhat[i];
+        if (res->sgilo_ess[i] < emin) emin = res->sgilo_ess[i];
+        step += res->sgilo_step[i] / res->N;
+    }
+    cJSON_AddItemToObject(o, "max_rhat", cli_json_num(rmax > 0 ? rmax : NAN));
+    cJSON_AddItemToObject(o, "min_ess_bulk", cli_json_num(isfinite(emin) ? emin : NAN));
+    cJSON_AddItemToObject(o, "mean_step", cli_json_num(step));
+    cJSON_AddNumberToObject(o, "chains", cfg->sgilo.chains);
+    cJSON_AddNumberToObject(o, "gradient_evaluations_per_chain", (double)res->sgilo_grad_evals);
+    cJSON_AddNumberToObject(o, "score_evaluations_per_chain", (double)res->sgilo_score_evals);
+    cJSON_AddStringToObject(o, "estimate", "posterior mean of G2(h) over the recorded draws of all chains");
 }
 
 /* The JSON document: the parameters used, the summary and every image's
@@ -128,6 +166,7 @@ static cJSON *cs_json(const ginv_cs_params *p, int in_range, uint64_t seed, cons
         cJSON_AddItemToObject(o, "psnr_of_mean_mse", cli_json_num(10 * log10(1.0 / mu)));
         cJSON_AddItemToObject(o, "lambda", cli_json_num(res->lambda[mt]));
         cJSON_AddItemToObject(o, "seconds", cli_json_num(res->seconds[mt]));
+        if (mt == GINV_CS_SGILO && res->sgilo_rhat) cs_json_sgilo_summary(o, res, cfg);
     }
     cJSON *imgs = cJSON_AddArrayToObject(doc, "images");
     for (int i = 0; i < res->N; i++) {
@@ -139,6 +178,11 @@ static cJSON *cs_json(const ginv_cs_params *p, int in_range, uint64_t seed, cons
             cJSON *q = cJSON_AddObjectToObject(o, ginv_cs_method_name(mt));
             cJSON_AddItemToObject(q, "mse", cli_json_num(res->mse[mt][i]));
             cJSON_AddItemToObject(q, "psnr", cli_json_num(10 * log10(1.0 / res->mse[mt][i])));
+            if (mt == GINV_CS_SGILO && res->sgilo_rhat) {
+                cJSON_AddItemToObject(q, "max_rhat", cli_json_num(res->sgilo_rhat[i]));
+                cJSON_AddItemToObject(q, "min_ess_bulk", cli_json_num(res->sgilo_ess[i]));
+                cJSON_AddItemToObject(q, "step", cli_json_num(res->sgilo_step[i]));
+            }
         }
         cJSON_AddItemToArray(imgs, o);
     }
@@ -149,29 +193,33 @@ int cmd_cs(int argc, char **argv)
 {
     const char *C = "cs";
     const char *outdir = NULL, *json = NULL, *tune_spec = NULL;
-    int in_range = 0, quiet = 0, png_scale = CS_PNG_SCALE, threads = 0;
+    int in_range = 0, quiet = 0, png_scale = CS_PNG_SCALE, threads = 0, samples = 0;
     uint64_t seed = 1;
     ginv_cs_params p;
     ginv_cs_params_init(&p);
     cli_opt own[] = {
         {"in-range", 0, OPT_INT, &in_range, "N", "instead of --data: N images G(z*), z* ~ N(0, I) (no representation error)", 1, 1 << 20},
         {"tune-data", 0, OPT_STRING, &tune_spec, "SPEC", "held-out images the Lasso's lambda is tuned on (default fashion-mnist:train[0:8] for Fashion-MNIST)"},
-        {"seed", 0, OPT_U64, &seed, "S", "seed of A, the noise, the restarts and --in-range"},
+        {"samples", 0, OPT_INT, &samples, "S", "sgilo: keep S posterior draws of each image (sgilo_draws.npy in --out)", 0, 1 << 20},
+        {"seed", 0, OPT_U64, &seed, "S", "seed of A, the noise, the restarts, the chains and --in-range"},
         CLI_THREADS_OPT(threads),
-        {"out", 0, OPT_STRING, &outdir, "DIR", "write grid.png (rows: truth, a view of y, then csgm, lasso-pixel, -dct, -wavelet, -db4 as run), truth.npy, y.npy and <method>.npy there"},
+        {"out", 0, OPT_STRING, &outdir, "DIR", "write grid.png (rows: truth, a view of y, then each method run), truth.npy, y.npy and <method>.npy there; sgilo adds sgilo_std.npy/.png and sgilo_draws.npy"},
         {"json", 0, OPT_STRING, &json, "FILE", "per-image MSE/PSNR and the summary as JSON ('-': stdout)"},
         CLI_PNG_SCALE_OPT(png_scale),
         CLI_QUIET_OPT(quiet),
         {0}};
-    cli_opt opts[32];
-    if (cli_table_join(&ginv_cs_table, &p, own, opts, 32)) return cli_error(C, "internal: option table too long");
+    cli_opt opts[64];
+    if (cli_table_join(&ginv_cs_table, &p, own, opts, 64)) return cli_error(C, "internal: option table too long");
     cli_cmd cmd = {C, "compressed sensing on images: CSGM vs the Lasso (per-pixel MSE, PSNR)",
                    "ginv cs --model vae.safetensors --data fashion-mnist:test[0:300] --op gaussian-unit --m 100 [options]",
                    "Measures every image with one operator, y = A x + noise, and reconstructs it "
                    "by each --method: csgm minimises ||A G(z) - y||^2 + lambda ||z||^2 by Adam "
                    "from --restarts random starts (Bora et al. 2017, eq. 2) and keeps the lowest "
                    "loss; the lasso-* methods run FISTA on 1/2 ||y - A Psi c||^2 + lambda ||c||_1 "
-                   "with x = Psi c in the pixel, DCT or wavelet basis, clipped to [0, 1]. The "
+                   "with x = Psi c in the pixel, DCT or wavelet basis, clipped to [0, 1]; ilo continues "
+                   "CSGM in the input of --layer (Daras et al. 2021); sgilo runs Langevin chains there "
+                   "with a learned score prior (Daras et al. 2022; 'ginv train score') from ILO's answer "
+                   "and reports the posterior mean, its per-pixel std and R-hat/ESS. The "
                    "default operator, gaussian-unit, has N(0, 1) entries and the noise is per measurement, "
                    "as in Bora et al.; --op gaussian (N(0, 1/m), every command's gaussian) is A/sqrt(m), "
                    "the same problem as gaussian-unit with noise SIGMA*sqrt(m) and lambda*m. The summary is the mean per-pixel MSE +- 1.96 standard errors. "
@@ -183,7 +231,7 @@ int cmd_cs(int argc, char **argv)
     if (rc != CLI_OK) return rc == CLI_HELP ? 0 : rc;
     const char *model = p.model, *data = p.data;
     cs_config cfg;
-    if ((rc = cs_configure(C, &p, in_range, seed, threads, opts, &cfg))) return rc;
+    if ((rc = cs_configure(C, &p, in_range, seed, threads, samples, opts, &cfg))) return rc;
     cli_install_callbacks(quiet);
 
     ginv_net *net = NULL;

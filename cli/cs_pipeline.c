@@ -98,6 +98,14 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
                 st = ginv_ilo_run(net, op, N, Y, &io, NULL, NULL, X, NULL, NULL, NULL, NULL);
             }
             res->lambda[meth] = cfg->csgm.lambda;
+        } else if (meth == GINV_CS_SGILO) { /* Langevin in the input of layer L (docs/ilo-sgilo.md) */
+            if (!net) {
+                code = cli_error_code(C, CLI_EXIT_USAGE, "sgilo needs a generator (--model)");
+                break;
+            }
+            code = cs_run_sgilo(C, net, op, N, Y, cfg, X, res);
+            if (code) break;
+            res->lambda[meth] = NAN;
         } else {
             ginv_lasso_opts lo;
             ginv_lasso_opts_init(&lo);
@@ -160,6 +168,8 @@ void cs_result_release(cs_result *res)
         free(res->xhat[i]);
         free(res->mse[i]);
     }
+    free(res->sgilo_std), free(res->sgilo_draws);
+    free(res->sgilo_rhat), free(res->sgilo_ess), free(res->sgilo_step);
     memset(res, 0, sizeof *res);
 }
 

@@ -21,6 +21,9 @@ typedef struct {
     ginv_csgm_opts csgm;       /* lambda in the CSGM paper's convention */
     int ilo_layer, ilo_iters;  /* ilo: the split layer and the Adam iterations on h */
     double ilo_radius;         /* ilo: the l1 radius of h - G1(z-hat) */
+    ginv_sgilo_opts sgilo;     /* sgilo (its layer and ILO start are ilo_layer's) */
+    const char *score_path;    /* sgilo: the file with the score prior */
+    int samples;               /* sgilo: posterior draws of x kept per image */
     double lasso_lambda;       /* > 0: fixed; else tuned on `tune` */
     int lasso_iters;
     const ginv_images *tune;   /* held-out images for the Lasso's lambda, or NULL */
@@ -37,6 +40,11 @@ typedef struct {
     double *mse[CS_NMETHODS];        /* N */
     double lambda[CS_NMETHODS];      /* the lambda used (Lasso: tuned) */
     double seconds[CS_NMETHODS];
+    /* sgilo's posterior: per-pixel std (N x n), kept draws (N x samples x n),
+     * per image the worst R-hat, the smallest bulk ESS and the step */
+    float *sgilo_std, *sgilo_draws;
+    double *sgilo_rhat, *sgilo_ess, *sgilo_step;
+    long sgilo_grad_evals, sgilo_score_evals;
 } cs_result;
 
 /* Runs every method of cfg on the images (the truth). 0 or an exit code
@@ -44,6 +52,13 @@ typedef struct {
 int cs_run(const char *cmd, ginv_net *net, const ginv_images *truth, const cs_config *cfg,
            cs_result *res);
 void cs_result_release(cs_result *res);
+/* SGILO on the N images' measurements Y (cs_sgilo.c): the posterior mean
+ * into X, its std, draws and diagnostics into res. 0 or an exit code. */
+int cs_run_sgilo(const char *cmd, ginv_net *net, const ginv_op *op, int N, const float *Y,
+                 const cs_config *cfg, float *X, cs_result *res);
+/* sgilo's options from the cs parameters (the start's ILO from the ILO and
+ * CSGM ones). */
+void cs_sgilo_configure(const ginv_cs_params *p, cs_config *cfg);
 /* Mean and 1.96 standard errors of a method's per-pixel MSE. */
 void cs_summary(const cs_result *res, int method, double *mean, double *ci95);
 /* Grid PNG: a column per image (at most maxcols, labelled #0, #1, ..), rows
@@ -52,6 +67,9 @@ void cs_summary(const cs_result *res, int method, double *mean, double *ci95);
  * upscaled `scale` times. */
 int cs_write_grid(const char *cmd, const char *path, const ginv_images *truth,
                   const cs_result *res, int maxcols, int scale, const char *op, const char *title);
+/* sgilo's per-pixel posterior std as a grid (one row, each image's map
+ * scaled by the largest std of all, which the title gives). */
+int cs_write_std_grid(const char *cmd, const char *path, const cs_result *res, int maxcols, int scale);
 /* The default --png-scale of the image grids. */
 #define CS_PNG_SCALE 3
 

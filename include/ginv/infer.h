@@ -394,7 +394,7 @@ typedef struct {
     const char *op;             /* operator text; default gaussian-unit (N(0, 1) entries) */
     int m;
     double noise;               /* per measurement */
-    const char *method;         /* comma list of csgm, lasso-pixel, lasso-dct, lasso-wavelet, lasso-db4, ilo */
+    const char *method;         /* comma list of csgm, lasso-pixel, lasso-dct, lasso-wavelet, lasso-db4, ilo, sgilo */
     double lambda;              /* CSGM's lambda ||z||^2 */
     int restarts, iters;
     double lr;
@@ -403,13 +403,22 @@ typedef struct {
     int layer;                  /* ilo: the split G = G2 o G1 before this layer */
     double ilo_radius;          /* ilo: l1 radius of the deviation from G1(z-hat) */
     int ilo_iters;              /* ilo: Adam iterations on h */
+    const char *score;          /* sgilo: the file with the score prior (NULL: model) */
+    double sgilo_step;          /* sgilo: Langevin step; 0: automatic (sgilo_step_scale / lambda_max) */
+    double sgilo_step_scale;
+    int sgilo_chains, sgilo_burn, sgilo_draws;
+    double sgilo_t;             /* sgilo: the score's time (direct), or the SDEdit perturbation time */
+    int sgilo_sdedit;           /* sgilo: reverse-SDE steps of the SDEdit hot start (0: the score directly) */
+    double sgilo_prior_weight, sgilo_temperature;
+    const char *sgilo_start;    /* sgilo: ilo or prior */
+    const char *sgilo_precond;  /* sgilo: laplace or none */
 } ginv_cs_params;
 extern const ginv_param_table ginv_cs_table;
 void ginv_cs_params_init(ginv_cs_params *p);
 /* Values in range, the method list well formed (into methods, at most
  * GINV_CS_NMETHODS, *count of them; both may be NULL), csgm given a model. */
 enum { GINV_CS_CSGM = 0, GINV_CS_LASSO_PIXEL, GINV_CS_LASSO_DCT, GINV_CS_LASSO_WAVELET,
-       GINV_CS_LASSO_DB4, GINV_CS_ILO, GINV_CS_NMETHODS };
+       GINV_CS_LASSO_DB4, GINV_CS_ILO, GINV_CS_SGILO, GINV_CS_NMETHODS };
 const char *ginv_cs_method_name(int method);   /* "csgm", "lasso-dct", ...; NULL out of range */
 ginv_basis ginv_cs_method_basis(int method);   /* the Lasso's basis (PIXEL for csgm) */
 ginv_status ginv_cs_check(const ginv_cs_params *p, int *methods, int *count);

@@ -378,6 +378,9 @@ typedef struct {
     double step;              /* eta > 0; 0: per chain step_scale / lambda_max(Hessian of U
                                  at its start), by power iteration on differences of grad U */
     double step_scale;        /* (0, 2) */
+    ginv_precond precond;     /* LAPLACE: Langevin preconditioned by H^{-1}, H the Gauss-Newton
+                                 Hessian of the likelihood plus w_prior diag(1 / scale^2) at
+                                 each image's start (constant during the run) */
     double sigma;             /* the likelihood's noise sd (> 0) */
     double lik_weight, prior_weight; /* w_lik, w_prior */
     double temperature;       /* T (> 0): 1 samples the posterior */
@@ -392,7 +395,8 @@ typedef struct {
     int threads;
     ginv_ctx *ctx;
 } ginv_sgilo_opts;
-/* layer 1, 4 chains, burn 200, draws 100, thin 1, step 0 (automatic, scale 0.1), sigma 0.1,
+/* layer 1, 4 chains, burn 200, draws 100, thin 1, step 0 (automatic, scale 0.1), no
+ * preconditioner, sigma 0.1,
  * weights 1, T 1, DIRECT, t_sdedit 0.05, 10 reverse steps every step,
  * START_ILO with ginv_ilo_opts_init, keep 0, seed 1 */
 void ginv_sgilo_opts_init(ginv_sgilo_opts *o);

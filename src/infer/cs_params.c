@@ -28,6 +28,18 @@ static const ginv_param_def cs_defs[] = {
     {"layer", GINV_PARAM_INT, F(layer), "L", "ILO: optimise the input of layer L (G = G2 o G1, G1 = layers before L; docs/ilo.md)", "1", 1, 255, NULL},
     {"ilo-radius", GINV_PARAM_DOUBLE, F(ilo_radius), "R", "ILO: l1 radius of the allowed deviation h - G1(z-hat)", "1", 0, 1e6, NULL},
     {"ilo-iters", GINV_PARAM_INT, F(ilo_iters), "T", "ILO: Adam iterations on h after CSGM's", "300", 0, 1 << 24, NULL},
+    {"score", GINV_PARAM_STRING, F(score), "FILE", "SGILO: the file with the score prior for --layer (default: --model, as 'ginv train score' writes it)", NULL, 0, 0, NULL},
+    {"sgilo-step", GINV_PARAM_DOUBLE, F(sgilo_step), "ETA", "SGILO: Langevin step size (0: --sgilo-step-scale / the largest curvature of U at each chain's start)", "0", 0, 1e6, NULL},
+    {"sgilo-step-scale", GINV_PARAM_DOUBLE, F(sgilo_step_scale), "C", "SGILO: the automatic step's fraction of 1 / curvature", "0.1", 1e-9, 1.99, NULL},
+    {"sgilo-chains", GINV_PARAM_INT, F(sgilo_chains), "C", "SGILO: Langevin chains per image", "2", 1, 1 << 12, NULL},
+    {"sgilo-burn", GINV_PARAM_INT, F(sgilo_burn), "B", "SGILO: steps before draws are recorded", "200", 0, 1 << 24, NULL},
+    {"sgilo-draws", GINV_PARAM_INT, F(sgilo_draws), "D", "SGILO: recorded steps per chain (the posterior mean and std are over them)", "100", 1, 1 << 24, NULL},
+    {"sgilo-t", GINV_PARAM_DOUBLE, F(sgilo_t), "T", "SGILO: the time the score is read at, or with --sgilo-sdedit the perturbation time", "0.05", 1e-6, 1, NULL},
+    {"sgilo-sdedit", GINV_PARAM_INT, F(sgilo_sdedit), "S", "SGILO: 0 reads the score directly; S > 0: after each Langevin step perturb h to --sgilo-t and run S reverse-SDE steps back (the paper's hot start)", "0", 0, 1 << 16, NULL},
+    {"sgilo-prior-weight", GINV_PARAM_DOUBLE, F(sgilo_prior_weight), "W", "SGILO: weight of -log p(h) in U (0: the likelihood alone)", "1", 0, 1e6, NULL},
+    {"sgilo-temperature", GINV_PARAM_DOUBLE, F(sgilo_temperature), "T", "SGILO: the Langevin noise temperature (1: the posterior)", "1", 1e-9, 1e6, NULL},
+    {"sgilo-precond", GINV_PARAM_STRING, F(sgilo_precond), "laplace|none", "SGILO: precondition Langevin by the inverse Gauss-Newton Hessian of U at each image's start (laplace) or not", "laplace", 0, 0, NULL},
+    {"sgilo-start", GINV_PARAM_STRING, F(sgilo_start), "ilo|prior", "SGILO: start the chains at ILO's h (with the ILO options) or at G1(z), z ~ N(0, I)", "ilo", 0, 0, NULL},
 };
 #undef F
 
@@ -40,10 +52,10 @@ void ginv_cs_params_init(ginv_cs_params *p)
 }
 
 static const char *const method_names[GINV_CS_NMETHODS] = {"csgm", "lasso-pixel", "lasso-dct",
-                                                          "lasso-wavelet", "lasso-db4", "ilo"};
+                                                          "lasso-wavelet", "lasso-db4", "ilo", "sgilo"};
 static const ginv_basis method_basis[GINV_CS_NMETHODS] = {GINV_BASIS_PIXEL, GINV_BASIS_PIXEL,
                                                          GINV_BASIS_DCT, GINV_BASIS_HAAR,
-                                                         GINV_BASIS_DB4, GINV_BASIS_PIXEL};
+                                                         GINV_BASIS_DB4, GINV_BASIS_PIXEL, GINV_BASIS_PIXEL};
 
 const char *ginv_cs_method_name(int m) { return m >= 0 && m < GINV_CS_NMETHODS ? method_names[m] : NULL; }
 ginv_basis ginv_cs_method_basis(int m) { return m >= 0 && m < GINV_CS_NMETHODS ? method_basis[m] : GINV_BASIS_PIXEL; }
@@ -63,17 +75,29 @@ ginv_status ginv_cs_check(const ginv_cs_params *p, int *methods, int *count)
             if (strlen(method_names[i]) == len && !strncmp(q, method_names[i], len)) found = i;
         if (found < 0)
             return ginv_fail(GINV_ERR_ARG, "parameter 'method': unknown method '%.*s' (use csgm, lasso-pixel, "
-                                           "lasso-dct, lasso-wavelet (Haar), lasso-db4 or ilo)", (int)len, q);
+                                           "lasso-dct, lasso-wavelet (Haar), lasso-db4, ilo or sgilo)", (int)len, q);
         for (int i = 0; i < n; i++)
             if (list[i] == found)
                 return ginv_fail(GINV_ERR_ARG, "parameter 'method': '%s' is listed twice", method_names[found]);
         list[n++] = found;
-        csgm |= found == GINV_CS_CSGM || found == GINV_CS_ILO; /* both need a generator */
+        csgm |= found == GINV_CS_CSGM || found == GINV_CS_ILO || found == GINV_CS_SGILO; /* a generator */
         q += len;
         if (*q == ',') q++;
     }
     if (!n) return ginv_fail(GINV_ERR_ARG, "parameter 'method': no method given");
-    if (csgm && !p->model) return ginv_fail(GINV_ERR_ARG, "parameter 'model' is required for methods csgm and ilo");
+    if (csgm && !p->model) return ginv_fail(GINV_ERR_ARG, "parameter 'model' is required for methods csgm, ilo and sgilo");
+    for (int i = 0; i < n; i++) {
+        if (list[i] != GINV_CS_SGILO) continue;
+        if (!(p->noise > 0))
+            return ginv_fail(GINV_ERR_ARG, "parameter 'noise' is 0 but sgilo's likelihood needs the noise level: "
+                                           "give noise > 0");
+        if (!p->sgilo_precond || (strcmp(p->sgilo_precond, "laplace") && strcmp(p->sgilo_precond, "none")))
+            return ginv_fail(GINV_ERR_ARG, "parameter 'sgilo-precond' is '%s' but must be laplace or none",
+                             p->sgilo_precond ? p->sgilo_precond : "");
+        if (!p->sgilo_start || (strcmp(p->sgilo_start, "ilo") && strcmp(p->sgilo_start, "prior")))
+            return ginv_fail(GINV_ERR_ARG, "parameter 'sgilo-start' is '%s' but must be ilo or prior",
+                             p->sgilo_start ? p->sgilo_start : "");
+    }
     if (methods) memcpy(methods, list, sizeof(int) * (size_t)n);
     if (count) *count = n;
     return GINV_OK;

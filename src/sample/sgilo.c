@@ -3,7 +3,7 @@
  * the likelihood through G2 and the operator, the prior from a score model
  * (directly, or by the SDEdit-style hot start of their speed ablation).
  * Every image's chains run in one batch. */
-#include "ginv.h"
+#include "sample/sgilo_internal.h"
 #include "base/check_internal.h"
 #include "base/ctx_internal.h"
 
@@ -98,6 +98,8 @@ typedef struct {
     double *sx, *sxx;         /* N x n sums of x and x^2 */
     ginv_rng *rng;            /* NB */
     double *eta;              /* NB: each chain's step */
+    double *L;                /* N x p x p: the preconditioner's factors, or NULL */
+    double *pv, *pu;          /* p each: preconditioned gradient and noise */
 } sgilo_state;
 
 static void state_free(sgilo_state *s)
@@ -108,7 +110,7 @@ static void state_free(sgilo_state *s)
     ginv_net_free(s->g2);
     ginv_free(s->h), ginv_free(s->gh), ginv_free(s->sc), ginv_free(s->R), ginv_free(s->gx);
     ginv_free(s->Yb), ginv_free(s->hdraws), ginv_free(s->sx), ginv_free(s->sxx), ginv_free(s->rng);
-    ginv_free(s->eta);
+    ginv_free(s->eta), ginv_free(s->L), ginv_free(s->pv), ginv_free(s->pu);
 }
 
 static ginv_status state_new(sgilo_state *s, const ginv_op *op, int N, const float *Y,
@@ -128,7 +130,9 @@ static ginv_status state_new(sgilo_state *s, const ginv_op *op, int N, const flo
     s->sx = ginv_calloc((size_t)N * s->n, sizeof(double)), s->sxx = ginv_calloc((size_t)N * s->n, sizeof(double));
     s->rng = ginv_malloc((size_t)NB * sizeof(ginv_rng));
     s->eta = ginv_malloc((size_t)NB * sizeof(double));
-    if (st == GINV_OK && (!s->eta || !s->h || !s->gh || !s->sc || !s->R || !s->Yb || !s->gx || !s->hdraws || !s->sx ||
+    s->pv = ginv_malloc((size_t)s->p * sizeof(double)), s->pu = ginv_malloc((size_t)s->p * sizeof(double));
+    if (o->precond == GINV_PRECOND_LAPLACE) s->L = ginv_malloc((size_t)N * s->p * s->p * sizeof(double));
+    if (st == GINV_OK && (!s->eta || !s->pv || !s->pu || (o->precond == GINV_PRECOND_LAPLACE && !s->L) || !s->h || !s->gh || !s->sc || !s->R || !s->Yb || !s->gx || !s->hdraws || !s->sx ||
                           !s->sxx || !s->rng))
         st = ginv_fail(GINV_ERR_NOMEM, "out of memory for %d SGILO chains of p = %d", NB, s->p);
     if (st != GINV_OK) return st;
@@ -209,8 +213,8 @@ static ginv_status grad_u(sgilo_state *s, const ginv_op *op, const ginv_score_pr
     return st;
 }
 
-/* step 0: each chain's eta = step_scale / lambda_max of the Hessian of U at
- * its start, by 12 power iterations on central differences of grad U
+/* step 0: each chain's eta = step_scale / lambda_max of the Hessian of U
+ * (preconditioned: of P H) at its start, by 12 power iterations on central differences of grad U
  * (H v ~ (grad U(h + e v) - grad U(h - e v)) / 2e, e = 1e-2 (|h| / sqrt(p) + 1e-2)). */
 static ginv_status auto_step(sgilo_state *s, const ginv_op *op, const ginv_score_prior *pr,
                              const ginv_sgilo_opts *o, ginv_sgilo_result *res)
@@ -242,10 +246,13 @@ static ginv_status auto_step(sgilo_state *s, const ginv_op *op, const ginv_score
             double n2 = 0;
             for (int j = 0; j < p; j++) {
                 size_t q = (size_t)b * p + j;
-                double hv = ((double)gp[q] - gm[q]) / (2 * e[b]);
-                gp[q] = (float)hv;
-                n2 += hv * hv;
+                gp[q] = (float)(((double)gp[q] - gm[q]) / (2 * e[b]));
             }
+            if (s->L) { /* the preconditioned Hessian P H: its largest eigenvalue */
+                ginv_sgilo_precond_apply(s->L + (size_t)(b / s->C) * p * p, p, gp + (size_t)b * p, s->pv);
+                for (int j = 0; j < p; j++) gp[(size_t)b * p + j] = (float)s->pv[j];
+            }
+            for (int j = 0; j < p; j++) n2 += (double)gp[(size_t)b * p + j] * gp[(size_t)b * p + j];
             lam[b] = sqrt(n2);
             if (!(lam[b] > 0) || !isfinite(lam[b])) continue; /* flat or broken: keep v */
             for (int j = 0; j < p; j++) v[(size_t)b * p + j] = (float)(gp[(size_t)b * p + j] / lam[b]);
@@ -273,15 +280,25 @@ static ginv_status step(sgilo_state *s, const ginv_score_prior *pr, const ginv_s
     }
     for (int b = 0; b < s->NB; b++) {
         double eta = s->eta[b], noise = sqrt(2 * eta * o->temperature);
+        float *g = s->gh + (size_t)b * s->p;
+        if (direct)
+            for (int j = 0; j < s->p; j++) g[j] -= (float)(o->prior_weight * s->sc[(size_t)b * s->p + j]);
+        for (int j = 0; j < s->p; j++) s->pu[j] = ginv_rng_normal(&s->rng[b]);
+        if (s->L) { /* P g and P^{1/2} xi (sgilo_precond.c) */
+            const double *L = s->L + (size_t)(b / s->C) * s->p * s->p;
+            ginv_sgilo_precond_apply(L, s->p, g, s->pv);
+            ginv_sgilo_precond_noise(L, s->p, s->pu);
+        } else {
+            for (int j = 0; j < s->p; j++) s->pv[j] = g[j];
+        }
         for (int j = 0; j < s->p; j++) {
             size_t q = (size_t)b * s->p + j;
-            double g = s->gh[q] - (direct ? o->prior_weight * s->sc[q] : 0.0);
-            double x = s->h[q] - eta * g + noise * ginv_rng_normal(&s->rng[b]);
+            double x = s->h[q] - eta * s->pv[j] + noise * s->pu[j];
             if (!isfinite(x))
                 return ginv_fail(GINV_ERR_NUMERIC, "SGILO: chain %d of image %d became non-finite at step "
                                  "%ld (%s %g; lower the step size)", b % s->C, b / s->C, t + 1,
                                  direct && !isfinite(s->sc[q]) ? "the score network returned" : "gradient",
-                                 direct && !isfinite(s->sc[q]) ? (double)s->sc[q] : g);
+                                 direct && !isfinite(s->sc[q]) ? (double)s->sc[q] : s->pv[j]);
             s->h[q] = (float)x;
         }
     }
@@ -385,6 +402,7 @@ static ginv_status sgilo_run(ginv_net *net, const ginv_op *op, int N, const floa
     if (st == GINV_OK) st = check(s.g1, op, ginv_net_out(net), pr, o);
     if (st == GINV_OK) st = state_new(&s, op, N, Y, o);
     if (st == GINV_OK) st = start(&s, net, op, Y, o);
+    if (st == GINV_OK && s.L) st = ginv_sgilo_precond(s.g2, op, N, s.C, s.h, o, pr, s.L);
     if (st == GINV_OK && !(o->step > 0)) st = auto_step(&s, op, pr, o, res);
     long total = (long)o->burn + (long)o->draws * o->thin;
     char what[64];
