@@ -183,7 +183,7 @@ int cmd_train_score(int argc, char **argv)
         {"ilo-radius", 0, OPT_DOUBLE, &a.ilo_radius, "R", "source ilo: the l1 radius of ILO's deviation (default inf: unconstrained)", 0, INFINITY},
         {"ilo-iters", 0, OPT_INT, &a.ilo_iters, "T", "source ilo: Adam steps on h", 0, 1 << 24},
         {"restarts", 0, OPT_INT, &a.restarts, "R", "source ilo: CSGM restarts of the first stage", 1, 1 << 16},
-        {"iters", 0, OPT_INT, &a.iters, "T", "source ilo: CSGM Adam steps of the first stage", 0, 1 << 24},
+        {"iters", 0, OPT_INT, &a.iters, "T", "source ilo: CSGM Adam iterations of the first stage", 0, 1 << 24},
         {"h-data", 0, OPT_STRING, &a.h_data, "FILE", "train on these intermediate representations (N x p array) instead"},
         {"save-h", 0, OPT_STRING, &a.save_h, "FILE", "write the training set (N x p) as an array (.npy)"},
         {"heldout", 0, OPT_INT, &a.heldout, "N", "examples kept out of training for the held-out loss (default a tenth)", 0, 1 << 26},

@@ -11,7 +11,7 @@ DOC=${DOC:-docs/cli.md}
 
 # every command and subcommand with an option table
 CMDS=("recover" "info" "theory g" "theory rho" "theory h" "experiment recovery" "experiment cs"
-      "experiment hardness" "demo" "demo random" "cs" "wdc" "rric" "landscape" "sample" "train vae"
+      "experiment hardness" "demo" "demo random" "cs" "wdc" "rric" "landscape" "sample" "train vae" "train score"
       "plot" "reduce sat" "reduce cvp" "reduce half-clique" "reduce vertex-cover" "reduce random-sat"
       "reduce random-graph" "reduce random-lattice" "reduce check" "reduce encode" "sweep" "results"
       "decide" "invert-lp" "net random" "net extract" "net oneway" "encoder train" "encoder eval" "import" "export" "generate")

@@ -213,6 +213,8 @@ TEST(api_sample_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_sample_rhat_curve(NULL, 0, 0, 0, NULL));
     NULLS(ginv_w1_1d(0, NULL, 0, NULL, NULL));
     NULLS(ginv_w1_sliced(0, 0, NULL, 0, NULL, 0, 0, NULL));
+    NULLS(ginv_sgilo_run(NULL, NULL, 0, NULL, NULL, NULL, NULL));
+    ginv_sgilo_result_release(NULL);
 }
 
 TEST(api_theory_refuses_null_pointers_and_zero_sizes)
@@ -299,6 +301,20 @@ TEST(api_learn_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_vae_save(NULL, NULL, 0));
     NULLS(ginv_vae_load(NULL, NULL));
     NULLS(ginv_vae_generator(NULL, NULL));
+    /* score priors */
+    NULLS(ginv_score_new(NULL, NULL, 0));
+    NULLS(ginv_score_set_scaling(NULL, 0, NULL));
+    NULLS(ginv_score_eval(NULL, 0, NULL, 0, NULL));
+    NULLS(ginv_score_loss(NULL, 0, NULL, NULL, NULL, NULL, 0));
+    NULLS(ginv_score_train(NULL, 0, NULL, NULL, NULL));
+    NULLS(ginv_score_eval_loss(NULL, 0, NULL, 0, NULL));
+    NULLS(ginv_score_save(NULL, NULL, NULL, 0));
+    NULLS(ginv_score_load(NULL, NULL));
+    NULLS(ginv_score_data_prior(NULL, 0, 0, 0, NULL));
+    NULLS(ginv_score_data_ilo(NULL, 0, 0, NULL, NULL, NULL));
+    NULLS(ginv_score_reverse(NULL, 0, NULL, 0, 0, 0, NULL, NULL));
+    ginv_score_free(NULL);
+    ginv_score_prior_of(NULL, NULL);
 }
 
 TEST(api_run_refuses_null_pointers_and_zero_sizes)
