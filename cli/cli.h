@@ -209,6 +209,11 @@ int cmd_sweep(int argc, char **argv);
 int cmd_results(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_train_score(int argc, char **argv); /* `train score`, from cmd_train */
+/* `generate --score-steps` (generate_score.c): x = G2(h), h from the score
+ * prior in model by the reverse SDE (from t = 1, or from --h perturbed to t);
+ * *x (malloc'd, *B x n). 0 or an exit code. */
+int generate_from_score(const char *model, ginv_net *net, int B, uint64_t seed, int steps, const char *hpath,
+                        double t, float **x, int *Bout);
 int cmd_cs(int argc, char **argv);
 int cmd_decide(int argc, char **argv);
 int cmd_invert_lp(int argc, char **argv);

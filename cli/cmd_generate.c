@@ -43,13 +43,18 @@ static ginv_status write_grid(const char *path, const ginv_net *net, const float
 int cmd_generate(int argc, char **argv)
 {
     const char *model = NULL, *zpath = NULL, *out = NULL, *png = NULL, *json = NULL;
-    int nz = 0, scale = 3, quiet = 0, threads = 0;
+    const char *hpath = NULL;
+    int nz = 0, scale = 3, quiet = 0, threads = 0, score_steps = 0;
+    double t = 0.3;
     uint64_t seed = 1;
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &model, "FILE", "the model file holding the generator (.safetensors or .onnx)"},
         {"z", 0, OPT_STRING, &zpath, "FILE", "the latents, one a row (B x k)"},
         {"n", 0, OPT_INT, &nz, "N", "instead of --z: N latents z ~ N(0, I) from --seed", 1, 1 << 20},
-        {"seed", 0, OPT_U64, &seed, "S", "random seed of the --n latents"},
+        {"seed", 0, OPT_U64, &seed, "S", "random seed of the --n latents (and of the score prior's noise)"},
+        {"score-steps", 0, OPT_INT, &score_steps, "S", "draw the input of the score prior's layer by S reverse-SDE steps from t = 1 (the prior stored by 'ginv train score' in --model; Daras et al. Fig. 4), then run the rest of G", 1, 1 << 20},
+        {"h", 0, OPT_STRING, &hpath, "FILE", "with --score-steps: start from these intermediate representations (N x p), perturbed to --t (their Fig. 6 projection)"},
+        {"t", 0, OPT_DOUBLE, &t, "T", "with --h: the time the representations are perturbed to", 1e-6, 1},
         {"output", 'o', OPT_STRING, &out, "FILE", "write G(z) here (.npy or text; B x C x H x W for images; required)"},
         {"png", 0, OPT_STRING, &png, "FILE", "also a PNG grid of the images (channels stacked vertically)"},
         {"png-scale", 0, OPT_INT, &scale, "S", "the grid upscaled S times (nearest neighbour)", 1, 64},
@@ -69,7 +74,10 @@ int cmd_generate(int argc, char **argv)
     if (rc) return rc == CLI_HELP ? 0 : rc;
     if (!model) return cli_usage_error("generate", "--model FILE is required");
     if (!out) return cli_usage_error("generate", "-o FILE is required");
-    if (!zpath == !nz) return cli_usage_error("generate", "give one of --z FILE and --n N");
+    if (score_steps && zpath) return cli_usage_error("generate", "--score-steps draws its own inputs: give --n N or --h FILE, not --z");
+    if (hpath && !score_steps) return cli_usage_error("generate", "--h needs --score-steps");
+    if (score_steps && !nz == !hpath) return cli_usage_error("generate", "--score-steps needs one of --n N and --h FILE");
+    if (!score_steps && !zpath == !nz) return cli_usage_error("generate", "give one of --z FILE and --n N");
     ginv_blas_set_threads(cli_threads(threads));
     ginv_net *net;
     ginv_status st = ginv_net_load(model, &net);
@@ -78,7 +86,9 @@ int cmd_generate(int argc, char **argv)
     ginv_array z = {0};
     float *x = NULL;
     ginv_net_ws *ws = NULL;
-    if (zpath) {
+    if (score_steps) {
+        if ((rc = generate_from_score(model, net, nz, seed, score_steps, hpath, t, &x, &B))) goto done;
+    } else if (zpath) {
         if ((rc = cli_read_vector("generate", "--z", zpath, 0, &z))) goto done;
         size_t cz = ginv_array_count(&z);
         if (cz == 0 || cz % (size_t)k || cz / (size_t)k > (1u << 20)) {
@@ -101,13 +111,14 @@ int cmd_generate(int argc, char **argv)
         rc = cli_error_code("generate", CLI_EXIT_RESOURCE, "%d x %d outputs: over 2^31 values", B, n);
         goto done;
     }
-    x = malloc(sizeof(float) * (size_t)B * n);
     int cap = B < CHUNK ? B : CHUNK;
-    if (!x || (st = ginv_net_ws_new(&ws, net, cap)) != GINV_OK) {
+    if (!x) x = malloc(sizeof(float) * (size_t)B * n);
+    else cap = 0; /* made by the score prior */
+    if (!x || (cap && (st = ginv_net_ws_new(&ws, net, cap)) != GINV_OK)) {
         rc = x ? cli_lib_error("generate", st) : cli_oom("generate");
         goto done;
     }
-    for (int b0 = 0; b0 < B; b0 += cap) {
+    for (int b0 = 0; cap && b0 < B; b0 += cap) {
         int nb = B - b0 < cap ? B - b0 : cap;
         const float *y = ginv_net_forward(net, ws, nb, z.data + (size_t)b0 * k);
         memcpy(x + (size_t)b0 * n, y, sizeof(float) * (size_t)nb * n);
@@ -142,7 +153,9 @@ int cmd_generate(int argc, char **argv)
         cJSON *p = cJSON_AddObjectToObject(doc, "params");
         cJSON_AddStringToObject(p, "model", model);
         if (zpath) cJSON_AddStringToObject(p, "z", zpath);
+        else if (hpath) cJSON_AddStringToObject(p, "h", hpath), cJSON_AddNumberToObject(p, "t", t);
         else cJSON_AddNumberToObject(p, "n", nz), cJSON_AddNumberToObject(p, "seed", (double)seed);
+        if (score_steps) cJSON_AddNumberToObject(p, "score_steps", score_steps);
         cJSON_AddStringToObject(p, "output", out);
         if (png) cJSON_AddStringToObject(p, "png", png);
         cJSON_AddNumberToObject(doc, "latents", B);
