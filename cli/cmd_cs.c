@@ -17,10 +17,11 @@ static int cs_configure(const char *C, const ginv_cs_params *p, int in_range, ui
 {
     const char *model = p->model;
     if (in_range && !model) return cli_usage_error(C, "--model is required for csgm and --in-range");
-    *cfg = (cs_config){.op = p->op, .m = p->m, .noise = p->noise, .lasso_iters = p->lasso_iters, .nlambdas = 16,
-                       .ilo_layer = p->layer, .ilo_radius = p->ilo_radius, .ilo_iters = p->ilo_iters};
+    *cfg = (cs_config){.op = p->op, .m = p->m, .noise = p->noise, .lasso_iters = p->lasso_iters, .nlambdas = 16};
     cfg->lasso_lambda = isnan(p->lasso_lambda) ? 0 : p->lasso_lambda;
     ginv_status pst = ginv_cs_check(p, cfg->methods, &cfg->nmethods);
+    ginv_ilo_opts_init(&cfg->ilo);
+    if (pst == GINV_OK) pst = ginv_cs_ilo_opts(p, &cfg->ilo);
     if (pst != GINV_OK) return cli_param_error(C, pst);
     ginv_csgm_opts_init(&cfg->csgm);
     cfg->csgm.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
