@@ -408,6 +408,11 @@ TEST(ilo_two_stages_keep_their_constraints_and_lower_the_loss)
     o.stage_u[0] = Z2, o.stage_u[1] = U2;
     CHECK_OK(ginv_ilo_run(c.net, c.A, N, c.Y, &o, NULL, H, X, l2, NULL, NULL, NULL));
     CHECK(!memcmp(Z, Z2, sizeof Z)); /* stage 1 is the one-stage run */
+    /* the same bits with 3 threads */
+    float H3[N * p2], X3[N * 50];
+    o.threads = 3, o.stage_u[0] = o.stage_u[1] = NULL;
+    CHECK_OK(ginv_ilo_run(c.net, c.A, N, c.Y, &o, NULL, H3, X3, NULL, NULL, NULL, NULL));
+    CHECK(!memcmp(H, H3, sizeof H) && !memcmp(X, X3, sizeof(float) * N * n));
     /* the constraints, recomputed through views of the net */
     ginv_net *g1 = NULL, *rest = NULL, *ga = NULL, *gb = NULL;
     CHECK_OK(ginv_net_split(c.net, 2, &g1, &rest));
