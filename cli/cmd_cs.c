@@ -17,10 +17,11 @@ static int cs_configure(const char *C, const ginv_cs_params *p, int in_range, ui
 {
     const char *model = p->model;
     if (in_range && !model) return cli_usage_error(C, "--model is required for csgm and --in-range");
-    *cfg = (cs_config){.op = p->op, .m = p->m, .noise = p->noise, .lasso_iters = p->lasso_iters, .nlambdas = 16,
-                       .ilo_layer = p->layer, .ilo_radius = p->ilo_radius, .ilo_iters = p->ilo_iters};
+    *cfg = (cs_config){.op = p->op, .m = p->m, .noise = p->noise, .lasso_iters = p->lasso_iters, .nlambdas = 16};
     cfg->lasso_lambda = isnan(p->lasso_lambda) ? 0 : p->lasso_lambda;
     ginv_status pst = ginv_cs_check(p, cfg->methods, &cfg->nmethods);
+    ginv_ilo_opts_init(&cfg->ilo);
+    if (pst == GINV_OK) pst = ginv_cs_ilo_opts(p, &cfg->ilo);
     if (pst != GINV_OK) return cli_param_error(C, pst);
     ginv_csgm_opts_init(&cfg->csgm);
     cfg->csgm.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
@@ -216,10 +217,12 @@ int cmd_cs(int argc, char **argv)
                    "by each --method: csgm minimises ||A G(z) - y||^2 + lambda ||z||^2 by Adam "
                    "from --restarts random starts (Bora et al. 2017, eq. 2) and keeps the lowest "
                    "loss; the lasso-* methods run FISTA on 1/2 ||y - A Psi c||^2 + lambda ||c||_1 "
-                   "with x = Psi c in the pixel, DCT or wavelet basis, clipped to [0, 1]; ilo continues "
-                   "CSGM in the input of --layer (Daras et al. 2021); sgilo runs Langevin chains there "
-                   "with a learned score prior (Daras et al. 2022; 'ginv train score') from ILO's answer "
-                   "and reports the posterior mean, its per-pixel std and R-hat/ESS. The "
+                   "with x = Psi c in the pixel, DCT or wavelet basis, clipped to [0, 1]; ilo (Daras et al. 2021) "
+                   "runs CSGM, then one stage per --layer L_s: Adam on (u, d) with h = G_s(u) + d at the input of "
+                   "layer L_s, ||d||_1 <= its --ilo-radius, u = z free (--ilo-fix-z: fixed) in the first stage and "
+                   "within the previous stage's radius of its centre after (docs/ilo.md); sgilo runs Langevin chains "
+                   "at the last --layer with a learned score prior (Daras et al. 2022; 'ginv train score') from "
+                   "ILO's answer and reports the posterior mean, its per-pixel std and R-hat/ESS. The "
                    "default operator, gaussian-unit, has N(0, 1) entries and the noise is per measurement, "
                    "as in Bora et al.; --op gaussian (N(0, 1/m), every command's gaussian) is A/sqrt(m), "
                    "the same problem as gaussian-unit with noise SIGMA*sqrt(m) and lambda*m. The summary is the mean per-pixel MSE +- 1.96 standard errors. "

@@ -181,7 +181,7 @@ int cmd_train_score(int argc, char **argv)
         {"examples", 0, OPT_INT, &a.examples, "N", "source prior: the number of draws", 2, 1 << 26},
         {"data", 0, OPT_STRING, &a.data, "SPEC", "source ilo: the real images to invert (default fashion-mnist:train[0:2000])"},
         {"ilo-radius", 0, OPT_DOUBLE, &a.ilo_radius, "R", "source ilo: the l1 radius of ILO's deviation (default inf: unconstrained)", 0, INFINITY},
-        {"ilo-iters", 0, OPT_INT, &a.ilo_iters, "T", "source ilo: Adam steps on h", 0, 1 << 24},
+        {"ilo-iters", 0, OPT_INT, &a.ilo_iters, "T", "source ilo: ILO's Adam iterations on h", 0, 1 << 24},
         {"restarts", 0, OPT_INT, &a.restarts, "R", "source ilo: CSGM restarts of the first stage", 1, 1 << 16},
         {"iters", 0, OPT_INT, &a.iters, "T", "source ilo: CSGM Adam iterations of the first stage", 0, 1 << 24},
         {"h-data", 0, OPT_STRING, &a.h_data, "FILE", "train on these intermediate representations (N x p array) instead"},

@@ -89,11 +89,9 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
             }
             if (meth == CS_CSGM) {
                 st = ginv_csgm_run(net, op, N, Y, &cfg->csgm, NULL, X, NULL);
-            } else { /* ILO: CSGM's z-hat, then h in the input of layer L (docs/ilo.md) */
-                ginv_ilo_opts io;
-                ginv_ilo_opts_init(&io);
+            } else { /* ILO: CSGM's z-hat, then the stages at --layer (docs/ilo.md) */
+                ginv_ilo_opts io = cfg->ilo;
                 io.csgm = cfg->csgm;
-                io.layer = cfg->ilo_layer, io.radius = cfg->ilo_radius, io.iters = cfg->ilo_iters;
                 io.lr = cfg->csgm.lr, io.threads = cfg->csgm.threads, io.ctx = cfg->csgm.ctx;
                 st = ginv_ilo_run(net, op, N, Y, &io, NULL, NULL, X, NULL, NULL, NULL, NULL);
             }

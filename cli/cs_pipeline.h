@@ -19,9 +19,9 @@ typedef struct {
     double noise;              /* sigma per measurement */
     int nmethods, methods[CS_NMETHODS];
     ginv_csgm_opts csgm;       /* lambda in the CSGM paper's convention */
-    int ilo_layer, ilo_iters;  /* ilo: the split layer and the Adam iterations on h */
-    double ilo_radius;         /* ilo: the l1 radius of h - G1(z-hat) */
-    ginv_sgilo_opts sgilo;     /* sgilo (its layer and ILO start are ilo_layer's) */
+    ginv_ilo_opts ilo;         /* ilo: its stages and fix_z (ginv_cs_ilo_opts); cs_run sets
+                                  csgm, lr, threads and ctx from csgm */
+    ginv_sgilo_opts sgilo;     /* sgilo (its layer and ILO start: ilo's last stage) */
     const char *score_path;    /* sgilo: the file with the score prior */
     int samples;               /* sgilo: posterior draws of x kept per image */
     double lasso_lambda;       /* > 0: fixed; else tuned on `tune` */

@@ -13,7 +13,8 @@ void cs_sgilo_configure(const ginv_cs_params *p, cs_config *cfg)
 {
     ginv_sgilo_opts *o = &cfg->sgilo;
     ginv_sgilo_opts_init(o);
-    o->layer = p->layer;
+    o->ilo = cfg->ilo; /* the start: ILO with cs's stages; SGILO runs at the last one's layer */
+    o->layer = cfg->ilo.nstages ? cfg->ilo.layers[cfg->ilo.nstages - 1] : cfg->ilo.layer;
     o->chains = p->sgilo_chains, o->burn = p->sgilo_burn, o->draws = p->sgilo_draws;
     o->step = p->sgilo_step, o->step_scale = p->sgilo_step_scale;
     o->sigma = p->noise;
@@ -22,8 +23,6 @@ void cs_sgilo_configure(const ginv_cs_params *p, cs_config *cfg)
     o->t_score = p->sgilo_t, o->t_sdedit = p->sgilo_t, o->sdedit_steps = p->sgilo_sdedit > 0 ? p->sgilo_sdedit : 1;
     o->precond = p->sgilo_precond && !strcmp(p->sgilo_precond, "none") ? GINV_PRECOND_NONE : GINV_PRECOND_LAPLACE;
     o->start = p->sgilo_start && !strcmp(p->sgilo_start, "prior") ? GINV_SGILO_START_PRIOR : GINV_SGILO_START_ILO;
-    ginv_ilo_opts_init(&o->ilo);
-    o->ilo.radius = p->ilo_radius, o->ilo.iters = p->ilo_iters, o->ilo.lr = p->lr;
     cfg->score_path = p->score ? p->score : p->model;
 }
 
@@ -44,6 +43,7 @@ int cs_run_sgilo(const char *C, ginv_net *net, const ginv_op *op, int N, const f
     }
     o.ilo.csgm = cfg->csgm;
     o.ilo.csgm.ctx = NULL;
+    o.ilo.lr = cfg->csgm.lr;
     o.keep = cfg->samples;
     o.seed = cfg->seed, o.threads = cfg->threads, o.ctx = cfg->csgm.ctx;
     ginv_score_prior pr;

@@ -354,32 +354,51 @@ ginv_status ginv_csgm_run(ginv_net *net, const ginv_op *op, int N, const float *
  * r < 0 or NaN, a non-finite entry of v. */
 ginv_status ginv_project_l1_ball(float *v, int n, double r, double *theta);
 
-/* ILO, MAP form (Daras, Dean, Jalal & Dimakis 2021; Daras et al. 2022 §2):
- * G = G2 o G1 split before layer `layer` (ginv_net_split), p = G1's output.
- * Stage 1: CSGM in z (ginv_csgm_run with opts csgm): z-hat per image.
- * Stage 2: z stays at z-hat, h0 = G1(z-hat); Adam (beta1 0.9, beta2 0.999,
- * eps 1e-8, step lr) on f(h) = 1/2 ||A G2(h) - y||^2 over h in R^p, after
- * every step projecting the deviation h - h0 onto the l1 ball of radius r
- * (ginv_project_l1_ball), i.e. h stays in G1(z-hat) + r B1. Of the iterates
- * (h0 included) the one with the lowest f is kept, so each image's
- * measurement loss is never above CSGM's; r = 0 returns CSGM's answer
- * exactly (h = h0, G2(h0) == G(z-hat) bit for bit). */
+/* ILO, MAP form (Daras, Dean, Jalal & Dimakis 2021; Daras et al. 2022 §2,
+ * Fig. 2), in S stages at split layers L_1 < L_2 < ... < L_S (L_0 = 0: the
+ * latent). G_s^a = layers [L_{s-1}, L_s), G_s^b = layers [L_s, end) (views,
+ * ginv_net_split). Stage 0: CSGM in z (ginv_csgm_run with opts csgm): z-hat.
+ * Stage s optimises (u_s, d_s), u_s the representation at L_{s-1} (z for
+ * s = 1), d_s a deviation at L_s, by Adam (beta1 0.9, beta2 0.999, eps 1e-8,
+ * step lr) on f = 1/2 ||A G_s^b(G_s^a(u_s) + d_s) - y||^2; after every step
+ * d_s is projected onto r_s B1 (ginv_project_l1_ball) and, for s >= 2,
+ * u_s - c_{s-1} onto r_{s-1} B1, c_{s-1} = G_{s-1}^a(u_{s-1}-hat) the
+ * previous stage's centre: the previous stage's constraint is kept, its
+ * centre frozen. u_1 = z is free. Stage s starts at u_s = h_{s-1}-hat (the
+ * previous stage's best h = c_{s-1} + d_{s-1}-hat; z-hat for s = 1), d_s = 0,
+ * so stage 1 searches range(G_1^a) (+) r_1 B1 and stage s the set
+ * G_s^a(c_{s-1} + r_{s-1} B1) (+) r_s B1. Per image the iterate with the
+ * lowest f is kept (each stage's start included), so the loss never rises
+ * from stage to stage and is never above CSGM's. A d (or u - c) entry that
+ * is zero adds nothing (h_j = a_j exactly), so r = 0 everywhere returns
+ * X == G(Z) bit for bit; with fix_z and r = 0, CSGM's answer itself.
+ * fix_z: every u_s stays at its start (the older form: h in
+ * G_1^a(z-hat) + r_1 B1). r = INFINITY: no constraint. docs/ilo.md. */
+enum { GINV_ILO_MAXSTAGES = 8 };
 typedef struct {
-    int layer;            /* split before this layer, 1 .. nlayers - 1 */
-    double radius;        /* r >= 0 of the l1 ball; INFINITY: no constraint */
-    int iters;            /* Adam steps on h */
-    double lr;            /* Adam step on h */
-    ginv_csgm_opts csgm;  /* stage 1 (restarts, iters, lr, lambda, seed, max_batch,
+    int layer;            /* nstages 0: the one split, before this layer, 1 .. nlayers - 1 */
+    double radius;        /* nstages 0: r >= 0 of the l1 ball; INFINITY: no constraint */
+    int iters;            /* nstages 0: Adam steps of the stage */
+    double lr;            /* Adam step of every stage */
+    int nstages;          /* 0: one stage (layer, radius, iters); 1 .. 8: the arrays */
+    int layers[GINV_ILO_MAXSTAGES];      /* L_1 < L_2 < ..., each in 1 .. nlayers - 1 */
+    double radii[GINV_ILO_MAXSTAGES];    /* r_s >= 0 or INFINITY */
+    int stage_iters[GINV_ILO_MAXSTAGES]; /* Adam steps of stage s, >= 0 */
+    int fix_z;            /* 1: u_s fixed at its start, only d_s moves; 0 (default): free */
+    float *stage_u[GINV_ILO_MAXSTAGES];  /* optional outputs: stage s's kept u_s, N x (size
+                                            at L_{s-1}; k for s = 1); NULL: not wanted */
+    ginv_csgm_opts csgm;  /* stage 0 (restarts, iters, lr, lambda, seed, max_batch,
                              first_index; its ctx and threads are replaced by these) */
     int threads;
     ginv_ctx *ctx;        /* callbacks, threads, cancel (ginv/base.h); NULL: none */
 } ginv_ilo_opts;
-/* layer 1, radius 1, 300 iters, lr 0.01, csgm as ginv_csgm_opts_init */
+/* layer 1, radius 1, 300 iters, lr 0.01, nstages 0, z free, csgm as ginv_csgm_opts_init */
 void ginv_ilo_opts_init(ginv_ilo_opts *o);
 /* N images y (N x m) measured with op. Outputs, each may be NULL: Z (N x k)
- * z-hat, H (N x p) h-hat, X (N x n) = G2(h-hat), loss (N) = ||A X - y||^2
+ * the kept z (stage 1's u; CSGM's z-hat with fix_z), H (N x p_S) the last
+ * stage's h-hat at L_S, X (N x n) = G_S^b(h-hat), loss (N) = ||A X - y||^2
  * (the measurement term alone, no prior), loss_csgm (N) the same at
- * G(z-hat); with X0 (N x n, the truth) mse (N) = ||X - X0||^2 / n. */
+ * G(z-hat), CSGM's point; with X0 (N x n, the truth) mse (N) = ||X - X0||^2 / n. */
 ginv_status ginv_ilo_run(ginv_net *net, const ginv_op *op, int N, const float *Y,
                          const ginv_ilo_opts *o, float *Z, float *H, float *X, double *loss,
                          double *loss_csgm, const float *X0, double *mse);
@@ -400,9 +419,10 @@ typedef struct {
     double lr;
     double lasso_lambda;        /* NaN: tuned on held-out images */
     int lasso_iters;
-    int layer;                  /* ilo: the split G = G2 o G1 before this layer */
-    double ilo_radius;          /* ilo: l1 radius of the deviation from G1(z-hat) */
-    int ilo_iters;              /* ilo: Adam iterations on h */
+    const char *layer;          /* ilo: the split layers L_1 < L_2 < ..., a comma list */
+    const char *ilo_radius;     /* ilo: l1 radius per stage (inf: none), a comma list */
+    const char *ilo_iters;      /* ilo: Adam iterations per stage, a comma list */
+    int ilo_fix_z;              /* ilo: u (z in stage 1) fixed, only the deviation moves */
     const char *score;          /* sgilo: the file with the score prior (NULL: model) */
     double sgilo_step;          /* sgilo: Langevin step; 0: automatic (sgilo_step_scale / lambda_max) */
     double sgilo_step_scale;
@@ -422,6 +442,11 @@ enum { GINV_CS_CSGM = 0, GINV_CS_LASSO_PIXEL, GINV_CS_LASSO_DCT, GINV_CS_LASSO_W
 const char *ginv_cs_method_name(int method);   /* "csgm", "lasso-dct", ...; NULL out of range */
 ginv_basis ginv_cs_method_basis(int method);   /* the Lasso's basis (PIXEL for csgm) */
 ginv_status ginv_cs_check(const ginv_cs_params *p, int *methods, int *count);
+/* ILO's stages from p's lists (layer, ilo-radius, ilo-iters; a list of one
+ * value applies to every stage) and ilo-fix-z into o's nstages, layers,
+ * radii, stage_iters, fix_z (and layer, radius, iters: stage 1's); o's other
+ * fields are left as they are. Errors name the parameter. */
+ginv_status ginv_cs_ilo_opts(const ginv_cs_params *p, ginv_ilo_opts *o);
 /* The operator of a cs run on c x h x w images (c = 1 for grey images),
  * from stream (seed, GINV_STREAM_OP, 0): one operator for every image. */
 ginv_status ginv_cs_op(const ginv_cs_params *p, int c, int h, int w, uint64_t seed, ginv_op **out);

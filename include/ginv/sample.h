@@ -389,7 +389,8 @@ typedef struct {
     double t_sdedit;          /* SDEDIT: the perturbation time */
     int sdedit_steps, sdedit_every;
     ginv_sgilo_start start;
-    ginv_ilo_opts ilo;        /* START_ILO: the ILO run (its layer is replaced by layer) */
+    ginv_ilo_opts ilo;        /* START_ILO: the ILO run (one stage: its layer is replaced by
+                                 layer; several: the last must be at layer) */
     int keep;                 /* draws of x kept per image (<= chains * draws) */
     uint64_t seed;
     int threads;

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define F(x) offsetof(ginv_cs_params, x)
@@ -18,16 +19,17 @@ static const ginv_param_def cs_defs[] = {
     {"op", GINV_PARAM_STRING, F(op), "SPEC", GINV_OP_HELP, "gaussian-unit", 0, 0, NULL},
     {"m", GINV_PARAM_INT, F(m), "M", GINV_M_HELP, "100", 1, 1 << 24, NULL},
     {"noise", GINV_PARAM_DOUBLE, F(noise), "SIGMA", "std of the Gaussian noise added to each measurement (0.1: Bora et al.'s setup, where recover's 0 is the noiseless theory)", "0.1", 0, 1e6, NULL},
-    {"method", GINV_PARAM_STRING, F(method), "LIST", "comma list of csgm, lasso-pixel, lasso-dct, lasso-wavelet (Haar), lasso-db4, ilo (CSGM, then the intermediate layer --layer)", "csgm,lasso-dct", 0, 0, NULL},
+    {"method", GINV_PARAM_STRING, F(method), "LIST", "comma list of csgm, lasso-pixel, lasso-dct, lasso-wavelet (Haar), lasso-db4, ilo (CSGM, then the intermediate layer(s) --layer)", "csgm,lasso-dct", 0, 0, NULL},
     {"lambda", GINV_PARAM_DOUBLE, F(lambda), "L", "CSGM: weight of the prior term lambda ||z||^2 in ||A G(z) - y||^2 + lambda ||z||^2 (0.1: Bora et al.'s, with their noise)", "0.1", 0, 1e6, NULL},
     {"restarts", GINV_PARAM_INT, F(restarts), "R", "CSGM: random starts per image (the lowest loss is kept)", "10", 1, 1 << 16, NULL},
     {"iters", GINV_PARAM_INT, F(iters), "T", "CSGM: Adam iterations", "1000", 0, 1 << 24, NULL},
     {"lr", GINV_PARAM_DOUBLE, F(lr), "ETA", "CSGM: Adam learning rate", "0.01", 1e-300, 1e3, NULL},
     {"lasso-lambda", GINV_PARAM_DOUBLE, F(lasso_lambda), "L", "Lasso: the l1 weight (default: tuned on --tune-data)", NULL, 0, 1e6, NULL},
     {"lasso-iters", GINV_PARAM_INT, F(lasso_iters), "T", "Lasso: FISTA iterations", "500", 1, 1 << 24, NULL},
-    {"layer", GINV_PARAM_INT, F(layer), "L", "ILO: optimise the input of layer L (G = G2 o G1, G1 = layers before L; docs/ilo.md)", "1", 1, 255, NULL},
-    {"ilo-radius", GINV_PARAM_DOUBLE, F(ilo_radius), "R", "ILO: l1 radius of the allowed deviation h - G1(z-hat)", "1", 0, 1e6, NULL},
-    {"ilo-iters", GINV_PARAM_INT, F(ilo_iters), "T", "ILO: Adam iterations on h after CSGM's", "300", 0, 1 << 24, NULL},
+    {"layer", GINV_PARAM_STRING, F(layer), "L1,L2,..", "ILO: the split layers, one stage each (G = G2 o G1, G1 = the layers before L; increasing; docs/ilo.md)", "1", 0, 0, NULL},
+    {"ilo-radius", GINV_PARAM_STRING, F(ilo_radius), "R1,R2,..", "ILO: l1 radius of each stage's deviation d at its layer (inf: none; one value: every stage)", "1", 0, 0, NULL},
+    {"ilo-iters", GINV_PARAM_STRING, F(ilo_iters), "T1,T2,..", "ILO: Adam iterations of each stage after CSGM's (one value: every stage)", "300", 0, 0, NULL},
+    {"ilo-fix-z", GINV_PARAM_FLAG, F(ilo_fix_z), NULL, "ILO: keep z (and each later stage's start) fixed, only the deviation moves (default: z free)", NULL, 0, 1, NULL},
     {"score", GINV_PARAM_STRING, F(score), "FILE", "SGILO: the file with the score prior for --layer (default: --model, as 'ginv train score' writes it)", NULL, 0, 0, NULL},
     {"sgilo-step", GINV_PARAM_DOUBLE, F(sgilo_step), "ETA", "SGILO: Langevin step size (0: --sgilo-step-scale / the largest curvature of U at each chain's start)", "0", 0, 1e6, NULL},
     {"sgilo-step-scale", GINV_PARAM_DOUBLE, F(sgilo_step_scale), "C", "SGILO: the automatic step's fraction of 1 / curvature", "0.1", 1e-9, 1.99, NULL},
@@ -85,6 +87,8 @@ ginv_status ginv_cs_check(const ginv_cs_params *p, int *methods, int *count)
         if (*q == ',') q++;
     }
     if (!n) return ginv_fail(GINV_ERR_ARG, "parameter 'method': no method given");
+    ginv_ilo_opts io;
+    if ((st = ginv_cs_ilo_opts(p, &io)) != GINV_OK) return st;
     if (csgm && !p->model) return ginv_fail(GINV_ERR_ARG, "parameter 'model' is required for methods csgm, ilo and sgilo");
     for (int i = 0; i < n; i++) {
         if (list[i] != GINV_CS_SGILO) continue;
@@ -100,6 +104,66 @@ ginv_status ginv_cs_check(const ginv_cs_params *p, int *methods, int *count)
     }
     if (methods) memcpy(methods, list, sizeof(int) * (size_t)n);
     if (count) *count = n;
+    return GINV_OK;
+}
+
+/* One comma list of at most GINV_ILO_MAXSTAGES numbers ("inf" allowed where
+ * inf_ok) into v; *count of them. */
+static ginv_status parse_list(const char *name, const char *text, int integer, int inf_ok,
+                              double *v, int *count)
+{
+    if (!text || !*text) return ginv_fail(GINV_ERR_ARG, "parameter '%s' needs a value", name);
+    int n = 0;
+    for (const char *q = text;; q++) {
+        size_t len = strcspn(q, ",");
+        char buf[64], *end;
+        if (n == GINV_ILO_MAXSTAGES)
+            return ginv_fail(GINV_ERR_ARG, "parameter '%s': more than %d stages in '%s'", name,
+                             GINV_ILO_MAXSTAGES, text);
+        if (!len || len >= sizeof buf)
+            return ginv_fail(GINV_ERR_ARG, "parameter '%s': an empty or overlong entry in '%s'",
+                             name, text);
+        memcpy(buf, q, len);
+        buf[len] = 0;
+        double x = INFINITY;
+        if (!(inf_ok && (!strcmp(buf, "inf") || !strcmp(buf, "infinity")))) {
+            x = strtod(buf, &end);
+            if (*end || !isfinite(x) || x < 0 || (integer && (x != floor(x) || x > 1 << 24)))
+                return ginv_fail(GINV_ERR_ARG, "parameter '%s': '%s' is not a%s number >= 0%s",
+                                 name, buf, integer ? "n integer" : "", inf_ok ? " (or inf)" : "");
+        }
+        v[n++] = x;
+        q += len;
+        if (!*q) break;
+    }
+    *count = n;
+    return GINV_OK;
+}
+
+ginv_status ginv_cs_ilo_opts(const ginv_cs_params *p, ginv_ilo_opts *o)
+{
+    GINV_NONNULL(p);
+    GINV_NONNULL(o);
+    double L[GINV_ILO_MAXSTAGES], R[GINV_ILO_MAXSTAGES], T[GINV_ILO_MAXSTAGES];
+    int nl, nr, nt;
+    ginv_status st = parse_list("layer", p->layer, 1, 0, L, &nl);
+    if (st == GINV_OK) st = parse_list("ilo-radius", p->ilo_radius, 0, 1, R, &nr);
+    if (st == GINV_OK) st = parse_list("ilo-iters", p->ilo_iters, 1, 0, T, &nt);
+    if (st != GINV_OK) return st;
+    if ((nr != 1 && nr != nl) || (nt != 1 && nt != nl))
+        return ginv_fail(GINV_ERR_ARG, "parameters 'ilo-radius' (%d values) and 'ilo-iters' (%d) "
+                                       "need one value or one per layer of 'layer' (%d)", nr, nt, nl);
+    for (int s = 0; s < nl; s++) {
+        if (L[s] < 1 || (s && L[s] <= L[s - 1]))
+            return ginv_fail(GINV_ERR_ARG, "parameter 'layer': '%s' must be layers >= 1 in "
+                                           "increasing order", p->layer);
+        o->layers[s] = (int)L[s];
+        o->radii[s] = R[nr == 1 ? 0 : s];
+        o->stage_iters[s] = (int)T[nt == 1 ? 0 : s];
+    }
+    o->nstages = nl;
+    o->layer = o->layers[0], o->radius = o->radii[0], o->iters = o->stage_iters[0];
+    o->fix_z = p->ilo_fix_z;
     return GINV_OK;
 }
 

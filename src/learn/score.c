@@ -410,7 +410,7 @@ ginv_status ginv_score_data_ilo(ginv_net *G, int layer, int N, const float *X, c
     ginv_status st = ginv_op_identity(&id, ginv_net_out(G));
     if (st != GINV_OK) return st;
     ginv_ilo_opts o = *ilo;
-    o.layer = layer;
+    o.layer = layer, o.nstages = 0; /* one stage, at the prior's layer */
     st = ginv_ilo_run(G, id, N, X, &o, NULL, H, NULL, NULL, NULL, NULL, NULL);
     ginv_op_free(id);
     return st;

@@ -203,9 +203,9 @@ static ginv_status cs_run(const ginv_params *p, uint64_t seed, uint64_t trial, g
                 ginv_ilo_opts io;
                 ginv_ilo_opts_init(&io);
                 io.csgm = o;
-                io.layer = c.p.layer, io.radius = c.p.ilo_radius, io.iters = c.p.ilo_iters, io.lr = c.p.lr;
-                io.threads = 1;
-                st = ginv_ilo_run(net, op, 1, y, &io, NULL, NULL, x, &loss, NULL, NULL, NULL);
+                io.lr = c.p.lr, io.threads = 1;
+                st = ginv_cs_ilo_opts(&c.p, &io);
+                if (st == GINV_OK) st = ginv_ilo_run(net, op, 1, y, &io, NULL, NULL, x, &loss, NULL, NULL, NULL);
             }
         } else {
             ginv_lasso_opts lo;

@@ -160,6 +160,9 @@ static ginv_status start(sgilo_state *s, ginv_net *net, const ginv_op *op, const
     if (o->start != GINV_SGILO_START_ILO) return ginv_fail(GINV_ERR_ARG, "SGILO: unknown start %d", (int)o->start);
     ginv_ilo_opts io = o->ilo;
     io.layer = o->layer, io.ctx = NULL, io.threads = o->threads;
+    if (io.nstages > 0 && io.layers[io.nstages - 1] != o->layer)
+        return ginv_fail(GINV_ERR_ARG, "SGILO at layer %d cannot start from an ILO whose last stage is at layer %d",
+                         o->layer, io.layers[io.nstages - 1]);
     float *H = ginv_malloc((size_t)s->N * p * sizeof(float));
     if (!H) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
     ginv_status st = ginv_ilo_run(net, op, s->N, Y, &io, NULL, H, NULL, NULL, NULL, NULL, NULL);

@@ -89,7 +89,7 @@ check sweep_cs_slice_and_gaussian_match_ginv_cs units_match "$TMP/cs2.db" "$TMP/
 expect_ok cs_ilo_runs -- $GINV cs --model "$VAE" --data "fashion-mnist:test[0:2]" --m 50 --iters 60 --restarts 1 \
     --method csgm,ilo --layer 2 --ilo-radius 2 --ilo-iters 40 --seed 2 -q --json "$TMP/ilo.json"
 check cs_ilo_json_has_both_methods bash -c "jq -e '[.images[].ilo.mse] | length == 2 and all(. > 0)' $TMP/ilo.json >/dev/null &&
-    jq -e '.params.layer == 2 and .params.ilo_radius == 2 and .params.method == \"csgm,ilo\"' $TMP/ilo.json >/dev/null"
+    jq -e '.params.layer == \"2\" and .params.ilo_radius == \"2\" and .params.method == \"csgm,ilo\"' $TMP/ilo.json >/dev/null"
 cat > "$TMP/spec3.json" <<JSON
 {"command": "cs", "fixed": {"model": "$VAE", "iters": 60, "restarts": 1, "m": 50, "data": "fashion-mnist:test[0:2]",
  "layer": 2, "ilo-radius": 2, "ilo-iters": 40}, "grid": {"method": ["ilo"]}, "trials": 2, "seed": 2, "seeds": "shared"}
@@ -98,6 +98,27 @@ expect_ok sweep_cs_ilo_runs -- $GINV sweep "$TMP/spec3.json" --db "$TMP/cs3.db" 
 check sweep_cs_ilo_units_match_ginv_cs units_match "$TMP/cs3.db" "$TMP/ilo.json" ilo 1e-4
 expect_error cs_ilo_layer_out_of_range 2 "layer" -- $GINV cs --model "$VAE" --data "fashion-mnist:test[0:1]" \
     --method ilo --layer 6 -q
+# two stages (layers 2, 4; radius 2 then none) and z fixed; a sweep cell takes the lists
+expect_ok cs_ilo_two_stages_runs -- $GINV cs --model "$VAE" --data "fashion-mnist:test[0:2]" --m 50 --iters 60 --restarts 1 \
+    --method ilo --layer 2,4 --ilo-radius 2,inf --ilo-iters 40,20 --seed 2 -q --json "$TMP/ilo2.json"
+check cs_ilo_two_stages_json bash -c "jq -e '.params.layer == \"2,4\" and .params.ilo_radius == \"2,inf\" and .params.ilo_fix_z == false and ([.images[].ilo.mse] | all(. > 0))' $TMP/ilo2.json >/dev/null"
+cat > "$TMP/spec4.json" <<JSON
+{"command": "cs", "fixed": {"model": "$VAE", "iters": 60, "restarts": 1, "m": 50, "data": "fashion-mnist:test[0:2]",
+ "layer": "2,4", "ilo-radius": "2,inf", "ilo-iters": "40,20"}, "grid": {"method": ["ilo"]}, "trials": 2, "seed": 2, "seeds": "shared"}
+JSON
+expect_ok sweep_cs_ilo_two_stages_runs -- $GINV sweep "$TMP/spec4.json" --db "$TMP/cs4.db" -q
+check sweep_cs_ilo_two_stages_match_ginv_cs units_match "$TMP/cs4.db" "$TMP/ilo2.json" ilo 1e-4
+expect_ok cs_ilo_fix_z_runs -- $GINV cs --model "$VAE" --data "fashion-mnist:test[0:1]" --m 50 --iters 20 --restarts 1 \
+    --method ilo --layer 2 --ilo-iters 10 --ilo-fix-z --seed 2 -q --json "$TMP/ilo3.json"
+check cs_ilo_fix_z_in_json bash -c "jq -e '.params.ilo_fix_z == true' $TMP/ilo3.json >/dev/null"
+expect_error cs_ilo_layers_must_increase 2 "--layer: '4,2' must be layers" -- $GINV cs --model "$VAE" --data "fashion-mnist:test[0:1]" \
+    --method ilo --layer 4,2 -q
+expect_error cs_ilo_radius_list_length 2 "one value or one per layer" -- $GINV cs --model "$VAE" \
+    --data "fashion-mnist:test[0:1]" --method ilo --layer 2,4 --ilo-radius 1,2,3 -q
+expect_error cs_ilo_negative_radius 2 "--ilo-radius: '-1'" -- $GINV cs --model "$VAE" --data "fashion-mnist:test[0:1]" \
+    --method ilo --layer 2 --ilo-radius -1 -q
+expect_error cs_ilo_layer_at_the_output 2 "layer" -- $GINV cs --model "$VAE" --data "fashion-mnist:test[0:1]" \
+    --method ilo --layer 2,6 --iters 5 -q
 check cs_json_params_come_from_the_table bash -c "jq -e '.params.op == \"gaussian\" and .params.m == 40 and
     .params.lasso_iters == 500 and .params.method == \"csgm\" and (.params | has(\"lasso_lambda\") | not)' '$TMP/cs2.json' >/dev/null"
 

@@ -184,6 +184,7 @@ TEST(api_infer_refuses_null_pointers_and_zero_sizes)
     NULL_ARG(ginv_sample_setup_init(NULL, NULL, 0, 0, NULL, 0, NULL, 0), "s");
     NULL_ARG(ginv_cs_check(NULL, NULL, NULL), "p");
     NULL_ARG(ginv_cs_op(NULL, 0, 0, 0, 0, NULL), "out");
+    NULL_ARG(ginv_cs_ilo_opts(NULL, NULL), "p");
     /* compressed sensing (CSGM) */
     NULLS(ginv_csgm_run(NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL));
     /* ILO (issue 13) */

@@ -4,16 +4,19 @@
  * form (r = 0 is CSGM; r > 0 never worse in measurement loss; a truth
  * outside range(G) but inside G2(range(G1) + r B1) is recovered). */
 #include "test.h"
+#include "infer/ilo_internal.h"
 
 #include <math.h>
 #include <string.h>
 
-static ginv_net *dense_gen(int deep)
+/* deep: 6 layers (the 2nd activation leaky ReLU, or SiLU when smooth), else 4 */
+static ginv_net *dense_gen2(int deep, int smooth)
 {
     ginv_layer spec[6] = {{.kind = GINV_LAYER_DENSE, .in = 4, .out = 30, .bias = 1},
                           {.kind = GINV_LAYER_SOFTPLUS, .in = 30, .out = 30},
                           {.kind = GINV_LAYER_DENSE, .in = 30, .out = 60, .bias = 1},
-                          {.kind = deep ? GINV_LAYER_LEAKY_RELU : GINV_LAYER_SIGMOID, .in = 60,
+                          {.kind = !deep ? GINV_LAYER_SIGMOID : smooth ? GINV_LAYER_SILU
+                                                                   : GINV_LAYER_LEAKY_RELU, .in = 60,
                            .out = 60, .alpha = 0.2},
                           {.kind = GINV_LAYER_DENSE, .in = 60, .out = 50, .bias = 1},
                           {.kind = GINV_LAYER_TANH, .in = 50, .out = 50}};
@@ -22,6 +25,8 @@ static ginv_net *dense_gen(int deep)
     if (net) ginv_net_randomize(net, GINV_INIT_FANIN, 0.1, 3, 0);
     return net;
 }
+
+static ginv_net *dense_gen(int deep) { return dense_gen2(deep, 0); }
 
 /* G2(G1(z)) == G(z) and J_G1^T (J_G2^T v) == J_G^T v, bit for bit, at every
  * split of net, on B random latents. */
@@ -179,9 +184,10 @@ typedef struct {
 
 /* x0 = G2(G1(z0) + delta) with delta of s nonzeros (each +-mag) in the
  * intermediate layer before `layer` (s = 0: in range). */
-static void make_case(ilo_case *c, int N, int m, int layer, int s, double mag, double *d1)
+static void make_case2(ilo_case *c, int deep, int N, int m, int layer, int s, double mag,
+                       double *d1)
 {
-    c->net = dense_gen(0);
+    c->net = dense_gen(deep);
     c->N = N;
     c->m = m;
     c->n = ginv_net_out(c->net);
@@ -218,6 +224,11 @@ static void make_case(ilo_case *c, int N, int m, int layer, int s, double mag, d
     ginv_free(h);
 }
 
+static void make_case(ilo_case *c, int N, int m, int layer, int s, double mag, double *d1)
+{
+    make_case2(c, 0, N, m, layer, s, mag, d1);
+}
+
 static void free_case(ilo_case *c)
 {
     ginv_op_free(c->A);
@@ -239,6 +250,16 @@ static void ilo_opts(ginv_ilo_opts *o, int layer, double radius)
     o->csgm.lr = 0.05;
 }
 
+/* ||A x - y||^2 for one image */
+static double meas_loss(const ginv_op *A, const float *x, const float *y, int m)
+{
+    float ax[64];
+    ginv_op_apply(A, 1, x, ax);
+    double s = 0;
+    for (int j = 0; j < m; j++) s += ((double)ax[j] - y[j]) * ((double)ax[j] - y[j]);
+    return s;
+}
+
 TEST(ilo_radius_zero_is_csgm_and_larger_radius_never_worse)
 {
     enum { N = 3, m = 25 };
@@ -248,30 +269,244 @@ TEST(ilo_radius_zero_is_csgm_and_larger_radius_never_worse)
     int k = ginv_net_in(c.net), n = c.n;
     ginv_ilo_opts o;
     ilo_opts(&o, 2, 0.0);
-    float Zc[N * k], Xc[N * n], Z[N * k], X[N * n], H[N * 30];
+    o.fix_z = 1; /* the older form: z stays at z-hat, so r = 0 is CSGM's answer itself */
+    float Zc[N * k], Xc[N * n], Z[N * k], X[N * n], H[N * 30], GZ[N * n];
     double lc[N], loss[N], lcs[N], mse[N];
     CHECK_OK(ginv_csgm_run(c.net, c.A, N, c.Y, &o.csgm, Zc, Xc, lc)); /* lambda 0: lc is ||.||^2 */
     CHECK_OK(ginv_ilo_run(c.net, c.A, N, c.Y, &o, Z, H, X, loss, lcs, c.X0, mse));
     CHECK(!memcmp(Z, Zc, sizeof Z) && !memcmp(X, Xc, sizeof X));
     for (int i = 0; i < N; i++) CHECK_MSG(loss[i] == lcs[i] && fabs(loss[i] - lc[i]) <= 1e-5 * (1e-3 + lc[i]), "%.9g %.9g", loss[i], lc[i]);
-    for (int l = 1; l <= 3; l++) {
-        ilo_opts(&o, l, 0.5);
+    /* z free (the default), r = 0 in one and in two stages: z moves on from
+     * z-hat (CSGM-like), X == G(Z) bit for bit, the loss never above CSGM's */
+    ginv_net_ws *ws = NULL;
+    CHECK_OK(ginv_net_ws_new(&ws, c.net, N));
+    for (int S = 1; S <= 2; S++) {
+        ilo_opts(&o, 2, 0.0);
+        o.iters = 300;
+        if (S == 2) {
+            o.nstages = 2;
+            o.layers[0] = 1, o.layers[1] = 3;
+            o.radii[0] = o.radii[1] = 0;
+            o.stage_iters[0] = o.stage_iters[1] = 200;
+        }
         CHECK_OK(ginv_ilo_run(c.net, c.A, N, c.Y, &o, Z, NULL, X, loss, lcs, NULL, NULL));
+        memcpy(GZ, ginv_net_forward(c.net, ws, N, Z), sizeof GZ);
+        CHECK_MSG(!memcmp(X, GZ, sizeof X), "%d stage(s), r = 0: X != G(Z)", S);
+        CHECK(memcmp(Z, Zc, sizeof Z)); /* z did move */
         for (int i = 0; i < N; i++) {
-            CHECK_MSG(loss[i] <= lcs[i], "layer %d image %d: ILO %g > CSGM %g", l, i, loss[i], lcs[i]);
-            CHECK_MSG(fabs(lcs[i] - lc[i]) <= 1e-5 * (1e-3 + lc[i]), "%.9g vs %.9g", lcs[i], lc[i]);
+            CHECK_MSG(loss[i] <= lcs[i], "S %d image %d: %.9g > CSGM %.9g", S, i, loss[i], lcs[i]);
+            CHECK_NEAR(loss[i], meas_loss(c.A, X + i * n, c.Y + i * m, m), 1e-5 * (1e-3 + loss[i]));
         }
     }
-    /* bad options name their parameter */
-    ilo_opts(&o, 4, 1.0);
-    CHECK(ginv_ilo_run(c.net, c.A, N, c.Y, &o, NULL, NULL, NULL, NULL, NULL, NULL, NULL) ==
-          GINV_ERR_ARG);
+    ginv_net_ws_free(ws);
+    for (int l = 1; l <= 3; l++)
+        for (int fz = 0; fz <= 1; fz++) {
+            ilo_opts(&o, l, 0.5);
+            o.fix_z = fz;
+            CHECK_OK(ginv_ilo_run(c.net, c.A, N, c.Y, &o, Z, NULL, X, loss, lcs, NULL, NULL));
+            for (int i = 0; i < N; i++) {
+                CHECK_MSG(loss[i] <= lcs[i], "layer %d image %d: ILO %g > CSGM %g", l, i, loss[i], lcs[i]);
+                CHECK_MSG(fabs(lcs[i] - lc[i]) <= 1e-5 * (1e-3 + lc[i]), "%.9g vs %.9g", lcs[i], lc[i]);
+            }
+        }
+    free_case(&c);
+}
+
+/* Bad stages are refused, naming the parameter; r = 0 and r = INFINITY are
+ * allowed. */
+TEST(ilo_refuses_bad_stages)
+{
+    enum { N = 2, m = 20 };
+    ilo_case c;
+    double d1;
+    make_case2(&c, 1, N, m, 2, 0, 0.0, &d1); /* 6 layers */
+    ginv_ilo_opts o;
+    struct { int S, L0, L1; double r0, r1; int T0; double lr; const char *says; } bad[] = {
+        {2, 3, 3, 1, 1, 10, 0.01, "must increase"}, {2, 4, 2, 1, 1, 10, 0.01, "must increase"},
+        {1, 0, 0, 1, 1, 10, 0.01, "parameter 'layer'"}, {1, 6, 0, 1, 1, 10, 0.01, "parameter 'layer'"},
+        {2, 2, 7, 1, 1, 10, 0.01, "parameter 'layer'"}, {2, 2, 4, 1, -1, 10, 0.01, "parameter 'radius'"},
+        {1, 2, 0, NAN, 1, 10, 0.01, "parameter 'radius'"}, {1, 2, 0, 1, 1, -1, 0.01, "parameter 'iters'"},
+        {9, 1, 2, 1, 1, 10, 0.01, "parameter 'nstages'"}, {1, 2, 0, 1, 1, 10, 0, "parameter 'lr'"},
+        {1, 2, 0, 1, 1, 10, NAN, "parameter 'lr'"}};
+    for (size_t q = 0; q < sizeof bad / sizeof bad[0]; q++) {
+        ilo_opts(&o, 2, 1.0);
+        o.csgm.iters = 5;
+        o.nstages = bad[q].S, o.layers[0] = bad[q].L0, o.layers[1] = bad[q].L1;
+        o.radii[0] = bad[q].r0, o.radii[1] = bad[q].r1, o.stage_iters[0] = bad[q].T0;
+        o.stage_iters[1] = 10, o.lr = bad[q].lr;
+        CHECK_MSG(ginv_ilo_run(c.net, c.A, N, c.Y, &o, NULL, NULL, NULL, NULL, NULL, NULL, NULL) ==
+                  GINV_ERR_ARG && strstr(ginv_last_error(), bad[q].says), "case %zu: %s", q,
+                  ginv_last_error());
+    }
+    /* the single-stage fields are checked as before */
+    ilo_opts(&o, 6, 1.0);
+    CHECK(ginv_ilo_run(c.net, c.A, N, c.Y, &o, NULL, NULL, NULL, NULL, NULL, NULL, NULL) == GINV_ERR_ARG);
     CHECK(strstr(ginv_last_error(), "parameter 'layer'"));
     ilo_opts(&o, 2, -1.0);
-    CHECK(ginv_ilo_run(c.net, c.A, N, c.Y, &o, NULL, NULL, NULL, NULL, NULL, NULL, NULL) ==
-          GINV_ERR_ARG);
+    CHECK(ginv_ilo_run(c.net, c.A, N, c.Y, &o, NULL, NULL, NULL, NULL, NULL, NULL, NULL) == GINV_ERR_ARG);
     CHECK(strstr(ginv_last_error(), "parameter 'radius'"));
+    /* r = 0 then INFINITY ("ILO without constraint") run, never above CSGM */
+    ilo_opts(&o, 2, 1.0);
+    o.csgm.iters = 50;
+    o.nstages = 2, o.layers[0] = 2, o.layers[1] = 4, o.radii[0] = 0, o.radii[1] = INFINITY;
+    o.stage_iters[0] = o.stage_iters[1] = 50;
+    double loss[N], lcs[N];
+    CHECK_OK(ginv_ilo_run(c.net, c.A, N, c.Y, &o, NULL, NULL, NULL, loss, lcs, NULL, NULL));
+    for (int i = 0; i < N; i++) CHECK(loss[i] <= lcs[i]);
     free_case(&c);
+}
+
+/* Letting z move (range(G1) (+) r B1) reaches a lower loss than keeping it at
+ * a poor z-hat (G1(z-hat) + r B1): CSGM is stopped after 3 steps, the truth
+ * is in range, the radius small. Both keep their best iterate from the same
+ * start, so equal losses would mean z never moved usefully. */
+TEST(ilo_free_z_beats_fixed_z_from_a_poor_start)
+{
+    enum { N = 4, m = 40 };
+    ilo_case c;
+    double d1;
+    make_case(&c, N, m, 2, 0, 0.0, &d1);
+    ginv_ilo_opts o;
+    double lfix[N], lfree[N], lcs[N], sfix = 0, sfree = 0, scs = 0;
+    for (int fz = 0; fz <= 1; fz++) {
+        ilo_opts(&o, 2, 0.3);
+        o.csgm.restarts = 1, o.csgm.iters = 3;
+        o.iters = 800;
+        o.fix_z = fz;
+        CHECK_OK(ginv_ilo_run(c.net, c.A, N, c.Y, &o, NULL, NULL, NULL, fz ? lfix : lfree, lcs,
+                              NULL, NULL));
+    }
+    for (int i = 0; i < N; i++) {
+        CHECK(lfix[i] <= lcs[i] && lfree[i] <= lcs[i]);
+        sfix += lfix[i], sfree += lfree[i], scs += lcs[i];
+    }
+    fprintf(stderr, "  poor z-hat: mean loss CSGM %.3g, ILO z fixed %.3g, z free %.3g\n", scs / N,
+            sfix / N, sfree / N);
+    CHECK_MSG(sfree < 0.2 * sfix, "z free %g vs z fixed %g", sfree, sfix);
+    free_case(&c);
+}
+
+/* Two stages (layers 2 and 4 of a 6-layer net): stage 2's u stays within
+ * r_1 of stage 1's centre G_1^a(z), its deviation at layer 4 within r_2;
+ * X == G_2^b(H); with a truth off the range at layer 4 the second stage
+ * lowers the loss well below the one-stage run's. */
+TEST(ilo_two_stages_keep_their_constraints_and_lower_the_loss)
+{
+    enum { N = 3, m = 45, k = 4, p1 = 30, p2 = 60 };
+    ilo_case c;
+    double d1;
+    make_case2(&c, 1, N, m, 4, 3, 1.0, &d1);
+    int n = c.n;
+    ginv_ilo_opts o;
+    ilo_opts(&o, 2, 0.5);
+    o.iters = 600;
+    double l1[N], l2[N], lcs[N];
+    float Z[N * k], Z2[N * k], U2[N * p1], H[N * p2], X[N * 50];
+    CHECK_OK(ginv_ilo_run(c.net, c.A, N, c.Y, &o, Z, NULL, NULL, l1, lcs, NULL, NULL));
+    o.nstages = 2, o.layers[0] = 2, o.layers[1] = 4, o.radii[0] = 0.5, o.radii[1] = 1.5 * d1;
+    o.stage_iters[0] = 600, o.stage_iters[1] = 600;
+    o.stage_u[0] = Z2, o.stage_u[1] = U2;
+    CHECK_OK(ginv_ilo_run(c.net, c.A, N, c.Y, &o, NULL, H, X, l2, NULL, NULL, NULL));
+    CHECK(!memcmp(Z, Z2, sizeof Z)); /* stage 1 is the one-stage run */
+    /* the same bits with 3 threads */
+    float H3[N * p2], X3[N * 50];
+    o.threads = 3, o.stage_u[0] = o.stage_u[1] = NULL;
+    CHECK_OK(ginv_ilo_run(c.net, c.A, N, c.Y, &o, NULL, H3, X3, NULL, NULL, NULL, NULL));
+    CHECK(!memcmp(H, H3, sizeof H) && !memcmp(X, X3, sizeof(float) * N * n));
+    /* the constraints, recomputed through views of the net */
+    ginv_net *g1 = NULL, *rest = NULL, *ga = NULL, *gb = NULL;
+    CHECK_OK(ginv_net_split(c.net, 2, &g1, &rest));
+    CHECK_OK(ginv_net_split(rest, 2, &ga, &gb));
+    ginv_net_ws *w1 = NULL, *wa = NULL, *wb = NULL;
+    CHECK_OK(ginv_net_ws_new(&w1, g1, N));
+    CHECK_OK(ginv_net_ws_new(&wa, ga, N));
+    CHECK_OK(ginv_net_ws_new(&wb, gb, N));
+    const float *c1 = ginv_net_forward(g1, w1, N, Z2);
+    const float *a2 = ginv_net_forward(ga, wa, N, U2);
+    CHECK(!memcmp(ginv_net_forward(gb, wb, N, H), X, sizeof(float) * N * n));
+    double s1 = 0, s2 = 0;
+    for (int i = 0; i < N; i++) {
+        double du = 0, dd = 0;
+        for (int j = 0; j < p1; j++) du += fabs((double)U2[i * p1 + j] - c1[i * p1 + j]);
+        for (int j = 0; j < p2; j++) dd += fabs((double)H[i * p2 + j] - a2[i * p2 + j]);
+        CHECK_MSG(du <= 0.5 * (1 + 1e-5) + 1e-6, "image %d: ||u - c_1||_1 = %.9g > 0.5", i, du);
+        CHECK_MSG(dd <= 1.5 * d1 * (1 + 1e-5) + 1e-6, "image %d: ||d_2||_1 = %.9g > %g", i, dd,
+                  1.5 * d1);
+        CHECK_MSG(l2[i] <= l1[i], "image %d: two stages %g > one %g", i, l2[i], l1[i]);
+        CHECK_NEAR(l2[i], meas_loss(c.A, X + i * n, c.Y + i * m, m), 1e-5 * (1e-3 + l2[i]));
+        s1 += l1[i], s2 += l2[i];
+    }
+    fprintf(stderr, "  truth off the range at layer 4: mean loss one stage %.3g, two stages %.3g\n",
+            s1 / N, s2 / N);
+    CHECK_MSG(s2 < 0.2 * s1, "two stages %g vs one %g", s2, s1);
+    ginv_net_ws_free(w1);
+    ginv_net_ws_free(wa);
+    ginv_net_ws_free(wb);
+    ginv_net_free(g1);
+    ginv_net_free(rest);
+    ginv_net_free(ga);
+    ginv_net_free(gb);
+    free_case(&c);
+}
+
+/* f(u, d) = ||A G^b(G^a(u) + d) - y||^2: gu and gh (ginv_ilo_eval_run) are
+ * the gradient of f/2 in u and d, against central differences in double
+ * along random directions, for a stage from z (layers [0, 2)) and one from
+ * layer 2 (layers [2, 4)) of a smooth 6-layer net. */
+TEST(ilo_stage_gradient_matches_finite_differences)
+{
+    enum { N = 2, m = 30 };
+    ginv_net *net = dense_gen2(1, 1);
+    ginv_op *A = NULL;
+    CHECK_OK(ginv_op_gaussian(&A, m, ginv_net_out(net), 4, 0));
+    float Y[N * m];
+    ginv_rng r;
+    ginv_rng_init(&r, 21, 1, 0);
+    ginv_rng_normal_f32(&r, Y, N * m, 1.0);
+    int ab[2][2] = {{0, 2}, {2, 4}};
+    for (int q = 0; q < 2; q++) {
+        ginv_ilo_eval e;
+        CHECK_OK(ginv_ilo_eval_new(&e, net, ab[q][0], ab[q][1], A, N, Y));
+        int pin = e.pin, p = e.p;
+        size_t nu = (size_t)N * pin, nd = (size_t)N * p;
+        float *U = ginv_malloc(nu * sizeof(float)), *D = ginv_malloc(nd * sizeof(float));
+        float *vu = ginv_malloc(nu * sizeof(float)), *vd = ginv_malloc(nd * sizeof(float));
+        float *Up = ginv_malloc(nu * sizeof(float)), *Dp = ginv_malloc(nd * sizeof(float));
+        float *gu = ginv_malloc(nu * sizeof(float)), *gd = ginv_malloc(nd * sizeof(float));
+        ginv_rng_normal_f32(&r, U, nu, 1.0);
+        ginv_rng_normal_f32(&r, D, nd, 0.3);
+        for (size_t j = 0; j < nd; j += 3) D[j] = 0; /* zero entries add nothing */
+        double f[N], fp[N], fm[N];
+        ginv_ilo_eval_run(&e, U, D, f, 1);
+        memcpy(gu, e.gu, nu * sizeof(float));
+        memcpy(gd, e.gh, nd * sizeof(float));
+        for (int dir = 0; dir < 3; dir++) { /* u only, d only, both */
+            ginv_rng_normal_f32(&r, vu, nu, dir == 1 ? 0.0 : 1.0);
+            ginv_rng_normal_f32(&r, vd, nd, dir == 0 ? 0.0 : 1.0);
+            double an[N] = {0}, eps = 1e-2;
+            for (int i = 0; i < N; i++) {
+                for (int j = 0; j < pin; j++) an[i] += (double)gu[i * pin + j] * vu[i * pin + j];
+                for (int j = 0; j < p; j++) an[i] += (double)gd[i * p + j] * vd[i * p + j];
+            }
+            double fd[N];
+            for (int sgn = -1; sgn <= 1; sgn += 2) {
+                for (size_t j = 0; j < nu; j++) Up[j] = (float)(U[j] + sgn * eps * vu[j]);
+                for (size_t j = 0; j < nd; j++) Dp[j] = (float)(D[j] + sgn * eps * vd[j]);
+                ginv_ilo_eval_run(&e, Up, Dp, sgn < 0 ? fm : fp, 0);
+            }
+            for (int i = 0; i < N; i++) {
+                fd[i] = (fp[i] - fm[i]) / (2 * eps) / 2; /* of f/2 */
+                CHECK_MSG(fabs(fd[i] - an[i]) <= 2e-3 * (fabs(an[i]) + 1e-2 * f[i]),
+                          "stage [%d, %d) dir %d image %d: analytic %.7g, FD %.7g", ab[q][0],
+                          ab[q][1], dir, i, an[i], fd[i]);
+            }
+        }
+        ginv_free(U), ginv_free(D), ginv_free(vu), ginv_free(vd);
+        ginv_free(Up), ginv_free(Dp), ginv_free(gu), ginv_free(gd);
+        ginv_ilo_eval_free(&e);
+    }
+    ginv_op_free(A);
+    ginv_net_free(net);
 }
 
 TEST(ilo_recovers_a_truth_outside_the_range)

@@ -176,7 +176,36 @@ TEST(cs_check_reads_method_lists_and_cs_op_is_the_commands_operator)
     p.model = NULL;
     CHECK(ginv_cs_check(&p, NULL, NULL) == GINV_ERR_ARG && says("methods csgm and ilo"));
     p.model = "g.safetensors";
-    CHECK(p.layer == 1 && p.ilo_radius == 1 && p.ilo_iters == 300); /* the table's defaults */
+    /* the table's defaults: one ILO stage before layer 1, radius 1, 300 steps, z free */
+    CHECK(!strcmp(p.layer, "1") && !strcmp(p.ilo_radius, "1") && !strcmp(p.ilo_iters, "300") &&
+          p.ilo_fix_z == 0);
+    ginv_ilo_opts io;
+    ginv_ilo_opts_init(&io);
+    CHECK_OK(ginv_cs_ilo_opts(&p, &io));
+    CHECK(io.nstages == 1 && io.layers[0] == 1 && io.radii[0] == 1 && io.stage_iters[0] == 300 &&
+          io.layer == 1 && io.radius == 1 && io.iters == 300 && io.fix_z == 0 && io.lr == 0.01);
+    /* lists: one value applies to every stage; inf is no constraint */
+    p.layer = "2,4", p.ilo_radius = "2,inf", p.ilo_iters = "30", p.ilo_fix_z = 1;
+    CHECK_OK(ginv_cs_ilo_opts(&p, &io));
+    CHECK(io.nstages == 2 && io.layers[0] == 2 && io.layers[1] == 4 && io.radii[0] == 2 &&
+          isinf(io.radii[1]) && io.stage_iters[0] == 30 && io.stage_iters[1] == 30 && io.fix_z == 1);
+    CHECK(ginv_param_set(&ginv_cs_table, &p, "ilo-radius", "0,0.5") == GINV_OK);
+    CHECK(ginv_cs_check(&p, NULL, NULL) == GINV_OK);
+    const char *bad[][3] = {{"2,2", "1", "300"}, {"3,2", "1", "300"}, {"0", "1", "300"},
+                            {"2", "-1", "300"}, {"2", "nan", "300"}, {"2", "1", "1.5"},
+                            {"2,3", "1,2,3", "300"}, {"2,3", "1", "300,1,2"}, {"2,", "1", "300"},
+                            {"inf", "1", "300"}, {"1,2,3,4,5,6,7,8,9", "1", "300"}, {"", "1", "300"}};
+    const char *names[] = {"'layer'", "'layer'", "'layer'", "'ilo-radius'", "'ilo-radius'",
+                           "'ilo-iters'", "'ilo-radius'", "'ilo-iters'", "'layer'", "'layer'",
+                           "'layer'", "'layer'"};
+    for (int i = 0; i < 12; i++) {
+        p.layer = bad[i][0], p.ilo_radius = bad[i][1], p.ilo_iters = bad[i][2];
+        CHECK_MSG(ginv_cs_ilo_opts(&p, &io) == GINV_ERR_ARG && says(names[i]), "case %d: %s", i,
+                  ginv_last_error());
+        CHECK(ginv_cs_check(&p, NULL, NULL) == GINV_ERR_ARG);
+    }
+    ginv_cs_params_init(&p);
+    p.model = "g.safetensors";
     p.method = "csgm,csgm";
     CHECK(ginv_cs_check(&p, NULL, NULL) == GINV_ERR_ARG && says("listed twice"));
     p.method = "csgm,lasso-foo";
