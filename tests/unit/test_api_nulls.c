@@ -186,6 +186,9 @@ TEST(api_infer_refuses_null_pointers_and_zero_sizes)
     NULL_ARG(ginv_cs_op(NULL, 0, 0, 0, 0, NULL), "out");
     /* compressed sensing (CSGM) */
     NULLS(ginv_csgm_run(NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL));
+    /* Fourier phase retrieval (ER, HIO) */
+    ginv_pr_opts_init(NULL);
+    NULL_ARG(ginv_phase_retrieval_run(0, 0, 0, 0, 0, NULL, NULL, NULL, NULL), "Y");
     /* ILO (issue 13) */
     NULL_ARG(ginv_project_l1_ball(NULL, 0, 0, NULL), "v");
     NULL_ARG(ginv_ilo_run(NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
