@@ -1,7 +1,8 @@
 /* cs_pipeline.h — compressed sensing on images, shared by `ginv cs`,
  * `ginv experiment cs` and `ginv demo`: measure a batch of images with one
- * operator, reconstruct them with CSGM and the Lasso baselines, score each
- * reconstruction (per-pixel MSE, PSNR). */
+ * operator, reconstruct them with CSGM and the Lasso baselines (for Fourier
+ * phase retrieval: HIO and ER), score each reconstruction (per-pixel MSE,
+ * up to the operator's trivial ambiguities for a nonlinear one; PSNR). */
 #ifndef GINV_CS_PIPELINE_H
 #define GINV_CS_PIPELINE_H
 
@@ -21,6 +22,7 @@ typedef struct {
     ginv_csgm_opts csgm;       /* lambda in the CSGM paper's convention */
     int ilo_layer, ilo_iters;  /* ilo: the split layer and the Adam iterations on h */
     double ilo_radius;         /* ilo: the l1 radius of h - G1(z-hat) */
+    ginv_pr_opts pr;           /* hio, er: Fienup's algorithms (algo set per method) */
     double lasso_lambda;       /* > 0: fixed; else tuned on `tune` */
     int lasso_iters;
     const ginv_images *tune;   /* held-out images for the Lasso's lambda, or NULL */
@@ -37,6 +39,8 @@ typedef struct {
     double *mse[CS_NMETHODS];        /* N */
     double lambda[CS_NMETHODS];      /* the lambda used (Lasso: tuned) */
     double seconds[CS_NMETHODS];
+    const char *error_metric;        /* "mse", or up to the operator's ambiguities:
+                                        "mse-up-to-sign[-shift-flip]", "mse-up-to-scale" */
 } cs_result;
 
 /* Runs every method of cfg on the images (the truth). 0 or an exit code

@@ -438,7 +438,8 @@ typedef struct {
     const char *op;             /* operator text; default gaussian-unit (N(0, 1) entries) */
     int m;
     double noise;               /* per measurement */
-    const char *method;         /* comma list of csgm, lasso-pixel, lasso-dct, lasso-wavelet, lasso-db4, ilo */
+    const char *method;         /* comma list of csgm, lasso-pixel, lasso-dct, lasso-wavelet, lasso-db4, ilo,
+                                   hio, er */
     double lambda;              /* CSGM's lambda ||z||^2 */
     int restarts, iters;
     double lr;
@@ -447,13 +448,20 @@ typedef struct {
     int layer;                  /* ilo: the split G = G2 o G1 before this layer */
     double ilo_radius;          /* ilo: l1 radius of the deviation from G1(z-hat) */
     int ilo_iters;              /* ilo: Adam iterations on h */
+    int pr_iters;               /* hio, er: iterations (HIO's, or ER's) */
+    int er_iters;               /* hio: ER iterations after HIO */
+    double hio_beta;            /* hio: the feedback beta */
+    int pr_restarts;            /* hio, er: random starts per image */
 } ginv_cs_params;
 extern const ginv_param_table ginv_cs_table;
 void ginv_cs_params_init(ginv_cs_params *p);
 /* Values in range, the method list well formed (into methods, at most
- * GINV_CS_NMETHODS, *count of them; both may be NULL), csgm given a model. */
+ * GINV_CS_NMETHODS, *count of them; both may be NULL), csgm given a model,
+ * and each method fit for the operator: the Lasso and ILO need a linear one
+ * (not phaseless or 1-bit), hio and er (ginv_phase_retrieval_run) need
+ * phaseless-fourier. */
 enum { GINV_CS_CSGM = 0, GINV_CS_LASSO_PIXEL, GINV_CS_LASSO_DCT, GINV_CS_LASSO_WAVELET,
-       GINV_CS_LASSO_DB4, GINV_CS_ILO, GINV_CS_NMETHODS };
+       GINV_CS_LASSO_DB4, GINV_CS_ILO, GINV_CS_HIO, GINV_CS_ER, GINV_CS_NMETHODS };
 const char *ginv_cs_method_name(int method);   /* "csgm", "lasso-dct", ...; NULL out of range */
 ginv_basis ginv_cs_method_basis(int method);   /* the Lasso's basis (PIXEL for csgm) */
 ginv_status ginv_cs_check(const ginv_cs_params *p, int *methods, int *count);

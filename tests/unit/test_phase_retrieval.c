@@ -143,3 +143,29 @@ TEST(phase_retrieval_refuses_bad_input)
     CHECK(ginv_phase_retrieval_run(1, 4, 4, 2, 1, NULL, &o, x, NULL) == GINV_ERR_ARG);
     CHECK(ginv_phase_retrieval_run(1, 4, 4, 2, 0, y, &o, x, NULL) == GINV_OK); /* nothing to do */
 }
+
+/* cs's method list against its operator: hio/er need phaseless-fourier, the
+ * Lasso and ILO a linear operator; csgm takes either */
+TEST(phase_retrieval_cs_methods_fit_the_operator)
+{
+    ginv_cs_params p;
+    ginv_cs_params_init(&p);
+    p.model = "g.safetensors";
+    p.op = "phaseless-fourier:2", p.method = "csgm,hio,er";
+    int meth[GINV_CS_NMETHODS], n = 0;
+    CHECK_OK(ginv_cs_check(&p, meth, &n));
+    CHECK(n == 3 && meth[1] == GINV_CS_HIO && meth[2] == GINV_CS_ER);
+    CHECK(!strcmp(ginv_cs_method_name(GINV_CS_HIO), "hio") && !strcmp(ginv_cs_method_name(GINV_CS_ER), "er"));
+    p.method = "csgm,lasso-dct";
+    CHECK(ginv_cs_check(&p, meth, &n) == GINV_ERR_ARG);
+    CHECK(strstr(ginv_last_error(), "lasso-dct needs a linear operator") != NULL);
+    p.method = "ilo";
+    CHECK(ginv_cs_check(&p, meth, &n) == GINV_ERR_ARG);
+    p.op = "phaseless-gaussian", p.m = 50, p.method = "hio";
+    CHECK(ginv_cs_check(&p, meth, &n) == GINV_ERR_ARG);
+    CHECK(strstr(ginv_last_error(), "needs --op phaseless-fourier") != NULL);
+    p.op = "gaussian-unit", p.method = "er";
+    CHECK(ginv_cs_check(&p, meth, &n) == GINV_ERR_ARG);
+    p.method = "csgm,lasso-dct";
+    CHECK_OK(ginv_cs_check(&p, meth, &n));
+}
