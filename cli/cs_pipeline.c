@@ -178,6 +178,9 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
         res->seconds[meth] = now() - t0;
         for (int i = 0; i < N; i++)
             res->mse[meth][i] = mse(op, X + (size_t)i * n, truth->pix + (size_t)i * n, n);
+        if (ginv_op_link(op) == GINV_LINK_CABS && (res->shown[meth] = malloc((size_t)N * n * sizeof(float))))
+            for (int i = 0; i < N; i++) /* the grid shows it on the truth's sign, shift and flip */
+                ginv_op_align(op, X + (size_t)i * n, truth->pix + (size_t)i * n, res->shown[meth] + (size_t)i * n);
     }
     res->y = Y;
     ginv_op_free(op);
@@ -192,6 +195,7 @@ void cs_result_release(cs_result *res)
     for (int i = 0; i < CS_NMETHODS; i++) {
         free(res->xhat[i]);
         free(res->mse[i]);
+        free(res->shown[i]);
     }
     memset(res, 0, sizeof *res);
 }
@@ -239,7 +243,8 @@ int cs_write_grid(const char *C, const char *path, const ginv_images *truth,
     const float *src[2 + CS_NMETHODS] = {truth->pix, res->view};
     const char *rl[2 + CS_NMETHODS] = {"truth", view_label(op)};
     for (int t = 0; t < CS_NMETHODS; t++)
-        if (res->xhat[t]) rl[2 + r] = ginv_cs_method_name(t), src[2 + r++] = res->xhat[t];
+        if (res->xhat[t])
+            rl[2 + r] = ginv_cs_method_name(t), src[2 + r++] = res->shown[t] ? res->shown[t] : res->xhat[t];
     for (int i = 0; i < rows; i++)
         memcpy(tiles + (size_t)i * cols * n, src[i], (size_t)cols * n * sizeof(float));
     for (int c = 0; c < cols; c++) snprintf(clab[c], sizeof clab[c], "#%d", c), cl[c] = clab[c];

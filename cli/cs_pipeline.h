@@ -37,6 +37,8 @@ typedef struct {
     float *view;                     /* N x n: an image of what was measured (NaN: unseen) */
     float *xhat[CS_NMETHODS];        /* N x n, NULL for methods not run */
     double *mse[CS_NMETHODS];        /* N */
+    float *shown[CS_NMETHODS];       /* N x n for the grid: xhat moved onto the truth by
+                                        ginv_op_align (phaseless-fourier), else NULL */
     double lambda[CS_NMETHODS];      /* the lambda used (Lasso: tuned) */
     double seconds[CS_NMETHODS];
     const char *error_metric;        /* "mse", or up to the operator's ambiguities:
@@ -50,7 +52,8 @@ int cs_run(const char *cmd, ginv_net *net, const ginv_images *truth, const cs_co
 void cs_result_release(cs_result *res);
 /* Mean and 1.96 standard errors of a method's per-pixel MSE. */
 void cs_summary(const cs_result *res, int method, double *mean, double *ci95);
-/* Grid PNG: a column per image (at most maxcols, labelled #0, #1, ..), rows
+/* Grid PNG (phase retrieval: each reconstruction as res->shown, aligned):
+ * a column per image (at most maxcols, labelled #0, #1, ..), rows
  * truth, the view of y (labelled by the operator `op`: A^T y, observed, ..),
  * each method run (labelled by its name), under `title` (may be NULL); tiles
  * upscaled `scale` times. */

@@ -159,6 +159,12 @@ double ginv_op_rel_error(const ginv_op *op, const float *a, const float *b, size
  * ginv_link_error_name, or "relative-up-to-sign-shift-flip"
  * (phaseless-fourier). */
 const char *ginv_op_error_name(const ginv_op *op);
+/* An estimate a (n values) moved onto the truth b for display: for
+ * phaseless-fourier, channel by channel, a under the inverse of the
+ * ambiguity (sign, circular shift, flip) that ginv_op_rel_error finds
+ * closest, cropped to the h x w box (out[p] = s a_pad[where b's pixel p
+ * goes]); for every other operator a copy of a. out (n) may not alias b. */
+ginv_status ginv_op_align(const ginv_op *op, const float *a, const float *b, float *out);
 void ginv_op_free(ginv_op *op);
 int ginv_op_m(const ginv_op *op);
 int ginv_op_n(const ginv_op *op);

@@ -123,6 +123,7 @@ TEST(api_measure_refuses_null_pointers_and_zero_sizes)
     /* measurement operators */
     NULLS(ginv_op_gaussian(NULL, 0, 0, 0, 0));
     NULL_ARG(ginv_op_observe(NULL, 0, NULL, 0, 0, 0, NULL), "op");
+    NULL_ARG(ginv_op_align(NULL, NULL, NULL, NULL), "op");
     NULLS(ginv_op_matrix(NULL, 0, 0, NULL));
     NULLS(ginv_op_identity(NULL, 0));
     NULLS(ginv_op_subsample(NULL, 0, 0, NULL));
