@@ -29,6 +29,9 @@ static int cs_configure(const char *C, const ginv_cs_params *p, int in_range, ui
     cfg->seed = cfg->csgm.seed = seed;
     cfg->threads = cli_threads(threads);
     cfg->csgm.threads = cfg->threads;
+    ginv_pr_opts_init(&cfg->pr);
+    cfg->pr.iters = p->pr_iters, cfg->pr.er_iters = p->er_iters, cfg->pr.beta = p->hio_beta;
+    cfg->pr.restarts = p->pr_restarts;
     cs_sgilo_configure(p, cfg);
     cfg->samples = samples;
     int sgilo = 0;
@@ -53,7 +56,7 @@ static int cs_load_tune(const char *C, const char *tune_spec, int in_range, cons
 {
     int code = 0, uses_lasso = 0;
     for (int t = 0; t < cfg->nmethods; t++)
-        uses_lasso |= cfg->methods[t] != CS_CSGM && cfg->methods[t] != GINV_CS_ILO && cfg->methods[t] != GINV_CS_SGILO;
+        uses_lasso |= ginv_cs_method_name(cfg->methods[t])[0] == 'l'; /* lasso-* */
     if (uses_lasso && !(cfg->lasso_lambda > 0)) {
         const char *ts = tune_spec;
         if (!ts && (in_range || !strncmp(data, "fashion-mnist", 13))) ts = "fashion-mnist:train[0:8]";
@@ -73,7 +76,9 @@ static void cs_print_table(const cs_config *cfg, const ginv_images *truth, const
 {
     printf("%d images %dx%d, op %s, m = %d, noise %.3g per measurement\n", truth->count,
            truth->h, truth->w, cfg->op, res->m, cfg->noise);
-    printf("%-14s %12s %10s %9s %10s %9s\n", "method", "MSE/pixel", "+-1.96SE", "PSNR dB",
+    if (strcmp(res->error_metric, "mse"))
+        printf("MSE measured %s (the operator cannot tell these apart)\n",
+               res->error_metric + 4);    printf("%-14s %12s %10s %9s %10s %9s\n", "method", "MSE/pixel", "+-1.96SE", "PSNR dB",
            "lambda", "seconds");
     for (int t = 0; t < cfg->nmethods; t++) {
         int mt = cfg->methods[t];
@@ -156,6 +161,8 @@ static cJSON *cs_json(const ginv_cs_params *p, int in_range, uint64_t seed, cons
     if (in_range) cJSON_AddNumberToObject(pj, "in_range", in_range);
     cJSON_AddStringToObject(pj, "a_convention", !strcmp(cfg->op, "gaussian") ? "gaussian entries N(0,1/m), noise per measurement" : "gaussian-unit entries N(0,1), noise per measurement");
     cJSON_AddNumberToObject(pj, "seed", (double)seed);
+    /* mse: plain, or up to the trivial ambiguities of a nonlinear operator */
+    cJSON_AddStringToObject(doc, "error_metric", res->error_metric);
     cJSON *summ = cJSON_AddObjectToObject(doc, "summary");
     for (int t = 0; t < cfg->nmethods; t++) {
         int mt = cfg->methods[t];
@@ -225,7 +232,14 @@ int cmd_cs(int argc, char **argv)
                    "ILO's answer and reports the posterior mean, its per-pixel std and R-hat/ESS. The "
                    "default operator, gaussian-unit, has N(0, 1) entries and the noise is per measurement, "
                    "as in Bora et al.; --op gaussian (N(0, 1/m), every command's gaussian) is A/sqrt(m), "
-                   "the same problem as gaussian-unit with noise SIGMA*sqrt(m) and lambda*m. The summary is the mean per-pixel MSE +- 1.96 standard errors. "
+                   "the same problem as gaussian-unit with noise SIGMA*sqrt(m) and lambda*m. "
+                   "With --op phaseless-fourier[:K] (y = max(0, |F x| + noise), Fourier phase retrieval) csgm "
+                   "minimises the amplitude loss || |A G(z)| - y ||^2 + lambda ||z||^2, and hio and er run Fienup's "
+                   "hybrid input-output (then --er-iters of error reduction) and error reduction with the known "
+                   "support and x >= 0 from --pr-restarts random starts; the Lasso and ilo need a linear operator. "
+                   "The summary is the mean per-pixel MSE +- 1.96 standard errors; for a nonlinear operator the MSE is "
+                   "measured up to the ambiguities its measurements cannot resolve (phaseless-fourier: sign, "
+                   "circular shift, flip; the JSON's error_metric says which). "
                    "The options above --in-range are the parameters a cs sweep cell may set (same names).\n"
                    "No --resume: for long runs give the images to `ginv sweep` (command cs, image t of "
                    "the slice per trial, the same numbers), which stores each and resumes."};

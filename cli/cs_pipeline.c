@@ -1,6 +1,8 @@
 /* cs_pipeline.c — one compressed-sensing run on a batch of images: the
  * operator, the noisy measurements, CSGM (Bora et al. 2017 eq. 2) and the
- * Lasso baselines (FISTA in the pixel, DCT or wavelet basis), per-pixel MSE. */
+ * Lasso baselines (FISTA in the pixel, DCT or wavelet basis), for Fourier
+ * phase retrieval HIO and ER (Fienup 1982), per-pixel MSE (up to the
+ * trivial ambiguities of a nonlinear operator). */
 #include "cs_pipeline.h"
 
 #include <math.h>
@@ -27,21 +29,49 @@ int cs_parse_methods(const char *cmd, const char *text, int *methods)
     return st == GINV_OK ? n : (cli_param_error(cmd, st), -1);
 }
 
-/* y_i = A x_i + noise_i, noise from stream (seed, NOISE, offset + i). */
+/* y_i = the link's noisy measurement of x_i (ginv_op_observe: A x_i + e_i,
+ * max(0, |A x_i| + e_i), ..), e_i from stream (seed, NOISE, offset + i). */
 static void measure(const ginv_op *op, int N, const float *X, double sigma, uint64_t seed,
                     uint64_t offset, float *Y)
 {
-    int m = ginv_op_m(op);
-    ginv_op_apply(op, N, X, Y);
-    for (int i = 0; i < N; i++)
-        ginv_add_noise(Y + (size_t)i * m, (size_t)m, sigma, seed, offset + (uint64_t)i);
+    ginv_op_observe(op, N, X, sigma > 0 ? sigma : 0, seed, offset, Y);
 }
 
-static double mse(const float *a, const float *b, int n)
+/* Per-pixel squared error of a against the truth b: plain for a linear
+ * operator; for a nonlinear one up to what its measurements cannot tell
+ * apart (ginv_op_rel_error: sign; phaseless-fourier also shift and flip;
+ * 1-bit the scale, a rescaled to ||b||), ||b||^2 rel^2 / n. */
+static double mse(const ginv_op *op, const float *a, const float *b, int n)
 {
     double s = 0;
+    if (ginv_op_link(op) != GINV_LINK_LINEAR) {
+        double bb = 0, rel = ginv_op_rel_error(op, a, b, (size_t)n);
+        for (int i = 0; i < n; i++) bb += (double)b[i] * b[i];
+        return (bb > 0 ? rel * rel * bb : rel * rel) / n;
+    }
     for (int i = 0; i < n; i++) s += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
     return s / n;
+}
+
+/* The name of mse()'s metric for the op, from ginv_op_error_name's. */
+static const char *mse_name(const ginv_op *op)
+{
+    const char *e = ginv_op_error_name(op);
+    if (!strcmp(e, "relative-up-to-sign-shift-flip")) return "mse-up-to-sign-shift-flip";
+    if (!strcmp(e, "relative-up-to-sign")) return "mse-up-to-sign";
+    if (!strcmp(e, "direction")) return "mse-up-to-scale";
+    return "mse";
+}
+
+/* hio / er on the phaseless-fourier magnitudes: K from m = K^2 n */
+static ginv_status run_pr(const ginv_op *op, int meth, int h, int w, int N, const float *Y,
+                          const cs_config *cfg, float *X)
+{
+    int K = (int)lround(sqrt((double)ginv_op_m(op) / ginv_op_n(op)));
+    ginv_pr_opts po = cfg->pr;
+    po.algo = meth == GINV_CS_HIO ? GINV_PR_HIO : GINV_PR_ER;
+    po.seed = cfg->seed, po.threads = cfg->threads, po.ctx = cfg->csgm.ctx;
+    return ginv_phase_retrieval_run(1, h, w, K, N, Y, &po, X, NULL);
 }
 
 int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_config *cfg,
@@ -60,6 +90,7 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
     if (ost != GINV_OK) return cli_param_error(C, ost);
     int m = ginv_op_m(op), code = 0;
     res->N = N, res->n = n, res->h = h, res->w = w, res->m = m;
+    res->error_metric = mse_name(op);
     float *Y = malloc((size_t)N * m * sizeof(float));
     res->view = malloc((size_t)N * n * sizeof(float));
     if (!Y || !res->view) {
@@ -82,7 +113,9 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
         }
         double t0 = now();
         ginv_status st = GINV_OK;
-        if (meth == CS_CSGM || meth == GINV_CS_ILO) {
+        if (meth == GINV_CS_HIO || meth == GINV_CS_ER) {
+            st = run_pr(op, meth, h, w, N, Y, cfg, X);
+        } else if (meth == CS_CSGM || meth == GINV_CS_ILO) {
             if (!net) {
                 code = cli_error_code(C, CLI_EXIT_USAGE, "%s needs a generator (--model)", ginv_cs_method_name(meth));
                 break;
@@ -150,7 +183,10 @@ int cs_run(const char *C, ginv_net *net, const ginv_images *truth, const cs_conf
         }
         res->seconds[meth] = now() - t0;
         for (int i = 0; i < N; i++)
-            res->mse[meth][i] = mse(X + (size_t)i * n, truth->pix + (size_t)i * n, n);
+            res->mse[meth][i] = mse(op, X + (size_t)i * n, truth->pix + (size_t)i * n, n);
+        if (ginv_op_link(op) == GINV_LINK_CABS && (res->shown[meth] = malloc((size_t)N * n * sizeof(float))))
+            for (int i = 0; i < N; i++) /* the grid shows it on the truth's sign, shift and flip */
+                ginv_op_align(op, X + (size_t)i * n, truth->pix + (size_t)i * n, res->shown[meth] + (size_t)i * n);
     }
     res->y = Y;
     ginv_op_free(op);
@@ -165,6 +201,7 @@ void cs_result_release(cs_result *res)
     for (int i = 0; i < CS_NMETHODS; i++) {
         free(res->xhat[i]);
         free(res->mse[i]);
+        free(res->shown[i]);
     }
     free(res->sgilo_std), free(res->sgilo_draws);
     free(res->sgilo_rhat), free(res->sgilo_ess), free(res->sgilo_step);
@@ -194,6 +231,7 @@ static const char *view_label(const char *op)
     if (!strncmp(op, "subsample", 9) || !strncmp(op, "inpaint-box", 11)) return "observed";
     if (!strncmp(op, "downsample", 10)) return "low-res y";
     if (!strncmp(op, "blur", 4)) return "blurred y";
+    if (!strncmp(op, "phaseless", 9)) return "A^T y (no phase)";
     return "y";
 }
 
@@ -213,7 +251,8 @@ int cs_write_grid(const char *C, const char *path, const ginv_images *truth,
     const float *src[2 + CS_NMETHODS] = {truth->pix, res->view};
     const char *rl[2 + CS_NMETHODS] = {"truth", view_label(op)};
     for (int t = 0; t < CS_NMETHODS; t++)
-        if (res->xhat[t]) rl[2 + r] = ginv_cs_method_name(t), src[2 + r++] = res->xhat[t];
+        if (res->xhat[t])
+            rl[2 + r] = ginv_cs_method_name(t), src[2 + r++] = res->shown[t] ? res->shown[t] : res->xhat[t];
     for (int i = 0; i < rows; i++)
         memcpy(tiles + (size_t)i * cols * n, src[i], (size_t)cols * n * sizeof(float));
     for (int c = 0; c < cols; c++) snprintf(clab[c], sizeof clab[c], "#%d", c), cl[c] = clab[c];

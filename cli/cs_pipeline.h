@@ -1,7 +1,8 @@
 /* cs_pipeline.h — compressed sensing on images, shared by `ginv cs`,
  * `ginv experiment cs` and `ginv demo`: measure a batch of images with one
- * operator, reconstruct them with CSGM and the Lasso baselines, score each
- * reconstruction (per-pixel MSE, PSNR). */
+ * operator, reconstruct them with CSGM and the Lasso baselines (for Fourier
+ * phase retrieval: HIO and ER), score each reconstruction (per-pixel MSE,
+ * up to the operator's trivial ambiguities for a nonlinear one; PSNR). */
 #ifndef GINV_CS_PIPELINE_H
 #define GINV_CS_PIPELINE_H
 
@@ -24,6 +25,7 @@ typedef struct {
     ginv_sgilo_opts sgilo;     /* sgilo (its layer and ILO start: ilo's last stage) */
     const char *score_path;    /* sgilo: the file with the score prior */
     int samples;               /* sgilo: posterior draws of x kept per image */
+    ginv_pr_opts pr;           /* hio, er: Fienup's algorithms (algo set per method) */
     double lasso_lambda;       /* > 0: fixed; else tuned on `tune` */
     int lasso_iters;
     const ginv_images *tune;   /* held-out images for the Lasso's lambda, or NULL */
@@ -38,6 +40,8 @@ typedef struct {
     float *view;                     /* N x n: an image of what was measured (NaN: unseen) */
     float *xhat[CS_NMETHODS];        /* N x n, NULL for methods not run */
     double *mse[CS_NMETHODS];        /* N */
+    float *shown[CS_NMETHODS];       /* N x n for the grid: xhat moved onto the truth by
+                                        ginv_op_align (phaseless-fourier), else NULL */
     double lambda[CS_NMETHODS];      /* the lambda used (Lasso: tuned) */
     double seconds[CS_NMETHODS];
     /* sgilo's posterior: per-pixel std (N x n), kept draws (N x samples x n),
@@ -45,6 +49,8 @@ typedef struct {
     float *sgilo_std, *sgilo_draws;
     double *sgilo_rhat, *sgilo_ess, *sgilo_step;
     long sgilo_grad_evals, sgilo_score_evals;
+    const char *error_metric;        /* "mse", or up to the operator's ambiguities:
+                                        "mse-up-to-sign[-shift-flip]", "mse-up-to-scale" */
 } cs_result;
 
 /* Runs every method of cfg on the images (the truth). 0 or an exit code
@@ -61,7 +67,8 @@ int cs_run_sgilo(const char *cmd, ginv_net *net, const ginv_op *op, int N, const
 void cs_sgilo_configure(const ginv_cs_params *p, cs_config *cfg);
 /* Mean and 1.96 standard errors of a method's per-pixel MSE. */
 void cs_summary(const cs_result *res, int method, double *mean, double *ci95);
-/* Grid PNG: a column per image (at most maxcols, labelled #0, #1, ..), rows
+/* Grid PNG (phase retrieval: each reconstruction as res->shown, aligned):
+ * a column per image (at most maxcols, labelled #0, #1, ..), rows
  * truth, the view of y (labelled by the operator `op`: A^T y, observed, ..),
  * each method run (labelled by its name), under `title` (may be NULL); tiles
  * upscaled `scale` times. */

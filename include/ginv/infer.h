@@ -404,6 +404,50 @@ ginv_status ginv_ilo_run(ginv_net *net, const ginv_op *op, int N, const float *Y
                          double *loss_csgm, const float *X0, double *mse);
 
 
+/* ---------------------------------------------- Fourier phase retrieval */
+
+/* The classical baselines of Fourier phase retrieval (Fienup 1982, "Phase
+ * retrieval algorithms: a comparison", Appl. Opt. 21(15)) for real images
+ * known to lie in the h x w box (top left) of the OH x OW = (K h) x (K w)
+ * grid, from the magnitudes ginv_op_phaseless_fourier measures: Y (N x
+ * c OH OW) holds, per image and channel, |X_k| of the unitary 2-D DFT of the
+ * padded channel in FFT order. ER (error reduction, the Gerchberg–Saxton
+ * algorithm with object constraints, §II): g <- P_O(Re F^-1 P_M(F g)), P_M
+ * the magnitude step G -> y G / |G|, P_O zero outside the box (and where
+ * negative, with nonneg). HIO (hybrid input-output, §IV eq. 44): inside the
+ * box where the new g' >= 0 g <- g', elsewhere g <- g - beta g'; then
+ * er_iters of ER. Each channel is solved on its own. Restarts from uniform
+ * noise in the box scaled to ||y|| (stream (seed, GINV_STREAM_PR_INIT,
+ * ((first_index + i) << 20) | restart) for image i); the restart with the
+ * smallest magnitude residual || |F x| - y || is kept. Batched over ginv's
+ * pool, one chunk per (image, restart): results do not depend on threads.
+ * The answer is determined up to the trivial ambiguities (ginv_op_rel_error
+ * of the phaseless-fourier operator measures up to them). */
+enum { GINV_STREAM_PR_INIT = GINV_STREAM_USER + 75 };
+typedef enum { GINV_PR_ER = 0, GINV_PR_HIO } ginv_pr_algo;
+typedef struct {
+    ginv_pr_algo algo;  /* HIO (then er_iters of ER) or ER alone; default HIO */
+    int iters;          /* HIO iterations, or ER's for ER; default 500 */
+    int er_iters;       /* ER iterations after HIO (ignored by ER); default 100 */
+    double beta;        /* HIO's feedback, 0 < beta <= 2; default 0.9 */
+    int restarts;       /* random starts per image, 1 .. 2^20; default 10 */
+    int nonneg;         /* the object is >= 0 (else real only); default 1 */
+    uint64_t seed;      /* default 1 */
+    uint64_t first_index; /* image i is image first_index + i of its stream */
+    int threads;        /* default 1 */
+    double *trace;      /* NULL, or N x restarts x T (T = iters (+ er_iters for HIO)):
+                           the relative Fourier error || |F g_t| - y || / ||y|| of every
+                           iteration t (before its magnitude step), per image and restart */
+    ginv_ctx *ctx;      /* callbacks, threads, cancel (ginv/base.h); NULL: none */
+} ginv_pr_opts;
+void ginv_pr_opts_init(ginv_pr_opts *o);
+/* X (N x c h w, may be NULL): each image's kept answer (in the box, >= 0
+ * with nonneg); resid (N, may be NULL): its || |F x| - y || / ||y||.
+ * Errors: K outside [1, 16], bad sizes or options, a magnitude < 0 or not
+ * finite (GINV_ERR_ARG). */
+ginv_status ginv_phase_retrieval_run(int c, int h, int w, int K, int N, const float *Y,
+                                     const ginv_pr_opts *o, float *X, double *resid);
+
 /* `cs`'s parameter table: compressed sensing on images (Bora et al. 2017),
  * the options of `ginv cs` and the keys of a cs sweep cell. Not in it:
  * seed, threads, the outputs, --in-range and --tune-data (the command's). */
@@ -413,7 +457,8 @@ typedef struct {
     const char *op;             /* operator text; default gaussian-unit (N(0, 1) entries) */
     int m;
     double noise;               /* per measurement */
-    const char *method;         /* comma list of csgm, lasso-pixel, lasso-dct, lasso-wavelet, lasso-db4, ilo, sgilo */
+    const char *method;         /* comma list of csgm, lasso-pixel, lasso-dct, lasso-wavelet, lasso-db4, ilo,
+                                   sgilo, hio, er */
     double lambda;              /* CSGM's lambda ||z||^2 */
     int restarts, iters;
     double lr;
@@ -432,13 +477,20 @@ typedef struct {
     double sgilo_prior_weight, sgilo_temperature;
     const char *sgilo_start;    /* sgilo: ilo or prior */
     const char *sgilo_precond;  /* sgilo: laplace or none */
+    int pr_iters;               /* hio, er: iterations (HIO's, or ER's) */
+    int er_iters;               /* hio: ER iterations after HIO */
+    double hio_beta;            /* hio: the feedback beta */
+    int pr_restarts;            /* hio, er: random starts per image */
 } ginv_cs_params;
 extern const ginv_param_table ginv_cs_table;
 void ginv_cs_params_init(ginv_cs_params *p);
 /* Values in range, the method list well formed (into methods, at most
- * GINV_CS_NMETHODS, *count of them; both may be NULL), csgm given a model. */
+ * GINV_CS_NMETHODS, *count of them; both may be NULL), csgm given a model,
+ * and each method fit for the operator: the Lasso and ILO need a linear one
+ * (not phaseless or 1-bit), hio and er (ginv_phase_retrieval_run) need
+ * phaseless-fourier. */
 enum { GINV_CS_CSGM = 0, GINV_CS_LASSO_PIXEL, GINV_CS_LASSO_DCT, GINV_CS_LASSO_WAVELET,
-       GINV_CS_LASSO_DB4, GINV_CS_ILO, GINV_CS_SGILO, GINV_CS_NMETHODS };
+       GINV_CS_LASSO_DB4, GINV_CS_ILO, GINV_CS_SGILO, GINV_CS_HIO, GINV_CS_ER, GINV_CS_NMETHODS };
 const char *ginv_cs_method_name(int method);   /* "csgm", "lasso-dct", ...; NULL out of range */
 ginv_basis ginv_cs_method_basis(int method);   /* the Lasso's basis (PIXEL for csgm) */
 ginv_status ginv_cs_check(const ginv_cs_params *p, int *methods, int *count);

@@ -159,6 +159,12 @@ double ginv_op_rel_error(const ginv_op *op, const float *a, const float *b, size
  * ginv_link_error_name, or "relative-up-to-sign-shift-flip"
  * (phaseless-fourier). */
 const char *ginv_op_error_name(const ginv_op *op);
+/* An estimate a (n values) moved onto the truth b for display: for
+ * phaseless-fourier, channel by channel, a under the inverse of the
+ * ambiguity (sign, circular shift, flip) that ginv_op_rel_error finds
+ * closest, cropped to the h x w box (out[p] = s a_pad[where b's pixel p
+ * goes]); for every other operator a copy of a. out (n) may not alias b. */
+ginv_status ginv_op_align(const ginv_op *op, const float *a, const float *b, float *out);
 void ginv_op_free(ginv_op *op);
 int ginv_op_m(const ginv_op *op);
 int ginv_op_n(const ginv_op *op);
@@ -169,6 +175,14 @@ void ginv_op_adjoint(const ginv_op *op, int B, const float *y, float *x);
 /* Measurement noise (not an operator): y (n) += N(0, sigma^2) i.i.d., drawn
  * from stream (seed, GINV_STREAM_NOISE, index). sigma <= 0 adds nothing. */
 void ginv_add_noise(float *y, size_t n, double sigma, uint64_t seed, uint64_t index);
+/* Simulated measurements under each link's noise model (docs/operators.md):
+ * for every row b of X (B x n), Y (B x m) gets y = A x + e (linear),
+ * max(0, phi(A x) + e) (phaseless: ABS, CABS; a magnitude stays >= 0) or
+ * sign(A x + e) (1-bit), e ~ N(0, sigma^2 I) from stream (seed,
+ * GINV_STREAM_NOISE, first_index + b). What `recover`'s scenario (B = 1,
+ * first_index the trial) and `cs` (image i: first_index + i) measure. */
+ginv_status ginv_op_observe(const ginv_op *op, int B, const float *X, double sigma,
+                            uint64_t seed, uint64_t first_index, float *Y);
 /* "A view of the measurements" y (m) as an h x w image img (h*w == n) for a
  * figure: subsample / inpaint-box: the observed pixels, NaN elsewhere (drawn
  * mid-gray by ginv_png_write_grid); downsample: the low-resolution image

@@ -19,7 +19,7 @@ static const ginv_param_def cs_defs[] = {
     {"op", GINV_PARAM_STRING, F(op), "SPEC", GINV_OP_HELP, "gaussian-unit", 0, 0, NULL},
     {"m", GINV_PARAM_INT, F(m), "M", GINV_M_HELP, "100", 1, 1 << 24, NULL},
     {"noise", GINV_PARAM_DOUBLE, F(noise), "SIGMA", "std of the Gaussian noise added to each measurement (0.1: Bora et al.'s setup, where recover's 0 is the noiseless theory)", "0.1", 0, 1e6, NULL},
-    {"method", GINV_PARAM_STRING, F(method), "LIST", "comma list of csgm, lasso-pixel, lasso-dct, lasso-wavelet (Haar), lasso-db4, ilo (CSGM, then the intermediate layer(s) --layer)", "csgm,lasso-dct", 0, 0, NULL},
+    {"method", GINV_PARAM_STRING, F(method), "LIST", "comma list of csgm, lasso-pixel, lasso-dct, lasso-wavelet (Haar), lasso-db4, ilo (CSGM, then the intermediate layer(s) --layer), sgilo (Langevin there with a score prior), hio (hybrid input-output, then error reduction) and er (error reduction), the last two for --op phaseless-fourier only", "csgm,lasso-dct", 0, 0, NULL},
     {"lambda", GINV_PARAM_DOUBLE, F(lambda), "L", "CSGM: weight of the prior term lambda ||z||^2 in ||A G(z) - y||^2 + lambda ||z||^2 (0.1: Bora et al.'s, with their noise)", "0.1", 0, 1e6, NULL},
     {"restarts", GINV_PARAM_INT, F(restarts), "R", "CSGM: random starts per image (the lowest loss is kept)", "10", 1, 1 << 16, NULL},
     {"iters", GINV_PARAM_INT, F(iters), "T", "CSGM: Adam iterations", "1000", 0, 1 << 24, NULL},
@@ -42,6 +42,10 @@ static const ginv_param_def cs_defs[] = {
     {"sgilo-temperature", GINV_PARAM_DOUBLE, F(sgilo_temperature), "T", "SGILO: the Langevin noise temperature (1: the posterior)", "1", 1e-9, 1e6, NULL},
     {"sgilo-precond", GINV_PARAM_STRING, F(sgilo_precond), "laplace|none", "SGILO: precondition Langevin by the inverse Gauss-Newton Hessian of U at each image's start (laplace) or not", "laplace", 0, 0, NULL},
     {"sgilo-start", GINV_PARAM_STRING, F(sgilo_start), "ilo|prior", "SGILO: start the chains at ILO's h (with the ILO options) or at G1(z), z ~ N(0, I)", "ilo", 0, 0, NULL},
+    {"pr-iters", GINV_PARAM_INT, F(pr_iters), "T", "hio, er: iterations of HIO (then --er-iters of ER) or of ER (Fienup 1982)", "500", 0, 1 << 24, NULL},
+    {"er-iters", GINV_PARAM_INT, F(er_iters), "T", "hio: error-reduction iterations after HIO's", "100", 0, 1 << 24, NULL},
+    {"hio-beta", GINV_PARAM_DOUBLE, F(hio_beta), "B", "hio: the feedback beta of hybrid input-output", "0.9", 1e-6, 2, NULL},
+    {"pr-restarts", GINV_PARAM_INT, F(pr_restarts), "R", "hio, er: random starts per image (the smallest magnitude residual is kept)", "10", 1, 1 << 20, NULL},
 };
 #undef F
 
@@ -54,13 +58,44 @@ void ginv_cs_params_init(ginv_cs_params *p)
 }
 
 static const char *const method_names[GINV_CS_NMETHODS] = {"csgm", "lasso-pixel", "lasso-dct",
-                                                          "lasso-wavelet", "lasso-db4", "ilo", "sgilo"};
+                                                          "lasso-wavelet", "lasso-db4", "ilo", "sgilo",
+                                                          "hio", "er"};
 static const ginv_basis method_basis[GINV_CS_NMETHODS] = {GINV_BASIS_PIXEL, GINV_BASIS_PIXEL,
                                                          GINV_BASIS_DCT, GINV_BASIS_HAAR,
-                                                         GINV_BASIS_DB4, GINV_BASIS_PIXEL, GINV_BASIS_PIXEL};
+                                                         GINV_BASIS_DB4, GINV_BASIS_PIXEL,
+                                                         GINV_BASIS_PIXEL, GINV_BASIS_PIXEL, GINV_BASIS_PIXEL};
 
 const char *ginv_cs_method_name(int m) { return m >= 0 && m < GINV_CS_NMETHODS ? method_names[m] : NULL; }
 ginv_basis ginv_cs_method_basis(int m) { return m >= 0 && m < GINV_CS_NMETHODS ? method_basis[m] : GINV_BASIS_PIXEL; }
+
+/* The Lasso and ILO fit y = A x + e only; hio and er need phaseless-fourier.
+ * An op text that does not parse is left to ginv_cs_op, which names it. */
+static ginv_status methods_fit_op(const ginv_cs_params *p, const int *list, int n)
+{
+    int linear_only = -1, pr = -1;
+    for (int i = 0; i < n; i++) {
+        if (list[i] == GINV_CS_HIO || list[i] == GINV_CS_ER) pr = list[i];
+        else if (list[i] != GINV_CS_CSGM && linear_only < 0) linear_only = list[i];
+    }
+    if (linear_only < 0 && pr < 0) return GINV_OK;
+    ginv_op_spec spec;
+    if (ginv_op_spec_parse(&spec, p->op, p->m) != GINV_OK) {
+        ginv_clear_error();
+        return GINV_OK;
+    }
+    ginv_link link = ginv_op_spec_link(&spec);
+    int pf = spec.kind == GINV_OPK_PHASELESS_FOURIER;
+    ginv_op_spec_release(&spec);
+    if (linear_only >= 0 && link != GINV_LINK_LINEAR)
+        return ginv_fail(GINV_ERR_ARG, "parameter 'method': %s needs a linear operator (y = A x + "
+                         "noise) but --op '%s' measures %s; use csgm%s", method_names[linear_only],
+                         p->op, link == GINV_LINK_SIGN ? "signs" : "magnitudes",
+                         pf ? ", hio or er" : "");
+    if (pr >= 0 && !pf)
+        return ginv_fail(GINV_ERR_ARG, "parameter 'method': %s (Fourier phase retrieval) needs "
+                         "--op phaseless-fourier[:K], not '%s'", method_names[pr], p->op);
+    return GINV_OK;
+}
 
 ginv_status ginv_cs_check(const ginv_cs_params *p, int *methods, int *count)
 {
@@ -77,7 +112,7 @@ ginv_status ginv_cs_check(const ginv_cs_params *p, int *methods, int *count)
             if (strlen(method_names[i]) == len && !strncmp(q, method_names[i], len)) found = i;
         if (found < 0)
             return ginv_fail(GINV_ERR_ARG, "parameter 'method': unknown method '%.*s' (use csgm, lasso-pixel, "
-                                           "lasso-dct, lasso-wavelet (Haar), lasso-db4, ilo or sgilo)", (int)len, q);
+                                           "lasso-dct, lasso-wavelet (Haar), lasso-db4, ilo, sgilo, hio or er)", (int)len, q);
         for (int i = 0; i < n; i++)
             if (list[i] == found)
                 return ginv_fail(GINV_ERR_ARG, "parameter 'method': '%s' is listed twice", method_names[found]);
@@ -89,6 +124,7 @@ ginv_status ginv_cs_check(const ginv_cs_params *p, int *methods, int *count)
     if (!n) return ginv_fail(GINV_ERR_ARG, "parameter 'method': no method given");
     ginv_ilo_opts io;
     if ((st = ginv_cs_ilo_opts(p, &io)) != GINV_OK) return st;
+    if ((st = methods_fit_op(p, list, n)) != GINV_OK) return st;
     if (csgm && !p->model) return ginv_fail(GINV_ERR_ARG, "parameter 'model' is required for methods csgm, ilo and sgilo");
     for (int i = 0; i < n; i++) {
         if (list[i] != GINV_CS_SGILO) continue;

@@ -72,19 +72,11 @@ ginv_status ginv_scenario_draw(ginv_scenario *sc, const ginv_scenario_opts *o)
     if ((st = ginv_net_ws_new(&ws, sc->net, 1)) != GINV_OK) return st;
     memcpy(sc->x0, ginv_net_forward(sc->net, ws, 1, sc->z0), (size_t)sc->n * sizeof(float));
     ginv_net_ws_free(ws);
-    /* the noise model per link (docs/operators.md): linear y = A x0 + e;
-     * phaseless y = max(0, |A x0| + e) (amplitude noise, a magnitude kept
-     * >= 0; phaseless-fourier: each of the m magnitudes, both of a conjugate
-     * pair, its own e, as a detector's pixels); 1-bit y = sign(A x0 + e) (noise before quantisation, the probit
-     * model); e ~ N(0, noise^2) i.i.d. from stream (seed, NOISE, trial) */
-    ginv_link link = ginv_op_link(sc->op);
-    int mag = link == GINV_LINK_ABS || link == GINV_LINK_CABS; /* phaseless: |A x0| or |F x0| */
-    if (mag) ginv_op_measure(sc->op, 1, sc->x0, sc->y);
-    else ginv_op_apply(sc->op, 1, sc->x0, sc->y);
-    ginv_add_noise(sc->y, (size_t)sc->m, o->noise, o->seed, o->trial);
-    if (mag)
-        for (int i = 0; i < sc->m; i++) sc->y[i] = sc->y[i] > 0 ? sc->y[i] : 0.0f;
-    if (link == GINV_LINK_SIGN)
-        for (int i = 0; i < sc->m; i++) sc->y[i] = sc->y[i] < 0 ? -1.0f : 1.0f;
-    return GINV_OK;
+    /* the noise model per link (docs/operators.md, ginv_op_observe):
+     * linear y = A x0 + e; phaseless y = max(0, |A x0| + e) (phaseless-fourier:
+     * each of the m magnitudes, both of a conjugate pair, its own e, as a
+     * detector's pixels); 1-bit y = sign(A x0 + e) (the probit model); e ~
+     * N(0, noise^2) i.i.d. from stream (seed, NOISE, trial) */
+    return ginv_op_observe(sc->op, 1, sc->x0, o->noise > 0 ? o->noise : 0, o->seed, o->trial,
+                           sc->y);
 }

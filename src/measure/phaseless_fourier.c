@@ -13,6 +13,7 @@
  * Hermitian spectrum the pairs encode. Also the ambiguity metric of
  * ginv_op_rel_error: min over sign, circular shift and flip per channel. */
 #include "measure/op_impl.h"
+#include "base/check_internal.h"
 #include "base/fft_lock.h"
 #include "linalg/pool.h"
 
@@ -118,12 +119,17 @@ static void pf_adjoint(const ginv_op *op, int B, const float *u, float *x)
     pf_run(op, B, 1, u, x);
 }
 
-/* Channel ch's part of the metric: min over s = +-1, flip f and shift t of
- * ||a - s S_t f b||^2 on the padded grid. <a, S_t b> = (a corr b)[t] =
- * IDFT(A conj B)[t] and <a, S_t f b> = (a conv b)[t] = IDFT(A B)[t], the
- * flip f b[p] = b[-p]; the best (s, f, t) is then measured directly. */
-static double channel_sqdist(const pf_state *s, const float *a, const float *b,
-                             fftw_complex *fa, fftw_complex *fb, fftw_complex *fc)
+/* The best trivial ambiguity of one channel: the sign s = +-1, flip f and
+ * shift t = (t1, t2) maximising <a, s S_t f b> on the padded grid.
+ * <a, S_t b> = (a corr b)[t] = IDFT(A conj B)[t] and <a, S_t f b> =
+ * (a conv b)[t] = IDFT(A B)[t], the flip f b[p] = b[-p]. b's pixel (p, q)
+ * lands on (t1 + p, t2 + q) (shift) or (t1 - p, t2 - q) (flip) mod (oh, ow). */
+typedef struct {
+    int flip, sgn, t1, t2;
+} pf_move;
+
+static pf_move best_move(const pf_state *s, const float *a, const float *b, fftw_complex *fa,
+                         fftw_complex *fb, fftw_complex *fc)
 {
     size_t N = (size_t)s->oh * s->ow;
     memset(fa, 0, N * sizeof(fftw_complex));
@@ -151,25 +157,39 @@ static double channel_sqdist(const pf_state *s, const float *a, const float *b,
                 bf = flip, bt = t, bsgn = fc[t][0] < 0 ? -1 : 1;
             }
     }
-    /* ||a - s S_t f b||^2 over the padded grid, b's image at (p, q) landing on
-     * (t1 + p, t2 + q) (shift) or (t1 - p, t2 - q) (flip) mod (oh, ow) */
-    int t1 = (int)(bt / (size_t)s->ow), t2 = (int)(bt % (size_t)s->ow);
+    return (pf_move){bf, bsgn, (int)(bt / (size_t)s->ow), (int)(bt % (size_t)s->ow)};
+}
+
+/* where the move sends pixel (p, q) of the h x w box, on the padded grid */
+static size_t moved_index(const pf_state *s, pf_move mv, int p, int q)
+{
+    int r = mv.flip ? mv.t1 - p : mv.t1 + p, c = mv.flip ? mv.t2 - q : mv.t2 + q;
+    r = ((r % s->oh) + s->oh) % s->oh;
+    c = ((c % s->ow) + s->ow) % s->ow;
+    return (size_t)r * s->ow + c;
+}
+
+/* Channel ch's part of the metric: min over s = +-1, flip f and shift t of
+ * ||a - s S_t f b||^2 on the padded grid: the best (s, f, t) found by
+ * best_move, then its distance measured directly. */
+static double channel_sqdist(const pf_state *s, const float *a, const float *b,
+                             fftw_complex *fa, fftw_complex *fb, fftw_complex *fc)
+{
+    size_t N = (size_t)s->oh * s->ow;
+    pf_move mv = best_move(s, a, b, fa, fb, fc);
     double d = 0, bb = 0, overlap = 0;
     float *moved = ginv_calloc(N, sizeof(float)); /* s S_t f b, (oh, ow) */
     if (!moved) return NAN;
     for (int p = 0; p < s->h; p++)
         for (int q = 0; q < s->w; q++) {
-            int r = bf ? t1 - p : t1 + p, c = bf ? t2 - q : t2 + q;
-            r = ((r % s->oh) + s->oh) % s->oh;
-            c = ((c % s->ow) + s->ow) % s->ow;
-            moved[(size_t)r * s->ow + c] = (float)bsgn * b[(size_t)p * s->w + q];
+            moved[moved_index(s, mv, p, q)] = (float)mv.sgn * b[(size_t)p * s->w + q];
             bb += (double)b[(size_t)p * s->w + q] * b[(size_t)p * s->w + q];
         }
     for (int p = 0; p < s->h; p++)
         for (int q = 0; q < s->w; q++) {
-            double av = a[(size_t)p * s->w + q], mv = moved[(size_t)p * s->ow + q];
-            d += (av - mv) * (av - mv);
-            overlap += mv * mv;
+            double av = a[(size_t)p * s->w + q], mv_ = moved[(size_t)p * s->ow + q];
+            d += (av - mv_) * (av - mv_);
+            overlap += mv_ * mv_;
         }
     ginv_free(moved);
     return d + (bb - overlap); /* plus the part of s S_t f b outside a's h x w corner */
@@ -242,5 +262,42 @@ ginv_status ginv_op_phaseless_fourier(ginv_op **out, int c, int h, int w, int ov
     }
     st = ginv_op_wrap(out, &pf_vt, c * N, c * h * w, s);
     if (st == GINV_OK) (*out)->pair = pair;
+    return st;
+}
+
+/* out = a moved by the inverse of the best ambiguity of ginv_op_rel_error:
+ * out[p, q] = s a_pad[where (p, q) of b goes], a_pad zero outside a's box. */
+ginv_status ginv_op_align(const ginv_op *op, const float *a, const float *b, float *out)
+{
+    GINV_NONNULL(op);
+    GINV_NONNULL(a);
+    GINV_NONNULL(b);
+    GINV_NONNULL(out);
+    if (op->vt != &pf_vt) {
+        memmove(out, a, (size_t)op->n * sizeof(float));
+        return GINV_OK;
+    }
+    const pf_state *s = op->state;
+    size_t hw = (size_t)s->h * s->w, N = (size_t)s->oh * s->ow;
+    fftw_complex *fa = fftw_malloc(N * sizeof(fftw_complex));
+    fftw_complex *fb = fftw_malloc(N * sizeof(fftw_complex));
+    fftw_complex *fc = fftw_malloc(N * sizeof(fftw_complex));
+    float *apad = ginv_calloc(N, sizeof(float));
+    ginv_status st = GINV_OK;
+    if (!fa || !fb || !fc || !apad) st = ginv_fail(GINV_ERR_NOMEM, "ginv_op_align: out of memory");
+    for (int ch = 0; st == GINV_OK && ch < s->c; ch++) {
+        const float *ac = a + ch * hw, *bc = b + ch * hw;
+        pf_move mv = best_move(s, ac, bc, fa, fb, fc);
+        memset(apad, 0, N * sizeof(float));
+        for (int p = 0; p < s->h; p++)
+            for (int q = 0; q < s->w; q++) apad[(size_t)p * s->ow + q] = ac[(size_t)p * s->w + q];
+        for (int p = 0; p < s->h; p++)
+            for (int q = 0; q < s->w; q++)
+                out[ch * hw + (size_t)p * s->w + q] = (float)mv.sgn * apad[moved_index(s, mv, p, q)];
+    }
+    fftw_free(fa);
+    fftw_free(fb);
+    fftw_free(fc);
+    ginv_free(apad);
     return st;
 }

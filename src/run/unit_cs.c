@@ -7,7 +7,9 @@
  * (ginv_cs_table: same names and defaults), with one method per cell (put
  * "method" in the grid to compare). CSGM runs the image's restarts as one
  * batch; the Lasso needs a fixed lambda here (the tuning of `ginv cs` looks
- * at held-out images, not one unit). */
+ * at held-out images, not one unit); hio and er (phaseless-fourier) run
+ * ginv_phase_retrieval_run with image t's restart streams. For a nonlinear
+ * operator the mse is up to its ambiguities, as `ginv cs` measures it. */
 #include "ginv.h"
 
 #include <limits.h>
@@ -53,7 +55,7 @@ static ginv_status configure(const ginv_params *cell, cs_cfg *c)
         return ginv_fail(GINV_ERR_ARG, "parameter 'method' '%s': one method per cell (put \"method\" "
                                        "in the grid to compare several)", c->p.method);
     c->method = methods[0];
-    if (c->method != GINV_CS_CSGM && c->method != GINV_CS_ILO && !(c->p.lasso_lambda > 0))
+    if (ginv_cs_method_name(c->method)[0] == 'l' && !(c->p.lasso_lambda > 0)) /* lasso-* */
         return ginv_fail(GINV_ERR_ARG, "parameter 'lasso-lambda' (> 0) is required for method %s "
                                        "in a sweep", c->p.method);
     return split_slice(c->p.data, c);
@@ -189,10 +191,19 @@ static ginv_status cs_run(const ginv_params *p, uint64_t seed, uint64_t trial, g
         if (!y || !x) st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
     }
     if (st == GINV_OK) {
-        ginv_op_apply(op, 1, im.pix, y);
-        ginv_add_noise(y, (size_t)ginv_op_m(op), c.p.noise, seed, trial);
+        /* as ginv cs: the link's noise model, image t's stream */
+        st = ginv_op_observe(op, 1, im.pix, c.p.noise, seed, trial, y);
         double loss = NAN;
-        if (gen) {
+        if (st != GINV_OK) {
+        } else if (c.method == GINV_CS_HIO || c.method == GINV_CS_ER) {
+            ginv_pr_opts po; /* as ginv cs --method hio|er for its image t */
+            ginv_pr_opts_init(&po);
+            po.algo = c.method == GINV_CS_HIO ? GINV_PR_HIO : GINV_PR_ER;
+            po.iters = c.p.pr_iters, po.er_iters = c.p.er_iters, po.beta = c.p.hio_beta;
+            po.restarts = c.p.pr_restarts, po.seed = seed, po.first_index = trial;
+            int K = (int)lround(sqrt((double)ginv_op_m(op) / n));
+            st = ginv_phase_retrieval_run(1, im.h, im.w, K, 1, y, &po, x, NULL);
+        } else if (gen) {
             ginv_csgm_opts o;
             ginv_csgm_opts_init(&o);
             o.restarts = c.p.restarts, o.iters = c.p.iters, o.lr = c.p.lr, o.lambda = c.p.lambda;
@@ -214,8 +225,13 @@ static ginv_status cs_run(const ginv_params *p, uint64_t seed, uint64_t trial, g
             st = ginv_lasso_run(op, ginv_cs_method_basis(c.method), im.h, im.w, 1, y, &lo, x);
         }
         if (st == GINV_OK) {
-            double se = 0;
+            double se = 0, bb = 0;
             for (int i = 0; i < n; i++) se += ((double)x[i] - im.pix[i]) * ((double)x[i] - im.pix[i]);
+            if (ginv_op_link(op) != GINV_LINK_LINEAR) { /* up to the ambiguities, as ginv cs */
+                double rel = ginv_op_rel_error(op, x, im.pix, (size_t)n);
+                for (int i = 0; i < n; i++) bb += (double)im.pix[i] * im.pix[i];
+                se = rel * rel * (bb > 0 ? bb : 1);
+            }
             ginv_metrics_add(out, "mse", se / n);
             ginv_metrics_add(out, "psnr", 10 * log10(1.0 / fmax(se / n, 1e-300)));
             if (gen) ginv_metrics_add(out, "loss", loss);

@@ -122,6 +122,8 @@ TEST(api_measure_refuses_null_pointers_and_zero_sizes)
 {
     /* measurement operators */
     NULLS(ginv_op_gaussian(NULL, 0, 0, 0, 0));
+    NULL_ARG(ginv_op_observe(NULL, 0, NULL, 0, 0, 0, NULL), "op");
+    NULL_ARG(ginv_op_align(NULL, NULL, NULL, NULL), "op");
     NULLS(ginv_op_matrix(NULL, 0, 0, NULL));
     NULLS(ginv_op_identity(NULL, 0));
     NULLS(ginv_op_subsample(NULL, 0, 0, NULL));
@@ -187,6 +189,9 @@ TEST(api_infer_refuses_null_pointers_and_zero_sizes)
     NULL_ARG(ginv_cs_ilo_opts(NULL, NULL), "p");
     /* compressed sensing (CSGM) */
     NULLS(ginv_csgm_run(NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL));
+    /* Fourier phase retrieval (ER, HIO) */
+    ginv_pr_opts_init(NULL);
+    NULL_ARG(ginv_phase_retrieval_run(0, 0, 0, 0, 0, NULL, NULL, NULL, NULL), "Y");
     /* ILO (issue 13) */
     NULL_ARG(ginv_project_l1_ball(NULL, 0, 0, NULL), "v");
     NULL_ARG(ginv_ilo_run(NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),

@@ -411,3 +411,42 @@ TEST(nonlinear_scenario_refuses_measurements_the_link_cannot_make)
     CHECK_OK(ginv_scenario_draw(&sc, &o));
     ginv_scenario_release(&sc);
 }
+
+/* ginv_op_observe, the one noise model of every link (scenario and cs): row
+ * b of a batch is the single call with stream first_index + b; linear is
+ * A x + e exactly; phaseless-fourier's noisy magnitudes are clipped at 0. */
+TEST(nonlinear_observe_batches_rows_on_their_own_noise_streams)
+{
+    enum { B = 3, H = 4, W = 4 };
+    int n = H * W;
+    ginv_op *pf = NULL, *g = NULL;
+    CHECK_OK(ginv_op_phaseless_fourier(&pf, 1, H, W, 2));
+    CHECK_OK(ginv_op_gaussian(&g, 10, n, 5, 0));
+    if (!pf || !g) return;
+    int m = ginv_op_m(pf);
+    float x[B * 16], y[B * 64], one[64], clean[B * 64], lin[B * 10], want[B * 10];
+    ginv_rng r;
+    ginv_rng_init(&r, 9, GINV_STREAM_USER, 0);
+    ginv_rng_normal_f32(&r, x, B * n, 1.0);
+    CHECK_OK(ginv_op_observe(pf, B, x, 0.2, 4, 10, y));
+    ginv_op_measure(pf, B, x, clean);
+    int clipped = 0;
+    for (int b = 0; b < B; b++) {
+        CHECK_OK(ginv_op_observe(pf, 1, x + b * n, 0.2, 4, 10 + b, one));
+        CHECK(!memcmp(one, y + b * m, m * sizeof(float)));
+        for (int i = 0; i < m; i++) clipped += y[b * m + i] == 0 && clean[b * m + i] > 0;
+    }
+    for (int i = 0; i < B * m; i++) CHECK(y[i] >= 0);
+    CHECK(clipped > 0); /* some small magnitudes went below 0 and were clipped */
+    CHECK_OK(ginv_op_observe(g, B, x, 0.5, 4, 0, lin));
+    ginv_op_apply(g, B, x, want); /* the batch's product (a GEMM, not B GEMVs) */
+    for (int b = 0; b < B; b++) {
+        ginv_add_noise(want + b * 10, 10, 0.5, 4, b);
+        for (int i = 0; i < 10; i++) CHECK(lin[b * 10 + i] == want[b * 10 + i]);
+    }
+    CHECK(ginv_op_observe(g, -1, x, 0.5, 4, 0, lin) == GINV_ERR_ARG);
+    CHECK(ginv_op_observe(g, 1, x, -1, 4, 0, lin) == GINV_ERR_ARG);
+    CHECK(ginv_op_observe(g, 1, x, NAN, 4, 0, lin) == GINV_ERR_ARG);
+    ginv_op_free(pf);
+    ginv_op_free(g);
+}

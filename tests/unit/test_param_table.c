@@ -174,7 +174,7 @@ TEST(cs_check_reads_method_lists_and_cs_op_is_the_commands_operator)
     CHECK(ginv_cs_check(&p, methods, &n) == GINV_OK && n == 2 && methods[0] == GINV_CS_ILO &&
           !strcmp(ginv_cs_method_name(GINV_CS_ILO), "ilo"));
     p.model = NULL;
-    CHECK(ginv_cs_check(&p, NULL, NULL) == GINV_ERR_ARG && says("methods csgm and ilo"));
+    CHECK(ginv_cs_check(&p, NULL, NULL) == GINV_ERR_ARG && says("methods csgm, ilo and sgilo"));
     p.model = "g.safetensors";
     /* the table's defaults: one ILO stage before layer 1, radius 1, 300 steps, z free */
     CHECK(!strcmp(p.layer, "1") && !strcmp(p.ilo_radius, "1") && !strcmp(p.ilo_iters, "300") &&
