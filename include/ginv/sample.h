@@ -128,6 +128,12 @@ typedef struct {
     const double *metric; /* mala (no laplace), hmc, nuts: the diagonal inverse metric
                              M^{-1} (variances), metric_rows x k, all > 0; NULL: I */
     int metric_rows;      /* 1 (every chain) or chains */
+    int dense;            /* 1: a dense metric (Stan's dense_e): `metric`, when given, holds
+                             metric_rows symmetric positive definite k x k inverse metrics
+                             (row-major), and GINV_ADAPT_ALL estimates the covariance
+                             (n/(n+5)) C + 1e-3 (5/(n+5)) I in the same windows; hmc and nuts
+                             draw p ~ N(0, M), mala and ula propose with noise covariance
+                             M^{-1}, through its Cholesky factor. 0: diagonal */
 } ginv_sample_opts;
 enum { GINV_ADAPT_OFF = 0, GINV_ADAPT_STEP = 1, GINV_ADAPT_ALL = 2 };
 void ginv_sample_opts_init(ginv_sample_opts *o);
@@ -152,7 +158,8 @@ typedef struct {
     long steps;           /* steps per chain, burn-in included */
     /* the values the chains ran with after the burn-in (adapted or given): */
     double *step_size;    /* C: step (eta for mala, eps for hmc/nuts), owned */
-    double *inv_metric;   /* C x k: diagonal inverse metric (1 when none), owned */
+    double *inv_metric;   /* C x k: diagonal inverse metric (1 when none; dense: its diagonal), owned */
+    double *inv_metric_dense; /* C x k x k: the dense inverse metric (o->dense), else NULL; owned */
     /* per kept draw (S x C, draw s of chain c at s * C + c), owned: */
     double *stat_accept;  /* acceptance statistic: min(1, MH ratio); nuts: mean over the
                              tree's leaves (Stan's accept_stat); unadjusted: 1 */
