@@ -48,8 +48,23 @@ ginv_prior ginv_posterior_prior(const ginv_posterior *p);
 ginv_status ginv_posterior_eval(ginv_posterior *p, int B, const float *z, double *U,
                                 float *grad);
 /* The objective 1/2||A G(z) - y||^2 + lambda ||z||^2 inside (lambda =
- * sigma^2/2 for the gaussian prior, else 0): U = f / sigma^2. */
+ * sigma^2/2 for the gaussian prior, else 0): U = f / sigma^2. NULL for a
+ * posterior made by ginv_posterior_new_energy. */
 ginv_objective *ginv_posterior_objective(ginv_posterior *p);
+
+/* A posterior given by its energy alone, for targets that are not
+ * ||A G(z) - y||^2 (test densities such as Neal's funnel, or a caller's own
+ * model): energy(user, B, k, z, U, grad) fills U (B doubles) for the batch z
+ * (B x k, B <= the batch given here) and, when grad != NULL, grad U (B x k);
+ * it returns GINV_OK or a failure (a non-finite U is not a failure: the
+ * samplers treat it as a rejection or a divergence). The chains target
+ * exp(-beta U); there is no generator, so the GD start and the laplace
+ * preconditioner are refused and the prior is GINV_PRIOR_NONE (any prior
+ * belongs in U). user must outlive the posterior. */
+typedef ginv_status (*ginv_energy_fn)(void *user, int B, int k, const float *z, double *U,
+                                      float *grad);
+ginv_status ginv_posterior_new_energy(ginv_posterior **out, int k, ginv_energy_fn energy,
+                                      void *user, int B);
 
 typedef struct ginv_sampler_type ginv_sampler_type;
 /* z <- z - eta grad U(z) + sqrt(2 eta / beta) u  (Daras eq. 2, P&R eq. 6) */

@@ -218,6 +218,9 @@ static ginv_status check_opts(const ginv_posterior *post, const ginv_sample_opts
                                              !isfinite(o->level_max)))
         return ginv_fail(GINV_ERR_ARG, "annealing needs levels >= 1 and a first level >= 1 "
                                        "(got %d, %g)", o->levels, o->level_max);
+    if (o->init == GINV_CHAIN_INIT_GD && !ginv_posterior_has_generator(post))
+        return ginv_fail(GINV_ERR_ARG, "the GD start needs a generator: this posterior is an energy "
+                                       "alone (start zero, random or given)");
     if (o->init == GINV_CHAIN_INIT_GD && (o->gd_iters < 0 || !(o->gd_lr > 0)))
         return ginv_fail(GINV_ERR_ARG, "the GD stage needs iterations >= 0 and a step > 0 "
                                        "(got %d, %g)", o->gd_iters, o->gd_lr);

@@ -12,6 +12,8 @@ const ginv_op *ginv_posterior_op(const ginv_posterior *p);
 const float *ginv_posterior_y(const ginv_posterior *p, int *ny);
 double ginv_posterior_sigma(const ginv_posterior *p);
 int ginv_posterior_cap(const ginv_posterior *p); /* the batch it was built for */
+/* 0 for ginv_posterior_new_energy's posteriors (no net, operator or y). */
+int ginv_posterior_has_generator(const ginv_posterior *p);
 
 typedef struct {
     ginv_posterior *post;
