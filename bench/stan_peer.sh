@@ -63,7 +63,7 @@ with open(sys.argv[3], "w") as o:
         o.write("%s <- %s\n" % (nm, vec(t(key)[0])))
     o.write("idx <- c(%s)\ny <- %s\n" % (", ".join(map(str, idx)), vec(y)))
 PY
-cp bench/stan/vae_inpaint.stan "$OUT/vae_inpaint.stan"
+cp -p bench/stan/vae_inpaint.stan "$OUT/vae_inpaint.stan"
 if [[ ! -s $OUT/vae_inpaint.rds || $OUT/vae_inpaint.rds -ot $OUT/vae_inpaint.stan ]]; then
     t0=$(date +%s.%N)
     Rscript -e "rstan::rstan_options(auto_write = TRUE); invisible(rstan::stan_model('$OUT/vae_inpaint.stan'))" >/dev/null 2>&1
