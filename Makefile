@@ -65,7 +65,7 @@ FUZZ_LIBS    := -lopenblas -lcjson -lpng -lz -lglpk -lsqlite3 -lfftw3 -lprotobuf
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/onnx.pb-c.o
 SECONDS      ?= 20
 
-.PHONY: bench-conv bench-onednn encoder-wall all deps test test-asan test-onnx test-oracles demo bench bench-sample bench-sweep fuzz fuzz-run clean help lib man install uninstall
+.PHONY: bench-stan bench-conv bench-onednn encoder-wall all deps test test-asan test-onnx test-oracles demo bench bench-sample bench-sweep fuzz fuzz-run clean help lib man install uninstall
 all: $(BUILD)/ginv lib
 lib: $(BUILD)/libginv.a $(BUILD)/libginv.so
 
@@ -82,6 +82,7 @@ help:
 	@echo "make demo       deps + build + the main job: CSGM vs Lasso on Fashion-MNIST (ginv demo)"
 	@echo "make bench      ginv vs PyTorch vs a plain BLAS chain (docs/benchmarks.md)"
 	@echo "make bench-sample  ULA sampling: ginv vs a PyTorch ULA vs the BLAS chain (docs/benchmarks.md)"
+	@echo "make bench-stan    NUTS: ginv vs Stan (rstan) on the VAE inpainting posterior (docs/benchmarks.md)"
 	@echo "make bench-sweep   units/s of a 20-cell x 30-trial recovery sweep, 1 vs 2 threads and ranks"
 	@echo "make bench-onednn  conv_transpose2d layers: ginv (im2col + OpenBLAS) vs oneDNN, and the sgemm peak"
 	@echo "make bench-conv    Adam-CSGM on the 64x64x3 DCGAN (ONNX) and the conv VAE decoder: ginv vs PyTorch autograd, B = 1 and 64"
@@ -180,6 +181,14 @@ bench: deps
 	@scripts/deps.sh --bench
 	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
 	bench/run.sh
+
+# Stan as the peer (issue 15): rstan's NUTS vs ginv's on the VAE inpainting
+# posterior; installs r-cran-rstan (scripts/deps.sh --stan) and posterior.
+bench-stan: deps
+	@scripts/deps.sh --stan
+	@scripts/deps.sh --oracles
+	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
+	GINV=$(BUILD)/ginv bench/stan_peer.sh
 
 bench-sample: deps
 	@scripts/deps.sh --bench

@@ -147,7 +147,7 @@ static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts, in
 {
     ginv_sample_params_init(&a->p);
     cli_opt own[] = {
-        {"metric", 0, OPT_STRING, &a->metric_path, "FILE", "ula, mala, hmc, nuts: the diagonal inverse metric (k values, or chains x k: e.g. inv_metric.npy of an adapted run), all > 0"},
+        {"metric", 0, OPT_STRING, &a->metric_path, "diag|dense|FILE", "ula, mala, hmc, nuts: the metric the warm-up adapts, diag (default) or dense (Stan's dense_e: the covariance), or FILE: an inverse metric to use, k values or chains x k (diagonal, all > 0), or a symmetric positive definite k x k matrix or chains x k x k (dense), e.g. inv_metric.npy of an adapted run"},
         {"centre", 0, OPT_STRING, &a->centre_path, "FILE", "the ball's centre (k values; default: the GD point with --start gd, else 0)"},
         {"allow-warnings", 0, OPT_FLAG, &a->allow_warnings, "", "exit 0 even when a convergence check fails (the warnings are still printed and in the JSON)"},
         {"near", 0, OPT_DOUBLE, &a->near, "R", "trajectory: a chain is near z0 when ||z - z0|| <= R ||z0||", 0, 1e6},
@@ -262,6 +262,47 @@ static int draw_problem(sample_cmd *a)
     return 0;
 }
 
+/* Whether the n x n row-major array is symmetric (to float precision). */
+static int symmetric(const float *A, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (fabsf(A[i * n + j] - A[j * n + i]) > 1e-6f * fmaxf(fabsf(A[i * n + j]), fabsf(A[j * n + i])))
+                return 0;
+    return 1;
+}
+
+/* --metric FILE: k values or chains x k (diagonal), k x k or chains x k x k
+ * (dense; when chains == k a square array is dense if symmetric). Positive
+ * definiteness is the library's check (run_sampler). 0 or an exit code. */
+static int metric_file(sample_cmd *a)
+{
+    int k = a->k, rc;
+    if ((rc = cli_read_vector(C, "metric", a->metric_path, 0, &a->metric_arr))) return rc;
+    const ginv_array *m = &a->metric_arr;
+    size_t n = ginv_array_count(m), K = (size_t)k, Cn = (size_t)a->so.chains, kk = K * K;
+    int dense = k > 1 && (n == Cn * kk || n == kk) && (n != Cn * K || (m->ndim == 2 && symmetric(m->data, K)));
+    if (!dense && n != K && n != Cn * K)
+        return cli_error_code(C, CLI_EXIT_FORMAT, "--metric '%s' holds %zu values: give k = %d or chains x k = %zu "
+                              "(diagonal), or k x k = %zu or chains x k x k = %zu (dense)", a->metric_path, n, k,
+                              Cn * K, kk, Cn * kk);
+    if (!(a->metric = malloc(sizeof(double) * n))) return cli_oom(C);
+    for (size_t i = 0; i < n; i++) {
+        a->metric[i] = m->data[i];
+        if ((!dense && !(a->metric[i] > 0)) || !isfinite(a->metric[i]))
+            return cli_error_code(C, CLI_EXIT_FORMAT, "--metric '%s': entry %zu is %g; every entry must be "
+                                  "%s", a->metric_path, i, a->metric[i], dense ? "finite" : "positive and finite (variances)");
+    }
+    for (size_t r = 0; dense && r < n / kk; r++)
+        if (!symmetric(m->data + r * kk, K))
+            return cli_error_code(C, CLI_EXIT_FORMAT, "--metric '%s': matrix %zu is not symmetric: a dense inverse "
+                                  "metric is a covariance", a->metric_path, r);
+    a->so.metric = a->metric;
+    a->so.dense = dense;
+    a->so.metric_rows = n == K || n == kk ? 1 : a->so.chains;
+    return 0;
+}
+
 /* The reference samples, the ball's centre, the metric. 0 or an exit code. */
 static int chain_inputs(sample_cmd *a)
 {
@@ -276,22 +317,9 @@ static int chain_inputs(sample_cmd *a)
         if ((rc = cli_read_vector(C, "centre", a->centre_path, (size_t)k, &a->centre))) return rc;
         a->so.centre = a->centre.data;
     }
-    if (a->metric_path) {
-        if ((rc = cli_read_vector(C, "metric", a->metric_path, 0, &a->metric_arr))) return rc;
-        size_t n = ginv_array_count(&a->metric_arr), C2 = (size_t)a->so.chains * k;
-        if (n != (size_t)k && n != C2)
-            return cli_error_code(C, CLI_EXIT_FORMAT, "--metric '%s' holds %zu values: give k = %d (every chain) "
-                                  "or chains x k = %zu", a->metric_path, n, k, C2);
-        if (!(a->metric = malloc(sizeof(double) * n))) return cli_oom(C);
-        for (size_t i = 0; i < n; i++) {
-            a->metric[i] = a->metric_arr.data[i];
-            if (!(a->metric[i] > 0) || !isfinite(a->metric[i]))
-                return cli_error_code(C, CLI_EXIT_FORMAT, "--metric '%s': entry %zu is %g; every entry must be "
-                                      "positive and finite (variances)", a->metric_path, i, a->metric[i]);
-        }
-        a->so.metric = a->metric;
-        a->so.metric_rows = n == (size_t)k ? 1 : a->so.chains;
-    }
+    if (a->metric_path && !strcmp(a->metric_path, "dense")) a->so.dense = 1;
+    if (a->metric_path && strcmp(a->metric_path, "dense") && strcmp(a->metric_path, "diag"))
+        return metric_file(a);
     return 0;
 }
 
@@ -363,6 +391,8 @@ static int drop_stopped(sample_cmd *a)
         r->divergences[o] = r->divergences[c];
         r->depth_hits[o] = r->depth_hits[c];
         memmove(r->inv_metric + (size_t)o * k, r->inv_metric + (size_t)c * k, sizeof(double) * k);
+        if (r->inv_metric_dense)
+            memmove(r->inv_metric_dense + (size_t)o * k * k, r->inv_metric_dense + (size_t)c * k * k, sizeof(double) * k * k);
         o++;
     }
     r->C = keep;
@@ -565,7 +595,8 @@ static void print_table(const sample_cmd *a)
         for (size_t t = 0; t < (size_t)S * res->C; t++) leap += res->stat_leapfrog[t];
         printf("%s step %.4g .. %.4g over the chains%s; %.1f gradient evaluations per draw, %ld divergent, "
                "%ld at max depth", so->adapt ? "adapted" : "fixed", lo, hi,
-               so->adapt == GINV_ADAPT_ALL && so->precond == GINV_PRECOND_NONE ? ", diagonal metric adapted" : "",
+               so->adapt == GINV_ADAPT_ALL && so->precond == GINV_PRECOND_NONE
+                   ? (so->dense ? ", dense metric adapted" : ", diagonal metric adapted") : "",
                (double)leap / ((double)S * res->C), div, hits);
         if (so->type == ginv_sampler_nuts) printf("; batch fill %.2f", res->batch_fill);
         printf("\n");
@@ -730,13 +761,14 @@ static int write_arrays(sample_cmd *a)
         (st = ginv_array_write(a->paths[3], a->mx, 1, shn)) != GINV_OK ||
         (st = ginv_array_write(a->paths[4], a->sx, 1, shn)) != GINV_OK)
         return cli_lib_error(C, st);
-    { /* the metric the chains ran with (C x k), for --metric */
-        size_t n = (size_t)res->C * a->k;
+    { /* the metric the chains ran with (C x k, dense C x k x k), for --metric */
+        const double *src = res->inv_metric_dense ? res->inv_metric_dense : res->inv_metric;
+        size_t n = (size_t)res->C * a->k * (res->inv_metric_dense ? a->k : 1);
         float *im = malloc(sizeof(float) * (n ? n : 1));
         if (!im) return cli_oom(C);
-        for (size_t i = 0; i < n; i++) im[i] = (float)res->inv_metric[i];
-        int64_t shm[2] = {res->C, a->k};
-        st = ginv_array_write(a->paths[11], im, 2, shm);
+        for (size_t i = 0; i < n; i++) im[i] = (float)src[i];
+        int64_t shm[3] = {res->C, a->k, a->k};
+        st = ginv_array_write(a->paths[11], im, res->inv_metric_dense ? 3 : 2, shm);
         free(im);
         if (st != GINV_OK) return cli_lib_error(C, st);
     }
@@ -887,6 +919,16 @@ static int write_json(const sample_cmd *a)
     cJSON_AddItemToObject(ad, "step_size", cJSON_CreateDoubleArray(r->step_size, r->C));
     cJSON *im = cJSON_AddArrayToObject(ad, "inv_metric");
     for (int c = 0; c < r->C; c++) cJSON_AddItemToArray(im, cJSON_CreateDoubleArray(r->inv_metric + (size_t)c * a->k, a->k));
+    cJSON_AddStringToObject(ad, "metric", r->inv_metric_dense ? "dense" : "diag");
+    if (r->inv_metric_dense) { /* chains x k x k; inv_metric above is its diagonal */
+        cJSON *imd = cJSON_AddArrayToObject(ad, "inv_metric_dense");
+        for (int c = 0; c < r->C; c++) {
+            cJSON *mc = cJSON_CreateArray();
+            for (int i = 0; i < a->k; i++)
+                cJSON_AddItemToArray(mc, cJSON_CreateDoubleArray(r->inv_metric_dense + ((size_t)c * a->k + i) * a->k, a->k));
+            cJSON_AddItemToArray(imd, mc);
+        }
+    }
     cJSON *ss = cJSON_AddObjectToObject(doc, "sample_stats");
     cJSON *ma = cJSON_AddArrayToObject(ss, "mean_accept_stat"), *ml = cJSON_AddArrayToObject(ss, "mean_leapfrog"),
           *md = cJSON_AddArrayToObject(ss, "max_tree_depth");
@@ -960,7 +1002,10 @@ int cmd_sample(int argc, char **argv)
     ginv_status st;
     if (!(rc = check_options(a, opts)) && !(rc = draw_problem(a)) && !(rc = chain_inputs(a))) {
         a->so.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
-        if ((st = ginv_sample_run(a->post, &a->so, &a->res)) != GINV_OK) rc = cli_lib_error(C, st);
+        if ((st = ginv_sample_run(a->post, &a->so, &a->res)) == GINV_OK) rc = 0;
+        else if (st == GINV_ERR_ARG && a->so.dense && a->so.metric && strstr(ginv_last_error(), "not positive definite"))
+            rc = cli_error_code(C, CLI_EXIT_FORMAT, "--metric '%s': %s", a->metric_path, ginv_last_error());
+        else rc = cli_lib_error(C, st);
     }
     if (!rc && !(rc = drop_stopped(a)) && !(rc = summarise(a)) && !(rc = trajectory(a))) {
         check_warnings(a);

@@ -49,8 +49,23 @@ ginv_prior ginv_posterior_prior(const ginv_posterior *p);
 ginv_status ginv_posterior_eval(ginv_posterior *p, int B, const float *z, double *U,
                                 float *grad);
 /* The objective 1/2||A G(z) - y||^2 + lambda ||z||^2 inside (lambda =
- * sigma^2/2 for the gaussian prior, else 0): U = f / sigma^2. */
+ * sigma^2/2 for the gaussian prior, else 0): U = f / sigma^2. NULL for a
+ * posterior made by ginv_posterior_new_energy. */
 ginv_objective *ginv_posterior_objective(ginv_posterior *p);
+
+/* A posterior given by its energy alone, for targets that are not
+ * ||A G(z) - y||^2 (test densities such as Neal's funnel, or a caller's own
+ * model): energy(user, B, k, z, U, grad) fills U (B doubles) for the batch z
+ * (B x k, B <= the batch given here) and, when grad != NULL, grad U (B x k);
+ * it returns GINV_OK or a failure (a non-finite U is not a failure: the
+ * samplers treat it as a rejection or a divergence). The chains target
+ * exp(-beta U); there is no generator, so the GD start and the laplace
+ * preconditioner are refused and the prior is GINV_PRIOR_NONE (any prior
+ * belongs in U). user must outlive the posterior. */
+typedef ginv_status (*ginv_energy_fn)(void *user, int B, int k, const float *z, double *U,
+                                      float *grad);
+ginv_status ginv_posterior_new_energy(ginv_posterior **out, int k, ginv_energy_fn energy,
+                                      void *user, int B);
 
 typedef struct ginv_sampler_type ginv_sampler_type;
 /* z <- z - eta grad U(z) + sqrt(2 eta / beta) u  (Daras eq. 2, P&R eq. 6) */
@@ -129,6 +144,12 @@ typedef struct {
     const double *metric; /* mala (no laplace), hmc, nuts: the diagonal inverse metric
                              M^{-1} (variances), metric_rows x k, all > 0; NULL: I */
     int metric_rows;      /* 1 (every chain) or chains */
+    int dense;            /* 1: a dense metric (Stan's dense_e): `metric`, when given, holds
+                             metric_rows symmetric positive definite k x k inverse metrics
+                             (row-major), and GINV_ADAPT_ALL estimates the covariance
+                             (n/(n+5)) C + 1e-3 (5/(n+5)) I in the same windows; hmc and nuts
+                             draw p ~ N(0, M), mala and ula propose with noise covariance
+                             M^{-1}, through its Cholesky factor. 0: diagonal */
 } ginv_sample_opts;
 enum { GINV_ADAPT_OFF = 0, GINV_ADAPT_STEP = 1, GINV_ADAPT_ALL = 2 };
 void ginv_sample_opts_init(ginv_sample_opts *o);
@@ -153,7 +174,8 @@ typedef struct {
     long steps;           /* steps per chain, burn-in included */
     /* the values the chains ran with after the burn-in (adapted or given): */
     double *step_size;    /* C: step (eta for mala, eps for hmc/nuts), owned */
-    double *inv_metric;   /* C x k: diagonal inverse metric (1 when none), owned */
+    double *inv_metric;   /* C x k: diagonal inverse metric (1 when none; dense: its diagonal), owned */
+    double *inv_metric_dense; /* C x k x k: the dense inverse metric (o->dense), else NULL; owned */
     /* per kept draw (S x C, draw s of chain c at s * C + c), owned: */
     double *stat_accept;  /* acceptance statistic: min(1, MH ratio); nuts: mean over the
                              tree's leaves (Stan's accept_stat); unadjusted: 1 */

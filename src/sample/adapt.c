@@ -13,7 +13,9 @@
  * of 75 steps (step size only), windows of 25, 50, 100, ... steps (the last
  * one stretched to the terminal buffer), a terminal buffer of 50 steps (step
  * size only); at the end of each window the diagonal inverse metric becomes
- * (n/(n+5)) var + 1e-3 (5/(n+5)) and the step-size adaptation restarts. */
+ * (n/(n+5)) var + 1e-3 (5/(n+5)) and the step-size adaptation restarts.
+ * The dense metric (Stan's dense_e adaptation) takes the sample covariance C
+ * of the same windows instead: (n/(n+5)) C + 1e-3 (5/(n+5)) I. */
 #include "sample/sampler_internal.h"
 
 #include <math.h>
@@ -95,4 +97,18 @@ void ginv_welford_add(long n, int len, const float *x, double *mean, double *m2)
         mean[i] += d / n;
         m2[i] += d * (x[i] - mean[i]);
     }
+}
+
+void ginv_welford_cov_add(long n, int k, const float *x, double *mean, double *m2)
+{
+    double w = (double)(n - 1) / (double)n;
+    for (int i = 0; i < k; i++) {
+        double di = x[i] - mean[i];
+        for (int j = 0; j <= i; j++) {
+            double v = w * di * (x[j] - mean[j]);
+            m2[(size_t)i * k + j] += v;
+            if (j < i) m2[(size_t)j * k + i] += v;
+        }
+    }
+    for (int i = 0; i < k; i++) mean[i] += (x[i] - mean[i]) / n;
 }

@@ -77,6 +77,7 @@ void ginv_sample_result_release(ginv_sample_result *r)
     ginv_free(r->swap_rate);
     ginv_free(r->step_size);
     ginv_free(r->inv_metric);
+    ginv_free(r->inv_metric_dense);
     ginv_free(r->stat_accept);
     ginv_free(r->stat_energy);
     ginv_free(r->stat_depth);
@@ -87,6 +88,7 @@ void ginv_sample_result_release(ginv_sample_result *r)
     ginv_free(r->stopped_at);
     r->samples = r->start = r->centre = NULL;
     r->energy = r->swap_rate = r->step_size = r->inv_metric = r->stat_accept = r->stat_energy = NULL;
+    r->inv_metric_dense = NULL;
     r->stat_depth = r->stat_leapfrog = r->stat_divergent = NULL;
     r->accepted = r->divergences = r->depth_hits = r->stopped_at = NULL;
 }
@@ -216,6 +218,9 @@ static ginv_status check_opts(const ginv_posterior *post, const ginv_sample_opts
                                              !isfinite(o->level_max)))
         return ginv_fail(GINV_ERR_ARG, "annealing needs levels >= 1 and a first level >= 1 "
                                        "(got %d, %g)", o->levels, o->level_max);
+    if (o->init == GINV_CHAIN_INIT_GD && !ginv_posterior_has_generator(post))
+        return ginv_fail(GINV_ERR_ARG, "the GD start needs a generator: this posterior is an energy "
+                                       "alone (start zero, random or given)");
     if (o->init == GINV_CHAIN_INIT_GD && (o->gd_iters < 0 || !(o->gd_lr > 0)))
         return ginv_fail(GINV_ERR_ARG, "the GD stage needs iterations >= 0 and a step > 0 "
                                        "(got %d, %g)", o->gd_iters, o->gd_lr);
@@ -280,12 +285,23 @@ static ginv_status check_opts(const ginv_posterior *post, const ginv_sample_opts
             return ginv_fail(GINV_ERR_ARG, "the metric has %d rows: give 1 or one per chain (%d)",
                              o->metric_rows, o->chains);
         int k = ginv_posterior_k(post);
-        for (long i = 0; i < (long)o->metric_rows * k; i++)
+        for (long r = 0; o->dense && r < o->metric_rows; r++) {
+            ginv_status st = ginv_metric_check_dense(k, o->metric + (size_t)r * k * k, r);
+            if (st != GINV_OK) return st;
+        }
+        for (long i = 0; !o->dense && i < (long)o->metric_rows * k; i++)
             if (!(o->metric[i] > 0) || !isfinite(o->metric[i]))
                 return ginv_fail(GINV_ERR_ARG, "metric entry %ld (chain %ld, coordinate %ld) is %g: "
                                                "every entry must be positive and finite", i, i / k,
                                  i % k, o->metric[i]);
     }
+    if (o->dense && !hamiltonian && o->type != ginv_sampler_mala && o->type != ginv_sampler_ula)
+        return ginv_fail(GINV_ERR_ARG, "a dense metric works with ula, mala, hmc and nuts, not %s",
+                         o->type->name);
+    if (o->dense && o->precond != GINV_PRECOND_NONE)
+        return ginv_fail(GINV_ERR_ARG, "a dense metric and the laplace preconditioner exclude each other");
+    if (o->dense && o->temps > 1)
+        return ginv_fail(GINV_ERR_ARG, "a dense metric with tempering: use one or the other");
     double total = (double)o->burn_in + (double)o->samples * o->thin;
     if (total > 4e18) return ginv_fail(GINV_ERR_ARG, "burn-in + samples x thin is too large");
     return GINV_OK;
@@ -364,12 +380,14 @@ struct ginv_sampler {
     size_t Ck, Ctk;
     float *buf;
     double *pbuf, *ubuf, *abuf, *eps, *minv, *wmean, *wm2, *acc_sum;
+    double *dbuf;           /* dense metric: M^{-1}, L (C k^2 each), the covariance's m2 (C k^2), 4k scratch */
     ginv_rng *rngs;
     long *acc, *swap_acc, *swap_prop, *stopped;
     int *ibuf;
     ginv_dual_avg *da;
     ginv_adapt_windows win;
     double delta, t0;
+    double *dcov;           /* dense: the windows' m2, C x k x k (in dbuf) */
     long wn, t, total, every;
     int blas_before;        /* restored by ginv_sampler_free */
     int finished;
@@ -400,11 +418,12 @@ static void sampler_release_buffers(ginv_sampler *s)
     ginv_free(s->da);
     ginv_free(s->buf);
     ginv_free(s->pbuf);
+    ginv_free(s->dbuf);
     ginv_free(s->ubuf);
     ginv_free(s->rngs);
     ginv_free(s->acc);
     s->abuf = NULL, s->ibuf = NULL, s->stopped = NULL, s->da = NULL, s->buf = NULL;
-    s->pbuf = NULL, s->ubuf = NULL, s->rngs = NULL, s->acc = NULL;
+    s->pbuf = NULL, s->dbuf = NULL, s->ubuf = NULL, s->rngs = NULL, s->acc = NULL;
 }
 
 void ginv_sampler_free(ginv_sampler *s)
@@ -424,6 +443,53 @@ static double target_acceptance(const ginv_sample_opts *o)
 {
     if (o->target_accept > 0) return o->target_accept;
     return o->type == ginv_sampler_mala ? 0.574 : o->type == ginv_sampler_ula ? 0.95 : 0.8;
+}
+
+/* The dense metric's buffers, and every chain's M^{-1}: the given matrix
+ * (one, or one per chain) or I. */
+static ginv_status dense_setup(ginv_sampler *s)
+{
+    const ginv_sample_opts *o = &s->o;
+    ginv_chains *ch = &s->ch;
+    int C = s->C, k = s->k;
+    size_t kk = (size_t)k * k;
+    s->dbuf = ginv_calloc(3 * (size_t)C * kk + 4 * (size_t)k, sizeof(double));
+    s->res.inv_metric_dense = ginv_malloc((size_t)C * kk * sizeof(double));
+    if (!s->dbuf || !s->res.inv_metric_dense)
+        return ginv_fail(GINV_ERR_NOMEM, "out of memory for %d dense %d x %d metrics", C, k, k);
+    ch->mdense = s->dbuf;
+    ch->mchol = s->dbuf + (size_t)C * kk;
+    s->dcov = s->dbuf + 2 * (size_t)C * kk;
+    ch->mscratch = s->dbuf + 3 * (size_t)C * kk;
+    double *I = s->dcov; /* scratch until the first window */
+    for (size_t i = 0; i < kk; i++) I[i] = i % (size_t)(k + 1) == 0;
+    for (int c = 0; c < C; c++) {
+        const double *A = o->metric ? o->metric + (size_t)(o->metric_rows == 1 ? 0 : c) * kk : I;
+        ginv_status st = ginv_metric_set_dense(ch, c, A);
+        if (st != GINV_OK) return st;
+    }
+    memset(s->dcov, 0, (size_t)C * kk * sizeof(double));
+    return GINV_OK;
+}
+
+/* A window closes: chain c's inverse metric becomes Stan's regularised
+ * covariance (n/(n+5)) C + 1e-3 (5/(n+5)) I of the window's n draws. */
+static ginv_status dense_window_end(ginv_sampler *s)
+{
+    int k = s->k;
+    size_t kk = (size_t)k * k;
+    double n = (double)s->wn; /* the window's m2 becomes the new M^{-1} in place */
+    for (int c = 0; c < s->C; c++) {
+        double *m2 = s->dcov + (size_t)c * kk;
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+                m2[(size_t)i * k + j] = n / (n + 5.0) * (m2[(size_t)i * k + j] / (n - 1.0)) +
+                                        (i == j ? 1e-3 * (5.0 / (n + 5.0)) : 0.0);
+        ginv_status st = ginv_metric_set_dense(&s->ch, c, m2);
+        if (st != GINV_OK) return st;
+        memset(m2, 0, kk * sizeof(double));
+    }
+    return GINV_OK;
 }
 
 /* Everything before the first step: checks, buffers, streams, starts (the GD
@@ -456,7 +522,7 @@ static ginv_status sampler_setup(ginv_sampler *s)
     s->rngs = ginv_malloc((2 * (size_t)Ct + C) * sizeof(ginv_rng));
     s->acc = ginv_calloc((size_t)Ct + 2 * (size_t)R, sizeof(long)); /* per slot; swaps */
     int ham = o->type == ginv_sampler_hmc || o->type == ginv_sampler_nuts;
-    s->per_chain = ham || o->adapt || o->metric; /* C == Ct then (no tempering) */
+    s->per_chain = ham || o->adapt || o->metric || o->dense; /* C == Ct then (no tempering) */
     size_t SC = (size_t)S * C;
     res->step_size = ginv_malloc((size_t)C * sizeof(double));
     res->inv_metric = ginv_malloc(Ck * sizeof(double));
@@ -546,7 +612,9 @@ static ginv_status sampler_setup(ginv_sampler *s)
     if (s->per_chain) {
         ch->eps = s->eps;
         for (int c = 0; c < C; c++) s->eps[c] = o->step > 0 ? o->step : 1.0;
-        if (!ch->pL) {
+        if (o->dense) {
+            if ((st = dense_setup(s)) != GINV_OK) return st;
+        } else if (!ch->pL) {
             ch->minv = s->minv;
             for (int c = 0; c < C; c++)
                 for (int i = 0; i < k; i++)
@@ -563,7 +631,7 @@ static ginv_status sampler_setup(ginv_sampler *s)
      * averaging from it, the metric's windows (not with laplace) */
     s->delta = target_acceptance(o);
     ginv_adapt_windows_init(&s->win, o->burn_in);
-    s->adapt_metric = o->adapt == GINV_ADAPT_ALL && ch->minv;
+    s->adapt_metric = o->adapt == GINV_ADAPT_ALL && (ch->minv || ch->mdense);
     s->wn = 0; /* draws in the current window */
     s->t0 = now_seconds();
     if (o->adapt) {
@@ -610,11 +678,20 @@ static ginv_status sampler_step(ginv_sampler *s)
     if (o->adapt && t < o->burn_in) {
         for (int c = 0; c < C; c++) eps[c] = ginv_dual_avg_learn(&s->da[c], ch->st_accept[c]);
         int add = 0, end = s->adapt_metric ? ginv_adapt_windows_step(&s->win, &add) : 0;
-        if (add) { /* Welford, per chain */
+        if (add && ch->mdense) { /* Welford's covariance, per chain */
+            ++s->wn;
+            for (int c = 0; c < C; c++)
+                ginv_welford_cov_add(s->wn, k, ch->z + (size_t)c * k, s->wmean + (size_t)c * k,
+                                     s->dcov + (size_t)c * k * k);
+        } else if (add) { /* Welford, per chain */
             ginv_welford_add(++s->wn, (int)Ck, ch->z, s->wmean, s->wm2);
         }
         if (end && s->wn >= 2) {
-            for (size_t i = 0; i < Ck; i++) minv[i] = ginv_adapt_regularise(s->wm2[i] / (s->wn - 1), s->wn);
+            if (ch->mdense) {
+                if ((st = dense_window_end(s)) != GINV_OK) return st;
+            } else {
+                for (size_t i = 0; i < Ck; i++) minv[i] = ginv_adapt_regularise(s->wm2[i] / (s->wn - 1), s->wn);
+            }
             memset(s->wmean, 0, Ck * sizeof(double));
             memset(s->wm2, 0, Ck * sizeof(double));
             s->wn = 0;
@@ -666,7 +743,10 @@ static void sampler_finish(ginv_sampler *s)
         res->swap_rate[r] = s->swap_prop[r] ? (double)s->swap_acc[r] / s->swap_prop[r] : NAN;
     for (int c = 0; c < C; c++) {
         res->step_size[c] = ch->eps ? s->eps[c] : o->step;
-        for (int i = 0; i < k; i++) res->inv_metric[(size_t)c * k + i] = ch->minv ? s->minv[(size_t)c * k + i] : 1.0;
+        const double *D = ginv_metric_dense_of(ch, c);
+        for (int i = 0; i < k; i++)
+            res->inv_metric[(size_t)c * k + i] = D ? D[(size_t)i * k + i] : ch->minv ? s->minv[(size_t)c * k + i] : 1.0;
+        if (D) memcpy(res->inv_metric_dense + (size_t)c * k * k, D, (size_t)k * k * sizeof(double));
         res->stopped_at[c] = s->stopped[c];
     }
     res->batch_fill = o->type == ginv_sampler_nuts && ch->rounds ? (double)ch->leaves / ((double)ch->rounds * C) : 1.0;

@@ -144,6 +144,10 @@ static const double *minv_of(const ginv_chains *ch, int c)
 /* p ~ N(0, M): p_i = u_i / sqrt(minv_i) from chain c's noise stream. */
 static void draw_momentum(ginv_chains *ch, int c, double *p)
 {
+    if (ch->mdense) {
+        ginv_metric_momentum(ch, c, p);
+        return;
+    }
     const double *m = minv_of(ch, c);
     for (int i = 0; i < ch->k; i++) p[i] = ginv_rng_normal(&ch->noise[c]) / (m ? sqrt(m[i]) : 1.0);
 }
@@ -156,6 +160,16 @@ static void kick_drift(ginv_chains *ch, int c, double e, double *q, double *p, c
     double b = ginv_chains_beta(ch, c);
     const double *m = minv_of(ch, c);
     float *zr = ch->zp + (size_t)r * k;
+    if (ch->mdense) { /* q += e M^{-1} p after the whole half kick */
+        double *v = ch->mscratch;
+        for (int i = 0; i < k; i++) p[i] -= 0.5 * e * b * g[i];
+        ginv_metric_velocity(ch, c, p, v);
+        for (int i = 0; i < k; i++) {
+            q[i] += e * v[i];
+            zr[i] = (float)q[i];
+        }
+        return;
+    }
     for (int i = 0; i < k; i++) {
         p[i] -= 0.5 * e * b * g[i];
         q[i] += e * (m ? m[i] : 1.0) * p[i];
@@ -178,7 +192,8 @@ static void kick(ginv_chains *ch, int c, double e, double *p, double *g, int r)
 /* H, a NaN taken as +inf (Stan: a NaN energy is a divergence). */
 static double hamiltonian(const ginv_chains *ch, int c, double U, const double *p)
 {
-    double H = ginv_chains_beta(ch, c) * U + kinetic(ch->k, minv_of(ch, c), p);
+    double K = ch->mdense ? ginv_metric_kinetic(ch, c, p) : kinetic(ch->k, minv_of(ch, c), p);
+    double H = ginv_chains_beta(ch, c) * U + K;
     return isnan(H) ? INFINITY : H;
 }
 
@@ -239,6 +254,13 @@ static ginv_status hmc_step(ginv_chains *ch)
 
 /* ------------------------------------------------------------ nuts */
 
+/* The generalised U-turn criterion of chain c, its metric diagonal or dense. */
+static int criterion(const ginv_chains *ch, int c, const double *pm, const double *pp, const double *rho)
+{
+    if (ch->mdense) return ginv_metric_criterion(ch, c, pm, pp, rho, ch->mscratch);
+    return ginv_nuts_criterion(ch->k, minv_of(ch, c), pm, pp, rho);
+}
+
 #define NODE(h, c, j) ((size_t)(c) * (h)->D + (j))
 
 /* Start chain c's next subtree: a random direction, an empty stack, the old
@@ -258,7 +280,6 @@ static int merge_top(ginv_chains *ch, int c)
 {
     hmc_scratch *h = ch->hmc;
     int k = ch->k;
-    const double *m = minv_of(ch, c);
     size_t L = NODE(h, c, h->sp[c] - 2), R = L + 1;
     double *lr = h->n_rho + L * k, *rr = h->n_rho + R * k, *t = h->tmp + (size_t)c * k;
     double lsw = log_sum_exp(h->n_lsw[L], h->n_lsw[R]);
@@ -271,11 +292,11 @@ static int merge_top(ginv_chains *ch, int c)
         h->n_H[L] = h->n_H[R];
     }
     for (int i = 0; i < k; i++) t[i] = lr[i] + rr[i];
-    int ok = ginv_nuts_criterion(k, m, h->n_pbeg + L * k, h->n_pend + R * k, t);
+    int ok = criterion(ch, c, h->n_pbeg + L * k, h->n_pend + R * k, t);
     for (int i = 0; i < k; i++) t[i] = lr[i] + h->n_pbeg[R * k + i];
-    ok = ok && ginv_nuts_criterion(k, m, h->n_pbeg + L * k, h->n_pbeg + R * k, t);
+    ok = ok && criterion(ch, c, h->n_pbeg + L * k, h->n_pbeg + R * k, t);
     for (int i = 0; i < k; i++) t[i] = rr[i] + h->n_pend[L * k + i];
-    ok = ok && ginv_nuts_criterion(k, m, h->n_pend + L * k, h->n_pend + R * k, t);
+    ok = ok && criterion(ch, c, h->n_pend + L * k, h->n_pend + R * k, t);
     for (int i = 0; i < k; i++) lr[i] += rr[i];
     memcpy(h->n_pend + L * k, h->n_pend + R * k, (size_t)k * sizeof(double));
     h->n_lsw[L] = lsw;
@@ -291,7 +312,6 @@ static int join_subtree(ginv_chains *ch, int c)
 {
     hmc_scratch *h = ch->hmc;
     int k = ch->k;
-    const double *m = minv_of(ch, c);
     size_t N = NODE(h, c, 0), off = (size_t)c * k;
     if (h->n_lsw[N] > h->lsw[c] || ginv_rng_uniform(&ch->accept[c]) < exp(h->n_lsw[N] - h->lsw[c])) {
         memcpy(h->zs + off, h->n_z + N * k, (size_t)k * sizeof(float));
@@ -305,11 +325,11 @@ static int join_subtree(ginv_chains *ch, int c)
     /* the end of the old tree away from the new subtree */
     const double *outer = (h->dir[c] > 0 ? h->pb : h->p) + off;
     for (int i = 0; i < k; i++) t[i] = rho[i] + nbeg[i];
-    int ok = ginv_nuts_criterion(k, m, outer, nbeg, t); /* old tree + the new first leaf */
+    int ok = criterion(ch, c, outer, nbeg, t); /* old tree + the new first leaf */
     for (int i = 0; i < k; i++) t[i] = rn[i] + pin[i];
-    ok = ok && ginv_nuts_criterion(k, m, pin, nend, t); /* old last leaf + the new subtree */
+    ok = ok && criterion(ch, c, pin, nend, t); /* old last leaf + the new subtree */
     for (int i = 0; i < k; i++) rho[i] += rn[i];
-    ok = ok && ginv_nuts_criterion(k, m, outer, nend, rho); /* the whole tree */
+    ok = ok && criterion(ch, c, outer, nend, rho); /* the whole tree */
     h->depth[c]++;
     return ok;
 }

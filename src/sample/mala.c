@@ -5,7 +5,9 @@
  *     min(1, exp(-beta U(z')) q(z|z') / (exp(-beta U(z)) q(z'|z))),
  * so exp(-beta U) is stationary at any step size (a proposal off the uniform
  * prior's ball is rejected: the density is 0 there). With a preconditioner
- * P = (L L^T)^{-1} (precond.c) q uses the metric L L^T. */
+ * P = (L L^T)^{-1} (precond.c) q uses the metric L L^T; with a dense inverse
+ * metric M^{-1} = L L^T (metric.c) the drift is eta M^{-1} grad U, the noise
+ * sqrt(2 eta / beta) L u and q(z'|z) ∝ exp(-beta d^T M d / (4 eta)). */
 #include "sample/sampler_internal.h"
 
 #include <math.h>
@@ -36,10 +38,41 @@ static double log_q_diag(const float *to, const float *from, const float *gfrom,
     return -beta * s / (4.0 * eta);
 }
 
+/* log q(to | from) with chain c's dense metric: -beta d^T M d / (4 eta),
+ * d = to - from + eta M^{-1} g(from). */
+static double log_q_dense(const ginv_chains *ch, int c, const float *to, const float *from,
+                          const float *gfrom, double eta, double beta)
+{
+    int k = ch->k;
+    double *g = ch->mscratch, *d = ch->mscratch + k;
+    for (int i = 0; i < k; i++) g[i] = gfrom[i];
+    ginv_metric_velocity(ch, c, g, d);
+    for (int i = 0; i < k; i++) d[i] = (double)to[i] - from[i] + eta * d[i];
+    return -beta * ginv_metric_precision_norm2(ch, c, d) / (4.0 * eta);
+}
+
+/* The dense proposal of chain c: z - eta M^{-1} grad U + sqrt(2 eta / beta) L u. */
+static void propose_dense(ginv_chains *ch, int c)
+{
+    int k = ch->k;
+    double eta = ginv_chains_eps(ch, c), sd = sqrt(2.0 * eta / ginv_chains_beta(ch, c));
+    double *g = ch->mscratch, *v = g + k, *u = v + k, *n = u + k;
+    size_t off = (size_t)c * k;
+    for (int i = 0; i < k; i++) g[i] = ch->grad[off + i];
+    ginv_metric_velocity(ch, c, g, v);
+    for (int i = 0; i < k; i++) u[i] = ginv_rng_normal(&ch->noise[c]);
+    ginv_metric_chol_mul(ch, c, u, n);
+    for (int i = 0; i < k; i++) ch->zp[off + i] = (float)((double)ch->z[off + i] - eta * v[i] + sd * n[i]);
+}
+
 void ginv_chains_propose_diag(ginv_chains *ch)
 {
     int k = ch->k;
     for (int c = 0; c < ch->C; c++) {
+        if (ch->mdense) {
+            propose_dense(ch, c);
+            continue;
+        }
         double eta = ginv_chains_eps(ch, c), sd = sqrt(2.0 * eta / ginv_chains_beta(ch, c));
         const double *m = ch->minv ? ch->minv + (size_t)c * k : NULL;
         size_t off = (size_t)c * k;
@@ -66,6 +99,9 @@ static double log_ratio(const ginv_chains *ch, int c, int plain)
              ginv_precond_log_q(ch, zp, z, ch->grad + off, eta, beta);
     else if (plain)
         dq = log_q(z, zp, ch->gp + off, k, eta, beta) - log_q(zp, z, ch->grad + off, k, eta, beta);
+    else if (ch->mdense)
+        dq = log_q_dense(ch, c, z, zp, ch->gp + off, eta, beta) -
+             log_q_dense(ch, c, zp, z, ch->grad + off, eta, beta);
     else {
         const double *m = ch->minv ? ch->minv + off : NULL;
         dq = log_q_diag(z, zp, ch->gp + off, m, k, eta, beta) -

@@ -6,7 +6,10 @@
  * built on the objective f(z) = 1/2||A G(z) - y||^2 + lambda ||z||^2: with
  * lambda = sigma^2/2 (gaussian prior 1/2||z||^2) or 0 (uniform, none),
  * U = f / sigma^2 and grad U = grad f / sigma^2. With A = I, sigma = beta_PR
- * and the gaussian prior this is Pareek & Risteski's L(z) (eq. 3). */
+ * and the gaussian prior this is Pareek & Risteski's L(z) (eq. 3).
+ * ginv_posterior_new_energy: U and grad U from the caller's function instead
+ * (no generator, operator or measurements; e.g. Neal's funnel, Neal 2003,
+ * "Slice sampling", sec. 8, the test of docs/sampling.md). */
 #include "sample/sampler_internal.h"
 #include "base/check_internal.h"
 #include "infer/objective_internal.h"
@@ -23,6 +26,8 @@ struct ginv_posterior {
     ginv_prior prior;
     double sigma;
     int k, cap;
+    ginv_energy_fn energy; /* a caller's energy instead of the objective, or NULL */
+    void *user;
 };
 
 static const char *const prior_names[] = {"gaussian", "uniform", "none"};
@@ -89,6 +94,29 @@ ginv_status ginv_posterior_new(ginv_posterior **out, ginv_net *net, const ginv_o
     return GINV_OK;
 }
 
+ginv_status ginv_posterior_new_energy(ginv_posterior **out, int k, ginv_energy_fn energy,
+                                      void *user, int B)
+{
+    GINV_NONNULL(out);
+    *out = NULL;
+    GINV_NONNULL(energy);
+    if (k < 1) return ginv_fail(GINV_ERR_ARG, "latent size %d must be at least 1", k);
+    if (B < 1) return ginv_fail(GINV_ERR_ARG, "posterior batch %d must be at least 1", B);
+    ginv_posterior *p = ginv_calloc(1, sizeof *p);
+    if (!p) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    p->energy = energy;
+    p->user = user;
+    p->ny = 1; /* no measurements: one (empty) row, shared by every chain */
+    p->prior = GINV_PRIOR_NONE;
+    p->sigma = NAN;
+    p->k = k;
+    p->cap = B;
+    *out = p;
+    return GINV_OK;
+}
+
+int ginv_posterior_has_generator(const ginv_posterior *p) { return p->energy == NULL; }
+
 void ginv_posterior_free(ginv_posterior *p)
 {
     if (!p) return;
@@ -116,6 +144,11 @@ ginv_status ginv_posterior_eval(ginv_posterior *p, int B, const float *z, double
     GINV_NONNULL(p);
     GINV_NONNULL(z);
     GINV_NONNULL(U);
+    if (p->energy) {
+        if (B < 1 || B > p->cap)
+            return ginv_fail(GINV_ERR_ARG, "batch %d outside the posterior's 1 .. %d", B, p->cap);
+        return p->energy(p->user, B, p->k, z, U, grad);
+    }
     ginv_status st = ginv_objective_eval(p->obj, B, z, U, grad);
     if (st != GINV_OK) return st;
     double s2 = 1.0 / (p->sigma * p->sigma);

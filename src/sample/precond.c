@@ -34,6 +34,9 @@ ginv_status ginv_posterior_gn_hessian(ginv_posterior *p, const float *z, double 
     GINV_NONNULL(p);
     GINV_NONNULL(z);
     GINV_NONNULL(H);
+    if (!ginv_posterior_has_generator(p))
+        return ginv_fail(GINV_ERR_ARG, "the Gauss-Newton Hessian needs a generator: this posterior is "
+                                       "an energy alone");
     ginv_net *net = ginv_posterior_net(p);
     const ginv_op *op = ginv_posterior_op(p);
     int k = ginv_net_in(net), n = ginv_net_out(net), m = ginv_op_m(op);

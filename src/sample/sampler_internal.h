@@ -12,6 +12,8 @@ const ginv_op *ginv_posterior_op(const ginv_posterior *p);
 const float *ginv_posterior_y(const ginv_posterior *p, int *ny);
 double ginv_posterior_sigma(const ginv_posterior *p);
 int ginv_posterior_cap(const ginv_posterior *p); /* the batch it was built for */
+/* 0 for ginv_posterior_new_energy's posteriors (no net, operator or y). */
+int ginv_posterior_has_generator(const ginv_posterior *p);
 
 typedef struct {
     ginv_posterior *post;
@@ -35,7 +37,10 @@ typedef struct {
     /* per-chain step and diagonal metric (adaptation, hmc, nuts), or NULL:
      * o->step and the identity */
     double *eps;          /* C */
-    double *minv;         /* C x k: the diagonal inverse metric */
+    double *minv;         /* C x k: the diagonal inverse metric (NULL when dense) */
+    double *mdense;       /* C x k x k: a dense inverse metric M^{-1}, or NULL (metric.c) */
+    double *mchol;        /* C x k x k: its lower Cholesky factor L, M^{-1} = L L^T */
+    double *mscratch;     /* 2k: metric.c's scratch */
     long *stopped;        /* C: step at which an unadjusted chain stopped (NaN/Inf), or -1 */
     /* what the step reports per chain (hmc.c, mala.c; NULL-safe) */
     double *st_accept, *st_energy; /* C */
@@ -117,6 +122,28 @@ ginv_status ginv_chains_find_step(ginv_chains *ch);
 /* mala.c: the log MH ratio la (C) of one trial proposal per chain. */
 ginv_status ginv_mala_trial(ginv_chains *ch, double *la);
 
+/* ---- metric.c: a dense inverse metric M^{-1} = L L^T of chain c (Stan's dense_e) */
+
+const double *ginv_metric_dense_of(const ginv_chains *ch, int c); /* NULL: not dense */
+/* v = M^{-1} p. */
+void ginv_metric_velocity(const ginv_chains *ch, int c, const double *p, double *v);
+/* 1/2 p^T M^{-1} p. */
+double ginv_metric_kinetic(const ginv_chains *ch, int c, const double *p);
+/* p ~ N(0, M) = L^{-T} u, u from chain c's noise stream (k draws). */
+void ginv_metric_momentum(ginv_chains *ch, int c, double *p);
+/* out = L u. */
+void ginv_metric_chol_mul(const ginv_chains *ch, int c, const double *u, double *out);
+/* d^T M d = |L^{-1} d|^2 (d overwritten by L^{-1} d). */
+double ginv_metric_precision_norm2(const ginv_chains *ch, int c, double *d);
+/* The generalised U-turn criterion with p# = M^{-1} p (scratch: 2k). */
+int ginv_metric_criterion(const ginv_chains *ch, int c, const double *pm, const double *pp,
+                          const double *rho, double *scratch);
+/* Symmetric to 1e-6 relative and finite (GINV_ERR_ARG naming metric `which`). */
+ginv_status ginv_metric_check_dense(int k, const double *A, long which);
+/* Chain c's inverse metric becomes A (its lower triangle, mirrored) and L its
+ * Cholesky factor; GINV_ERR_ARG when A is not positive definite. */
+ginv_status ginv_metric_set_dense(ginv_chains *ch, int c, const double *A);
+
 /* ---- adapt.c: Stan's warm-up adaptation (per chain) */
 
 /* Nesterov dual averaging of log eps (Hoffman & Gelman 2014, Alg. 5/6):
@@ -146,6 +173,10 @@ int ginv_adapt_windows_step(ginv_adapt_windows *w, int *add);
 /* Stan's regularised variance of n draws: (n/(n+5)) var + 1e-3 (5/(n+5)),
  * var with divisor n - 1. */
 double ginv_adapt_regularise(double var, long n);
+/* Welford's update of a covariance with the n-th draw x (k values): mean (k)
+ * and m2 (k x k), the sum of outer products of deviations, m2 += ((n-1)/n)
+ * d d^T with d = x - the old mean (exactly symmetric). */
+void ginv_welford_cov_add(long n, int k, const float *x, double *mean, double *m2);
 /* Welford's update with the n-th draw x (len values): mean and m2, the sum
  * of squared deviations (variance m2 / (n - 1)). */
 void ginv_welford_add(long n, int len, const float *x, double *mean, double *m2);

@@ -156,6 +156,26 @@ printf '1 1 1\n' > $TMP/m3.txt
 printf '1 -1 1 1\n' > $TMP/mneg.txt
 expect_error metric_of_the_wrong_size 4 "holds 3 values" -- $GINV sample $L --sampler nuts --metric $TMP/m3.txt --out $TMP/bad
 expect_error metric_not_positive 4 "positive" -- $GINV sample $L --sampler nuts --metric $TMP/mneg.txt --out $TMP/bad
+# the dense metric (Stan's dense_e): adapted, written chains x k x k, reused; bad matrices refused
+expect_ok nuts_dense_metric_adapts -- $GINV sample $L --sampler nuts --metric dense --chains 2 --burn-in 60 --samples 30 --allow-warnings --out $TMP/nd --json $TMP/nd.json -q
+check dense_inv_metric_npy_is_c_k_k grep -qa "'shape': (2, 4, 4)" $TMP/nd/inv_metric.npy
+check_json dense_json_holds_the_matrices $TMP/nd.json \
+    "d['adaptation']['metric'] == 'dense' and len(d['adaptation']['inv_metric_dense']) == 2 and \
+     all(len(m) == 4 and all(len(r) == 4 for r in m) for m in d['adaptation']['inv_metric_dense']) and \
+     all(m[i][j] == m[j][i] for m in d['adaptation']['inv_metric_dense'] for i in range(4) for j in range(4)) and \
+     any(m[0][1] != 0 for m in d['adaptation']['inv_metric_dense']) and \
+     all(d['adaptation']['inv_metric'][c][i] == d['adaptation']['inv_metric_dense'][c][i][i] for c in range(2) for i in range(4))"
+expect_ok hmc_reuses_an_adapted_dense_metric -- $GINV sample $L --sampler hmc --leapfrog 5 --adapt off --step 0.1 \
+    --metric $TMP/nd/inv_metric.npy --chains 2 --burn-in 0 --samples 20 --allow-warnings --json $TMP/hd.json -q
+check_json hmc_ran_with_the_dense_metric $TMP/hd.json "d['adaptation']['metric'] == 'dense'"
+printf '1 2 0 0\n2 1 0 0\n0 0 1 0\n0 0 0 1\n' > $TMP/mindef.txt
+printf '1 0.5 0 0\n0 1 0 0\n0 0 1 0\n0 0 0 1\n' > $TMP/masym.txt
+printf '1 0 0 0 0\n0 1 0 0 0\n0 0 1 0 0\n' > $TMP/m15.txt
+expect_error dense_metric_not_positive_definite 4 "not positive definite" -- $GINV sample $L --sampler nuts --metric $TMP/mindef.txt --out $TMP/bad --json $TMP/keep.json
+check dense_metric_refusal_is_one_line test "$($GINV sample $L --sampler nuts --metric $TMP/mindef.txt 2>&1 >/dev/null | wc -l)" -eq 1
+expect_error dense_metric_not_symmetric 4 "not symmetric" -- $GINV sample $L --sampler mala --chains 2 --metric $TMP/masym.txt --out $TMP/bad
+expect_error dense_metric_of_the_wrong_size 4 "holds 15 values" -- $GINV sample $L --sampler nuts --metric $TMP/m15.txt --out $TMP/bad
+check dense_refusal_keeps_existing_output test "$(cat $TMP/keep.json)" = precious
 check bad_input_writes_nothing test ! -e $TMP/bad
 # sweepable: a sample sweep unit (seed S, trial T) is `ginv sample --seed S --trial T`
 # (the cell's parameters through ginv_sample_table), its metrics the command's numbers

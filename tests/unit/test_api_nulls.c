@@ -209,6 +209,12 @@ TEST(api_sample_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_prior_parse(NULL, NULL));
     NULLS(ginv_posterior_new(NULL, NULL, NULL, NULL, 0, 0, (ginv_prior)0, 0));
     NULLS(ginv_posterior_eval(NULL, 0, NULL, NULL, NULL));
+    NULLS(ginv_posterior_new_energy(NULL, 0, NULL, NULL, 0));
+    {
+        ginv_posterior *ep = NULL;
+        NULL_ARG(ginv_posterior_new_energy(&ep, 2, NULL, NULL, 1), "energy");
+        CHECK(ep == NULL);
+    }
     NULLS(ginv_chain_init_parse(NULL, NULL));
     NULLS(ginv_precond_parse(NULL, NULL));
     NULLS(ginv_posterior_gn_hessian(NULL, NULL, NULL));

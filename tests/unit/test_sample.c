@@ -1251,40 +1251,126 @@ TEST(hmc_and_nuts_match_the_linear_gaussian_posterior_and_its_90pc_ellipsoid)
     }
 }
 
-/* NUTS with full adaptation on a correlated Gaussian posterior of condition
- * number about 100 (issue #15): W = [diag(7, 0.7, 0) R; 0] with R a rotation,
- * sigma = 0.7, so the posterior precision W^T W / sigma^2 + I has
- * eigenvalues 101, 2 and 1 along rotated axes that a diagonal metric cannot
- * undo. Mean and every covariance entry within 3 MCSE, no divergences. */
-TEST(nuts_matches_a_correlated_gaussian_of_condition_number_100)
+/* The correlated Gaussian posterior of condition number about 100 (issue
+ * #15): W = [diag(7, 0.7, 0) R; 0] with R a rotation, sigma = 0.7, so the
+ * posterior precision W^T W / sigma^2 + I has eigenvalues 101, 2 and 1 along
+ * rotated axes that a diagonal metric cannot undo. */
+static void cond100_weights(double *W)
 {
     const double c1 = cos(0.6), s1 = sin(0.6), c2 = cos(1.1), s2 = sin(1.1);
     /* R = Rz(0.6) Rx(1.1), rows of diag(7, 0.7, 0) R */
     const double R[9] = {c1, -s1 * c2, s1 * s2, s1, c1 * c2, -c1 * s2, 0, s2, c2};
     const double sv[3] = {7.0, 0.7, 0.0};
-    double W[12] = {0};
+    memset(W, 0, 12 * sizeof(double));
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 3; j++) W[i * 3 + j] = sv[i] * R[i * 3 + j];
-    double mu[3], Sigma[9];
+}
+
+/* NUTS with full adaptation (diagonal or dense metric) on the condition-100
+ * Gaussian: mean and every covariance entry within 3 MCSE, no divergences;
+ * returns the min bulk ESS over the coordinates per gradient evaluation of
+ * the kept transitions. */
+static double nuts_cond100(int dense, ginv_sample_result *r, double *Sigma)
+{
+    double W[12], mu[3];
+    cond100_weights(W);
     ginv_sample_opts o;
     ginv_sample_opts_init(&o);
     o.type = ginv_sampler_nuts;
     o.adapt = GINV_ADAPT_ALL;
+    o.dense = dense;
     o.step = 0;
     o.chains = 4, o.burn_in = 1000, o.samples = 2000;
     o.init = GINV_CHAIN_INIT_RANDOM;
     o.seed = 8;
-    ginv_sample_result r;
-    run_linear_gaussian(W, 0.7, &o, &r, mu, Sigma);
-    if (!r.samples) return;
-    /* the condition number of the posterior covariance, from its 3 x 3 form */
-    double tr = Sigma[0] + Sigma[4] + Sigma[8];
-    double worst = check_moments(&r, 3, mu, Sigma, 1.0, 0);
-    long div = 0;
-    for (int c = 0; c < r.C; c++) div += r.divergences[c];
-    printf("  nuts, condition ~100: worst %.2f MCSE, trace of Sigma %.4f, divergences %ld\n", worst, tr, div);
+    run_linear_gaussian(W, 0.7, &o, r, mu, Sigma);
+    if (!r->samples) return 0;
+    double worst = check_moments(r, 3, mu, Sigma, 1.0, 0);
+    long div = 0, leap = 0;
+    for (int c = 0; c < r->C; c++) div += r->divergences[c];
+    for (size_t t = 0; t < (size_t)r->S * r->C; t++) leap += r->stat_leapfrog[t];
+    double min_ess = INFINITY;
+    for (int i = 0; i < 3; i++) {
+        double *x = coord(r, i);
+        ginv_diag d;
+        CHECK_OK(ginv_diag_compute(r->S, r->C, x, &d));
+        min_ess = fmin(min_ess, d.ess_bulk);
+        free(x);
+    }
+    printf("  nuts %s metric, condition ~100: worst %.2f MCSE, divergences %ld, min bulk ESS %.0f, "
+           "%.1f gradients a draw, ESS per gradient %.4f\n", dense ? "dense" : "diagonal", worst, div,
+           min_ess, (double)leap / ((double)r->S * r->C), min_ess / leap);
     CHECK(div == 0);
+    return min_ess / leap;
+}
+
+/* Welford's covariance update against the two-pass covariance of 50 random
+ * 4-vectors (relative 1e-12), and exactly symmetric. */
+TEST(welford_covariance_matches_the_two_pass_covariance)
+{
+    enum { N = 50, K = 4 };
+    float x[N][K];
+    ginv_rng r;
+    ginv_rng_init(&r, 3, GINV_STREAM_USER, 0);
+    for (int t = 0; t < N; t++)
+        for (int i = 0; i < K; i++) x[t][i] = (float)(ginv_rng_normal(&r) * (i + 1) + (i == 2 ? 0.5 * x[t][0] : 0.0));
+    double mean[K] = {0}, m2[K * K] = {0}, mu[K] = {0};
+    for (int t = 0; t < N; t++) ginv_welford_cov_add(t + 1, K, x[t], mean, m2);
+    for (int t = 0; t < N; t++)
+        for (int i = 0; i < K; i++) mu[i] += x[t][i] / (double)N;
+    for (int i = 0; i < K; i++) {
+        CHECK_NEAR(mean[i], mu[i], 1e-12 * (1 + fabs(mu[i])));
+        for (int j = 0; j < K; j++) {
+            double c = 0;
+            for (int t = 0; t < N; t++) c += (x[t][i] - mu[i]) * (x[t][j] - mu[j]);
+            CHECK_NEAR(m2[i * K + j], c, 1e-12 * (1 + fabs(c)));
+            CHECK(m2[i * K + j] == m2[j * K + i]);
+        }
+    }
+}
+
+/* The diagonal metric on the condition-100 Gaussian (issue #15). */
+TEST(nuts_matches_a_correlated_gaussian_of_condition_number_100)
+{
+    ginv_sample_result r;
+    double Sigma[9];
+    nuts_cond100(0, &r, Sigma);
     ginv_sample_result_release(&r);
+}
+
+/* The dense metric (Stan's dense_e adaptation) on the same posterior: the
+ * moments within 3 MCSE, every chain's adapted M^{-1} near the posterior
+ * covariance (every entry within 0.4 sqrt(Sigma_ii Sigma_jj): the rotation's
+ * off-diagonal terms are learned; a diagonal metric misses Sigma_13 by 0.72;
+ * observed 0.23, from the last window's 500 draws per chain), and a clearly
+ * higher min bulk ESS per gradient than the diagonal metric's (asserted >=
+ * 2x). Observed (seed 8): diagonal 0.021 (min bulk ESS 2717 of 8000 draws,
+ * 16.3 gradients a draw), dense 0.218 (7780, 4.5 gradients a draw): 10.5x.
+ * A dense run that ignored its metric would run with the identity, worse
+ * than the diagonal metric. */
+TEST(nuts_dense_metric_whitens_the_condition_100_gaussian)
+{
+    ginv_sample_result rd, rg;
+    double Sigma[9];
+    double diag = nuts_cond100(0, &rg, Sigma), dense = nuts_cond100(1, &rd, Sigma);
+    if (rd.samples && rg.samples) {
+        CHECK(rg.inv_metric_dense == NULL && rd.inv_metric_dense != NULL);
+        double off = 0;
+        for (int c = 0; c < rd.C; c++)
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 3; j++) {
+                    double a = rd.inv_metric_dense[(size_t)c * 9 + i * 3 + j], sc = sqrt(Sigma[i * 4] * Sigma[j * 4]);
+                    off = fmax(off, fabs(a - Sigma[i * 3 + j]) / sc);
+                    CHECK(a == rd.inv_metric_dense[(size_t)c * 9 + j * 3 + i]);
+                    if (i == j) CHECK(rd.inv_metric[c * 3 + i] == a);
+                }
+        printf("  dense/diagonal ESS per gradient: %.2f; adapted M^-1 off the covariance by %.3f (scaled)\n",
+               dense / diag, off);
+        CHECK_MSG(off < 0.4, "adapted dense metric off by %g", off); /* a diagonal one: 0.72 */
+        CHECK_MSG(dense > 2.0 * diag, "dense %g vs diagonal %g ESS per gradient", dense, diag);
+    }
+    ginv_sample_result_release(&rd);
+    ginv_sample_result_release(&rg);
 }
 
 typedef struct { int k; const double *P; long calls; } quad_user;
@@ -1467,7 +1553,8 @@ TEST(adaptation_windows_and_regularised_variance_follow_stan)
 
 /* NUTS and HMC with adaptation give the same bits with 1 and 2 threads (a
  * 10-200-500 ReLU net, 100 measurements, 4 chains whose trees end at
- * different depths, so the batch shrinks and grows). */
+ * different depths, so the batch shrinks and grows); so do NUTS and MALA
+ * with the dense metric adapted (its windows close within the 40 steps). */
 TEST(nuts_and_hmc_same_seed_give_identical_samples_with_1_and_2_threads)
 {
     ginv_layer spec[4] = {{.kind = GINV_LAYER_DENSE, .in = 10, .out = 200},
@@ -1490,11 +1577,12 @@ TEST(nuts_and_hmc_same_seed_give_identical_samples_with_1_and_2_threads)
     ginv_op_apply(op, 1, x0, y);
     ginv_posterior *post = NULL;
     CHECK_OK(ginv_posterior_new(&post, net, op, y, 1, 0.3, GINV_PRIOR_GAUSSIAN, 4));
-    const ginv_sampler_type *types[2] = {ginv_sampler_nuts, ginv_sampler_hmc};
-    for (int ti = 0; ti < 2; ti++) {
+    const ginv_sampler_type *types[4] = {ginv_sampler_nuts, ginv_sampler_hmc, ginv_sampler_nuts, ginv_sampler_mala};
+    for (int ti = 0; ti < 4; ti++) {
         ginv_sample_opts o;
         ginv_sample_opts_init(&o);
         o.type = types[ti];
+        o.dense = ti >= 2;
         o.step = 0;
         o.adapt = GINV_ADAPT_ALL;
         o.max_depth = 6;
@@ -1516,6 +1604,13 @@ TEST(nuts_and_hmc_same_seed_give_identical_samples_with_1_and_2_threads)
         CHECK(!memcmp(a.stat_leapfrog, b.stat_leapfrog, SC * sizeof(int)));
         CHECK(!memcmp(a.step_size, b.step_size, a.C * sizeof(double)));
         CHECK(!memcmp(a.inv_metric, b.inv_metric, (size_t)a.C * a.k * sizeof(double)));
+        if (o.dense) {
+            size_t kk = (size_t)a.k * a.k;
+            CHECK(!memcmp(a.inv_metric_dense, b.inv_metric_dense, a.C * kk * sizeof(double)));
+            double offd = 0; /* the windows did adapt: M^-1 is no longer I */
+            for (size_t i = 0; i < kk; i++) offd += i % (size_t)(a.k + 1) ? fabs(a.inv_metric_dense[i]) : 0.0;
+            CHECK(offd > 0);
+        }
         int depths = 0;
         for (size_t t = 1; t < SC; t++) depths |= a.stat_depth[t] != a.stat_depth[0];
         if (ti == 0) CHECK(depths); /* the trees differ: the batch changes size */
@@ -1563,6 +1658,56 @@ TEST(hmc_nuts_and_adaptation_refuse_bad_options)
         CHECK_MSG(strstr(ginv_last_error(), cases[i].want) != NULL, "case %zu: %s", i, ginv_last_error());
         CHECK(res.samples == NULL && res.step_size == NULL);
     }
+    ginv_posterior_free(post);
+    ginv_op_free(op);
+    ginv_net_free(net);
+}
+
+/* A dense metric that is not symmetric, not positive definite, or asked of
+ * a sampler without one is refused with one line naming it; a good one
+ * given with the adaptation off is the one the chains run with. */
+TEST(dense_metric_refuses_bad_matrices_and_keeps_a_given_one)
+{
+    const double W[4] = {1.0, 0.5, -0.3, 1.2};
+    ginv_net *net = linear_net(2, 2, W);
+    ginv_op *op = NULL;
+    CHECK_OK(ginv_op_identity(&op, 2));
+    float y[2] = {0.5f, -0.2f};
+    ginv_posterior *post = NULL;
+    CHECK_OK(ginv_posterior_new(&post, net, op, y, 1, 1.0, GINV_PRIOR_GAUSSIAN, 2));
+    const double asym[4] = {1.0, 0.2, 0.3, 1.0}, indef[4] = {1.0, 2.0, 2.0, 1.0}, good[4] = {0.5, 0.2, 0.2, 0.8};
+    struct { const double *m; const ginv_sampler_type *const *t; const char *want; } cases[] = {
+        {asym, &ginv_sampler_nuts, "not symmetric"},
+        {indef, &ginv_sampler_nuts, "not positive definite"},
+        {indef, &ginv_sampler_mala, "not positive definite"},
+        {NULL, &ginv_sampler_projected, "dense metric works with"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ginv_sample_opts o;
+        ginv_sample_opts_init(&o);
+        o.type = *cases[i].t;
+        o.dense = 1;
+        o.metric = cases[i].m;
+        o.chains = 2, o.samples = 10, o.burn_in = 0, o.radius = 2;
+        ginv_sample_result res;
+        CHECK(ginv_sample_run(post, &o, &res) == GINV_ERR_ARG);
+        CHECK_MSG(strstr(ginv_last_error(), cases[i].want) != NULL, "case %zu: %s", i, ginv_last_error());
+        CHECK(strchr(ginv_last_error(), '\n') == NULL);
+        CHECK(res.samples == NULL && res.inv_metric_dense == NULL);
+    }
+    ginv_sample_opts o;
+    ginv_sample_opts_init(&o);
+    o.type = ginv_sampler_hmc;
+    o.dense = 1;
+    o.metric = good;
+    o.step = 0.3;
+    o.chains = 2, o.samples = 10, o.burn_in = 0;
+    ginv_sample_result res;
+    CHECK_OK(ginv_sample_run(post, &o, &res));
+    if (res.inv_metric_dense) {
+        CHECK(!memcmp(res.inv_metric_dense, good, sizeof good) && !memcmp(res.inv_metric_dense + 4, good, sizeof good));
+        CHECK(res.inv_metric[0] == 0.5 && res.inv_metric[1] == 0.8);
+    }
+    ginv_sample_result_release(&res);
     ginv_posterior_free(post);
     ginv_op_free(op);
     ginv_net_free(net);
