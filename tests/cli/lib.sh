@@ -1,6 +1,8 @@
 # lib.sh — helpers for command-line tests: each check prints "ok NAME" or
 # "FAIL NAME" with what went wrong; the file ends by printing "done".
 GINV=${GINV:-build/ginv}
+# absolute, so checks that cd elsewhere run the same binary
+[[ $GINV == */* && $GINV != /* ]] && GINV=$PWD/$GINV
 TMP=$(mktemp -d /tmp/ginv-cli-XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
