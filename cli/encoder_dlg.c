@@ -196,3 +196,157 @@ int cli_encoder_sample(int argc, char **argv)
     ginv_dlg_free(E);
     return rc;
 }
+
+/* B draws of q(. | x) for one x: a deep latent Gaussian (E) or an amortised
+ * Gaussian encoder net (A: x -> (mu, log sigma^2)), noise of draw b from
+ * (seed, DLG, b) */
+static ginv_status encoder_draws(ginv_dlg *E, ginv_net *A, ginv_net_ws *ws, const float *x, int B, int k,
+                                 uint64_t seed, float *z)
+{
+    if (E) return ginv_dlg_sample(E, B, x, 1, NULL, NULL, seed, z, NULL);
+    const float *ml = ginv_net_forward(A, ws, 1, x);
+    for (int b = 0; b < B; b++) {
+        ginv_rng r;
+        ginv_rng_init(&r, seed, GINV_STREAM_DLG, (uint64_t)b);
+        for (int j = 0; j < k; j++)
+            z[(size_t)b * k + j] = (float)(ml[j] + exp(0.5 * ml[k + j]) * ginv_rng_normal(&r));
+    }
+    return GINV_OK;
+}
+
+/* the encoder file: a deep latent Gaussian, else a Gaussian encoder net */
+static int load_any_encoder(const char *C, const char *path, ginv_net *G, ginv_dlg **E, ginv_net **A, ginv_net_ws **ws)
+{
+    ginv_status st = ginv_dlg_load(path, E);
+    int n = ginv_net_out(G), k = ginv_net_in(G);
+    if (st == GINV_OK) {
+        if (ginv_dlg_in(*E) != n || ginv_dlg_out(*E) != k)
+            return cli_error_code(C, CLI_EXIT_FORMAT, "the encoder maps %d -> %d; G needs %d -> %d", ginv_dlg_in(*E),
+                                  ginv_dlg_out(*E), n, k);
+        return 0;
+    }
+    if (st != GINV_ERR_FORMAT || !strstr(ginv_last_error(), "not a deep latent Gaussian")) return cli_lib_error(C, st);
+    if ((st = ginv_net_load(path, A)) != GINV_OK) return cli_lib_error(C, st);
+    if (ginv_net_in(*A) != n || ginv_net_out(*A) != 2 * k)
+        return cli_error_code(C, CLI_EXIT_FORMAT, "the encoder maps %d -> %d; a Gaussian encoder for G maps %d -> %d "
+                              "(mu, log sigma^2)", ginv_net_in(*A), ginv_net_out(*A), n, 2 * k);
+    if ((st = ginv_net_ws_new(ws, *A, 1)) != GINV_OK) return cli_lib_error(C, st);
+    return 0;
+}
+
+/* the distances for x_1..x_N (N = nx), each x_i = G(z_i) + beta xi_i from (seed, DLG_EVAL, i) */
+static int distances(const char *C, ginv_net *G, ginv_dlg *E, ginv_net *A, ginv_net_ws *aws, double beta, int nx,
+                     int B, const ginv_encoder_dist_opts *o, int quiet, ginv_encoder_dist *res)
+{
+    int n = ginv_net_out(G), k = ginv_net_in(G), rc = 0;
+    float *z = malloc(sizeof(float) * (size_t)B * k), *x = malloc(sizeof(float) * n), *z0 = malloc(sizeof(float) * k);
+    ginv_net_ws *gws = NULL;
+    ginv_status st = z && x && z0 ? ginv_net_ws_new(&gws, G, 1) : GINV_ERR_NOMEM;
+    if (st != GINV_OK) rc = st == GINV_ERR_NOMEM ? cli_oom(C) : cli_lib_error(C, st);
+    for (int i = 0; !rc && i < nx; i++) {
+        ginv_rng r;
+        ginv_rng_init(&r, o->seed, GINV_STREAM_DLG_EVAL, (uint64_t)i);
+        for (int j = 0; j < k; j++) z0[j] = (float)ginv_rng_normal(&r);
+        const float *gz = ginv_net_forward(G, gws, 1, z0);
+        for (int j = 0; j < n; j++) x[j] = gz[j] + (float)(beta * ginv_rng_normal(&r));
+        if ((st = encoder_draws(E, A, aws, x, B, k, o->seed + (uint64_t)i, z)) == GINV_OK)
+            st = ginv_encoder_distance(G, beta, x, B, z, o, &res[i]);
+        if (st != GINV_OK) rc = cli_lib_error(C, st);
+        else if (!quiet)
+            printf("x %3d: sliced W1 %.4f (reference floor %.4f), mean error %.4f, covariance error %.4f, MALA "
+                   "acceptance %.3f\n", i, res[i].w1, res[i].w1_floor, res[i].mean_err, res[i].cov_err, res[i].ref_accept);
+    }
+    ginv_net_ws_free(gws);
+    free(z);
+    free(x);
+    free(z0);
+    return rc;
+}
+
+int cli_encoder_distance(int argc, char **argv)
+{
+    const char *C = "encoder distance", *model = NULL, *enc = NULL, *json = NULL;
+    double beta = 0.1;
+    int nx = 10, B = 2000, quiet = 0;
+    ginv_encoder_dist_opts o;
+    ginv_encoder_dist_opts_init(&o);
+    cli_opt opts[] = {
+        {"model", 0, OPT_STRING, &model, "FILE", "the generator G (required)"},
+        {"encoder", 0, OPT_STRING, &enc, "FILE", "the encoder: ginv encoder build -o, or ginv encoder train -o (required)"},
+        {"beta", 0, OPT_DOUBLE, &beta, "B", "noise level of the model x = G(z) + beta xi", 1e-12, 1e6},
+        {"n", 0, OPT_INT, &nx, "N", "fresh model samples x to evaluate on", 1, 1 << 20},
+        {"draws", 0, OPT_INT, &B, "B", "draws of the encoder per observation", 2, 1 << 22},
+        {"ref-chains", 0, OPT_INT, &o.ref_chains, "C", "MALA reference: chains (an even number: the floor compares halves)", 2, 1 << 16},
+        {"ref-steps", 0, OPT_INT, &o.ref_steps, "R", "MALA reference: burn-in steps, then kept steps, per chain", 2, 1 << 24},
+        {"seed", 0, OPT_U64, &o.seed, "S", "random seed (the x, the draws, the reference)"},
+        {"json", 0, OPT_STRING, &json, "FILE", "write per-x and mean distances as JSON ('-': stdout)"},
+        CLI_QUIET_OPT(quiet),
+        {0}};
+    cli_cmd cmd = {C, "How far an encoder's draws are from the posterior p(z | x), against long MALA.",
+                   "ginv encoder distance --model G.safetensors --encoder E.safetensors --beta B [--n N] [--draws B]",
+                   "For N model samples x = G(z) + beta xi: B draws of the encoder (a deep latent Gaussian from\n"
+                   "ginv encoder build, or a Gaussian one from ginv encoder train) against a MALA reference\n"
+                   "(GD start, adapted step, --ref-chains chains of --ref-steps kept steps): sliced W1 (128\n"
+                   "directions) with the reference's own floor (its two halves), and the errors of the mean\n"
+                   "||m_q - m_p|| / sqrt(tr S_p) and covariance ||S_q - S_p||_F / ||S_p||_F. docs/encoders.md."};
+    const char *pos[1];
+    int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
+    if (rc) return rc == CLI_HELP ? 0 : rc;
+    if (!model || !enc) return cli_usage_error(C, "--model FILE and --encoder FILE are required");
+    if (o.ref_chains % 2) return cli_usage_error(C, "--ref-chains %d must be even (the floor compares two halves)", o.ref_chains);
+    ginv_net *G = NULL, *A = NULL;
+    ginv_net_ws *aws = NULL;
+    ginv_dlg *E = NULL;
+    ginv_encoder_dist *res = calloc((size_t)nx, sizeof *res);
+    ginv_status st = ginv_net_load(model, &G);
+    if (!res) rc = cli_oom(C);
+    else if (st != GINV_OK) rc = cli_lib_error(C, st);
+    else rc = load_any_encoder(C, enc, G, &E, &A, &aws);
+    if (!rc) rc = distances(C, G, E, A, aws, beta, nx, B, &o, quiet, res);
+    if (!rc) {
+        ginv_encoder_dist mean = {0};
+        for (int i = 0; i < nx; i++) {
+            mean.w1 += res[i].w1 / nx, mean.w1_floor += res[i].w1_floor / nx, mean.mean_err += res[i].mean_err / nx;
+            mean.cov_err += res[i].cov_err / nx, mean.ref_accept += res[i].ref_accept / nx;
+        }
+        size_t np = E ? ginv_dlg_nparams(E) : ginv_net_nparams(A);
+        if (!quiet)
+            printf("mean over %d x (%s encoder, %zu parameters): sliced W1 %.4f (floor %.4f), mean error %.4f, "
+                   "covariance error %.4f\n", nx, E ? "deep latent Gaussian" : "Gaussian", np, mean.w1, mean.w1_floor,
+                   mean.mean_err, mean.cov_err);
+        if (json) {
+            cJSON *doc = cli_json_new(C), *p = cJSON_AddObjectToObject(doc, "params");
+            cJSON_AddStringToObject(p, "model", model);
+            cJSON_AddStringToObject(p, "encoder", enc);
+            cJSON_AddNumberToObject(p, "beta", beta);
+            cJSON_AddNumberToObject(p, "n", nx);
+            cJSON_AddNumberToObject(p, "draws", B);
+            cJSON_AddNumberToObject(p, "ref_chains", o.ref_chains);
+            cJSON_AddNumberToObject(p, "ref_steps", o.ref_steps);
+            cJSON_AddNumberToObject(p, "seed", (double)o.seed);
+            cJSON_AddStringToObject(doc, "encoder_kind", E ? "dlg" : "gaussian");
+            cJSON_AddNumberToObject(doc, "encoder_parameters", (double)np);
+            cJSON_AddNumberToObject(doc, "generator_parameters", (double)ginv_net_nparams(G));
+            cJSON *arr = cJSON_AddArrayToObject(doc, "per_x");
+            for (int i = 0; i <= nx; i++) {
+                const ginv_encoder_dist *r = i < nx ? &res[i] : &mean;
+                cJSON *e = cJSON_CreateObject();
+                cJSON_AddItemToObject(e, "w1", cli_json_num(r->w1));
+                cJSON_AddItemToObject(e, "w1_floor", cli_json_num(r->w1_floor));
+                cJSON_AddItemToObject(e, "mean_err", cli_json_num(r->mean_err));
+                cJSON_AddItemToObject(e, "cov_err", cli_json_num(r->cov_err));
+                cJSON_AddItemToObject(e, "ref_accept", cli_json_num(r->ref_accept));
+                if (i < nx) cJSON_AddItemToArray(arr, e);
+                else cJSON_AddItemToObject(doc, "mean", e);
+            }
+            rc = cli_json_write(C, doc, json);
+            cJSON_Delete(doc);
+        }
+    }
+    free(res);
+    ginv_net_ws_free(aws);
+    ginv_net_free(A);
+    ginv_dlg_free(E);
+    ginv_net_free(G);
+    return rc;
+}

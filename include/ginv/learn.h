@@ -273,6 +273,31 @@ typedef struct {
 ginv_status ginv_dlg_build(ginv_dlg **out, const ginv_net *G, const ginv_dlg_build_opts *o,
                            ginv_dlg_build_info *info);
 
+/* How far an encoder's draws for one x are from the posterior p(z | x) of
+ * x = G(z) + beta xi, z ~ N(0, I): the reference is MALA (ginv_sample_run:
+ * GD start, step adapted toward acceptance 0.574 during a burn-in of
+ * ref_steps, then ref_steps kept draws of each of ref_chains chains, seed
+ * o->seed). Reported: the sliced W1 (ginv_w1_sliced, `slices` directions)
+ * between the B draws and the pooled reference, and its floor, the same
+ * distance between the two halves of the reference chains; the error of
+ * the mean ||mean_q - mean_p|| / sqrt(tr Sigma_p) and of the covariance
+ * ||Sigma_q - Sigma_p||_F / ||Sigma_p||_F; the reference's acceptance
+ * rate. */
+enum { GINV_STREAM_DLG_EVAL = GINV_STREAM_USER + 82 }; /* x_i of `ginv encoder distance` */
+typedef struct {
+    int ref_chains, ref_steps;  /* 8, 2000 */
+    int gd_iters;               /* the reference's GD start: 1000 steps of ... */
+    double gd_lr;               /* ... 0.1 */
+    int slices;                 /* 128 */
+    uint64_t seed;              /* 1 */
+} ginv_encoder_dist_opts;
+void ginv_encoder_dist_opts_init(ginv_encoder_dist_opts *o);
+typedef struct {
+    double w1, w1_floor, mean_err, cov_err, ref_accept;
+} ginv_encoder_dist;
+ginv_status ginv_encoder_distance(ginv_net *G, double beta, const float *x, int B, const float *draws,
+                                  const ginv_encoder_dist_opts *o, ginv_encoder_dist *out);
+
 #ifdef __cplusplus
 }
 #endif

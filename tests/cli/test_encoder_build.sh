@@ -34,8 +34,26 @@ import json, numpy as np; a, b, c = (np.load('$TMP/z%d.npy' % i) for i in (1, 2,
 assert a.shape == (100, 3) and np.array_equal(a, b) and not np.allclose(a, c), a.shape
 d = json.load(open('$TMP/z.json'))['per_x']; assert len(d) == 2
 assert np.allclose(d[0]['mean'], a[:50].mean(0), atol=1e-6) and np.allclose(d[1]['sd'], a[50:].std(0, ddof=1), atol=1e-6)"
+expect_ok relu_model -- $GINV net random --layers 3,4,2 --act leaky_relu --seed 3 -o $TMP/r.safetensors
+# distances to a MALA reference: the built encoder (long enough to mix) beats its own GD-only prefix
+expect_ok build_mixing -- $GINV encoder build --model $TMP/g.safetensors --beta 0.1 --gd-steps 30 --gd-lr 0.2 --langevin-steps 400 --h 2e-3 -o $TMP/em.safetensors -q
+expect_ok distance_dlg -- $GINV encoder distance --model $TMP/g.safetensors --encoder $TMP/em.safetensors --beta 0.1 --n 2 --draws 400 \
+    --ref-steps 400 --json $TMP/d.json -q
+expect_ok build_gd_only -- $GINV encoder build --model $TMP/g.safetensors --beta 0.1 --gd-steps 30 --gd-lr 0.2 --langevin-steps 0 -o $TMP/e0.safetensors -q
+expect_ok distance_gd_only -- $GINV encoder distance --model $TMP/g.safetensors --encoder $TMP/e0.safetensors --beta 0.1 --n 2 --draws 400 \
+    --ref-steps 400 --json $TMP/d0.json -q
+expect_ok gaussian_encoder -- $GINV encoder train --model $TMP/g.safetensors --beta 0.1 --hidden 8 --steps 20 --eval 0 -o $TMP/a.safetensors -q
+expect_ok distance_gaussian -- $GINV encoder distance --model $TMP/g.safetensors --encoder $TMP/a.safetensors --beta 0.1 --n 1 --draws 100 \
+    --ref-steps 100 --json $TMP/da.json -q
+check distance_json /usr/bin/python3 -c "
+import json; d, d0, a = (json.load(open('$TMP/%s.json' % f)) for f in ('d', 'd0', 'da'))
+assert d['encoder_kind'] == 'dlg' and a['encoder_kind'] == 'gaussian' and len(d['per_x']) == 2, d
+m, m0 = d['mean'], d0['mean']
+assert m0['cov_err'] > 0.99 and m['cov_err'] < 0.5 and m['w1'] < m0['w1'], (m, m0)
+assert 0.3 < m['ref_accept'] < 0.9 and m['w1_floor'] > 0, m"
+expect_error distance_odd_chains 2 "must be even" -- $GINV encoder distance --model $TMP/g.safetensors --encoder $TMP/e.safetensors --ref-chains 3
+expect_error distance_wrong_encoder 4 "the encoder maps" -- $GINV encoder distance --model $TMP/r.safetensors --encoder $TMP/e0.safetensors --n 1
 # bad input: one line, its exit status, nothing written over
-expect_ok relu_model -- $GINV net random --layers 3,4,3 --act leaky_relu --seed 3 -o $TMP/r.safetensors
 echo keep > $TMP/keep.safetensors
 expect_error build_beta_zero 2 "noise level must be positive" -- $GINV encoder build --model $TMP/g.safetensors --beta 0 -o $TMP/keep.safetensors
 expect_error build_beta_negative 2 "noise level must be positive" -- $GINV encoder build --model $TMP/g.safetensors --beta -0.5 -o $TMP/keep.safetensors

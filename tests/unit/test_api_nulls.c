@@ -307,6 +307,7 @@ TEST(api_learn_refuses_null_pointers_and_zero_sizes)
     NULL_ARG(ginv_dlg_save(NULL, NULL), "g");
     NULL_ARG(ginv_dlg_load(NULL, NULL), "path");
     NULL_ARG(ginv_dlg_build(NULL, NULL, NULL, NULL), "out");
+    NULL_ARG(ginv_encoder_distance(NULL, 1, NULL, 0, NULL, NULL, NULL), "G");
     NULLS(ginv_vae_generator(NULL, NULL));
 }
 
@@ -352,6 +353,7 @@ TEST(api_free_and_release_accept_null)
     ginv_vae_free(NULL);
     ginv_dlg_free(NULL);
     ginv_dlg_build_opts_init(NULL);
+    ginv_encoder_dist_opts_init(NULL);
     ginv_problem_release(NULL);
     ginv_cnf_release(NULL);
     ginv_graph_release(NULL);

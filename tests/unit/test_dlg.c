@@ -314,3 +314,48 @@ out:
     ginv_net_free(R);
     ginv_net_free(El);
 }
+
+TEST(encoder_distance_is_small_for_exact_posterior_draws_and_sees_a_shift)
+{
+    /* G(z) = W z, W diagonal (s1, s2): the posterior is N(m, Sigma) with Sigma_ii = 1 / (1 + s_i^2 / beta^2),
+     * m_i = Sigma_ii s_i x_i / beta^2. Exact draws must sit near the MALA reference; draws shifted by one
+     * posterior sd along the first axis must show mean error sd_1 / sqrt(tr Sigma) and a larger W1. */
+    enum { B = 3000 };
+    const double beta = 0.3, s[2] = {1.0, 0.5};
+    ginv_layer spec[1] = {{.kind = GINV_LAYER_DENSE, .in = 2, .out = 2}};
+    ginv_net *G = NULL;
+    CHECK_OK(ginv_net_new(&G, 1, spec));
+    if (!G) return;
+    float *W = ginv_net_layer(G, 0)->W, x[2] = {0.4f, -0.3f};
+    W[0] = (float)s[0], W[1] = 0, W[2] = 0, W[3] = (float)s[1];
+    double sd[2], m[2];
+    for (int i = 0; i < 2; i++) {
+        double v = 1 / (1 + s[i] * s[i] / (beta * beta));
+        sd[i] = sqrt(v), m[i] = v * s[i] * x[i] / (beta * beta);
+    }
+    float *z = malloc(sizeof(float) * B * 2);
+    if (!z) goto out;
+    ginv_rng r;
+    ginv_rng_init(&r, 5, GINV_STREAM_USER, 2);
+    for (int b = 0; b < B; b++)
+        for (int i = 0; i < 2; i++) z[2 * b + i] = (float)(m[i] + sd[i] * ginv_rng_normal(&r));
+    ginv_encoder_dist_opts o;
+    ginv_encoder_dist_opts_init(&o);
+    o.ref_steps = 1500;
+    ginv_encoder_dist e0, e1;
+    CHECK_OK(ginv_encoder_distance(G, beta, x, B, z, &o, &e0));
+    for (int b = 0; b < B; b++) z[2 * b] += (float)sd[0];
+    CHECK_OK(ginv_encoder_distance(G, beta, x, B, z, &o, &e1));
+    double want = sd[0] / sqrt(sd[0] * sd[0] + sd[1] * sd[1]);
+    CHECK_MSG(e0.mean_err < 0.06 && e0.cov_err < 0.1, "exact draws: mean error %.3f, cov error %.3f", e0.mean_err,
+              e0.cov_err);
+    CHECK_MSG(fabs(e1.mean_err - want) < 0.1 * want, "shifted draws: mean error %.3f, expected %.3f", e1.mean_err, want);
+    CHECK_MSG(e0.w1 < 3 * e0.w1_floor + 0.01 && e1.w1 > 5 * e0.w1, "W1 exact %.4f (floor %.4f), shifted %.4f", e0.w1,
+              e0.w1_floor, e1.w1);
+    CHECK(e0.ref_accept > 0.4 && e0.ref_accept < 0.8);
+    printf("    linear G: exact draws W1 %.4f (floor %.4f), mean err %.3f, cov err %.3f; shifted by one sd: W1 %.4f, "
+           "mean err %.3f (expected %.3f)\n", e0.w1, e0.w1_floor, e0.mean_err, e0.cov_err, e1.w1, e1.mean_err, want);
+out:
+    free(z);
+    ginv_net_free(G);
+}
