@@ -65,7 +65,7 @@ FUZZ_LIBS    := -lopenblas -lcjson -lpng -lz -lglpk -lsqlite3 -lfftw3 -lprotobuf
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/onnx.pb-c.o
 SECONDS      ?= 20
 
-.PHONY: bench-stan bench-conv bench-onednn encoder-wall all deps test test-asan test-onnx test-oracles demo bench bench-sample bench-sweep fuzz fuzz-run clean help lib man install uninstall
+.PHONY: bench-stan bench-conv bench-onednn encoder-wall encoder-theorem1 all deps test test-asan test-onnx test-oracles demo bench bench-sample bench-sweep fuzz fuzz-run clean help lib man install uninstall
 all: $(BUILD)/ginv lib
 lib: $(BUILD)/libginv.a $(BUILD)/libginv.so
 
@@ -88,6 +88,7 @@ help:
 	@echo "make bench-conv    Adam-CSGM on the 64x64x3 DCGAN (ONNX) and the conv VAE decoder: ginv vs PyTorch autograd, B = 1 and 64"
 	@echo "make fuzz       build the libFuzzer targets (clang, ASan + UBSan) into build/fuzz/"
 	@echo "make encoder-wall  amortised encoders on the one-way G vs an invertible G (docs/encoders.md)"
+	@echo "make encoder-theorem1  Theorem 1's constructed encoder vs amortised ones against MALA (docs/encoders.md)"
 	@echo "make fuzz-run SECONDS=N  run each fuzz target N s (default 20) on a copy of its corpus; fails on any finding"
 
 deps:
@@ -211,6 +212,10 @@ bench-onednn: deps
 encoder-wall: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
 	@scripts/encoder_wall.sh $(BUILD)/encoder-wall
+
+encoder-theorem1: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
+	@scripts/encoder_theorem1.sh $(BUILD)/encoder-theorem1
 
 bench-sweep: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv

@@ -194,6 +194,10 @@ void cli_print_layers(const ginv_net *net);
 /* Command entry points. */
 int cmd_info(int argc, char **argv);
 int cmd_encoder(int argc, char **argv);
+/* encoder_dlg.c: `encoder build`, `encoder sample` and `encoder distance` */
+int cli_encoder_build(int argc, char **argv);
+int cli_encoder_sample(int argc, char **argv);
+int cli_encoder_distance(int argc, char **argv);
 int cmd_net(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

@@ -176,10 +176,16 @@ int cmd_encoder(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "train")) return encoder_train(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "eval")) return encoder_eval(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "build")) return cli_encoder_build(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "sample")) return cli_encoder_sample(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "distance")) return cli_encoder_distance(argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         printf("usage: ginv encoder train [options]   an amortised Gaussian encoder for a generator\n"
-               "       ginv encoder eval [options]    how often an encoder inverts its generator\n");
+               "       ginv encoder eval [options]    how often an encoder inverts its generator\n"
+               "       ginv encoder build [options]   Theorem 1's encoder (GD then Langevin) as a network\n"
+               "       ginv encoder sample [options]  draws of a built (deep latent Gaussian) encoder\n"
+               "       ginv encoder distance [options] an encoder's draws against a MALA posterior reference\n");
         return 0;
     }
-    return cli_usage_error("encoder", "expected a subcommand: train or eval (see 'ginv encoder --help')");
+    return cli_usage_error("encoder", "expected a subcommand: train, eval, build, sample or distance (see 'ginv encoder --help')");
 }

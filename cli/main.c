@@ -12,7 +12,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"recover", cmd_recover, "MAP inversion: recover z0 from y = A G(z0) + noise"},
-    {"encoder", cmd_encoder, "amortised encoders q(z | x) for a generator: train, and how often they invert it (eval)"},
+    {"encoder", cmd_encoder, "encoders q(z | x) for a generator: train amortised ones, how often they invert it (eval), build Theorem 1's, sample"},
     {"net", cmd_net, "make generators (net random, net oneway), take one net out of a file (net extract)"},
     {"info", cmd_info, "print a model file's architecture and parameter count"},
     {"import", cmd_import, "convert an ONNX generator (torch.onnx.export) to a ginv model file"},

@@ -1,5 +1,5 @@
 /* ginv/learn.h — learning generators: the VAE (architecture, training,
- * files).
+ * files); encoders (amortised Gaussian, deep latent Gaussian, Theorem 1's).
  *
  * Part of libginv's public API: "ginv.h" includes every module header;
  * the conventions (status codes, ownership, arrays, threads) are at the
@@ -302,6 +302,133 @@ void ginv_score_prior_of(ginv_score *s, ginv_score_prior *out);
  * counts score evaluations per row. */
 ginv_status ginv_score_reverse(const ginv_score_prior *pr, int B, float *h, double t, int steps,
                                int perturb, ginv_rng *rng, long *evals);
+
+/* ------------------------------------------------ deep latent Gaussians */
+
+/* Deep latent Gaussian encoders (Pareek & Risteski 2021, Definition 2, with
+ * layers that also read the observation x): from z_0 (0 unless given),
+ *     z_i = F_i(z_{i-1}, x) + gamma_i xi_i,   xi_i ~ N(0, I_d),  i = 1..L,
+ * the encoder's draw is z_L. Each F_i is a computation graph (a DAG) over
+ * the operations of Theorem 1's networks: affine maps, an elementwise
+ * activation sigma and its derivative sigma', the square rho(a) = a^2, and
+ * weighted sums (Lemmas 18-19: a product is 1/4 (a+b)^2 - 1/4 (a-b)^2).
+ * Several layers may share a graph's structure, each with its own
+ * parameters. docs/encoders.md. */
+typedef enum {
+    GINV_DLG_X = 0,   /* the observation x (n): node 0 of every graph */
+    GINV_DLG_Z,       /* the previous latent z_{i-1} (d): node 1 */
+    GINV_DLG_AFFINE,  /* W v_a + b; W [size, size of a] row-major, b [size] when bias */
+    GINV_DLG_ACT,     /* sigma(v_a) elementwise, sigma the activation `act` */
+    GINV_DLG_DACT,    /* sigma'(v_a) elementwise (the same kernels as ginv_net_forward) */
+    GINV_DLG_SQUARE,  /* v_a^2 elementwise: the square activation rho */
+    GINV_DLG_LINCOMB  /* c_a v_a + c_b v_b (equal sizes); c_a, c_b two parameters */
+} ginv_dlg_op;
+typedef struct {
+    ginv_dlg_op op;
+    int a, b;            /* operands: earlier nodes of the graph (b: LINCOMB only) */
+    int size;            /* AFFINE: its output width; others: filled (the operand's) */
+    int bias;            /* AFFINE: has b */
+    ginv_layer_kind act; /* ACT, DACT: an elementwise activation (not sign) */
+    double alpha;        /* ACT, DACT: leaky_relu slope, elu alpha */
+} ginv_dlg_node;
+typedef struct ginv_dlg ginv_dlg;
+/* An empty encoder from x (n) to z (d). */
+ginv_status ginv_dlg_new(ginv_dlg **out, int n, int d);
+void ginv_dlg_free(ginv_dlg *g);
+/* A new graph holding nodes 0 (x) and 1 (z); *graph: its index. */
+ginv_status ginv_dlg_graph_add(ginv_dlg *g, int *graph);
+/* Append a node (checked: operands exist, sizes agree); *index (may be NULL)
+ * its index. A graph's output is its last node, which must have size d when
+ * layers use it. */
+ginv_status ginv_dlg_node_add(ginv_dlg *g, int graph, const ginv_dlg_node *node, int *index);
+/* Append count layers computing `graph`, parameters (gamma too) zero. */
+ginv_status ginv_dlg_layers_add(ginv_dlg *g, int graph, int count);
+int ginv_dlg_in(const ginv_dlg *g);        /* n */
+int ginv_dlg_out(const ginv_dlg *g);       /* d */
+int ginv_dlg_nlayers(const ginv_dlg *g);   /* L */
+/* N': every float the encoder stores (its file's tensor holds exactly these). */
+size_t ginv_dlg_nparams(const ginv_dlg *g);
+/* Layer i's parameters: gamma_i, then each node's in node order (AFFINE: W
+ * then b; LINCOMB: c_a, c_b); *count their number. NULL when out of range. */
+float *ginv_dlg_layer_params(ginv_dlg *g, int layer, size_t *count);
+/* Ancestral sampling of B draws, one batch through every layer. x is nx x n
+ * (nx == 1: shared; nx == B: row b for draw b); z0 B x d or NULL (zeros).
+ * xi (L x B x d, layer-major) gives the noise, or NULL: draw b's comes from
+ * the stream (seed, GINV_STREAM_DLG, b), d normals per layer with gamma != 0
+ * in layer order (layers with gamma == 0 draw none). z (B x d): z_L; trace
+ * (L x B x d, may be NULL): every z_i. Float arithmetic; the noise is added
+ * as (float)(gamma xi). Results do not depend on the thread count. */
+enum { GINV_STREAM_DLG = GINV_STREAM_USER + 81 };
+ginv_status ginv_dlg_sample(const ginv_dlg *g, int B, const float *x, int nx, const float *z0,
+                            const float *xi, uint64_t seed, float *z, float *trace);
+/* Files: safetensors with the structure in __metadata__["ginv.dlg"] (JSON:
+ * n, d, graphs with their nodes, layers as runs of one graph) and all
+ * parameters in one F32 tensor "dlg.params" [N']; the record of how it was
+ * made (ginv_dlg_record, JSON text) under "ginv.dlg.record". */
+ginv_status ginv_dlg_save(const ginv_dlg *g, const char *path);
+ginv_status ginv_dlg_load(const char *path, ginv_dlg **out);
+/* The construction's record (JSON text; NULL when none). */
+const char *ginv_dlg_record(const ginv_dlg *g);
+
+/* Theorem 1's encoder, built (Pareek & Risteski §5.3, Lemmas 6, 18-20,
+ * proof of Theorem 1): S layers of gradient descent on 1/2 ||G(z) - x||^2
+ * from z_0 = 0 (Lemma 1), gamma = 0,
+ *     z <- z - eta J_G(z)^T (G(z) - x),
+ * then T layers of the unadjusted Langevin algorithm on the posterior of
+ * x = G(z) + beta xi, z ~ N(0, I) (eq. 3 and the display of §5.3),
+ *     z <- z - h [z + J_G(z)^T (G(z) - x) / beta^2] + sqrt(2h) xi.
+ * Each layer's graph is G's forward (its dense layers as AFFINE, activations
+ * as ACT), the residual G(z) - x, and G's backpropagation network (Lemma 6):
+ * AFFINE by each W^T, and for each activation the product sigma'(a) * delta
+ * as 1/4 (s)^2 - 1/4 (t)^2, s = sigma'(a) + delta, t = sigma'(a) - delta.
+ * G must be a chain of dense layers and differentiable activations (tanh,
+ * sigmoid, softplus, identity, gelu, gelu_tanh, silu, elu with alpha 1); G
+ * may map k -> n with n != k (Theorem 1's guarantee is for n == k). */
+typedef struct {
+    double beta;            /* the model's noise level (> 0) */
+    int gd_steps;           /* S >= 0 */
+    double gd_lr;           /* eta > 0 */
+    int langevin_steps;     /* T >= 0; S + T >= 1 */
+    double h;               /* the Langevin step (> 0) */
+    size_t max_params;      /* refuse an encoder over this N' (0: 2^26) */
+} ginv_dlg_build_opts;
+void ginv_dlg_build_opts_init(ginv_dlg_build_opts *o); /* beta 0.1, S 100, eta 0.1, T 100, h 1e-3 */
+typedef struct {
+    size_t params;          /* N' */
+    size_t per_gd_layer, per_langevin_layer;
+    size_t generator_params; /* N: G's weights and biases */
+    size_t generator_weights; /* G's weights alone (the transposes stored again) */
+    int activations;        /* G's activation layers other than identity */
+} ginv_dlg_build_info;
+/* info (may be NULL) is filled also when the size limit refuses the build
+ * (GINV_ERR_ARG naming N' and the limit). */
+ginv_status ginv_dlg_build(ginv_dlg **out, const ginv_net *G, const ginv_dlg_build_opts *o,
+                           ginv_dlg_build_info *info);
+
+/* How far an encoder's draws for one x are from the posterior p(z | x) of
+ * x = G(z) + beta xi, z ~ N(0, I): the reference is MALA (ginv_sample_run:
+ * GD start, step adapted toward acceptance 0.574 during a burn-in of
+ * ref_steps, then ref_steps kept draws of each of ref_chains chains, seed
+ * o->seed). Reported: the sliced W1 (ginv_w1_sliced, `slices` directions)
+ * between the B draws and the pooled reference, and its floor, the same
+ * distance between the two halves of the reference chains; the error of
+ * the mean ||mean_q - mean_p|| / sqrt(tr Sigma_p) and of the covariance
+ * ||Sigma_q - Sigma_p||_F / ||Sigma_p||_F; the reference's acceptance
+ * rate. */
+enum { GINV_STREAM_DLG_EVAL = GINV_STREAM_USER + 82 }; /* x_i of `ginv encoder distance` */
+typedef struct {
+    int ref_chains, ref_steps;  /* 8, 2000 */
+    int gd_iters;               /* the reference's GD start: 1000 steps of ... */
+    double gd_lr;               /* ... 0.1 */
+    int slices;                 /* 128 */
+    uint64_t seed;              /* 1 */
+} ginv_encoder_dist_opts;
+void ginv_encoder_dist_opts_init(ginv_encoder_dist_opts *o);
+typedef struct {
+    double w1, w1_floor, mean_err, cov_err, ref_accept;
+} ginv_encoder_dist;
+ginv_status ginv_encoder_distance(ginv_net *G, double beta, const float *x, int B, const float *draws,
+                                  const ginv_encoder_dist_opts *o, ginv_encoder_dist *out);
 
 #ifdef __cplusplus
 }

@@ -71,6 +71,8 @@ for c in "${model_cases[@]}"; do
     hostile "net_extract_$kind" "$codes" -- $GINV net extract "$f" -o "$TMP/keep.json"
     hostile "export_$kind" "$codes" -- $GINV export "$f" -o "$TMP/keep.json"
     hostile "generate_$kind" "$codes" -- $GINV generate --model "$f" --n 2 -o "$TMP/keep.json"
+    hostile "encoder_build_$kind" "$codes" -- $GINV encoder build --model "$f" -o "$TMP/keep.json"
+    hostile "encoder_distance_$kind" "$codes" -- $GINV encoder distance --model "$f" --encoder "$f" --n 1 --json "$TMP/keep.json"
 done
 # import reads ONNX: a readable file that is not a ModelProto is a format error
 # (4), one that cannot be read (missing, a directory, a device) an I/O error (5)

@@ -312,6 +312,16 @@ TEST(api_learn_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_vae_eval(NULL, 0, NULL, 0, NULL, NULL, NULL));
     NULLS(ginv_vae_save(NULL, NULL, 0));
     NULLS(ginv_vae_load(NULL, NULL));
+    /* deep latent Gaussians */
+    NULL_ARG(ginv_dlg_new(NULL, 2, 2), "out");
+    NULL_ARG(ginv_dlg_graph_add(NULL, NULL), "g");
+    NULL_ARG(ginv_dlg_node_add(NULL, 0, NULL, NULL), "g");
+    NULL_ARG(ginv_dlg_layers_add(NULL, 0, 0), "g");
+    NULL_ARG(ginv_dlg_sample(NULL, 0, NULL, 0, NULL, NULL, 0, NULL, NULL), "g");
+    NULL_ARG(ginv_dlg_save(NULL, NULL), "g");
+    NULL_ARG(ginv_dlg_load(NULL, NULL), "path");
+    NULL_ARG(ginv_dlg_build(NULL, NULL, NULL, NULL), "out");
+    NULL_ARG(ginv_encoder_distance(NULL, 1, NULL, 0, NULL, NULL, NULL), "G");
     NULLS(ginv_vae_generator(NULL, NULL));
     /* score priors */
     NULLS(ginv_score_new(NULL, NULL, 0));
@@ -369,6 +379,9 @@ TEST(api_free_and_release_accept_null)
     ginv_posterior_free(NULL);
     ginv_sample_result_release(NULL);
     ginv_vae_free(NULL);
+    ginv_dlg_free(NULL);
+    ginv_dlg_build_opts_init(NULL);
+    ginv_encoder_dist_opts_init(NULL);
     ginv_problem_release(NULL);
     ginv_cnf_release(NULL);
     ginv_graph_release(NULL);
