@@ -207,8 +207,8 @@ void ginv_score_arch_init(ginv_score_arch *a);
 typedef struct ginv_score ginv_score;
 enum {
     GINV_STREAM_SCORE_INIT = GINV_STREAM_USER + 80,  /* weights (0) and frequencies (1) */
-    GINV_STREAM_SCORE_TRAIN = GINV_STREAM_USER + 81, /* per step: t and eps of a batch */
-    GINV_STREAM_SCORE_EVAL = GINV_STREAM_USER + 82,  /* held-out t and eps, per example */
+    GINV_STREAM_SCORE_TRAIN = GINV_STREAM_USER + 85, /* per step: t and eps of a batch */
+    GINV_STREAM_SCORE_EVAL = GINV_STREAM_USER + 86,  /* held-out t and eps, per example */
     GINV_STREAM_SCORE_DATA = GINV_STREAM_USER + 83,  /* latents of the prior data source */
     GINV_STREAM_SGILO = GINV_STREAM_USER + 84        /* SGILO's chains: per (image, chain) */
 };
