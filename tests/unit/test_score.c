@@ -141,7 +141,8 @@ TEST(score_trained_on_a_gaussian_recovers_the_closed_form_perturbed_score)
     memcpy(g.s, ginv_score_scale(s), sizeof g.s);
     CHECK_NEAR(g.c[0], 1.0, 0.1); /* the standardisation is the data's */
     CHECK_NEAR(g.s[0] * g.s[0], 2.0, 0.2);
-    const double ts[4] = {0.05, 0.1, 0.3, 0.7};
+    /* the score's scale grows as 1 / sigma(t): a fixed error in eps weighs more at small t */
+    const double ts[4] = {0.05, 0.1, 0.3, 0.7}, tol[4] = {0.2, 0.08, 0.05, 0.05};
     for (int k = 0; k < 4; k++) {
         /* points of the perturbed law at t */
         int B = 512;
@@ -163,7 +164,7 @@ TEST(score_trained_on_a_gaussian_recovers_the_closed_form_perturbed_score)
             num += ((double)sl[q] - se[q]) * ((double)sl[q] - se[q]);
             den += (double)se[q] * se[q];
         }
-        CHECK_MSG(sqrt(num / den) < 0.12, "t = %g: relative score error %.3f", ts[k], sqrt(num / den));
+        CHECK_MSG(sqrt(num / den) < tol[k], "t = %g: relative score error %.3f", ts[k], sqrt(num / den));
     }
     ginv_score_free(s);
 }
