@@ -77,6 +77,19 @@ static int build_data(const char *C, ginv_net *G, const score_args *a, int p, fl
     }
     ginv_images_release(&im);
     if (st != GINV_OK) return cli_fail(C, "%s", ginv_last_error());
+    if (np && ni) { /* one shuffled set, so the held-out tail has both sources in proportion */
+        float *row = malloc((size_t)p * sizeof(float));
+        if (!row) return cli_oom(C);
+        ginv_rng r;
+        ginv_rng_init(&r, a->seed, GINV_STREAM_SCORE_DATA, UINT64_MAX);
+        for (int i = *N - 1; i > 0; i--) {
+            int j = (int)ginv_rng_below(&r, (uint64_t)i + 1);
+            memcpy(row, *H + (size_t)i * p, (size_t)p * sizeof(float));
+            memcpy(*H + (size_t)i * p, *H + (size_t)j * p, (size_t)p * sizeof(float));
+            memcpy(*H + (size_t)j * p, row, (size_t)p * sizeof(float));
+        }
+        free(row);
+    }
     if (a->save_h) {
         int64_t shape[2] = {*N, p};
         if (ginv_array_write(a->save_h, *H, 2, shape) != GINV_OK) return cli_fail(C, "--save-h: %s", ginv_last_error());
@@ -212,8 +225,9 @@ int cmd_train_score(int argc, char **argv)
                    "The output file holds G as its net (every command takes it as --model) and "
                    "the prior beside it, so 'ginv cs --method sgilo --model FILE' finds both. After "
                    "every epoch the whole state is written atomically to FILE.ckpt; --resume "
-                   "continues from it and refuses other data. The last --heldout examples are "
-                   "not trained on; their loss is reported."};
+                   "continues from it and refuses other data. With both sources the examples are "
+                   "shuffled into one set (stream (seed, SCORE_DATA, 2^64 - 1)); its last --heldout "
+                   "examples are not trained on and their loss is reported."};
     int npos = 0;
     int rc = cli_parse(&cmd, opts, argc, argv, NULL, 0, &npos);
     if (rc != CLI_OK) return rc == CLI_HELP ? 0 : rc;
