@@ -62,6 +62,8 @@ expect_error cs_samples_without_sgilo 2 "--samples" -- $GINV cs --model "$VAE" -
     --method csgm --samples 2 -q
 expect_error cs_samples_past_the_draws 2 "--samples" -- $GINV cs --model "$TMP/s.st" --data "fashion-mnist:test[0:1]" \
     --method sgilo --layer 2 --sgilo-draws 2 --samples 5 -q
+expect_error cs_sgilo_needs_a_linear_operator 2 "linear operator" -- $GINV cs --model "$TMP/s.st" \
+    --data "fashion-mnist:test[0:1]" --method sgilo --layer 2 --op phaseless-fourier:2 -q
 expect_error cs_sgilo_unknown_start 2 "sgilo-start" -- $GINV cs --model "$TMP/s.st" --data "fashion-mnist:test[0:1]" \
     --method sgilo --layer 2 --sgilo-start gd -q
 echo done
