@@ -9,11 +9,11 @@
 # images ([100:108]) and reported on N others ([0:N]); the score prior never
 # saw a test image (it was trained on G1(z) draws and ILO inversions of
 # training images). One markdown row per level, then the run's seconds.
-# Usage: scripts/sgilo_experiment.sh OUTDIR [MODEL] [N]
-set -eu
+# Usage: scripts/sgilo_experiment.sh OUTDIR [N] [MODEL]
+set -euo pipefail
 cd "$(dirname "$0")/.."
-G=build/ginv
-O=$1 M=${2:-models/fmnist-vae-k20-sgilo.safetensors} N=${3:-30}
+G=${GINV:-build/ginv}
+O=$1 N=${2:-30} M=${3:-models/fmnist-vae-k20-sgilo.safetensors}
 mkdir -p "$O"
 common=(--model "$M" --layer 2 --restarts 2 --iters 300 --seed 1 -q)
 tune=(--data "fashion-mnist:test[100:108]")
@@ -32,7 +32,7 @@ while read -r task level op m noise; do
             $G cs "${common[@]}" "${tune[@]}" "${lv[@]}" --method ilo --ilo-radius $R --json "$O/t_${tag}_ilo$R.json"
             echo "$(mse "$O/t_${tag}_ilo$R.json" ilo) $R"
         done | best)
-    wc=$(for w in 0.3 1; do for c in 0.1 0.5; do
+    wc=$(for w in 0.1 1; do for c in 0.1 0.5; do
              $G cs "${common[@]}" "${tune[@]}" "${lv[@]}" --method sgilo --ilo-radius "$r" --sgilo-prior-weight $w \
                  --sgilo-step-scale $c --json "$O/t_${tag}_sg_${w}_$c.json"
              echo "$(mse "$O/t_${tag}_sg_${w}_$c.json" sgilo) $w $c"

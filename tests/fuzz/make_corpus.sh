@@ -11,7 +11,7 @@ C=tests/fuzz/corpus
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 rm -rf "$C"
-mkdir -p $C/{png,safetensors,npy,idx,pgm,cnf,graph,lattice,sweep_spec,model,problem,vae,op,images_spec,store,where,onnx}
+mkdir -p $C/{png,safetensors,npy,idx,pgm,cnf,graph,lattice,sweep_spec,model,problem,vae,score,op,images_spec,store,where,onnx}
 
 # PNG: tiny valid grayscale files (8 and 16 bits, 1 bit, gray + alpha, interlaced)
 python3 - "$C/png" <<'PY'
@@ -83,6 +83,10 @@ open(sys.argv[1], "wb").write(bytes([0, 0, 8, 3]) + struct.pack(">III", 8, 3, 3)
 PY
 $G train vae --data idx:$T/tiny.idx --no-test --latent 2 --hidden 3 --epochs 1 --batch 4 -q -o $C/vae/tiny.safetensors >/dev/null
 [[ -f $C/vae/tiny.safetensors.ckpt ]] && mv $C/vae/tiny.safetensors.ckpt $C/vae/tiny_ckpt.safetensors
+# score priors: one beside the tiny VAE's generator (layer 2, p = 3), and its checkpoint
+$G train score --model $C/vae/tiny.safetensors --layer 2 --examples 16 --hidden 4 --fourier 2 --epochs 1 \
+    --batch 4 -q -o $C/score/tiny.safetensors >/dev/null
+[[ -f $C/score/tiny.safetensors.ckpt ]] && mv $C/score/tiny.safetensors.ckpt $C/score/tiny_ckpt.safetensors
 
 # sweep specs, --op texts, --data specs, --where filters
 printf '{"command": "recover", "fixed": {"layers": "4,20", "iters": 10}, "grid": {"m": [5, 10]}, "trials": 2, "seed": 1}' > $C/sweep_spec/recover.json
