@@ -134,6 +134,12 @@ ginv_status ginv_reduce_cvp_real(const ginv_cvp *c, double r, double p, ginv_net
  * (integer weights; bound M >= 1). p: 1..64. */
 ginv_status ginv_reduce_half_clique(const ginv_graph *g, long long M, int p, ginv_net **net,
                                     ginv_problem *pb);
+/* Thm 6: 5 layers, z in R^n (n even): App. A's front end (Thm 4) forces
+ * clamp(z, 0, box) to {0, box}-bands and Thm 5's layer follows; some z with
+ * ||G(z) - x||_p <= delta (Thm 5's delta) iff g has a clique of n/2 vertices
+ * weighing less than M. p: 1..64 (the theorem: even p). */
+ginv_status ginv_reduce_half_clique_real(const ginv_graph *g, long long M, int p, ginv_net **net,
+                                         ginv_problem *pb);
 /* §5.3: 1 layer, z in {0,1}^n: some z with ||G(z)||_p <= delta iff g has a
  * vertex cover of exactly q vertices. p: 1..64. */
 ginv_status ginv_reduce_vertex_cover(const ginv_graph *g, int q, int p, ginv_net **net,

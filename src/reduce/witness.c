@@ -166,10 +166,16 @@ static void map_graph(const cJSON *src, int cover, const double *z, ginv_witness
     unsigned char *in = ginv_malloc((size_t)g->n);
     if (!in) return;
     int size = 0;
+    /* Thm 6: v = clamp(z, 0, box), member iff v > half; an encoding has every
+     * v_i in a band [0, delta] or [box - delta, box] */
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(src, "theorem");
+    int real = !cover && cJSON_IsString(t) && !strcmp(t->valuestring, "6");
+    double B = num(src, "box", 1), h = num(src, "half", 0.5), dl = num(src, "delta", 0);
     w->encoding_ok = 1;
     for (int i = 0; i < g->n; i++) {
-        w->encoding_ok &= is01(z[i]);
-        int one = z[i] > 0.5;
+        double v = real ? fmin(fmax(z[i], 0), B) : z[i];
+        w->encoding_ok &= real ? v <= dl || v >= B - dl : is01(v);
+        int one = real ? v > h : v > 0.5;
         in[i] = (unsigned char)(cover ? !one : one); /* vertex cover: z_i = 0 puts i in D */
         w->object[i] = in[i];
         size += in[i];
@@ -299,7 +305,8 @@ ginv_status ginv_reduce_encode(const ginv_problem *pb, int size, const int *obje
             z[2 * i + 1] = object[i] ? 0 : B;
         }
     } else if (!strcmp(kind, "half-clique")) {
-        for (int i = 0; i < n; i++) z[i] = object[i];
+        double B = !strcmp(thm, "6") ? num(src, "box", 1) : 1; /* Thm 6's v_i in {0, B} */
+        for (int i = 0; i < n; i++) z[i] = object[i] ? B : 0;
     } else {
         for (int i = 0; i < n; i++) z[i] = !object[i]; /* §5.3: z_i = 0 iff i in D */
     }
