@@ -144,6 +144,11 @@ ginv_status ginv_reduce_half_clique_real(const ginv_graph *g, long long M, int p
  * vertex cover of exactly q vertices. p: 1..64. */
 ginv_status ginv_reduce_vertex_cover(const ginv_graph *g, int q, int p, ginv_net **net,
                                      ginv_problem *pb);
+/* §5.3's layer behind Thm 6's real front end (an extension the paper does
+ * not state): 5 layers, z in R^n, vertex i in the cover iff
+ * clamp(z_i, 0, box) <= box/2; YES iff g has a vertex cover of exactly q. */
+ginv_status ginv_reduce_vertex_cover_real(const ginv_graph *g, int q, int p, ginv_net **net,
+                                          ginv_problem *pb);
 
 /* Map-back: what a latent z of a reduced net says about the original
  * instance (read from pb->source_json), checked against that instance. */

@@ -111,7 +111,7 @@ static int check_real_latents(const ginv_graph *g, const ginv_net *net, const gi
         CHECK_OK(ginv_reduce_forward(net, z, x0));
         for (int i = 0; i < n; i++) {
             double u = ginv_rng_uniform(&rng) * dl;
-            z[i] = obj[i] ? (t % 4 == 3 ? B + 1 + u : B - u) : (t % 4 == 3 ? -1 - u : u);
+            z[i] = z[i] == B ? (t % 4 == 3 ? B + 1 + u : B - u) : (t % 4 == 3 ? -1 - u : u);
         }
         CHECK_OK(ginv_reduce_forward(net, z, x));
         for (int q = 0; q < R; q++) prop &= fabs(x[q] - x0[q]) <= 1e-9 * (1 + fabs(x0[q]));
@@ -254,4 +254,84 @@ TEST(half_clique_thm6_decide_l2_matches_brute_force_and_refuses_l4)
         ginv_graph_release(&g);
     }
     CHECK_MSG(yes >= 2 && no >= 2, "%d YES and %d NO", yes, no);
+}
+
+/* ------------------------------------------- §5.3 behind the same front end */
+
+static int brute_min_cover(const ginv_graph *g)
+{
+    int best = g->n;
+    unsigned char in[32];
+    for (long mask = 0; mask < (1L << g->n); mask++) {
+        for (int i = 0; i < g->n; i++) in[i] = mask >> i & 1;
+        if (ginv_graph_is_vertex_cover(g, in) && __builtin_popcountl(mask) < best) best = __builtin_popcountl(mask);
+    }
+    return best;
+}
+
+/* Vertex Cover over real latents (§5.3's layer behind Thm 6's front end): the
+ * encoding of every set D is within delta iff D is a cover of exactly q
+ * vertices, and reproduces §5.3's binary distance; real latents within delta
+ * map back to such covers; decide (l2, in the clamp box) says YES iff
+ * q >= tau (a cover of exactly q exists), for n = 4, 5, 6. */
+TEST(vertex_cover_real_front_end_matches_brute_force_and_decide)
+{
+    int yes = 0, no = 0, decided = 0;
+    for (int seed = 1; seed <= 6; seed++) {
+        ginv_graph g;
+        int n = 4 + seed % 3;
+        CHECK_OK(ginv_graph_random(&g, n, 0.3 + 0.1 * (seed % 4), 1, (uint64_t)seed + 700));
+        int tau = brute_min_cover(&g), p = seed % 2 ? 2 : seed % 4 + 1; /* 2, 3, 2, 1, 2, 3 */
+        for (int q = tau - 1; q <= tau + 1; q++) {
+            if (q < 0 || q > n) continue;
+            ginv_net *net, *net1;
+            ginv_problem pb, pb1;
+            CHECK_OK(ginv_reduce_vertex_cover(&g, q, p, &net1, &pb1));
+            CHECK_OK(ginv_reduce_vertex_cover_real(&g, q, p, &net, &pb));
+            CHECK(layered_relu5(net) && pb.latent == GINV_LATENT_REAL && pb.delta == pb1.delta);
+            int is_yes = q >= tau, hits = 0, agree = 1;
+            for (long mask = 0; mask < (1L << n); mask++) {
+                int obj[32];
+                double z[32], z1[32];
+                unsigned char in[32];
+                for (int i = 0; i < n; i++) {
+                    in[i] = (unsigned char)(obj[i] = mask >> i & 1);
+                    z1[i] = !obj[i];
+                }
+                CHECK_OK(ginv_reduce_encode(&pb, n, obj, z, n));
+                double d = dist_at(net, &pb, z), d1 = dist_at(net1, &pb1, z1);
+                agree &= fabs(d - d1) <= 1e-12 * (1 + d1);
+                int within = d <= pb.delta, cover = ginv_graph_is_vertex_cover(&g, in) && __builtin_popcountl(mask) == q;
+                CHECK_MSG(within == cover, "seed %d q %d set %lx: cover of size q %d, within %d", seed, q, mask, cover,
+                          within);
+                hits += within;
+                ginv_witness w;
+                CHECK_OK(ginv_reduce_map_back(net, &pb, z, &w));
+                CHECK(w.encoding_ok && w.solves == cover);
+                for (int i = 0; i < n; i++) CHECK(w.object[i] == obj[i]);
+                ginv_witness_release(&w);
+            }
+            CHECK_MSG(agree && (hits > 0) == is_yes, "seed %d q %d: tau %d, %d encodings within", seed, q, tau, hits);
+            check_real_latents(&g, net, &pb, is_yes, (uint64_t)seed + 50);
+            if (p == 2) {
+                pb.box = ginv_problem_clamp_box(&pb);
+                ginv_decide_opts o;
+                ginv_decide_opts_init(&o);
+                o.time_limit = 30;
+                ginv_decide_result res;
+                CHECK_OK(ginv_decide(net, &pb, &o, &res));
+                CHECK_MSG(res.answer == (is_yes ? GINV_ANSWER_YES : GINV_ANSWER_NO), "seed %d q %d: decide %s (%s)",
+                          seed, q, ginv_answer_name(res.answer), res.note);
+                decided++;
+                ginv_decide_result_release(&res);
+            }
+            is_yes ? yes++ : no++;
+            ginv_net_free(net);
+            ginv_net_free(net1);
+            ginv_problem_release(&pb);
+            ginv_problem_release(&pb1);
+        }
+        ginv_graph_release(&g);
+    }
+    CHECK_MSG(yes >= 6 && no >= 3 && decided >= 2, "%d YES, %d NO, %d decided", yes, no, decided);
 }
