@@ -13,8 +13,10 @@ static const char *const SUBS =
     "  sat FILE.cnf --latent pm1|real -o OUT     k-SAT -> exact inversion (Thm 1: 2 layers; Thm 2: 4 layers)\n"
     "  cvp --basis F --target F --radius R --p P --latent 01|real -o OUT\n"
     "                                            (0,1)-CVP_p -> l_p inversion (Thm 3: 1 layer; Thm 4/App. A: 5)\n"
-    "  half-clique GRAPH --p P [--bound M] -o OUT  Half-Clique -> l_p inversion (Thm 5: 1 layer)\n"
-    "  vertex-cover GRAPH --size Q --p P -o OUT  Vertex Cover -> l_p inversion (§5.3: 1 layer)\n"
+    "  half-clique GRAPH --p P [--bound M] [--latent 01|real] -o OUT\n"
+    "                                            Half-Clique -> l_p inversion (Thm 5: 1 layer; Thm 6: 5)\n"
+    "  vertex-cover GRAPH --size Q --p P [--latent 01|real] -o OUT\n"
+    "                                            Vertex Cover -> l_p inversion (§5.3: 1 layer; real: 5)\n"
     "  random-sat --n N --ratio R --k K --seed S -o FILE.cnf     uniform random k-SAT\n"
     "  random-graph --n N --p-edge P --seed S -o FILE.col        G(n, p) in DIMACS\n"
     "  random-lattice --n N --d D --seed S --basis-out F --target-out F   small integer lattice + target\n"
@@ -203,12 +205,14 @@ static int run_cvp(int argc, char **argv)
 
 static int run_graph(int argc, char **argv, int cover)
 {
-    const char *C = cover ? "reduce vertex-cover" : "reduce half-clique", *ptext = NULL, *out = NULL, *json = NULL;
+    const char *C = cover ? "reduce vertex-cover" : "reduce half-clique", *ptext = NULL, *out = NULL, *json = NULL,
+               *latent = NULL;
     int lenient = 0, size = -1;
     double bound = 0;
     cli_opt opts_hc[] = {
         {"bound", 0, OPT_DOUBLE, &bound, "M", "YES iff a clique on n/2 vertices weighs < M (default: any half-clique)", 1, 16777216},
         {"p", 0, OPT_STRING, &ptext, "P", "the norm: an integer 1..64 (the theorem: even p)"},
+        {"latent", 0, OPT_STRING, &latent, "01|real", "01: Thm 5 (1 layer, z in {0,1}^n; the default); real: Thm 6 (5 layers)"},
         {"lenient", 0, OPT_FLAG, &lenient, "", "merge repeated edges, ignore 'n' lines and the header's edge count"},
         {"output", 'o', OPT_STRING, &out, "FILE", "model file to write (required)"},
         {"json", 0, OPT_STRING, &json, "FILE", "describe the reduction as JSON ('-': stdout)"},
@@ -217,23 +221,28 @@ static int run_graph(int argc, char **argv, int cover)
     cli_opt opts_vc[] = {
         {"size", 0, OPT_INT, &size, "Q", "YES iff some vertex cover has exactly Q vertices", 0, 1 << 24},
         {"p", 0, OPT_STRING, &ptext, "P", "the norm: an integer 1..64 (the theorem: even p)"},
+        {"latent", 0, OPT_STRING, &latent, "01|real", "01: §5.3 (1 layer, z in {0,1}^n; the default); real: §5.3 behind Thm 6's front end (5 layers)"},
         {"lenient", 0, OPT_FLAG, &lenient, "", "merge repeated edges, ignore 'n' lines and the header's edge count"},
         {"output", 'o', OPT_STRING, &out, "FILE", "model file to write (required)"},
         {"json", 0, OPT_STRING, &json, "FILE", "describe the reduction as JSON ('-': stdout)"},
         {0},
     };
-    cli_cmd hc = {C, "Half-Clique -> approximate l_p inversion (Keles & Hegde 2023, Thm 5).",
-                  "ginv reduce half-clique GRAPH.col --p P [--bound M] -o OUT.safetensors",
-                  "One layer ReLU([W; -W] z + [b; -b]), z in {0,1}^n (n even), target 0: a row per vertex\n"
-                  "pair (edges 2 w^(1/p), non-edges 2 alpha, bias -w^(1/p) / -alpha) and a size row\n"
-                  "beta 1^T, bias -(n/2) beta; delta^p = sum w + alpha^p Z + (3^p - 1)(M - 1/2).\n"
+    cli_cmd hc = {C, "Half-Clique -> approximate l_p inversion (Keles & Hegde 2023, Thms 5-6).",
+                  "ginv reduce half-clique GRAPH.col --p P [--bound M] [--latent 01|real] -o OUT.safetensors",
+                  "Thm 5 (--latent 01): one layer ReLU([W; -W] z + [b; -b]), z in {0,1}^n (n even),\n"
+                  "target 0: a row per vertex pair (edges 2 w^(1/p), non-edges 2 alpha, bias -w^(1/p) /\n"
+                  "-alpha) and a size row beta 1^T, bias -(n/2) beta; delta^p = sum w + alpha^p Z +\n"
+                  "(3^p - 1)(M - 1/2). Thm 6 (--latent real): z in R^n, 5 layers: App. A's front end\n"
+                  "(box B = 2 ceil(delta) + 1) makes t in {0,1}^n, then Thm 5's layer and sum |v_i - B/2|;\n"
+                  "target (0, n B/2), the same delta. 'ginv decide' decides it for p = 2 only.\n"
                   "Edge weights: 'e U V W' (integers >= 1), else 1 (docs/hardness.md)."};
     cli_cmd vc = {C, "Vertex Cover -> approximate l_p inversion (Keles & Hegde 2023, §5.3).",
-                  "ginv reduce vertex-cover GRAPH.col --size Q --p P -o OUT.safetensors",
+                  "ginv reduce vertex-cover GRAPH.col --size Q --p P [--latent 01|real] -o OUT.safetensors",
                   "One layer ReLU([W; -W] z + [b; -b]), z in {0,1}^n (z_i = 0: vertex i in the cover),\n"
                   "target 0: a row per vertex pair (edges 2 alpha, bias -alpha; non-edges 0) and a size\n"
                   "row beta 1^T, bias -(n - Q) beta; delta = (Z alpha^p)^(1/p), alpha = 1,\n"
-                  "beta = floor(delta) + 1 (docs/hardness.md)."};
+                  "beta = floor(delta) + 1. --latent real: z in R^n, Thm 6's 5-layer front end before\n"
+                  "that layer (an extension of the paper; docs/hardness.md)."};
     cli_opt *opts = cover ? opts_vc : opts_hc;
     const char *pos[1];
     int npos, rc = cli_parse(cover ? &vc : &hc, opts, argc, argv, pos, 1, &npos);
@@ -244,6 +253,8 @@ static int run_graph(int argc, char **argv, int cover)
     if (!cover && bound != floor(bound)) return cli_usage_error(C, "--bound %g must be an integer", bound);
     double p;
     if ((rc = parse_p(C, ptext, 0, &p))) return rc;
+    ginv_latent_domain dom = GINV_LATENT_01;
+    if (latent && (rc = parse_latent(C, latent, GINV_LATENT_01, GINV_LATENT_REAL, &dom))) return rc;
     ginv_graph g;
     ginv_status st = ginv_graph_read(pos[0], !lenient, &g);
     if (st != GINV_OK) return cli_lib_error(C, st);
@@ -254,11 +265,15 @@ static int run_graph(int argc, char **argv, int cover)
     }
     ginv_net *net;
     ginv_problem pb;
-    st = cover ? ginv_reduce_vertex_cover(&g, size, (int)p, &net, &pb) : ginv_reduce_half_clique(&g, M, (int)p, &net, &pb);
+    int real = dom == GINV_LATENT_REAL;
+    st = cover ? (real ? ginv_reduce_vertex_cover_real : ginv_reduce_vertex_cover)(&g, size, (int)p, &net, &pb)
+               : (real ? ginv_reduce_half_clique_real : ginv_reduce_half_clique)(&g, M, (int)p, &net, &pb);
     ginv_graph_release(&g);
     if (st != GINV_OK) return cli_lib_error(C, st);
     source_add(&pb, "file", pos[0]);
-    rc = finish(C, net, &pb, out, json, cover ? "Vertex Cover, §5.3" : "Half-Clique, Thm 5");
+    rc = finish(C, net, &pb, out, json,
+                cover ? (real ? "Vertex Cover, §5.3 behind Thm 6's front end" : "Vertex Cover, §5.3")
+                      : real ? "Half-Clique, Thm 6" : "Half-Clique, Thm 5");
     ginv_net_free(net);
     ginv_problem_release(&pb);
     return rc;

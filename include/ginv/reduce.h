@@ -134,10 +134,21 @@ ginv_status ginv_reduce_cvp_real(const ginv_cvp *c, double r, double p, ginv_net
  * (integer weights; bound M >= 1). p: 1..64. */
 ginv_status ginv_reduce_half_clique(const ginv_graph *g, long long M, int p, ginv_net **net,
                                     ginv_problem *pb);
+/* Thm 6: 5 layers, z in R^n (n even): App. A's front end (Thm 4) forces
+ * clamp(z, 0, box) to {0, box}-bands and Thm 5's layer follows; some z with
+ * ||G(z) - x||_p <= delta (Thm 5's delta) iff g has a clique of n/2 vertices
+ * weighing less than M. p: 1..64 (the theorem: even p). */
+ginv_status ginv_reduce_half_clique_real(const ginv_graph *g, long long M, int p, ginv_net **net,
+                                         ginv_problem *pb);
 /* §5.3: 1 layer, z in {0,1}^n: some z with ||G(z)||_p <= delta iff g has a
  * vertex cover of exactly q vertices. p: 1..64. */
 ginv_status ginv_reduce_vertex_cover(const ginv_graph *g, int q, int p, ginv_net **net,
                                      ginv_problem *pb);
+/* §5.3's layer behind Thm 6's real front end (an extension the paper does
+ * not state): 5 layers, z in R^n, vertex i in the cover iff
+ * clamp(z_i, 0, box) <= box/2; YES iff g has a vertex cover of exactly q. */
+ginv_status ginv_reduce_vertex_cover_real(const ginv_graph *g, int q, int p, ginv_net **net,
+                                          ginv_problem *pb);
 
 /* Map-back: what a latent z of a reduced net says about the original
  * instance (read from pb->source_json), checked against that instance. */

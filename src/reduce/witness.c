@@ -166,10 +166,16 @@ static void map_graph(const cJSON *src, int cover, const double *z, ginv_witness
     unsigned char *in = ginv_malloc((size_t)g->n);
     if (!in) return;
     int size = 0;
+    /* real latents (Thm 6, §5.3 behind the same front end: a "clamp" in the
+     * source): v = clamp(z, 0, box) reads as the bit v > half; an encoding has
+     * every v_i in a band [0, delta] or [box - delta, box] */
+    int real = cJSON_HasObjectItem(src, "clamp");
+    double B = num(src, "box", 1), h = num(src, "half", 0.5), dl = num(src, "delta", 0);
     w->encoding_ok = 1;
     for (int i = 0; i < g->n; i++) {
-        w->encoding_ok &= is01(z[i]);
-        int one = z[i] > 0.5;
+        double v = real ? fmin(fmax(z[i], 0), B) : z[i];
+        w->encoding_ok &= real ? v <= dl || v >= B - dl : is01(v);
+        int one = real ? v > h : v > 0.5;
         in[i] = (unsigned char)(cover ? !one : one); /* vertex cover: z_i = 0 puts i in D */
         w->object[i] = in[i];
         size += in[i];
@@ -298,10 +304,12 @@ ginv_status ginv_reduce_encode(const ginv_problem *pb, int size, const int *obje
             z[2 * i] = object[i] ? B : 0;
             z[2 * i + 1] = object[i] ? 0 : B;
         }
-    } else if (!strcmp(kind, "half-clique")) {
-        for (int i = 0; i < n; i++) z[i] = object[i];
     } else {
-        for (int i = 0; i < n; i++) z[i] = !object[i]; /* §5.3: z_i = 0 iff i in D */
+        /* Thm 5 and §5.3: z in {0,1}^n; behind the real front end (Thm 6):
+         * v_i in {0, B} */
+        double B = cJSON_HasObjectItem(src, "clamp") ? num(src, "box", 1) : 1;
+        int cover = !strcmp(kind, "vertex-cover");
+        for (int i = 0; i < n; i++) z[i] = (cover ? !object[i] : object[i]) ? B : 0; /* §5.3: z_i = 0 iff i in D */
     }
     cJSON_Delete(src);
     return GINV_OK;

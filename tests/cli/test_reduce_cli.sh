@@ -121,6 +121,51 @@ check cliquer_agrees_with_half_clique_and_vertex_cover_nets test -z "$bad"
 [[ -n $bad ]] && echo "  disagreements:$bad"
 check cliquer_cases_include_yes_and_no test $yes_hc -ge 1 -a $no_hc -ge 1
 
+# ------------------------------------- cliquer vs Thm 6 (real latents, 5 layers)
+# every set S of 8 vertices encoded as z = B 1_S (B the stored box) is within
+# delta exactly when S is a half-clique; cliquer's clique, encoded, solves the
+# instance; `decide` (l2, over R^n) answers as cliquer on 4-vertex graphs, at
+# the default bound (any half-clique) and at --bound 1 (weight < 1: NO).
+yes6=0 no6=0 bad=""
+all_latents 8 > $TMP/01_8.txt
+for seed in 1 2 3 4; do
+    g=$TMP/r$seed.col
+    $GINV reduce random-graph --n 8 --p-edge 0.$((50 + 10 * seed)) --seed $((seed + 20)) -o $g >/dev/null
+    clique=$(cliquer -u -m 4 -M 4 -q -q $g | sed -n 's/.*:[[:space:]]*//p' | head -1)
+    $GINV reduce half-clique $g --p 2 --latent real -o $TMP/h6.safetensors --json $TMP/h6.json >/dev/null || bad="$bad reduce-$seed"
+    B=$(jnum $TMP/h6.json box)
+    awk -v B="$B" '{ for (i = 1; i <= NF; i++) $i = $i * B; print }' $TMP/01_8.txt > $TMP/01B.txt
+    $GINV reduce check $TMP/h6.safetensors --z $TMP/01B.txt --json $TMP/c.json >/dev/null || bad="$bad check-$seed"
+    w=$(jnum $TMP/c.json within)
+    [[ $(jnum $TMP/c.json within_not_solving) == 0 ]] || bad="$bad wrong-$seed"
+    if [[ -n $clique ]]; then
+        yes6=$((yes6 + 1))
+        [[ $w -gt 0 ]] || bad="$bad yes-$seed"
+        awk -v s="$clique" 'BEGIN { split(s, v, " "); for (i in v) in_[v[i]] = 1; for (i = 1; i <= 8; i++) printf "%d ", (i in in_); print "" }' > $TMP/cl.txt
+        $GINV reduce encode $TMP/h6.safetensors --solution $TMP/cl.txt -o $TMP/z.txt >/dev/null
+        $GINV reduce check $TMP/h6.safetensors --z $TMP/z.txt | grep -q 'solves the instance: yes' || bad="$bad enc-$seed"
+    else
+        no6=$((no6 + 1))
+        [[ $w == 0 ]] || bad="$bad no-$seed"
+    fi
+    g4=$TMP/q$seed.col
+    $GINV reduce random-graph --n 4 --p-edge 0.$((seed * 2)) --seed $((seed + 30)) -o $g4 >/dev/null
+    want=NO
+    [[ -n $(cliquer -u -m 2 -M 2 -q -q $g4 | head -1) ]] && want=YES
+    for bound in default 1; do
+        opt=(); [[ $bound == 1 ]] && opt=(--bound 1) && want=NO
+        $GINV reduce half-clique $g4 --p 2 --latent real "${opt[@]}" -o $TMP/h4.safetensors >/dev/null || bad="$bad reduce4-$seed"
+        $GINV decide --model $TMP/h4.safetensors --time-limit 60 -q --json $TMP/d.json
+        grep -q "\"answer\":[[:space:]]*\"$want\"" $TMP/d.json || bad="$bad decide-$seed-$bound"
+    done
+done
+check cliquer_agrees_with_thm6_real_half_clique_nets test -z "$bad"
+[[ -n $bad ]] && echo "  disagreements:$bad"
+check cliquer_thm6_cases_include_yes_and_no test $yes6 -ge 1 -a $no6 -ge 1
+$GINV reduce half-clique $TMP/r1.col --p 4 --latent real -o $TMP/h6p4.safetensors >/dev/null
+expect_error decide_refuses_l4_on_the_thm6_net 8 "norms exact, 1, 2 and inf, not 4" -- $GINV decide --model $TMP/h6p4.safetensors
+expect_error half_clique_latent_pm1_refused 2 "--latent 'pm1' must be 01 or real" -- $GINV reduce half-clique $TMP/r1.col --p 2 --latent pm1 -o $TMP/x6.safetensors
+
 # ----------------------------------------------------- fplll vs Thm 3 (l2)
 # fplll's closest lattice vector (integer coefficients) is at least as close
 # as any binary combination: with a radius just below its distance the

@@ -292,7 +292,9 @@ TEST(api_reduce_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_reduce_cvp_01(NULL, 0, 0, NULL, NULL));
     NULLS(ginv_reduce_cvp_real(NULL, 0, 0, NULL, NULL));
     NULLS(ginv_reduce_half_clique(NULL, 0, 0, NULL, NULL));
+    NULLS(ginv_reduce_half_clique_real(NULL, 0, 0, NULL, NULL));
     NULLS(ginv_reduce_vertex_cover(NULL, 0, 0, NULL, NULL));
+    NULLS(ginv_reduce_vertex_cover_real(NULL, 0, 0, NULL, NULL));
     NULLS(ginv_reduce_map_back(NULL, NULL, NULL, NULL));
     NULLS(ginv_reduce_encode(NULL, 0, NULL, NULL, 0));
     NULLS(ginv_reduce_forward(NULL, NULL, NULL));
