@@ -32,7 +32,8 @@ static void dataset_specs(const char *data, const char *test, char *train_spec, 
     else test_spec[0] = 0;
 }
 
-/* "--arch A --latent K --hidden H1,H2 --act NAME" of an architecture, into buf. */
+/* "--arch A --latent K --hidden H1,H2 --act NAME [--likelihood gaussian
+ * --beta B]" of an architecture, into buf. */
 static const char *arch_text(const ginv_vae_arch *a, char *buf, size_t len)
 {
     int o = snprintf(buf, len, "--arch %s --latent %d --hidden ",
@@ -41,9 +42,8 @@ static const char *arch_text(const ginv_vae_arch *a, char *buf, size_t len)
         o += snprintf(buf + o, len - (size_t)o, "%s%d", i ? "," : "", a->hidden[i]);
     if (!a->nhidden && o > 0 && (size_t)o < len) o += snprintf(buf + o, len - (size_t)o, "''");
     if (o > 0 && (size_t)o < len) o += snprintf(buf + o, len - (size_t)o, " --act %s", ginv_layer_kind_name(a->act));
-    if (o > 0 && (size_t)o < len)
-        snprintf(buf + o, len - (size_t)o, a->likelihood == GINV_VAE_GAUSSIAN ? " --likelihood gaussian --beta %g"
-                                                                              : " --likelihood bernoulli", a->beta);
+    if (o > 0 && (size_t)o < len && a->likelihood == GINV_VAE_GAUSSIAN) /* bernoulli: the default, unsaid */
+        snprintf(buf + o, len - (size_t)o, " --likelihood gaussian --beta %g", a->beta);
     return buf;
 }
 
@@ -277,7 +277,7 @@ static int train_vae(int argc, char **argv)
         {"hidden", 0, OPT_STRING, &hidden, "H1,H2,..", "mlp: hidden widths, encoder n-H1-H2-(2k), decoder k-..-H2-H1-n (default 500,500); conv: channels of the 4x4 stride-2 convs (default 32,64)"},
         {"act", 0, OPT_STRING, &act, "NAME", "hidden activation: softplus (mlp default), elu (conv default), relu, leaky_relu, tanh, gelu, silu"},
         {"likelihood", 0, OPT_STRING, &lik, "bernoulli|gaussian", "p(x|z): Bernoulli(G(z)) (the default) or N(G(z), B^2 I), Pareek & Risteski's Definition 1 (needs --beta)"},
-        {"beta", 0, OPT_DOUBLE, &beta, "B", "gaussian: the fixed std B > 0 of p(x|z) = N(G(z), B^2 I) (required with gaussian, refused with bernoulli)"},
+        {"beta", 0, OPT_DOUBLE, &beta, "B", "gaussian: the noise level B > 0, fixed, of p(x|z) = N(G(z), B^2 I) (Pareek & Risteski's beta; required with gaussian, refused with bernoulli)"},
         {"epochs", 0, OPT_INT, &o.epochs, "E", "epochs in all (a resumed run continues up to E)", 0, 1 << 20},
         {"batch", 0, OPT_INT, &o.batch, "B", "minibatch size", 1, 1 << 20},
         {"lr", 0, OPT_DOUBLE, &o.lr, "ETA", "Adam learning rate", 0, 10},
