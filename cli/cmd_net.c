@@ -135,7 +135,7 @@ int cmd_net(int argc, char **argv)
         {"alpha", 0, OPT_DOUBLE, &alpha, "A", "leaky_relu slope", 0, 0.999999},
         {"bias", 0, OPT_FLAG, &bias, "", "give dense layers a bias vector"},
         {"bias-sd", 0, OPT_DOUBLE, &bias_sd, "S", "biases ~ N(0, S^2) (0: zero biases)", 0, 1e6},
-        {"weights", 0, OPT_STRING, &init, "paper|fanin|orthogonal", "weight scaling: paper: W_i ~ N(0, 1/n_i), n_i = output width; fanin: N(0, 1/fan_in); orthogonal: orthonormal columns (rows if the layer contracts)"},
+        {"weights", 0, OPT_STRING, &init, "paper|fanin|orthogonal", "weight scaling: paper: W_i ~ N(0, 1/n_i), n_i = output width; fanin: N(0, 1/fan_in); orthogonal: orthonormal columns (rows if the layer contracts); square layers with leaky ReLU certify Pareek & Risteski's Assumption 1 only (Assumption 2 needs a smooth activation)"},
         {"seed", 0, OPT_U64, &seed, "S", "random seed"},
         {"output", 'o', OPT_STRING, &out, "FILE", "model file to write (.safetensors, required)"},
         {"json", 0, OPT_STRING, &json, "FILE", "also describe the model as JSON ('-': stdout)"},

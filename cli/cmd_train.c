@@ -1,7 +1,9 @@
 /* cmd_train.c — `ginv train vae`: a VAE on an image dataset (Kingma &
- * Welling 2014) trained by minibatch Adam, checkpointed atomically every
- * epoch, resumable, ending with the test-set ELBO. The file it writes is a
- * model file whose net is the generator G(z) = sigmoid(L(z)). */
+ * Welling 2014; Bernoulli likelihood, or Pareek & Risteski's Gaussian
+ * N(G(z), beta^2 I) of their Definition 1) trained by minibatch Adam,
+ * checkpointed atomically every epoch, resumable, ending with the test-set
+ * ELBO. The file it writes is a model file whose net is the generator
+ * G(z) = sigmoid(L(z)). */
 #include "cli.h"
 
 #include <math.h>
@@ -30,7 +32,8 @@ static void dataset_specs(const char *data, const char *test, char *train_spec, 
     else test_spec[0] = 0;
 }
 
-/* "--arch A --latent K --hidden H1,H2 --act NAME" of an architecture, into buf. */
+/* "--arch A --latent K --hidden H1,H2 --act NAME [--likelihood gaussian
+ * --beta B]" of an architecture, into buf. */
 static const char *arch_text(const ginv_vae_arch *a, char *buf, size_t len)
 {
     int o = snprintf(buf, len, "--arch %s --latent %d --hidden ",
@@ -38,18 +41,42 @@ static const char *arch_text(const ginv_vae_arch *a, char *buf, size_t len)
     for (int i = 0; i < a->nhidden && o > 0 && (size_t)o < len; i++)
         o += snprintf(buf + o, len - (size_t)o, "%s%d", i ? "," : "", a->hidden[i]);
     if (!a->nhidden && o > 0 && (size_t)o < len) o += snprintf(buf + o, len - (size_t)o, "''");
-    if (o > 0 && (size_t)o < len) snprintf(buf + o, len - (size_t)o, " --act %s", ginv_layer_kind_name(a->act));
+    if (o > 0 && (size_t)o < len) o += snprintf(buf + o, len - (size_t)o, " --act %s", ginv_layer_kind_name(a->act));
+    if (o > 0 && (size_t)o < len && a->likelihood == GINV_VAE_GAUSSIAN) /* bernoulli: the default, unsaid */
+        snprintf(buf + o, len - (size_t)o, " --likelihood gaussian --beta %g", a->beta);
     return buf;
 }
 
 static int same_arch(const ginv_vae_arch *x, const ginv_vae_arch *y)
 {
-    if (x->kind != y->kind || x->k != y->k || x->nhidden != y->nhidden || x->act != y->act)
+    if (x->kind != y->kind || x->k != y->k || x->nhidden != y->nhidden || x->act != y->act ||
+        x->likelihood != y->likelihood || x->beta != y->beta)
         return 0;
     if (x->kind == GINV_VAE_CONV && (x->c != y->c || x->h != y->h || x->w != y->w)) return 0;
     for (int i = 0; i < x->nhidden; i++)
         if (x->hidden[i] != y->hidden[i]) return 0;
     return 1;
+}
+
+/* --likelihood and --beta into a (beta NaN: not given; the parser takes only
+ * finite numbers): 0, or the exit code. */
+static int parse_likelihood(const char *C, const char *lik, double beta, ginv_vae_arch *a)
+{
+    if (!strcmp(lik, "bernoulli")) {
+        if (!isnan(beta))
+            return cli_usage_error(C, "--beta is the Gaussian likelihood's std: give it with "
+                                   "--likelihood gaussian (the Bernoulli likelihood has none)");
+        return 0;
+    }
+    if (strcmp(lik, "gaussian"))
+        return cli_usage_error(C, "--likelihood '%s': expected bernoulli or gaussian", lik);
+    if (isnan(beta))
+        return cli_usage_error(C, "--likelihood gaussian needs --beta B (the fixed std of p(x|z) = N(G(z), B^2 I))");
+    if (!(beta > 0))
+        return cli_usage_error(C, "--beta %g must be > 0 (the std of p(x|z))", beta);
+    a->likelihood = GINV_VAE_GAUSSIAN;
+    a->beta = beta;
+    return 0;
 }
 
 /* --arch, --hidden and --act into a (their defaults, which depend on --arch,
@@ -173,7 +200,7 @@ static void print_summary(const ginv_vae *v, const ginv_vae_train_opts *o, const
 
 /* The run's parameters as the JSON's "params" object. */
 static void json_params(cJSON *doc, const char *train_spec, const char *arch, int latent, const char *hidden,
-                        const char *act, const ginv_vae_train_opts *o, uint64_t seed)
+                        const char *act, const ginv_vae_arch *a, const ginv_vae_train_opts *o, uint64_t seed)
 {
     cJSON *p = cJSON_AddObjectToObject(doc, "params");
     cJSON_AddStringToObject(p, "data", train_spec);
@@ -181,6 +208,8 @@ static void json_params(cJSON *doc, const char *train_spec, const char *arch, in
     cJSON_AddNumberToObject(p, "latent", latent);
     cJSON_AddStringToObject(p, "hidden", hidden);
     cJSON_AddStringToObject(p, "act", act);
+    cJSON_AddStringToObject(p, "likelihood", a->likelihood == GINV_VAE_GAUSSIAN ? "gaussian" : "bernoulli");
+    if (a->likelihood == GINV_VAE_GAUSSIAN) cJSON_AddNumberToObject(p, "beta", a->beta);
     cJSON_AddNumberToObject(p, "epochs", o->epochs);
     cJSON_AddNumberToObject(p, "batch", o->batch);
     cJSON_AddNumberToObject(p, "lr", o->lr);
@@ -231,7 +260,8 @@ static int train_vae(int argc, char **argv)
 {
     const char *C = "train vae";
     const char *data = "fashion-mnist", *test = NULL, *hidden = NULL, *act = NULL, *arch = "mlp";
-    const char *out = NULL, *json = NULL;
+    const char *out = NULL, *json = NULL, *lik = "bernoulli";
+    double beta = NAN;
     int latent = 20, resume = 0, quiet = 0, no_test = 0;
     ginv_vae_train_opts o;
     ginv_vae_train_opts_init(&o);
@@ -246,6 +276,8 @@ static int train_vae(int argc, char **argv)
         {"arch", 0, OPT_STRING, &arch, "mlp|conv", "dense layers (mlp, the default) or strided convolutions (conv)"},
         {"hidden", 0, OPT_STRING, &hidden, "H1,H2,..", "mlp: hidden widths, encoder n-H1-H2-(2k), decoder k-..-H2-H1-n (default 500,500); conv: channels of the 4x4 stride-2 convs (default 32,64)"},
         {"act", 0, OPT_STRING, &act, "NAME", "hidden activation: softplus (mlp default), elu (conv default), relu, leaky_relu, tanh, gelu, silu"},
+        {"likelihood", 0, OPT_STRING, &lik, "bernoulli|gaussian", "p(x|z): Bernoulli(G(z)) (the default) or N(G(z), B^2 I), Pareek & Risteski's Definition 1 (needs --beta)"},
+        {"beta", 0, OPT_DOUBLE, &beta, "B", "gaussian: the noise level B > 0, fixed, of p(x|z) = N(G(z), B^2 I) (Pareek & Risteski's beta; required with gaussian, refused with bernoulli)"},
         {"epochs", 0, OPT_INT, &o.epochs, "E", "epochs in all (a resumed run continues up to E)", 0, 1 << 20},
         {"batch", 0, OPT_INT, &o.batch, "B", "minibatch size", 1, 1 << 20},
         {"lr", 0, OPT_DOUBLE, &o.lr, "ETA", "Adam learning rate", 0, 10},
@@ -256,7 +288,7 @@ static int train_vae(int argc, char **argv)
         {"json", 0, OPT_STRING, &json, "FILE", "write losses and the test ELBO as JSON ('-': stdout)"},
         CLI_QUIET_OPT(quiet),
         {0}};
-    cli_cmd cmd = {C, "train a VAE (Bernoulli likelihood, N(0, I) prior) by minibatch Adam",
+    cli_cmd cmd = {C, "train a VAE (Bernoulli or Gaussian likelihood, N(0, I) prior) by minibatch Adam",
                    "ginv train vae --data fashion-mnist --latent 20 --hidden 500,500 --epochs E -o vae.safetensors",
                    "--arch mlp: the encoder is n-H1-..-(2k) (mean and log-variance, last layer "
                    "linear), the decoder k-..-H1-n with a sigmoid output. --arch conv (images "
@@ -265,11 +297,17 @@ static int train_vae(int argc, char **argv)
                    "for 32,64) then a dense layer to (2k), the decoder a dense layer to HL x 7 x 7, "
                    "a reshape and L conv_transpose2d layers (4x4, stride 2, padding 1) back to "
                    "1 x h x w with a sigmoid output. The loss is the negative ELBO "
-                   "(Kingma & Welling 2014, eq. 10) with one reparameterised sample per image. "
+                   "(Kingma & Welling 2014, eq. 10) with one reparameterised sample per image; "
+                   "its reconstruction term is -log p(x|z) for p(x|z) = Bernoulli(G(z)) "
+                   "(--likelihood bernoulli, the default) or N(G(z), B^2 I) with B = --beta "
+                   "fixed (--likelihood gaussian, Pareek & Risteski's Definition 1: "
+                   "||x - G(z)||^2 / (2 B^2) + (n/2) log(2 pi B^2) per image; the mean G(z) "
+                   "keeps the sigmoid, so it lies in [0, 1] like the images). "
                    "After every epoch the whole state (parameters, Adam moments, epoch) is "
                    "written atomically to FILE.ckpt; --resume continues from it. The checkpoint "
                    "records the training data (count and a hash of the pixels), --batch, --lr "
-                   "and --seed: --resume refuses another architecture (--arch, --latent, --hidden, --act) "
+                   "and --seed: --resume refuses another architecture (--arch, --latent, --hidden, --act, "
+                   "--likelihood, --beta) "
                    "or other data (exit 2) and warns when --batch, --lr or --seed differ (the run "
                    "is then not bit-identical to an uninterrupted one); with nothing left to train "
                    "(--epochs reached) it says so and still writes FILE. The output "
@@ -283,6 +321,7 @@ static int train_vae(int argc, char **argv)
     o.seed = seed;
     ginv_vae_arch a = {.k = latent};
     int code = parse_arch(C, arch, &hidden, &act, &a);
+    if (!code) code = parse_likelihood(C, lik, beta, &a);
     if (code) return code;
     char ckpt[4096], train_spec[1024], test_spec[1024];
     snprintf(ckpt, sizeof ckpt, "%s.ckpt", out);
@@ -309,7 +348,7 @@ static int train_vae(int argc, char **argv)
     if (!code && !quiet) print_summary(v, &o, &tr, &te, &r, out, ckpt);
     if (!code && json) {
         cJSON *doc = cli_json_new("train vae");
-        json_params(doc, train_spec, arch, latent, hidden, act, &o, seed);
+        json_params(doc, train_spec, arch, latent, hidden, act, &a, &o, seed);
         json_results(doc, v, &o, &tr, &te, &r, test_spec);
         code = cli_json_write(C, doc, json);
         cJSON_Delete(doc);

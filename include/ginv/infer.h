@@ -92,7 +92,9 @@ const float *ginv_objective_signal(const ginv_objective *obj);
 typedef struct ginv_solver_type ginv_solver_type;
 extern const ginv_solver_type *const ginv_solver_gd;
 extern const ginv_solver_type *const ginv_solver_adam;
-/* GD with the negation check: if f(-z) < f(z), z <- -z, then step. */
+/* GD with the negation check of Huang, Hand, Heckel & Voroninski (2018; the
+ * Hand & Voroninski text has no such algorithm): if f(-z) < f(z), z <- -z,
+ * then step. */
 extern const ginv_solver_type *const ginv_solver_signflip;
 const ginv_solver_type *ginv_solver_find(const char *name);
 const char *ginv_solver_name(const ginv_solver_type *t);

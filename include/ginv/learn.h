@@ -22,8 +22,13 @@ extern "C" {
 /* A variational autoencoder (Kingma & Welling 2014; the generator class of
  * Pareek & Risteski §2 and of the CSGM experiments): encoder
  * E(x) = (mu, log sigma^2) (2k outputs, last layer linear), decoder logits
- * L(z) (n outputs); p(x|z) = Bernoulli(sigmoid(L(z))), p(z) = N(0, I). The
- * generator G(z) = sigmoid(L(z)) is what model files hold as "the net". */
+ * L(z) (n outputs), p(z) = N(0, I), and one of two likelihoods:
+ *  GINV_VAE_BERNOULLI  p(x|z) = Bernoulli(sigmoid(L(z))) (the default);
+ *  GINV_VAE_GAUSSIAN   p(x|z) = N(G(z), beta^2 I) with a fixed beta > 0:
+ *                      Pareek & Risteski's Definition 1, its mean
+ *                      G(z) = sigmoid(L(z)) kept in [0, 1] like the images.
+ * Either way the generator G(z) = sigmoid(L(z)) is what model files hold as
+ * "the net". */
 typedef struct ginv_vae ginv_vae;
 /* The two architectures:
  *  GINV_VAE_MLP   dense layers: encoder n-H1-..-HL-(2k), decoder k-HL-..-H1-n,
@@ -39,6 +44,7 @@ typedef struct ginv_vae ginv_vae;
  *                 every layer but the last of each net. For 1 x 28 x 28 and
  *                 hidden 32,64: 28 -> 14 -> 7 and back. */
 typedef enum { GINV_VAE_MLP = 0, GINV_VAE_CONV = 1 } ginv_vae_kind;
+typedef enum { GINV_VAE_BERNOULLI = 0, GINV_VAE_GAUSSIAN = 1 } ginv_vae_likelihood;
 typedef struct {
     int n, k;                 /* data and latent sizes */
     int nhidden, hidden[8];   /* hidden widths (MLP) or conv channels (CONV, at most 4),
@@ -47,6 +53,9 @@ typedef struct {
                                  leaky_relu slope 0.2) */
     ginv_vae_kind kind;       /* GINV_VAE_MLP (0) or GINV_VAE_CONV */
     int c, h, w;              /* CONV: the image shape, c h w = n (ignored for MLP) */
+    ginv_vae_likelihood likelihood; /* GINV_VAE_BERNOULLI (0) or GINV_VAE_GAUSSIAN */
+    double beta;              /* GAUSSIAN: the fixed std of p(x|z), > 0 and finite;
+                                 BERNOULLI: must be 0 */
 } ginv_vae_arch;
 /* Fan-in initialisation N(0, 1/fan_in), zero biases, from (seed,
  * GINV_STREAM_TRAIN_INIT, 0/1) (conv layers: ginv_net_randomize's "fanin"). */
@@ -56,7 +65,9 @@ ginv_net *ginv_vae_encoder(ginv_vae *v);
 ginv_net *ginv_vae_decoder_logits(ginv_vae *v);
 /* Negative ELBO on a batch x (B x n, values in [0, 1]) with the
  * reparameterisation z = mu + sigma * eps, eps (B x k) given:
- *   loss_i = sum_j [softplus(l_ij) - x_ij l_ij]                (-log p(x|z))
+ *   loss_i = sum_j [softplus(l_ij) - x_ij l_ij]     (-log p(x|z), Bernoulli)
+ *         or ||x_i - G(z_i)||^2 / (2 beta^2) + (n/2) log(2 pi beta^2)
+ *                                      (-log p(x|z), Gaussian; G = sigmoid(L))
  *          + 1/2 sum_c [mu_ic^2 + sigma_ic^2 - 1 - log sigma_ic^2]   (KL)
  * mean over the batch in *loss (recon and kl parts may be NULL). With
  * want_grad, the gradient of the mean loss w.r.t. every parameter is written

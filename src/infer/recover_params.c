@@ -23,7 +23,7 @@ static const ginv_param_def recover_defs[] = {
     GINV_PROBLEM_ROWS(F),
     {"noise", GINV_PARAM_DOUBLE, F(noise), "SIGMA", "std of the Gaussian noise added to each measurement (0: the noiseless problem of Hand & Voroninski)", "0", 0, 1e30, NULL},
     {"lambda", GINV_PARAM_DOUBLE, F(lambda), "L", "weight of the prior term lambda ||z||^2 (0: eq. 1 of Hand & Voroninski)", "0", 0, 1e30, NULL},
-    {"algo", GINV_PARAM_STRING, F(algo), "gd|adam|signflip", "solver (signflip: GD with the negation check)", "adam", 0, 0, algos},
+    {"algo", GINV_PARAM_STRING, F(algo), "gd|adam|signflip", "solver (signflip: GD with the negation check of Huang, Hand, Heckel & Voroninski 2018)", "adam", 0, 0, algos},
     {"lr", GINV_PARAM_DOUBLE, F(lr), "ETA", "step size (default: adam 0.01, gd and signflip 1)", NULL, 1e-300, 1e30, NULL},
     {"iters", GINV_PARAM_INT, F(iters), "T", "iterations (exactly T unless --tol)", "1000", 0, 1 << 30, NULL},
     {"tol", GINV_PARAM_DOUBLE, F(tol), "EPS", "stop when f changes by < EPS relative (0: never)", "0", 0, 1, NULL},

@@ -16,7 +16,7 @@ uint64_t ginv_train_data_hash(int N, int n, const float *X);
 struct ginv_vae {
     ginv_vae_arch arch;
     ginv_net *enc;                     /* n -> 2k: (mu, log sigma^2) */
-    ginv_net *dec;                     /* k -> n: Bernoulli logits */
+    ginv_net *dec;                     /* k -> n: logits L; G = sigmoid(L) */
     ginv_net_ws *enc_ws, *dec_ws;
     int cap;                           /* batch the buffers hold */
     float *z, *dz;                     /* cap x k */

@@ -1,7 +1,7 @@
 /* vae_io.c — a VAE in one model file: the generator sigmoid(L(z)) as the
  * file's net (so every command that takes --model uses it as G), the encoder
- * beside it under "encoder.", the sizes in __metadata__["ginv.vae"], and for
- * checkpoints the Adam state under "train.". */
+ * beside it under "encoder.", the sizes and the likelihood in
+ * __metadata__["ginv.vae"], and for checkpoints the Adam state under "train.". */
 #include "io/json_internal.h"
 #include "base/check_internal.h"
 #include "learn/vae_internal.h"
@@ -41,7 +41,12 @@ ginv_status ginv_vae_save(const ginv_vae *v, const char *path, int with_state)
         cJSON_AddItemToArray(img, cJSON_CreateNumber(v->arch.w));
     }
     cJSON_AddStringToObject(o, "act", ginv_layer_kind_name(v->arch.act));
-    cJSON_AddStringToObject(o, "likelihood", "bernoulli");
+    if (v->arch.likelihood == GINV_VAE_GAUSSIAN) {
+        cJSON_AddStringToObject(o, "likelihood", "gaussian");
+        cJSON_AddNumberToObject(o, "beta", v->arch.beta); /* cJSON prints doubles that read back exactly */
+    } else {
+        cJSON_AddStringToObject(o, "likelihood", "bernoulli");
+    }
     cJSON_AddNumberToObject(o, "epochs", v->epoch);
     cJSON_AddNumberToObject(o, "steps", (double)v->step);
     char *txt = cJSON_PrintUnformatted(o);
@@ -99,6 +104,27 @@ static ginv_status strip_sigmoid(const char *path, ginv_net *gen, ginv_net **out
     ginv_status st = ginv_net_new(out, nl - 1, spec);
     if (st != GINV_OK) return st;
     memcpy(ginv_net_params(*out), ginv_net_params(gen), ginv_net_nparams(gen) * sizeof(float));
+    return GINV_OK;
+}
+
+/* "likelihood" (absent: bernoulli, the files written before the Gaussian
+ * one) and, for "gaussian", "beta" into a. */
+static ginv_status read_likelihood(const char *path, const cJSON *vo, ginv_vae_arch *a)
+{
+    const cJSON *jl = cJSON_GetObjectItemCaseSensitive(vo, "likelihood");
+    const cJSON *jb = cJSON_GetObjectItemCaseSensitive(vo, "beta");
+    if (!jl || (cJSON_IsString(jl) && !strcmp(jl->valuestring, "bernoulli"))) {
+        if (jb) return bad(path, "\"ginv.vae\" has a beta but a Bernoulli likelihood");
+        a->likelihood = GINV_VAE_BERNOULLI;
+        a->beta = 0;
+        return GINV_OK;
+    }
+    if (!cJSON_IsString(jl) || strcmp(jl->valuestring, "gaussian"))
+        return bad(path, "\"ginv.vae\" likelihood must be \"bernoulli\" or \"gaussian\"");
+    if (!cJSON_IsNumber(jb) || !(jb->valuedouble > 0) || !isfinite(jb->valuedouble))
+        return bad(path, "a Gaussian VAE's \"ginv.vae\" needs beta > 0");
+    a->likelihood = GINV_VAE_GAUSSIAN;
+    a->beta = jb->valuedouble;
     return GINV_OK;
 }
 
@@ -160,6 +186,7 @@ ginv_status ginv_vae_load(const char *path, ginv_vae **out)
                     a.w = cJSON_GetArrayItem(ji, 2)->valueint;
                 }
             }
+            if (st == GINV_OK) st = read_likelihood(path, vo, &a);
             if (st == GINV_OK && ginv_vae_arch_check(&a) != GINV_OK) st = bad(path, ginv_last_error());
             epochs = cJSON_IsNumber(je) ? je->valueint : 0;
             steps = cJSON_IsNumber(js) ? (long)js->valuedouble : 0;

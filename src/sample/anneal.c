@@ -3,7 +3,10 @@
  * the schedule of Song & Ermon's annealed Langevin dynamics (which SGILO §4
  * runs), but it is not that method: Song & Ermon anneal the noise level of a
  * learned noise-conditional score s(x, sigma_i), while this tempers one fixed
- * energy U (no score model; issue 13 adds the score-based prior). The burn-in
+ * energy U (no score model). ginv's score-based sampling is elsewhere: the
+ * learned VP-SDE score prior and its reverse-time sampler ginv_score_reverse
+ * (src/learn/score.c) and SGILO (Daras et al. §4) in src/sample/sgilo.c
+ * (docs/ilo-sgilo.md). The burn-in
  * is cut into L equal stages; stage i targets the
  * tempered law exp(-beta U / T_i) with T_i = s_i^2 and geometric levels
  *     s_i = level_max^((L-1-i)/(L-1)),  i = 0..L-1  (s_0 = level_max, s_{L-1} = 1),

@@ -94,4 +94,33 @@ expect_error train_refuses_an_unknown_arch 2 "expected mlp or conv" -- \
     $GINV train vae --arch gan --epochs 1 -o "$TMP/cx.st" -q
 expect_error train_refuses_a_layer_as_activation 2 "not an activation" -- \
     $GINV train vae --arch conv --act conv2d --epochs 1 -o "$TMP/cx.st" -q
+# --likelihood gaussian --beta B (Pareek & Risteski Definition 1): the loss
+# falls, the file says so and reads back, --resume refuses a changed
+# likelihood or beta, and bad --beta values are refused (exit 2)
+gauss=(--data "fashion-mnist:train[0:200]" --test-data "fashion-mnist:test[0:50]"
+       --latent 3 --hidden 16 --batch 50 --seed 3 -q --likelihood gaussian --beta 0.2)
+expect_ok gaussian_train_three_epochs -- $GINV train vae "${gauss[@]}" --epochs 3 -o "$TMP/g.st" --json "$TMP/g.json"
+check gaussian_json_records_beta_and_a_falling_loss bash -c \
+    "jq -e '.params.likelihood == \"gaussian\" and .params.beta == 0.2 and (.test.elbo | type == \"number\") and (.epoch_loss[2] < .epoch_loss[0])' '$TMP/g.json' >/dev/null"
+# the safetensors header holds ginv.vae as an escaped JSON string
+gauss_meta() { head -c 4096 "$TMP/g.st" | tr -d '\\"' | grep -a -q 'likelihood:gaussian,beta:0.2,'; }
+check gaussian_file_metadata_has_the_likelihood_and_beta gauss_meta
+cp "$TMP/g.st.ckpt" "$TMP/g.ckpt.keep"
+expect_error gaussian_resume_refuses_the_bernoulli_likelihood 2 "holds a VAE with --arch mlp --latent 3 --hidden 16 --act softplus --likelihood gaussian --beta 0.2, this run asks for --arch mlp --latent 3 --hidden 16 --act softplus;" -- \
+    $GINV train vae "${gauss[@]:0:13}" --epochs 4 -o "$TMP/g.st" --resume
+expect_error gaussian_resume_refuses_another_beta 2 "this run asks for --arch mlp --latent 3 --hidden 16 --act softplus --likelihood gaussian --beta 0.3" -- \
+    $GINV train vae "${gauss[@]}" --beta 0.3 --epochs 4 -o "$TMP/g.st" --resume
+check gaussian_refused_resumes_leave_the_checkpoint_alone cmp -s "$TMP/g.st.ckpt" "$TMP/g.ckpt.keep"
+expect_ok gaussian_resume_with_the_same_beta -- $GINV train vae "${gauss[@]}" --epochs 4 -o "$TMP/g.st" --resume
+expect_error gaussian_refuses_beta_zero 2 "--beta 0 must be > 0" -- \
+    $GINV train vae "${gauss[@]}" --beta 0 --epochs 1 -o "$TMP/gx.st"
+expect_error gaussian_refuses_a_negative_beta 2 "--beta -0.1 must be > 0" -- \
+    $GINV train vae "${gauss[@]}" --beta -0.1 --epochs 1 -o "$TMP/gx.st"
+expect_error gaussian_needs_beta 2 "needs --beta" -- \
+    $GINV train vae --likelihood gaussian --epochs 1 -o "$TMP/gx.st" -q
+expect_error bernoulli_refuses_beta 2 "--beta is the Gaussian likelihood" -- \
+    $GINV train vae --beta 0.1 --epochs 1 -o "$TMP/gx.st" -q
+expect_error train_refuses_an_unknown_likelihood 2 "expected bernoulli or gaussian" -- \
+    $GINV train vae --likelihood poisson --epochs 1 -o "$TMP/gx.st" -q
+check refused_gaussian_runs_write_nothing test ! -e "$TMP/gx.st"
 echo done
