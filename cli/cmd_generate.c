@@ -19,6 +19,8 @@ static ginv_status write_grid(const char *path, const ginv_net *net, const float
 {
     const ginv_layer *last = ginv_net_layer_c(net, ginv_net_nlayers(net) - 1);
     int c = last->c_out, h = last->h_out, w = last->w_out, n = c * h * w;
+    int s = (int)lround(sqrt((double)n));
+    if (h * w == 1 && s * s == n) c = 1, h = w = s; /* a flat square output: an s x s image */
     int cols = (int)ceil(sqrt((double)B)), rows = (B + cols - 1) / cols;
     double lo = 0, hi = 1;
     if (last->kind == GINV_LAYER_TANH) lo = -1;

@@ -142,7 +142,7 @@ class SampleOpts(ctypes.Structure):
                 ("swap_every", c_int), ("seed", c_uint64), ("threads", c_int),
                 ("ctx", c_void_p), ("adapt", c_int), ("target_accept", c_double),
                 ("leapfrog", c_int), ("max_depth", c_int), ("metric", c_double_p),
-                ("metric_rows", c_int)]
+                ("metric_rows", c_int), ("dense", c_int)]
 
 
 class SampleResult(ctypes.Structure):
@@ -153,6 +153,7 @@ class SampleResult(ctypes.Structure):
                 ("gd_loss", c_double), ("gd_iters", c_int), ("precond_eig", c_double * 2),
                 ("temps", c_int), ("swap_rate", c_double_p), ("seconds", c_double),
                 ("steps", c_long), ("step_size", c_double_p), ("inv_metric", c_double_p),
+                ("inv_metric_dense", c_double_p),
                 ("stat_accept", c_double_p), ("stat_energy", c_double_p),
                 ("stat_depth", POINTER(c_int)), ("stat_leapfrog", POINTER(c_int)),
                 ("stat_divergent", POINTER(c_int)), ("divergences", POINTER(c_long)),
