@@ -72,12 +72,13 @@ ginv_basis ginv_cs_method_basis(int m) { return m >= 0 && m < GINV_CS_NMETHODS ?
  * An op text that does not parse is left to ginv_cs_op, which names it. */
 static ginv_status methods_fit_op(const ginv_cs_params *p, const int *list, int n)
 {
-    int linear_only = -1, pr = -1;
+    int linear_only = -1, pr = -1, values = -1; /* values: ilo, sgilo compare values or magnitudes */
     for (int i = 0; i < n; i++) {
         if (list[i] == GINV_CS_HIO || list[i] == GINV_CS_ER) pr = list[i];
+        else if (list[i] == GINV_CS_ILO || list[i] == GINV_CS_SGILO) values = list[i];
         else if (list[i] != GINV_CS_CSGM && linear_only < 0) linear_only = list[i];
     }
-    if (linear_only < 0 && pr < 0) return GINV_OK;
+    if (linear_only < 0 && pr < 0 && values < 0) return GINV_OK;
     ginv_op_spec spec;
     if (ginv_op_spec_parse(&spec, p->op, p->m) != GINV_OK) {
         ginv_clear_error();
@@ -91,6 +92,9 @@ static ginv_status methods_fit_op(const ginv_cs_params *p, const int *list, int 
                          "noise) but --op '%s' measures %s; use csgm%s", method_names[linear_only],
                          p->op, link == GINV_LINK_SIGN ? "signs" : "magnitudes",
                          pf ? ", hio or er" : "");
+    if (values >= 0 && link == GINV_LINK_SIGN)
+        return ginv_fail(GINV_ERR_ARG, "parameter 'method': %s compares values or magnitudes but --op '%s' "
+                         "measures signs; use csgm", method_names[values], p->op);
     if (pr >= 0 && !pf)
         return ginv_fail(GINV_ERR_ARG, "parameter 'method': %s (Fourier phase retrieval) needs "
                          "--op phaseless-fourier[:K], not '%s'", method_names[pr], p->op);

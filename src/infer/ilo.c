@@ -167,6 +167,9 @@ ginv_status ginv_ilo_run(ginv_net *net, const ginv_op *op, int N, const float *Y
     GINV_NONNULL(op);
     GINV_NONNULL(Y);
     GINV_NONNULL(o);
+    if (ginv_op_link(op) == GINV_LINK_SIGN)
+        return ginv_fail(GINV_ERR_UNSUPPORTED, "ILO compares values or magnitudes; the operator '%s' measures "
+                         "signs (1-bit): use csgm", ginv_op_name(op));
     ginv_ilo_opts oc = *o;
     ginv_run_scope sc;
     oc.threads = ginv_run_enter(&sc, o->ctx, o->threads);

@@ -5,6 +5,7 @@
 #include "infer/ilo_internal.h"
 #include "base/check_internal.h"
 #include "base/ctx_internal.h"
+#include "infer/objective_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -67,17 +68,14 @@ void ginv_ilo_eval_run(ginv_ilo_eval *e, const float *U, const float *D, double 
     for (size_t j = 0; j < Np; j++) e->H[j] = D && D[j] != 0 ? e->a[j] + D[j] : e->a[j];
     e->x = ginv_net_forward(e->gb, e->wb, N, e->H);
     ginv_op_apply(e->op, N, e->x, e->R);
-    for (int i = 0; i < N; i++) {
-        double s = 0;
-        for (int j = 0; j < m; j++) {
-            float r = e->R[(size_t)i * m + j] - e->Y[(size_t)i * m + j];
-            e->R[(size_t)i * m + j] = r;
-            s += (double)r * r;
-        }
-        f[i] = s;
-    }
+    /* f = ||A x - y||^2, or for magnitudes (phaseless operators) the amplitude
+     * loss sum (|A x| - y)^2 of Hand, Leong & Voroninski eq. 2; R <- d(f/2)/du */
+    int link = (int)ginv_op_link(e->op);
+    const int *pair = ginv_op_link_pairs(e->op);
+    for (int i = 0; i < N; i++)
+        f[i] = 2 * ginv_link_amplitude_loss(link, pair, m, e->R + (size_t)i * m, e->Y + (size_t)i * m);
     if (!grad) return;
-    ginv_op_adjoint(e->op, N, e->R, e->gx);         /* A^T (A x - y) */
+    ginv_op_adjoint(e->op, N, e->R, e->gx);         /* A^T (A x - y), or A^T of the link's gradient */
     ginv_net_backward(e->gb, e->wb, N, e->gx, e->gh, 0); /* J_G^b(h)^T: in h, in d */
     ginv_net_backward(e->ga, e->wa, N, e->gh, e->gu, 0); /* J_G^a(u)^T: in u */
 }

@@ -126,21 +126,17 @@ void ginv_objective_set_kink(ginv_objective *o, ginv_kink_rule rule, const float
     ginv_net_ws_set_kink(o->ws, rule, w);
 }
 
-/* Row b's measurement loss from u = A x (in r, overwritten with d loss / du)
- * and y; for SIGN also o->coef[b], the norm's part of d loss / dx. */
-static double measurement_loss(ginv_objective *o, int b, float *r, const float *y)
+double ginv_link_amplitude_loss(int link, const int *pair, int m, float *r, const float *y)
 {
-    int m = o->m;
     double acc = 0;
-    o->coef[b] = 0;
-    if (o->link == GINV_LINK_LINEAR) {
+    if (link == GINV_LINK_LINEAR) {
         for (int i = 0; i < m; i++) {
             r[i] -= y[i];
             acc += (double)r[i] * r[i];
         }
         return 0.5 * acc;
     }
-    if (o->link == GINV_LINK_ABS) {
+    if (link == GINV_LINK_ABS) {
         for (int i = 0; i < m; i++) {
             float u = r[i], d = fabsf(u) - y[i];
             acc += (double)d * d;
@@ -148,19 +144,28 @@ static double measurement_loss(ginv_objective *o, int b, float *r, const float *
         }
         return 0.5 * acc;
     }
-    if (o->link == GINV_LINK_CABS) { /* each pair once, both its terms */
-        for (int i = 0; i < m; i++) {
-            int j = o->pair[i];
-            if (j < i) continue;
-            double ui = r[i], uj = r[j], rho = sqrt((ui * ui + uj * uj) / 2);
-            double di = rho - y[i], dj = rho - y[j];
-            acc += j == i ? di * di : di * di + dj * dj;
-            double g = rho > 0 ? 1 - (y[i] + y[j]) / (2 * rho) : 0;
-            r[i] = (float)(ui * g);
-            r[j] = (float)(uj * g);
-        }
-        return 0.5 * acc;
+    /* CABS: each pair once, both its terms */
+    for (int i = 0; i < m; i++) {
+        int j = pair[i];
+        if (j < i) continue;
+        double ui = r[i], uj = r[j], rho = sqrt((ui * ui + uj * uj) / 2);
+        double di = rho - y[i], dj = rho - y[j];
+        acc += j == i ? di * di : di * di + dj * dj;
+        double g = rho > 0 ? 1 - (y[i] + y[j]) / (2 * rho) : 0;
+        r[i] = (float)(ui * g);
+        r[j] = (float)(uj * g);
     }
+    return 0.5 * acc;
+}
+
+/* Row b's measurement loss from u = A x (in r, overwritten with d loss / du)
+ * and y; for SIGN also o->coef[b], the norm's part of d loss / dx. */
+static double measurement_loss(ginv_objective *o, int b, float *r, const float *y)
+{
+    int m = o->m;
+    double acc = 0;
+    o->coef[b] = 0;
+    if (o->link != GINV_LINK_SIGN) return ginv_link_amplitude_loss(o->link, o->pair, m, r, y);
     if (o->probit > 0) { /* the samplers' probit likelihood, times sigma^2 */
         double sg = o->probit, s2 = sg * sg;
         for (int i = 0; i < m; i++) {

@@ -14,4 +14,13 @@
  * sigma <= 0 restores the operator's own loss. No effect on other links. */
 void ginv_objective_set_probit(ginv_objective *o, double sigma);
 
+/* The measurement term of one row for the links that compare values or
+ * magnitudes (Hand, Leong & Voroninski 2018 eq. 2 for ABS and CABS):
+ *   LINEAR  1/2 ||u - y||^2;   ABS  1/2 sum (|u_i| - y_i)^2;
+ *   CABS    1/2 sum_k (rho_k - y_k)^2, rho_k = sqrt((u_k^2 + u_p(k)^2) / 2)
+ * from u = A x in r (m values, overwritten with d loss / du) and y; pair is
+ * CABS's partner index (ginv_op_link_pairs). Not for SIGN. The objective,
+ * ILO's stages and SGILO's likelihood all use it. */
+double ginv_link_amplitude_loss(int link, const int *pair, int m, float *r, const float *y);
+
 #endif

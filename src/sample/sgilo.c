@@ -4,6 +4,7 @@
  * (directly, or by the SDEdit-style hot start of their speed ablation).
  * Every image's chains run in one batch. */
 #include "sample/sgilo_internal.h"
+#include "infer/objective_internal.h"
 #include "base/check_internal.h"
 #include "base/ctx_internal.h"
 
@@ -61,6 +62,9 @@ static ginv_status check(const ginv_net *g1, const ginv_op *op, int n, const gin
     if (ginv_op_n(op) != n)
         return ginv_fail(GINV_ERR_SHAPE, "the operator takes %d values but the generator makes %d",
                          ginv_op_n(op), n);
+    if (ginv_op_link(op) == GINV_LINK_SIGN)
+        return ginv_fail(GINV_ERR_UNSUPPORTED, "SGILO's likelihood compares values or magnitudes; the operator "
+                         "'%s' measures signs (1-bit)", ginv_op_name(op));
     if (o->chains < 1 || o->burn < 0 || o->draws < 1 || o->thin < 1)
         return ginv_fail(GINV_ERR_ARG, "SGILO needs chains >= 1, burn >= 0, draws >= 1 and thin >= 1 "
                          "(got %d, %d, %d, %d)", o->chains, o->burn, o->draws, o->thin);
@@ -180,7 +184,12 @@ static const float *lik_grad(sgilo_state *s, const ginv_op *op, const ginv_sgilo
     const float *x = ginv_net_forward(s->g2, s->ws2, s->NB, h);
     ginv_op_apply(op, s->NB, x, s->R);
     float c = (float)(o->lik_weight / (o->sigma * o->sigma));
-    for (size_t q = 0; q < (size_t)s->NB * s->m; q++) s->R[q] = c * (s->R[q] - s->Yb[q]);
+    /* the residual, or for magnitudes the amplitude loss's gradient in u (objective.c) */
+    int link = (int)ginv_op_link(op);
+    const int *pair = ginv_op_link_pairs(op);
+    for (int b = 0; b < s->NB; b++)
+        ginv_link_amplitude_loss(link, pair, s->m, s->R + (size_t)b * s->m, s->Yb + (size_t)b * s->m);
+    for (size_t q = 0; q < (size_t)s->NB * s->m; q++) s->R[q] *= c;
     ginv_op_adjoint(op, s->NB, s->R, s->gx);
     ginv_net_backward(s->g2, s->ws2, s->NB, s->gx, s->gh, 0);
     return x;
@@ -382,14 +391,9 @@ static ginv_status finish(sgilo_state *s, const ginv_op *op, const float *Y, con
     if (st == GINV_OK && !ax) st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
     if (st == GINV_OK) {
         ginv_op_apply(op, N, r->mean_x, ax);
-        for (int i = 0; i < N; i++) {
-            double l = 0;
-            for (int j = 0; j < m; j++) {
-                double d = (double)ax[(size_t)i * m + j] - Y[(size_t)i * m + j];
-                l += d * d;
-            }
-            r->loss[i] = l;
-        }
+        for (int i = 0; i < N; i++) /* ||A x - y||^2, or the amplitude loss's sum of squares */
+            r->loss[i] = 2 * ginv_link_amplitude_loss((int)ginv_op_link(op), ginv_op_link_pairs(op), m,
+                                                      ax + (size_t)i * m, Y + (size_t)i * m);
     }
     ginv_free(ax);
     return st;

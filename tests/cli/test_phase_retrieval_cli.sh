@@ -27,8 +27,12 @@ check cs_linear_metric_is_plain bash -c "$GINV cs --data '$D' --op gaussian-unit
     --lasso-lambda 0.1 -q --json - | jq -e '.error_metric == \"mse\"' >/dev/null"
 expect_error cs_lasso_refused_for_magnitudes 2 "lasso-dct needs a linear operator" -- \
     $GINV cs --data "$D" --op phaseless-fourier:2 --method lasso-dct
-expect_error cs_ilo_refused_for_magnitudes 2 "ilo needs a linear operator" -- \
-    $GINV cs --model "$VAE" --data "$D" --op phaseless-fourier --method csgm,ilo
+expect_ok cs_ilo_runs_on_magnitudes -- $GINV cs --model "$VAE" --data "$D" --op phaseless-fourier --method csgm,ilo \
+    --restarts 1 --iters 30 --ilo-iters 20 --layer 2 -q --json "$TMP/pilo.json"
+check cs_ilo_on_magnitudes_reports_the_ambiguity_metric bash -c \
+    "jq -e '.error_metric == \"mse-up-to-sign-shift-flip\" and ([.images[].ilo.mse] | all(. > 0))' $TMP/pilo.json >/dev/null"
+expect_error cs_ilo_refused_for_signs 2 "measures signs" -- \
+    $GINV cs --model "$VAE" --data "$D" --op onebit-gaussian --m 50 --method ilo
 expect_error cs_hio_needs_phaseless_fourier 2 "needs --op phaseless-fourier" -- \
     $GINV cs --data "$D" --op gaussian-unit --m 100 --method hio
 expect_error cs_hio_beta_out_of_range 2 "hio-beta" -- \

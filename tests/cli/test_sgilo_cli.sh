@@ -62,8 +62,13 @@ expect_error cs_samples_without_sgilo 2 "--samples" -- $GINV cs --model "$VAE" -
     --method csgm --samples 2 -q
 expect_error cs_samples_past_the_draws 2 "--samples" -- $GINV cs --model "$TMP/s.st" --data "fashion-mnist:test[0:1]" \
     --method sgilo --layer 2 --sgilo-draws 2 --samples 5 -q
-expect_error cs_sgilo_needs_a_linear_operator 2 "linear operator" -- $GINV cs --model "$TMP/s.st" \
-    --data "fashion-mnist:test[0:1]" --method sgilo --layer 2 --op phaseless-fourier:2 -q
+expect_ok cs_sgilo_runs_on_fourier_magnitudes -- $GINV cs --model "$TMP/s.st" --data "fashion-mnist:test[0:1]" \
+    --method sgilo --layer 2 --op phaseless-fourier:2 --noise 0.01 --iters 20 --restarts 1 --ilo-iters 10 \
+    --sgilo-burn 4 --sgilo-draws 4 -q --json "$TMP/pf.json"
+check cs_sgilo_on_magnitudes_measures_up_to_the_ambiguities bash -c \
+    "jq -e '.error_metric == \"mse-up-to-sign-shift-flip\" and .summary.sgilo.mse_mean > 0' $TMP/pf.json >/dev/null"
+expect_error cs_sgilo_refused_for_signs 2 "measures signs" -- $GINV cs --model "$TMP/s.st" \
+    --data "fashion-mnist:test[0:1]" --method sgilo --layer 2 --op onebit-gaussian --m 50 -q
 expect_error cs_sgilo_unknown_start 2 "sgilo-start" -- $GINV cs --model "$TMP/s.st" --data "fashion-mnist:test[0:1]" \
     --method sgilo --layer 2 --sgilo-start gd -q
 echo done

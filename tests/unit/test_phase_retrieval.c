@@ -159,8 +159,11 @@ TEST(phase_retrieval_cs_methods_fit_the_operator)
     p.method = "csgm,lasso-dct";
     CHECK(ginv_cs_check(&p, meth, &n) == GINV_ERR_ARG);
     CHECK(strstr(ginv_last_error(), "lasso-dct needs a linear operator") != NULL);
-    p.method = "ilo";
+    p.method = "csgm,ilo,sgilo"; /* ILO and SGILO compare magnitudes too */
+    CHECK_OK(ginv_cs_check(&p, meth, &n));
+    p.op = "onebit-gaussian", p.m = 50, p.method = "ilo"; /* but not signs */
     CHECK(ginv_cs_check(&p, meth, &n) == GINV_ERR_ARG);
+    CHECK(strstr(ginv_last_error(), "measures signs") != NULL);
     p.op = "phaseless-gaussian", p.m = 50, p.method = "hio";
     CHECK(ginv_cs_check(&p, meth, &n) == GINV_ERR_ARG);
     CHECK(strstr(ginv_last_error(), "needs --op phaseless-fourier") != NULL);
