@@ -2,6 +2,7 @@
  * differences, training resumed from a checkpoint against an uninterrupted
  * run, and the file layout (generator alone, encoder beside it). */
 #include "test.h"
+#include "vae_check.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -16,44 +17,6 @@ static ginv_vae *tiny_vae(uint64_t seed)
     return v;
 }
 
-static void fill_data(float *x, int N, int n, uint64_t seed)
-{
-    ginv_rng r;
-    ginv_rng_init(&r, seed, 999, 0);
-    for (int i = 0; i < N * n; i++) x[i] = (float)ginv_rng_uniform(&r);
-}
-
-/* Directional derivative of the mean -ELBO along a random direction d of one
- * net's parameters: central difference (in double over float parameters)
- * against <grad, d>. */
-static void check_direction(ginv_vae *v, ginv_net *net, int B, const float *x, const float *eps,
-                            uint64_t seed)
-{
-    size_t np = ginv_net_nparams(net);
-    float *p = ginv_net_params(net);
-    float *p0 = ginv_malloc(np * sizeof(float)), *d = ginv_malloc(np * sizeof(float));
-    memcpy(p0, p, np * sizeof(float));
-    ginv_rng r;
-    ginv_rng_init(&r, seed, 998, 0);
-    ginv_rng_normal_f32(&r, d, np, 1.0);
-    double loss;
-    CHECK_OK(ginv_vae_loss(v, B, x, eps, &loss, NULL, NULL, 1));
-    const float *g = ginv_net_grads(net);
-    double gd = 0;
-    for (size_t i = 0; i < np; i++) gd += (double)g[i] * d[i];
-    const double h = 1e-3;
-    double lp, lm;
-    for (size_t i = 0; i < np; i++) p[i] = p0[i] + (float)(h * d[i]);
-    CHECK_OK(ginv_vae_loss(v, B, x, eps, &lp, NULL, NULL, 0));
-    for (size_t i = 0; i < np; i++) p[i] = p0[i] - (float)(h * d[i]);
-    CHECK_OK(ginv_vae_loss(v, B, x, eps, &lm, NULL, NULL, 0));
-    memcpy(p, p0, np * sizeof(float));
-    double fd = (lp - lm) / (2 * h);
-    CHECK_MSG(fabs(fd - gd) <= 2e-3 * fmax(1.0, fabs(gd)), "directional derivative: FD %.6g, "
-              "gradient %.6g", fd, gd);
-    ginv_free(p0);
-    ginv_free(d);
-}
 
 TEST(vae_parameter_gradients_match_finite_differences)
 {
@@ -61,12 +24,12 @@ TEST(vae_parameter_gradients_match_finite_differences)
     for (uint64_t seed = 1; seed <= 3; seed++) {
         ginv_vae *v = tiny_vae(seed);
         float x[B * N], eps[B * K];
-        fill_data(x, B, N, seed);
+        vae_fill_data(x, B, N, seed);
         ginv_rng r;
         ginv_rng_init(&r, seed, 997, 0);
         ginv_rng_normal_f32(&r, eps, B * K, 1.0);
-        check_direction(v, ginv_vae_encoder(v), B, x, eps, seed);
-        check_direction(v, ginv_vae_decoder_logits(v), B, x, eps, seed + 10);
+        vae_check_direction(v, ginv_vae_encoder(v), B, x, eps, seed);
+        vae_check_direction(v, ginv_vae_decoder_logits(v), B, x, eps, seed + 10);
         ginv_vae_free(v);
     }
 }
@@ -76,7 +39,7 @@ TEST(vae_loss_splits_into_reconstruction_and_closed_form_kl)
     enum { B = 3, N = 7, K = 3 };
     ginv_vae *v = tiny_vae(5);
     float x[B * N], eps[B * K];
-    fill_data(x, B, N, 5);
+    vae_fill_data(x, B, N, 5);
     memset(eps, 0, sizeof eps);
     double loss, rec, kl;
     CHECK_OK(ginv_vae_loss(v, B, x, eps, &loss, &rec, &kl, 0));
@@ -100,7 +63,7 @@ TEST(vae_training_resumed_from_a_checkpoint_is_bit_identical)
 {
     enum { N = 60, n = 7 };
     float X[N * n];
-    fill_data(X, N, n, 11);
+    vae_fill_data(X, N, n, 11);
     char ck[256];
     snprintf(ck, sizeof ck, "%s/vae-ck.safetensors", test_tmpdir());
     ginv_vae_train_opts o;
@@ -175,7 +138,7 @@ TEST(vae_training_gives_the_same_parameters_with_one_or_two_threads)
     /* wide enough that the products are cut into chunks for the pool */
     enum { N = 64, n = 200 };
     static float X[N * n];
-    fill_data(X, N, n, 12);
+    vae_fill_data(X, N, n, 12);
     ginv_vae_arch arch = {.n = n, .k = 8, .nhidden = 1, .hidden = {160},
                           .act = GINV_LAYER_SOFTPLUS};
     ginv_vae_train_opts o;
@@ -212,7 +175,7 @@ TEST(vae_resume_refuses_other_data_and_warns_on_other_settings)
 {
     enum { N = 40, n = 7 };
     float X[N * n], Y[N * n];
-    fill_data(X, N, n, 21);
+    vae_fill_data(X, N, n, 21);
     memcpy(Y, X, sizeof Y);
     Y[5 * n + 3] = 1 - Y[5 * n + 3]; /* one pixel of one image differs */
     char ck[256];
@@ -263,7 +226,7 @@ TEST(vae_eval_is_the_mean_loss_with_one_eval_stream_per_example)
      * changes no number (the workspaces only hold the batch) */
     ginv_vae *v = tiny_vae(3);
     float x[5 * 7], eps[5 * 3];
-    fill_data(x, 5, 7, 4);
+    vae_fill_data(x, 5, 7, 4);
     for (int i = 0; i < 5; i++) {
         ginv_rng r;
         ginv_rng_init(&r, 11, GINV_STREAM_TRAIN_EVAL, (uint64_t)i);
@@ -336,12 +299,12 @@ TEST(conv_vae_parameter_gradients_match_finite_differences)
         ginv_vae *v = tiny_conv_vae(seed, acts[seed - 1]);
         if (!v) continue;
         float x[B * N], eps[B * K];
-        fill_data(x, B, N, seed);
+        vae_fill_data(x, B, N, seed);
         ginv_rng r;
         ginv_rng_init(&r, seed, 997, 0);
         ginv_rng_normal_f32(&r, eps, B * K, 1.0);
-        check_direction(v, ginv_vae_encoder(v), B, x, eps, seed);
-        check_direction(v, ginv_vae_decoder_logits(v), B, x, eps, seed + 10);
+        vae_check_direction(v, ginv_vae_encoder(v), B, x, eps, seed);
+        vae_check_direction(v, ginv_vae_decoder_logits(v), B, x, eps, seed + 10);
         ginv_vae_free(v);
     }
 }
@@ -350,7 +313,7 @@ TEST(conv_vae_training_learns_and_resumes_bit_identically)
 {
     enum { N = 40, n = 64 };
     static float X[N * n];
-    fill_data(X, N, n, 13);
+    vae_fill_data(X, N, n, 13);
     for (int i = 0; i < N * n; i++) X[i] = X[i] > 0.5f ? 1.0f : 0.0f;
     char ck[256];
     snprintf(ck, sizeof ck, "%s/cvae-ck.safetensors", test_tmpdir());
@@ -416,7 +379,7 @@ TEST(conv_vae_training_gives_the_same_parameters_with_one_or_two_threads)
     /* 1 x 16 x 16 with 8 and 16 channels: the conv chunks spread over the pool */
     enum { N = 32, n = 256 };
     static float X[N * n];
-    fill_data(X, N, n, 14);
+    vae_fill_data(X, N, n, 14);
     ginv_vae_arch arch = {.n = n, .k = 4, .nhidden = 2, .hidden = {8, 16},
                           .act = GINV_LAYER_ELU, .kind = GINV_VAE_CONV, .c = 1, .h = 16, .w = 16};
     ginv_vae_train_opts o;

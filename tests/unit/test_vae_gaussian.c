@@ -4,6 +4,7 @@
  * parameter gradients against finite differences, training that lowers the
  * loss, the file round trip of the likelihood and beta, and the refusals. */
 #include "test.h"
+#include "vae_check.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -19,43 +20,6 @@ static ginv_vae *tiny_gvae(uint64_t seed, double beta)
     return v;
 }
 
-static void fill_data(float *x, int N, int n, uint64_t seed)
-{
-    ginv_rng r;
-    ginv_rng_init(&r, seed, 999, 0);
-    for (int i = 0; i < N * n; i++) x[i] = (float)ginv_rng_uniform(&r);
-}
-
-/* Directional derivative of the mean -ELBO along a random direction of one
- * net's parameters: central difference against <grad, d>. */
-static void check_direction(ginv_vae *v, ginv_net *net, int B, const float *x, const float *eps,
-                            uint64_t seed)
-{
-    size_t np = ginv_net_nparams(net);
-    float *p = ginv_net_params(net);
-    float *p0 = ginv_malloc(np * sizeof(float)), *d = ginv_malloc(np * sizeof(float));
-    memcpy(p0, p, np * sizeof(float));
-    ginv_rng r;
-    ginv_rng_init(&r, seed, 998, 0);
-    ginv_rng_normal_f32(&r, d, np, 1.0);
-    double loss;
-    CHECK_OK(ginv_vae_loss(v, B, x, eps, &loss, NULL, NULL, 1));
-    const float *g = ginv_net_grads(net);
-    double gd = 0;
-    for (size_t i = 0; i < np; i++) gd += (double)g[i] * d[i];
-    const double h = 1e-3;
-    double lp, lm;
-    for (size_t i = 0; i < np; i++) p[i] = p0[i] + (float)(h * d[i]);
-    CHECK_OK(ginv_vae_loss(v, B, x, eps, &lp, NULL, NULL, 0));
-    for (size_t i = 0; i < np; i++) p[i] = p0[i] - (float)(h * d[i]);
-    CHECK_OK(ginv_vae_loss(v, B, x, eps, &lm, NULL, NULL, 0));
-    memcpy(p, p0, np * sizeof(float));
-    double fd = (lp - lm) / (2 * h);
-    CHECK_MSG(fabs(fd - gd) <= 2e-3 * fmax(1.0, fabs(gd)), "directional derivative: FD %.6g, "
-              "gradient %.6g", fd, gd);
-    ginv_free(p0);
-    ginv_free(d);
-}
 
 TEST(gaussian_vae_parameter_gradients_match_finite_differences)
 {
@@ -64,12 +28,12 @@ TEST(gaussian_vae_parameter_gradients_match_finite_differences)
     for (uint64_t seed = 1; seed <= 3; seed++) {
         ginv_vae *v = tiny_gvae(seed, betas[seed - 1]);
         float x[B * N], eps[B * K];
-        fill_data(x, B, N, seed);
+        vae_fill_data(x, B, N, seed);
         ginv_rng r;
         ginv_rng_init(&r, seed, 997, 0);
         ginv_rng_normal_f32(&r, eps, B * K, 1.0);
-        check_direction(v, ginv_vae_encoder(v), B, x, eps, seed);
-        check_direction(v, ginv_vae_decoder_logits(v), B, x, eps, seed + 10);
+        vae_check_direction(v, ginv_vae_encoder(v), B, x, eps, seed);
+        vae_check_direction(v, ginv_vae_decoder_logits(v), B, x, eps, seed + 10);
         ginv_vae_free(v);
     }
 }
@@ -82,7 +46,7 @@ TEST(gaussian_vae_reconstruction_is_the_gaussian_negative_log_likelihood)
     const double beta = 0.2;
     ginv_vae *v = tiny_gvae(5, beta);
     float x[B * N], eps[B * K];
-    fill_data(x, B, N, 5);
+    vae_fill_data(x, B, N, 5);
     memset(eps, 0, sizeof eps);
     double loss, rec, kl;
     CHECK_OK(ginv_vae_loss(v, B, x, eps, &loss, &rec, &kl, 0));
@@ -124,7 +88,7 @@ TEST(gaussian_vae_training_lowers_the_loss)
 {
     enum { N = 60, n = 7 };
     float X[N * n];
-    fill_data(X, N, n, 11);
+    vae_fill_data(X, N, n, 11);
     ginv_vae_train_opts o;
     ginv_vae_train_opts_init(&o);
     o.batch = 10;
@@ -154,7 +118,7 @@ TEST(gaussian_vae_file_keeps_the_likelihood_and_beta)
         CHECK(a->likelihood == GINV_VAE_GAUSSIAN);
         CHECK_MSG(a->beta == beta, "beta read back as %.17g", a->beta);
         float x[B * N], eps[B * K];
-        fill_data(x, B, N, 3);
+        vae_fill_data(x, B, N, 3);
         ginv_rng r;
         ginv_rng_init(&r, 3, 997, 0);
         ginv_rng_normal_f32(&r, eps, B * K, 1.0);
