@@ -1,9 +1,11 @@
 /* experiment_cs.c — `ginv experiment cs`: the CSGM experiment of Bora et al.
  * (2017, §6.1, Fig. 1) on Fashion-MNIST: per-pixel MSE vs the number of
- * Gaussian measurements m for CSGM (each lambda) and the Lasso baselines,
+ * Gaussian measurements m for CSGM (each lambda), the Lasso baselines and,
+ * with --generators, ILO and SGILO tuned per m (experiment_cs_gen.c),
  * with 1.96-SE error bars; a markdown table, JSON, the plot, and where the
  * best Lasso catches up with CSGM. */
 #include "cs_pipeline.h"
+#include "experiment_cs_gen.h"
 #include "plot.h"
 
 #include <errno.h>
@@ -39,6 +41,8 @@ static int parse_doubles(const char *C, const char *opt, const char *text, doubl
 typedef struct {
     double msd[MAXM], lams[MAXL];
     int nm, nl, lasso[CS_NMETHODS], nlasso, ns;
+    int gen[2], ngen;                  /* GINV_CS_ILO / GINV_CS_SGILO series, after the Lasso */
+    excs_cell tuned[2][MAXM];          /* their tuned settings per m */
     char names[MAXS][64];
     double mean[MAXS][MAXM], ci[MAXS][MAXM], lamu[MAXS][MAXM], secs[MAXS][MAXM];
 } cs_grid;
@@ -60,17 +64,31 @@ static int parse_grid(const char *C, const char *ms_s, const char *lam_s, const 
 
 /* Every cell of the grid: each m, each series. 0, or the exit code. */
 static int run_cells(const char *C, ginv_net *net, const ginv_images *truth, cs_config *cfg, cs_grid *g,
-                     int quiet)
+                     int quiet, const char *model, const ginv_images *held, int layer)
 {
     /* series: CSGM per lambda, then each Lasso */
     int nl = g->nl, code = 0;
-    g->ns = nl + g->nlasso;
+    g->ns = nl + g->nlasso + g->ngen;
     for (int s = 0; s < nl; s++) snprintf(g->names[s], 64, "CSGM, lambda = %g", g->lams[s]);
     for (int s = 0; s < g->nlasso; s++) snprintf(g->names[nl + s], 64, "%s", ginv_cs_method_name(g->lasso[s]));
+    for (int s = 0; s < g->ngen; s++)
+        snprintf(g->names[nl + g->nlasso + s], 64, "%s (tuned)", g->gen[s] == GINV_CS_ILO ? "ILO" : "SGILO");
     for (int i = 0; !code && i < g->nm; i++) {
         cfg->m = (int)g->msd[i];
         for (int s = 0; !code && s < g->ns; s++) {
             cs_result res;
+            if (s >= nl + g->nlasso) { /* ILO / SGILO, tuned on held (experiment_cs_gen.c) */
+                int q = s - nl - g->nlasso;
+                excs_cell *t = &g->tuned[q][i];
+                code = excs_run_generator(C, net, model, truth, held, cfg, g->gen[q], layer, t);
+                if (code) break;
+                g->mean[s][i] = t->mean, g->ci[s][i] = t->ci, g->secs[s][i] = t->seconds;
+                g->lamu[s][i] = cfg->csgm.lambda;
+                if (!quiet)
+                    fprintf(stderr, "ginv: m = %d  %-20s MSE %.5f +- %.5f  (radius %g, weight %g, scale %g)\n",
+                            cfg->m, g->names[s], t->mean, t->ci, t->radius, t->weight, t->scale);
+                continue;
+            }
             if (s < nl) {
                 cfg->nmethods = 1, cfg->methods[0] = CS_CSGM, cfg->csgm.lambda = g->lams[s];
             } else {
@@ -151,7 +169,17 @@ static void json_cells(cJSON *doc, const char *model, int nimg, int in_range, co
     for (int s = 0; s < g->ns; s++)
         for (int i = 0; i < g->nm; i++) {
             cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "method", s < nl ? "csgm" : ginv_cs_method_name(g->lasso[s - nl]));
+            int q = s - nl - g->nlasso;
+            cJSON_AddStringToObject(o, "method", s < nl ? "csgm" : q < 0 ? ginv_cs_method_name(g->lasso[s - nl])
+                                                                    : ginv_cs_method_name(g->gen[q]));
+            if (q >= 0) {
+                if (isinf(g->tuned[q][i].radius)) cJSON_AddStringToObject(o, "ilo_radius", "inf");
+                else cJSON_AddNumberToObject(o, "ilo_radius", g->tuned[q][i].radius);
+                if (g->gen[q] == GINV_CS_SGILO) {
+                    cJSON_AddItemToObject(o, "sgilo_prior_weight", cli_json_num(g->tuned[q][i].weight));
+                    cJSON_AddItemToObject(o, "sgilo_step_scale", cli_json_num(g->tuned[q][i].scale));
+                }
+            }
             cJSON_AddNumberToObject(o, "m", g->msd[i]);
             cJSON_AddItemToObject(o, "lambda", cli_json_num(g->lamu[s][i]));
             cJSON_AddItemToObject(o, "mse_mean", cli_json_num(g->mean[s][i]));
@@ -166,7 +194,8 @@ int experiment_cs(int argc, char **argv)
     const char *C = "experiment cs", *model = NULL, *ms_s = "10,25,50,100,200,300,400,500,750";
     const char *lam_s = "0,0.1", *lasso_s = "lasso-pixel,lasso-dct,lasso-wavelet";
     const char *outdir = NULL, *json = NULL, *fig_format = "png";
-    int nimg = 300, in_range = 0, quiet = 0;
+    const char *gen_s = NULL;
+    int nimg = 300, in_range = 0, quiet = 0, layer = 2;
     uint64_t seed = 1;
     cs_config cfg = {.op = "gaussian-unit", .noise = 0.1, .nlambdas = 16};
     ginv_csgm_opts_init(&cfg.csgm);
@@ -178,6 +207,8 @@ int experiment_cs(int argc, char **argv)
         {"m", 0, OPT_STRING, &ms_s, "M1,M2,..", "numbers of measurements, one curve point each"},
         {"lambdas", 0, OPT_STRING, &lam_s, "L1,..", "CSGM lambdas (one curve each)"},
         {"lasso", 0, OPT_STRING, &lasso_s, "LIST", "Lasso baselines (lambda tuned on 8 training images per m)"},
+        {"generators", 0, OPT_STRING, &gen_s, "LIST", "also ilo and/or sgilo (comma list), each tuned per m on 8 held-out images (Daras et al. 2022's protocol); sgilo needs a prior in --model (ginv train score)"},
+        {"layer", 0, OPT_INT, &layer, "L", "ilo, sgilo: the input of layer L (the prior's layer for sgilo)", 1, 255},
         {"noise", 0, OPT_DOUBLE, &cfg.noise, "SIGMA", "std of the Gaussian noise added to each measurement (A: gaussian-unit, N(0, 1) entries; 0.1 as in Bora et al.)", 0, 1e6},
         {"restarts", 0, OPT_INT, &cfg.csgm.restarts, "R", "CSGM random starts", 1, 1 << 16},
         {"iters", 0, OPT_INT, &cfg.csgm.iters, "T", "CSGM Adam iterations", 1, 1 << 24},
@@ -195,7 +226,10 @@ int experiment_cs(int argc, char **argv)
                    "For each m, every image is measured with the same A (gaussian-unit: N(0,1) entries) and "
                    "noise, then reconstructed by CSGM with each lambda and by each Lasso "
                    "baseline. The Lasso's lambda is tuned per m on 8 training images (a grid "
-                   "lambda_max 1e-5..1). Writes DIR/table.md and DIR/mse_vs_m.png (for image grids run ginv cs --out at one m)."};
+                   "lambda_max 1e-5..1). --generators ilo,sgilo adds ILO (radius tuned over 1, 4, 16, inf) and "
+                   "SGILO (prior weight over 0.1, 1 and step scale over 0.1, 0.5, from the tuned ILO), tuned "
+                   "per m on the last 8 test images (8 in-range truths of seed + 1 with --in-range). "
+                   "Writes DIR/table.md and DIR/mse_vs_m.png (for image grids run ginv cs --out at one m)."};
     int npos_ = 0, rc = cli_parse(&cmd, opts, argc, argv, NULL, 0, &npos_);
     if (rc != CLI_OK) return rc == CLI_HELP ? 0 : rc;
     if (!model || !outdir) return cli_usage_error(C, "--model and --out are required");
@@ -203,6 +237,12 @@ int experiment_cs(int argc, char **argv)
     if ((rc = plot_set_format(C, "--format", fig_format))) return rc;
     cs_grid g;
     if ((rc = parse_grid(C, ms_s, lam_s, lasso_s, &g))) return rc;
+    if ((g.ngen = gen_s ? excs_parse_generators(C, gen_s, g.gen) : 0) < 0) return 2;
+    if (nimg > 9992 && g.ngen && !in_range)
+        return cli_usage_error(C, "--images %d would overlap the 8 held-out tuning images (at most 9992 with --generators)", nimg);
+    for (int q = 0; q < g.ngen; q++)
+        if (g.gen[q] == GINV_CS_SGILO && !(cfg.noise > 0))
+            return cli_usage_error(C, "sgilo's likelihood needs --noise > 0");
     cfg.seed = cfg.csgm.seed = seed;
     cfg.threads = cli_threads(cfg.threads);
     cfg.csgm.threads = cfg.threads;
@@ -216,7 +256,7 @@ int experiment_cs(int argc, char **argv)
         ginv_outset_free(set);
         return cli_fail(C, "--model: %s", ginv_last_error());
     }
-    ginv_images truth = {0}, tune = {0};
+    ginv_images truth = {0}, tune = {0}, held = {0};
     int code = 0;
     char spec[64];
     snprintf(spec, sizeof spec, "fashion-mnist:test[0:%d]", nimg);
@@ -228,8 +268,13 @@ int experiment_cs(int argc, char **argv)
     if (!code && g.nlasso && ginv_images_load("fashion-mnist:train[0:8]", &tune) != GINV_OK)
         code = cli_fail(C, "%s", ginv_last_error());
     cfg.tune = &tune;
+    if (!code && g.ngen) {
+        if (in_range) code = cs_in_range_truth(C, net, 8, seed + 1, &held);
+        else if (ginv_images_load("fashion-mnist:test[9992:10000]", &held) != GINV_OK)
+            code = cli_fail(C, "%s", ginv_last_error());
+    }
 
-    if (!code) code = run_cells(C, net, &truth, &cfg, &g, quiet);
+    if (!code) code = run_cells(C, net, &truth, &cfg, &g, quiet, model, &held, layer);
     if (!code) {
         char path[4096];
         snprintf(path, sizeof path, "%s/table.md", sd);
@@ -255,6 +300,7 @@ int experiment_cs(int argc, char **argv)
     }
     ginv_images_release(&truth);
     ginv_images_release(&tune);
+    ginv_images_release(&held);
     ginv_net_free(net);
     return code;
 }

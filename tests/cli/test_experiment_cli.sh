@@ -23,4 +23,13 @@ assert cell['success_rate'] == rec['summary']['success_rate']"
 expect_error unknown_algo 2 "unknown solver 'lbfgs'" -- $GINV experiment recovery --algos lbfgs --out $TMP/x
 expect_error bad_m_grid 2 "--m" -- $GINV experiment recovery --m 10,-3 --out $TMP/x
 expect_error needs_out 2 "--out DIR is required" -- $GINV experiment recovery
+# --generators: ILO and SGILO tuned per m on held-out images (Daras et al. 2022's protocol)
+expect_ok experiment_cs_generators_run -- $GINV experiment cs --model models/fmnist-vae-k20-sgilo.safetensors \
+    --images 2 --m 50 --lambdas 0.1 --lasso lasso-dct --generators ilo,sgilo --restarts 1 --iters 20 \
+    --out "$TMP/exg" --json "$TMP/exg.json" -q
+check experiment_cs_generators_record_their_tuned_settings bash -c \
+    "jq -e '[.cells[] | select(.method == \"sgilo\")] | length == 1 and (.[0].sgilo_prior_weight | IN(0.1, 1)) and
+            (.[0].ilo_radius | IN(1, 4, 16, \"inf\"))' $TMP/exg.json >/dev/null && grep -q 'SGILO (tuned)' $TMP/exg/table.md"
+expect_error experiment_cs_unknown_generator 2 "--generators" -- $GINV experiment cs --model models/fmnist-vae-k20.safetensors \
+    --generators gan --out "$TMP/exx" -q
 echo done
