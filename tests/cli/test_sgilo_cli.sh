@@ -56,6 +56,8 @@ expect_error cs_sgilo_needs_a_score 4 "ginv train score" -- $GINV cs --model "$V
     --method sgilo --layer 2 -q
 expect_error cs_sgilo_layer_mismatch 2 "give --layer 2" -- $GINV cs --model "$TMP/s.st" \
     --data "fashion-mnist:test[0:1]" --method sgilo --layer 4 -q
+expect_error cs_sgilo_score_of_another_size 4 "takes 500 values" -- $GINV cs --model "$VAE" \
+    --score tests/fuzz/corpus/score/tiny.safetensors --data "fashion-mnist:test[0:1]" --method sgilo --layer 2 -q
 expect_error cs_sgilo_needs_noise 2 "noise" -- $GINV cs --model "$TMP/s.st" --data "fashion-mnist:test[0:1]" \
     --method sgilo --layer 2 --noise 0 -q
 expect_error cs_samples_without_sgilo 2 "--samples" -- $GINV cs --model "$VAE" --data "fashion-mnist:test[0:1]" \
