@@ -217,13 +217,14 @@ typedef struct {
 void ginv_score_arch_init(ginv_score_arch *a);
 typedef struct ginv_score ginv_score;
 enum {
-    GINV_STREAM_SCORE_INIT = GINV_STREAM_USER + 80,  /* weights (0) and frequencies (1) */
+    GINV_STREAM_SCORE_INIT = GINV_STREAM_USER + 80,  /* the Fourier frequencies (index 1) */
     GINV_STREAM_SCORE_TRAIN = GINV_STREAM_USER + 85, /* per step: t and eps of a batch */
     GINV_STREAM_SCORE_EVAL = GINV_STREAM_USER + 86,  /* held-out t and eps, per example */
     GINV_STREAM_SCORE_DATA = GINV_STREAM_USER + 83,  /* latents of the prior data source */
     GINV_STREAM_SGILO = GINV_STREAM_USER + 84        /* SGILO's chains: per (image, chain) */
 };
-/* A new score model (fan-in initialisation from (seed, SCORE_INIT, 0));
+/* A new score model (weights: fan-in initialisation, ginv_net_randomize with seed;
+ * frequencies from (seed, SCORE_INIT, 1));
  * center 0 and scale 1 until ginv_score_set_scaling. */
 ginv_status ginv_score_new(ginv_score **out, const ginv_score_arch *a, uint64_t seed);
 void ginv_score_free(ginv_score *s);

@@ -23,25 +23,17 @@
 #include <math.h>
 #include <string.h>
 
-ginv_status ginv_encoder_new(ginv_net **out, int n, int k, int nhidden, const int *hidden,
-                             ginv_layer_kind act, uint64_t seed)
+ginv_status ginv_learn_mlp(ginv_net **out, int in, int nhidden, const int *hidden, ginv_layer_kind act,
+                           int nout, uint64_t seed)
 {
-    GINV_NONNULL(out);
-    *out = NULL;
-    if (n < 1 || k < 1) return ginv_fail(GINV_ERR_ARG, "encoder: sizes n = %d, k = %d must be >= 1", n, k);
-    if (nhidden < 0 || nhidden > 8 || (nhidden && !hidden))
-        return ginv_fail(GINV_ERR_ARG, "encoder: %d hidden layers (0 to 8)", nhidden);
-    if (!ginv_layer_is_act(act)) return ginv_fail(GINV_ERR_ARG, "encoder: the hidden activation must be an activation");
     ginv_layer spec[18];
-    int ns = 0, prev = n;
+    int ns = 0, prev = in;
     for (int i = 0; i < nhidden; i++) {
-        if (hidden[i] < 1 || hidden[i] > (1 << 20))
-            return ginv_fail(GINV_ERR_ARG, "encoder: hidden width %d (1 to 2^20)", hidden[i]);
         spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = prev, .out = hidden[i], .bias = 1};
         spec[ns++] = (ginv_layer){.kind = act, .alpha = 0.2};
         prev = hidden[i];
     }
-    spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = prev, .out = 2 * k, .bias = 1};
+    spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = prev, .out = nout, .bias = 1};
     ginv_net *e = NULL;
     ginv_status st = ginv_net_new(&e, ns, spec);
     if (st == GINV_OK) st = ginv_net_randomize(e, GINV_INIT_FANIN, 0, seed, 0);
@@ -51,6 +43,21 @@ ginv_status ginv_encoder_new(ginv_net **out, int n, int k, int nhidden, const in
     }
     *out = e;
     return GINV_OK;
+}
+
+ginv_status ginv_encoder_new(ginv_net **out, int n, int k, int nhidden, const int *hidden,
+                             ginv_layer_kind act, uint64_t seed)
+{
+    GINV_NONNULL(out);
+    *out = NULL;
+    if (n < 1 || k < 1) return ginv_fail(GINV_ERR_ARG, "encoder: sizes n = %d, k = %d must be >= 1", n, k);
+    if (nhidden < 0 || nhidden > 8 || (nhidden && !hidden))
+        return ginv_fail(GINV_ERR_ARG, "encoder: %d hidden layers (0 to 8)", nhidden);
+    if (!ginv_layer_is_act(act)) return ginv_fail(GINV_ERR_ARG, "encoder: the hidden activation must be an activation");
+    for (int i = 0; i < nhidden; i++)
+        if (hidden[i] < 1 || hidden[i] > (1 << 20))
+            return ginv_fail(GINV_ERR_ARG, "encoder: hidden width %d (1 to 2^20)", hidden[i]);
+    return ginv_learn_mlp(out, n, nhidden, hidden, act, 2 * k, seed);
 }
 
 /* The workspaces of one loss evaluation at batch B. */

@@ -6,6 +6,7 @@
  * the score model alone samples with. Training is in score_train.c, files
  * in score_io.c. */
 #include "learn/score_internal.h"
+#include "learn/vae_internal.h"
 #include "base/check_internal.h"
 #include "net/net_internal.h"
 
@@ -95,17 +96,8 @@ ginv_status ginv_score_new(ginv_score **out, const ginv_score_arch *a, uint64_t 
     GINV_NONNULL(a);
     ginv_status st = ginv_score_arch_check(a);
     if (st != GINV_OK) return st;
-    ginv_layer spec[18];
-    int ns = 0, prev = a->p + 2 * a->nfreq;
-    for (int i = 0; i < a->nhidden; i++) {
-        spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = prev, .out = a->hidden[i], .bias = 1};
-        spec[ns++] = (ginv_layer){.kind = a->act, .alpha = 0.2};
-        prev = a->hidden[i];
-    }
-    spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = prev, .out = a->p, .bias = 1};
     ginv_net *net = NULL;
-    st = ginv_net_new(&net, ns, spec);
-    if (st == GINV_OK) st = ginv_net_randomize(net, GINV_INIT_FANIN, 0, seed, 0);
+    st = ginv_learn_mlp(&net, a->p + 2 * a->nfreq, a->nhidden, a->hidden, a->act, a->p, seed);
     float *freq = ginv_malloc((size_t)(a->nfreq ? a->nfreq : 1) * sizeof(float));
     if (st == GINV_OK && !freq) st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
     if (st == GINV_OK) {
@@ -222,10 +214,11 @@ ginv_status ginv_score_eval(ginv_score *s, int B, const float *h, double t, floa
     ginv_status st = reserve(s, B);
     if (st != GINV_OK || B == 0) return st;
     int p = s->arch.p, din = p + 2 * s->arch.nfreq;
+    input_row(s, s->in, t); /* one t for the batch: its features once, copied to every row */
     for (int i = 0; i < B; i++) {
         float *row = s->in + (size_t)i * din;
         for (int j = 0; j < p; j++) row[j] = (h[(size_t)i * p + j] - s->center[j]) / s->scale[j];
-        input_row(s, row, t);
+        if (i) memcpy(row + p, s->in + p, (size_t)(din - p) * sizeof(float));
     }
     double sig;
     ginv_vpsde_coef(s->arch.beta_min, s->arch.beta_max, t, NULL, &sig);

@@ -12,6 +12,11 @@ void ginv_adam_block(float *p, const float *g, float *m, float *v, size_t n, dou
 /* A 64-bit identity of N x n training values (count, size, every bit):
  * what resuming checks (vae_train.c; score_train.c too). */
 uint64_t ginv_train_data_hash(int N, int n, const float *X);
+/* A dense MLP in - hidden[0] - .. - nout with `act` after each hidden layer,
+ * biases, fan-in initialisation from (seed, NET, 0): the amortised encoders
+ * (encoder.c) and the score net (score.c). Sizes checked by the caller. */
+ginv_status ginv_learn_mlp(ginv_net **out, int in, int nhidden, const int *hidden, ginv_layer_kind act,
+                           int nout, uint64_t seed);
 
 struct ginv_vae {
     ginv_vae_arch arch;

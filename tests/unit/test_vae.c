@@ -23,13 +23,7 @@ TEST(vae_parameter_gradients_match_finite_differences)
     enum { B = 4, N = 7, K = 3 };
     for (uint64_t seed = 1; seed <= 3; seed++) {
         ginv_vae *v = tiny_vae(seed);
-        float x[B * N], eps[B * K];
-        vae_fill_data(x, B, N, seed);
-        ginv_rng r;
-        ginv_rng_init(&r, seed, 997, 0);
-        ginv_rng_normal_f32(&r, eps, B * K, 1.0);
-        vae_check_direction(v, ginv_vae_encoder(v), B, x, eps, seed);
-        vae_check_direction(v, ginv_vae_decoder_logits(v), B, x, eps, seed + 10);
+        vae_check_both_nets(v, B, N, K, seed);
         ginv_vae_free(v);
     }
 }
@@ -298,13 +292,7 @@ TEST(conv_vae_parameter_gradients_match_finite_differences)
     for (uint64_t seed = 1; seed <= 2; seed++) {
         ginv_vae *v = tiny_conv_vae(seed, acts[seed - 1]);
         if (!v) continue;
-        float x[B * N], eps[B * K];
-        vae_fill_data(x, B, N, seed);
-        ginv_rng r;
-        ginv_rng_init(&r, seed, 997, 0);
-        ginv_rng_normal_f32(&r, eps, B * K, 1.0);
-        vae_check_direction(v, ginv_vae_encoder(v), B, x, eps, seed);
-        vae_check_direction(v, ginv_vae_decoder_logits(v), B, x, eps, seed + 10);
+        vae_check_both_nets(v, B, N, K, seed);
         ginv_vae_free(v);
     }
 }

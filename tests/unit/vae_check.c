@@ -45,3 +45,16 @@ void vae_check_direction(ginv_vae *v, ginv_net *net, int B, const float *x, cons
     ginv_free(p0);
     ginv_free(d);
 }
+
+void vae_check_both_nets(ginv_vae *v, int B, int n, int k, uint64_t seed)
+{
+    float *x = ginv_malloc((size_t)B * n * sizeof(float)), *eps = ginv_malloc((size_t)B * k * sizeof(float));
+    vae_fill_data(x, B, n, seed);
+    ginv_rng r;
+    ginv_rng_init(&r, seed, 997, 0);
+    ginv_rng_normal_f32(&r, eps, (size_t)B * k, 1.0);
+    vae_check_direction(v, ginv_vae_encoder(v), B, x, eps, seed);
+    vae_check_direction(v, ginv_vae_decoder_logits(v), B, x, eps, seed + 10);
+    ginv_free(x);
+    ginv_free(eps);
+}

@@ -12,4 +12,8 @@ void vae_fill_data(float *x, int N, int n, uint64_t seed);
 void vae_check_direction(ginv_vae *v, ginv_net *net, int B, const float *x, const float *eps,
                          uint64_t seed);
 
+/* both nets' directions at B data rows (vae_fill_data) and noise eps from
+ * (seed, 997, 0): the encoder with seed, the decoder with seed + 10 */
+void vae_check_both_nets(ginv_vae *v, int B, int n, int k, uint64_t seed);
+
 #endif
