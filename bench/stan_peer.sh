@@ -74,12 +74,15 @@ for r in $(seq 1 "$REPS"); do
     d="$OUT/rep$r"
     mkdir -p "$d"
     t0=$(date +%s.%N)
-    Rscript bench/stan/run_stan.R "$OUT/data.R" "$d" "$CH" "$CORES" "$WARM" "$DRAWS" "$r" \
-        "$OUT/vae_inpaint.stan" > "$d/stan.log" 2>&1
+    # each process's CPU seconds (user + system of it and its children, from
+    # the subshell's `times`): a figure that the machine's other load inflates
+    # far less than wall time
+    ( Rscript bench/stan/run_stan.R "$OUT/data.R" "$d" "$CH" "$CORES" "$WARM" "$DRAWS" "$r" \
+        "$OUT/vae_inpaint.stan" > "$d/stan.log" 2>&1; times > "$d/stan.cpu" )
     t1=$(date +%s.%N)
-    $G sample --model $V --op inpaint-box --y "$OUT/cs_inp0/y.npy" --sigma 0.1 --prior gaussian --start gd \
+    ( $G sample --model $V --op inpaint-box --y "$OUT/cs_inp0/y.npy" --sigma 0.1 --prior gaussian --start gd \
         --gd-iters 1000 --gd-lr 0.1 --sampler nuts --chains "$CH" --burn-in "$WARM" --samples "$DRAWS" \
-        --threads "$CORES" --chain-seed "$r" --allow-warnings -q --json "$d/ginv.json"
+        --threads "$CORES" --chain-seed "$r" --allow-warnings -q --json "$d/ginv.json"; times > "$d/ginv.cpu" )
     t2=$(date +%s.%N)
     python3 - "$d" "$r" "$t0" "$t1" "$t2" <<'PY'
 import csv, json, math, sys
@@ -92,6 +95,11 @@ gmin = g["summary"]["min_ess_bulk"]; grh = g["summary"]["max_rhat"]
 dev = [abs(G[j]["mean"] - float(S[j]["mean"])) / math.hypot(G[j]["mcse_mean"], float(S[j]["mcse_mean"])) for j in range(len(G))]
 ss, sp = float(T["sampling_s"]), t1 - t0
 gs, gp = g["summary"]["sampling_seconds"], t2 - t1
+def cpu(path):  # the second line of `times`: children's user and system, as XmY.Zs
+    u, s_ = open(path).read().split("\n")[1].split()
+    f = lambda t: float(t.split("m")[0]) * 60 + float(t.split("m")[1].rstrip("s"))
+    return f(u) + f(s_)
+sc, gc = cpu(d + "/stan.cpu"), cpu(d + "/ginv.cpu")
 print("rep %s stan: min bulk-ESS %.1f, sampling %.2f s, process %.2f s, ESS/s %.3f / %.3f, max R-hat %.4f, "
       "%.1f leapfrog a draw, %s divergences, max depth %s, steps %s, chains warm-up %s s, sampling %s s"
       % (rep, smin, ss, sp, smin / ss, smin / sp, srh, float(T["leapfrog_per_draw"]), T["divergences"],
@@ -102,5 +110,8 @@ print("rep %s ratio ginv/stan ESS/s: sampling %.1f, process %.1f; agreement: max
       "(coordinate %d), %d of %d coordinates above 3"
       % (rep, (gmin / gs) / (smin / ss), (gmin / gp) / (smin / sp), max(dev), dev.index(max(dev)),
          sum(x > 3 for x in dev), len(dev)))
+print("rep %s CPU seconds of the whole process (user + system): stan %.1f, ginv %.1f; min bulk-ESS per CPU "
+      "second: stan %.2f, ginv %.2f, ratio %.1f"
+      % (rep, sc, gc, smin / sc, gmin / gc, (gmin / gc) / (smin / sc)))
 PY
 done | tee "$OUT/report.txt"
