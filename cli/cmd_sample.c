@@ -188,7 +188,8 @@ static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts, in
                    "--target-accept and the diagonal metric in expanding windows over the burn-in.\n"
                    "After sampling Stan's checks (R-hat > 1.01, ESS < 100 per chain, acceptance, divergences,\n"
                    "tree depth, NaN) print warnings and exit 9 unless --allow-warnings.\n"
-                   "--precond laplace: drift eta P grad U, noise P^(1/2), P = H^-1 from the GD point\n"
+                   "--precond laplace: drift eta P grad U, noise P^(1/2), P = H^-1 from the GD point;\n"
+                   "            hmc, nuts: H^-1 starts the adapted metric (diagonal, or dense with --metric dense)\n"
                    "--temps R:  replica exchange; rung r targets exp(-beta U / T_r), rung 0 is kept\n"
                    "Daras et al.: f = ||A G(z) - y||^2 and exp(-beta f): --sigma 0.70710678 --prior none\n"
                    "--temperature beta. Pareek & Risteski: L = 1/2(||z||^2 + ||G(z) - x||^2 / b^2):\n"
@@ -225,8 +226,14 @@ static int check_options(sample_cmd *a, const cli_opt *opts)
     int adjusted = t == ginv_sampler_mala || t == ginv_sampler_hmc || t == ginv_sampler_nuts;
     if (a->metric_path && !adjusted && t != ginv_sampler_ula)
         return cli_usage_error(C, "--metric works with ula, mala, hmc and nuts, not %s", a->p.sampler);
-    if (a->metric_path && !strcmp(a->p.precond, "laplace"))
-        return cli_usage_error(C, "--metric and --precond laplace exclude each other");
+    int metric_file = a->metric_path && strcmp(a->metric_path, "dense") && strcmp(a->metric_path, "diag");
+    if (metric_file && !strcmp(a->p.precond, "laplace"))
+        return cli_usage_error(C, "--metric FILE and --precond laplace exclude each other (both set the "
+                                  "metric)");
+    if (a->metric_path && !strcmp(a->metric_path, "dense") && !strcmp(a->p.precond, "laplace") &&
+        t != ginv_sampler_hmc && t != ginv_sampler_nuts)
+        return cli_usage_error(C, "--metric dense and --precond laplace exclude each other for %s (with "
+                                  "hmc and nuts laplace starts the dense metric)", a->p.sampler);
     if (a->y_path && (!strcmp(a->p.start, "negative") || !strcmp(a->p.start, "truth")))
         return cli_usage_error(C, "--start %s needs a truth, not --y", a->p.start);
     if (a->y_path && a->truth_path) return cli_usage_error(C, "--y and --truth exclude each other: with --y there is no truth");

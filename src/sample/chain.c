@@ -249,9 +249,10 @@ static ginv_status check_opts(const ginv_posterior *post, const ginv_sample_opts
     if ((unsigned)o->precond > GINV_PRECOND_LAPLACE)
         return ginv_fail(GINV_ERR_ARG, "unknown preconditioner %d", (int)o->precond);
     if (o->precond == GINV_PRECOND_LAPLACE) {
-        if (o->type != ginv_sampler_ula && o->type != ginv_sampler_mala)
-            return ginv_fail(GINV_ERR_ARG, "the laplace preconditioner works with ula and mala, "
-                                           "not %s", o->type->name);
+        if (o->type != ginv_sampler_ula && o->type != ginv_sampler_mala &&
+            o->type != ginv_sampler_hmc && o->type != ginv_sampler_nuts)
+            return ginv_fail(GINV_ERR_ARG, "the laplace preconditioner works with ula and mala (and "
+                                           "starts the metric of hmc and nuts), not %s", o->type->name);
         if (o->init != GINV_CHAIN_INIT_GD)
             return ginv_fail(GINV_ERR_ARG, "the laplace preconditioner is the Hessian at the GD "
                                            "point: it needs the GD start (--init gd)");
@@ -298,8 +299,10 @@ static ginv_status check_opts(const ginv_posterior *post, const ginv_sample_opts
     if (o->dense && !hamiltonian && o->type != ginv_sampler_mala && o->type != ginv_sampler_ula)
         return ginv_fail(GINV_ERR_ARG, "a dense metric works with ula, mala, hmc and nuts, not %s",
                          o->type->name);
-    if (o->dense && o->precond != GINV_PRECOND_NONE)
-        return ginv_fail(GINV_ERR_ARG, "a dense metric and the laplace preconditioner exclude each other");
+    if (o->dense && o->precond != GINV_PRECOND_NONE && !hamiltonian)
+        return ginv_fail(GINV_ERR_ARG, "a dense metric and the laplace preconditioner exclude each other "
+                                       "for %s (with hmc and nuts laplace starts the dense metric)",
+                         o->type->name);
     if (o->dense && o->temps > 1)
         return ginv_fail(GINV_ERR_ARG, "a dense metric with tempering: use one or the other");
     double total = (double)o->burn_in + (double)o->samples * o->thin;
@@ -380,6 +383,7 @@ struct ginv_sampler {
     size_t Ck, Ctk;
     float *buf;
     double *pbuf, *ubuf, *abuf, *eps, *minv, *wmean, *wm2, *acc_sum;
+    const double *laplace_minv; /* hmc, nuts with laplace: H^{-1} (k x k, in pbuf), else NULL */
     double *dbuf;           /* dense metric: M^{-1}, L (C k^2 each), the covariance's m2 (C k^2), 4k scratch */
     ginv_rng *rngs;
     long *acc, *swap_acc, *swap_prop, *stopped;
@@ -464,7 +468,8 @@ static ginv_status dense_setup(ginv_sampler *s)
     double *I = s->dcov; /* scratch until the first window */
     for (size_t i = 0; i < kk; i++) I[i] = i % (size_t)(k + 1) == 0;
     for (int c = 0; c < C; c++) {
-        const double *A = o->metric ? o->metric + (size_t)(o->metric_rows == 1 ? 0 : c) * kk : I;
+        const double *A = o->metric ? o->metric + (size_t)(o->metric_rows == 1 ? 0 : c) * kk
+                          : s->laplace_minv ? s->laplace_minv : I;
         ginv_status st = ginv_metric_set_dense(ch, c, A);
         if (st != GINV_OK) return st;
     }
@@ -606,8 +611,17 @@ static ginv_status sampler_setup(ginv_sampler *s)
             return st;
         res->precond_eig[0] = eig[0];
         res->precond_eig[1] = eig[k - 1];
-        ch->pL = L;
-        ch->pscratch = eig + k; /* 2k after the k eigenvalues */
+        if (ham) {
+            /* hmc, nuts: no preconditioned drift; H^{-1}, the Laplace
+             * approximation's covariance, becomes the initial inverse metric
+             * (its diagonal, or the whole matrix with the dense metric), which
+             * the warm-up's windows then adapt as from I */
+            ginv_precond_inverse(k, L, H);
+            s->laplace_minv = H;
+        } else {
+            ch->pL = L;
+            ch->pscratch = eig + k; /* 2k after the k eigenvalues */
+        }
     }
     if (s->per_chain) {
         ch->eps = s->eps;
@@ -619,7 +633,8 @@ static ginv_status sampler_setup(ginv_sampler *s)
             for (int c = 0; c < C; c++)
                 for (int i = 0; i < k; i++)
                     s->minv[(size_t)c * k + i] =
-                        o->metric ? o->metric[(size_t)(o->metric_rows == 1 ? 0 : c) * k + i] : 1.0;
+                        o->metric ? o->metric[(size_t)(o->metric_rows == 1 ? 0 : c) * k + i]
+                        : s->laplace_minv ? s->laplace_minv[(size_t)i * k + i] : 1.0;
         }
     }
     if (ham && (st = ginv_hmc_scratch_new(ch)) != GINV_OK) return st;

@@ -83,6 +83,24 @@ ginv_status ginv_precond_factor(int k, const double *H, double *L)
     return GINV_OK;
 }
 
+/* Hinv = H^{-1} = L^{-T} L^{-1} (k x k, row-major) from H's factor L: column
+ * j is L^{-T} L^{-1} e_j (two triangular solves); symmetrised. */
+void ginv_precond_inverse(int k, const double *L, double *Hinv)
+{
+    double *e = Hinv; /* column j is solved in row j, then the result is symmetrised */
+    for (int j = 0; j < k; j++) {
+        double *v = e + (size_t)j * k;
+        for (int i = 0; i < k; i++) v[i] = i == j;
+        cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, k, L, k, v, 1);
+        cblas_dtrsv(CblasRowMajor, CblasLower, CblasTrans, CblasNonUnit, k, L, k, v, 1);
+    }
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < i; j++) {
+            double a = 0.5 * (Hinv[(size_t)i * k + j] + Hinv[(size_t)j * k + i]);
+            Hinv[(size_t)i * k + j] = Hinv[(size_t)j * k + i] = a;
+        }
+}
+
 /* out = P g = L^{-T} L^{-1} g (two triangular solves, double). */
 void ginv_precond_apply(const ginv_chains *ch, const float *g, double *out)
 {

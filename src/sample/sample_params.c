@@ -46,7 +46,7 @@ static const ginv_param_def sample_defs[] = {
     {"temps", GINV_PARAM_INT, F(temps), "R", "ula, mala: parallel tempering with R rungs per chain (1: off); only rung 0 (temperature 1) is kept", "1", 1, 64, NULL},
     {"temp-max", GINV_PARAM_DOUBLE, F(temp_max), "T", "with --temps: the hottest rung's temperature (geometric ladder 1 .. T)", "10", 1, 1e12, NULL},
     {"swap-every", GINV_PARAM_INT, F(swap_every), "K", "with --temps: propose swaps of adjacent rungs every K steps", "1", 1, 1 << 30, NULL},
-    {"precond", GINV_PARAM_STRING, F(precond), "none|laplace", "ula, mala: laplace preconditions with the Gauss-Newton Hessian at the GD point, (A J)^T(A J)/sigma^2 + I (needs --start gd and the gaussian prior): flat and stiff directions then move at one pace", "none", 0, 0, preconds},
+    {"precond", GINV_PARAM_STRING, F(precond), "none|laplace", "laplace: the Gauss-Newton Hessian at the GD point, H = (A J)^T(A J)/sigma^2 + I (needs --start gd and the gaussian prior); ula, mala: P = H^-1 preconditions every step, so flat and stiff directions move at one pace; hmc, nuts: H^-1 is the warm-up's initial inverse metric (its diagonal, or all of it with --metric dense), adapted from there", "none", 0, 0, preconds},
 };
 #undef F
 
@@ -98,10 +98,11 @@ static ginv_status check_sampler(const ginv_sample_params *p, const ginv_sampler
         return ginv_fail(GINV_ERR_ARG, "parameter 'sampler' projected and parameter 'prior' uniform need "
                                        "parameter 'radius' > 0");
     if (!strcmp(p->precond, "laplace") &&
-        (strcmp(p->start, "gd") || prior != GINV_PRIOR_GAUSSIAN || (t != ginv_sampler_ula && t != ginv_sampler_mala)))
+        (strcmp(p->start, "gd") || prior != GINV_PRIOR_GAUSSIAN ||
+         (t != ginv_sampler_ula && t != ginv_sampler_mala && t != ginv_sampler_hmc && t != ginv_sampler_nuts)))
         return ginv_fail(GINV_ERR_ARG, "parameter 'precond' laplace needs parameter 'start' gd, parameter "
-                                       "'prior' gaussian and parameter 'sampler' ula or mala (it is the "
-                                       "Hessian at the GD point)");
+                                       "'prior' gaussian and parameter 'sampler' ula, mala, hmc or nuts (it "
+                                       "is the Hessian at the GD point)");
     return GINV_OK;
 }
 

@@ -222,6 +222,17 @@ expect_error rhat_target_below_1 2 "rhat-target" -- $GINV sample --allow-warning
 expect_error rhat_curve_needs_8_samples 2 "at least 8" -- $GINV sample --allow-warnings --model $TMP/orth.safetensors --op identity --noise 0.05 --step 1e-3 --samples 5 --rhat-curve --out $TMP/rc3 -q
 check failed_rhat_curve_writes_no_outputs test ! -e $TMP/rc3/samples.npy
 
+# nuts with --precond laplace: H^-1 at the GD point starts the metric (diagonal
+# or dense); a tanh net, whose GD from 0 moves (the relu net's gradient at 0 is 0)
+MT=$TMP/gtanh.safetensors
+$GINV net random --layers 6,60,200 --act tanh --seed 3 -o $MT >/dev/null
+expect_ok nuts_laplace_metric -- $GINV sample --allow-warnings --model $MT --op gaussian --m 40 --noise 0.1 --sampler nuts --start gd --precond laplace --chains 2 --burn-in 0 --samples 5 --step 0.1 --adapt off --json $TMP/nl.json -q
+check nuts_laplace_metric_not_identity bash -c "jq -e '[.adaptation.inv_metric[0][] | select(. != 1)] | length == 6' $TMP/nl.json >/dev/null"
+expect_ok nuts_laplace_dense_metric -- $GINV sample --allow-warnings --model $MT --op gaussian --m 40 --noise 0.1 --sampler nuts --start gd --precond laplace --metric dense --chains 2 --burn-in 30 --samples 5 --json $TMP/nld.json -q
+check nuts_laplace_dense_reported bash -c "jq -e '.adaptation.metric == \"dense\"' $TMP/nld.json >/dev/null"
+expect_error laplace_and_metric_file_refused 2 "exclude each other" -- $GINV sample --allow-warnings --model $MT --op gaussian --m 40 --noise 0.1 --sampler nuts --start gd --precond laplace --metric $TMP/nl.json --samples 5 -q
+expect_error mala_laplace_dense_refused 2 "exclude each other for mala" -- $GINV sample --allow-warnings --model $MT --op gaussian --m 40 --noise 0.1 --sampler mala --start gd --precond laplace --metric dense --samples 5 -q
+
 # replica exchange: rung 0 kept, swap rates in the JSON; bad ladders refused
 expect_ok sample_tempering -- $GINV sample --allow-warnings --model $M --op gaussian --m 40 --noise 0.1 --sampler mala --step 1e-3 --chains 3 --burn-in 20 --samples 50 --temps 4 --temp-max 20 --swap-every 2 --out $TMP/pt --json $TMP/pt.json -q
 check tempering_keeps_rung_0_only grep -qa "'shape': (3, 50, 6)" $TMP/pt/samples.npy
