@@ -41,3 +41,4 @@ expect_error sbc_no_default_bins 2 'no bin count' -- $GINV sample "${G[@]}" --sa
 expect_error sbc_bins_need_sbc 2 '--sbc-bins needs --sbc' -- $GINV sample "${G[@]}" --sampler nuts --sbc-bins 5
 expect_error sbc_refuses_nonlinear_op 8 'not linear' -- $GINV sample --layers 2,3 --op phaseless-gaussian --m 3 --noise 0.1 --sampler nuts --samples 19 --sbc 10 --out $TMP/bad
 check sbc_failure_writes_nothing test ! -e $TMP/bad
+echo done
