@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "plot.h"
 #include "sample_rhat_curve.h"
+#include "sample_sbc.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -102,6 +103,9 @@ typedef struct {
     const char *centre_path, *truth_path, *y_path, *out_dir, *json, *ref_path, *fig_format;
     const char *metric_path;
     int quiet, w1_dirs, png_scale, signal_diag, rhat_curve, allow_warnings, threads, trial;
+    int sbc, sbc_bins;       /* --sbc R: simulation-based calibration instead of one posterior */
+    double sbc_alpha;
+    ginv_sbc_result sbc_res;
     double signal_floor, rhat_target, near, lik_sigma;
     uint64_t seed, chain_seed;
     ginv_sample_setup su;   /* the problem, the posterior and the options (owns them) */
@@ -165,6 +169,9 @@ static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts, in
         CLI_FIGURE_OPTS(a->fig_format),
         {"rhat-curve", 0, OPT_FLAG, &a->rhat_curve, "", "also max R-hat against run length (each length's first half discarded) and the steps from which it stays below --rhat-target: JSON rhat_curve, rhat_curve.png"},
         {"rhat-target", 0, OPT_DOUBLE, &a->rhat_target, "R", "with --rhat-curve: the R-hat to reach", 1, 100},
+        {"sbc", 0, OPT_INT, &a->sbc, "R", "simulation-based calibration (Talts et al. 2018) of the sampler instead of one posterior: R replicates z0 ~ N(0, I), y = A G(z0) + sigma e, one chain each (--samples draws, --thin, --burn-in), ranks of every z0[j] among its draws, chi-square per coordinate; exit 9 when the ranks are not uniform unless --allow-warnings; --out DIR: sbc_ranks.png, sbc_ranks.npy", 2, 1 << 20},
+        {"sbc-bins", 0, OPT_INT, &a->sbc_bins, "B", "with --sbc: rank bins, a divisor of --samples + 1 (default: its largest divisor up to 20)", 2, 1 << 20},
+        {"sbc-alpha", 0, OPT_DOUBLE, &a->sbc_alpha, "A", "with --sbc: family-wise level; the ranks fail when a coordinate's p-value <= A / k (Bonferroni)", 1e-12, 0.5},
         {"json", 0, OPT_STRING, &a->json, "FILE", "write results and diagnostics as JSON ('-': stdout)"},
         CLI_THREADS_OPT(a->threads),
         CLI_QUIET_OPT(a->quiet),
@@ -212,6 +219,36 @@ static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts, in
     return cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
 }
 
+/* --sbc: what it excludes (one posterior's inputs and outputs, --chains,
+ * a prior other than N(0, I), tempering) and its bins. 0 or an exit code. */
+static int check_sbc(const sample_cmd *a, const cli_opt *opts)
+{
+    const char *own[] = {"sbc-bins", "sbc-alpha"};
+    for (int i = 0; i < 2 && !a->sbc; i++)
+        if (cli_find(opts, own[i])->seen) return cli_usage_error(C, "--%s needs --sbc", own[i]);
+    if (!a->sbc) return 0;
+    const char *excl[] = {"chains", "y", "truth", "reference", "rhat-curve", "signal-diag", "centre", "temps"};
+    for (int i = 0; i < 8; i++)
+        if (cli_find(opts, excl[i])->seen)
+            return cli_usage_error(C, "--sbc and --%s exclude each other (--sbc runs one chain per simulated replicate)",
+                                   excl[i]);
+    if (strcmp(a->p.prior, "gaussian"))
+        return cli_usage_error(C, "--sbc draws z0 from the prior N(0, I): --prior %s is not it", a->p.prior);
+    if (!strcmp(a->p.start, "negative") || !strcmp(a->p.start, "truth"))
+        return cli_usage_error(C, "--sbc: --start %s would start the chains from the replicate's z0", a->p.start);
+    if (a->metric_path && strcmp(a->metric_path, "dense") && strcmp(a->metric_path, "diag"))
+        return cli_usage_error(C, "--sbc takes --metric diag or dense, not a file");
+    int L1 = a->p.samples + 1, B = a->sbc_bins;
+    for (int b = 20; B == 0 && b >= 2; b--)
+        if (L1 % b == 0) B = b;
+    if (B == 0)
+        return cli_usage_error(C, "--sbc: no bin count in 2 .. 20 divides the %d possible ranks (--samples + 1): "
+                               "choose --samples (e.g. 19, 39, 99) or --sbc-bins", L1);
+    if (L1 % B)
+        return cli_usage_error(C, "--sbc-bins %d does not divide the %d possible ranks (--samples + 1)", B, L1);
+    return 0;
+}
+
 /* The table's check, then the options that need each other or exclude
  * each other. 0 or an exit code. */
 static int check_options(sample_cmd *a, const cli_opt *opts)
@@ -241,7 +278,7 @@ static int check_options(sample_cmd *a, const cli_opt *opts)
     if (a->out_dir && stat(a->out_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
         return cli_error_code(C, CLI_EXIT_IO, "--out '%s' exists and is not a directory", a->out_dir);
     if (!cli_find(opts, "chain-seed")->seen) a->chain_seed = a->seed + (uint64_t)a->trial;
-    return 0;
+    return check_sbc(a, opts);
 }
 
 /* The problem: trial T's scenario, the one `ginv recover` draws with this
@@ -993,6 +1030,60 @@ static void sample_release(sample_cmd *a)
     ginv_array_release(&a->yarr);
     ginv_array_release(&a->centre);
     ginv_sample_setup_release(&a->su);
+    ginv_sbc_result_release(&a->sbc_res);
+}
+
+/* --sbc: the calibration run (ginv_sbc_run: simulation seed --seed, chains
+ * --chain-seed) on the command's generator, operator and sigma, its table,
+ * sbc_ranks.png and sbc_ranks.npy (R x k) in --out, the JSON; exit 9 when
+ * the ranks are not uniform, unless --allow-warnings. 0 or an exit code. */
+static int run_sbc(sample_cmd *a)
+{
+    ginv_sbc_opts sbo;
+    ginv_sbc_opts_init(&sbo);
+    sbo.replicates = a->sbc, sbo.bins = a->sbc_bins, sbo.alpha = a->sbc_alpha, sbo.seed = a->seed;
+    a->so.ctx = cli_run_ctx();
+    ginv_status st = ginv_sbc_run(a->net, a->op, a->lik_sigma, &a->so, &sbo, &a->sbc_res);
+    if (st != GINV_OK) return cli_lib_error(C, st);
+    const ginv_sbc_result *r = &a->sbc_res;
+    if (!a->quiet) sample_sbc_print(r, a->p.sampler);
+    if (!r->pass)
+        fprintf(stderr, "ginv sample: warning: SBC ranks not uniform: min p %.3g <= %g / %d (Bonferroni): the "
+                "sampler does not sample this posterior, or its draws are autocorrelated (try a larger --thin; "
+                "ess per replicate is in the table)\n", r->min_p, r->alpha, r->k);
+    int rc = 0;
+    if (a->out_dir) {
+        char png[32];
+        snprintf(png, sizeof png, "sbc_ranks.%s", plot_ext());
+        if (ginv_outset_begin(a->out_dir, &a->set) != GINV_OK) return cli_fail(C, "--out: %s", ginv_last_error());
+        char *pp = join(ginv_outset_dir(a->set), png), *np = join(ginv_outset_dir(a->set), "sbc_ranks.npy");
+        float *rk = malloc(sizeof(float) * (size_t)r->R * r->k);
+        if (!pp || !np || !rk) rc = cli_oom(C);
+        if (!rc) rc = sample_sbc_plot(pp, a->p.sampler, r);
+        if (!rc) {
+            for (size_t i = 0; i < (size_t)r->R * r->k; i++) rk[i] = (float)r->ranks[i];
+            int64_t sh[2] = {r->R, r->k};
+            if (ginv_array_write(np, rk, 2, sh) != GINV_OK) rc = cli_fail(C, "--out: %s", ginv_last_error());
+        }
+        free(pp), free(np), free(rk);
+    }
+    if (!rc && a->json) {
+        cJSON *doc = cli_json_new(C);
+        cJSON_AddNumberToObject(doc, "seed", (double)a->seed);
+        cJSON_AddNumberToObject(doc, "chain_seed", (double)a->so.seed);
+        ginv_sample_params used = a->p;
+        used.m = a->m, used.sigma = a->lik_sigma, used.adapt = a->su.adapt, used.chains = r->R;
+        if (!used.out_act) used.out_act = used.act;
+        cJSON *p = cli_json_table(cJSON_AddObjectToObject(doc, "params"), &ginv_sample_table, &used);
+        cJSON_AddNumberToObject(p, "k", a->k);
+        cJSON_AddNumberToObject(p, "n", a->n);
+        sample_sbc_json(doc, r);
+        rc = cli_json_write(C, doc, a->json);
+        cJSON_Delete(doc);
+    }
+    if (!rc && a->set && ginv_outset_commit(a->set) != GINV_OK) rc = cli_fail(C, "--out: %s", ginv_last_error());
+    if (!rc && !r->pass && !a->allow_warnings) rc = CLI_EXIT_WARNINGS;
+    return rc;
 }
 
 int cmd_sample(int argc, char **argv)
@@ -1000,7 +1091,7 @@ int cmd_sample(int argc, char **argv)
     sample_cmd *a = calloc(1, sizeof *a);
     if (!a) return cli_oom(C);
     *a = (sample_cmd){.fig_format = "png", .w1_dirs = 16, .png_scale = 4, .signal_floor = 1e-3,
-                      .rhat_target = 1.01, .near = 0.1, .seed = 1, .chain_seed = 1};
+                      .rhat_target = 1.01, .near = 0.1, .seed = 1, .chain_seed = 1, .sbc_alpha = 0.01};
     cli_opt opts[96];
     int rc = parse_options(a, argc, argv, opts, 96);
     if (rc) {
@@ -1008,7 +1099,13 @@ int cmd_sample(int argc, char **argv)
         return rc == CLI_HELP ? 0 : rc;
     }
     ginv_status st;
-    if (!(rc = check_options(a, opts)) && !(rc = draw_problem(a)) && !(rc = chain_inputs(a))) {
+    if (!(rc = check_options(a, opts)) && !(rc = draw_problem(a)) && !(rc = chain_inputs(a)) && a->sbc) {
+        rc = run_sbc(a);
+        sample_release(a);
+        free(a);
+        return rc;
+    }
+    if (!rc) {
         a->so.ctx = cli_run_ctx(); /* Ctrl-C: exit 130, nothing written */
         if ((st = ginv_sample_run(a->post, &a->so, &a->res)) == GINV_OK) rc = 0;
         else if (st == GINV_ERR_ARG && a->so.dense && a->so.metric && strstr(ginv_last_error(), "not positive definite"))

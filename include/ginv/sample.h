@@ -371,6 +371,63 @@ ginv_status ginv_w1_1d(int na, const double *a, int nb, const double *b, double 
 ginv_status ginv_w1_sliced(int k, int na, const float *a, int nb, const float *b, int ndirs,
                            uint64_t seed, double *out);
 
+/* ---------------------------------------------------------------- SBC */
+
+/* Simulation-based calibration (Talts, Betancourt, Simpson, Vehtari &
+ * Gelman 2018, "Validating Bayesian inference algorithms with
+ * simulation-based calibration", Algorithm 1 and sec. 4-5) of a sampler on
+ * the generator posterior of net, op and sigma with the gaussian prior:
+ * for each replicate r < R, z0 ~ N(0, I) (stream (seed, GINV_STREAM_SBC_TRUTH,
+ * r)), y = A G(z0) + sigma e (e from (seed, GINV_STREAM_SBC_NOISE, r)); one
+ * chain per replicate, all R in one sampler batch (chain r sees y_r), run
+ * with o (o->chains is replaced by R: chain c's noise from (o->seed,
+ * SAMPLE, ...) as in ginv_sample_run); the rank of z0[j] among the chain's
+ * L = o->samples kept draws (draws < z0[j]: 0 .. L) for every coordinate j.
+ * For a sampler of the exact posterior each rank is uniform on 0 .. L
+ * (Talts et al. Thm 1), whatever G is. Test: the ranks are grouped into B
+ * equal bins ((L + 1) % B == 0) and Pearson's chi-square with B - 1 degrees
+ * of freedom gives a p-value per coordinate; the run passes when every p >
+ * alpha / k (Bonferroni over the k coordinates: the family-wise false-alarm
+ * rate is at most alpha). Draws must be near-independent (Talts et al.
+ * sec. 5.1: thin by o->thin); ess reports the single-chain ESS of each
+ * replicate's L draws. The link of op must be linear and o->temps 1. */
+enum {
+    GINV_STREAM_SBC_TRUTH = GINV_STREAM_USER + 90, /* z0 of replicate r: index r */
+    GINV_STREAM_SBC_NOISE = GINV_STREAM_USER + 91  /* e of replicate r: index r */
+};
+typedef struct {
+    int replicates;  /* R >= 2 */
+    int bins;        /* B >= 2 dividing L + 1; 0: the largest divisor of L + 1 in 2 .. 20 */
+    double alpha;    /* family-wise level in (0, 1); default 0.01 */
+    uint64_t seed;   /* the simulation's seed (z0, e) */
+} ginv_sbc_opts;
+void ginv_sbc_opts_init(ginv_sbc_opts *o); /* R 100, bins 0, alpha 0.01, seed 1 */
+typedef struct {
+    int R, L, k, bins;
+    int *ranks;          /* R x k: rank of z0[j] in replicate r at r * k + j, owned */
+    int *hist;           /* k x bins: replicates per rank bin, owned */
+    double *chi2;        /* k: Pearson's chi-square, bins - 1 degrees of freedom, owned */
+    double *pvalue;      /* k: its upper tail probability, owned */
+    double *ess;         /* k: mean over replicates of the ESS of the L draws of coordinate j, owned */
+    double min_p;        /* min over coordinates of pvalue */
+    double p_bonferroni; /* min(1, k min_p): the family-wise p-value */
+    double alpha;        /* the level used */
+    int pass;            /* 1: every pvalue > alpha / k */
+    double accept_rate;  /* of the sampler (ginv_sample_result.accept_rate) */
+    long divergences;    /* summed over replicates (hmc, nuts) */
+    double seconds;      /* the sampler's wall time */
+} ginv_sbc_result;
+ginv_status ginv_sbc_run(ginv_net *net, const ginv_op *op, double sigma, const ginv_sample_opts *o,
+                         const ginv_sbc_opts *so, ginv_sbc_result *res);
+void ginv_sbc_result_release(ginv_sbc_result *r);
+/* Pearson's chi-square over the k x bins histogram hist of R counts per
+ * coordinate (expected R / bins each): chi2 and pvalue (k each). */
+ginv_status ginv_sbc_chi2(int k, int bins, const int *hist, double *chi2, double *pvalue);
+/* P(X > x) for X ~ chi-square with df > 0 degrees of freedom: the regularised
+ * upper incomplete gamma Q(df / 2, x / 2) (series or continued fraction,
+ * about 1e-14 relative). 1 for x <= 0, NaN for a bad df or x. */
+double ginv_chi2_sf(double x, double df);
+
 /* --------------------------------------------------------------- SGILO */
 
 /* Score-Guided Intermediate Layer Optimization (Daras et al. 2022 §2, §4):

@@ -41,7 +41,15 @@ struct ginv_objective {
     double *meas;    /* (cap) 1/2 ||r||^2 */
     const int *pair; /* CABS: (m) the op's partner indices p(i) */
     const float *x;  /* (cap, n)  G(z), inside ws */
+    const int *rows; /* NULL, or (B) the measurement row of each batch row (ny > 1) */
 };
+
+/* The measurement row batch row b reads: 0 when y is shared, else b, or
+ * rows[b] while ginv_objective_set_rows holds a map. */
+static size_t yrow(const ginv_objective *o, int b)
+{
+    return o->ny == 1 ? 0 : o->rows ? (size_t)o->rows[b] : (size_t)b;
+}
 
 ginv_status ginv_objective_new(ginv_objective **out, ginv_net *net, const ginv_op *op,
                                const float *y, int ny, double lambda, int B)
@@ -193,7 +201,7 @@ static double measurement_loss(ginv_objective *o, int b, float *r, const float *
         return o->loss == GINV_ONEBIT_CORR ? 1.0 : 0.25;
     }
     if (o->loss == GINV_ONEBIT_CORR) {
-        double c = o->aty[o->ny == 1 ? 0 : b], p = 0;
+        double c = o->aty[yrow(o, b)], p = 0;
         if (!(c > 0)) { /* A^T y = 0: no direction to correlate with */
             memset(r, 0, (size_t)m * sizeof(float));
             return 1.0;
@@ -227,7 +235,7 @@ ginv_status ginv_objective_eval(ginv_objective *o, int B, const float *z, double
     ginv_op_apply(o->op, B, o->x, o->r);
     for (int b = 0; b < B; b++) {
         float *r = o->r + (size_t)b * m;
-        const float *y = o->y + (o->ny == 1 ? 0 : (size_t)b * m);
+        const float *y = o->y + yrow(o, b) * m;
         double loss = measurement_loss(o, b, r, y);
         double zz = 0;
         const float *zb = z + (size_t)b * k;
@@ -254,6 +262,11 @@ ginv_status ginv_objective_eval(ginv_objective *o, int B, const float *z, double
 const double *ginv_objective_meas_loss(const ginv_objective *o) { return o->meas; }
 const float *ginv_objective_signal(const ginv_objective *o) { return o->x; }
 int ginv_objective_k(const ginv_objective *o) { return o->k; }
+
+void ginv_objective_set_rows(ginv_objective *o, const int *rows)
+{
+    if (o) o->rows = rows;
+}
 
 void ginv_objective_set_probit(ginv_objective *o, double sigma)
 {

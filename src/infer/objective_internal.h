@@ -14,6 +14,12 @@
  * sigma <= 0 restores the operator's own loss. No effect on other links. */
 void ginv_objective_set_probit(ginv_objective *o, double sigma);
 
+/* A gathered batch (NUTS evaluates only the chains still building their
+ * trees): batch row b is measured against y row rows[b] (when y has one row
+ * per chain; no effect when it is shared) until the next call; NULL restores
+ * row b for batch row b. rows must stay valid while it is set. */
+void ginv_objective_set_rows(ginv_objective *o, const int *rows);
+
 /* The measurement term of one row for the links that compare values or
  * magnitudes (Hand, Leong & Voroninski 2018 eq. 2 for ABS and CABS):
  *   LINEAR  1/2 ||u - y||^2;   ABS  1/2 sum (|u_i| - y_i)^2;

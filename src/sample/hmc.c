@@ -427,7 +427,7 @@ static ginv_status nuts_step(ginv_chains *ch)
             h->idx[n++] = c;
         }
         if (n == 0) break;
-        ginv_status st = ginv_posterior_eval(ch->post, n, ch->zp, ch->Up, ch->gp);
+        ginv_status st = ginv_posterior_eval_rows(ch->post, n, h->idx, ch->zp, ch->Up, ch->gp);
         if (st != GINV_OK) return st;
         ch->rounds++;
         ch->leaves += n;

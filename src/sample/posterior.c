@@ -159,3 +159,14 @@ ginv_status ginv_posterior_eval(ginv_posterior *p, int B, const float *z, double
     }
     return GINV_OK;
 }
+
+ginv_status ginv_posterior_eval_rows(ginv_posterior *p, int B, const int *rows, const float *z,
+                                     double *U, float *grad)
+{
+    GINV_NONNULL(p);
+    if (p->energy) return ginv_posterior_eval(p, B, z, U, grad);
+    ginv_objective_set_rows(p->obj, rows);
+    ginv_status st = ginv_posterior_eval(p, B, z, U, grad);
+    ginv_objective_set_rows(p->obj, NULL);
+    return st;
+}

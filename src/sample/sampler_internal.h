@@ -12,6 +12,11 @@ const ginv_op *ginv_posterior_op(const ginv_posterior *p);
 const float *ginv_posterior_y(const ginv_posterior *p, int *ny);
 double ginv_posterior_sigma(const ginv_posterior *p);
 int ginv_posterior_cap(const ginv_posterior *p); /* the batch it was built for */
+/* ginv_posterior_eval of a gathered batch: row b is chain rows[b], whose
+ * own y (when the posterior has one per chain) it is measured against. An
+ * energy function's posterior has no per-chain data: a plain evaluation. */
+ginv_status ginv_posterior_eval_rows(ginv_posterior *p, int B, const int *rows, const float *z,
+                                     double *U, float *grad);
 /* 0 for ginv_posterior_new_energy's posteriors (no net, operator or y). */
 int ginv_posterior_has_generator(const ginv_posterior *p);
 
