@@ -251,6 +251,7 @@ TEST(api_theory_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_landscape_slope_zero(NULL, 0, 0, NULL));
     NULLS(ginv_landscape_hessian(NULL, NULL, 0, NULL));
     NULLS(ginv_landscape_eigvals(0, NULL, NULL));
+    NULLS(ginv_landscape_hessian_ball(NULL, 0, 0, 0, 0, NULL));
     NULLS(ginv_landscape_orth_dir(NULL, 0, NULL));
     NULLS(ginv_landscape_plane(NULL, NULL, 0, NULL, 0, NULL, NULL));
     NULLS(ginv_landscape_basins_run(NULL, NULL, 0, 0, 0, 0, NULL));
