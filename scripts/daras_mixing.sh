@@ -10,7 +10,8 @@
 # in numbers" comes from this script.
 #
 # Usage: nice -n 5 scripts/daras_mixing.sh OUTDIR [eps|C|width|hessian|all]
-# (all: about 15-25 minutes on the 2-core development machine)
+# (all: about 40 minutes on the busy 2-core development machine; the sweeps
+# may run as separate processes into the same OUTDIR)
 #
 # Units. ginv's f is 1/2||A G(z) - y||^2 with weights N(0, 1/n_i), so
 # ||G(z)||^2 ~ ||z||^2 / 2^d; Daras et al.'s loss is for weights scaled so that
@@ -24,7 +25,7 @@ G=${GINV:-build/ginv}
 O=$1 what=${2:-all}
 mkdir -p "$O"
 SUM=$O/summary.tsv
-[[ -f $SUM ]] || printf 'sweep\tnet\tm\tC\teta\teps\tsteps\tz0_norm\tt_hi_steps\tt_lo_steps\tcoupling_end\tot_w1_end\tot_floor_end\tsliced_end\n' >"$SUM"
+[[ -f $SUM ]] || printf 'sweep\tnet\tm\tC\teta\teps\tsteps\tz0_norm\tt_hi_steps\tt_lo_steps\tcoupling_end\tsliced_end\tot_indep_start\tot_indep_at_t_hi\tot_indep_end\n' >"$SUM"
 
 # one setting: net L, measurements m, C, step eta, target eps, horizon H (in units t eta)
 run() {
@@ -47,23 +48,28 @@ run() {
     # the experiment: from -z0 + N(0, (0.05 ||z0||)^2 I / k), the same noise as the twin
     $G sample $common --start negative --burn-in 0 --samples 100 --thin "$thin" --chain-seed 2001 \
         --couple "$O/twin_$tag/samples.npy" --reference "$O/ref_$tag/samples.npy" --w1-dirs 8 \
-        --json "$O/neg_$tag.json" 2>/dev/null
-    # the OT floor: an independent stationary run (noise 3001) against the twin
+        --out "$O/neg_$tag" --json "$O/neg_$tag.json" 2>/dev/null
+    # the empirical W1 with independent clouds: a second stationary run (noise 3001,
+    # independent of the experiment's 2001) against the experiment's chains, exact OT
+    # per kept step; once the chains have mixed it is the floor of two independent
+    # 64-point samples of one law (the estimator's bias)
     $G sample $common --start-from "$O/ref_$tag/samples.npy" --burn-in 0 --samples 100 --thin "$thin" \
-        --chain-seed 3001 --couple "$O/twin_$tag/samples.npy" --json "$O/floor_$tag.json" 2>/dev/null
+        --chain-seed 3001 --couple "$O/neg_$tag/samples.npy" --json "$O/indep_$tag.json" 2>/dev/null
     # t_hi: the first kept step from which the coupling stays <= eps ||z0|| (an upper
     # bound on the mixing time to W <= eps ||z*||); t_lo: the same for the sliced W1 (a
     # lower bound; NaN-free once the chains have left -z0)
     jq -r --arg s "$sweep" --arg L "$L" --argjson m "$m" --argjson C "$Cc" --argjson eta "$eta" --argjson eps "$eps" \
-        --argjson steps "$steps" --slurpfile fl "$O/floor_$tag.json" '
+        --argjson steps "$steps" --slurpfile ind "$O/indep_$tag.json" '
         def nz: (.z0 | map(. * .) | add | sqrt);
         def stay(a; thr): ([range(0; a | length)] | map(select(a[.:] | all(. <= thr))) | first) as $i
             | if $i == null then "NaN" else .trajectory.step[$i] end;
-        nz as $n | .trajectory as $t |
+        nz as $n | .trajectory as $t | $ind[0].trajectory.ot_w1 as $o |
+        (stay($t.coupling; $eps * $n)) as $th |
         [$s, $L, $m, $C, $eta, $eps, $steps, ($n * 1000 | round / 1000),
-         stay($t.coupling; $eps * $n), stay($t.w1_sliced; $eps * $n),
-         ($t.coupling[-1] * 1e4 | round / 1e4), ($t.ot_w1[-1] * 1e4 | round / 1e4),
-         ($fl[0].trajectory.ot_w1[-1] * 1e4 | round / 1e4), ($t.w1_sliced[-1] * 1e4 | round / 1e4)] | @tsv' \
+         $th, stay($t.w1_sliced; $eps * $n),
+         ($t.coupling[-1] * 1e4 | round / 1e4), ($t.w1_sliced[-1] * 1e4 | round / 1e4), ($o[0] * 1e4 | round / 1e4),
+         (if $th == "NaN" then "NaN" else ($o[($t.step | index($th))] * 1e4 | round / 1e4) end),
+         ($o[-1] * 1e4 | round / 1e4)] | @tsv' \
         "$O/neg_$tag.json" | tee -a "$SUM"
 }
 
@@ -75,12 +81,13 @@ if [[ $what == eps || $what == all ]]; then
     done
 fi
 if [[ $what == C || $what == all ]]; then
-    for Cc in 1 4 16 64; do run C $N1 100 $Cc 0.05 0.07 100; done
+    # eta 0.1 (eps 0.1), 200 time units: the escape experiment's step; large C escapes late
+    for Cc in 1 4 16 64; do run C $N1 100 $Cc 0.1 0.1 200; done
 fi
 if [[ $what == width || $what == all ]]; then
     # n = k: layers k, 25k, 100k, m = 10k; and depth 3
-    for L in 5,125,500 10,250,1000 20,500,2000; do run width $L $((10 * ${L%%,*})) 4 0.05 0.07 100; done
-    run width 10,100,300,1000 100 4 0.05 0.07 100
+    for L in 5,125,500 10,250,1000 20,500,2000; do run width $L $((10 * ${L%%,*})) 4 0.1 0.1 100; done
+    run width 10,100,300,1000 100 4 0.1 0.1 100
 fi
 if [[ $what == hessian || $what == all ]]; then
     # Lemma B.6: smallest eigenvalue of the Hessian of f in balls of radius R ||z0|| around z0
