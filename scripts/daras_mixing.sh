@@ -10,8 +10,8 @@
 # in numbers" comes from this script.
 #
 # Usage: nice -n 5 scripts/daras_mixing.sh OUTDIR [eps|C|width|hessian|all]
-# (all: about 40 minutes on the busy 2-core development machine; the sweeps
-# may run as separate processes into the same OUTDIR)
+# (all: about 15-20 minutes on the busy 2-core development machine; the
+# sweeps may run as separate processes into the same OUTDIR)
 #
 # Units. ginv's f is 1/2||A G(z) - y||^2 with weights N(0, 1/n_i), so
 # ||G(z)||^2 ~ ||z||^2 / 2^d; Daras et al.'s loss is for weights scaled so that
