@@ -9,8 +9,10 @@
 # in a ball around z0. Every number in docs/sampling.md's section "Theorem 3.1
 # in numbers" comes from this script.
 #
-# Usage: nice -n 5 scripts/daras_mixing.sh OUTDIR [eps|C|width|hessian|all]
-# (all: about 15-20 minutes on the busy 2-core development machine; the
+# Usage: nice -n 5 scripts/daras_mixing.sh OUTDIR [eps|C|width|depth|hessian|all|fits]
+# (fits: only the fits over OUTDIR/summary.tsv; WIDTHS="5,125,500 .." runs a part
+# of the width sweep, e.g. in two processes; GINV=path picks the binary)
+# (all: about 20-30 minutes on the busy 2-core development machine; the
 # sweeps may run as separate processes into the same OUTDIR)
 #
 # Units. ginv's f is 1/2||A G(z) - y||^2 with weights N(0, 1/n_i), so
@@ -85,9 +87,11 @@ if [[ $what == C || $what == all ]]; then
     for Cc in 1 4 16 64; do run C $N1 100 $Cc 0.1 0.1 200; done
 fi
 if [[ $what == width || $what == all ]]; then
-    # n = k: layers k, 25k, 100k, m = 10k; and depth 3
-    for L in 5,125,500 10,250,1000 20,500,2000; do run width $L $((10 * ${L%%,*})) 4 0.1 0.1 100; done
-    run width 10,100,300,1000 100 4 0.1 0.1 100
+    # n = k: layers k, 25k, 100k, m = 10k, 200 time units
+    for L in ${WIDTHS:-5,125,500 10,250,1000 15,375,1500 20,500,2000}; do run width $L $((10 * ${L%%,*})) 4 0.1 0.1 200; done
+fi
+if [[ $what == depth || $what == all ]]; then
+    run depth 10,100,300,1000 100 4 0.1 0.1 400 # d = 3 escapes later
 fi
 if [[ $what == hessian || $what == all ]]; then
     # Lemma B.6: smallest eigenvalue of the Hessian of f in balls of radius R ||z0|| around z0
@@ -122,6 +126,8 @@ if [[ -s $SUM ]]; then
     awk -F'\t' '$1 == "eps" { e = $6; print log(1 / e) / (e * e), $9 }' "$SUM" | fit
     echo "fit: t_hi * eta (time units) against log(1/eps), eps sweep"
     awk -F'\t' '$1 == "eps" && $9 != "NaN" { print log(1 / $6), $9 * $5 }' "$SUM" | fit
-    echo "fit: t_hi (steps) against k, width sweep (depth 2)"
-    awk -F'\t' '$1 == "width" && split($2, p, ",") == 3 { print p[1], $9 }' "$SUM" | fit
+    echo "fit: ln t_hi against k, width sweep (depth 2): t_hi ~ exp(a k)"
+    awk -F'\t' '$1 == "width" && $9 != "NaN" { split($2, p, ","); print p[1], log($9) }' "$SUM" | fit
+    echo "fit: ln t_hi against ln k, width sweep (depth 2): t_hi ~ k^a"
+    awk -F'\t' '$1 == "width" && $9 != "NaN" { split($2, p, ","); print log(p[1]), log($9) }' "$SUM" | fit
 fi
