@@ -44,6 +44,9 @@ typedef struct {
     ginv_array truth;
     const float *z0;
     double nz0, rho;
+    double hb_radius, hb_step; /* --hessian-ball: Daras et al. Lemma B.6 */
+    int hb_points;
+    ginv_landscape_convexity cvx;
     ginv_landscape *ls;
     /* the line, the negative stationary point, its Hessians */
     double *t, *f, *gn, *sl;
@@ -71,6 +74,9 @@ static int parse_options(landscape_cmd *a, int argc, char **argv)
         {"truth", 0, OPT_STRING, &a->truth_path, "FILE", "z0 (k values, .npy or text) instead of N(0, I)"},
         {"out", 0, OPT_STRING, &a->out_dir, "DIR", "directory for landscape_line.png and landscape_plane.png"},
         {"json", 0, OPT_STRING, &a->json, "FILE", "write the data and results as JSON ('-': stdout)"},
+        {"hessian-ball", 0, OPT_DOUBLE, &a->hb_radius, "R", "also Daras et al.'s Lemma B.6: the smallest Hessian eigenvalue of f at z0 and at --hessian-points points uniform in the ball ||z - z0|| <= R ||z0|| (JSON convexity; 0: off)", 0, 100},
+        {"hessian-points", 0, OPT_INT, &a->hb_points, "P", "with --hessian-ball: points in the ball", 1, 1 << 20},
+        {"hessian-step", 0, OPT_DOUBLE, &a->hb_step, "H", "with --hessian-ball: central-difference step, times ||z0|| (the step decides how many ReLU kinks each difference spans)", 1e-6, 1},
         CLI_QUIET_OPT(a->quiet),
         CLI_FIGURE_OPTS(a->fig_format),
         {0},
@@ -203,6 +209,15 @@ static int measure_plane_and_basins(landscape_cmd *a)
     return 0;
 }
 
+/* --hessian-ball: Lemma B.6's smallest eigenvalue in the ball. 0 or an exit code. */
+static int measure_convexity(landscape_cmd *a)
+{
+    if (!(a->hb_radius > 0)) return 0;
+    ginv_status st = ginv_landscape_hessian_ball(a->ls, a->hb_radius * a->nz0, a->hb_points, a->hb_step * a->nz0,
+                                                 a->seed + (uint64_t)a->trial, &a->cvx);
+    return st == GINV_OK ? 0 : cli_lib_error(C, st);
+}
+
 static void print_summary(const landscape_cmd *a)
 {
     int k = a->k, d = a->d;
@@ -276,6 +291,17 @@ static void json_params_negative(cJSON *doc, const landscape_cmd *a)
     cJSON_AddBoolToObject(neg, "interior", a->interior);
     cJSON_AddItemToObject(neg, "grad_norm", cli_json_num(a->gnn));
     cJSON_AddItemToObject(neg, "grad_norm_orthogonal", cli_json_num(a->grad_orth));
+    if (a->hb_radius > 0) { /* Daras et al. Lemma B.6; their L = 2^d f (weights N(0, 2/n_i)) */
+        cJSON *cv = cJSON_AddObjectToObject(doc, "convexity");
+        cJSON_AddNumberToObject(cv, "radius", a->hb_radius);
+        cJSON_AddNumberToObject(cv, "points", a->hb_points);
+        cJSON_AddNumberToObject(cv, "step", a->hb_step);
+        cJSON_AddItemToObject(cv, "lambda_min_at_z0", cli_json_num(a->cvx.at_z0));
+        cJSON_AddItemToObject(cv, "lambda_min", cli_json_num(a->cvx.min));
+        cJSON_AddItemToObject(cv, "lambda_min_mean", cli_json_num(a->cvx.mean));
+        cJSON_AddItemToObject(cv, "frac_positive", cli_json_num(a->cvx.frac_positive));
+        cJSON_AddNumberToObject(cv, "daras_scale", ldexp(1, a->d));
+    }
     cJSON *hs = cJSON_AddArrayToObject(neg, "hessian");
     for (int s = 0; s < NSTEPS; s++) {
         cJSON *o = cJSON_CreateObject();
@@ -347,14 +373,20 @@ int cmd_landscape(int argc, char **argv)
 {
     landscape_cmd *a = calloc(1, sizeof *a);
     if (!a) return cli_oom(C);
-    *a = (landscape_cmd){.fig_format = "png", .seed = 1};
+    *a = (landscape_cmd){.fig_format = "png", .seed = 1, .hb_points = 50, .hb_step = 0.03};
     int rc = parse_options(a, argc, argv);
     if (rc) {
         free(a);
         return rc == CLI_HELP ? 0 : rc;
     }
-    if (!(rc = draw_problem(a)) && !(rc = measure_line(a)) && !(rc = measure_plane_and_basins(a))) {
+    if (!(rc = draw_problem(a)) && !(rc = measure_line(a)) && !(rc = measure_plane_and_basins(a)) &&
+        !(rc = measure_convexity(a))) {
         if (!a->quiet) print_summary(a);
+        if (!a->quiet && a->hb_radius > 0)
+            printf("Hessian in the ball of radius %g ||z0|| (%d points, step %g ||z0||): smallest eigenvalue %.4g at z0, "
+                   "min %.4g, mean %.4g, fraction > 0 %.3f; times 2^d = %g (Daras's L, Lemma B.6: 1 at z0, >= 0.9): "
+                   "%.4g at z0, min %.4g\n", a->hb_radius, a->hb_points, a->hb_step, a->cvx.at_z0, a->cvx.min,
+                   a->cvx.mean, a->cvx.frac_positive, ldexp(1, a->d), ldexp(a->cvx.at_z0, a->d), ldexp(a->cvx.min, a->d));
         /* outputs, only now; on a JSON failure the figures are not committed */
         if (!(rc = write_figures(a)) && a->json) {
             cJSON *doc = cli_json_new(C);

@@ -101,7 +101,7 @@ typedef struct {
     /* options: the table's (ginv_sample_table) and the command's own */
     ginv_sample_params p;
     const char *centre_path, *truth_path, *y_path, *out_dir, *json, *ref_path, *fig_format;
-    const char *metric_path;
+    const char *metric_path, *start_from, *couple_path; /* --start-from, --couple (Daras Thm 3.1's coupling) */
     int quiet, w1_dirs, png_scale, signal_diag, rhat_curve, allow_warnings, threads, trial;
     int sbc, sbc_bins;       /* --sbc R: simulation-based calibration instead of one posterior */
     double sbc_alpha;
@@ -116,11 +116,12 @@ typedef struct {
     int k, n, m;
     ginv_posterior *post;
     ginv_sample_result res;
-    ginv_array truth, yarr, centre, ref;
+    ginv_array truth, yarr, centre, ref, startarr, couple;
     const float *z0, *y;
     /* summaries */
     float *mz, *sz, *mx, *sx;
     double *draws, *traj;   /* traj: 4 per kept step (step, frac_near, mean_rel_dist, w1_sliced) */
+    double *ctraj;          /* with --couple: 3 per kept step (coupling, ot_w1, ot_w2) */
     ginv_diag *diag;
     double max_rhat, min_bulk, min_tail, spes, mean_err;
     ginv_signal_diag sdg;
@@ -157,6 +158,8 @@ static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts, in
         {"near", 0, OPT_DOUBLE, &a->near, "R", "trajectory: a chain is near z0 when ||z - z0|| <= R ||z0||", 0, 1e6},
         {"reference", 0, OPT_STRING, &a->ref_path, "FILE", "trajectory: samples.npy of a long reference run (any array of k-vectors); records the sliced W1 to them at every kept step"},
         {"w1-dirs", 0, OPT_INT, &a->w1_dirs, "P", "with --reference: random directions of the sliced W1", 1, 1 << 16},
+        {"start-from", 0, OPT_STRING, &a->start_from, "FILE", "start the chains at FILE, in place of --start: C x k values, or a run's samples.npy (C x S x k: chain c starts at its chain c's last kept state, e.g. a long reference run's: draws of the stationary law)"},
+        {"couple", 0, OPT_STRING, &a->couple_path, "FILE", "trajectory: samples.npy of a twin run with the same chains, samples, thinning and --chain-seed (the same noise drives chain c in both: a synchronous coupling); records at every kept step the mean ||z_c - z'_c|| (an upper bound on W1 between the two runs' laws) and the exact OT W1 and W2 between the two clouds of C chains"},
         {"seed", 0, OPT_U64, &a->seed, "S", "random seed"},
         {"trial", 0, OPT_INT, &a->trial, "T", "draw trial T's problem (the one `ginv recover` draws as trial T), chains seeded S + T: what sweep unit (seed S, trial T) runs", 0, 1 << 30},
         {"chain-seed", 0, OPT_U64, &a->chain_seed, "S", "seed of the chains' noise (and random starts) only (default: --seed plus --trial), e.g. for an independent reference run on the same problem"},
@@ -201,7 +204,7 @@ static int parse_options(sample_cmd *a, int argc, char **argv, cli_opt *opts, in
                    "Daras et al.: f = ||A G(z) - y||^2 and exp(-beta f): --sigma 0.70710678 --prior none\n"
                    "--temperature beta. Pareek & Risteski: L = 1/2(||z||^2 + ||G(z) - x||^2 / b^2):\n"
                    "--op identity --sigma b --prior gaussian --temperature 1. See docs/sampling.md.\n"
-                   "Outputs in DIR: samples.npy and samples.safetensors (S x C x k), samples.nc (ArviZ's\n"
+                   "Outputs in DIR: samples.npy and samples.safetensors (C x S x k), samples.nc (ArviZ's\n"
                    "InferenceData in NetCDF-4: arviz.from_netcdf; chain-first), mean_z.npy, std_z.npy,\n"
                    "mean_x.npy, std_x.npy (per-pixel std of G(z)), trace.png and rank.png (the worst R-hat's\n"
                    "coordinate: its trace, and its ranks per chain), trajectory.png (fraction of\n"
@@ -348,6 +351,33 @@ static int metric_file(sample_cmd *a)
     return 0;
 }
 
+/* --start-from (C x S' x k: chain c starts at [c, S' - 1, :]) and --couple
+ * (the twin run's samples.npy, C x S x k, checked after the run). 0 or an
+ * exit code. */
+static int coupling_inputs(sample_cmd *a)
+{
+    size_t k = (size_t)a->k, C0 = (size_t)a->so.chains;
+    if (a->start_from) {
+        if (ginv_array_read(a->start_from, &a->startarr) != GINV_OK) return cli_fail(C, "--start-from: %s", ginv_last_error());
+        size_t nv = ginv_array_count(&a->startarr);
+        if (nv == 0 || nv % (C0 * k))
+            return cli_error_code(C, CLI_EXIT_FORMAT, "--start-from '%s' holds %zu values, not %zu chains x S x %zu",
+                                  a->start_from, nv, C0, k);
+        size_t S0 = nv / (C0 * k);
+        float *d = a->startarr.data;
+        for (size_t c = 0; c < C0; c++) /* chain c's last state to row c, in place (rows only move down) */
+            memmove(d + c * k, d + (c * S0 + S0 - 1) * k, k * sizeof(float));
+        for (size_t i = 0; i < C0 * k; i++)
+            if (!isfinite(d[i]))
+                return cli_error_code(C, CLI_EXIT_NUMERIC, "--start-from '%s': a start is not finite", a->start_from);
+        a->so.init = GINV_CHAIN_INIT_GIVEN;
+        a->so.init_z = d;
+    }
+    if (a->couple_path && ginv_array_read(a->couple_path, &a->couple) != GINV_OK)
+        return cli_fail(C, "--couple: %s", ginv_last_error());
+    return 0;
+}
+
 /* The reference samples, the ball's centre, the metric. 0 or an exit code. */
 static int chain_inputs(sample_cmd *a)
 {
@@ -358,6 +388,7 @@ static int chain_inputs(sample_cmd *a)
             return cli_error_code(C, CLI_EXIT_FORMAT, "--reference '%s' holds %zu values, not a whole number of %d-vectors",
                                   a->ref_path, ginv_array_count(&a->ref), k);
     }
+    if ((rc = coupling_inputs(a))) return rc;
     if (a->centre_path) {
         if ((rc = cli_read_vector(C, "centre", a->centre_path, (size_t)k, &a->centre))) return rc;
         a->so.centre = a->centre.data;
@@ -561,6 +592,39 @@ static int summarise(sample_cmd *a)
     return 0;
 }
 
+/* --couple: per kept step s, the twin run's C states at s against ours:
+ * the synchronous coupling's mean distance and the exact OT W1, W2
+ * (Daras et al. Thm 3.1's W(Z_t, mu) from above when the twin started from
+ * mu; src/sample/transport.c). */
+static int coupling_trajectory(sample_cmd *a)
+{
+    int S = a->res.S, Cn = a->res.C, k = a->k;
+    size_t want = (size_t)S * Cn * k;
+    if (ginv_array_count(&a->couple) != want)
+        return cli_error_code(C, CLI_EXIT_FORMAT, "--couple '%s' holds %zu values, not this run's %d chains x %d "
+                              "samples x %d", a->couple_path, ginv_array_count(&a->couple), Cn, S, k);
+    float *y = malloc(sizeof(float) * (size_t)Cn * k);
+    if (!y || !(a->ctraj = malloc(sizeof(double) * 3 * (size_t)S))) {
+        free(y);
+        return cli_oom(C);
+    }
+    for (int s = 0; s < S; s++) {
+        const float *x = a->res.samples + (size_t)s * Cn * k;
+        for (int c = 0; c < Cn; c++) /* the twin's chain-first samples.npy at step s */
+            memcpy(y + (size_t)c * k, a->couple.data + ((size_t)c * S + s) * k, sizeof(float) * k);
+        double *tr = a->ctraj + 3 * (size_t)s;
+        ginv_status st;
+        if ((st = ginv_coupling_distance(k, Cn, x, y, &tr[0])) != GINV_OK ||
+            (st = ginv_ot_exact(k, Cn, x, y, 1, NULL, &tr[1])) != GINV_OK ||
+            (st = ginv_ot_exact(k, Cn, x, y, 2, NULL, &tr[2])) != GINV_OK) {
+            free(y);
+            return cli_lib_error(C, st);
+        }
+    }
+    free(y);
+    return 0;
+}
+
 /* trajectory: per kept step, the fraction of chains within near ||z0|| of z0,
  * their mean ||z - z0|| / ||z0|| (with a truth), and the sliced W1 to the
  * reference samples (with --reference); NaN where unknown */
@@ -596,7 +660,7 @@ static int trajectory(sample_cmd *a)
                                                 a->seed, &tr[3])) != GINV_OK)
             return cli_lib_error(C, st);
     }
-    return 0;
+    return a->couple_path ? coupling_trajectory(a) : 0;
 }
 
 static void print_table(const sample_cmd *a)
@@ -622,6 +686,8 @@ static void print_table(const sample_cmd *a)
     if (a->z0) printf("posterior mean vs truth: rel_error %.3e; at the last step %.3f of the chains "
                       "are within %g ||z0|| of z0\n", a->mean_err, a->traj[4 * (size_t)(S - 1) + 1], a->near);
     if (a->ref_path) printf("sliced W1 to the reference: %.4g at the last step\n", a->traj[4 * (size_t)(S - 1) + 3]);
+    if (a->ctraj) printf("coupled twin at the last step: mean distance %.4g, exact OT W1 %.4g, W2 %.4g\n",
+                         a->ctraj[3 * (size_t)(S - 1)], a->ctraj[3 * (size_t)(S - 1) + 1], a->ctraj[3 * (size_t)(S - 1) + 2]);
     if (so->precond == GINV_PRECOND_LAPLACE)
         printf("laplace preconditioner: Hessian eigenvalues %.4g .. %.4g at the GD point "
                "(condition %.3g removed)\n", res->precond_eig[0], res->precond_eig[1],
@@ -906,6 +972,12 @@ static void json_trajectory_files(cJSON *doc, const sample_cmd *a)
         cJSON *arr = cJSON_AddArrayToObject(tj, tn[q]);
         for (int s2 = 0; s2 < S; s2++) cJSON_AddItemToArray(arr, cli_json_num(a->traj[4 * (size_t)s2 + q]));
     }
+    const char *cn[3] = {"coupling", "ot_w1", "ot_w2"};
+    if (a->ctraj) cJSON_AddStringToObject(tj, "couple", a->couple_path);
+    for (int q = 0; q < 3 && a->ctraj; q++) {
+        cJSON *arr = cJSON_AddArrayToObject(tj, cn[q]);
+        for (int s2 = 0; s2 < S; s2++) cJSON_AddItemToArray(arr, cli_json_num(a->ctraj[3 * (size_t)s2 + q]));
+    }
     if (!a->out_dir) return; /* no files: the table and the JSON only */
     cJSON *f = cJSON_AddObjectToObject(doc, "files");
     for (int i = 0; i < NOUT; i++)
@@ -1029,6 +1101,9 @@ static void sample_release(sample_cmd *a)
     ginv_array_release(&a->truth);
     ginv_array_release(&a->yarr);
     ginv_array_release(&a->centre);
+    ginv_array_release(&a->startarr);
+    ginv_array_release(&a->couple);
+    free(a->ctraj);
     ginv_sample_setup_release(&a->su);
     ginv_sbc_result_release(&a->sbc_res);
 }

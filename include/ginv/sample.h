@@ -370,6 +370,18 @@ enum { GINV_STREAM_W1 = GINV_STREAM_USER + 42 };
 ginv_status ginv_w1_1d(int na, const double *a, int nb, const double *b, double *out);
 ginv_status ginv_w1_sliced(int k, int na, const float *a, int nb, const float *b, int ndirs,
                            uint64_t seed, double *out);
+/* Exact OT between two n-point clouds a, b (n x k each, uniform weights,
+ * n <= 4096; transport.c): W_p of the empirical laws for p = 1 or 2, by a
+ * minimum-cost assignment (O(n^3)); match (n, may be NULL) gets the optimal
+ * permutation, a_i -> b_match[i]. Never below the sliced W1 of the same clouds
+ * (p = 1); biased upward as an estimate of W_p between the laws (> 0 for two
+ * samples of one law). */
+ginv_status ginv_ot_exact(int k, int n, const float *a, const float *b, int p, int *match,
+                          double *out);
+/* The synchronous coupling's distance: mean over i of ||a_i - b_i|| (paired
+ * rows, n x k). For chains driven by the same noise it estimates an upper
+ * bound E||Z_t - Z'_t|| >= W1(law Z_t, law Z'_t) (Daras et al. Thm 3.1's W). */
+ginv_status ginv_coupling_distance(int k, int n, const float *a, const float *b, double *out);
 
 /* ---------------------------------------------------------------- SBC */
 

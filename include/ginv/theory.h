@@ -142,6 +142,21 @@ ginv_status ginv_landscape_negative_point(ginv_landscape *ls, double range, ginv
 ginv_status ginv_landscape_hessian(ginv_landscape *ls, const float *z, double step, double *H);
 /* Eigenvalues (ascending) of the symmetric part of H (k x k). */
 ginv_status ginv_landscape_eigvals(int k, const double *H, double *eig);
+/* Daras et al. (2022) App. B Lemma B.6: f is strongly convex in a ball
+ * around the optimum. The smallest eigenvalue of the symmetric part of the
+ * central-difference Hessian (ginv_landscape_hessian, step `step`) at z0 and
+ * at `points` points uniform in the ball ||z - z0|| <= radius (stream (seed,
+ * GINV_STREAM_HESSIAN_BALL, i)): at_z0, the minimum and mean over the points,
+ * and the fraction of points whose smallest eigenvalue is > 0. f here is
+ * 1/2 ||A G(z) - y||^2; the lemma's L (weights N(0, 2/n_i), ||G(z)|| ~ ||z||)
+ * is 2^d f for ginv's N(0, 1/n_i) weights, with Hessian I at z0 in expectation
+ * and constant 0.9 in the ball. */
+enum { GINV_STREAM_HESSIAN_BALL = GINV_STREAM_USER + 100 };
+typedef struct {
+    double at_z0, min, mean, frac_positive;
+} ginv_landscape_convexity;
+ginv_status ginv_landscape_hessian_ball(ginv_landscape *ls, double radius, int points, double step,
+                                        uint64_t seed, ginv_landscape_convexity *out);
 /* A unit direction orthogonal to z0, from stream (seed, GINV_STREAM_LANDSCAPE_DIR, 0). */
 ginv_status ginv_landscape_orth_dir(ginv_landscape *ls, uint64_t seed, float *dir);
 /* f on the plane z = a z0 + b ||z0|| dir for a = xs[i], b = ys[j]:

@@ -255,6 +255,56 @@ ginv_status ginv_landscape_eigvals(int k, const double *H, double *eig)
     return st;
 }
 
+/* Daras et al. (2022) App. B, Lemma B.6 (f 0.9-strongly convex in a ball of
+ * radius l around x*), measured: the smallest Hessian eigenvalue at z0 and
+ * at points uniform in the ball (direction Gaussian, radius R u^(1/k)). */
+ginv_status ginv_landscape_hessian_ball(ginv_landscape *ls, double radius, int points, double step,
+                                        uint64_t seed, ginv_landscape_convexity *out)
+{
+    GINV_NONNULL(ls);
+    GINV_NONNULL(out);
+    if (points < 1 || !(radius >= 0) || !isfinite(radius))
+        return ginv_fail(GINV_ERR_ARG, "Hessian ball needs points >= 1 and a radius >= 0 (points %d, radius %g)",
+                         points, radius);
+    int k = ls->k;
+    double *H = ginv_malloc(sizeof(double) * (size_t)k * k), *eig = ginv_malloc(sizeof(double) * 2 * k);
+    float *z = ginv_malloc(sizeof(float) * k);
+    ginv_status st = !H || !eig || !z ? ginv_fail(GINV_ERR_NOMEM, "out of memory for the Hessian ball") : GINV_OK;
+    double mn = INFINITY, sum = 0, pos = 0, *u = eig + k;
+    for (int p = -1; p < points && st == GINV_OK; p++) { /* p = -1: z0 itself */
+        memcpy(z, ls->z0, sizeof(float) * k);
+        if (p >= 0) {
+            ginv_rng r;
+            ginv_rng_init(&r, seed, GINV_STREAM_HESSIAN_BALL, (uint64_t)p);
+            double nrm = 0;
+            for (int i = 0; i < k; i++) {
+                u[i] = ginv_rng_normal(&r);
+                nrm += u[i] * u[i];
+            }
+            double rad = radius * pow(ginv_rng_uniform(&r), 1.0 / k) / sqrt(nrm);
+            for (int i = 0; i < k; i++) z[i] = (float)(ls->z0[i] + rad * u[i]);
+        }
+        if ((st = ginv_landscape_hessian(ls, z, step, H)) != GINV_OK || (st = ginv_landscape_eigvals(k, H, eig)) != GINV_OK)
+            break;
+        if (p < 0) {
+            out->at_z0 = eig[0];
+            continue;
+        }
+        mn = fmin(mn, eig[0]);
+        sum += eig[0];
+        pos += eig[0] > 0;
+    }
+    if (st == GINV_OK) {
+        out->min = mn;
+        out->mean = sum / points;
+        out->frac_positive = pos / points;
+    }
+    ginv_free(H);
+    ginv_free(eig);
+    ginv_free(z);
+    return st;
+}
+
 /* A Gaussian direction with its z0 component removed, normalised: the second
  * axis of the plane through 0, z0 and -rho_d z0. */
 ginv_status ginv_landscape_orth_dir(ginv_landscape *ls, uint64_t seed, float *dir)

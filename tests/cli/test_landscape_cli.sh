@@ -20,6 +20,11 @@ for key in measured_rho rho_d t_slope_zero hessian eigenvalues kind local_minima
 done
 check json_rho_d_is_rho_2 grep -q '"rho_d":	0.3183098' $TMP/l.json
 check basins_add_up python3 -c "import json; b = json.load(open('$TMP/l.json'))['basins']; assert b['near_z0'] + b['near_negative'] + b['elsewhere'] == 6"
+# Daras et al. Lemma B.6 measured: the smallest Hessian eigenvalue at z0 and in a ball
+expect_ok landscape_hessian_ball -- $GINV landscape --layers 10,60,300 --seed 2 --points 41 --grid 9 --inits 2 --iters 10 --hessian-ball 0.05 --hessian-points 10 --out $TMP/lb --json $TMP/lb.json -q
+check hessian_ball_is_convex_near_z0 bash -c "jq -e '.convexity | .lambda_min_at_z0 > 0 and .lambda_min > 0 and .frac_positive == 1 and .daras_scale == 4 and .points == 10' $TMP/lb.json >/dev/null"
+check no_hessian_ball_by_default bash -c "jq -e 'has(\"convexity\") | not' $TMP/l.json >/dev/null"
+expect_error hessian_ball_negative 2 "hessian-ball" -- $GINV landscape --layers 10,60,300 --hessian-ball -1 --out $TMP/lb2
 check line_has_41_points python3 -c "import json; assert len(json.load(open('$TMP/l.json'))['line']['f']) == 41"
 printf '1 -1 0.5 2 0 -0.3 0.7 1.1 -2 0.2\n' > $TMP/z0.txt
 expect_ok landscape_with_truth_and_gaussian_op -- $GINV landscape --layers 10,60,300 --op gaussian --m 100 --truth $TMP/z0.txt --points 21 --grid 5 --inits 2 --iters 10 --out $TMP/o2 -q

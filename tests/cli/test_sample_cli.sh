@@ -70,6 +70,21 @@ printf '1 2 3\n' > $TMP/short.txt
 expect_error negative_needs_truth 2 "needs a truth" -- $GINV sample --allow-warnings --model $M --op identity --y $TMP/short.txt --sigma 1 --step 0.1 --init negative --out $TMP/x
 expect_error reference_of_wrong_width 4 "whole number" -- $GINV sample --allow-warnings --model $M --m 40 --noise 0.1 --step 0.1 --reference $TMP/short.txt --out $TMP/x
 
+# Daras et al. Thm 3.1's coupling (scripts/daras_mixing.sh): a twin run from a
+# run's last states with the same chain seed; coupled with itself the distance
+# and the OT are exactly 0, with the chains from -z0 both are large at first and
+# the OT never exceeds the coupling (the identity is one plan)
+CS="--allow-warnings --model $M --op gaussian --m 40 --noise 0.1 --step 1e-3 --chains 4 --burn-in 0 --samples 10 -q"
+expect_ok sample_start_from_a_run -- $GINV sample $CS --start-from $TMP/tru/samples.npy --chain-seed 5 --out $TMP/twin --json $TMP/twin.json
+check start_from_takes_each_chains_last_state bash -c "jq -e '.trajectory.frac_near[0] == 1' $TMP/twin.json >/dev/null"
+expect_ok sample_couple_with_itself -- $GINV sample $CS --start-from $TMP/tru/samples.npy --chain-seed 5 --couple $TMP/twin/samples.npy --json $TMP/self.json
+check coupling_of_identical_runs_is_zero bash -c "jq -e '(.trajectory.coupling | all(. == 0)) and (.trajectory.ot_w1 | all(. == 0)) and (.trajectory.ot_w2 | all(. == 0))' $TMP/self.json >/dev/null"
+expect_ok sample_couple_negative -- $GINV sample $CS --start negative --chain-seed 5 --couple $TMP/twin/samples.npy --json $TMP/cneg.json
+check coupling_from_negative_bounds_ot bash -c "jq -e '.trajectory as \$t | (\$t.coupling[0] > 1) and ([range(0; 10)] | all(\$t.ot_w1[.] <= \$t.coupling[.] + 1e-9))' $TMP/cneg.json >/dev/null"
+expect_error couple_of_wrong_size 4 "not this run's" -- $GINV sample $CS --start negative --couple $TMP/neg9/samples.npy --samples 5 --out $TMP/x
+expect_error start_from_of_wrong_size 4 "start-from" -- $GINV sample $CS --start-from $TMP/short.txt --out $TMP/x
+check failed_couple_writes_nothing test ! -e $TMP/x
+
 # sampled m and M of Pareek & Risteski: positive for 10 -> 40 leaky ReLU, 0 through a 5-wide layer
 $GINV net random --layers 10,40 --act leaky_relu --seed 1 -o $TMP/inv.safetensors
 $GINV net random --layers 10,5,40 --act leaky_relu --seed 1 -o $TMP/noninv.safetensors

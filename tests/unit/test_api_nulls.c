@@ -232,6 +232,8 @@ TEST(api_sample_refuses_null_pointers_and_zero_sizes)
     }
     NULL_ARG(ginv_sbc_chi2(1, 2, NULL, NULL, NULL), "hist");
     ginv_sbc_result_release(NULL);
+    NULLS(ginv_ot_exact(0, 0, NULL, NULL, 0, NULL, NULL));
+    NULLS(ginv_coupling_distance(0, 0, NULL, NULL, NULL));
     NULLS(ginv_sgilo_run(NULL, NULL, 0, NULL, NULL, NULL, NULL));
     ginv_sgilo_result_release(NULL);
 }
@@ -256,6 +258,7 @@ TEST(api_theory_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_landscape_slope_zero(NULL, 0, 0, NULL));
     NULLS(ginv_landscape_hessian(NULL, NULL, 0, NULL));
     NULLS(ginv_landscape_eigvals(0, NULL, NULL));
+    NULLS(ginv_landscape_hessian_ball(NULL, 0, 0, 0, 0, NULL));
     NULLS(ginv_landscape_orth_dir(NULL, 0, NULL));
     NULLS(ginv_landscape_plane(NULL, NULL, 0, NULL, 0, NULL, NULL));
     NULLS(ginv_landscape_basins_run(NULL, NULL, 0, 0, 0, 0, NULL));

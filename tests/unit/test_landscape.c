@@ -4,6 +4,7 @@
  * differences of the gradient is symmetric and PSD there. */
 #include "test.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* k -> widths[0] -> ... ReLU, bias-free, W_i ~ N(0, 1/n_i), stream (seed, NET, 0). */
@@ -318,4 +319,53 @@ TEST(landscape_setup_draws_the_scenario_of_its_trial)
     ginv_landscape_setup_release(&s);
     CHECK(ginv_param_set(&ginv_landscape_table, &p, "grid", "1") == GINV_ERR_ARG);
     CHECK(strstr(ginv_last_error(), "parameter 'grid' 1 is out of range") != NULL);
+}
+
+/* Lemma B.6 measured (ginv_landscape_hessian_ball): at z0 the residual is 0,
+ * so the Hessian of f = 1/2||G(z) - G(z0)||^2 (A = I) is J^T J and its
+ * smallest eigenvalue is sigma_min(J_G(z0))^2, computed here from the
+ * Jacobian; a ball of radius 0 gives that value at every point; on a wide
+ * net a small ball stays convex (differences over 0.03 ||z0||), a ball
+ * reaching past 0 does not. */
+TEST(landscape_hessian_ball_matches_jacobian_at_z0_and_loses_convexity_far_out)
+{
+    int w[] = {200, 800};
+    const int k = 6, n = 800;
+    ginv_net *net = relu_net(k, 2, w, 3);
+    ginv_op *op = NULL;
+    ginv_landscape *ls = NULL;
+    float z0[6];
+    draw_z0(z0, k, 3);
+    CHECK(net != NULL);
+    CHECK_OK(ginv_op_identity(&op, n));
+    CHECK_OK(ginv_landscape_new(&ls, net, op, z0, 16));
+    float *J = malloc(sizeof(float) * n * k);
+    double JtJ[36], eig[6];
+    CHECK_OK(ginv_net_jacobian(net, z0, J));
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++) {
+            double s = 0;
+            for (int r = 0; r < n; r++) s += (double)J[r * k + i] * J[r * k + j];
+            JtJ[i * k + j] = s;
+        }
+    CHECK_OK(ginv_sym_eigvals(k, JtJ, eig));
+    double nz = 0;
+    for (int i = 0; i < k; i++) nz += (double)z0[i] * z0[i];
+    nz = sqrt(nz);
+    ginv_landscape_convexity cv;
+    CHECK_OK(ginv_landscape_hessian_ball(ls, 0.0, 3, 1e-4 * nz, 7, &cv));
+    CHECK_MSG(fabs(cv.at_z0 - eig[0]) <= 2e-3 * eig[0], "at z0 %g vs sigma_min(J)^2 %g", cv.at_z0, eig[0]);
+    CHECK_NEAR(cv.min, cv.at_z0, 1e-12);
+    CHECK(cv.frac_positive == 1);
+    /* the difference step spans the kinks (0.03 ||z0||): a tiny step that
+     * straddles one kink sees the residual's jump, of either sign */
+    CHECK_OK(ginv_landscape_hessian_ball(ls, 0.1 * nz, 20, 0.03 * nz, 7, &cv));
+    CHECK_MSG(cv.frac_positive == 1 && cv.min > 0.5 * eig[0], "small ball: min %g, fraction %g", cv.min, cv.frac_positive);
+    CHECK_OK(ginv_landscape_hessian_ball(ls, 2.0 * nz, 40, 0.03 * nz, 7, &cv));
+    CHECK_MSG(cv.frac_positive < 1 && cv.min < 0, "ball past 0: min %g, fraction %g", cv.min, cv.frac_positive);
+    CHECK(ginv_landscape_hessian_ball(ls, -1, 3, 1e-3, 7, &cv) == GINV_ERR_ARG);
+    free(J);
+    ginv_landscape_free(ls);
+    ginv_op_free(op);
+    ginv_net_free(net);
 }
