@@ -47,7 +47,7 @@ int reduce_random_gap_cvp(int argc, char **argv)
         {"n", 0, OPT_INT, &o.n, "N", "basis vectors (required)", 1, 4096},
         {"d", 0, OPT_INT, &o.d, "D", "their dimension, >= N (required)", 1, 4096},
         {"range", 0, OPT_INT, &o.range, "R", "basis entries uniform integers in [-R, R] (default 6)", 1, 1 << 20},
-        {"radius", 0, OPT_DOUBLE, &o.radius, "R", "YES: dist_p(t, L) <= R (required)", 0, 1e6},
+        {"radius", 0, OPT_DOUBLE, &o.radius, "R", "YES iff dist_p(t, L) <= R (required)", 0, 1e6},
         {"gap", 0, OPT_DOUBLE, &o.gamma, "GAMMA", "NO: dist_p(t, L) > GAMMA R (default 1)", 1, 1e6},
         {"p", 0, OPT_STRING, &ptext, "P", "the norm: an integer 1..64 or inf (default 2)"},
         {"answer", 0, OPT_STRING, &answer, "yes|no", "a planted YES or a certified NO instance (required)"},
