@@ -27,6 +27,8 @@
 # formulas of ginv_linear_fit, src/run/fit.c), reported as a +- its standard
 # error and a 95% interval (Student t, n - 2 degrees of freedom).
 #
+# A failed run (no answer, not a timeout) is reported, kept in times.tsv and
+# left out of the medians.
 # usage: GINV=build/ginv nice -n 5 scripts/hardness_solver_wall.sh OUTDIR
 # writes OUTDIR/times.tsv (every run), OUTDIR/medians.tsv, OUTDIR/fits.md.
 set -euo pipefail
@@ -35,13 +37,13 @@ OUT=${1:?usage: $0 OUTDIR}
 INST=${INST:-5}
 TIMEOUT=${TIMEOUT:-60}
 FIT_MIN=${FIT_MIN:-0.01}
-SAT_REF=${SAT_REF:-"150 175 200 225 250 275 300"}
+SAT_REF=${SAT_REF:-"150 175 200 225 250"}
 SAT_DEC=${SAT_DEC:-"16 20 24 28 32"}
 CVP_REF=${CVP_REF:-"36 40 44 48"}
-CVP_DEC=${CVP_DEC:-"8 10 12 14 16 18"}
-HC_REF=${HC_REF:-"100 120 140 160 180 200"}
+CVP_DEC=${CVP_DEC:-"8 10 12 14 16 18 20 22 24"}
+HC_REF=${HC_REF:-"100 120 140 160 180"}
 HC_DEC=${HC_DEC:-"12 14 16 18 20 22 24"}
-FAMILIES=${FAMILIES:-"sat cvp hc"}
+FAMILIES=${FAMILIES-"sat cvp hc"}
 
 for prog in minisat fplll cliquer; do
     command -v $prog >/dev/null || { echo "$0: $prog is not installed" >&2; exit 8; }
@@ -50,8 +52,10 @@ mkdir -p "$OUT"
 T=$(mktemp -d /tmp/ginv-wall-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 TSV="$OUT/times.tsv"
-printf 'family\tsolver\tn\tseed\tseconds\tanswer\tstate\n' > "$TSV"
 bad=0
+# APPEND=1: add runs to an existing OUTDIR/times.tsv (the fits use them all);
+# FAMILIES="" with APPEND=1 only refits
+[[ ${APPEND:-0} == 1 && -s $TSV ]] || printf 'family\tsolver\tn\tseed\tseconds\tanswer\tstate\n' > "$TSV"
 
 now() { date +%s.%N; }
 # timed CMD...: runs it under timeout; sets SECS and STATE (ok|timeout|failed), RC
@@ -77,8 +81,9 @@ decide() {
     ANS=$(sed -n 's/.*"answer":[[:space:]]*"\([A-Z]*\)".*/\1/p' "$T/d.json" 2>/dev/null | head -1)
     SECS=$(sed -n 's/.*"seconds":[[:space:]]*\([0-9.eE+-]*\).*/\1/p' "$T/d.json" 2>/dev/null | head -1)
     STATE=ok
-    if [[ $rc != 0 || -z $ANS ]]; then STATE=failed; SECS=nan; ANS=-; fi
-    if [[ $ANS == UNKNOWN ]]; then STATE=timeout; SECS=inf; fi
+    # UNKNOWN (exit 3): the time limit; anything else without an answer failed
+    if [[ $ANS == UNKNOWN && $rc == 3 ]]; then STATE=timeout; SECS=inf
+    elif [[ $rc != 0 || -z $ANS ]]; then STATE=failed; SECS=nan; ANS=-; fi
     rm -f "$T/d.json"
 }
 rec() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$TSV"; }
@@ -184,7 +189,7 @@ esac
 done
 
 # medians per (family, solver, n): timeouts count as +inf
-awk -F'\t' 'NR > 1 { k = $1 "\t" $2 "\t" $3; v[k, ++c[k]] = ($5 == "inf" ? 1e300 : $5 + 0);
+awk -F'\t' 'NR > 1 && $7 != "failed" { k = $1 "\t" $2 "\t" $3; v[k, ++c[k]] = ($5 == "inf" ? 1e300 : $5 + 0);
                      if ($6 == "YES") y[k]++; else if ($6 == "NO") no[k]++ }
     END { for (k in c) { m = c[k]; for (i = 1; i <= m; i++) a[i] = v[k, i];
               for (i = 2; i <= m; i++) { x = a[i]; j = i - 1; while (j > 0 && a[j] > x) { a[j + 1] = a[j]; j-- } a[j + 1] = x }
