@@ -37,12 +37,12 @@ OUT=${1:?usage: $0 OUTDIR}
 INST=${INST:-5}
 TIMEOUT=${TIMEOUT:-60}
 FIT_MIN=${FIT_MIN:-0.01}
-SAT_REF=${SAT_REF:-"150 175 200 225 250"}
-SAT_DEC=${SAT_DEC:-"16 20 24 28 32"}
-CVP_REF=${CVP_REF:-"36 40 44 48"}
-CVP_DEC=${CVP_DEC:-"8 10 12 14 16 18 20 22 24"}
-HC_REF=${HC_REF:-"100 120 140 160 180"}
-HC_DEC=${HC_DEC:-"12 14 16 18 20 22 24"}
+SAT_REF=${SAT_REF-"150 175 200 225 250"}
+SAT_DEC=${SAT_DEC-"16 20 24 28 32"}
+CVP_REF=${CVP_REF-"36 40 44 48"}
+CVP_DEC=${CVP_DEC-"8 10 12 14 16 18 20 22 24"}
+HC_REF=${HC_REF-"100 120 140 160 180"}
+HC_DEC=${HC_DEC-"12 14 16 18 20 22 24"}
 FAMILIES=${FAMILIES-"sat cvp hc"}
 
 for prog in minisat fplll cliquer; do
@@ -53,7 +53,7 @@ T=$(mktemp -d /tmp/ginv-wall-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 TSV="$OUT/times.tsv"
 bad=0
-# APPEND=1: add runs to an existing OUTDIR/times.tsv (the fits use them all);
+# A size list set to "" is skipped. APPEND=1: add runs to an existing OUTDIR/times.tsv (the fits use them all);
 # FAMILIES="" with APPEND=1 only refits
 [[ ${APPEND:-0} == 1 && -s $TSV ]] || printf 'family\tsolver\tn\tseed\tseconds\tanswer\tstate\n' > "$TSV"
 
