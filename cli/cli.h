@@ -209,6 +209,8 @@ int cmd_experiment(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_reduce(int argc, char **argv);
+/* reduce_gap_cvp.c: `ginv reduce random-gap-cvp` */
+int reduce_random_gap_cvp(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_results(int argc, char **argv);
 int cmd_train(int argc, char **argv);

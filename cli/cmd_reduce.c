@@ -11,7 +11,7 @@
 
 static const char *const SUBS =
     "  sat FILE.cnf --latent pm1|real -o OUT     k-SAT -> exact inversion (Thm 1: 2 layers; Thm 2: 4 layers)\n"
-    "  cvp --basis F --target F --radius R --p P --latent 01|real -o OUT\n"
+    "  cvp --basis F --target F --radius R --p P --latent 01|real [--gap G] -o OUT\n"
     "                                            (0,1)-CVP_p -> l_p inversion (Thm 3: 1 layer; Thm 4/App. A: 5)\n"
     "  half-clique GRAPH --p P [--bound M] [--latent 01|real] -o OUT\n"
     "                                            Half-Clique -> l_p inversion (Thm 5: 1 layer; Thm 6: 5)\n"
@@ -20,6 +20,8 @@ static const char *const SUBS =
     "  random-sat --n N --ratio R --k K --seed S -o FILE.cnf     uniform random k-SAT\n"
     "  random-graph --n N --p-edge P --seed S -o FILE.col        G(n, p) in DIMACS\n"
     "  random-lattice --n N --d D --seed S --basis-out F --target-out F   small integer lattice + target\n"
+    "  random-gap-cvp --n N --d D --radius R --gap G --answer yes|no --basis-out F --target-out F\n"
+    "                                            a planted YES / certified NO Gap-CVP_gamma instance\n"
     "  check MODEL --z FILE                      map a latent back and check it against the instance\n"
     "  encode MODEL --solution FILE -o Z         the latent the proof builds from a certificate\n";
 
@@ -156,13 +158,14 @@ static int run_cvp(int argc, char **argv)
 {
     const char *C = "reduce cvp", *basis = NULL, *target = NULL, *ptext = NULL, *latent = NULL, *out = NULL,
                *json = NULL;
-    double radius = -1;
+    double radius = -1, gamma = 1;
     cli_opt opts[] = {
         {"basis", 0, OPT_STRING, &basis, "FILE", "n x d array: one basis vector a row (.npy or text)"},
         {"target", 0, OPT_STRING, &target, "FILE", "d values"},
         {"radius", 0, OPT_DOUBLE, &radius, "R", "YES iff ||B y - t||_p <= R for some y in {0,1}^n", 0, 8388607},
         {"p", 0, OPT_STRING, &ptext, "P", "the norm: an integer 1..64 or inf (the theorems: odd p)"},
         {"latent", 0, OPT_STRING, &latent, "01|real", "01: Thm 3 (1 layer, z in {0,1}^2n); real: Thm 4 (5 layers)"},
+        {"gap", 0, OPT_DOUBLE, &gamma, "GAMMA", "Gap-CVP_gamma (NO: every y farther than GAMMA R): the constants exceed GAMMA R, not R (default 1)", 1, 1e6},
         {"output", 'o', OPT_STRING, &out, "FILE", "model file to write (required)"},
         {"json", 0, OPT_STRING, &json, "FILE", "describe the reduction as JSON ('-': stdout)"},
         {0},
@@ -173,7 +176,11 @@ static int run_cvp(int argc, char **argv)
                    "b1 = [-t; -alpha], target 0, delta = R, z in {0,1}^2n; alpha = floor(R) + 1 > delta.\n"
                    "Thm 4 (R < 1/4) and its Appendix A (R >= 1/4, c = 2 + 1/R) add four layers that\n"
                    "clamp z to [0, c delta] and snap it to {0,1}; z in R^2n. The problem is\n"
-                   "||G(z) - x||_p <= delta. Every layer is ReLU(W h + b) (docs/hardness.md)."};
+                   "||G(z) - x||_p <= delta. Every layer is ReLU(W h + b) (docs/hardness.md).\n"
+                   "--gap GAMMA: the same nets for Gap-CVP_gamma with alpha = floor(GAMMA R) + 1 and\n"
+                   "the real front end built for GAMMA R: a YES instance (some binary y within R)\n"
+                   "has a latent within delta = R, a NO instance (every y farther than GAMMA R) has\n"
+                   "every latent farther than GAMMA R. 'ginv reduce random-gap-cvp' makes instances."};
     const char *pos[1];
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
     if (rc) return rc == CLI_HELP ? 0 : rc;
@@ -190,14 +197,17 @@ static int run_cvp(int argc, char **argv)
     if (st != GINV_OK) return cli_lib_error(C, st);
     ginv_net *net;
     ginv_problem pb;
-    st = dom == GINV_LATENT_01 ? ginv_reduce_cvp_01(&c, radius, p, &net, &pb)
-                               : ginv_reduce_cvp_real(&c, radius, p, &net, &pb);
+    st = dom == GINV_LATENT_01 ? ginv_reduce_gap_cvp_01(&c, radius, gamma, p, &net, &pb)
+                               : ginv_reduce_gap_cvp_real(&c, radius, gamma, p, &net, &pb);
     ginv_cvp_release(&c);
     if (st != GINV_OK) return cli_lib_error(C, st);
     source_add(&pb, "basis_file", basis);
     source_add(&pb, "target_file", target);
-    rc = finish(C, net, &pb, out, json,
-                dom == GINV_LATENT_01 ? "(0,1)-CVP, Thm 3" : radius < 0.25 ? "(0,1)-CVP, Thm 4" : "(0,1)-CVP, Thm 4 (App. A)");
+    const char *what = dom == GINV_LATENT_01 ? "(0,1)-CVP, Thm 3"
+                     : gamma * radius < 0.25 ? "(0,1)-CVP, Thm 4" : "(0,1)-CVP, Thm 4 (App. A)";
+    char gwhat[96];
+    if (gamma != 1) snprintf(gwhat, sizeof gwhat, "Gap-%s, gamma %g (NO: > %.17g)", what, gamma, gamma * radius);
+    rc = finish(C, net, &pb, out, json, gamma != 1 ? gwhat : what);
     ginv_net_free(net);
     ginv_problem_release(&pb);
     return rc;
@@ -592,6 +602,7 @@ int cmd_reduce(int argc, char **argv)
     if (!strcmp(s, "random-sat")) return run_random_sat(argc - 1, argv + 1);
     if (!strcmp(s, "random-graph")) return run_random_graph(argc - 1, argv + 1);
     if (!strcmp(s, "random-lattice")) return run_random_lattice(argc - 1, argv + 1);
+    if (!strcmp(s, "random-gap-cvp")) return reduce_random_gap_cvp(argc - 1, argv + 1);
     if (!strcmp(s, "check")) return run_check(argc - 1, argv + 1);
     if (!strcmp(s, "encode")) return run_encode(argc - 1, argv + 1);
     return cli_usage_error("reduce", "unknown subcommand '%s' (see 'ginv reduce --help')", s);

@@ -24,7 +24,8 @@ extern "C" {
 enum {
     GINV_STREAM_SAT = GINV_STREAM_USER + 51,     /* random k-SAT clauses */
     GINV_STREAM_GRAPH = GINV_STREAM_USER + 52,   /* G(n, p) edges and weights */
-    GINV_STREAM_LATTICE = GINV_STREAM_USER + 53  /* random lattice, planted target */
+    GINV_STREAM_LATTICE = GINV_STREAM_USER + 53, /* random lattice, planted target */
+    GINV_STREAM_GAP_CVP = GINV_STREAM_USER + 110 /* Gap-CVP targets, one index per try */
 };
 
 /* A CNF formula: clause c holds lits[start[c] .. start[c+1]), each literal
@@ -112,6 +113,41 @@ ginv_status ginv_cvp_random(ginv_cvp *out, int n, int d, int range, int noise, u
 /* ||B y - t||_p for coefficients y (n); p = INFINITY: max norm. */
 double ginv_cvp_dist(const ginv_cvp *c, const int *y, double p);
 
+/* Gap-CVP_gamma (Keles & Hegde §3.3, the promise problem of the fine-grained
+ * CVP bounds they cite): YES if dist_p(t, L(B)) <= r, NO if > gamma r, with
+ * L(B) = {B y : y in Z^n}. */
+/* dist_p(t, L(B)) when it is <= bound (*dist; y, n values or NULL, the
+ * coefficients of a closest lattice vector), else *dist = INFINITY: exact
+ * enumeration (Fincke–Pohst, Schnorr–Euchner order) of the lattice vectors
+ * in the l2 ball that holds the l_p ball of radius bound, each measured in
+ * l_p. The basis rows must be linearly independent (n <= d); p in 1..64 or
+ * INFINITY. Exponential in n: meant for n up to a few dozen. */
+ginv_status ginv_cvp_closest(const ginv_cvp *c, double p, double bound, int *y, double *dist);
+typedef struct {
+    int n, d;          /* basis vectors (n <= d), dimension */
+    int range;         /* basis entries uniform integers in [-range, range] (default 6) */
+    double radius;     /* r >= 0 (default 2) */
+    double gamma;      /* the gap, >= 1 (default 1) */
+    double p;          /* the norm: 1..64 or INFINITY (default 2) */
+    int yes;           /* 1: a YES instance (default), 0: a NO instance */
+    uint64_t seed;     /* default 1 */
+    int max_tries;     /* NO: targets drawn until one is certified (default 200) */
+} ginv_gap_cvp_opts;
+void ginv_gap_cvp_opts_init(ginv_gap_cvp_opts *o);
+typedef struct {
+    int yes;           /* the instance's answer */
+    double dist;       /* dist_p(t, L) if <= gamma r, else INFINITY (a NO: > gamma r) */
+    double planted;    /* YES: ||B y0 - t||_p <= r of the planted y0; NO: NaN */
+    int tries;         /* targets drawn */
+} ginv_gap_cvp_cert;
+/* A planted Gap-CVP_gamma instance on ginv_cvp_random's basis (same seed):
+ * YES: t = B y0 + e, y0 in {0,1}^n, e integer with ||e||_p <= r; NO: t drawn
+ * (stream GINV_STREAM_GAP_CVP) until ginv_cvp_closest certifies that no
+ * lattice vector is within gamma r. y0 (n values or NULL): the planted
+ * coefficients (YES: a (0,1)-CVP certificate). */
+ginv_status ginv_cvp_gap_random(ginv_cvp *out, int *y0, const ginv_gap_cvp_opts *o,
+                                ginv_gap_cvp_cert *cert);
+
 /* The reductions (Keles & Hegde 2023). Each builds an ordinary layered net
  * (dense layers with bias, each followed by ReLU) and the decision problem
  * to store beside it (ginv_problem_save); pb->source_json describes the
@@ -129,6 +165,17 @@ ginv_status ginv_reduce_cvp_01(const ginv_cvp *c, double r, double p, ginv_net *
 /* Thm 4 (r < 1/4) or its Appendix A (any r): 5 layers, z in R^{2n}. */
 ginv_status ginv_reduce_cvp_real(const ginv_cvp *c, double r, double p, ginv_net **net,
                                  ginv_problem *pb);
+/* The same nets for Gap-CVP_gamma (gamma >= 1): delta = r, and the constants
+ * that must exceed delta in the proofs exceed gamma r instead (Thm 3's
+ * alpha = floor(gamma r) + 1; Thm 4 / App. A's bands built for gamma r), so
+ * a YES instance has a latent within r (the planted y0, encoded) and a NO
+ * instance (every y in {0,1}^n farther than gamma r) has every latent
+ * farther than gamma r: the gap survives the reduction. gamma = 1 gives
+ * ginv_reduce_cvp_01 / _real's nets. */
+ginv_status ginv_reduce_gap_cvp_01(const ginv_cvp *c, double r, double gamma, double p,
+                                   ginv_net **net, ginv_problem *pb);
+ginv_status ginv_reduce_gap_cvp_real(const ginv_cvp *c, double r, double gamma, double p,
+                                     ginv_net **net, ginv_problem *pb);
 /* Thm 5: 1 layer, z in {0,1}^n (n even): some z with ||G(z)||_p <= delta iff
  * g has a clique of n/2 vertices whose edge weights sum to less than M
  * (integer weights; bound M >= 1). p: 1..64. */

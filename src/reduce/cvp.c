@@ -1,11 +1,14 @@
 /* cvp.c — (0,1)-CVP_p -> approximate inversion (Keles & Hegde 2023, §5.1):
  * Theorem 3 (1 layer, z in {0,1}^{2n}) and Theorem 4 (5 layers, z in
  * R^{2n}; the δ < 1/4 construction of §5.1, Appendix A's for larger δ).
- * Every layer is ReLU(W h + b), the last one included. */
+ * Every layer is ReLU(W h + b), the last one included. The gap versions
+ * (Gap-CVP_gamma, §3.3) build the same layers with every constant the
+ * proofs compare against delta chosen against gamma delta instead. */
 #include "reduce/reduce_internal.h"
 #include "base/check_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Thm 3's W_1 ((d + n) x 2n) and b_1, then W̄_1 = [W_1; -W_1], b̄_1 = [b_1; -b_1]
@@ -31,11 +34,13 @@ static void thm3_rows(const ginv_cvp *c, float alpha, float *W, int ld, float *b
     }
 }
 
-static ginv_status check_args(const ginv_cvp *c, double r, double p)
+static ginv_status check_args(const ginv_cvp *c, double r, double gamma, double p)
 {
     if (!c || c->n < 1 || c->d < 1) return ginv_fail(GINV_ERR_ARG, "the lattice needs at least one basis vector");
     if (!(r >= 0) || r > REDUCE_F32_EXACT / 2 - 1)
         return ginv_fail(GINV_ERR_ARG, "radius %g must be in [0, %g]", r, REDUCE_F32_EXACT / 2 - 1);
+    if (!(gamma >= 1) || gamma * r > REDUCE_F32_EXACT / 2 - 1)
+        return ginv_fail(GINV_ERR_ARG, "gap gamma = %g must be >= 1 with gamma r <= %g", gamma, REDUCE_F32_EXACT / 2 - 1);
     if (!(isinf(p) && p > 0) && !(p >= 1 && p <= 64 && p == floor(p)))
         return ginv_fail(GINV_ERR_ARG, "norm p = %g must be an integer in 1..64 or inf", p);
     for (size_t i = 0; i < (size_t)c->n * c->d; i++)
@@ -48,9 +53,11 @@ static ginv_status check_args(const ginv_cvp *c, double r, double p)
  * W_1 z + b_1, so ||.||_p >= alpha > delta. The smallest integer above r. */
 static double thm3_alpha(double r) { return floor(r) + 1; }
 
-static cJSON *cvp_source(const ginv_cvp *c, const char *theorem, double r, double p, double alpha)
+static cJSON *cvp_source(const ginv_cvp *c, const char *theorem, double r, double gamma, double p, double alpha)
 {
-    cJSON *s = ginv_reduce_source("cvp", theorem);
+    char thm[32];
+    snprintf(thm, sizeof thm, "%s%s", theorem, gamma != 1 ? ", gap" : "");
+    cJSON *s = ginv_reduce_source("cvp", thm);
     cJSON_AddNumberToObject(s, "n", c->n);
     cJSON_AddNumberToObject(s, "d", c->d);
     cJSON_AddNumberToObject(s, "latent_n", 2 * c->n);
@@ -58,28 +65,36 @@ static cJSON *cvp_source(const ginv_cvp *c, const char *theorem, double r, doubl
     if (isinf(p)) cJSON_AddStringToObject(s, "p", "inf");
     else cJSON_AddNumberToObject(s, "p", p);
     cJSON_AddNumberToObject(s, "alpha", alpha);
+    if (gamma != 1) { /* Gap-CVP_gamma: YES within r, NO beyond gamma r; bands of width gamma r */
+        cJSON_AddNumberToObject(s, "gamma", gamma);
+        cJSON_AddNumberToObject(s, "delta_no", gamma * r);
+    }
     cJSON *B = cJSON_AddArrayToObject(s, "basis");
     for (int i = 0; i < c->n; i++) cJSON_AddItemToArray(B, cJSON_CreateDoubleArray(c->basis + (size_t)i * c->d, c->d));
     cJSON_AddItemToObject(s, "target", cJSON_CreateDoubleArray(c->target, c->d));
     return s;
 }
 
-/* Thm 3: G_1(z) = ReLU(W̄_1 z + b̄_1), x = 0, delta = r, z in {0,1}^{2n}. */
-ginv_status ginv_reduce_cvp_01(const ginv_cvp *c, double r, double p, ginv_net **net, ginv_problem *pb)
+/* Thm 3: G_1(z) = ReLU(W̄_1 z + b̄_1), x = 0, delta = r, z in {0,1}^{2n}.
+ * Gap version: alpha = floor(gamma r) + 1 > gamma r, so a pair (0, 0) or
+ * (1, 1) is farther than gamma r, and a valid encoding is at ||B y - t||_p,
+ * which a NO instance of Gap-CVP_gamma keeps above gamma r. */
+ginv_status ginv_reduce_gap_cvp_01(const ginv_cvp *c, double r, double gamma, double p, ginv_net **net,
+                                   ginv_problem *pb)
 {
     GINV_NONNULL(net);
     GINV_NONNULL(pb);
     *net = NULL;
     memset(pb, 0, sizeof *pb);
     GINV_NONNULL(c);
-    ginv_status st = check_args(c, r, p);
+    ginv_status st = check_args(c, r, gamma, p);
     if (st) return st;
     int N = 2 * c->n, out = 2 * (c->d + c->n);
     int sizes[2] = {N, out};
     if ((st = ginv_reduce_net(net, 1, sizes))) return st;
-    double alpha = thm3_alpha(r);
+    double alpha = thm3_alpha(gamma * r);
     thm3_rows(c, (float)alpha, ginv_reduce_W(*net, 0), N, ginv_reduce_b(*net, 0));
-    cJSON *s = cvp_source(c, "3", r, p, alpha);
+    cJSON *s = cvp_source(c, "3", r, gamma, p, alpha);
     cJSON_AddStringToObject(s, "encoding", "(z_{2i-1}, z_{2i}) = (1, 0): y_i = 1, (0, 1): y_i = 0");
     if ((st = ginv_reduce_problem(pb, out, r, p, GINV_LATENT_01, s))) return ginv_reduce_undo(st, net, pb);
     return GINV_OK;
@@ -102,17 +117,24 @@ ginv_status ginv_reduce_cvp_01(const ginv_cvp *c, double r, double p, ginv_net *
  *   layer 5:        Thm 3's layer on t_1..t_N, plus s = ReLU(t_{N+1})
  * x = (0, ..., 0, N h). |v_i - h| <= h with equality iff v_i is 0 or B, so
  * ||G(z) - x||_p <= delta forces every v_i into [0, delta] or [B - delta, B],
- * where t_i is exactly 0 or 1; then Thm 3 applies to t. */
-ginv_status ginv_reduce_cvp_real(const ginv_cvp *c, double r, double p, ginv_net **net, ginv_problem *pb)
+ * where t_i is exactly 0 or 1; then Thm 3 applies to t.
+ * Gap version: every constant is chosen for g = gamma r in delta's place
+ * (Thm 4 if g < 1/4, else App. A with c = 2 + 1/g; alpha = floor(g) + 1), so
+ * ||G(z) - x||_p <= g already forces the bands [0, g], [B - g, B], a binary
+ * t and a valid encoding with ||B y - t||_p <= g: impossible on a NO
+ * instance. The encodings of a YES instance are within r. */
+ginv_status ginv_reduce_gap_cvp_real(const ginv_cvp *c, double r, double gamma, double p, ginv_net **net,
+                                     ginv_problem *pb)
 {
     GINV_NONNULL(net);
     GINV_NONNULL(pb);
     *net = NULL;
     memset(pb, 0, sizeof *pb);
     GINV_NONNULL(c);
-    ginv_status st = check_args(c, r, p);
+    ginv_status st = check_args(c, r, gamma, p);
     if (st) return st;
-    int appendix = !(r < 0.25);
+    double g = gamma * r; /* what the front end's bands must separate */
+    int appendix = !(g < 0.25);
     float B, theta, w4;
     double cc = 0;
     if (!appendix) {
@@ -120,9 +142,9 @@ ginv_status ginv_reduce_cvp_real(const ginv_cvp *c, double r, double p, ginv_net
         theta = 0.5f;
         w4 = 4.0f;
     } else {
-        cc = 2 + 1 / r;
-        B = (float)(2 * r + 1);      /* c delta */
-        theta = (float)(r + 1);      /* (c - 1) delta */
+        cc = 2 + 1 / g;
+        B = (float)(2 * g + 1);      /* c delta */
+        theta = (float)(g + 1);      /* (c - 1) delta */
         w4 = 1.0f;
     }
     float h = B / 2; /* exact */
@@ -148,11 +170,11 @@ ginv_status ginv_reduce_cvp_real(const ginv_cvp *c, double r, double p, ginv_net
     }
     for (int q = N; q < 3 * N; q++) W4[(size_t)N * 3 * N + q] = 1.0f;
     b4[N] = 0.0f;
-    double alpha = thm3_alpha(r);
+    double alpha = thm3_alpha(g);
     thm3_rows(c, (float)alpha, W5, N + 1, b5);
     W5[(size_t)rows * (N + 1) + N] = 1.0f;
     b5[rows] = 0.0f;
-    cJSON *s = cvp_source(c, appendix ? "4 (App. A)" : "4", r, p, alpha);
+    cJSON *s = cvp_source(c, appendix ? "4 (App. A)" : "4", r, gamma, p, alpha);
     cJSON_AddNumberToObject(s, "box", B);
     cJSON_AddNumberToObject(s, "half", h);
     cJSON_AddNumberToObject(s, "theta", theta);
@@ -162,9 +184,20 @@ ginv_status ginv_reduce_cvp_real(const ginv_cvp *c, double r, double p, ginv_net
     cJSON_AddItemToArray(clamp, cJSON_CreateNumber(0));
     cJSON_AddItemToArray(clamp, cJSON_CreateNumber(B));
     cJSON_AddStringToObject(s, "encoding", "v = clamp(z, 0, box); bit_i = v_i > half; (bit_{2i-1}, bit_{2i}) = "
-                                           "(1, 0): y_i = 1, (0, 1): y_i = 0; witnesses have v_i in [0, delta] or "
-                                           "[box - delta, box]");
+                                           "(1, 0): y_i = 1, (0, 1): y_i = 0; witnesses have v_i in [0, band] or "
+                                           "[box - band, box], band = gamma delta");
     if ((st = ginv_reduce_problem(pb, rows + 1, r, p, GINV_LATENT_REAL, s))) return ginv_reduce_undo(st, net, pb);
     pb->target[rows] = (double)N * h;
     return GINV_OK;
+}
+
+/* The exact (0,1)-CVP_p reductions: the gap versions at gamma = 1. */
+ginv_status ginv_reduce_cvp_01(const ginv_cvp *c, double r, double p, ginv_net **net, ginv_problem *pb)
+{
+    return ginv_reduce_gap_cvp_01(c, r, 1, p, net, pb);
+}
+
+ginv_status ginv_reduce_cvp_real(const ginv_cvp *c, double r, double p, ginv_net **net, ginv_problem *pb)
+{
+    return ginv_reduce_gap_cvp_real(c, r, 1, p, net, pb);
 }

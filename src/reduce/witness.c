@@ -138,6 +138,7 @@ static void map_cvp(const cJSON *src, const char *thm, const double *z, ginv_wit
 {
     int real = thm[0] == '4';
     double r = num(src, "radius", 0), p = num(src, "p", 2), B = num(src, "box", 1), h = num(src, "half", 0.5);
+    double band = num(src, "delta_no", r); /* Gap-CVP_gamma: the bands are gamma r wide */
     w->encoding_ok = 1;
     for (int i = 0; i < c->n; i++) {
         int bit[2];
@@ -145,7 +146,7 @@ static void map_cvp(const cJSON *src, const char *thm, const double *z, ginv_wit
             double v = z[2 * i + s];
             if (real) {
                 v = fmin(fmax(v, 0), B);
-                w->encoding_ok &= v <= r || v >= B - r;
+                w->encoding_ok &= v <= band || v >= B - band;
                 bit[s] = v > h;
             } else {
                 w->encoding_ok &= is01(v);

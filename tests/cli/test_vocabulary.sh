@@ -13,7 +13,7 @@ DOC=${DOC:-docs/cli.md}
 CMDS=("recover" "info" "theory g" "theory rho" "theory h" "experiment recovery" "experiment cs"
       "experiment hardness" "demo" "demo random" "cs" "wdc" "rric" "landscape" "sample" "train vae" "train score"
       "plot" "reduce sat" "reduce cvp" "reduce half-clique" "reduce vertex-cover" "reduce random-sat"
-      "reduce random-graph" "reduce random-lattice" "reduce check" "reduce encode" "sweep" "results"
+      "reduce random-graph" "reduce random-lattice" "reduce random-gap-cvp" "reduce check" "reduce encode" "sweep" "results"
       "decide" "invert-lp" "net random" "net extract" "net oneway" "encoder train" "encoder eval" "encoder build" "encoder sample" "encoder distance" "import" "export" "generate")
 
 # a new top-level command must be added to CMDS (and so to the check)

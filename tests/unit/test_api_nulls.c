@@ -301,6 +301,10 @@ TEST(api_reduce_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_reduce_sat_real(NULL, NULL, NULL));
     NULLS(ginv_reduce_cvp_01(NULL, 0, 0, NULL, NULL));
     NULLS(ginv_reduce_cvp_real(NULL, 0, 0, NULL, NULL));
+    NULLS(ginv_reduce_gap_cvp_01(NULL, 0, 1, 0, NULL, NULL));
+    NULLS(ginv_reduce_gap_cvp_real(NULL, 0, 1, 0, NULL, NULL));
+    NULLS(ginv_cvp_closest(NULL, 0, 0, NULL, NULL));
+    NULLS(ginv_cvp_gap_random(NULL, NULL, NULL, NULL));
     NULLS(ginv_reduce_half_clique(NULL, 0, 0, NULL, NULL));
     NULLS(ginv_reduce_half_clique_real(NULL, 0, 0, NULL, NULL));
     NULLS(ginv_reduce_vertex_cover(NULL, 0, 0, NULL, NULL));
@@ -398,6 +402,7 @@ TEST(api_free_and_release_accept_null)
     ginv_cnf_release(NULL);
     ginv_graph_release(NULL);
     ginv_cvp_release(NULL);
+    ginv_gap_cvp_opts_init(NULL);
     ginv_witness_release(NULL);
     ginv_sweep_spec_free(NULL);
     ginv_where_release(NULL);
