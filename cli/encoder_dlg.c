@@ -253,8 +253,10 @@ static int distances(const char *C, ginv_net *G, ginv_dlg *E, ginv_net *A, ginv_
             st = ginv_encoder_distance(G, beta, x, B, z, o, &res[i]);
         if (st != GINV_OK) rc = cli_lib_error(C, st);
         else if (!quiet)
-            printf("x %3d: sliced W1 %.4f (reference floor %.4f), mean error %.4f, covariance error %.4f, MALA "
-                   "acceptance %.3f\n", i, res[i].w1, res[i].w1_floor, res[i].mean_err, res[i].cov_err, res[i].ref_accept);
+            printf("x %3d: sliced W1 %.4f (reference floor %.4f), MMD^2 %.2e +- %.1e (floor %.1e), TV %.4f (floor "
+                   "%.4f), mean error %.4f, covariance error %.4f, MALA acceptance %.3f\n", i, res[i].w1, res[i].w1_floor,
+                   res[i].mmd2, res[i].mmd2_se, res[i].mmd2_floor, res[i].tv, res[i].tv_floor, res[i].mean_err,
+                   res[i].cov_err, res[i].ref_accept);
     }
     ginv_net_ws_free(gws);
     free(z);
@@ -275,9 +277,11 @@ int cli_encoder_distance(int argc, char **argv)
         {"encoder", 0, OPT_STRING, &enc, "FILE", "the encoder: ginv encoder build -o, or ginv encoder train -o (required)"},
         {"beta", 0, OPT_DOUBLE, &beta, "B", "noise level of the model x = G(z) + beta xi", 1e-12, 1e6},
         {"n", 0, OPT_INT, &nx, "N", "fresh model samples x to evaluate on", 1, 1 << 20},
-        {"draws", 0, OPT_INT, &B, "B", "draws of the encoder per observation", 2, 1 << 22},
+        {"draws", 0, OPT_INT, &B, "B", "draws of the encoder per observation", 16, 1 << 22},
         {"ref-chains", 0, OPT_INT, &o.ref_chains, "C", "MALA reference: chains (an even number: the floor compares halves)", 2, 1 << 16},
-        {"ref-steps", 0, OPT_INT, &o.ref_steps, "R", "MALA reference: burn-in steps, then kept steps, per chain", 2, 1 << 24},
+        {"ref-steps", 0, OPT_INT, &o.ref_steps, "R", "MALA reference: burn-in steps, then kept steps, per chain", 16, 1 << 24},
+        {"tv-bins", 0, OPT_INT, &o.tv_bins, "N", "d <= 2: histogram TV grid cells per axis (0: 50 for d = 1, 20 for d = 2)", 0, 4096},
+        {"mmd-ref", 0, OPT_INT, &o.mmd_ref, "N", "MMD: the reference thinned evenly to N draws", 16, 1 << 20},
         {"seed", 0, OPT_U64, &o.seed, "S", "random seed (the x, the draws, the reference)"},
         {"json", 0, OPT_STRING, &json, "FILE", "write per-x and mean distances as JSON ('-': stdout)"},
         CLI_QUIET_OPT(quiet),
@@ -287,7 +291,9 @@ int cli_encoder_distance(int argc, char **argv)
                    "For N model samples x = G(z) + beta xi: B draws of the encoder (a deep latent Gaussian from\n"
                    "ginv encoder build, or a Gaussian one from ginv encoder train) against a MALA reference\n"
                    "(GD start, adapted step, --ref-chains chains of --ref-steps kept steps): sliced W1 (128\n"
-                   "directions) with the reference's own floor (its two halves), and the errors of the mean\n"
+                   "directions) with the reference's own floor (its two halves), the unbiased MMD^2 (Gaussian RBF\n"
+                   "kernel, median-heuristic bandwidth) with a block standard error and a floor, for d <= 2 the\n"
+                   "histogram TV on a grid (--tv-bins) with a floor, and the errors of the mean\n"
                    "||m_q - m_p|| / sqrt(tr S_p) and covariance ||S_q - S_p||_F / ||S_p||_F. docs/encoders.md."};
     const char *pos[1];
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
@@ -308,12 +314,17 @@ int cli_encoder_distance(int argc, char **argv)
         for (int i = 0; i < nx; i++) {
             mean.w1 += res[i].w1 / nx, mean.w1_floor += res[i].w1_floor / nx, mean.mean_err += res[i].mean_err / nx;
             mean.cov_err += res[i].cov_err / nx, mean.ref_accept += res[i].ref_accept / nx;
+            mean.tv += res[i].tv / nx, mean.tv_floor += res[i].tv_floor / nx, mean.mmd2 += res[i].mmd2 / nx;
+            mean.mmd2_se += res[i].mmd2_se * res[i].mmd2_se / ((double)nx * nx); /* se of the mean: summed variances */
+            mean.mmd2_floor += res[i].mmd2_floor / nx, mean.mmd_bandwidth += res[i].mmd_bandwidth / nx;
         }
+        mean.mmd2_se = sqrt(mean.mmd2_se);
         size_t np = E ? ginv_dlg_nparams(E) : ginv_net_nparams(A);
         if (!quiet)
-            printf("mean over %d x (%s encoder, %zu parameters): sliced W1 %.4f (floor %.4f), mean error %.4f, "
-                   "covariance error %.4f\n", nx, E ? "deep latent Gaussian" : "Gaussian", np, mean.w1, mean.w1_floor,
-                   mean.mean_err, mean.cov_err);
+            printf("mean over %d x (%s encoder, %zu parameters): sliced W1 %.4f (floor %.4f), MMD^2 %.2e +- %.1e "
+                   "(floor %.1e), TV %.4f (floor %.4f), mean error %.4f, covariance error %.4f\n", nx,
+                   E ? "deep latent Gaussian" : "Gaussian", np, mean.w1, mean.w1_floor, mean.mmd2, mean.mmd2_se,
+                   mean.mmd2_floor, mean.tv, mean.tv_floor, mean.mean_err, mean.cov_err);
         if (json) {
             cJSON *doc = cli_json_new(C), *p = cJSON_AddObjectToObject(doc, "params");
             cJSON_AddStringToObject(p, "model", model);
@@ -324,6 +335,9 @@ int cli_encoder_distance(int argc, char **argv)
             cJSON_AddNumberToObject(p, "ref_chains", o.ref_chains);
             cJSON_AddNumberToObject(p, "ref_steps", o.ref_steps);
             cJSON_AddNumberToObject(p, "seed", (double)o.seed);
+            cJSON_AddNumberToObject(p, "tv_bins", o.tv_bins);
+            cJSON_AddNumberToObject(p, "mmd_ref", o.mmd_ref);
+            cJSON_AddStringToObject(p, "mmd_kernel", "exp(-|u-v|^2/(2 s^2)), s: median pairwise distance");
             cJSON_AddStringToObject(doc, "encoder_kind", E ? "dlg" : "gaussian");
             cJSON_AddNumberToObject(doc, "encoder_parameters", (double)np);
             cJSON_AddNumberToObject(doc, "generator_parameters", (double)ginv_net_nparams(G));
@@ -336,6 +350,12 @@ int cli_encoder_distance(int argc, char **argv)
                 cJSON_AddItemToObject(e, "mean_err", cli_json_num(r->mean_err));
                 cJSON_AddItemToObject(e, "cov_err", cli_json_num(r->cov_err));
                 cJSON_AddItemToObject(e, "ref_accept", cli_json_num(r->ref_accept));
+                cJSON_AddItemToObject(e, "mmd2", cli_json_num(r->mmd2));
+                cJSON_AddItemToObject(e, "mmd2_se", cli_json_num(r->mmd2_se));
+                cJSON_AddItemToObject(e, "mmd2_floor", cli_json_num(r->mmd2_floor));
+                cJSON_AddItemToObject(e, "mmd_bandwidth", cli_json_num(r->mmd_bandwidth));
+                cJSON_AddItemToObject(e, "tv", cli_json_num(r->tv));
+                cJSON_AddItemToObject(e, "tv_floor", cli_json_num(r->tv_floor));
                 if (i < nx) cJSON_AddItemToArray(arr, e);
                 else cJSON_AddItemToObject(doc, "mean", e);
             }
