@@ -10,7 +10,8 @@
 # ACT: softplus (the default; m measured, not certified) or smooth_leaky
 # (a x + (1 - a) softplus x with a = 0.5: every singular value of J_G in
 # (0.5, 1), certified, and G smooth: Assumptions 1 and 2).
-# Usage: [GINV=path/to/ginv] scripts/encoder_theorem1.sh OUTDIR [DIMS] [NX] [ACT]   (make encoder-theorem1)
+# Usage: [GINV=path/to/ginv] [ROWS="S T h;S T h;..."] [OBJS="sleep elbo"] \
+#        scripts/encoder_theorem1.sh OUTDIR [DIMS] [NX] [ACT]   (make encoder-theorem1)
 set -eu
 cd "$(dirname "$0")/.."
 G=${GINV:-build/ginv}
@@ -33,7 +34,8 @@ for d in $dims; do
     M=$O/g$d.safetensors
     $G net random --layers $d,$d,$d --act $act --alpha 0.5 --out-act identity --weights orthogonal --bias --bias-sd 0.1 --seed 3 -o "$M" > /dev/null
     $G info "$M" --jacobian 1000 | tail -1 > "$O/jacobian$d.txt"
-    for sth in "200 0 0.001" "200 100 0.001" "200 500 0.001" "200 2000 0.001" "20 2000 0.001" "200 2000 0.00025"; do
+    IFS=';' read -ra rows <<< "${ROWS:-200 0 0.001;200 100 0.001;200 500 0.001;200 2000 0.001;20 2000 0.001;200 2000 0.00025}"
+    for sth in "${rows[@]}"; do
         set -- $sth
         b=$O/dlg${d}_$1_$2_$3
         $G encoder build --model "$M" --beta $beta --gd-steps $1 --gd-lr 0.5 --langevin-steps $2 --h $3 -o "$b.safetensors" --json "$b.build.json" -q
@@ -44,7 +46,7 @@ for d in $dims; do
     # hidden width H of a d -> H -> H -> 2d Gaussian encoder with about N' of (S, T) = (200, 500):
     # H^2 + (3d + 2) H + 2d = 700 (4 d^2 + 2 d + 11), rounded (140 for d = 2, 280 for d = 5)
     H=$(/usr/bin/python3 -c "import math; d=$d; n=700*(4*d*d+2*d+11); b=3*d+2; print({2: 140, 5: 280}.get(d, round((-b+math.sqrt(b*b+4*(n-2*d)))/2)))")
-    for obj in sleep elbo; do
+    for obj in ${OBJS:-sleep elbo}; do
         a=$O/gauss${d}_$obj
         $G encoder train --model "$M" --beta $beta --objective $obj --hidden $H,$H --act softplus --steps 4000 --batch 128 \
             --lr 2e-3 --seed 1 --eval 0 --threads 1 -o "$a.safetensors" -q
