@@ -269,6 +269,19 @@ ginv_status ginv_net_jacobian(ginv_net *net, const float *z, float *J);
 ginv_status ginv_net_jacobian_sv(ginv_net *net, int npts, const float *z, double *smin,
                                  double *smax);
 enum { GINV_STREAM_JACOBIAN = GINV_STREAM_USER + 43 }; /* `ginv info --jacobian` latents */
+/* Estimates of Pareek & Risteski's Assumption 2 constants M2 >= ||grad^2 G||_op
+ * and M3 >= ||grad^3 G||_op: the largest ||D^2 G(z)[u, u]|| and ||D^3 G(z)[u, u, u]||
+ * over npts latents z ~ N(0, I) and ndirs random unit directions u each (stream
+ * (seed, SMOOTHNESS, i) for latent i and its directions), by central finite
+ * differences of G along u with step h: (G(z + hu) - 2 G(z) + G(z - hu)) / h^2 and
+ * (G(z + 2hu) - 2 G(z + hu) + 2 G(z - hu) - G(z - 2hu)) / (2 h^3). For a symmetric
+ * multilinear map the sup over u = v = w is the operator norm, so these are the
+ * op norms at the sampled points, up to the differences' O(h^2) truncation and
+ * float rounding (about ulp(G) / h^3 for M3). A sample: the sup over R^k can
+ * only be larger. */
+enum { GINV_STREAM_SMOOTHNESS = GINV_STREAM_USER + 96 };
+ginv_status ginv_net_smoothness(const ginv_net *net, int npts, int ndirs, double h, uint64_t seed,
+                                double *M2, double *M3);
 enum { GINV_STREAM_GENERATE = GINV_STREAM_USER + 44 }; /* `ginv generate --n` latents */
 
 #ifdef __cplusplus

@@ -51,6 +51,15 @@ assert d['encoder_kind'] == 'dlg' and a['encoder_kind'] == 'gaussian' and len(d[
 m, m0 = d['mean'], d0['mean']
 assert m0['cov_err'] > 0.99 and m['cov_err'] < 0.5 and m['w1'] < m0['w1'], (m, m0)
 assert 0.3 < m['ref_accept'] < 0.9 and m['w1_floor'] > 0, m"
+# the certified smooth nets: smooth_leaky a = 0.5 between orthogonal square layers: sigma(J) in (0.5, 1),
+# M2 <= (1 - a)/4, M3 <= (1 - a)/(6 sqrt 3); the construction takes them; ONNX export refuses them
+expect_ok smooth_leaky_model -- $GINV net random --layers 4,4,4 --act smooth_leaky --alpha 0.5 --out-act identity --weights orthogonal \
+    --bias --bias-sd 0.1 --seed 3 -o $TMP/sl.safetensors
+check smooth_leaky_certified bash -c "$GINV info $TMP/sl.safetensors --jacobian 200 --smoothness 100 --json - | jq -e \
+    '.jacobian.m >= 0.5 - 1e-5 and .jacobian.M <= 1 + 1e-5 and .smoothness.M2 > 0.01 and .smoothness.M2 <= 0.125 * 1.01 and .smoothness.M3 <= 0.0482 * 1.05' >/dev/null"
+expect_ok smooth_leaky_build -- $GINV encoder build --model $TMP/sl.safetensors --beta 0.1 --gd-steps 5 --gd-lr 0.5 --langevin-steps 5 --h 1e-3 -o $TMP/esl.safetensors -q
+expect_error smooth_leaky_export 8 "smooth_leaky has no ONNX operator" -- $GINV export $TMP/sl.safetensors -o $TMP/sl.onnx
+expect_error smooth_leaky_zero_slope 2 "must be in (0, 1)" -- $GINV net random --layers 4,4 --act smooth_leaky --alpha 0 -o $TMP/bad.safetensors
 # the distances' new columns; given draws (another sampler's) instead of an encoder; observations from images
 check distance_json_mmd_tv /usr/bin/python3 -c "
 import json; m = json.load(open('$TMP/d.json'))['mean']; m0 = json.load(open('$TMP/d0.json'))['mean']

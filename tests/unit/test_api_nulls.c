@@ -226,6 +226,7 @@ TEST(api_sample_refuses_null_pointers_and_zero_sizes)
     NULLS(ginv_w1_1d(0, NULL, 0, NULL, NULL));
     NULLS(ginv_w1_sliced(0, 0, NULL, 0, NULL, 0, 0, NULL));
     NULLS(ginv_mmd_rbf(0, 0, NULL, 0, NULL, 0, NULL));
+    NULLS(ginv_net_smoothness(NULL, 0, 0, 0, 0, NULL, NULL));
     NULLS(ginv_tv_grid(0, 0, NULL, 0, NULL, 0, NULL, NULL, NULL));
     NULLS(ginv_sgilo_run(NULL, NULL, 0, NULL, NULL, NULL, NULL));
     ginv_sgilo_result_release(NULL);
