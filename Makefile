@@ -65,7 +65,7 @@ FUZZ_LIBS    := -lopenblas -lcjson -lpng -lz -lglpk -lsqlite3 -lfftw3 -lprotobuf
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/gen/onnx.pb-c.o
 SECONDS      ?= 20
 
-.PHONY: bench-stan bench-conv bench-onednn encoder-wall encoder-theorem1 all deps test test-asan test-onnx test-oracles demo bench bench-sample bench-sweep fuzz fuzz-run clean help lib man install uninstall
+.PHONY: bench-stan bench-conv bench-onednn encoder-wall encoder-theorem1 encoder-theorem1-smooth encoder-vae all deps test test-asan test-onnx test-oracles demo bench bench-sample bench-sweep fuzz fuzz-run clean help lib man install uninstall
 all: $(BUILD)/ginv lib
 lib: $(BUILD)/libginv.a $(BUILD)/libginv.so
 
@@ -89,6 +89,8 @@ help:
 	@echo "make fuzz       build the libFuzzer targets (clang, ASan + UBSan) into build/fuzz/"
 	@echo "make encoder-wall  amortised encoders on the one-way G vs an invertible G (docs/encoders.md)"
 	@echo "make encoder-theorem1  Theorem 1's constructed encoder vs amortised ones against MALA (docs/encoders.md)"
+	@echo "make encoder-theorem1-smooth  the same on certified smooth_leaky nets, d = 10 and 20 (docs/encoders.md)"
+	@echo "make encoder-vae       the shipped Gaussian VAE's encoder and GD -> ULA against MALA (docs/encoders.md)"
 	@echo "make fuzz-run SECONDS=N  run each fuzz target N s (default 20) on a copy of its corpus; fails on any finding"
 
 deps:
@@ -216,6 +218,15 @@ encoder-wall: deps
 encoder-theorem1: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
 	@scripts/encoder_theorem1.sh $(BUILD)/encoder-theorem1
+
+encoder-theorem1-smooth: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
+	@ROWS="200 0 0.001;200 100 0.001;200 500 0.001;200 2000 0.001" OBJS=sleep \
+	  scripts/encoder_theorem1.sh $(BUILD)/encoder-theorem1-smooth "10 20" 10 smooth_leaky
+
+encoder-vae: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
+	@scripts/encoder_vae.sh $(BUILD)/encoder-vae 20 5 3000 1e-4
 
 bench-sweep: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv

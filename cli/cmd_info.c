@@ -14,14 +14,36 @@ static int cmp_d(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* --smoothness N: the sampled M2, M3 (ginv_net_smoothness, 8 directions a latent, step 0.05), printed
+ * and under "smoothness" in the JSON doc (when doc) */
+static int smoothness(ginv_net *net, int npts, uint64_t seed, int print, cJSON *doc)
+{
+    double M2, M3;
+    ginv_status st = ginv_net_smoothness(net, npts, 8, 0.05, seed, &M2, &M3);
+    if (st != GINV_OK) return cli_lib_error("info", st);
+    if (print)
+        printf("second and third derivatives at %d latents N(0, I) x 8 directions (finite differences, step 0.05): "
+               "M2 >= %.4g, M3 >= %.4g (sampled estimates of Assumption 2's bounds)\n", npts, M2, M3);
+    if (doc) {
+        cJSON *j = cJSON_AddObjectToObject(doc, "smoothness");
+        cJSON_AddNumberToObject(j, "latents", npts);
+        cJSON_AddNumberToObject(j, "directions", 8);
+        cJSON_AddNumberToObject(j, "step", 0.05);
+        cJSON_AddItemToObject(j, "M2", cli_json_num(M2));
+        cJSON_AddItemToObject(j, "M3", cli_json_num(M3));
+    }
+    return 0;
+}
+
 int cmd_info(int argc, char **argv)
 {
     const char *json = NULL;
-    int jac = 0;
+    int jac = 0, smooth = 0;
     uint64_t seed = 1;
     cli_opt opts[] = {
         {"jacobian", 0, OPT_INT, &jac, "N", "singular values of J_G at N latents z ~ N(0, I) (Pareek-Risteski m, M)", 0, 1 << 24},
-        {"seed", 0, OPT_U64, &seed, "S", "with --jacobian: seed of the latents"},
+        {"smoothness", 0, OPT_INT, &smooth, "N", "sampled bounds M2, M3 on G's second and third derivatives at N latents (Pareek-Risteski Assumption 2)", 0, 1 << 20},
+        {"seed", 0, OPT_U64, &seed, "S", "with --jacobian, --smoothness: seed of the latents"},
         {"json", 0, OPT_STRING, &json, "FILE", "also write the architecture as JSON ('-': stdout)"},
         {0},
     };
@@ -30,7 +52,9 @@ int cmd_info(int argc, char **argv)
                    "--jacobian N draws z_1..z_N ~ N(0, I) (stream (seed, JACOBIAN, 0)) and reports the\n"
                    "smallest sigma_min(J_G(z_i)) and the largest sigma_max(J_G(z_i)): sampled estimates of\n"
                    "m (Assumption 1, Remark 2) and M (Assumption 2, Remark 4) of Pareek & Risteski\n"
-                   "(2021); sampling bounds m from above and M from below."};
+                   "(2021); sampling bounds m from above and M from below. --smoothness N estimates M2 and M3\n"
+                   "(Assumption 2) as the largest ||D^2 G(z)[u,u]||, ||D^3 G(z)[u,u,u]|| over N latents and 8 random\n"
+                   "unit directions each, by central finite differences (stream (seed, SMOOTHNESS, i)): from below."};
     const char *pos[1];
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 1, &npos);
     if (rc) return rc == CLI_HELP ? 0 : rc;
@@ -73,6 +97,7 @@ int cmd_info(int argc, char **argv)
             printf("Jacobian at %d latents N(0, I): m = min sigma_min = %.4g (median %.4g), "
                    "M = max sigma_max = %.4g (median %.4g), M/m = %.4g\n",
                    jac, jm, med_min, jM, med_max, jM / jm);
+        if (smooth > 0 && (rc = smoothness(net, smooth, seed, 1, NULL))) goto out;
     }
     if (json) {
         cJSON *doc = cli_json_new("info");
@@ -95,6 +120,10 @@ int cmd_info(int argc, char **argv)
             cJSON_AddItemToObject(j, "M", cli_json_num(jM));
             cJSON_AddItemToObject(j, "median_sigma_min", cli_json_num(med_min));
             cJSON_AddItemToObject(j, "median_sigma_max", cli_json_num(med_max));
+        }
+        if (smooth > 0 && (rc = smoothness(net, smooth, seed, 0, doc))) {
+            cJSON_Delete(doc);
+            goto out;
         }
         rc = cli_json_write("info", doc, json);
         cJSON_Delete(doc);

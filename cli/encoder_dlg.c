@@ -234,9 +234,11 @@ static int load_any_encoder(const char *C, const char *path, ginv_net *G, ginv_d
     return 0;
 }
 
-/* the distances for x_1..x_N (N = nx), each x_i = G(z_i) + beta xi_i from (seed, DLG_EVAL, i) */
+/* the distances for x_1..x_N (N = nx): the rows of obs when given, else each x_i = G(z_i) + beta xi_i from
+ * (seed, DLG_EVAL, i); the draws from the encoder (E or A), or rows [i B, (i + 1) B) of pre (given draws) */
 static int distances(const char *C, ginv_net *G, ginv_dlg *E, ginv_net *A, ginv_net_ws *aws, double beta, int nx,
-                     int B, const ginv_encoder_dist_opts *o, int quiet, ginv_encoder_dist *res)
+                     int B, const ginv_encoder_dist_opts *o, int quiet, const float *obs, const float *pre,
+                     ginv_encoder_dist *res)
 {
     int n = ginv_net_out(G), k = ginv_net_in(G), rc = 0;
     float *z = malloc(sizeof(float) * (size_t)B * k), *x = malloc(sizeof(float) * n), *z0 = malloc(sizeof(float) * k);
@@ -248,13 +250,16 @@ static int distances(const char *C, ginv_net *G, ginv_dlg *E, ginv_net *A, ginv_
         ginv_rng_init(&r, o->seed, GINV_STREAM_DLG_EVAL, (uint64_t)i);
         for (int j = 0; j < k; j++) z0[j] = (float)ginv_rng_normal(&r);
         const float *gz = ginv_net_forward(G, gws, 1, z0);
-        for (int j = 0; j < n; j++) x[j] = gz[j] + (float)(beta * ginv_rng_normal(&r));
-        if ((st = encoder_draws(E, A, aws, x, B, k, o->seed + (uint64_t)i, z)) == GINV_OK)
-            st = ginv_encoder_distance(G, beta, x, B, z, o, &res[i]);
+        for (int j = 0; j < n; j++) x[j] = obs ? obs[(size_t)i * n + j] : gz[j] + (float)(beta * ginv_rng_normal(&r));
+        if (pre) memcpy(z, pre + (size_t)i * B * k, sizeof(float) * (size_t)B * k), st = GINV_OK;
+        else st = encoder_draws(E, A, aws, x, B, k, o->seed + (uint64_t)i, z);
+        if (st == GINV_OK) st = ginv_encoder_distance(G, beta, x, B, z, o, &res[i]);
         if (st != GINV_OK) rc = cli_lib_error(C, st);
         else if (!quiet)
-            printf("x %3d: sliced W1 %.4f (reference floor %.4f), mean error %.4f, covariance error %.4f, MALA "
-                   "acceptance %.3f\n", i, res[i].w1, res[i].w1_floor, res[i].mean_err, res[i].cov_err, res[i].ref_accept);
+            printf("x %3d: sliced W1 %.4f (reference floor %.4f), MMD^2 %.2e +- %.1e (floor %.1e), TV %.4f (floor "
+                   "%.4f), mean error %.4f, covariance error %.4f, MALA acceptance %.3f\n", i, res[i].w1, res[i].w1_floor,
+                   res[i].mmd2, res[i].mmd2_se, res[i].mmd2_floor, res[i].tv, res[i].tv_floor, res[i].mean_err,
+                   res[i].cov_err, res[i].ref_accept);
     }
     ginv_net_ws_free(gws);
     free(z);
@@ -263,9 +268,36 @@ static int distances(const char *C, ginv_net *G, ginv_dlg *E, ginv_net *A, ginv_
     return rc;
 }
 
+/* --data images as the observations (their count replaces --n) and --draws-file draws (nx x B x k, any
+ * shape of that count: observation-major, as encoder sample writes; ginv sample's samples.npy for one x) */
+static int load_inputs(const char *C, const char *data, const char *dfile, const ginv_net *G, int *nx, int *B,
+                       ginv_images *im, ginv_array *dr)
+{
+    int n = ginv_net_out(G), k = ginv_net_in(G);
+    ginv_status st;
+    if (data) {
+        if ((st = ginv_images_load(data, im)) != GINV_OK) return cli_lib_error(C, st);
+        if ((long long)im->h * im->w != n)
+            return cli_error_code(C, CLI_EXIT_FORMAT, "--data: images of %d x %d = %d values; G gives %d", im->h, im->w,
+                                  im->h * im->w, n);
+        *nx = im->count;
+    }
+    if (!dfile) return 0;
+    if ((st = ginv_array_read(dfile, dr)) != GINV_OK) return cli_lib_error(C, st);
+    size_t cnt = ginv_array_count(dr), per = (size_t)*nx * k;
+    if (cnt % per || cnt / per < 16 || cnt / per > (1u << 22))
+        return cli_error_code(C, CLI_EXIT_FORMAT, "--draws-file: %zu values are not %d observations x B draws x %d "
+                              "(B from 16 to 2^22)", cnt, *nx, k);
+    for (size_t i = 0; i < cnt; i++)
+        if (!isfinite(dr->data[i]))
+            return cli_error_code(C, CLI_EXIT_NUMERIC, "--draws-file: value %zu is not finite", i);
+    *B = (int)(cnt / per);
+    return 0;
+}
+
 int cli_encoder_distance(int argc, char **argv)
 {
-    const char *C = "encoder distance", *model = NULL, *enc = NULL, *json = NULL;
+    const char *C = "encoder distance", *model = NULL, *enc = NULL, *json = NULL, *data = NULL, *dfile = NULL;
     double beta = 0.1;
     int nx = 10, B = 2000, quiet = 0;
     ginv_encoder_dist_opts o;
@@ -274,10 +306,14 @@ int cli_encoder_distance(int argc, char **argv)
         {"model", 0, OPT_STRING, &model, "FILE", "the generator G (required)"},
         {"encoder", 0, OPT_STRING, &enc, "FILE", "the encoder: ginv encoder build -o, or ginv encoder train -o (required)"},
         {"beta", 0, OPT_DOUBLE, &beta, "B", "noise level of the model x = G(z) + beta xi", 1e-12, 1e6},
-        {"n", 0, OPT_INT, &nx, "N", "fresh model samples x to evaluate on", 1, 1 << 20},
-        {"draws", 0, OPT_INT, &B, "B", "draws of the encoder per observation", 2, 1 << 22},
+        {"n", 0, OPT_INT, &nx, "N", "fresh model samples x to evaluate on (with --data: its images instead)", 1, 1 << 20},
+        {"data", 0, OPT_STRING, &data, "SPEC", "observations x: these images (fashion-mnist:test[0:20], ...), not model samples"},
+        {"draws-file", 0, OPT_STRING, &dfile, "FILE", "given draws (N x B x k, observation-major, .npy or text) instead of --encoder: another sampler's output"},
+        {"draws", 0, OPT_INT, &B, "B", "draws of the encoder per observation", 16, 1 << 22},
         {"ref-chains", 0, OPT_INT, &o.ref_chains, "C", "MALA reference: chains (an even number: the floor compares halves)", 2, 1 << 16},
-        {"ref-steps", 0, OPT_INT, &o.ref_steps, "R", "MALA reference: burn-in steps, then kept steps, per chain", 2, 1 << 24},
+        {"ref-steps", 0, OPT_INT, &o.ref_steps, "R", "MALA reference: burn-in steps, then kept steps, per chain", 16, 1 << 24},
+        {"tv-bins", 0, OPT_INT, &o.tv_bins, "N", "d <= 2: histogram TV grid cells per axis (0: 50 for d = 1, 20 for d = 2)", 0, 4096},
+        {"mmd-ref", 0, OPT_INT, &o.mmd_ref, "N", "MMD: the reference thinned evenly to N draws", 16, 1 << 20},
         {"seed", 0, OPT_U64, &o.seed, "S", "random seed (the x, the draws, the reference)"},
         {"json", 0, OPT_STRING, &json, "FILE", "write per-x and mean distances as JSON ('-': stdout)"},
         CLI_QUIET_OPT(quiet),
@@ -287,44 +323,58 @@ int cli_encoder_distance(int argc, char **argv)
                    "For N model samples x = G(z) + beta xi: B draws of the encoder (a deep latent Gaussian from\n"
                    "ginv encoder build, or a Gaussian one from ginv encoder train) against a MALA reference\n"
                    "(GD start, adapted step, --ref-chains chains of --ref-steps kept steps): sliced W1 (128\n"
-                   "directions) with the reference's own floor (its two halves), and the errors of the mean\n"
+                   "directions) with the reference's own floor (its two halves), the unbiased MMD^2 (Gaussian RBF\n"
+                   "kernel, median-heuristic bandwidth) with a block standard error and a floor, for d <= 2 the\n"
+                   "histogram TV on a grid (--tv-bins) with a floor, and the errors of the mean\n"
                    "||m_q - m_p|| / sqrt(tr S_p) and covariance ||S_q - S_p||_F / ||S_p||_F. docs/encoders.md."};
     const char *pos[1];
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
     if (rc) return rc == CLI_HELP ? 0 : rc;
-    if (!model || !enc) return cli_usage_error(C, "--model FILE and --encoder FILE are required");
+    if (!model || !enc == !dfile) return cli_usage_error(C, "--model FILE and one of --encoder FILE, --draws-file FILE are required");
     if (o.ref_chains % 2) return cli_usage_error(C, "--ref-chains %d must be even (the floor compares two halves)", o.ref_chains);
     ginv_net *G = NULL, *A = NULL;
     ginv_net_ws *aws = NULL;
     ginv_dlg *E = NULL;
-    ginv_encoder_dist *res = calloc((size_t)nx, sizeof *res);
+    ginv_images im = {0};
+    ginv_array dr = {0};
+    ginv_encoder_dist *res = NULL;
     ginv_status st = ginv_net_load(model, &G);
-    if (!res) rc = cli_oom(C);
-    else if (st != GINV_OK) rc = cli_lib_error(C, st);
-    else rc = load_any_encoder(C, enc, G, &E, &A, &aws);
-    if (!rc) rc = distances(C, G, E, A, aws, beta, nx, B, &o, quiet, res);
+    if (st != GINV_OK) rc = cli_lib_error(C, st);
+    else if (!(rc = load_inputs(C, data, dfile, G, &nx, &B, &im, &dr)) && enc) rc = load_any_encoder(C, enc, G, &E, &A, &aws);
+    if (!rc && !(res = calloc((size_t)nx, sizeof *res))) rc = cli_oom(C);
+    if (!rc) rc = distances(C, G, E, A, aws, beta, nx, B, &o, quiet, data ? im.pix : NULL, dfile ? dr.data : NULL, res);
     if (!rc) {
         ginv_encoder_dist mean = {0};
         for (int i = 0; i < nx; i++) {
             mean.w1 += res[i].w1 / nx, mean.w1_floor += res[i].w1_floor / nx, mean.mean_err += res[i].mean_err / nx;
             mean.cov_err += res[i].cov_err / nx, mean.ref_accept += res[i].ref_accept / nx;
+            mean.tv += res[i].tv / nx, mean.tv_floor += res[i].tv_floor / nx, mean.mmd2 += res[i].mmd2 / nx;
+            mean.mmd2_se += res[i].mmd2_se * res[i].mmd2_se / ((double)nx * nx); /* se of the mean: summed variances */
+            mean.mmd2_floor += res[i].mmd2_floor / nx, mean.mmd_bandwidth += res[i].mmd_bandwidth / nx;
         }
-        size_t np = E ? ginv_dlg_nparams(E) : ginv_net_nparams(A);
+        mean.mmd2_se = sqrt(mean.mmd2_se);
+        size_t np = E ? ginv_dlg_nparams(E) : A ? ginv_net_nparams(A) : 0;
         if (!quiet)
-            printf("mean over %d x (%s encoder, %zu parameters): sliced W1 %.4f (floor %.4f), mean error %.4f, "
-                   "covariance error %.4f\n", nx, E ? "deep latent Gaussian" : "Gaussian", np, mean.w1, mean.w1_floor,
-                   mean.mean_err, mean.cov_err);
+            printf("mean over %d x (%s encoder, %zu parameters): sliced W1 %.4f (floor %.4f), MMD^2 %.2e +- %.1e "
+                   "(floor %.1e), TV %.4f (floor %.4f), mean error %.4f, covariance error %.4f\n", nx,
+                   E ? "deep latent Gaussian" : A ? "Gaussian" : "given draws", np, mean.w1, mean.w1_floor, mean.mmd2, mean.mmd2_se,
+                   mean.mmd2_floor, mean.tv, mean.tv_floor, mean.mean_err, mean.cov_err);
         if (json) {
             cJSON *doc = cli_json_new(C), *p = cJSON_AddObjectToObject(doc, "params");
             cJSON_AddStringToObject(p, "model", model);
-            cJSON_AddStringToObject(p, "encoder", enc);
+            if (enc) cJSON_AddStringToObject(p, "encoder", enc);
+            if (dfile) cJSON_AddStringToObject(p, "draws_file", dfile);
+            if (data) cJSON_AddStringToObject(p, "data", data);
             cJSON_AddNumberToObject(p, "beta", beta);
             cJSON_AddNumberToObject(p, "n", nx);
             cJSON_AddNumberToObject(p, "draws", B);
             cJSON_AddNumberToObject(p, "ref_chains", o.ref_chains);
             cJSON_AddNumberToObject(p, "ref_steps", o.ref_steps);
             cJSON_AddNumberToObject(p, "seed", (double)o.seed);
-            cJSON_AddStringToObject(doc, "encoder_kind", E ? "dlg" : "gaussian");
+            cJSON_AddNumberToObject(p, "tv_bins", o.tv_bins);
+            cJSON_AddNumberToObject(p, "mmd_ref", o.mmd_ref);
+            cJSON_AddStringToObject(p, "mmd_kernel", "exp(-|u-v|^2/(2 s^2)), s: median pairwise distance");
+            cJSON_AddStringToObject(doc, "encoder_kind", E ? "dlg" : A ? "gaussian" : "draws");
             cJSON_AddNumberToObject(doc, "encoder_parameters", (double)np);
             cJSON_AddNumberToObject(doc, "generator_parameters", (double)ginv_net_nparams(G));
             cJSON *arr = cJSON_AddArrayToObject(doc, "per_x");
@@ -336,6 +386,12 @@ int cli_encoder_distance(int argc, char **argv)
                 cJSON_AddItemToObject(e, "mean_err", cli_json_num(r->mean_err));
                 cJSON_AddItemToObject(e, "cov_err", cli_json_num(r->cov_err));
                 cJSON_AddItemToObject(e, "ref_accept", cli_json_num(r->ref_accept));
+                cJSON_AddItemToObject(e, "mmd2", cli_json_num(r->mmd2));
+                cJSON_AddItemToObject(e, "mmd2_se", cli_json_num(r->mmd2_se));
+                cJSON_AddItemToObject(e, "mmd2_floor", cli_json_num(r->mmd2_floor));
+                cJSON_AddItemToObject(e, "mmd_bandwidth", cli_json_num(r->mmd_bandwidth));
+                cJSON_AddItemToObject(e, "tv", cli_json_num(r->tv));
+                cJSON_AddItemToObject(e, "tv_floor", cli_json_num(r->tv_floor));
                 if (i < nx) cJSON_AddItemToArray(arr, e);
                 else cJSON_AddItemToObject(doc, "mean", e);
             }
@@ -344,6 +400,8 @@ int cli_encoder_distance(int argc, char **argv)
         }
     }
     free(res);
+    ginv_images_release(&im);
+    ginv_array_release(&dr);
     ginv_net_ws_free(aws);
     ginv_net_free(A);
     ginv_dlg_free(E);

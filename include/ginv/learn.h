@@ -434,10 +434,20 @@ typedef struct {
     double gd_lr;               /* ... 0.1 */
     int slices;                 /* 128 */
     uint64_t seed;              /* 1 */
+    int tv_bins;                /* d <= 2: grid cells per axis; 0: 50 (d = 1), 20 (d = 2) */
+    int mmd_ref;                /* the reference thinned evenly to this many draws for the MMD (2000) */
 } ginv_encoder_dist_opts;
 void ginv_encoder_dist_opts_init(ginv_encoder_dist_opts *o);
+/* Also: for d <= 2 the histogram TV (ginv_tv_grid, the grid spanning the
+ * reference's range) and its floor (the reference's halves), NaN for d > 2;
+ * the squared MMD (ginv_mmd_rbf, median-heuristic bandwidth) between the
+ * draws and the thinned reference, its standard error, and the same
+ * statistic between the two halves of the reference, each thinned to at
+ * most B draws (the floor). */
 typedef struct {
     double w1, w1_floor, mean_err, cov_err, ref_accept;
+    double tv, tv_floor;                            /* NaN for d > 2 */
+    double mmd2, mmd2_se, mmd2_floor, mmd_bandwidth;
 } ginv_encoder_dist;
 ginv_status ginv_encoder_distance(ginv_net *G, double beta, const float *x, int B, const float *draws,
                                   const ginv_encoder_dist_opts *o, ginv_encoder_dist *out);

@@ -36,9 +36,10 @@ typedef enum {
     GINV_LAYER_GELU,             /* gelu (exact, erf form) */
     GINV_LAYER_GELU_TANH,        /* gelu_tanh (tanh approximation) */
     GINV_LAYER_SILU,             /* silu */
-    GINV_LAYER_SIGN              /* sign: sgn(x), +1 at 0; derivative 0 (Pareek & Risteski Thm 2) */
+    GINV_LAYER_SIGN,             /* sign: sgn(x), +1 at 0; derivative 0 (Pareek & Risteski Thm 2) */
+    GINV_LAYER_SMOOTH_LEAKY      /* smooth_leaky: a x + (1 - a) softplus(x), slope in (a, 1) */
 } ginv_layer_kind;
-#define GINV_LAYER_KIND_COUNT (GINV_LAYER_SIGN + 1)
+#define GINV_LAYER_KIND_COUNT (GINV_LAYER_SMOOTH_LEAKY + 1)
 
 /* What the derivative of a ReLU (or leaky ReLU) is at an exact kink
  * (pre-activation == 0):
@@ -59,7 +60,11 @@ typedef enum { GINV_KINK_ZERO = 0, GINV_KINK_ONESIDED = 1 } ginv_kink_rule;
  *  identity, elu (alpha: y = alpha (e^x - 1) for x <= 0, any finite alpha
  *  >= 0), gelu (x Phi(x), Phi the normal CDF, by erf), gelu_tanh
  *  (0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))), silu (x sigmoid(x)),
- *  sign (sgn x in {-1, +1}, +1 at 0; its derivative is taken as 0):
+ *  sign (sgn x in {-1, +1}, +1 at 0; its derivative is taken as 0),
+ *  smooth_leaky (alpha = a in (0, 1): a x + (1 - a) log(1 + e^x), derivative
+ *  a + (1 - a) sigmoid(x) in (a, 1), second derivative (1 - a) s (1 - s) <=
+ *  (1 - a)/4: leaky ReLU's slope bounds with every derivative bounded, the
+ *  smooth activation Pareek & Risteski's Assumption 2 asks for):
  *                     elementwise on any shape; in == out, shape kept.
  *  conv2d             PyTorch Conv2d, groups 1: y[co, oh, ow] = b[co] +
  *                     sum_{ci, i, j} W[co, ci, i, j] x[ci, oh s_h - p_h + i d_h,
@@ -95,7 +100,7 @@ typedef struct {
     ginv_layer_kind kind;
     int in, out;        /* flat sizes per sample (activations: in == out) */
     int bias;           /* dense, conv2d, conv_transpose2d: has a bias vector */
-    double alpha;       /* leaky_relu slope; elu alpha */
+    double alpha;       /* leaky_relu slope; elu alpha; smooth_leaky slope a */
     float *W;           /* weights, layout per kind above (points into params) */
     float *b;           /* bias / batchnorm shift (or NULL) */
     float *dW, *db;     /* parameter gradients (points into grads), or NULL */
@@ -164,7 +169,9 @@ ginv_status ginv_batchnorm_fold_into(ginv_layer *L, const float *scale, const fl
  * expanding or square layer, W W^T = I for a contracting one; with square
  * layers and leaky ReLU (slope a) every singular value of J_G lies in
  * [a^L, 1], a certified instance of Pareek & Risteski's Assumption 1 -- of
- * Assumption 1 only: leaky ReLU is not smooth, so their Assumption 2 fails);
+ * Assumption 1 only: leaky ReLU is not smooth, so their Assumption 2 fails;
+ * with smooth_leaky (slope in (a, 1)) the same [a^L, 1] holds and G is
+ * smooth, its second and third derivatives bounded);
  * biases N(0, bias_sd^2) when bias_sd > 0 else zero. Conv layers: "paper"
  * gives the layer's matrix columns of expected squared norm 1 (conv2d
  * variance s_h s_w / (c_out kh kw), conv_transpose2d 1 / (c_out kh kw)),
@@ -262,6 +269,19 @@ ginv_status ginv_net_jacobian(ginv_net *net, const float *z, float *J);
 ginv_status ginv_net_jacobian_sv(ginv_net *net, int npts, const float *z, double *smin,
                                  double *smax);
 enum { GINV_STREAM_JACOBIAN = GINV_STREAM_USER + 43 }; /* `ginv info --jacobian` latents */
+/* Estimates of Pareek & Risteski's Assumption 2 constants M2 >= ||grad^2 G||_op
+ * and M3 >= ||grad^3 G||_op: the largest ||D^2 G(z)[u, u]|| and ||D^3 G(z)[u, u, u]||
+ * over npts latents z ~ N(0, I) and ndirs random unit directions u each (stream
+ * (seed, SMOOTHNESS, i) for latent i and its directions), by central finite
+ * differences of G along u with step h: (G(z + hu) - 2 G(z) + G(z - hu)) / h^2 and
+ * (G(z + 2hu) - 2 G(z + hu) + 2 G(z - hu) - G(z - 2hu)) / (2 h^3). For a symmetric
+ * multilinear map the sup over u = v = w is the operator norm, so these are the
+ * op norms at the sampled points, up to the differences' O(h^2) truncation and
+ * float rounding (about ulp(G) / h^3 for M3). A sample: the sup over R^k can
+ * only be larger. */
+enum { GINV_STREAM_SMOOTHNESS = GINV_STREAM_USER + 96 };
+ginv_status ginv_net_smoothness(const ginv_net *net, int npts, int ndirs, double h, uint64_t seed,
+                                double *M2, double *M3);
 enum { GINV_STREAM_GENERATE = GINV_STREAM_USER + 44 }; /* `ginv generate --n` latents */
 
 #ifdef __cplusplus

@@ -440,6 +440,29 @@ ginv_status ginv_sbc_chi2(int k, int bins, const int *hist, double *chi2, double
  * about 1e-14 relative). 1 for x <= 0, NaN for a bad df or x. */
 double ginv_chi2_sf(double x, double df);
 
+/* The squared MMD between a (na x k) and b (nb x k) with the Gaussian RBF
+ * kernel exp(-||u - v||^2 / (2 s^2)): the unbiased U-statistic of Gretton et
+ * al. (JMLR 2012, Lemma 6), ~0 (either sign) when the laws agree, > 0 in
+ * expectation when they differ. s = bandwidth, or with bandwidth 0 the
+ * median heuristic: the median pairwise distance in the pooled samples
+ * (thinned evenly to 512 points of each). se: the standard error from the
+ * same statistic on 8 disjoint blocks (sd / sqrt 8): right when the laws
+ * differ (the statistic's variance is then O(1/n)), larger than the true
+ * one by up to sqrt 8 when they agree (O(1/n^2)). Needs na, nb >= 16;
+ * O((na + nb)^2 k) work. */
+typedef struct {
+    double mmd2, se, bandwidth;
+} ginv_mmd;
+ginv_status ginv_mmd_rbf(int k, int na, const float *a, int nb, const float *b, double bandwidth,
+                         ginv_mmd *out);
+/* The total variation between the histograms of a and b (k = 1 or 2) on a
+ * grid of `bins` cells per axis over [lo_i, hi_i] (points outside go to the
+ * edge cells): (1/2) sum_c |p_c - q_c|. It is the TV of the two laws pushed
+ * through the binning, so at most their TV; sampling noise biases it up, by
+ * about sum_c sqrt(p_c / n) for n draws each. */
+ginv_status ginv_tv_grid(int k, int na, const float *a, int nb, const float *b, int bins,
+                         const double *lo, const double *hi, double *out);
+
 /* --------------------------------------------------------------- SGILO */
 
 /* Score-Guided Intermediate Layer Optimization (Daras et al. 2022 §2, §4):

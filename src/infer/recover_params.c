@@ -161,7 +161,7 @@ ginv_status ginv_layers_parse(const char *layers, const char *act, const char *o
     ginv_layer_kind ka, ko;
     if (ginv_layer_kind_parse(act, &ka) || ka == GINV_LAYER_DENSE)
         return ginv_fail(GINV_ERR_ARG, "parameter 'act' '%s' is not an activation (relu, leaky_relu, tanh, "
-                                       "sigmoid, softplus, identity)", act);
+                                       "sigmoid, softplus, smooth_leaky, identity, ...)", act);
     if (!out_act) out_act = act;
     if (ginv_layer_kind_parse(out_act, &ko) || ko == GINV_LAYER_DENSE)
         return ginv_fail(GINV_ERR_ARG, "parameter 'out-act' '%s' is not an activation", out_act);

@@ -336,6 +336,7 @@ static void layer(ex *e, const ginv_net *net, int i)
     case GINV_LAYER_SIGN: /* ONNX Sign is 0 at 0; Sign(Sign(x) + 1/2) is ginv's +1 there */
         e->cur = op1(e, "Sign", op2(e, "Add", op1(e, "Sign", x), scalar(e, 0.5f)));
         break;
+    case GINV_LAYER_SMOOTH_LEAKY: e->fail = 4; return; /* no ONNX operator; see ginv_onnx_export */
     default: e->fail = 2; return;
     }
     if (!e->cur) e->fail = e->fail ? e->fail : 1;
@@ -399,6 +400,9 @@ ginv_status ginv_net_to_onnx(const ginv_net *net, unsigned char **buf, size_t *l
     if (e.fail == 2) st = ginv_fail(GINV_ERR_UNSUPPORTED, "a layer kind ONNX export does not know");
     else if (e.fail == 3)
         st = ginv_fail(GINV_ERR_UNSUPPORTED, "an elu alpha beyond float's range: ONNX stores it as a float");
+    else if (e.fail == 4)
+        st = ginv_fail(GINV_ERR_UNSUPPORTED, "smooth_leaky has no ONNX operator (a x + (1 - a) Softplus(x) as "
+                       "several nodes would not import back as one layer): not exported");
     else if (e.fail || !e.nnode) st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
     if (st == GINV_OK) {
         onnx_node *last = e.node[e.nnode - 1];

@@ -106,6 +106,8 @@ static ginv_status node_check(const ginv_dlg_graph *gr, ginv_dlg_node *nd)
         if (!ginv_layer_is_act(nd->act) || nd->act == GINV_LAYER_SIGN || !isfinite(nd->alpha))
             return ginv_fail(GINV_ERR_ARG, "node %d: '%s' is not an elementwise activation with a derivative", i,
                              ginv_layer_kind_name(nd->act));
+        if (nd->act == GINV_LAYER_SMOOTH_LEAKY && !(nd->alpha > 0 && nd->alpha < 1))
+            return ginv_fail(GINV_ERR_ARG, "node %d: smooth_leaky needs its slope alpha in (0, 1) (got %g)", i, nd->alpha);
         nd->size = sa;
         break;
     case GINV_DLG_LINCOMB:

@@ -56,7 +56,8 @@ static int smooth_act(const ginv_layer *L)
     case GINV_LAYER_IDENTITY:
     case GINV_LAYER_GELU:
     case GINV_LAYER_GELU_TANH:
-    case GINV_LAYER_SILU: return 1;
+    case GINV_LAYER_SILU:
+    case GINV_LAYER_SMOOTH_LEAKY: return 1; /* sigma' = a + (1 - a) sigmoid */
     case GINV_LAYER_ELU: return L->alpha == 1.0; /* C^1 only when the slopes meet at 0 */
     default: return 0;
     }
@@ -77,7 +78,7 @@ static ginv_status check_generator(const ginv_net *G, ginv_dlg_build_info *in)
             return ginv_fail(GINV_ERR_UNSUPPORTED,
                              "layer %d of G is %s%s: Theorem 1's construction multiplies by sigma' in G's "
                              "backpropagation network and needs a differentiable activation (tanh, sigmoid, "
-                             "softplus, silu, gelu, gelu_tanh, elu with alpha 1, identity)", i,
+                             "softplus, smooth_leaky, silu, gelu, gelu_tanh, elu with alpha 1, identity)", i,
                              ginv_layer_kind_name(L->kind),
                              L->kind == GINV_LAYER_ELU ? " with alpha != 1 (a kink at 0)"
                              : L->kind == GINV_LAYER_SIGN ? " (derivative 0, a jump at 0)" : " (a kink at 0)");

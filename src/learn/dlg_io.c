@@ -48,7 +48,7 @@ static char *structure_json(const ginv_dlg *g)
             }
             if (nd->op == GINV_DLG_ACT || nd->op == GINV_DLG_DACT) {
                 cJSON_AddStringToObject(o, "act", ginv_layer_kind_name(nd->act));
-                if (nd->act == GINV_LAYER_LEAKY_RELU || nd->act == GINV_LAYER_ELU)
+                if (nd->act == GINV_LAYER_LEAKY_RELU || nd->act == GINV_LAYER_ELU || nd->act == GINV_LAYER_SMOOTH_LEAKY)
                     cJSON_AddNumberToObject(o, "alpha", nd->alpha);
             }
             cJSON_AddItemToArray(ns, o);

@@ -4,8 +4,9 @@
  * Theorem 1 bounds the total variation of the constructed encoder. The
  * reference is long MALA from the GD point (ginv_sample_run); the distances
  * are the sliced W1 (src/sample/wasserstein.c), with the same distance
- * between two halves of the reference as its floor, and the relative errors
- * of the mean and covariance. docs/encoders.md. */
+ * between two halves of the reference as its floor, the relative errors
+ * of the mean and covariance, the histogram TV for d <= 2 and the RBF MMD
+ * (src/sample/twosample.c), each with a floor. docs/encoders.md. */
 #include "ginv.h"
 #include "base/check_internal.h"
 
@@ -21,6 +22,54 @@ void ginv_encoder_dist_opts_init(ginv_encoder_dist_opts *o)
     o->gd_lr = 0.1;
     o->slices = 128;
     o->seed = 1;
+    o->tv_bins = 0;
+    o->mmd_ref = 2000;
+}
+
+/* n rows of src (N x k) taken evenly: row floor(i N / n) */
+static void thin(int k, int N, const float *src, int n, float *dst)
+{
+    for (int i = 0; i < n; i++)
+        memcpy(dst + (size_t)i * k, src + (size_t)((long long)i * N / n) * k, sizeof(float) * k);
+}
+
+/* TV on the grid over the reference's range (k <= 2) and MMD^2, each with
+ * its floor from the two halves of the reference (ref: NR draws, the first
+ * `half` from the first half of the chains) */
+static ginv_status tv_mmd(int k, int B, const float *draws, int NR, int half, const float *ref,
+                          const ginv_encoder_dist_opts *o, ginv_encoder_dist *out)
+{
+    ginv_status st = GINV_OK;
+    out->tv = out->tv_floor = NAN;
+    if (k <= 2) {
+        double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+        for (int s = 0; s < NR; s++)
+            for (int i = 0; i < k; i++) {
+                double v = ref[(size_t)s * k + i];
+                lo[i] = v < lo[i] ? v : lo[i];
+                hi[i] = v > hi[i] ? v : hi[i];
+            }
+        int bins = o->tv_bins > 0 ? o->tv_bins : k == 1 ? 50 : 20;
+        st = ginv_tv_grid(k, B, draws, NR, ref, bins, lo, hi, &out->tv);
+        if (st == GINV_OK) st = ginv_tv_grid(k, half, ref, NR - half, ref + (size_t)half * k, bins, lo, hi, &out->tv_floor);
+    }
+    if (st != GINV_OK) return st;
+    int nr = o->mmd_ref < NR ? o->mmd_ref : NR, nh = B < half ? B : half, nh2 = B < NR - half ? B : NR - half;
+    float *t = ginv_malloc(sizeof(float) * ((size_t)nr + nh + nh2) * k);
+    if (!t) return ginv_fail(GINV_ERR_NOMEM, "out of memory for the thinned reference");
+    float *t1 = t + (size_t)nr * k, *t2 = t1 + (size_t)nh * k;
+    thin(k, NR, ref, nr, t);
+    thin(k, half, ref, nh, t1);
+    thin(k, NR - half, ref + (size_t)half * k, nh2, t2);
+    ginv_mmd m;
+    st = ginv_mmd_rbf(k, B, draws, nr, t, 0, &m);
+    if (st == GINV_OK) {
+        out->mmd2 = m.mmd2, out->mmd2_se = m.se, out->mmd_bandwidth = m.bandwidth;
+        st = ginv_mmd_rbf(k, nh, t1, nh2, t2, 0, &m);
+        out->mmd2_floor = m.mmd2;
+    }
+    ginv_free(t);
+    return st;
 }
 
 /* mean (d) and covariance (d x d) of N rows of d, in double */
@@ -81,10 +130,11 @@ ginv_status ginv_encoder_distance(ginv_net *G, double beta, const float *x, int 
     GINV_NONNULL(draws);
     GINV_NONNULL(o);
     GINV_NONNULL(out);
-    if (B < 2) return ginv_fail(GINV_ERR_ARG, "ginv_encoder_distance: %d draws (at least 2)", B);
-    if (o->ref_chains < 2 || o->ref_steps < 2 || o->slices < 1)
-        return ginv_fail(GINV_ERR_ARG, "ginv_encoder_distance: the reference needs >= 2 chains of >= 2 steps "
-                         "and >= 1 slice (got %d, %d, %d)", o->ref_chains, o->ref_steps, o->slices);
+    if (o->ref_chains < 2 || o->ref_steps < 16 || o->slices < 1 || o->mmd_ref < 16 || o->tv_bins < 0 || o->tv_bins > 4096)
+        return ginv_fail(GINV_ERR_ARG, "ginv_encoder_distance: the reference needs >= 2 chains of >= 16 steps, "
+                         ">= 1 slice, >= 16 draws for the MMD, 0..4096 TV bins (got %d, %d, %d, %d, %d)", o->ref_chains,
+                         o->ref_steps, o->slices, o->mmd_ref, o->tv_bins);
+    if (B < 16) return ginv_fail(GINV_ERR_ARG, "ginv_encoder_distance: %d draws (at least 16, for the MMD's blocks)", B);
     if (!(beta > 0)) return ginv_fail(GINV_ERR_ARG, "ginv_encoder_distance: beta = %g must be positive", beta);
     int k = ginv_net_in(G), NR = o->ref_chains * o->ref_steps, half = (o->ref_chains / 2) * o->ref_steps;
     float *ref = ginv_malloc(sizeof(float) * (size_t)NR * k);
@@ -107,6 +157,7 @@ ginv_status ginv_encoder_distance(ginv_net *G, double beta, const float *x, int 
         for (int i = 0; i < k * k; i++) dS += (Sq[i] - S[i]) * (Sq[i] - S[i]), nS += S[i] * S[i];
         out->mean_err = sqrt(dm / tr);
         out->cov_err = sqrt(dS / nS);
+        st = tv_mmd(k, B, draws, NR, half, ref, o, out);
     }
     ginv_free(ref);
     ginv_free(m);

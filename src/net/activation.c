@@ -95,6 +95,23 @@ GINV_CLONES static void softplus_fwd(float *y, float *d, const float *x, size_t 
     }
 }
 
+/* Smooth leaky ReLU, a x + (1 - a) softplus(x) (a in (0, 1)): slope
+ * a + (1 - a) sigmoid(x) in (a, 1) like leaky ReLU's {a, 1}, but C-infinity,
+ * s'' = (1 - a) sigmoid (1 - sigmoid) <= (1 - a)/4 and |s'''| <= (1 - a)/(6 sqrt 3):
+ * the differentiable activation with bounded derivatives that Pareek &
+ * Risteski's Theorem 1 (Assumption 2) needs, keeping Assumption 1's
+ * certificate [a^L, 1] for orthogonal square nets. Its derivative is the
+ * network the construction of Theorem 1 uses for sigma' (src/learn/dlg_build.c). */
+GINV_CLONES static void smooth_leaky_fwd(float a, float *y, float *d, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float e = exp_approx(-fabsf(x[i])), inv = 1.0f / (1.0f + e);
+        float sp = (x[i] > 0 ? x[i] : 0.0f) + log1p_unit(e), sg = x[i] >= 0 ? inv : e * inv;
+        y[i] = a * x[i] + (1.0f - a) * sp;
+        d[i] = a + (1.0f - a) * sg;
+    }
+}
+
 static void relu_fwd(float a, float *y, float *d, const float *x, float *t, size_t n)
 {
     if (t) {
@@ -202,6 +219,7 @@ static void act_row(const act_job *j, float *y, float *d, float *x, float *t)
     case GINV_LAYER_GELU_TANH: gelu_tanh_fwd(y, d, x, w); break;
     case GINV_LAYER_SILU: silu_fwd(y, d, x, w); break;
     case GINV_LAYER_SIGN: sign_fwd(y, d, x, w); break;
+    case GINV_LAYER_SMOOTH_LEAKY: smooth_leaky_fwd(j->alpha, y, d, x, w); break;
     default:
         memcpy(y, x, w * sizeof(float));
         for (size_t i = 0; i < w; i++) d[i] = 1.0f;

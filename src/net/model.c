@@ -117,7 +117,7 @@ char *ginv_net_arch_json(const ginv_net *net)
             cJSON_AddBoolToObject(o, "bias", L->bias);
         }
         if (L->kind == GINV_LAYER_UPSAMPLE_NEAREST) cJSON_AddNumberToObject(o, "factor", L->factor);
-        if (L->kind == GINV_LAYER_LEAKY_RELU || L->kind == GINV_LAYER_ELU)
+        if (L->kind == GINV_LAYER_LEAKY_RELU || L->kind == GINV_LAYER_ELU || L->kind == GINV_LAYER_SMOOTH_LEAKY)
             cJSON_AddNumberToObject(o, "alpha", L->alpha);
         cJSON_AddItemToArray(arr, o);
     }
@@ -298,7 +298,7 @@ static ginv_status parse_arch(const char *txt, const char *meta_key, int *nlayer
                 L->in = 0;
                 L->c_in = shp[0], L->h_in = shp[1], L->w_in = shp[2];
             }
-            if (L->kind == GINV_LAYER_LEAKY_RELU || L->kind == GINV_LAYER_ELU) {
+            if (L->kind == GINV_LAYER_LEAKY_RELU || L->kind == GINV_LAYER_ELU || L->kind == GINV_LAYER_SMOOTH_LEAKY) {
                 const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "alpha");
                 if (!cJSON_IsNumber(a)) {
                     st = ginv_fail(GINV_ERR_FORMAT, "layer %d: %s needs a number \"alpha\"", i,

@@ -14,6 +14,7 @@ static const char *const kind_names[] = {
     [GINV_LAYER_UPSAMPLE_NEAREST] = "upsample_nearest", [GINV_LAYER_ELU] = "elu",
     [GINV_LAYER_GELU] = "gelu",         [GINV_LAYER_GELU_TANH] = "gelu_tanh",
     [GINV_LAYER_SILU] = "silu",         [GINV_LAYER_SIGN] = "sign",
+    [GINV_LAYER_SMOOTH_LEAKY] = "smooth_leaky",
 };
 _Static_assert(sizeof kind_names / sizeof kind_names[0] == GINV_LAYER_KIND_COUNT,
                "a name for every layer kind");
@@ -34,7 +35,7 @@ ginv_status ginv_layer_kind_parse(const char *name, ginv_layer_kind *out)
         }
     return ginv_fail(GINV_ERR_ARG,
                      "unknown layer type '%s' (expected dense, relu, leaky_relu, tanh, "
-                     "sigmoid, softplus, identity, elu, gelu, gelu_tanh, silu, sign, conv2d, "
+                     "sigmoid, softplus, identity, elu, gelu, gelu_tanh, silu, sign, smooth_leaky, conv2d, "
                      "conv_transpose2d, batchnorm2d, reshape or upsample_nearest)",
                      name);
 }
@@ -45,7 +46,7 @@ int ginv_layer_is_act(ginv_layer_kind k)
     case GINV_LAYER_RELU: case GINV_LAYER_LEAKY_RELU: case GINV_LAYER_TANH:
     case GINV_LAYER_SIGMOID: case GINV_LAYER_SOFTPLUS: case GINV_LAYER_IDENTITY:
     case GINV_LAYER_ELU: case GINV_LAYER_GELU: case GINV_LAYER_GELU_TANH: case GINV_LAYER_SILU:
-    case GINV_LAYER_SIGN:
+    case GINV_LAYER_SIGN: case GINV_LAYER_SMOOTH_LEAKY:
         return 1;
     default:
         return 0;
@@ -178,6 +179,9 @@ static ginv_status resolve(int i, const ginv_layer *L, shape3 cur, ginv_layer *o
         }
         if (L->kind == GINV_LAYER_LEAKY_RELU && !(L->alpha >= 0 && L->alpha < 1))
             return ginv_fail(GINV_ERR_ARG, "layer %d (leaky_relu): alpha %g must be in [0, 1)",
+                             i, L->alpha);
+        if (L->kind == GINV_LAYER_SMOOTH_LEAKY && !(L->alpha > 0 && L->alpha < 1))
+            return ginv_fail(GINV_ERR_ARG, "layer %d (smooth_leaky): alpha %g must be in (0, 1)",
                              i, L->alpha);
         if (L->kind == GINV_LAYER_ELU && !(L->alpha >= 0 && L->alpha <= 1e30))
             return ginv_fail(GINV_ERR_ARG, "layer %d (elu): alpha %g must be finite and >= 0", i,

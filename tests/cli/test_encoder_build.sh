@@ -51,6 +51,34 @@ assert d['encoder_kind'] == 'dlg' and a['encoder_kind'] == 'gaussian' and len(d[
 m, m0 = d['mean'], d0['mean']
 assert m0['cov_err'] > 0.99 and m['cov_err'] < 0.5 and m['w1'] < m0['w1'], (m, m0)
 assert 0.3 < m['ref_accept'] < 0.9 and m['w1_floor'] > 0, m"
+# the certified smooth nets: smooth_leaky a = 0.5 between orthogonal square layers: sigma(J) in (0.5, 1),
+# M2 <= (1 - a)/4, M3 <= (1 - a)/(6 sqrt 3); the construction takes them; ONNX export refuses them
+expect_ok smooth_leaky_model -- $GINV net random --layers 4,4,4 --act smooth_leaky --alpha 0.5 --out-act identity --weights orthogonal \
+    --bias --bias-sd 0.1 --seed 3 -o $TMP/sl.safetensors
+check smooth_leaky_certified bash -c "$GINV info $TMP/sl.safetensors --jacobian 200 --smoothness 100 --json - | jq -e \
+    '.jacobian.m >= 0.5 - 1e-5 and .jacobian.M <= 1 + 1e-5 and .smoothness.M2 > 0.01 and .smoothness.M2 <= 0.125 * 1.01 and .smoothness.M3 <= 0.0482 * 1.05' >/dev/null"
+expect_ok smooth_leaky_build -- $GINV encoder build --model $TMP/sl.safetensors --beta 0.1 --gd-steps 5 --gd-lr 0.5 --langevin-steps 5 --h 1e-3 -o $TMP/esl.safetensors -q
+expect_error smooth_leaky_export 8 "smooth_leaky has no ONNX operator" -- $GINV export $TMP/sl.safetensors -o $TMP/sl.onnx
+expect_error smooth_leaky_zero_slope 2 "must be in (0, 1)" -- $GINV net random --layers 4,4 --act smooth_leaky --alpha 0 -o $TMP/bad.safetensors
+# the distances' new columns; given draws (another sampler's) instead of an encoder; observations from images
+check distance_json_mmd_tv /usr/bin/python3 -c "
+import json; m = json.load(open('$TMP/d.json'))['mean']; m0 = json.load(open('$TMP/d0.json'))['mean']
+assert m['tv'] is None and m['mmd_bandwidth'] > 0 and m0['mmd2'] > m['mmd2'] and m0['mmd2'] > 5 * m0['mmd2_se'], (m, m0)"
+expect_ok distance_given_draws -- $GINV encoder distance --model $TMP/g.safetensors --draws-file $TMP/z1.npy --beta 0.1 --n 2 \
+    --ref-steps 100 --json $TMP/dz.json -q
+check distance_given_draws_json /usr/bin/python3 -c "
+import json; d = json.load(open('$TMP/dz.json')); assert d['encoder_kind'] == 'draws' and len(d['per_x']) == 2, d"
+printf 'P2\n3 1\n255\n10 200 30\n' > $TMP/x3.pgm
+printf 'P2\n2 2\n255\n10 200 30 4\n' > $TMP/x4.pgm
+expect_ok distance_data -- $GINV encoder distance --model $TMP/g.safetensors --encoder $TMP/em.safetensors --beta 0.1 --data $TMP/x3.pgm \
+    --draws 100 --ref-steps 100 --json $TMP/dd.json -q
+check distance_data_json /usr/bin/python3 -c "
+import json; d = json.load(open('$TMP/dd.json')); assert len(d['per_x']) == 1 and d['params']['data'].endswith('x3.pgm'), d"
+expect_error distance_data_wrong_size 4 "images of 2 x 2" -- $GINV encoder distance --model $TMP/g.safetensors --encoder $TMP/em.safetensors --data $TMP/x4.pgm
+expect_error distance_draws_wrong_count 4 "are not 3 observations" -- $GINV encoder distance --model $TMP/g.safetensors --draws-file $TMP/z1.npy --n 3
+expect_error distance_encoder_and_draws 2 "one of --encoder" -- $GINV encoder distance --model $TMP/g.safetensors --encoder $TMP/em.safetensors --draws-file $TMP/z1.npy
+printf 'nan 0 0\n' > $TMP/nan.txt; for i in $(seq 31); do echo '0 0 0' >> $TMP/nan.txt; done
+expect_error distance_draws_nan 6 "not finite" -- $GINV encoder distance --model $TMP/g.safetensors --draws-file $TMP/nan.txt --n 1
 expect_error distance_odd_chains 2 "must be even" -- $GINV encoder distance --model $TMP/g.safetensors --encoder $TMP/e.safetensors --ref-chains 3
 expect_error distance_wrong_encoder 4 "the encoder maps" -- $GINV encoder distance --model $TMP/r.safetensors --encoder $TMP/e0.safetensors --n 1
 # bad input: one line, its exit status, nothing written over

@@ -17,6 +17,7 @@ static double act(ginv_layer_kind k, double a, double x)
     case GINV_LAYER_GELU: return 0.5 * x * (1 + erf(x / sqrt(2.0)));
     case GINV_LAYER_GELU_TANH: return 0.5 * x * (1 + tanh(sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
     case GINV_LAYER_SILU: return x / (1 + exp(-x));
+    case GINV_LAYER_SMOOTH_LEAKY: return a * x + (1 - a) * (x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)));
     default: return x;
     }
 }

@@ -234,6 +234,9 @@ TEST(api_sample_refuses_null_pointers_and_zero_sizes)
     ginv_sbc_result_release(NULL);
     NULLS(ginv_ot_exact(0, 0, NULL, NULL, 0, NULL, NULL));
     NULLS(ginv_coupling_distance(0, 0, NULL, NULL, NULL));
+    NULLS(ginv_mmd_rbf(0, 0, NULL, 0, NULL, 0, NULL));
+    NULLS(ginv_net_smoothness(NULL, 0, 0, 0, 0, NULL, NULL));
+    NULLS(ginv_tv_grid(0, 0, NULL, 0, NULL, 0, NULL, NULL, NULL));
     NULLS(ginv_sgilo_run(NULL, NULL, 0, NULL, NULL, NULL, NULL));
     ginv_sgilo_result_release(NULL);
 }

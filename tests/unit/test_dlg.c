@@ -16,9 +16,9 @@
 static ginv_net *smooth_g(int k, int n, int width, ginv_layer_kind a1, ginv_layer_kind a2, uint64_t seed)
 {
     ginv_layer spec[5] = {{.kind = GINV_LAYER_DENSE, .in = k, .out = width, .bias = 1},
-                          {.kind = a1},
+                          {.kind = a1, .alpha = 0.3},
                           {.kind = GINV_LAYER_DENSE, .in = width, .out = width, .bias = 1},
-                          {.kind = a2},
+                          {.kind = a2, .alpha = 0.3},
                           {.kind = GINV_LAYER_DENSE, .in = width, .out = n, .bias = 1}};
     ginv_net *g = NULL;
     CHECK_OK(ginv_net_new(&g, 5, spec));
@@ -107,11 +107,12 @@ static void ula_opts(ginv_sample_opts *so, int C, int S, double eta, int T, doub
     so->seed = seed;
 }
 
-TEST(dlg_build_reproduces_ginv_gd_then_ula_iterates)
+/* G 3 -> 8 -> 8 -> 5 with activations a1, a2 */
+static void check_reproduces(ginv_layer_kind a1, ginv_layer_kind a2)
 {
     enum { K = 3, N = 5, C = 4, S = 40, T = 60 };
     const double beta = 0.1, eta = 0.05, h = 2e-3;
-    ginv_net *G = smooth_g(K, N, 8, GINV_LAYER_SOFTPLUS, GINV_LAYER_TANH, 11);
+    ginv_net *G = smooth_g(K, N, 8, a1, a2, 11);
     if (!G) return;
     float x[N];
     observe(G, beta, 2, x);
@@ -156,8 +157,19 @@ TEST(dlg_build_reproduces_ginv_gd_then_ula_iterates)
     float z2[C * K];
     CHECK_OK(ginv_dlg_sample(E, C, x, 1, NULL, NULL, 7, z2, NULL));
     CHECK(test_max_rel_diff(z2, z, (size_t)C * K, 1e-3) > 1e-2);
-    printf("    built encoder vs ginv_sample_run (GD %d, ULA %d, %d chains): GD point rel. diff %.2g, "
-           "worst ULA iterate %.2g\n", S, T, C, worst_gd, worst);
+    /* through a file: the activations' slopes travel with it (same draws, bit for bit) */
+    char path[512];
+    snprintf(path, sizeof path, "%s/reproduce_dlg_%d.safetensors", test_tmpdir(), (int)a1);
+    ginv_dlg *E2 = NULL;
+    CHECK_OK(ginv_dlg_save(E, path));
+    CHECK_OK(ginv_dlg_load(path, &E2));
+    float z3[C * K];
+    if (E2) CHECK_OK(ginv_dlg_sample(E2, C, x, 1, NULL, NULL, 7, z3, NULL));
+    CHECK(E2 && memcmp(z3, z2, sizeof z3) == 0);
+    ginv_dlg_free(E2);
+    remove(path);
+    printf("    %s, %s: built encoder vs ginv_sample_run (GD %d, ULA %d, %d chains): GD point rel. diff %.2g, "
+           "worst ULA iterate %.2g\n", ginv_layer_kind_name(a1), ginv_layer_kind_name(a2), S, T, C, worst_gd, worst);
 out:
     free(xi);
     free(trace);
@@ -166,6 +178,13 @@ out:
     ginv_posterior_free(post);
     ginv_op_free(op);
     ginv_net_free(G);
+}
+
+TEST(dlg_build_reproduces_ginv_gd_then_ula_iterates)
+{
+    check_reproduces(GINV_LAYER_SOFTPLUS, GINV_LAYER_TANH);
+    /* the smooth leaky activation of the certified nets: sigma' = a + (1 - a) sigmoid as a network */
+    check_reproduces(GINV_LAYER_SMOOTH_LEAKY, GINV_LAYER_SMOOTH_LEAKY);
 }
 
 TEST(dlg_build_parameter_count_matches_the_formula_and_the_file)
@@ -353,6 +372,16 @@ TEST(encoder_distance_is_small_for_exact_posterior_draws_and_sees_a_shift)
     CHECK_MSG(e0.w1 < 3 * e0.w1_floor + 0.01 && e1.w1 > 5 * e0.w1, "W1 exact %.4f (floor %.4f), shifted %.4f", e0.w1,
               e0.w1_floor, e1.w1);
     CHECK(e0.ref_accept > 0.4 && e0.ref_accept < 0.8);
+    /* TV(posterior, its shift by one sd along axis 1) = 2 Phi(1/2) - 1 = 0.383; the 20 x 20 histogram sees
+     * at most that plus its sampling noise (the floor) */
+    double tv_want = erf(0.5 / sqrt(2.0));
+    CHECK_MSG(e0.tv < e0.tv_floor + 0.08 && fabs(e1.tv - tv_want) < 0.08, "TV exact %.3f (floor %.3f), shifted %.3f "
+              "(closed form %.3f)", e0.tv, e0.tv_floor, e1.tv, tv_want);
+    CHECK_MSG(fabs(e0.mmd2) < 3 * e0.mmd2_se && e1.mmd2 > 5 * e1.mmd2_se, "MMD^2 exact %.2e +- %.1e, shifted %.2e +- "
+              "%.1e", e0.mmd2, e0.mmd2_se, e1.mmd2, e1.mmd2_se);
+    printf("    linear G: TV exact %.3f (floor %.3f), shifted %.3f (closed form %.3f); MMD^2 exact %.1e +- %.1e "
+           "(floor %.1e), shifted %.2e +- %.1e\n", e0.tv, e0.tv_floor, e1.tv, tv_want, e0.mmd2, e0.mmd2_se,
+           e0.mmd2_floor, e1.mmd2, e1.mmd2_se);
     printf("    linear G: exact draws W1 %.4f (floor %.4f), mean err %.3f, cov err %.3f; shifted by one sd: W1 %.4f, "
            "mean err %.3f (expected %.3f)\n", e0.w1, e0.w1_floor, e0.mean_err, e0.cov_err, e1.w1, e1.mean_err, want);
 out:

@@ -76,7 +76,8 @@ TEST(net_forward_matches_values_computed_by_hand)
 }
 
 static const ginv_layer_kind all_acts[] = {GINV_LAYER_RELU, GINV_LAYER_LEAKY_RELU, GINV_LAYER_TANH,
-                                           GINV_LAYER_SIGMOID, GINV_LAYER_SOFTPLUS, GINV_LAYER_IDENTITY};
+                                           GINV_LAYER_SIGMOID, GINV_LAYER_SOFTPLUS, GINV_LAYER_IDENTITY,
+                                           GINV_LAYER_SMOOTH_LEAKY};
 
 TEST(net_forward_matches_double_oracle_for_every_activation)
 {
@@ -449,12 +450,14 @@ TEST(smooth_activations_are_accurate_to_float_precision_over_their_range)
     /* a 1 x 1 identity-weight net per activation, swept over [-40, 40]:
      * value and derivative against double libm, relative error <= 1e-6 of
      * max(|exact|, 1e-30) (a few float ulps) */
-    const ginv_layer_kind acts[] = {GINV_LAYER_TANH, GINV_LAYER_SIGMOID, GINV_LAYER_SOFTPLUS};
+    const ginv_layer_kind acts[] = {GINV_LAYER_TANH, GINV_LAYER_SIGMOID, GINV_LAYER_SOFTPLUS,
+                                    GINV_LAYER_SMOOTH_LEAKY};
     enum { N = 16001 };
+    const double sa = 0.3; /* smooth_leaky's slope a */
     float *x = malloc(sizeof(float) * N);
     for (int i = 0; i < N; i++) x[i] = -40.0f + 80.0f * i / (N - 1);
-    for (int a = 0; a < 3; a++) {
-        ginv_layer spec[] = {{.kind = GINV_LAYER_DENSE, .in = 1, .out = 1}, {.kind = acts[a]}};
+    for (int a = 0; a < 4; a++) {
+        ginv_layer spec[] = {{.kind = GINV_LAYER_DENSE, .in = 1, .out = 1}, {.kind = acts[a], .alpha = sa}};
         ginv_net *net;
         CHECK_OK(ginv_net_new(&net, 2, spec));
         ginv_net_params(net)[0] = 1.0f;
@@ -470,13 +473,21 @@ TEST(smooth_activations_are_accurate_to_float_precision_over_their_range)
             if (acts[a] == GINV_LAYER_TANH) { f = tanh(v); df = 1 - f * f; }
             else if (acts[a] == GINV_LAYER_SIGMOID) { f = 1 / (1 + exp(-v)); df = f * (1 - f); }
             else { f = v > 0 ? v + log1p(exp(-v)) : log1p(exp(v)); df = 1 / (1 + exp(-v)); }
-            double e = fabs(y[i] - f) / fmax(fabs(f), 1e-30), ed = fabs(dy[i] - df) / fmax(fabs(df), 1e-30);
+            /* smooth_leaky: a sum of two terms, one of them negative; its error is judged
+             * against the terms' magnitudes (it crosses 0 near v = -1.1) */
+            double scale = fabs(f);
+            if (acts[a] == GINV_LAYER_SMOOTH_LEAKY) {
+                scale = sa * fabs(v) + (1 - sa) * f;
+                f = sa * v + (1 - sa) * f;
+                df = sa + (1 - sa) * df;
+            }
+            double e = fabs(y[i] - f) / fmax(scale, 1e-30), ed = fabs(dy[i] - df) / fmax(fabs(df), 1e-30);
             if (e > worst) worst = e;
             if (ed > worst_d && fabs(df) > 1e-30) worst_d = ed;
         }
         /* sigmoid'(x) = s(1 - s) loses relative accuracy where s -> 1 (x > 16): judge it absolutely there */
         CHECK_MSG(worst < 1e-6, "%s: worst relative error %g", ginv_layer_kind_name(acts[a]), worst);
-        CHECK_MSG(worst_d < 1e-6 || acts[a] != GINV_LAYER_SOFTPLUS, "%s': worst relative error %g", ginv_layer_kind_name(acts[a]), worst_d);
+        CHECK_MSG(worst_d < 1e-6 || (acts[a] != GINV_LAYER_SOFTPLUS && acts[a] != GINV_LAYER_SMOOTH_LEAKY), "%s': worst relative error %g", ginv_layer_kind_name(acts[a]), worst_d);
         free(ones);
         free(dy);
         ginv_net_ws_free(ws);
