@@ -6,16 +6,18 @@
 # evaluated on test[0:100] with the same seed (same A, noise and restarts), at
 # lambda = 0.1 (the earlier runs), the tuned lambda, and the tuned lambda
 # with more restarts; per-image differences conv - MLP by
-# scripts/paired_mse.py. About 25 minutes on one core.
+# scripts/paired_mse.py. About 25 minutes on one quiet core (MODELS, MS,
+# LAMBDAS and RESTARTS_MORE select parts; finished outputs are kept).
 #   scripts/convvae_small_m.sh [GINV] [OUT]      (defaults: build/ginv, out/convvae-small-m)
 set -euo pipefail
 G=${1:-build/ginv}
 OUT=${2:-out/convvae-small-m}
-LAMBDAS=${LAMBDAS:-0.03 0.1 0.3 1}
+LAMBDAS=${LAMBDAS:-0.03 0.1 0.3 1 3 10}
 TUNE=${TUNE:-"fashion-mnist:test[100:150]"}
 EVAL=${EVAL:-"fashion-mnist:test[0:100]"}
 MS=${MS:-"25 50"}
-RESTARTS_MORE=${RESTARTS_MORE:-20}
+MODELS=${MODELS:-"fmnist-convvae-k20 fmnist-vae-k20"}
+RESTARTS_MORE=${RESTARTS_MORE:-20} # 0: skip the run with more restarts
 T=${THREADS:-1}
 mkdir -p "$OUT"
 cs() { # model lambda data m restarts json
@@ -28,7 +30,7 @@ best_lambda() { # model m: the grid lambda with the lowest mean MSE on the tunin
     done | sort -g | head -1 | cut -d' ' -f2
 }
 for m in $MS; do
-    for M in fmnist-convvae-k20 fmnist-vae-k20; do
+    for M in $MODELS; do
         for l in $LAMBDAS; do
             [ -s "$OUT/tune_${M}_m${m}_l$l.json" ] || cs "$M" "$l" "$TUNE" "$m" 5 "$OUT/tune_${M}_m${m}_l$l.json"
         done
@@ -36,7 +38,7 @@ for m in $MS; do
         echo "m=$m $M: tuned lambda $bl"
         [ -s "$OUT/eval_${M}_m${m}_l0.1_r5.json" ] || cs "$M" 0.1 "$EVAL" "$m" 5 "$OUT/eval_${M}_m${m}_l0.1_r5.json"
         [ -s "$OUT/eval_${M}_m${m}_tuned_r5.json" ] || cs "$M" "$bl" "$EVAL" "$m" 5 "$OUT/eval_${M}_m${m}_tuned_r5.json"
-        if [ "$m" = 25 ]; then
+        if [ "$m" = 25 ] && [ "$RESTARTS_MORE" -gt 0 ]; then
             [ -s "$OUT/eval_${M}_m${m}_tuned_r$RESTARTS_MORE.json" ] ||
                 cs "$M" "$bl" "$EVAL" "$m" "$RESTARTS_MORE" "$OUT/eval_${M}_m${m}_tuned_r$RESTARTS_MORE.json"
         fi
