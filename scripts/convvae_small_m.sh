@@ -7,7 +7,8 @@
 # lambda = 0.1 (the earlier runs), the tuned lambda, and the tuned lambda
 # with more restarts; per-image differences conv - MLP by
 # scripts/paired_mse.py. About 25 minutes on one quiet core (MODELS, MS,
-# LAMBDAS and RESTARTS_MORE select parts; finished outputs are kept).
+# LAMBDAS, RESTARTS_MORE and EVAL_L01=0 (no lambda = 0.1 evaluation) select
+# parts; finished outputs are kept).
 #   scripts/convvae_small_m.sh [GINV] [OUT]      (defaults: build/ginv, out/convvae-small-m)
 set -euo pipefail
 G=${1:-build/ginv}
@@ -36,7 +37,7 @@ for m in $MS; do
         done
         bl=$(best_lambda "$M" "$m")
         echo "m=$m $M: tuned lambda $bl"
-        [ -s "$OUT/eval_${M}_m${m}_l0.1_r5.json" ] || cs "$M" 0.1 "$EVAL" "$m" 5 "$OUT/eval_${M}_m${m}_l0.1_r5.json"
+        [ "${EVAL_L01:-1}" = 0 ] || [ -s "$OUT/eval_${M}_m${m}_l0.1_r5.json" ] || cs "$M" 0.1 "$EVAL" "$m" 5 "$OUT/eval_${M}_m${m}_l0.1_r5.json"
         [ -s "$OUT/eval_${M}_m${m}_tuned_r5.json" ] || cs "$M" "$bl" "$EVAL" "$m" 5 "$OUT/eval_${M}_m${m}_tuned_r5.json"
         if [ "$m" = 25 ] && [ "$RESTARTS_MORE" -gt 0 ]; then
             [ -s "$OUT/eval_${M}_m${m}_tuned_r$RESTARTS_MORE.json" ] ||
