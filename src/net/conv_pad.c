@@ -65,27 +65,28 @@ size_t ginv_conv_pad_floats(const ginv_conv_geom *g, int G)
     return (size_t)G * g->C * pad_dims(g).block;
 }
 
-/* image (H x W) <-> its block: to_block copies the image's pixels into the
- * zeroed block, else the block's image pixels (+ bias) out to the image.
+/* image (H x W) <-> its block: with in, copy the image in's pixels into the
+ * zeroed block; else the block's image pixels (+ bias) out to the image out.
  * Each image row is split into its sw column phases, each a unit-stride run
  * in its plane (no division per pixel). */
-static void block_copy(const ginv_conv_geom *g, const phase_dims *q, float *blk, float *img,
-                       int to_block, const float *bias)
+static void block_copy(const ginv_conv_geom *g, const phase_dims *q, float *blk, const float *in,
+                       float *out, const float *bias)
 {
     for (int h = 0; h < g->H; h++) {
         int hp = h + g->ph;
-        float *img_row = img + (size_t)h * g->W;
+        const float *in_row = in ? in + (size_t)h * g->W : NULL;
+        float *out_row = in ? NULL : out + (size_t)h * g->W;
         for (int b = 0; b < g->sw; b++) {
             int w0 = ((b - g->pw) % g->sw + g->sw) % g->sw; /* first w with (w + pw) mod sw = b */
             float *run = blk + ((size_t)(hp % g->sh) * g->sw + (size_t)b) * q->plane +
                          (size_t)(hp / g->sh) * q->Wq + (size_t)((w0 + g->pw) / g->sw);
             int n = w0 < g->W ? (g->W - w0 + g->sw - 1) / g->sw : 0;
-            if (to_block)
-                for (int u = 0; u < n; u++) run[u] = img_row[w0 + u * g->sw];
+            if (in_row)
+                for (int u = 0; u < n; u++) run[u] = in_row[w0 + u * g->sw];
             else if (bias)
-                for (int u = 0; u < n; u++) img_row[w0 + u * g->sw] = run[u] + *bias;
+                for (int u = 0; u < n; u++) out_row[w0 + u * g->sw] = run[u] + *bias;
             else
-                for (int u = 0; u < n; u++) img_row[w0 + u * g->sw] = run[u];
+                for (int u = 0; u < n; u++) out_row[w0 + u * g->sw] = run[u];
         }
     }
 }
@@ -115,7 +116,7 @@ static void fill_chunk(void *ctx, int c)
     const ginv_conv_geom *g = &j->g;
     float *dst = j->pad + (size_t)c * j->q.block;
     memset(dst, 0, sizeof(float) * j->q.block);
-    block_copy(g, &j->q, dst, (float *)(j->img + (size_t)c * g->H * g->W), 1, NULL);
+    block_copy(g, &j->q, dst, j->img + (size_t)c * g->H * g->W, NULL, NULL);
 }
 
 static void gather_chunk(void *ctx, int c)
@@ -179,7 +180,7 @@ static void scatter_chunk(void *ctx, int c)
             for (int oh = 0; oh < g->Ho; oh++)
                 add_run(base + (size_t)oh * j->q.Wq, src + (size_t)oh * g->Wo, g->Wo);
         }
-    block_copy(g, &j->q, blk, j->img + ((size_t)b * g->C + ch) * g->H * g->W, 0,
+    block_copy(g, &j->q, blk, NULL, j->img + ((size_t)b * g->C + ch) * g->H * g->W,
                j->bias ? j->bias + ch : NULL);
 }
 
