@@ -67,16 +67,23 @@ static void gemm_chunk(void *ctx, int chunk)
 /* How a product is cut, from its sizes alone (never the thread count):
  *  - matrix-vector-like (M <= 16): 32-column chunks (memory bound: many
  *    chunks balance well, and OpenBLAS is faster on these than on one
- *    small-M call);
+ *    small-M call), widened in steps of 32 to at least GEMV_CHUNK_MACS
+ *    multiply-adds each: with a short K (a 20-wide latent into a 3136-wide
+ *    dense layer) 32 columns are 640 multiply-adds, less than the cost of the
+ *    BLAS call and the pool's hand-off (98 calls where 4 do);
  *  - wide GEMMs (N >= 128): two column halves (each repacks op(A), so few);
  *  - narrow GEMMs (N < 128, M >= 64): two row halves;
  *  - anything smaller: one piece. */
+#define GEMV_CHUNK_MACS 16384LL
+
 static void plan(gemm_job *j)
 {
     int M = j->M, N = j->N;
     j->by_rows = 0;
     if (M <= 16) {
-        j->width = N < 64 ? N : 32;
+        long long per32 = 32LL * M * (j->K > 0 ? j->K : 1);
+        int w = (int)(32 * ((GEMV_CHUNK_MACS + per32 - 1) / per32));
+        j->width = N < 64 ? N : w < N ? w : N;
     } else if (N >= 128) {
         j->width = ((N + 1) / 2 + 15) / 16 * 16;
     } else if (M >= 64) {

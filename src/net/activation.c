@@ -132,18 +132,36 @@ static void relu_fwd(float a, float *y, float *d, const float *x, float *t, size
 /* ELU: x for x > 0, alpha (e^x - 1) else; derivative 1 or alpha e^x. e^x - 1
  * by its Taylor series near 0 (no cancellation). At x = 0 with alpha != 1 it
  * has a kink: with a tangent t the one-sided rule of eq. (5) picks the slope
- * (1 when t > 0), without one the left slope alpha (as PyTorch). */
+ * (1 when t > 0), without one the left slope alpha (as PyTorch).
+ *
+ * Two loops, with and without t: one loop testing t inside made gcc emit a
+ * masked load of t[i] even when t is NULL, all lanes masked off — legal, but
+ * on this AMD EPYC every such load of an unmapped page took a microcode
+ * assist, and ELU was a third of the conv VAE's CSGM iteration
+ * (docs/benchmarks.md). The values are the same expressions either way. */
+static inline float elu_em1(float m, float e)
+{
+    float series = m * (1.0f + m * (0.5f + m * (1.0f / 6 + m * (1.0f / 24 + m * (1.0f / 120 +
+                   m * (1.0f / 720 + m * (1.0f / 5040)))))));
+    return m > -0.25f ? series : e - 1.0f;
+}
+
 GINV_CLONES static void elu_fwd(float a, float *y, float *d, const float *x, const float *t,
                                 size_t n)
 {
+    if (t) {
+        for (size_t i = 0; i < n; i++) {
+            float v = x[i], m = v < 0 ? v : 0.0f, e = exp_approx(m);
+            int on = v > 0 || (v == 0 && t[i] > 0);
+            y[i] = v > 0 ? v : a * elu_em1(m, e);
+            d[i] = on ? 1.0f : a * e;
+        }
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         float v = x[i], m = v < 0 ? v : 0.0f, e = exp_approx(m);
-        float series = m * (1.0f + m * (0.5f + m * (1.0f / 6 + m * (1.0f / 24 + m * (1.0f / 120 +
-                       m * (1.0f / 720 + m * (1.0f / 5040)))))));
-        float em1 = m > -0.25f ? series : e - 1.0f;
-        int on = v > 0 || (t && v == 0 && t[i] > 0);
-        y[i] = v > 0 ? v : a * em1;
-        d[i] = on ? 1.0f : a * e;
+        y[i] = v > 0 ? v : a * elu_em1(m, e);
+        d[i] = v > 0 ? 1.0f : a * e;
     }
 }
 

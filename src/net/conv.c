@@ -36,11 +36,7 @@
 size_t ginv_conv_col_cap = (size_t)1 << 22;
 #define COPY_CHUNK 16384          /* floats per pool chunk for the copies */
 
-typedef struct {
-    int C, H, W;  /* the image: conv input, transposed-conv output */
-    int Ho, Wo;   /* the grid: conv output, transposed-conv input */
-    int kh, kw, sh, sw, ph, pw, dh, dw;
-} geom;
+typedef ginv_conv_geom geom;
 
 static geom layer_geom(const ginv_layer *L)
 {
@@ -79,8 +75,19 @@ void ginv_conv_scratch(const ginv_layer *L, int B, size_t *col, size_t *mat)
     size_t colrows, matrows, P;
     layer_dims(L, &colrows, &matrows, &P);
     size_t G = (size_t)group_size(L, B);
+    geom g = layer_geom(L);
     *col = colrows * G * P;
-    *mat = matrows * G * P;
+    /* the channel-major block, then room for conv_pad.c's padded images
+     * (whichever path ginv_conv_pad_mode picks later) */
+    *mat = matrows * G * P + ginv_conv_pad_floats(&g, (int)G);
+}
+
+/* where conv_pad.c's padded images live in mat: after the channel-major block */
+static float *pad_area(const ginv_layer *L, float *mat, int Gmax)
+{
+    size_t colrows, matrows, P;
+    layer_dims(L, &colrows, &matrows, &P);
+    return mat + matrows * (size_t)Gmax * P;
 }
 
 /* The range [lo, hi) of grid positions o whose tap o s - p + t lies in
@@ -140,7 +147,7 @@ static void im2col_chunk(void *ctx, int c)
     }
 }
 
-static void im2col(const geom *g, const float *img, float *col, int G)
+static void im2col_clip(const geom *g, const float *img, float *col, int G)
 {
     int nrows = g->C * g->kh * g->kw;
     size_t per_row = (size_t)G * g->Ho * g->Wo;
@@ -190,10 +197,23 @@ static void col2im_chunk(void *ctx, int c)
         for (size_t p = 0; p < plane; p++) dst[p] += j->bias[ch];
 }
 
-static void col2im(const geom *g, const float *col, float *img, const float *bias, int G)
+static void col2im_clip(const geom *g, const float *col, float *img, const float *bias, int G)
 {
     col2im_job j = {*g, col, img, bias, G};
     ginv_pool_run(G * g->C, col2im_chunk, &j);
+}
+
+/* im2col / col2im, clipped here or through conv_pad.c's padded images (pad) */
+static void im2col(const geom *g, const float *img, float *col, float *pad, int G)
+{
+    if (ginv_conv_pad_use(g)) ginv_conv_pad_im2col(g, img, col, pad, G);
+    else im2col_clip(g, img, col, G);
+}
+
+static void col2im(const geom *g, const float *col, float *img, float *pad, const float *bias, int G)
+{
+    if (ginv_conv_pad_use(g)) ginv_conv_pad_col2im(g, col, img, pad, bias, G);
+    else col2im_clip(g, col, img, bias, G);
 }
 
 /* ---- sample-major (G x C x P) <-> channel-major (C x G P) copies, plus bias
@@ -283,6 +303,7 @@ void ginv_conv_forward(const ginv_layer *L, float *y, const float *x, int B, int
     int Gmax = group_size(L, B), Ci = L->c_in, Co = L->c_out;
     size_t P = (size_t)g.Ho * g.Wo, kk = (size_t)g.kh * g.kw;
     const float *bias = add_bias ? L->b : NULL;
+    float *pad = pad_area(L, mat, Gmax);
     for (int b0 = 0; b0 < B; b0 += Gmax) {
         int G = B - b0 < Gmax ? B - b0 : Gmax;
         const float *xg = x + (size_t)b0 * L->in;
@@ -290,7 +311,7 @@ void ginv_conv_forward(const ginv_layer *L, float *y, const float *x, int B, int
         int N = (int)((size_t)G * P);
         if (L->kind == GINV_LAYER_CONV2D) {
             /* Y (Co x G P) = W (Co x Ci kk) col (Ci kk x G P) */
-            im2col(&g, xg, col, G);
+            im2col(&g, xg, col, pad, G);
             if (G == 1) {
                 ginv_gemm(0, 0, Co, N, (int)(Ci * kk), 1.0f, L->W, col, 0.0f, yg);
                 if (bias) {
@@ -309,7 +330,7 @@ void ginv_conv_forward(const ginv_layer *L, float *y, const float *x, int B, int
                 X = mat;
             }
             ginv_gemm(1, 0, (int)(Co * kk), N, Ci, 1.0f, L->W, X, 0.0f, col);
-            col2im(&g, col, yg, bias, G);
+            col2im(&g, col, yg, pad, bias, G);
         }
     }
 }
@@ -321,6 +342,7 @@ void ginv_conv_backward(const ginv_layer *L, const float *gy, const float *x, fl
     int Gmax = group_size(L, B), Ci = L->c_in, Co = L->c_out;
     size_t P = (size_t)g.Ho * g.Wo, kk = (size_t)g.kh * g.kw;
     int params = want_params && L->dW;
+    float *pad = pad_area(L, mat, Gmax);
     for (int b0 = 0; b0 < B; b0 += Gmax) {
         int G = B - b0 < Gmax ? B - b0 : Gmax;
         const float *xg = x + (size_t)b0 * L->in, *gg = gy + (size_t)b0 * L->out;
@@ -335,17 +357,17 @@ void ginv_conv_backward(const ginv_layer *L, const float *gy, const float *x, fl
             }
             if (params) {
                 /* dW (Co x Ci kk) += GY (Co x G P) col(x)^T (G P x Ci kk) */
-                im2col(&g, xg, col, G);
+                im2col(&g, xg, col, pad, G);
                 ginv_gemm(0, 1, Co, (int)(Ci * kk), N, 1.0f, GY, col, 1.0f, L->dW);
             }
             if (gxg) {
                 /* gcol (Ci kk x G P) = W^T GY; gx = col2im(gcol) */
                 ginv_gemm(1, 0, (int)(Ci * kk), N, Co, 1.0f, L->W, GY, 0.0f, col);
-                col2im(&g, col, gxg, NULL, G);
+                col2im(&g, col, gxg, pad, NULL, G);
             }
         } else {
             /* gcol (Co kk x G P) = col(gy) */
-            im2col(&g, gg, col, G);
+            im2col(&g, gg, col, pad, G);
             if (params) {
                 /* dW (Ci x Co kk) += X (Ci x G P) gcol^T */
                 const float *X = xg;

@@ -51,6 +51,22 @@ int ginv_layer_is_act(ginv_layer_kind k);
  * (gx may be NULL) and, when want_params and L->dW, dW (and db) += the
  * parameter VJP; x is the layer's forward input. */
 extern size_t ginv_conv_col_cap; /* patch-matrix floats per group of samples */
+/* a conv's geometry, as im2col sees it (conv.c's header comment) */
+typedef struct {
+    int C, H, W;  /* the image: conv input, transposed-conv output */
+    int Ho, Wo;   /* the grid: conv output, transposed-conv input */
+    int kh, kw, sh, sw, ph, pw, dh, dw;
+} ginv_conv_geom;
+/* conv_pad.c: im2col / col2im through zero-padded images (the same numbers
+ * as conv.c's clipped loops). use: whether a geometry takes that path
+ * (ginv_conv_pad_mode: -1 by the grid's width, 0 never, 1 always; tests set
+ * it); floats: the padded images of G samples; pad holds that many. */
+extern int ginv_conv_pad_mode;
+int ginv_conv_pad_use(const ginv_conv_geom *g);
+size_t ginv_conv_pad_floats(const ginv_conv_geom *g, int G);
+void ginv_conv_pad_im2col(const ginv_conv_geom *g, const float *img, float *col, float *pad, int G);
+void ginv_conv_pad_col2im(const ginv_conv_geom *g, const float *col, float *img, float *pad,
+                          const float *bias, int G);
 void ginv_conv_scratch(const ginv_layer *L, int B, size_t *col, size_t *mat);
 void ginv_conv_forward(const ginv_layer *L, float *y, const float *x, int B, int add_bias,
                        float *col, float *mat);

@@ -264,6 +264,54 @@ TEST(conv_layers_give_the_same_bits_with_1_2_and_3_threads)
     ginv_conv_col_cap = cap;
 }
 
+/* conv_pad.c's padded im2col / col2im against conv.c's clipped loops: the
+ * same bits, forward, dz and parameter gradients, for every case and a wide
+ * map (each path forced by ginv_conv_pad_mode), in groups and one by one */
+static const ginv_layer net_wide[] = {CONV(2, 9, 40, 3, 3, 4, 2, 1, 2, 1, 1, 2, 1),
+                                      {.kind = GINV_LAYER_ELU, .alpha = 1.0},
+                                      CONVT(0, 0, 0, 2, 5, 3, 2, 1, 3, 0, 1, 2, 1, 0, 1)};
+
+TEST(conv_padded_and_clipped_patch_copies_give_the_same_bits)
+{
+    net_case all[NCASES + 1];
+    memcpy(all, cases, sizeof cases);
+    all[NCASES] = (net_case)CASE(net_wide);
+    size_t cap = ginv_conv_col_cap;
+    int mode = ginv_conv_pad_mode;
+    for (size_t c = 0; c < NCASES + 1; c++)
+        for (int grouped = 0; grouped < 2; grouped++) {
+            ginv_conv_col_cap = grouped ? cap : 1;
+            float *x[2], *dz[2], *g[2];
+            size_t nx, nz, ng;
+            for (int m = 0; m < 2; m++) {
+                ginv_conv_pad_mode = m;
+                run_threads(all[c].spec, all[c].n, 3, 2, &x[m], &dz[m], &g[m], &nx, &nz, &ng);
+            }
+            CHECK_MSG(!memcmp(x[0], x[1], sizeof(float) * nx), "%s: forward differs", all[c].name);
+            CHECK_MSG(!memcmp(dz[0], dz[1], sizeof(float) * nz), "%s: dz differs", all[c].name);
+            CHECK_MSG(!memcmp(g[0], g[1], sizeof(float) * ng), "%s: gradients differ", all[c].name);
+            for (int m = 0; m < 2; m++) {
+                free(x[m]);
+                free(dz[m]);
+                free(g[m]);
+            }
+        }
+    ginv_conv_pad_mode = mode;
+    ginv_conv_col_cap = cap;
+}
+
+TEST(conv_layers_clipped_and_padded_paths_match_central_differences)
+{
+    int mode = ginv_conv_pad_mode;
+    for (int m = 0; m < 2; m++) {
+        ginv_conv_pad_mode = m;
+        for (size_t c = 0; c < NCASES; c++) check_case(&cases[c], 2, 70 + c);
+        const net_case wide = CASE(net_wide);
+        check_case(&wide, 2, 80);
+    }
+    ginv_conv_pad_mode = mode;
+}
+
 TEST(conv_grouped_and_one_sample_paths_agree)
 {
     /* the same net and batch through groups of all samples and of one */

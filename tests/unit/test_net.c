@@ -496,6 +496,56 @@ TEST(smooth_activations_are_accurate_to_float_precision_over_their_range)
     free(x);
 }
 
+/* ELU (alpha 0.6) over [-40, 40] and at 0, with and without the kink
+ * tangent (the two loops of elu_fwd): values and derivatives against double
+ * expm1 / exp to a few float ulps, the same values on both paths, and at
+ * x = 0 the one-sided rule's slope (1 for a tangent > 0, alpha for < 0) */
+TEST(elu_matches_double_expm1_with_and_without_a_kink_tangent)
+{
+    enum { N = 16002 };
+    const double alpha = 0.6;
+    float *x = malloc(sizeof(float) * N);
+    for (int i = 0; i < N - 1; i++) x[i] = -40.0f + 80.0f * i / (N - 2);
+    x[N - 1] = 0.0f;
+    ginv_layer spec[] = {{.kind = GINV_LAYER_DENSE, .in = 1, .out = 1}, {.kind = GINV_LAYER_ELU, .alpha = alpha}};
+    ginv_net *net;
+    CHECK_OK(ginv_net_new(&net, 2, spec));
+    ginv_net_params(net)[0] = 1.0f;
+    ginv_net_ws *ws;
+    CHECK_OK(ginv_net_ws_new(&ws, net, N));
+    float *y0 = malloc(sizeof(float) * N), *d[2], *ones = malloc(sizeof(float) * N);
+    for (int i = 0; i < N; i++) ones[i] = 1.0f;
+    for (int pass = 0; pass < 2; pass++) {
+        float w = pass ? 1.0f : -1.0f; /* pass 0: no tangent; pass 1: tangent +1 */
+        ginv_net_ws_set_kink(ws, pass ? GINV_KINK_ONESIDED : GINV_KINK_ZERO, pass ? &w : NULL);
+        const float *y = ginv_net_forward(net, ws, N, x);
+        d[pass] = malloc(sizeof(float) * N);
+        ginv_net_backward(net, ws, N, ones, d[pass], 0);
+        if (pass == 0) memcpy(y0, y, sizeof(float) * N);
+        else CHECK_MSG(!memcmp(y0, y, sizeof(float) * N), "ELU values differ with a tangent");
+    }
+    double worst = 0, worst_d = 0;
+    for (int i = 0; i < N - 1; i++) {
+        double v = x[i], f = v > 0 ? v : alpha * expm1(v), df = v > 0 ? 1 : alpha * exp(v);
+        double e = fabs(y0[i] - f) / fmax(fabs(f), 1e-30), ed = fabs(d[0][i] - df) / fmax(df, 1e-30);
+        if (e > worst) worst = e;
+        if (ed > worst_d && df > 1e-30) worst_d = ed;
+        if (v != 0) CHECK_MSG(d[0][i] == d[1][i], "x = %g: derivative differs with a tangent", v);
+    }
+    CHECK_MSG(worst < 1e-6, "elu: worst relative error %g", worst);
+    CHECK_MSG(worst_d < 1e-6, "elu': worst relative error %g", worst_d);
+    CHECK(y0[N - 1] == 0.0f);
+    CHECK_NEAR(d[0][N - 1], alpha, 1e-7); /* no tangent: the left slope, as PyTorch */
+    CHECK(d[1][N - 1] == 1.0f);            /* tangent +1: the right slope (eq. 5) */
+    free(d[0]);
+    free(d[1]);
+    free(y0);
+    free(ones);
+    free(x);
+    ginv_net_ws_free(ws);
+    ginv_net_free(net);
+}
+
 /* P&R Remarks 2, 4: sigma_min/max of J_G. Linear G = W z with W = diag(2, 0.5)
  * gives 0.5 and 2; I then leaky ReLU (alpha 0.1) at z = (1, -1) gives J =
  * diag(1, 0.1); a contracting 2 -> 1 layer gives sigma_min 0. */

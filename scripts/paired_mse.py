@@ -1,0 +1,48 @@
+#!/usr/bin/python3
+"""paired_mse.py — summarise scripts/convvae_small_m.sh's JSON (ginv cs
+--json): the tuning grid's mean MSE per model and lambda, and for each
+evaluation setting the conv VAE's and the MLP VAE's mean per-pixel MSE with
+the paired difference conv - MLP over the same images (mean +- 1.96 SE of
+the differences, and on how many images the conv VAE is better).
+  scripts/paired_mse.py OUTDIR"""
+import glob
+import json
+import math
+import os
+import sys
+
+CONV, MLP = "fmnist-convvae-k20", "fmnist-vae-k20"
+
+
+def load(path):
+    d = json.load(open(path))
+    return d["params"]["lambda"], {im["index"]: im["csgm"]["mse"] for im in d["images"]}, d["summary"]["csgm"]
+
+
+def main(out):
+    print("tuning (mean MSE on the held-out images):")
+    for path in sorted(glob.glob(os.path.join(out, "tune_*.json"))):
+        lam, _, s = load(path)
+        print("  %-40s lambda %-5g %.5f +- %.5f" % (os.path.basename(path), lam, s["mse_mean"], s["mse_ci95"]))
+    print("\n| m | setting | lambda conv / MLP | conv VAE | MLP VAE | conv - MLP (paired) | conv better on |")
+    print("|---|---|---|---|---|---|---|")
+    for path in sorted(glob.glob(os.path.join(out, "eval_%s_*.json" % CONV))):
+        tag = os.path.basename(path)[len("eval_%s_" % CONV):-len(".json")]
+        other = os.path.join(out, "eval_%s_%s.json" % (MLP, tag))
+        if not os.path.exists(other):
+            continue
+        lc, c, sc = load(path)
+        lm, p, sm = load(other)
+        idx = sorted(set(c) & set(p))
+        d = [c[i] - p[i] for i in idx]
+        n = len(d)
+        mean = sum(d) / n
+        sd = math.sqrt(sum((x - mean) ** 2 for x in d) / (n - 1)) if n > 1 else float("nan")
+        m, setting = tag.split("_", 1)
+        print("| %s | %s | %g / %g | %.4f +- %.4f | %.4f +- %.4f | %+.4f +- %.4f | %d of %d |" % (
+            m[1:], setting, lc, lm, sc["mse_mean"], sc["mse_ci95"], sm["mse_mean"], sm["mse_ci95"],
+            mean, 1.96 * sd / math.sqrt(n), sum(x < 0 for x in d), n))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "out/convvae-small-m")
