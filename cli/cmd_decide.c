@@ -114,6 +114,10 @@ static cJSON *certificate_json(const ginv_decide_result *r)
             cJSON_AddNumberToObject(c, "exact_leaves", r->exact_leaves);
             cJSON_AddNumberToObject(c, "qp_leaves", r->qp_leaves);
             cJSON_AddNumberToObject(c, "max_kkt_residual", r->max_kkt_residual);
+            cJSON_AddNumberToObject(c, "cuts", r->cuts);
+            cJSON_AddNumberToObject(c, "cut_rounds", r->cut_rounds);
+            cJSON_AddNumberToObject(c, "max_leaf_gap", r->max_leaf_gap);
+            cJSON_AddBoolToObject(c, "cut_budget_hit", r->cut_budget_hit);
         }
     }
     return c;
