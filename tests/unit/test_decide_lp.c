@@ -247,3 +247,55 @@ TEST(decide_lp_affine_net_gives_the_closed_form)
         }
     ginv_net_free(net);
 }
+
+static double brute01(const ginv_cvp *c, double p)
+{
+    double d = INFINITY;
+    for (long mask = 0; mask < (1L << c->n); mask++) {
+        int y[16];
+        for (int i = 0; i < c->n; i++) y[i] = mask >> i & 1;
+        d = fmin(d, ginv_cvp_dist(c, y, p));
+    }
+    return d;
+}
+
+/* Theorem 4 (its Appendix A net, z in R^{2n}, 5 layers) at the odd p the
+ * theorem states (3, 5): decide in the clamp box answers as brute force over
+ * {0,1}^n at radii just above the best binary distance (YES, the witness
+ * mapping back to a y within it) and 0.01 below it (NO). */
+TEST(cvp_thm4_real_net_l3_l5_decides_as_brute_force)
+{
+    int yes = 0, no = 0;
+    for (int inst = 0; inst < 6; inst++) {
+        ginv_cvp c;
+        /* 3 basis vectors in Z^5: with 4, some NO instances take minutes */
+        CHECK_OK(ginv_cvp_random(&c, 3, 5, 6, inst % 3, 2100 + (uint64_t)inst));
+        for (int p = 3; p <= 5; p += 2) {
+            double d01 = brute01(&c, p);
+            double radii[2] = {d01 + 1e-4, d01 - 0.01};
+            for (int ri = 0; ri < 2; ri++) {
+                if (radii[ri] < 0) continue;
+                ginv_net *net;
+                ginv_problem pb;
+                CHECK_OK(ginv_reduce_cvp_real(&c, radii[ri], p, &net, &pb));
+                pb.box = ginv_problem_clamp_box(&pb);
+                ginv_decide_result r = decide(net, &pb, pb.delta, 0);
+                ginv_answer want = ri == 0 ? GINV_ANSWER_YES : GINV_ANSWER_NO;
+                CHECK_MSG(r.answer == want, "lattice %d p %d radius %.17g (binary best %.17g): %s (%s)", inst, p,
+                          radii[ri], d01, ginv_answer_name(r.answer), r.note);
+                if (r.answer == GINV_ANSWER_YES) {
+                    ginv_witness w;
+                    CHECK_OK(ginv_reduce_map_back(net, &pb, r.witness, &w));
+                    CHECK_MSG(w.within && w.solves, "the witness maps to '%s'", w.why);
+                    ginv_witness_release(&w);
+                }
+                ri == 0 ? yes++ : no++;
+                ginv_decide_result_release(&r);
+                ginv_net_free(net);
+                ginv_problem_release(&pb);
+            }
+        }
+        ginv_cvp_release(&c);
+    }
+    CHECK(yes >= 10 && no >= 6);
+}
