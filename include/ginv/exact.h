@@ -117,7 +117,7 @@ typedef struct {
     int unstable_units, stable_units; /* ReLUs with a big-M / a sign fixed by the intervals */
     long lp_solves, infeasible_nodes, bound_pruned_nodes, exact_leaves, qp_leaves;
     double max_kkt_residual;    /* bnb l2 without a box: worst stationarity residual accepted */
-    /* bnb l_p, finite p >= 3 (Kelley cutting planes, src/exact/lp_cuts.c) */
+    /* bnb l_p, finite p > 1 (cone cutting planes, src/exact/lp_cuts.c) */
     long cuts, cut_rounds;      /* tangent cuts added by separation; LP re-solves after cuts */
     double max_leaf_gap;        /* largest verified distance - lower bound of a node closed
                                    with its LP point on the net (the cuts' final gap) */

@@ -9,17 +9,15 @@
  *   exact, l1, linf: the LP minimises the distance; a node whose LP point
  *     has h = relu(y) at every free unit is exact (its optimum is attained);
  *     otherwise branch on the most violated unit of the earliest layer.
- *   l2: the LP minimises the linf distance, a lower bound on the l2 one;
- *     leaves (every unit fixed) solve the convex QP of their affine piece
- *     (qp.c) and close with its Lagrangian dual bound.
- *   l_p, finite p >= 3 (Keles & Hegde 2023, Theorems 4 and 6 need p = 3, 4,
- *     5, ...; any finite p > 1 other than 2 takes this path): the LP
+ *   l_p, finite p > 1 (Keles & Hegde 2023, Theorems 4 and 6 need p = 3, 4,
+ *     5, ...; l2 and non-integer p take the same path): the LP
  *     minimises t over an outer approximation of the cone t >= ||o - x||_p
  *     by tangent cuts (lp_cuts.c), a lower bound at every node; rounds
  *     add cuts at the LP point until the node prunes, its verified LP point
  *     decides YES, the gap to the LP point's true distance closes (its LP
  *     point on the net) or the relaxation has converged (then it branches);
- *     see lp_node. */
+ *     see lp_node. l2 leaves (every unit fixed) instead solve the convex QP
+ *     of their affine piece (qp.c) and close with its Lagrangian dual bound. */
 #include "exact_internal.h"
 
 #include <glpk.h>
@@ -40,7 +38,7 @@ typedef struct {
     int *zcol, *hcol, *rge;     /* rge: the h >= y row of a ReLU unit, 0 otherwise */
     double *lo, *hi;            /* interval bounds (units) */
     signed char *applied;       /* (units) state now in the LP */
-    int has_box, l2, lp;        /* lp: finite p > 1, p != 2, by cutting planes */
+    int has_box, l2, lp;        /* lp: finite p > 1 (l2 included) by cutting planes */
     ginv_oa oa;
     double margin;
     double min_close;           /* least bound with which a node was closed */
@@ -283,9 +281,13 @@ enum { NODE_OPT, NODE_INFEASIBLE, NODE_FAILED };
 
 /* The node's LP (its fixes already applied) by the dual simplex from the last
  * basis, once more from a fresh basis when that fails. */
-static int solve_node(bnb *B, const glp_smcp *sm)
+static int solve_node(bnb *B, const glp_smcp *sm0)
 {
     ginv_decide_result *res = B->res;
+    glp_smcp smc = *sm0, *sm = &smc;
+    double left = B->cx->o->time_limit - (ginv_now() - B->cx->t0);
+    if (B->cx->o->time_limit > 0) /* one simplex call must not outlive the time limit */
+        smc.tm_lim = left > 0 ? (int)fmin(left * 1000 + 1, 2e9) : 1;
     int ret = glp_simplex(B->P, sm);
     res->lp_solves++;
     if (ret != 0 || (glp_get_status(B->P) != GLP_OPT && glp_get_status(B->P) != GLP_NOFEAS)) {
@@ -325,10 +327,10 @@ static int branch_unit(const bnb *B, const signed char *cur, int *first_free, do
     return bu;
 }
 
-enum { LPN_YES, LPN_CLOSED, LPN_BRANCH, LPN_UNRESOLVED };
+enum { LPN_YES, LPN_CLOSED, LPN_BRANCH, LPN_UNRESOLVED, LPN_QP, LPN_STOP };
 enum { LP_ROUNDS_INTERNAL = 8, LP_ROUNDS_NET = 200 };
 
-/* An l_p node (finite p > 1, p != 2) whose LP was solved: rounds of cuts at
+/* An l_p node (finite p > 1) whose LP was solved: rounds of cuts at
  * the LP point (lp_cuts.c), re-solving, until
  *   the lower bound obj exceeds the pruning threshold  -> closed (pruned),
  *   the LP point's verified distance is <= delta          -> YES,
@@ -336,7 +338,9 @@ enum { LP_ROUNDS_INTERNAL = 8, LP_ROUNDS_NET = 200 };
  *     verified distance is within margin/4 of obj, or the cuts no longer
  *     move the bound                                      -> closed with obj,
  *   the LP point is off the net and the relaxation has converged (or had
- *     LP_ROUNDS_INTERNAL rounds)                          -> branch on *bu.
+ *     LP_ROUNDS_INTERNAL rounds)                          -> branch on *bu,
+ *   l2 only: every unit fixed                             -> the leaf QP,
+ *   the time limit (or a cancel) between rounds           -> stop, node open.
  * Closing with obj is always sound (a lower bound over the node); a gap
  * left open only makes the final answer UNKNOWN, never wrong. *obj gets the
  * node's bound; *bu and *by the branching unit and its pre-activation. */
@@ -356,6 +360,7 @@ static int lp_node(bnb *B, const glp_smcp *sm, const signed char *cur, double *o
         int first_free;
         *bu = branch_unit(B, cur, &first_free, by);
         int on_net = *bu < 0;
+        if (B->l2 && on_net && first_free < 0) return LPN_QP; /* l2 leaf: the QP and its dual bound */
         if (on_net && dist - lbd <= B->margin / 4) {
             res->exact_leaves++;
             res->max_leaf_gap = fmax(res->max_leaf_gap, fmax(dist - lbd, 0));
@@ -380,6 +385,7 @@ static int lp_node(bnb *B, const glp_smcp *sm, const signed char *cur, double *o
             return LPN_CLOSED;
         }
         res->cut_rounds++;
+        if (ginv_decide_timed_out(cx)) return LPN_STOP;
         if (solve_node(B, sm) != NODE_OPT) return LPN_UNRESOLVED;
     }
 }
@@ -452,7 +458,7 @@ ginv_status ginv_decide_bnb(const ginv_decide_ctx *cx, ginv_decide_result *res)
                          "l_p norms with p >= 1, not p = %g", pb->p);
     int k = d->k, U = d->units;
     bnb B = {.cx = cx, .res = res, .d = d, .has_box = pb->box > 0, .l2 = pb->p == 2,
-             .lp = isfinite(pb->p) && pb->p > 1 && pb->p != 2};
+             .lp = isfinite(pb->p) && pb->p > 1};
     B.margin = res->margin = GINV_LP_MARGIN * cx->scale;
     B.min_close = INFINITY;
     int bad = bnb_alloc(&B, k, U, d->n);
@@ -516,6 +522,12 @@ ginv_status ginv_decide_bnb(const ginv_decide_ctx *cx, ginv_decide_result *res)
             }
             if (act == LPN_UNRESOLVED) B.unresolved++;
             if (act == LPN_CLOSED) close_node(&B, obj);
+            if (act == LPN_QP) goto l2_leaf;
+            if (act == LPN_STOP) { /* the node stays open: it is still in its slot */
+                sp++;
+                stopped = 1;
+                break;
+            }
             if (act != LPN_BRANCH) continue;
             goto branch;
         }
@@ -538,7 +550,8 @@ ginv_status ginv_decide_bnb(const ginv_decide_ctx *cx, ginv_decide_result *res)
             continue;
         }
         if (bu < 0) bu = first_free;
-        if (bu < 0) { /* l2 leaf */
+        if (bu < 0) {
+        l2_leaf:;
             double lb = qp_leaf(&B, cur);
             if (res->upper_bound <= cx->thr_yes && !cx->o->minimize) {
                 yes = 1;

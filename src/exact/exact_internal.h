@@ -54,7 +54,7 @@ int ginv_psd_solve(int n, const double *S, const double *r, double rel, double *
 int ginv_qp_solve(int k, int nr, const double *C, const double *e, int m, const double *A,
                   const double *c, double *z, double *lam);
 
-/* The l_p objective (finite p > 1, p != 2) of bnb.c as power-cone cutting
+/* The l_p objective (finite p > 1, l2 included) of bnb.c as power-cone cutting
  * planes in its GLPK LP (lp_cuts.c): per output i, s_i >= |o_i - x_i|, r_i
  * >= 0 with sum r_i = t, and tangents s_i <= a r_i + b t of the concave
  * r_i^(1/p) t^(1-1/p); the LP minimises t, a lower bound on ||o - x||_p over

@@ -1,4 +1,4 @@
-/* lp_cuts.c — the l_p objective (finite p > 1, p != 2; Keles & Hegde 2023
+/* lp_cuts.c — the l_p objective (finite p > 1, l2 included; Keles & Hegde 2023
  * §3.1's decision problem with the norms of Theorem 4, p = 3, 5, ..., and
  * Theorem 6, p = 4, ...) of the branch and bound of bnb.c, as an outer
  * approximation (cutting planes) inside its GLPK LP.
@@ -25,7 +25,8 @@
 #include <math.h>
 #include <string.h>
 
-#define OA_MIN_RATIO 1e-9 /* tangents at ratios below it only spoil the LP's conditioning */
+#define OA_MIN_RATIO 1e-6 /* tangents at ratios below it only spoil the LP's conditioning
+                             (slopes up to u^(1/p - 1) / p: 500 for p = 2, 8e3 for p = 4) */
 
 /* The tangent at ratio u as a row of output i: s_i - a r_i - b t <= 0. */
 static void add_cut(ginv_oa *oa, glp_prob *P, int i, double u)
