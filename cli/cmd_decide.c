@@ -114,6 +114,10 @@ static cJSON *certificate_json(const ginv_decide_result *r)
             cJSON_AddNumberToObject(c, "exact_leaves", r->exact_leaves);
             cJSON_AddNumberToObject(c, "qp_leaves", r->qp_leaves);
             cJSON_AddNumberToObject(c, "max_kkt_residual", r->max_kkt_residual);
+            cJSON_AddNumberToObject(c, "cuts", r->cuts);
+            cJSON_AddNumberToObject(c, "cut_rounds", r->cut_rounds);
+            cJSON_AddNumberToObject(c, "max_leaf_gap", r->max_leaf_gap);
+            cJSON_AddBoolToObject(c, "cut_budget_hit", r->cut_budget_hit);
         }
     }
     return c;
@@ -150,7 +154,7 @@ int cmd_decide(int argc, char **argv)
                    "bound too close to delta to trust. Target, norm, delta and latent domain default\n"
                    "to the problem stored in the model file by `ginv reduce`.\n"
                    "Methods: enum (binary latents, any p), milp (GLPK; exact, 1, inf; binary or\n"
-                   "boxed real latents), bnb (real latents, with or without a box; exact, 1, 2, inf);\n"
+                   "boxed real latents), bnb (real latents, boxed or not; exact, 1, 2, 3, ..., inf);\n"
                    "auto picks enum for binary latents, milp for boxed real ones with exact/1/inf,\n"
                    "bnb otherwise. Networks: dense layers each followed by relu or nothing.\n"
                    "Exit status: 0 for YES or NO, 3 for UNKNOWN, 2 on usage errors, 4-8 by the class of\n"

@@ -117,6 +117,11 @@ typedef struct {
     int unstable_units, stable_units; /* ReLUs with a big-M / a sign fixed by the intervals */
     long lp_solves, infeasible_nodes, bound_pruned_nodes, exact_leaves, qp_leaves;
     double max_kkt_residual;    /* bnb l2 without a box: worst stationarity residual accepted */
+    /* bnb l_p, finite p > 1 (cone cutting planes, src/exact/lp_cuts.c) */
+    long cuts, cut_rounds;      /* tangent cuts added by separation; LP re-solves after cuts */
+    double max_leaf_gap;        /* largest verified distance - lower bound of a node closed
+                                   with its LP point on the net (the cuts' final gap) */
+    int cut_budget_hit;         /* 1: the cut budget ran out (nodes closed with looser bounds) */
 } ginv_decide_result;
 
 ginv_status ginv_decide(const ginv_net *net, const ginv_problem *pb, const ginv_decide_opts *o,

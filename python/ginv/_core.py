@@ -1253,7 +1253,9 @@ def decide(net, target=None, *, norm=None, delta=None, latent=None, box=None, me
                     cert.update(infeasible_nodes=res.infeasible_nodes,
                                 bound_pruned_nodes=res.bound_pruned_nodes,
                                 exact_leaves=res.exact_leaves, qp_leaves=res.qp_leaves,
-                                max_kkt_residual=res.max_kkt_residual)
+                                max_kkt_residual=res.max_kkt_residual, cuts=res.cuts,
+                                cut_rounds=res.cut_rounds, max_leaf_gap=res.max_leaf_gap,
+                                cut_budget_hit=bool(res.cut_budget_hit))
             wit = _copy_out(res.witness, (k,), np.float64) if res.witness else None
             out = DecideResult(answer=answer,
                                witness=wit if answer == "YES" else None,

@@ -195,7 +195,9 @@ class DecideResult(ctypes.Structure):
                 ("pruned", POINTER(Pruned)), ("solver_bound", c_double),
                 ("unstable_units", c_int), ("stable_units", c_int), ("lp_solves", c_long),
                 ("infeasible_nodes", c_long), ("bound_pruned_nodes", c_long),
-                ("exact_leaves", c_long), ("qp_leaves", c_long), ("max_kkt_residual", c_double)]
+                ("exact_leaves", c_long), ("qp_leaves", c_long), ("max_kkt_residual", c_double),
+                ("cuts", c_long), ("cut_rounds", c_long), ("max_leaf_gap", c_double),
+                ("cut_budget_hit", c_int)]
 
 
 class Problem(ctypes.Structure):

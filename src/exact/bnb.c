@@ -9,9 +9,15 @@
  *   exact, l1, linf: the LP minimises the distance; a node whose LP point
  *     has h = relu(y) at every free unit is exact (its optimum is attained);
  *     otherwise branch on the most violated unit of the earliest layer.
- *   l2: the LP minimises the linf distance, a lower bound on the l2 one;
- *     leaves (every unit fixed) solve the convex QP of their affine piece
- *     (qp.c) and close with its Lagrangian dual bound. */
+ *   l_p, finite p > 1 (Keles & Hegde 2023, Theorems 4 and 6 need p = 3, 4,
+ *     5, ...; l2 and non-integer p take the same path): the LP
+ *     minimises t over an outer approximation of the cone t >= ||o - x||_p
+ *     by tangent cuts (lp_cuts.c), a lower bound at every node; rounds
+ *     add cuts at the LP point until the node prunes, its verified LP point
+ *     decides YES, the gap to the LP point's true distance closes (its LP
+ *     point on the net) or the relaxation has converged (then it branches);
+ *     see lp_node. l2 leaves (every unit fixed) instead solve the convex QP
+ *     of their affine piece (qp.c) and close with its Lagrangian dual bound. */
 #include "exact_internal.h"
 
 #include <glpk.h>
@@ -32,7 +38,8 @@ typedef struct {
     int *zcol, *hcol, *rge;     /* rge: the h >= y row of a ReLU unit, 0 otherwise */
     double *lo, *hi;            /* interval bounds (units) */
     signed char *applied;       /* (units) state now in the LP */
-    int has_box, l2;
+    int has_box, l2, lp;        /* lp: finite p > 1 (l2 included) by cutting planes */
+    ginv_oa oa;
     double margin;
     double min_close;           /* least bound with which a node was closed */
     long unresolved;            /* nodes that could not be closed with a certificate */
@@ -105,6 +112,11 @@ static ginv_status build(bnb *B)
         }
     }
     const int *o = B->hcol + d->off[d->L - 1];
+    if (B->lp) {
+        ginv_free(ind);
+        ginv_free(val);
+        return ginv_oa_build(&B->oa, P, d->n, o, pb->target, pb->p);
+    }
     int t = 0;
     if (pb->p != 1) {
         t = glp_add_cols(P, 1);
@@ -244,6 +256,7 @@ static int bnb_alloc(bnb *B, int k, int U, int n)
 static void bnb_release(bnb *B)
 {
     if (B->P) glp_delete_prob(B->P);
+    ginv_oa_release(&B->oa);
     ginv_free(B->zcol); ginv_free(B->hcol); ginv_free(B->rge); ginv_free(B->lo); ginv_free(B->hi);
     ginv_free(B->applied); ginv_free(B->z); ginv_free(B->pre); ginv_free(B->x); ginv_free(B->C);
     ginv_free(B->e); ginv_free(B->A); ginv_free(B->c); ginv_free(B->lam);
@@ -268,9 +281,13 @@ enum { NODE_OPT, NODE_INFEASIBLE, NODE_FAILED };
 
 /* The node's LP (its fixes already applied) by the dual simplex from the last
  * basis, once more from a fresh basis when that fails. */
-static int solve_node(bnb *B, const glp_smcp *sm)
+static int solve_node(bnb *B, const glp_smcp *sm0)
 {
     ginv_decide_result *res = B->res;
+    glp_smcp smc = *sm0, *sm = &smc;
+    double left = B->cx->o->time_limit - (ginv_now() - B->cx->t0);
+    if (B->cx->o->time_limit > 0) /* one simplex call must not outlive the time limit */
+        smc.tm_lim = left > 0 ? (int)fmin(left * 1000 + 1, 2e9) : 1;
     int ret = glp_simplex(B->P, sm);
     res->lp_solves++;
     if (ret != 0 || (glp_get_status(B->P) != GLP_OPT && glp_get_status(B->P) != GLP_NOFEAS)) {
@@ -308,6 +325,69 @@ static int branch_unit(const bnb *B, const signed char *cur, int *first_free, do
         }
     }
     return bu;
+}
+
+enum { LPN_YES, LPN_CLOSED, LPN_BRANCH, LPN_UNRESOLVED, LPN_QP, LPN_STOP };
+enum { LP_ROUNDS_INTERNAL = 8, LP_ROUNDS_NET = 200 };
+
+/* An l_p node (finite p > 1) whose LP was solved: rounds of cuts at
+ * the LP point (lp_cuts.c), re-solving, until
+ *   the lower bound obj exceeds the pruning threshold  -> closed (pruned),
+ *   the LP point's verified distance is <= delta          -> YES,
+ *   the LP point is on the net (h = relu(y) at every free unit) and its
+ *     verified distance is within margin/4 of obj, or the cuts no longer
+ *     move the bound                                      -> closed with obj,
+ *   the LP point is off the net and the relaxation has converged (or had
+ *     LP_ROUNDS_INTERNAL rounds)                          -> branch on *bu,
+ *   l2 only: every unit fixed                             -> the leaf QP,
+ *   the time limit (or a cancel) between rounds           -> stop, node open.
+ * Closing with obj is always sound (a lower bound over the node); a gap
+ * left open only makes the final answer UNKNOWN, never wrong. *obj gets the
+ * node's bound; *bu and *by the branching unit and its pre-activation. */
+static int lp_node(bnb *B, const glp_smcp *sm, const signed char *cur, double *obj, int *bu, double *by)
+{
+    const ginv_decide_ctx *cx = B->cx;
+    ginv_decide_result *res = B->res;
+    for (int round = 0;; round++) {
+        double lbd = *obj = fmax(glp_get_obj_val(B->P), 0);
+        if (lbd > prune_thr(B)) {
+            res->bound_pruned_nodes++;
+            return LPN_CLOSED;
+        }
+        for (int j = 0; j < B->d->k; j++) B->z[j] = glp_get_col_prim(B->P, B->zcol[j]);
+        double dist = check_point(B, B->z), relaxed;
+        if (dist <= cx->thr_yes && !cx->o->minimize) return LPN_YES;
+        int first_free;
+        *bu = branch_unit(B, cur, &first_free, by);
+        int on_net = *bu < 0;
+        if (B->l2 && on_net && first_free < 0) return LPN_QP; /* l2 leaf: the QP and its dual bound */
+        if (on_net && dist - lbd <= B->margin / 4) {
+            res->exact_leaves++;
+            res->max_leaf_gap = fmax(res->max_leaf_gap, fmax(dist - lbd, 0));
+            return LPN_CLOSED;
+        }
+        /* off the net, cuts help only when they can prune the node: when the
+         * LP point's true value exceeds the pruning threshold */
+        int added = (on_net ? round < LP_ROUNDS_NET : round < LP_ROUNDS_INTERNAL)
+                        ? ginv_oa_separate(&B->oa, B->P, on_net ? -INFINITY : prune_thr(B), B->margin / 4,
+                                           &relaxed)
+                        : 0;
+        res->cuts = B->oa.cuts;
+        res->cut_budget_hit = B->oa.budget_hit;
+        if (!added) {
+            if (!on_net) return LPN_BRANCH;
+            if (first_free >= 0) { /* the cuts stall on the net: split the node */
+                *bu = first_free;
+                return LPN_BRANCH;
+            }
+            res->exact_leaves++; /* a leaf whose gap stays open: its bound is still valid */
+            res->max_leaf_gap = fmax(res->max_leaf_gap, fmax(dist - lbd, 0));
+            return LPN_CLOSED;
+        }
+        res->cut_rounds++;
+        if (ginv_decide_timed_out(cx)) return LPN_STOP;
+        if (solve_node(B, sm) != NODE_OPT) return LPN_UNRESOLVED;
+    }
 }
 
 /* The least bound over the closed nodes and the sp open ones. */
@@ -373,13 +453,12 @@ ginv_status ginv_decide_bnb(const ginv_decide_ctx *cx, ginv_decide_result *res)
     if (pb->latent != GINV_LATENT_REAL)
         return ginv_fail(GINV_ERR_ARG, "decide: branch and bound is for real latents; binary "
                                        "latents go to enum or milp");
-    if (!(pb->p == GINV_NORM_EXACT || pb->p == 1 || pb->p == 2 || isinf(pb->p))) {
-        char nb[16];
-        return ginv_fail(GINV_ERR_UNSUPPORTED, "decide: real latents are decided for the norms "
-                         "exact, 1, 2 and inf, not %s", ginv_norm_name(pb->p, nb, sizeof nb));
-    }
+    if (!(pb->p == GINV_NORM_EXACT || pb->p >= 1)) /* p < 1 is no norm: the pieces are not convex */
+        return ginv_fail(GINV_ERR_UNSUPPORTED, "decide: real latents are decided for exact and the "
+                         "l_p norms with p >= 1, not p = %g", pb->p);
     int k = d->k, U = d->units;
-    bnb B = {.cx = cx, .res = res, .d = d, .has_box = pb->box > 0, .l2 = pb->p == 2};
+    bnb B = {.cx = cx, .res = res, .d = d, .has_box = pb->box > 0, .l2 = pb->p == 2,
+             .lp = isfinite(pb->p) && pb->p > 1};
     B.margin = res->margin = GINV_LP_MARGIN * cx->scale;
     B.min_close = INFINITY;
     int bad = bnb_alloc(&B, k, U, d->n);
@@ -433,7 +512,26 @@ ginv_status ginv_decide_bnb(const ginv_decide_ctx *cx, ginv_decide_result *res)
             B.unresolved++;
             continue;
         }
-        double obj = fmax(glp_get_obj_val(B.P), 0);
+        int first_free, bu;
+        double by, obj;
+        if (B.lp) {
+            int act = lp_node(&B, &sm, cur, &obj, &bu, &by);
+            if (act == LPN_YES) {
+                yes = 1;
+                break;
+            }
+            if (act == LPN_UNRESOLVED) B.unresolved++;
+            if (act == LPN_CLOSED) close_node(&B, obj);
+            if (act == LPN_QP) goto l2_leaf;
+            if (act == LPN_STOP) { /* the node stays open: it is still in its slot */
+                sp++;
+                stopped = 1;
+                break;
+            }
+            if (act != LPN_BRANCH) continue;
+            goto branch;
+        }
+        obj = fmax(glp_get_obj_val(B.P), 0);
         if (obj > prune_thr(&B)) {
             res->bound_pruned_nodes++;
             close_node(&B, obj);
@@ -445,16 +543,15 @@ ginv_status ginv_decide_bnb(const ginv_decide_ctx *cx, ginv_decide_result *res)
             yes = 1;
             break;
         }
-        int first_free;
-        double by;
-        int bu = branch_unit(&B, cur, &first_free, &by);
+        bu = branch_unit(&B, cur, &first_free, &by);
         if (bu < 0 && !B.l2) { /* the LP point is a point of the net: the node is exact */
             res->exact_leaves++;
             close_node(&B, obj);
             continue;
         }
         if (bu < 0) bu = first_free;
-        if (bu < 0) { /* l2 leaf */
+        if (bu < 0) {
+        l2_leaf:;
             double lb = qp_leaf(&B, cur);
             if (res->upper_bound <= cx->thr_yes && !cx->o->minimize) {
                 yes = 1;
@@ -464,6 +561,7 @@ ginv_status ginv_decide_bnb(const ginv_decide_ctx *cx, ginv_decide_result *res)
             else close_node(&B, fmax(lb, obj));
             continue;
         }
+    branch:
         if (sp + 2 > cap) { /* cannot happen: depth <= unstable units */
             B.unresolved++;
             continue;

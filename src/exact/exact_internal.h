@@ -54,6 +54,32 @@ int ginv_psd_solve(int n, const double *S, const double *r, double rel, double *
 int ginv_qp_solve(int k, int nr, const double *C, const double *e, int m, const double *A,
                   const double *c, double *z, double *lam);
 
+/* The l_p objective (finite p > 1, l2 included) of bnb.c as power-cone cutting
+ * planes in its GLPK LP (lp_cuts.c): per output i, s_i >= |o_i - x_i|, r_i
+ * >= 0 with sum r_i = t, and tangents s_i <= a r_i + b t of the concave
+ * r_i^(1/p) t^(1-1/p); the LP minimises t, a lower bound on ||o - x||_p over
+ * its region. */
+struct glp_prob;
+typedef struct {
+    int n;
+    double p;
+    int tcol, *scol, *rcol;  /* the LP columns t, s_i, r_i */
+    long cuts, budget;       /* cuts added by separation, and their cap */
+    int budget_hit;
+} ginv_oa;
+/* Adds the columns t, s, r, their rows (o_i: the output columns ocol, target
+ * x) and three tangents per output; the objective t. */
+ginv_status ginv_oa_build(ginv_oa *oa, struct glp_prob *P, int n, const int *ocol, const double *x,
+                          double p);
+void ginv_oa_release(ginv_oa *oa);
+/* Separation at the LP's current point: *relaxed (may be NULL) gets
+ * ||s||_p, the distance the LP point's s truly has (an upper bound on what
+ * cuts can lift the node's bound to). When it exceeds floor_dist and the
+ * bound t by more than min_gap, adds per output the violated tangents at the
+ * ratios r_i / t and (s_i / ||s||_p)^p (within the budget). Returns the
+ * number of cuts added (0: not worth it, converged, or the budget is spent). */
+int ginv_oa_separate(ginv_oa *oa, struct glp_prob *P, double floor_dist, double min_gap, double *relaxed);
+
 /* Seconds on a monotonic clock. */
 double ginv_now(void);
 

@@ -44,6 +44,24 @@ for key in answer witness distance method nodes seconds certificate; do
 done
 check enum_certificate_counts_all_latents bash -c "[[ \$(jq '.certificate.visited + .certificate.pruned_latents' $TMP/p3.json) == 256 || \$(jq -r .answer $TMP/p3.json) == YES ]]"
 
+# l3 on real latents: branch and bound with cutting planes; --minimize brackets
+# the minimum within the margin, delta just above it is YES and just below NO
+printf '0.1 0.5 2.3\n' > $TMP/t3.txt
+$GINV decide --model $B --target $TMP/t3.txt --norm 3 --delta 0.01 --latent real:box=1 --minimize --json $TMP/l3.json -q
+check l3_real_minimize_brackets_the_minimum python3 -c "
+import json,sys; d=json.load(open('$TMP/l3.json')); c=d['certificate']
+sys.exit(not (d['answer']=='NO' and c['kind']=='bnb' and c['cuts']>0 and c['cut_budget_hit'] is False
+              and 0 < d['upper_bound']-d['lower_bound'] < 2.3e-6))"
+up=$(jq .upper_bound $TMP/l3.json); lo=$(jq .lower_bound $TMP/l3.json)
+for side in above below; do
+    d=$(python3 -c "print($up + 1e-5 if '$side' == 'above' else $lo - 1e-5)")
+    $GINV decide --model $B --target $TMP/t3.txt --norm 3 --delta $d --latent real:box=1 -q --json $TMP/l3$side.json
+done
+check l3_real_yes_just_above test "$(jq -r .answer $TMP/l3above.json)" == YES
+check l3_real_no_just_below python3 -c "
+import json,sys; d=json.load(open('$TMP/l3below.json'))
+sys.exit(not (d['answer']=='NO' and d['lower_bound'] > d['certificate']['threshold']))"
+
 # a YES with its witness: the target is G(z) for a binary z, computed here by
 # an independent forward pass over the model file (17 digits: exact works)
 forward() { # MODEL Z... -> G(z) on one line
@@ -125,7 +143,6 @@ expect_error milp_needs_a_box 8 "box" -- $GINV decide --model $B --target $TMP/t
 expect_error write_lp_needs_a_box 8 "--write-lp" -- $GINV decide --model $B --target $TMP/t.txt --norm 1 --delta 0.1 --latent real --write-lp $TMP/x.lp
 expect_error enum_needs_binary 2 "binary latents" -- $GINV decide --model $B --target $TMP/t.txt --norm 1 --delta 0.1 --latent real:box=1 --method enum
 expect_error bnb_needs_real 2 "real latents" -- $GINV decide --model $B --target $TMP/t.txt --norm 1 --delta 0.1 --latent 01 --method bnb
-expect_error l3_real_unsupported 8 "not 3" -- $GINV decide --model $B --target $TMP/t.txt --norm 3 --delta 0.1 --latent real
 expect_error bad_box 2 "finite number > 0" -- $GINV decide --model $B --target $TMP/t.txt --norm 1 --delta 0.1 --latent real:box=-1
 expect_error exact_has_no_delta 2 "has no delta" -- $GINV decide --model $B --target $TMP/t.txt --norm exact --delta 0.5 --latent 01
 expect_error approximate_needs_delta 2 "needs --delta" -- $GINV decide --model $B --target $TMP/t.txt --norm 2 --latent 01

@@ -353,10 +353,10 @@ static ginv_net *clamp_net(void)
 TEST(decide_unbounded_real_latents_match_the_hand_computed_range)
 {
     ginv_net *net = clamp_net();
-    double norms[4] = {GINV_NORM_EXACT, 1, 2, INFINITY};
+    double norms[6] = {GINV_NORM_EXACT, 1, 2, INFINITY, 3, 4}; /* one output: every p agrees */
     double targets[4] = {0.5, 1, 2.5, -0.75}, mins[4] = {0, 0, 1.5, 0.75};
     for (int t = 0; t < 4; t++)
-        for (int ni = 0; ni < 4; ni++) {
+        for (int ni = 0; ni < 6; ni++) {
             double x[1] = {targets[t]};
             ginv_problem pb = {.n = 1, .target = x, .p = norms[ni], .latent = GINV_LATENT_REAL};
             ginv_decide_result r = run(net, &pb, GINV_DECIDE_BNB, 1);
@@ -399,9 +399,10 @@ TEST(decide_refuses_impossible_combinations_with_a_message)
     CHECK(strstr(ginv_last_error(), "box") != NULL);
     o.method = GINV_DECIDE_ENUM;
     CHECK(ginv_decide(net, &pb, &o, &r) == GINV_ERR_ARG);
-    pb.p = 3;
+    pb.p = 0.5; /* no norm: the activation pieces are not convex programs */
     o.method = GINV_DECIDE_BNB;
     CHECK(ginv_decide(net, &pb, &o, &r) == GINV_ERR_UNSUPPORTED);
+    CHECK(strstr(ginv_last_error(), "p >= 1") != NULL);
     pb.p = 1;
     pb.n = 2;
     CHECK(ginv_decide(net, &pb, &o, &r) == GINV_ERR_SHAPE);
@@ -436,6 +437,21 @@ TEST(qp_leaf_solver_meets_kkt_on_a_hand_problem)
     ginv_decide_result r = run(net, &pb, GINV_DECIDE_BNB, 1);
     CHECK_NEAR(r.upper_bound, 2, 1e-12);
     CHECK_NEAR(r.lower_bound, 2, 1e-9);
+    ginv_decide_result_release(&r);
+    ginv_net_free(net);
+    /* the cone cuts close the clamp net's nodes before any leaf; an affine
+     * net (no ReLU) is a leaf at the root, so its QP runs: G(z) = (z0, z1, 0)
+     * over |z| <= 1, target (3, 0.5, 2): min sqrt(2^2 + 0 + 2^2) = sqrt(8) */
+    ginv_layer spec[1] = {{.kind = GINV_LAYER_DENSE, .in = 2, .out = 3}};
+    CHECK_OK(ginv_net_new(&net, 1, spec));
+    ginv_layer *L = ginv_net_layer(net, 0);
+    memset(L->W, 0, sizeof(float) * 6);
+    L->W[0] = L->W[3] = 1;
+    double x3[3] = {3, 0.5, 2};
+    ginv_problem pb3 = {.n = 3, .target = x3, .p = 2, .latent = GINV_LATENT_REAL, .box = 1};
+    r = run(net, &pb3, GINV_DECIDE_BNB, 1);
+    CHECK_NEAR(r.upper_bound, sqrt(8), 1e-12);
+    CHECK_NEAR(r.lower_bound, sqrt(8), 1e-9);
     CHECK(r.qp_leaves >= 1);
     ginv_decide_result_release(&r);
     ginv_net_free(net);

@@ -4,8 +4,8 @@
  * reproduce Theorem 5's net exactly, every light half-clique's encoding is
  * within delta and nothing else is; real latents within delta (random, grid,
  * near the encodings) map back to light half-cliques; GD never reports a
- * false certificate; `decide` (l2, branch and bound) answers as brute force
- * and refuses l4 as unsupported. */
+ * false certificate; `decide` (l2 and l4, branch and bound) answers as brute
+ * force. */
 #include "test.h"
 
 #include <limits.h>
@@ -209,51 +209,59 @@ TEST(half_clique_thm6_gd_search_finds_easy_cliques_and_no_false_ones)
     CHECK(no >= 3);
 }
 
-/* decide on Thm 6 nets: l2 by branch and bound in the clamp box (G(z) =
- * G(clamp(z, 0, B)), so the answer over R^n is the same), YES iff brute force
- * finds a light half-clique, the witness mapping back to one; l4 refused as
- * unsupported (real latents: exact, 1, 2, inf). */
-TEST(half_clique_thm6_decide_l2_matches_brute_force_and_refuses_l4)
+/* One decide on a Thm 6 / §5.3-real net in its clamp box (G(z) =
+ * G(clamp(z, 0, B)), so the answer over R^n is the same); a YES witness must
+ * map back to a solution. Returns the answer. */
+static ginv_answer decide_in_box(ginv_net *net, ginv_problem *pb)
 {
-    int yes = 0, no = 0;
+    pb->box = ginv_problem_clamp_box(pb);
+    ginv_decide_opts o;
+    ginv_decide_opts_init(&o);
+    o.time_limit = 30;
+    ginv_decide_result res;
+    CHECK_OK(ginv_decide(net, pb, &o, &res));
+    ginv_answer a = res.answer;
+    if (a == GINV_ANSWER_YES) {
+        ginv_witness w;
+        CHECK_OK(ginv_reduce_map_back(net, pb, res.witness, &w));
+        CHECK_MSG(w.within && w.solves, "decide's witness maps to '%s'", w.why);
+        ginv_witness_release(&w);
+    }
+    if (a == GINV_ANSWER_UNKNOWN) CHECK_MSG(0, "decide: UNKNOWN (%s)", res.note);
+    ginv_decide_result_release(&res);
+    return a;
+}
+
+/* decide on Thm 6 nets: l2 (leaf QPs) and l4 (cutting planes, the norm
+ * Theorem 6 states for p = 4, ...) by branch and bound in the clamp box, YES
+ * iff brute force finds a light half-clique, the witness mapping back to one. */
+TEST(half_clique_thm6_decide_l2_and_l4_match_brute_force)
+{
+    int yes = 0, no = 0, yes4 = 0, no4 = 0;
     for (int seed = 1; seed <= 12; seed++) {
         if (seed % 3 == 2) continue; /* n = 8: NO instances take branch and bound minutes */
         ginv_graph g;
         long long M;
         int is_yes;
         instance(seed, &g, &M, &is_yes); /* n = 4, 6 */
-        ginv_net *net;
-        ginv_problem pb;
-        CHECK_OK(ginv_reduce_half_clique_real(&g, M, 2, &net, &pb));
-        pb.box = ginv_problem_clamp_box(&pb);
-        ginv_decide_opts o;
-        ginv_decide_opts_init(&o);
-        o.time_limit = 30;
-        ginv_decide_result res;
-        CHECK_OK(ginv_decide(net, &pb, &o, &res));
-        CHECK_MSG(res.answer == (is_yes ? GINV_ANSWER_YES : GINV_ANSWER_NO), "seed %d n %d: brute force %s, decide %s (%s)",
-                  seed, g.n, is_yes ? "YES" : "NO", ginv_answer_name(res.answer), res.note);
-        if (res.answer == GINV_ANSWER_YES) {
-            ginv_witness w;
-            CHECK_OK(ginv_reduce_map_back(net, &pb, res.witness, &w));
-            CHECK_MSG(w.within && w.solves, "decide's witness maps to '%s'", w.why);
-            ginv_witness_release(&w);
-        }
-        is_yes ? yes++ : no++;
-        ginv_decide_result_release(&res);
-        ginv_net_free(net);
-        ginv_problem_release(&pb);
-        if (seed == 1) {
-            CHECK_OK(ginv_reduce_half_clique_real(&g, M, 4, &net, &pb));
-            ginv_decide_opts_init(&o);
-            CHECK(ginv_decide(net, &pb, &o, &res) == GINV_ERR_UNSUPPORTED && strstr(ginv_last_error(), "not 4"));
-            ginv_decide_result_release(&res);
+        ginv_answer want = is_yes ? GINV_ANSWER_YES : GINV_ANSWER_NO;
+        for (int p = 2; p <= 4; p += 2) {
+            if (p == 4 && g.n > 4) continue; /* l4 at n = 6: seconds each, kept out of the unit tests */
+            ginv_net *net;
+            ginv_problem pb;
+            CHECK_OK(ginv_reduce_half_clique_real(&g, M, p, &net, &pb));
+            ginv_answer a = decide_in_box(net, &pb);
+            CHECK_MSG(a == want, "seed %d n %d p %d: brute force %s, decide %s", seed, g.n, p,
+                      ginv_answer_name(want), ginv_answer_name(a));
+            if (p == 2) is_yes ? yes++ : no++;
+            else is_yes ? yes4++ : no4++;
             ginv_net_free(net);
             ginv_problem_release(&pb);
         }
         ginv_graph_release(&g);
     }
-    CHECK_MSG(yes >= 2 && no >= 2, "%d YES and %d NO", yes, no);
+    CHECK_MSG(yes >= 2 && no >= 2 && yes4 >= 1 && no4 >= 1, "l2: %d YES and %d NO; l4: %d YES and %d NO", yes, no,
+              yes4, no4);
 }
 
 /* ------------------------------------------- §5.3 behind the same front end */
@@ -272,11 +280,11 @@ static int brute_min_cover(const ginv_graph *g)
 /* Vertex Cover over real latents (§5.3's layer behind Thm 6's front end): the
  * encoding of every set D is within delta iff D is a cover of exactly q
  * vertices, and reproduces §5.3's binary distance; real latents within delta
- * map back to such covers; decide (l2, in the clamp box) says YES iff
- * q >= tau (a cover of exactly q exists), for n = 4, 5, 6. */
+ * map back to such covers; decide (l2, and l3 at n <= 5, in the clamp box)
+ * says YES iff q >= tau (a cover of exactly q exists), for n = 4, 5, 6. */
 TEST(vertex_cover_real_front_end_matches_brute_force_and_decide)
 {
-    int yes = 0, no = 0, decided = 0;
+    int yes = 0, no = 0, decided = 0, decided3 = 0;
     for (int seed = 1; seed <= 6; seed++) {
         ginv_graph g;
         int n = 4 + seed % 3;
@@ -313,17 +321,12 @@ TEST(vertex_cover_real_front_end_matches_brute_force_and_decide)
             }
             CHECK_MSG(agree && (hits > 0) == is_yes, "seed %d q %d: tau %d, %d encodings within", seed, q, tau, hits);
             check_real_latents(&g, net, &pb, is_yes, (uint64_t)seed + 50);
-            if (p == 2) {
-                pb.box = ginv_problem_clamp_box(&pb);
-                ginv_decide_opts o;
-                ginv_decide_opts_init(&o);
-                o.time_limit = 30;
-                ginv_decide_result res;
-                CHECK_OK(ginv_decide(net, &pb, &o, &res));
-                CHECK_MSG(res.answer == (is_yes ? GINV_ANSWER_YES : GINV_ANSWER_NO), "seed %d q %d: decide %s (%s)",
-                          seed, q, ginv_answer_name(res.answer), res.note);
+            if (p == 2 || (p == 3 && n <= 5)) {
+                ginv_answer a = decide_in_box(net, &pb);
+                CHECK_MSG(a == (is_yes ? GINV_ANSWER_YES : GINV_ANSWER_NO), "seed %d q %d p %d: decide %s", seed, q,
+                          p, ginv_answer_name(a));
                 decided++;
-                ginv_decide_result_release(&res);
+                decided3 += p == 3;
             }
             is_yes ? yes++ : no++;
             ginv_net_free(net);
@@ -333,5 +336,6 @@ TEST(vertex_cover_real_front_end_matches_brute_force_and_decide)
         }
         ginv_graph_release(&g);
     }
-    CHECK_MSG(yes >= 6 && no >= 3 && decided >= 2, "%d YES, %d NO, %d decided", yes, no, decided);
+    CHECK_MSG(yes >= 6 && no >= 3 && decided >= 2 && decided3 >= 2, "%d YES, %d NO, %d decided (%d in l3)", yes, no,
+              decided, decided3);
 }
