@@ -497,6 +497,36 @@ static ginv_status dense_window_end(ginv_sampler *s)
     return GINV_OK;
 }
 
+/* The laplace option: H, the Gauss-Newton Hessian at the GD point (every
+ * chain starts there: one y), its eigenvalue range and Cholesky factor L.
+ * ula, mala: P = H^{-1} preconditions the drift and the noise (precond.c).
+ * hmc, nuts: no preconditioned drift; H^{-1}, the Laplace approximation's
+ * covariance, becomes the initial inverse metric (its diagonal, or the whole
+ * matrix with the dense metric), which the warm-up's windows then adapt as
+ * from I. */
+static ginv_status laplace_setup(ginv_sampler *s, int ham)
+{
+    ginv_chains *ch = &s->ch;
+    int k = s->k;
+    s->pbuf = ginv_malloc(((size_t)2 * k * k + 3 * (size_t)k) * sizeof(double));
+    if (!s->pbuf) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
+    double *H = s->pbuf, *L = s->pbuf + (size_t)k * k, *eig = L + (size_t)k * k;
+    ginv_status st;
+    if ((st = ginv_posterior_gn_hessian(s->post, ch->z, H)) != GINV_OK ||
+        (st = ginv_sym_eigvals(k, H, eig)) != GINV_OK || (st = ginv_precond_factor(k, H, L)) != GINV_OK)
+        return st;
+    s->res.precond_eig[0] = eig[0];
+    s->res.precond_eig[1] = eig[k - 1];
+    if (ham) {
+        ginv_precond_inverse(k, L, H);
+        s->laplace_minv = H;
+    } else {
+        ch->pL = L;
+        ch->pscratch = eig + k; /* 2k after the k eigenvalues */
+    }
+    return GINV_OK;
+}
+
 /* Everything before the first step: checks, buffers, streams, starts (the GD
  * stage), the ball, the preconditioner, the energy at the starts and the
  * initial step of the adaptation. */
@@ -601,28 +631,7 @@ static ginv_status sampler_setup(ginv_sampler *s)
         for (int c = 0; c < Ct; c++) ginv_chains_project(ch, ch->z, c);
     }
     memcpy(res->start, ch->z, Ck * sizeof(float));
-    if (o->precond == GINV_PRECOND_LAPLACE) {
-        /* H at the GD point (every chain starts there: one y) */
-        s->pbuf = ginv_malloc(((size_t)2 * k * k + 3 * (size_t)k) * sizeof(double));
-        if (!s->pbuf) return ginv_fail(GINV_ERR_NOMEM, "out of memory");
-        double *H = s->pbuf, *L = s->pbuf + (size_t)k * k, *eig = L + (size_t)k * k;
-        if ((st = ginv_posterior_gn_hessian(post, ch->z, H)) != GINV_OK ||
-            (st = ginv_sym_eigvals(k, H, eig)) != GINV_OK || (st = ginv_precond_factor(k, H, L)) != GINV_OK)
-            return st;
-        res->precond_eig[0] = eig[0];
-        res->precond_eig[1] = eig[k - 1];
-        if (ham) {
-            /* hmc, nuts: no preconditioned drift; H^{-1}, the Laplace
-             * approximation's covariance, becomes the initial inverse metric
-             * (its diagonal, or the whole matrix with the dense metric), which
-             * the warm-up's windows then adapt as from I */
-            ginv_precond_inverse(k, L, H);
-            s->laplace_minv = H;
-        } else {
-            ch->pL = L;
-            ch->pscratch = eig + k; /* 2k after the k eigenvalues */
-        }
-    }
+    if (o->precond == GINV_PRECOND_LAPLACE && (st = laplace_setup(s, ham)) != GINV_OK) return st;
     if (s->per_chain) {
         ch->eps = s->eps;
         for (int c = 0; c < C; c++) s->eps[c] = o->step > 0 ? o->step : 1.0;
