@@ -152,7 +152,7 @@ static double check_point(bnb *B, double *z)
     for (int j = 0; j < B->d->k; j++)
         if (B->has_box) z[j] = fmin(fmax(z[j], -pb->box), pb->box);
     double dist = ginv_decide_verify(cx, z);
-    if (dist > cx->thr_yes && pb->p != 2) ginv_decide_polish(cx, z, &dist);
+    if (dist > cx->thr_yes) ginv_decide_polish(cx, z, &dist);
     if (dist < B->res->upper_bound) ginv_decide_set_witness(B->res, B->d->k, z, dist);
     return dist;
 }
