@@ -518,7 +518,7 @@ static ginv_status laplace_setup(ginv_sampler *s, int ham)
     s->res.precond_eig[0] = eig[0];
     s->res.precond_eig[1] = eig[k - 1];
     if (ham) {
-        ginv_precond_inverse(k, L, H);
+        if ((st = ginv_precond_inverse(k, L, H)) != GINV_OK) return st;
         s->laplace_minv = H;
     } else {
         ch->pL = L;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
+void dpotri_(const char *uplo, const int *n, double *a, const int *lda, int *info);
 
 ginv_status ginv_precond_parse(const char *name, ginv_precond *out)
 {
@@ -83,22 +84,20 @@ ginv_status ginv_precond_factor(int k, const double *H, double *L)
     return GINV_OK;
 }
 
-/* Hinv = H^{-1} = L^{-T} L^{-1} (k x k, row-major) from H's factor L: column
- * j is L^{-T} L^{-1} e_j (two triangular solves); symmetrised. */
-void ginv_precond_inverse(int k, const double *L, double *Hinv)
+/* Hinv = H^{-1} (k x k, row-major) from H's factor L by LAPACK's dpotri:
+ * L row-major is, read column-major, the upper factor U = L^T of H = U^T U;
+ * dpotri leaves H^{-1}'s upper triangle column-major, i.e. its lower
+ * triangle row-major, which is mirrored. */
+ginv_status ginv_precond_inverse(int k, const double *L, double *Hinv)
 {
-    double *e = Hinv; /* column j is solved in row j, then the result is symmetrised */
-    for (int j = 0; j < k; j++) {
-        double *v = e + (size_t)j * k;
-        for (int i = 0; i < k; i++) v[i] = i == j;
-        cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, k, L, k, v, 1);
-        cblas_dtrsv(CblasRowMajor, CblasLower, CblasTrans, CblasNonUnit, k, L, k, v, 1);
-    }
+    memcpy(Hinv, L, (size_t)k * k * sizeof *Hinv);
+    int info = 0;
+    dpotri_("U", &k, Hinv, &k, &info);
+    if (info != 0)
+        return ginv_fail(GINV_ERR_NUMERIC, "the Laplace Hessian's inverse failed (LAPACK dpotri: %d)", info);
     for (int i = 0; i < k; i++)
-        for (int j = 0; j < i; j++) {
-            double a = 0.5 * (Hinv[(size_t)i * k + j] + Hinv[(size_t)j * k + i]);
-            Hinv[(size_t)i * k + j] = Hinv[(size_t)j * k + i] = a;
-        }
+        for (int j = 0; j < i; j++) Hinv[(size_t)j * k + i] = Hinv[(size_t)i * k + j];
+    return GINV_OK;
 }
 
 /* out = P g = L^{-T} L^{-1} g (two triangular solves, double). */

@@ -86,7 +86,7 @@ double ginv_precond_log_q(const ginv_chains *ch, const float *to, const float *f
                           const float *gfrom, double eta, double beta);
 /* L (k x k lower, row-major) with H = L L^T; an error if H is not positive definite. */
 ginv_status ginv_precond_factor(int k, const double *H, double *L);
-void ginv_precond_inverse(int k, const double *L, double *Hinv); /* H^{-1} from H = L L^T */
+ginv_status ginv_precond_inverse(int k, const double *L, double *Hinv); /* H^{-1} from H = L L^T */
 /* Up, gp at zp for the whole batch; an error naming the step if not finite. */
 ginv_status ginv_chains_eval_proposal(ginv_chains *ch);
 /* Exchange the current and proposed points (an accepted unadjusted step). */

@@ -892,27 +892,35 @@ TEST(laplace_hessian_matches_finite_differences_of_the_gradient)
     ginv_net_free(net);
 }
 
-/* The linear-Gaussian model of the MALA test, sampled with the laplace
- * preconditioner from the GD start. */
-static void run_laplace(const ginv_sampler_type *type, double step, int samples,
-                        ginv_sample_result *r, double *mu, double *Sigma)
+/* The linear-Gaussian model of the MALA test, the third latent's column
+ * scaled by 0.05 (H's eigenvalues spread), for the laplace tests. */
+static const double laplace_W[12] = {1.0, 0.3, -0.01, 0.4, -0.8, 0.025, 0.1, 0.6, 0.055, -0.5, 0.2, 0.015};
+
+/* Options for a laplace run from the GD start at beta 1.5. */
+static ginv_sample_opts laplace_opts(const ginv_sampler_type *type, double step, int chains, int burn_in,
+                                     int samples, uint64_t seed)
 {
-    /* the third latent's column scaled by 0.05: H's eigenvalues spread */
-    const double W[12] = {1.0, 0.3, -0.01, 0.4, -0.8, 0.025, 0.1, 0.6, 0.055, -0.5, 0.2, 0.015};
     ginv_sample_opts o;
     ginv_sample_opts_init(&o);
     o.type = type;
     o.step = step;
     o.beta = 1.5;
-    o.chains = 16;
-    o.burn_in = 100;
+    o.chains = chains;
+    o.burn_in = burn_in;
     o.samples = samples;
     o.init = GINV_CHAIN_INIT_GD;
     o.gd_iters = 50;
     o.gd_lr = 0.1;
     o.precond = GINV_PRECOND_LAPLACE;
-    o.seed = 13;
-    run_linear_gaussian(W, 0.2, &o, r, mu, Sigma);
+    o.seed = seed;
+    return o;
+}
+
+static void run_laplace(const ginv_sampler_type *type, double step, int samples,
+                        ginv_sample_result *r, double *mu, double *Sigma)
+{
+    ginv_sample_opts o = laplace_opts(type, step, 16, 100, samples, 13);
+    run_linear_gaussian(laplace_W, 0.2, &o, r, mu, Sigma);
 }
 
 TEST(laplace_ula_has_the_preconditioned_discretisation_bias)
@@ -960,29 +968,16 @@ TEST(laplace_mala_matches_the_linear_gaussian_posterior_at_a_large_step)
  * Laplace covariance, beta Sigma on this linear model) is the initial inverse
  * metric. Without a burn-in it is the metric the chains keep: its diagonal,
  * or all of it with the dense metric, equal to beta Sigma from the closed
- * form to 1e-5 (H comes from the float Jacobian); then NUTS adapted from it matches the posterior within 3
- * MCSE. */
+ * form to 1e-5 (H comes from the float Jacobian); then NUTS adapted from
+ * it matches the posterior within 3 MCSE. */
 TEST(laplace_starts_the_hmc_and_nuts_metric_at_the_inverse_hessian)
 {
-    const double W[12] = {1.0, 0.3, -0.01, 0.4, -0.8, 0.025, 0.1, 0.6, 0.055, -0.5, 0.2, 0.015};
     for (int dense = 0; dense <= 1; dense++) {
-        ginv_sample_opts o;
-        ginv_sample_opts_init(&o);
-        o.type = dense ? ginv_sampler_hmc : ginv_sampler_nuts;
-        o.step = 0.2;
-        o.beta = 1.5;
-        o.chains = 2;
-        o.burn_in = 0;
-        o.samples = 5;
-        o.init = GINV_CHAIN_INIT_GD;
-        o.gd_iters = 50;
-        o.gd_lr = 0.1;
-        o.precond = GINV_PRECOND_LAPLACE;
+        ginv_sample_opts o = laplace_opts(dense ? ginv_sampler_hmc : ginv_sampler_nuts, 0.2, 2, 0, 5, 13);
         o.dense = dense;
-        o.seed = 13;
         double mu[3], Sigma[9];
         ginv_sample_result r;
-        run_linear_gaussian(W, 0.2, &o, &r, mu, Sigma);
+        run_linear_gaussian(laplace_W, 0.2, &o, &r, mu, Sigma);
         CHECK(r.precond_eig[1] / r.precond_eig[0] > 10);
         for (int c = 0; c < 2; c++)
             for (int i = 0; i < 3; i++) {
@@ -997,22 +992,11 @@ TEST(laplace_starts_the_hmc_and_nuts_metric_at_the_inverse_hessian)
         CHECK(dense ? r.inv_metric_dense != NULL : r.inv_metric_dense == NULL);
         ginv_sample_result_release(&r);
     }
-    ginv_sample_opts o;
-    ginv_sample_opts_init(&o);
-    o.type = ginv_sampler_nuts;
+    ginv_sample_opts o = laplace_opts(ginv_sampler_nuts, 0, 8, 300, 1000, 17);
     o.adapt = GINV_ADAPT_ALL;
-    o.beta = 1.5;
-    o.chains = 8;
-    o.burn_in = 300;
-    o.samples = 1000;
-    o.init = GINV_CHAIN_INIT_GD;
-    o.gd_iters = 50;
-    o.gd_lr = 0.1;
-    o.precond = GINV_PRECOND_LAPLACE;
-    o.seed = 17;
     double mu[3], Sigma[9];
     ginv_sample_result r;
-    run_linear_gaussian(W, 0.2, &o, &r, mu, Sigma);
+    run_linear_gaussian(laplace_W, 0.2, &o, &r, mu, Sigma);
     double worst = check_moments(&r, 3, mu, Sigma, 1.0, 1);
     printf("  nuts from the laplace metric: worst deviation %.2f MCSE\n", worst);
     ginv_sample_result_release(&r);
