@@ -115,8 +115,20 @@ cliquer_run() { # GRAPH N -> ANS (a clique on N/2 vertices?)
     return 0
 }
 
+# a random n x n lattice and target (noise N: far targets at 100, planted
+# near a lattice point at 1), solved by fplll's CVP, timed and recorded as
+# series S (arguments: N SEED NOISE S)
+lattice_fplll() {
+    "$GINV" reduce random-lattice --n "$1" --d "$1" --range 6 --noise "$3" --seed "$2" \
+        --basis-out "$T/B.txt" --target-out "$T/t.txt" >/dev/null
+    fplll_file "$T/B.txt" "$T/t.txt" > "$T/l.fplll"
+    timed fplll -a cvp "$T/l.fplll"
+    rec cvp "$4" "$1" "$2" "$SECS" - "$STATE"
+}
+
 t_start=$(now)
 for fam in $FAMILIES; do
+
 case $fam in
 sat)
     for n in $SAT_REF $SAT_DEC; do
@@ -138,21 +150,13 @@ sat)
 cvp)
     for n in $CVP_REF; do
         for seed in $(seq 1 "$INST"); do
-            "$GINV" reduce random-lattice --n "$n" --d "$n" --range 6 --noise 100 --seed "$seed" \
-                --basis-out "$T/B.txt" --target-out "$T/t.txt" >/dev/null
-            fplll_file "$T/B.txt" "$T/t.txt" > "$T/l.fplll"
-            timed fplll -a cvp "$T/l.fplll"
-            rec cvp fplll "$n" "$seed" "$SECS" - "$STATE"
+            lattice_fplll "$n" "$seed" 100 fplll
         done
         say "cvp fplll n=$n done"
     done
     for n in $CVP_DEC; do
         for seed in $(seq 1 "$INST"); do
-            "$GINV" reduce random-lattice --n "$n" --d "$n" --range 6 --noise 1 --seed "$seed" \
-                --basis-out "$T/B.txt" --target-out "$T/t.txt" >/dev/null
-            fplll_file "$T/B.txt" "$T/t.txt" > "$T/l.fplll"
-            timed fplll -a cvp "$T/l.fplll"
-            rec cvp fplll_planted "$n" "$seed" "$SECS" - "$STATE"
+            lattice_fplll "$n" "$seed" 1 fplll_planted
             dz=$(fplll_dist "$T/t.txt")
             r=$(awk -v d="$dz" -v s="$seed" 'BEGIN { printf "%.12f", (s % 2 && d > 0.001) ? d - 0.001 : d }')
             "$GINV" reduce cvp --basis "$T/B.txt" --target "$T/t.txt" --radius "$r" --p 2 --latent 01 \
