@@ -54,7 +54,7 @@ static ginv_status median_bandwidth(int k, int na, const float *a, int nb, const
     for (int i = 0; i < t; i++)
         for (int j = 0; j < i; j++) d[m++] = sqrt(sqdist(k, p[i], p[j]));
     qsort(d, m, sizeof *d, cmp_double);
-    *out = m % 2 ? d[m / 2] : 0.5 * (d[m / 2 - 1] + d[m / 2]);
+    *out = ginv_quantile_sorted(d, (long)m, 0.5);
     ginv_free(p);
     ginv_free(d);
     return GINV_OK;
