@@ -41,6 +41,7 @@ static const char *arch_text(const ginv_vae_arch *a, char *buf, size_t len)
     for (int i = 0; i < a->nhidden && o > 0 && (size_t)o < len; i++)
         o += snprintf(buf + o, len - (size_t)o, "%s%d", i ? "," : "", a->hidden[i]);
     if (!a->nhidden && o > 0 && (size_t)o < len) o += snprintf(buf + o, len - (size_t)o, "''");
+    if (o > 0 && (size_t)o < len && a->fc > 0) o += snprintf(buf + o, len - (size_t)o, " --fc %d", a->fc);
     if (o > 0 && (size_t)o < len) o += snprintf(buf + o, len - (size_t)o, " --act %s", ginv_layer_kind_name(a->act));
     if (o > 0 && (size_t)o < len && a->likelihood == GINV_VAE_GAUSSIAN) /* bernoulli: the default, unsaid */
         snprintf(buf + o, len - (size_t)o, " --likelihood gaussian --beta %g", a->beta);
@@ -50,7 +51,7 @@ static const char *arch_text(const ginv_vae_arch *a, char *buf, size_t len)
 static int same_arch(const ginv_vae_arch *x, const ginv_vae_arch *y)
 {
     if (x->kind != y->kind || x->k != y->k || x->nhidden != y->nhidden || x->act != y->act ||
-        x->likelihood != y->likelihood || x->beta != y->beta)
+        x->likelihood != y->likelihood || x->beta != y->beta || x->fc != y->fc)
         return 0;
     if (x->kind == GINV_VAE_CONV && (x->c != y->c || x->h != y->h || x->w != y->w)) return 0;
     for (int i = 0; i < x->nhidden; i++)
@@ -207,6 +208,7 @@ static void json_params(cJSON *doc, const char *train_spec, const char *arch, in
     cJSON_AddStringToObject(p, "arch", arch);
     cJSON_AddNumberToObject(p, "latent", latent);
     cJSON_AddStringToObject(p, "hidden", hidden);
+    if (a->fc > 0) cJSON_AddNumberToObject(p, "fc", a->fc);
     cJSON_AddStringToObject(p, "act", act);
     cJSON_AddStringToObject(p, "likelihood", a->likelihood == GINV_VAE_GAUSSIAN ? "gaussian" : "bernoulli");
     if (a->likelihood == GINV_VAE_GAUSSIAN) cJSON_AddNumberToObject(p, "beta", a->beta);
@@ -262,7 +264,7 @@ static int train_vae(int argc, char **argv)
     const char *data = "fashion-mnist", *test = NULL, *hidden = NULL, *act = NULL, *arch = "mlp";
     const char *out = NULL, *json = NULL, *lik = "bernoulli";
     double beta = NAN;
-    int latent = 20, resume = 0, quiet = 0, no_test = 0;
+    int latent = 20, fc = 0, resume = 0, quiet = 0, no_test = 0;
     ginv_vae_train_opts o;
     ginv_vae_train_opts_init(&o);
     o.epochs = 20;
@@ -275,6 +277,7 @@ static int train_vae(int argc, char **argv)
         {"latent", 0, OPT_INT, &latent, "K", "latent size k", 1, 4096},
         {"arch", 0, OPT_STRING, &arch, "mlp|conv", "dense layers (mlp, the default) or strided convolutions (conv)"},
         {"hidden", 0, OPT_STRING, &hidden, "H1,H2,..", "mlp: hidden widths, encoder n-H1-H2-(2k), decoder k-..-H2-H1-n (default 500,500); conv: channels of the 4x4 stride-2 convs (default 32,64)"},
+        {"fc", 0, OPT_INT, &fc, "W", "conv: a dense hidden layer of width W between the convolutions and the latent, in the encoder and the decoder (0: none)", 0, 65536},
         {"act", 0, OPT_STRING, &act, "NAME", "hidden activation: softplus (mlp default), elu (conv default), relu, leaky_relu, tanh, gelu, silu"},
         {"likelihood", 0, OPT_STRING, &lik, "bernoulli|gaussian", "p(x|z): Bernoulli(G(z)) (the default) or N(G(z), B^2 I), Pareek & Risteski's Definition 1 (needs --beta)"},
         {"beta", 0, OPT_DOUBLE, &beta, "B", "gaussian: the noise level B > 0, fixed, of p(x|z) = N(G(z), B^2 I) (Pareek & Risteski's beta; required with gaussian, refused with bernoulli)"},
@@ -294,7 +297,9 @@ static int train_vae(int argc, char **argv)
                    "linear), the decoder k-..-H1-n with a sigmoid output. --arch conv (images "
                    "whose height and width divide by 2^L, L the number of --hidden channels): the "
                    "encoder is L conv2d layers (4x4, stride 2, padding 1: 28x28 -> 14x14 -> 7x7 "
-                   "for 32,64) then a dense layer to (2k), the decoder a dense layer to HL x 7 x 7, "
+                   "for 32,64) then a dense layer to (2k), the decoder a dense layer to HL x 7 x 7 "
+                   "(with --fc W, a dense layer of width W and the activation come before the "
+                   "encoder's last layer and after the decoder's first: k -> W -> HL x 7 x 7), "
                    "a reshape and L conv_transpose2d layers (4x4, stride 2, padding 1) back to "
                    "1 x h x w with a sigmoid output. The loss is the negative ELBO "
                    "(Kingma & Welling 2014, eq. 10) with one reparameterised sample per image; "
@@ -306,7 +311,7 @@ static int train_vae(int argc, char **argv)
                    "After every epoch the whole state (parameters, Adam moments, epoch) is "
                    "written atomically to FILE.ckpt; --resume continues from it. The checkpoint "
                    "records the training data (count and a hash of the pixels), --batch, --lr "
-                   "and --seed: --resume refuses another architecture (--arch, --latent, --hidden, --act, "
+                   "and --seed: --resume refuses another architecture (--arch, --latent, --hidden, --fc, --act, "
                    "--likelihood, --beta) "
                    "or other data (exit 2) and warns when --batch, --lr or --seed differ (the run "
                    "is then not bit-identical to an uninterrupted one); with nothing left to train "
@@ -319,8 +324,10 @@ static int train_vae(int argc, char **argv)
     if (rc != CLI_OK) return rc == CLI_HELP ? 0 : rc;
     if (!out) return cli_usage_error(C, "-o FILE is required (where to write the VAE)");
     o.seed = seed;
-    ginv_vae_arch a = {.k = latent};
+    ginv_vae_arch a = {.k = latent, .fc = fc};
     int code = parse_arch(C, arch, &hidden, &act, &a);
+    if (!code && fc && a.kind != GINV_VAE_CONV)
+        code = cli_usage_error(C, "--fc is the conv VAE's dense hidden layer; with --arch mlp give the widths in --hidden");
     if (!code) code = parse_likelihood(C, lik, beta, &a);
     if (code) return code;
     char ckpt[4096], train_spec[1024], test_spec[1024];

@@ -56,6 +56,10 @@ typedef struct {
     ginv_vae_likelihood likelihood; /* GINV_VAE_BERNOULLI (0) or GINV_VAE_GAUSSIAN */
     double beta;              /* GAUSSIAN: the fixed std of p(x|z), > 0 and finite;
                                  BERNOULLI: must be 0 */
+    int fc;                   /* CONV: width of a dense hidden layer between the
+                                 convolutions and the latent (encoder: .. -> fc ->
+                                 2k; decoder: k -> fc -> HL x h/2^L x w/2^L ..),
+                                 0 for none; MLP: must be 0 */
 } ginv_vae_arch;
 /* Fan-in initialisation N(0, 1/fan_in), zero biases, from (seed,
  * GINV_STREAM_TRAIN_INIT, 0/1) (conv layers: ginv_net_randomize's "fanin"). */

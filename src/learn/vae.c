@@ -46,8 +46,9 @@ static ginv_layer conv_layer(ginv_layer_kind kind, int c_out)
 }
 
 /* GINV_VAE_CONV (learn.h): encoder c x h x w -conv-> H1 x h/2 x w/2 .. -conv->
- * HL x h/2^L x w/2^L -dense-> 2k; decoder k -dense-> HL x h/2^L x w/2^L
- * -reshape- -convT-> .. -convT-> c x h x w. */
+ * HL x h/2^L x w/2^L [-dense-> fc] -dense-> 2k; decoder k [-dense-> fc]
+ * -dense-> HL x h/2^L x w/2^L -reshape- -convT-> .. -convT-> c x h x w
+ * (the bracketed dense layers only when a->fc > 0). */
 static ginv_status build_conv(const ginv_vae_arch *a, ginv_net **enc, ginv_net **dec)
 {
     ginv_layer spec[VAE_MAX_LAYERS];
@@ -63,11 +64,21 @@ static ginv_status build_conv(const ginv_vae_arch *a, ginv_net **enc, ginv_net *
         ns++;
         spec[ns++] = act_layer(a->act);
     }
-    spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = flat, .out = 2 * a->k, .bias = 1};
+    if (a->fc > 0) {
+        spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = flat, .out = a->fc, .bias = 1};
+        spec[ns++] = act_layer(a->act);
+    }
+    spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = a->fc > 0 ? a->fc : flat,
+                              .out = 2 * a->k, .bias = 1};
     ginv_status st = ginv_net_new(enc, ns, spec);
     if (st != GINV_OK) return st;
     ns = 0;
-    spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = a->k, .out = flat, .bias = 1};
+    if (a->fc > 0) {
+        spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = a->k, .out = a->fc, .bias = 1};
+        spec[ns++] = act_layer(a->act);
+    }
+    spec[ns++] = (ginv_layer){.kind = GINV_LAYER_DENSE, .in = a->fc > 0 ? a->fc : a->k,
+                              .out = flat, .bias = 1};
     spec[ns++] = act_layer(a->act);
     spec[ns++] = (ginv_layer){.kind = GINV_LAYER_RESHAPE, .c_out = a->hidden[L - 1], .h_out = hs,
                               .w_out = ws};
@@ -101,6 +112,11 @@ ginv_status ginv_vae_arch_check(const ginv_vae_arch *a)
     if (!ginv_layer_is_act(a->act))
         return ginv_fail(GINV_ERR_ARG, "the VAE's hidden activation must be an elementwise "
                          "activation, not %s", ginv_layer_kind_name(a->act));
+    if (a->kind == GINV_VAE_MLP && a->fc != 0)
+        return ginv_fail(GINV_ERR_ARG, "a dense hidden layer (fc %d) is for conv VAEs; an MLP "
+                         "VAE's widths are its hidden layers (give 0)", a->fc);
+    if (a->fc < 0 || a->fc > (1 << 16))
+        return ginv_fail(GINV_ERR_ARG, "conv VAE: dense hidden width %d (0 to 65536)", a->fc);
     if (a->kind == GINV_VAE_MLP) {
         if (a->n < 1 || a->k < 1 || a->nhidden < 0 || a->nhidden > 8)
             return ginv_fail(GINV_ERR_ARG, "VAE sizes: data %d, latent %d, %d hidden layers "

@@ -39,6 +39,7 @@ ginv_status ginv_vae_save(const ginv_vae *v, const char *path, int with_state)
         cJSON_AddItemToArray(img, cJSON_CreateNumber(v->arch.c));
         cJSON_AddItemToArray(img, cJSON_CreateNumber(v->arch.h));
         cJSON_AddItemToArray(img, cJSON_CreateNumber(v->arch.w));
+        if (v->arch.fc > 0) cJSON_AddNumberToObject(o, "fc", v->arch.fc); /* absent: none */
     }
     cJSON_AddStringToObject(o, "act", ginv_layer_kind_name(v->arch.act));
     if (v->arch.likelihood == GINV_VAE_GAUSSIAN) {
@@ -185,6 +186,12 @@ ginv_status ginv_vae_load(const char *path, ginv_vae **out)
                     a.h = cJSON_GetArrayItem(ji, 1)->valueint;
                     a.w = cJSON_GetArrayItem(ji, 2)->valueint;
                 }
+                const cJSON *jf = cJSON_GetObjectItemCaseSensitive(vo, "fc");
+                if (st == GINV_OK && jf && (!cJSON_IsNumber(jf) || !(jf->valuedouble >= 0 && jf->valuedouble <= 65536) ||
+                                         jf->valuedouble != floor(jf->valuedouble)))
+                    st = bad(path, "a conv VAE's \"fc\" must be an integer 0..65536 (the dense hidden width)");
+                else if (jf)
+                    a.fc = jf->valueint;
             }
             if (st == GINV_OK) st = read_likelihood(path, vo, &a);
             if (st == GINV_OK && ginv_vae_arch_check(&a) != GINV_OK) st = bad(path, ginv_last_error());

@@ -86,6 +86,14 @@ expect_ok conv_train_resume_to_two -- $GINV train vae "${conv[@]}" --epochs 2 -o
 check conv_resumed_vae_is_bit_identical cmp -s "$TMP/cv.st" "$TMP/cw.st"
 expect_error conv_resume_refuses_the_mlp_arch 2 "holds a VAE with --arch conv --latent 4 --hidden 4,8 --act elu, this run asks for --arch mlp" -- \
     $GINV train vae "${conv[@]/conv/mlp}" --epochs 3 -o "$TMP/cw.st" --resume
+# --fc W: the dense hidden layer is in the file, and --resume refuses a changed --fc
+expect_ok conv_fc_train_one_epoch -- $GINV train vae "${conv[@]}" --fc 16 --epochs 1 -o "$TMP/cf.st"
+check conv_fc_generator_has_the_dense_hidden_layer bash -c \
+    "$GINV info --json - '$TMP/cf.st' | jq -e '[.architecture.layers[] | select(.type == \"dense\")] | length == 2' >/dev/null"
+expect_error conv_fc_resume_refuses_another_fc 2 "holds a VAE with --arch conv --latent 4 --hidden 4,8 --fc 16 --act elu, this run asks for --arch conv --latent 4 --hidden 4,8 --fc 8" -- \
+    $GINV train vae "${conv[@]}" --fc 8 --epochs 2 -o "$TMP/cf.st" --resume
+expect_error train_refuses_fc_with_the_mlp_arch 2 "--fc is the conv VAE's dense hidden layer" -- \
+    $GINV train vae --arch mlp --fc 8 --epochs 1 -o "$TMP/cx.st" -q
 expect_ok conv_csgm_runs_on_the_conv_generator -- $GINV cs --model "$TMP/cv.st" --data "fashion-mnist:test[0:2]" \
     --m 50 --method csgm --restarts 1 --iters 20 -q
 expect_error conv_refuses_images_that_do_not_halve 2 "divide by 8, they are 28x28" -- \

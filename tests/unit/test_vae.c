@@ -285,6 +285,47 @@ TEST(conv_vae_has_strided_convs_and_a_mirrored_decoder)
     CHECK(ginv_vae_new(&v, &a, 1) == GINV_ERR_ARG && !v);
 }
 
+/* --fc W: a dense hidden layer between the convolutions and the latent */
+TEST(conv_vae_with_fc_has_a_dense_hidden_layer_each_side_and_saves_it)
+{
+    ginv_vae_arch a = {.n = 64, .k = 3, .nhidden = 2, .hidden = {3, 4}, .act = GINV_LAYER_ELU,
+                       .kind = GINV_VAE_CONV, .c = 1, .h = 8, .w = 8, .fc = 5};
+    ginv_vae *v = NULL;
+    CHECK_OK(ginv_vae_new(&v, &a, 4));
+    if (!v) return;
+    const ginv_net *e = ginv_vae_encoder(v), *d = ginv_vae_decoder_logits(v);
+    /* conv, elu, conv, elu, dense 16 -> 5, elu, dense 5 -> 6 */
+    CHECK(ginv_net_nlayers(e) == 7 && ginv_net_out(e) == 6);
+    CHECK(ginv_net_layer_c(e, 4)->kind == GINV_LAYER_DENSE && ginv_net_layer_c(e, 4)->in == 16 &&
+          ginv_net_layer_c(e, 4)->out == 5 && ginv_net_layer_c(e, 5)->kind == GINV_LAYER_ELU &&
+          ginv_net_layer_c(e, 6)->in == 5);
+    /* dense 3 -> 5, elu, dense 5 -> 16, elu, reshape, convT, elu, convT */
+    CHECK(ginv_net_nlayers(d) == 8 && ginv_net_in(d) == 3 && ginv_net_out(d) == 64);
+    CHECK(ginv_net_layer_c(d, 0)->out == 5 && ginv_net_layer_c(d, 2)->in == 5 &&
+          ginv_net_layer_c(d, 2)->out == 16 && ginv_net_layer_c(d, 4)->kind == GINV_LAYER_RESHAPE);
+    vae_check_both_nets(v, 3, 64, 3, 7); /* parameter gradients through the fc layers */
+    char path[256];
+    snprintf(path, sizeof path, "%s/cvae-fc.safetensors", test_tmpdir());
+    CHECK_OK(ginv_vae_save(v, path, 1));
+    ginv_vae *r = NULL;
+    CHECK_OK(ginv_vae_load(path, &r));
+    if (r) {
+        CHECK(ginv_vae_get_arch(r)->fc == 5);
+        ginv_net *d2 = ginv_vae_decoder_logits(r), *d1 = ginv_vae_decoder_logits(v);
+        CHECK(ginv_net_nparams(d2) == ginv_net_nparams(d) &&
+              !memcmp(ginv_net_params(d2), ginv_net_params(d1), ginv_net_nparams(d) * sizeof(float)));
+    }
+    ginv_vae_free(r);
+    ginv_vae_free(v);
+    /* an MLP VAE has no fc; negative widths are refused */
+    ginv_vae_arch m = {.n = 64, .k = 3, .nhidden = 1, .hidden = {8}, .act = GINV_LAYER_SOFTPLUS,
+                       .fc = 4};
+    CHECK(ginv_vae_new(&v, &m, 1) == GINV_ERR_ARG && !v);
+    CHECK_MSG(strstr(ginv_last_error(), "for conv VAEs"), "%s", ginv_last_error());
+    a.fc = -1;
+    CHECK(ginv_vae_new(&v, &a, 1) == GINV_ERR_ARG && !v);
+}
+
 TEST(conv_vae_parameter_gradients_match_finite_differences)
 {
     enum { B = 3, N = 64, K = 3 };
