@@ -8,7 +8,8 @@
 # with more restarts; per-image differences conv - MLP by
 # scripts/paired_mse.py. About 25 minutes on one quiet core (MODELS, MS,
 # LAMBDAS, RESTARTS_MORE and EVAL_L01=0 (no lambda = 0.1 evaluation) select
-# parts; finished outputs are kept).
+# parts; finished outputs are kept). The conv model's name is the first of
+# MODELS; CONV and MLP pass the pair to paired_mse.py.
 #   scripts/convvae_small_m.sh [GINV] [OUT]      (defaults: build/ginv, out/convvae-small-m)
 set -euo pipefail
 G=${1:-build/ginv}
@@ -45,4 +46,5 @@ for m in $MS; do
         fi
     done
 done
-python3 "$(dirname "$0")/paired_mse.py" "$OUT"
+set -- $MODELS
+CONV=$1 MLP=$2 python3 "$(dirname "$0")/paired_mse.py" "$OUT"

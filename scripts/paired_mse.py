@@ -4,14 +4,17 @@
 evaluation setting the conv VAE's and the MLP VAE's mean per-pixel MSE with
 the paired difference conv - MLP over the same images (mean +- 1.96 SE of
 the differences, and on how many images the conv VAE is better).
-  scripts/paired_mse.py OUTDIR"""
+  scripts/paired_mse.py OUTDIR
+The two models are $CONV and $MLP (defaults: the shipped fmnist-convvae-k20
+and fmnist-vae-k20); rows are sorted by m."""
 import glob
 import json
 import math
 import os
 import sys
 
-CONV, MLP = "fmnist-convvae-k20", "fmnist-vae-k20"
+CONV = os.environ.get("CONV", "fmnist-convvae-k20")
+MLP = os.environ.get("MLP", "fmnist-vae-k20")
 
 
 def load(path):
@@ -26,7 +29,9 @@ def main(out):
         print("  %-40s lambda %-5g %.5f +- %.5f" % (os.path.basename(path), lam, s["mse_mean"], s["mse_ci95"]))
     print("\n| m | setting | lambda conv / MLP | conv VAE | MLP VAE | conv - MLP (paired) | conv better on |")
     print("|---|---|---|---|---|---|---|")
-    for path in sorted(glob.glob(os.path.join(out, "eval_%s_*.json" % CONV))):
+    def m_of(path):  # eval_<model>_m<M>_<setting>.json: sort numerically by M
+        return int(os.path.basename(path)[len("eval_%s_m" % CONV):].split("_")[0])
+    for path in sorted(glob.glob(os.path.join(out, "eval_%s_m*.json" % CONV)), key=lambda p: (m_of(p), p)):
         tag = os.path.basename(path)[len("eval_%s_" % CONV):-len(".json")]
         other = os.path.join(out, "eval_%s_%s.json" % (MLP, tag))
         if not os.path.exists(other):

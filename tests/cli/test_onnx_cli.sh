@@ -47,11 +47,13 @@ check import_error_is_one_line test "$n" -eq 1
 expect_error import_missing_file 5 "nowhere.onnx" -- $GINV import "$TMP/nowhere.onnx" -o "$TMP/n.safetensors"
 expect_error info_truncated_onnx 4 "not a valid ONNX ModelProto" -- $GINV info "$TMP/trunc.onnx"
 
-# ---- export -> import: same parameters, bit-identical outputs
-for n in dcgan28 dcgan32 upsample; do
-    $GINV export $F/$n.safetensors -o "$TMP/$n.ex.onnx" -q
+# ---- export -> import: same parameters, bit-identical outputs (the
+# fixtures and the shipped conv VAE generators)
+for p in $F/dcgan28 $F/dcgan32 $F/upsample models/fmnist-convvae-k20; do
+    n=${p##*/}
+    $GINV export $p.safetensors -o "$TMP/$n.ex.onnx" -q
     $GINV import "$TMP/$n.ex.onnx" -o "$TMP/$n.back.safetensors" -q
-    $GINV generate --model $F/$n.safetensors --n 5 --seed 3 -o "$TMP/$n.a.npy" -q
+    $GINV generate --model $p.safetensors --n 5 --seed 3 -o "$TMP/$n.a.npy" -q
     $GINV generate --model "$TMP/$n.back.safetensors" --n 5 --seed 3 -o "$TMP/$n.b.npy" -q
     $GINV generate --model "$TMP/$n.ex.onnx" --n 5 --seed 3 -o "$TMP/$n.c.npy" -q
     if cmp -s "$TMP/$n.a.npy" "$TMP/$n.b.npy" && cmp -s "$TMP/$n.a.npy" "$TMP/$n.c.npy"; then ok "export_import_bit_identical_$n"

@@ -3,7 +3,8 @@
 
 Usage: /usr/bin/python3 tests/oracle/onnx_checker.py BUILD/ginv
 
-Exports every net of tests/fixtures/conv and random nets of several kinds with
+Exports every net of tests/fixtures/conv, the shipped generators of models/
+(the conv VAEs and the MLP VAEs) and random nets of several kinds with
 `ginv export`, then runs onnx.checker.check_model(full_check=True) (which also
 runs ONNX shape inference) on each file (Debian's python3-onnx; no
 onnxruntime in Debian) and checks that the inferred output shape is the one
@@ -30,6 +31,7 @@ def main():
     passed = failed = 0
     with tempfile.TemporaryDirectory() as tmp:
         models = sorted(glob.glob("tests/fixtures/conv/*.safetensors"))
+        models += sorted(glob.glob("models/*.safetensors"))  # the shipped generators
         for i, layers in enumerate(["10,250,1000", "4,8,8,3"]):
             p = os.path.join(tmp, "random%d.safetensors" % i)
             run(ginv, "net", "random", "--layers", layers, "--bias", "--act", "leaky_relu",
