@@ -193,6 +193,11 @@ void cli_print_layers(const ginv_net *net);
 
 /* Command entry points. */
 int cmd_info(int argc, char **argv);
+/* info_lemma3.c: --jacobian's extremes {min sigma_min, max sigma_max, their medians} at N latents
+ * (stream (seed, JACOBIAN, 0)), and --lemma3 (x_norm < 0: sqrt(d); beta < 0: not given) */
+int cli_jacobian_extremes(const char *C, ginv_net *net, int N, uint64_t seed, double out[4]);
+int cli_info_lemma3(const char *C, ginv_net *net, double eps, double beta, double x_norm, int njac, int nsmooth,
+                    uint64_t seed, int print, cJSON **out);
 int cmd_encoder(int argc, char **argv);
 /* encoder_dlg.c: `encoder build`, `encoder sample` and `encoder distance` */
 int cli_encoder_build(int argc, char **argv);

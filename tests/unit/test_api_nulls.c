@@ -243,6 +243,17 @@ TEST(api_sample_refuses_null_pointers_and_zero_sizes)
 
 TEST(api_theory_refuses_null_pointers_and_zero_sizes)
 {
+    /* Pareek & Risteski Lemmas 3, 12 and the structural certificate */
+    NULL_ARG(ginv_pr_lemma3_eval(0, 0, 0, 0, 0, 0, 0, 0, NULL), "out");
+    {
+        ginv_pr_lemma3 r;
+        NULLS(ginv_pr_lemma3_eval(0, 0, 0, 0, 0, 0, 0, 0, &r));
+    }
+    NULL_ARG(ginv_pr_certify(NULL, NULL), "out");
+    {
+        ginv_pr_certificate c;
+        NULL_ARG(ginv_pr_certify(NULL, &c), "net");
+    }
     /* WDC/RRIC */
     NULLS(ginv_sym_eigvals(0, NULL, NULL));
     NULLS(ginv_sym_norm(0, NULL, NULL));
