@@ -203,6 +203,10 @@ int cmd_encoder(int argc, char **argv);
 int cli_encoder_build(int argc, char **argv);
 int cli_encoder_sample(int argc, char **argv);
 int cli_encoder_distance(int argc, char **argv);
+/* B draws of q(. | x) for one x: a deep latent Gaussian (E), or an amortised Gaussian encoder net (A, its
+ * workspace ws of batch 1: x -> (mu, log sigma^2)); draw b's noise from the stream (seed, DLG, b) */
+ginv_status cli_encoder_draws(ginv_dlg *E, ginv_net *A, ginv_net_ws *ws, const float *x, int B, int k,
+                              uint64_t seed, float *z);
 int cmd_net(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

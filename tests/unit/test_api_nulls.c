@@ -348,6 +348,8 @@ TEST(api_learn_refuses_null_pointers_and_zero_sizes)
     NULL_ARG(ginv_dlg_node_add(NULL, 0, NULL, NULL), "g");
     NULL_ARG(ginv_dlg_layers_add(NULL, 0, 0), "g");
     NULL_ARG(ginv_dlg_sample(NULL, 0, NULL, 0, NULL, NULL, 0, NULL, NULL), "g");
+    NULL_ARG(ginv_dlg_logpdf(NULL, 0, NULL, 0, NULL, NULL), "g");
+    NULL_ARG(ginv_encoder_logpdf(NULL, 0, NULL, 0, NULL, NULL), "enc");
     NULL_ARG(ginv_dlg_save(NULL, NULL), "g");
     NULL_ARG(ginv_dlg_load(NULL, NULL), "path");
     NULL_ARG(ginv_dlg_build(NULL, NULL, NULL, NULL), "out");
