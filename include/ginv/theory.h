@@ -274,7 +274,7 @@ ginv_status ginv_pr_lemma3_eval(int d, double m, double M, double M2, double M3,
  *         C^3, so not leaky_relu):
  *         M2(g o f) <= s2_g L_f^2 + L_g M2(f),
  *         M3(g o f) <= s3_g L_f^3 + 3 s2_g L_f M2(f) + L_g M3(f).
- * On `ginv net random --weights orthogonal` square nets (e_l ~ 1e-6) with one
+ * On `ginv net random --weights orthogonal` square nets (e_l ~ 1e-7) with one
  * smooth_leaky layer of slope a this is (a, 1, (1 - a)/4, (1 - a)/(6 sqrt 3))
  * to about 1e-6, the values docs/encoders.md derives. A constant the
  * structure does not prove is NaN, and note says why. */
