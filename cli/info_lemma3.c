@@ -146,5 +146,8 @@ int cli_info_lemma3(const char *C, ginv_net *net, double eps, double beta, doubl
         print_table(d, eps, xn, xdef, b, v, src, detail, &cert, &r);
     }
     *out = to_json(d, eps, xn, xdef, b, v, src, detail, &cert, &r);
+    if (ginv_net_out(net) != d)
+        cJSON_AddStringToObject(*out, "note", "G's output size differs from its latent size d: the lemmas are for "
+                                "d_l = d_o (Assumption 1)");
     return 0;
 }

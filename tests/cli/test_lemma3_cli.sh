@@ -31,6 +31,10 @@ check lemma3_estimate_said bash -c "$GINV info $TMP/sp.safetensors --lemma3 | gr
 # a ReLU net: sampled m can be 0, where Lemma 3 is undefined
 expect_ok relu_model -- $GINV net random --layers 3,3,3 --act relu --weights orthogonal --seed 1 -o $TMP/relu.safetensors
 expect_error lemma3_zero_m 6 "Assumption 1 fails" -- $GINV info $TMP/relu.safetensors --lemma3
+# a G with n != k: computed with d = k, estimated constants, and a note
+expect_ok expanding_model -- $GINV net random --layers 3,5 --act tanh -o $TMP/wide.safetensors
+check lemma3_expanding_note bash -c "$GINV info $TMP/wide.safetensors --lemma3 --json - | jq -e \
+    '.lemma3.d == 3 and (.lemma3.note | test(\"d_l = d_o\")) and .lemma3.constants.M.source == \"estimate\"' >/dev/null"
 expect_error lemma3_options_alone 2 "go with --lemma3" -- $GINV info $TMP/g10.safetensors --beta 0.1
 expect_error lemma3_eps_range 2 "out of range" -- $GINV info $TMP/g10.safetensors --lemma3 --eps 1
 expect_error lemma3_beta_range 2 "out of range" -- $GINV info $TMP/g10.safetensors --lemma3 --beta 0
