@@ -193,11 +193,20 @@ void cli_print_layers(const ginv_net *net);
 
 /* Command entry points. */
 int cmd_info(int argc, char **argv);
+/* info_lemma3.c: --jacobian's extremes {min sigma_min, max sigma_max, their medians} at N latents
+ * (stream (seed, JACOBIAN, 0)), and --lemma3 (x_norm < 0: sqrt(d); beta < 0: not given) */
+int cli_jacobian_extremes(const char *C, ginv_net *net, int N, uint64_t seed, double out[4]);
+int cli_info_lemma3(const char *C, ginv_net *net, double eps, double beta, double x_norm, int njac, int nsmooth,
+                    uint64_t seed, int print, cJSON **out);
 int cmd_encoder(int argc, char **argv);
 /* encoder_dlg.c: `encoder build`, `encoder sample` and `encoder distance` */
 int cli_encoder_build(int argc, char **argv);
 int cli_encoder_sample(int argc, char **argv);
 int cli_encoder_distance(int argc, char **argv);
+/* B draws of q(. | x) for one x: a deep latent Gaussian (E), or an amortised Gaussian encoder net (A, its
+ * workspace ws of batch 1: x -> (mu, log sigma^2)); draw b's noise from the stream (seed, DLG, b) */
+ginv_status cli_encoder_draws(ginv_dlg *E, ginv_net *A, ginv_net_ws *ws, const float *x, int B, int k,
+                              uint64_t seed, float *z);
 int cmd_net(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

@@ -183,7 +183,7 @@ int cmd_encoder(int argc, char **argv)
         printf("usage: ginv encoder train [options]   an amortised Gaussian encoder for a generator\n"
                "       ginv encoder eval [options]    how often an encoder inverts its generator\n"
                "       ginv encoder build [options]   Theorem 1's encoder (GD then Langevin) as a network\n"
-               "       ginv encoder sample [options]  draws of a built (deep latent Gaussian) encoder\n"
+               "       ginv encoder sample [options]  draws of an encoder (and log q with --logpdf)\n"
                "       ginv encoder distance [options] an encoder's draws against a MALA posterior reference\n");
         return 0;
     }

@@ -1,7 +1,8 @@
 /* encoder_dlg.c — `ginv encoder build` (Pareek & Risteski's Theorem 1: the
  * GD -> Langevin encoder as an explicit deep latent Gaussian, built from a
- * generator; src/learn/dlg_build.c) and `ginv encoder sample` (draws of a
- * deep latent Gaussian encoder file for given x). docs/encoders.md. */
+ * generator; src/learn/dlg_build.c) and `ginv encoder distance` (any
+ * encoder's draws against the MALA posterior). `encoder sample`:
+ * cli/encoder_sample.c. docs/encoders.md. */
 #include "cli.h"
 
 #include <math.h>
@@ -105,103 +106,11 @@ int cli_encoder_build(int argc, char **argv)
     return rc;
 }
 
-/* per x: the draws' mean and standard deviation (JSON) */
-static void json_draws(cJSON *doc, const float *z, int rows, int B, int d)
-{
-    cJSON *arr = cJSON_AddArrayToObject(doc, "per_x");
-    double *m = calloc((size_t)d, sizeof(double)), *v = calloc((size_t)d, sizeof(double));
-    for (int r = 0; m && v && r < rows; r++) {
-        const float *zr = z + (size_t)r * B * d;
-        memset(m, 0, sizeof(double) * d), memset(v, 0, sizeof(double) * d);
-        for (int b = 0; b < B; b++)
-            for (int j = 0; j < d; j++) m[j] += zr[(size_t)b * d + j] / B;
-        for (int b = 0; b < B; b++)
-            for (int j = 0; j < d; j++) v[j] += pow(zr[(size_t)b * d + j] - m[j], 2) / (B > 1 ? B - 1 : 1);
-        cJSON *o = cJSON_CreateObject(), *mm = cJSON_AddArrayToObject(o, "mean"), *sd = cJSON_AddArrayToObject(o, "sd");
-        for (int j = 0; j < d; j++) {
-            cJSON_AddItemToArray(mm, cli_json_num(m[j]));
-            cJSON_AddItemToArray(sd, cli_json_num(sqrt(v[j])));
-        }
-        cJSON_AddItemToArray(arr, o);
-    }
-    free(m);
-    free(v);
-}
-
-int cli_encoder_sample(int argc, char **argv)
-{
-    const char *C = "encoder sample", *enc = NULL, *xpath = NULL, *out = NULL, *json = NULL;
-    int B = 1000, quiet = 0;
-    uint64_t seed = 1;
-    cli_opt opts[] = {
-        {"encoder", 0, OPT_STRING, &enc, "FILE", "a deep latent Gaussian encoder (ginv encoder build -o; required)"},
-        {"obs", 0, OPT_STRING, &xpath, "FILE", "the observations x: an array of rows of n values (.npy or text; required)"},
-        {"draws", 0, OPT_INT, &B, "B", "draws per observation", 1, 1 << 24},
-        {"seed", 0, OPT_U64, &seed, "S", "random seed (draw b's noise: stream (S, DLG, b))"},
-        {"output", 'o', OPT_STRING, &out, "FILE", "write the draws: (rows x B) x d, observation-major (.npy or text)"},
-        {"json", 0, OPT_STRING, &json, "FILE", "write each observation's draw mean and sd as JSON ('-': stdout)"},
-        CLI_QUIET_OPT(quiet),
-        {0}};
-    cli_cmd cmd = {C, "Draw from a deep latent Gaussian encoder q(z | x) for given observations.",
-                   "ginv encoder sample --encoder E.safetensors --obs X.npy [--draws B] [--seed S] -o Z.npy",
-                   "Ancestral sampling through the encoder's layers, B draws per row of --obs. Draw b of every\n"
-                   "observation uses the noise stream (S, DLG, b), so the same seed gives the same draws."};
-    const char *pos[1];
-    int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
-    if (rc) return rc == CLI_HELP ? 0 : rc;
-    if (!enc || !xpath) return cli_usage_error(C, "--encoder FILE and --obs FILE are required");
-    if (!out && !json) return cli_usage_error(C, "nothing to write: give -o FILE and/or --json FILE");
-    ginv_dlg *E = NULL;
-    ginv_status st = ginv_dlg_load(enc, &E);
-    if (st != GINV_OK) return cli_lib_error(C, st);
-    int n = ginv_dlg_in(E), d = ginv_dlg_out(E);
-    ginv_array xa = {0};
-    if ((rc = cli_read_vector(C, "obs", xpath, 0, &xa))) {
-        ginv_dlg_free(E);
-        return rc;
-    }
-    size_t cnt = ginv_array_count(&xa);
-    int rows = (int)(cnt / n);
-    float *z = NULL;
-    if (cnt == 0 || cnt % n) {
-        rc = cli_error_code(C, CLI_EXIT_FORMAT, "--obs '%s' holds %zu values: not rows of the encoder's n = %d", xpath, cnt, n);
-    } else if ((double)rows * B * d > 1e9) {
-        rc = cli_error_code(C, CLI_EXIT_RESOURCE, "%d observations x %d draws x %d values is over 10^9", rows, B, d);
-    } else if (!(z = malloc(sizeof(float) * (size_t)rows * B * d))) {
-        rc = cli_oom(C);
-    }
-    for (int r = 0; !rc && r < rows; r++)
-        if ((st = ginv_dlg_sample(E, B, xa.data + (size_t)r * n, 1, NULL, NULL, seed, z + (size_t)r * B * d, NULL)) != GINV_OK)
-            rc = cli_lib_error(C, st);
-    int64_t shape[2] = {(int64_t)rows * B, d};
-    if (!rc && out && (st = ginv_array_write(out, z, 2, shape)) != GINV_OK) rc = cli_lib_error(C, st);
-    if (!rc && !quiet)
-        printf("%d draws for each of %d observations from a %d-layer deep latent Gaussian (%zu parameters)%s%s\n", B,
-               rows, ginv_dlg_nlayers(E), ginv_dlg_nparams(E), out ? " -> " : "", out ? out : "");
-    if (!rc && json) {
-        cJSON *doc = cli_json_new(C);
-        cJSON *p = cJSON_AddObjectToObject(doc, "params");
-        cJSON_AddStringToObject(p, "encoder", enc);
-        cJSON_AddStringToObject(p, "obs", xpath);
-        cJSON_AddNumberToObject(p, "draws", B);
-        cJSON_AddNumberToObject(p, "seed", (double)seed);
-        cJSON_AddNumberToObject(doc, "layers", ginv_dlg_nlayers(E));
-        cJSON_AddNumberToObject(doc, "parameters", (double)ginv_dlg_nparams(E));
-        json_draws(doc, z, rows, B, d);
-        rc = cli_json_write(C, doc, json);
-        cJSON_Delete(doc);
-    }
-    free(z);
-    ginv_array_release(&xa);
-    ginv_dlg_free(E);
-    return rc;
-}
-
 /* B draws of q(. | x) for one x: a deep latent Gaussian (E) or an amortised
  * Gaussian encoder net (A: x -> (mu, log sigma^2)), noise of draw b from
  * (seed, DLG, b) */
-static ginv_status encoder_draws(ginv_dlg *E, ginv_net *A, ginv_net_ws *ws, const float *x, int B, int k,
-                                 uint64_t seed, float *z)
+ginv_status cli_encoder_draws(ginv_dlg *E, ginv_net *A, ginv_net_ws *ws, const float *x, int B, int k,
+                              uint64_t seed, float *z)
 {
     if (E) return ginv_dlg_sample(E, B, x, 1, NULL, NULL, seed, z, NULL);
     const float *ml = ginv_net_forward(A, ws, 1, x);
@@ -252,7 +161,7 @@ static int distances(const char *C, ginv_net *G, ginv_dlg *E, ginv_net *A, ginv_
         const float *gz = ginv_net_forward(G, gws, 1, z0);
         for (int j = 0; j < n; j++) x[j] = obs ? obs[(size_t)i * n + j] : gz[j] + (float)(beta * ginv_rng_normal(&r));
         if (pre) memcpy(z, pre + (size_t)i * B * k, sizeof(float) * (size_t)B * k), st = GINV_OK;
-        else st = encoder_draws(E, A, aws, x, B, k, o->seed + (uint64_t)i, z);
+        else st = cli_encoder_draws(E, A, aws, x, B, k, o->seed + (uint64_t)i, z);
         if (st == GINV_OK) st = ginv_encoder_distance(G, beta, x, B, z, o, &res[i]);
         if (st != GINV_OK) rc = cli_lib_error(C, st);
         else if (!quiet)

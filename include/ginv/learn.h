@@ -377,6 +377,18 @@ float *ginv_dlg_layer_params(ginv_dlg *g, int layer, size_t *count);
 enum { GINV_STREAM_DLG = GINV_STREAM_USER + 81 };
 ginv_status ginv_dlg_sample(const ginv_dlg *g, int B, const float *x, int nx, const float *z0,
                             const float *xi, uint64_t seed, float *z, float *trace);
+/* log q(z | x) of B draws z (B x k) for x (nx x n; nx == 1: shared, nx == B:
+ * row b for draw b), where it has a closed form, in double:
+ *  - an amortised Gaussian encoder (a net x -> (mu, log sigma^2)):
+ *    log N(z; mu(x), diag sigma^2(x));
+ *  - a deep latent Gaussian whose only stochastic layer is the last (gamma_i
+ *    = 0 for i < L): q(z | x) = N(F_L(z_{L-1}(x), x), gamma_L^2 I), the mean
+ *    computed as ginv_dlg_sample computes it (float, zero noise). Any other
+ *    is refused with GINV_ERR_UNSUPPORTED: "intractable: L stochastic
+ *    layers" (its density integrates over the earlier layers' noise), a
+ *    stochastic layer before the last, or none (a point mass). */
+ginv_status ginv_encoder_logpdf(const ginv_net *enc, int B, const float *x, int nx, const float *z, double *logq);
+ginv_status ginv_dlg_logpdf(const ginv_dlg *g, int B, const float *x, int nx, const float *z, double *logq);
 /* Files: safetensors with the structure in __metadata__["ginv.dlg"] (JSON:
  * n, d, graphs with their nodes, layers as runs of one graph) and all
  * parameters in one F32 tensor "dlg.params" [N']; the record of how it was

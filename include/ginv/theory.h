@@ -228,6 +228,63 @@ double ginv_theory_rho(int d);                  /* rho_d of Lemma 10 */
 /* h (k) = h_{x,x0} of eq. (29) for depth d. */
 ginv_status ginv_theory_h(int d, int k, const double *x, const double *x0, double *h);
 
+
+/* ------------------------------------------- Pareek & Risteski Lemmas 2-3 */
+
+/* Pareek & Risteski (2021), "The effects of invertibility on the
+ * representational complexity of encoders in VAEs", §5.2 (Lemmas 2-3; the
+ * formulas are unnumbered displays) and App. C (Lemma 12): the constants of Lemma 3 (the region D around
+ * z^ that Langevin diffusion stays in, and the largest beta its proof
+ * allows) and Lemma 12's bound on rad(D), for G : R^d -> R^d with the
+ * constants m (Assumption 1), M, M2, M3 (Assumption 2), an accuracy eps and
+ * ||x||. With A = 2d + ||x||^2/m^2 and the formulas as printed:
+ *   rad(D) = (4 beta / m) sqrt(A log(4A / eps))                  (Lemma 3)
+ *   beta_0 = 4 / (d sqrt(A log(4A / eps)))
+ *            * min{m^3 / (6 M M2), d^0.75 m^2 / sqrt(2 M M3)}   (Lemma 3)
+ *   rad(D) <= min{m^2 / (6 d M M2), m / sqrt(2 sqrt(d) M M3)}   (Lemma 12)
+ * Lemma 2 (and so Theorem 1) is proved for beta <= beta_0. */
+typedef struct {
+    double A;          /* 2d + ||x||^2/m^2 */
+    double beta0;      /* Lemma 3's beta_0 */
+    double rad_beta0;  /* rad(D) at beta = beta_0 */
+    double rad_beta;   /* rad(D) at the given beta (NaN when beta is NaN) */
+    double lemma12;    /* Lemma 12's bound on rad(D) */
+    double term_m2;    /* the two terms of beta_0's min: m^3 / (6 M M2) */
+    double term_m3;    /*   and d^0.75 m^2 / sqrt(2 M M3) */
+    int in_regime;     /* beta <= beta_0 (0 when beta is NaN) */
+} ginv_pr_lemma3;
+/* d >= 1; m, M > 0 and M2, M3 >= 0, finite (M2 = 0 or M3 = 0 makes its
+ * terms +inf, the formulas' limit: an affine G); 0 < eps < 1; x_norm >= 0 and finite;
+ * beta > 0, or NaN when not given. GINV_ERR_ARG naming the first bad value
+ * otherwise. */
+ginv_status ginv_pr_lemma3_eval(int d, double m, double M, double M2, double M3, double eps, double x_norm,
+                                double beta, ginv_pr_lemma3 *out);
+
+/* Bounds on m, M, M2, M3 that a net's structure proves (double precision),
+ * for a chain of square dense layers (any bias) and elementwise activations
+ * among identity, leaky_relu, smooth_leaky, softplus, tanh and sigmoid.
+ * With e_l = ||W_l^T W_l - I||_F (< 1) every singular value of W_l lies in
+ * [sqrt(1 - e_l), sqrt(1 + e_l)]; an activation's slope lies in
+ * [s1_min, s1_max] and |s''| <= s2, |s'''| <= s3 (closed forms in
+ * src/theory/pr_certify.c). Then
+ *   m  >= prod_l sqrt(1 - e_l) prod s1_min   (every s1_min > 0: identity,
+ *         leaky_relu with a > 0, smooth_leaky; G is then a bijection)
+ *   M  <= prod_l sqrt(1 + e_l) prod s1_max
+ *   M2, M3 by the chain rule, layer by layer, for G = g o f (every activation
+ *         C^3, so not leaky_relu):
+ *         M2(g o f) <= s2_g L_f^2 + L_g M2(f),
+ *         M3(g o f) <= s3_g L_f^3 + 3 s2_g L_f M2(f) + L_g M3(f).
+ * On `ginv net random --weights orthogonal` square nets (e_l ~ 1e-7) with one
+ * smooth_leaky layer of slope a this is (a, 1, (1 - a)/4, (1 - a)/(6 sqrt 3))
+ * to about 1e-6, the values docs/encoders.md derives. A constant the
+ * structure does not prove is NaN, and note says why. */
+typedef struct {
+    double m, M, M2, M3;  /* certified bounds, or NaN */
+    double orth_err;      /* max_l e_l (NaN when the chain is outside the family) */
+    char note[200];       /* why a constant is NaN ("" when all four are certified) */
+} ginv_pr_certificate;
+ginv_status ginv_pr_certify(const ginv_net *net, ginv_pr_certificate *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -243,6 +243,17 @@ TEST(api_sample_refuses_null_pointers_and_zero_sizes)
 
 TEST(api_theory_refuses_null_pointers_and_zero_sizes)
 {
+    /* Pareek & Risteski Lemmas 3, 12 and the structural certificate */
+    NULL_ARG(ginv_pr_lemma3_eval(0, 0, 0, 0, 0, 0, 0, 0, NULL), "out");
+    {
+        ginv_pr_lemma3 r;
+        NULLS(ginv_pr_lemma3_eval(0, 0, 0, 0, 0, 0, 0, 0, &r));
+    }
+    NULL_ARG(ginv_pr_certify(NULL, NULL), "out");
+    {
+        ginv_pr_certificate c;
+        NULL_ARG(ginv_pr_certify(NULL, &c), "net");
+    }
     /* WDC/RRIC */
     NULLS(ginv_sym_eigvals(0, NULL, NULL));
     NULLS(ginv_sym_norm(0, NULL, NULL));
@@ -337,6 +348,8 @@ TEST(api_learn_refuses_null_pointers_and_zero_sizes)
     NULL_ARG(ginv_dlg_node_add(NULL, 0, NULL, NULL), "g");
     NULL_ARG(ginv_dlg_layers_add(NULL, 0, 0), "g");
     NULL_ARG(ginv_dlg_sample(NULL, 0, NULL, 0, NULL, NULL, 0, NULL, NULL), "g");
+    NULL_ARG(ginv_dlg_logpdf(NULL, 0, NULL, 0, NULL, NULL), "g");
+    NULL_ARG(ginv_encoder_logpdf(NULL, 0, NULL, 0, NULL, NULL), "enc");
     NULL_ARG(ginv_dlg_save(NULL, NULL), "g");
     NULL_ARG(ginv_dlg_load(NULL, NULL), "path");
     NULL_ARG(ginv_dlg_build(NULL, NULL, NULL, NULL), "out");
