@@ -49,7 +49,7 @@ expect_error info_truncated_onnx 4 "not a valid ONNX ModelProto" -- $GINV info "
 
 # ---- export -> import: same parameters, bit-identical outputs (the
 # fixtures and the shipped conv VAE generators)
-for p in $F/dcgan28 $F/dcgan32 $F/upsample models/fmnist-convvae-k20; do
+for p in $F/dcgan28 $F/dcgan32 $F/upsample models/fmnist-convvae-k20 models/fmnist-convvae-fc512-k20; do
     n=${p##*/}
     $GINV export $p.safetensors -o "$TMP/$n.ex.onnx" -q
     $GINV import "$TMP/$n.ex.onnx" -o "$TMP/$n.back.safetensors" -q
