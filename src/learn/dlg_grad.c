@@ -97,18 +97,100 @@ static void backward_node(const ginv_dlg_graph *gr, int i, const float *pp, floa
     }
 }
 
-static ginv_status vjp_check(const ginv_dlg *g, int layer, int B, int nx)
+ginv_status ginv_dlg_check_differentiable(const ginv_dlg *g, int l)
 {
-    if (layer < 0 || layer >= g->nlayers)
-        return ginv_fail(GINV_ERR_ARG, "ginv_dlg_layer_vjp: no layer %d (the encoder has %d)", layer, g->nlayers);
-    if (B < 1 || (nx != 1 && nx != B))
-        return ginv_fail(GINV_ERR_ARG, "ginv_dlg_layer_vjp: %d rows with %d observations (1 or the rows)", B, nx);
-    const ginv_dlg_graph *gr = &g->graphs[g->layer_graph[layer]];
+    const ginv_dlg_graph *gr = &g->graphs[g->layer_graph[l]];
     for (int i = 2; i < gr->nnodes; i++)
         if (gr->nodes[i].op == GINV_DLG_DACT)
             return ginv_fail(GINV_ERR_UNSUPPORTED, "layer %d: node %d is a dact (sigma') node, whose gradient needs "
-                             "sigma''; such encoders cannot be trained", layer, i);
+                             "sigma''; such encoders cannot be trained", l, i);
     return GINV_OK;
+}
+
+void ginv_dlg_tape_free(ginv_dlg_tape *t)
+{
+    ginv_free(t->val);
+    ginv_free(t->adj);
+    ginv_free(t->tmp);
+    ginv_free(t->loff);
+    ginv_free(t->v);
+    memset(t, 0, sizeof *t);
+}
+
+ginv_status ginv_dlg_tape_new(const ginv_dlg *g, int R, int all, ginv_dlg_tape *t)
+{
+    memset(t, 0, sizeof *t);
+    t->R = R, t->all = all, t->wmax = 1;
+    int nmax = 2;
+    size_t bmax = 1, tot = 0;
+    for (int i = 0; i < g->ngraphs; i++) {
+        const ginv_dlg_graph *gr = &g->graphs[i];
+        if (gr->nnodes > nmax) nmax = gr->nnodes;
+        if (gr->width - g->n > bmax) bmax = gr->width - g->n;
+        for (int j = 0; j < gr->nnodes; j++)
+            if ((size_t)gr->nodes[j].size > t->wmax) t->wmax = (size_t)gr->nodes[j].size;
+    }
+    t->loff = ginv_calloc((size_t)g->nlayers + 1, sizeof(size_t));
+    for (int l = 0; all && t->loff && l < g->nlayers; l++) {
+        t->loff[l] = tot;
+        tot += (size_t)R * (g->graphs[g->layer_graph[l]].width - g->n);
+    }
+    if (!all) tot = (size_t)R * bmax;
+    t->val = ginv_malloc(tot * sizeof(float));
+    t->adj = ginv_malloc((size_t)R * bmax * sizeof(float));
+    t->tmp = ginv_malloc(3 * (size_t)R * t->wmax * sizeof(float));
+    t->v = ginv_malloc(2 * (size_t)nmax * sizeof(float *));
+    if (!t->loff || !t->val || !t->adj || !t->tmp || !t->v) {
+        ginv_dlg_tape_free(t);
+        return ginv_fail(GINV_ERR_NOMEM, "out of memory for the backward pass of %d rows", R);
+    }
+    t->a = t->v + nmax;
+    return GINV_OK;
+}
+
+/* the node pointers of layer l on the tape */
+static const ginv_dlg_graph *set_ptrs(const ginv_dlg *g, ginv_dlg_tape *t, int l, const float *xrows)
+{
+    const ginv_dlg_graph *gr = &g->graphs[g->layer_graph[l]];
+    size_t off = t->loff[l], aoff = 0;
+    t->v[0] = (float *)xrows, t->a[0] = NULL;
+    for (int i = 1; i < gr->nnodes; i++) {
+        t->v[i] = t->val + off, t->a[i] = t->adj + aoff;
+        off += (size_t)t->R * gr->nodes[i].size;
+        aoff += (size_t)t->R * gr->nodes[i].size;
+    }
+    return gr;
+}
+
+const float *ginv_dlg_tape_forward(const ginv_dlg *g, ginv_dlg_tape *t, int l, const float *xrows,
+                                   const float *zprev, const float *xi, float *zout)
+{
+    const ginv_dlg_graph *gr = set_ptrs(g, t, l, xrows);
+    size_t rd = (size_t)t->R * g->d, w = (size_t)t->R * t->wmax;
+    const float *p = g->params + g->layer_off[l];
+    if (zprev) memcpy(t->v[1], zprev, rd * sizeof(float));
+    else if (!(t->all && l > 0)) memset(t->v[1], 0, rd * sizeof(float));
+    forward_nodes(gr, p, t->R, t->v, t->tmp, t->tmp + w);
+    const float *out = t->v[gr->nnodes - 1];
+    float *dst = zout ? zout : (t->all && l + 1 < g->nlayers ? t->val + t->loff[l + 1] : NULL);
+    double gamma = p[0];
+    for (size_t i = 0; dst && i < rd; i++) /* as ginv_dlg_sample: z = F + (float)(gamma xi) */
+        dst[i] = out[i] + (xi && gamma != 0.0 ? (float)(gamma * (double)xi[i]) : 0.0f);
+    return out;
+}
+
+void ginv_dlg_tape_backward(const ginv_dlg *g, ginv_dlg_tape *t, int l, const float *xrows, const float *gout,
+                            float *gparams, float *gz)
+{
+    const ginv_dlg_graph *gr = set_ptrs(g, t, l, xrows);
+    size_t rd = (size_t)t->R * g->d, w = (size_t)t->R * t->wmax;
+    const float *p = g->params + g->layer_off[l];
+    memset(t->adj, 0, (size_t)t->R * (gr->width - g->n) * sizeof(float));
+    memcpy(t->a[gr->nnodes - 1], gout, rd * sizeof(float));
+    for (int i = gr->nnodes - 1; i >= 2; i--)
+        backward_node(gr, i, p + gr->poff[i], gparams + gr->poff[i], t->R, t->v, t->a, t->tmp, t->tmp + w,
+                      t->tmp + 2 * w);
+    if (gz) memcpy(gz, t->a[1], rd * sizeof(float));
 }
 
 ginv_status ginv_dlg_layer_vjp(const ginv_dlg *g, int layer, int B, const float *x, int nx, const float *zprev,
@@ -118,41 +200,23 @@ ginv_status ginv_dlg_layer_vjp(const ginv_dlg *g, int layer, int B, const float 
     GINV_NONNULL(x);
     GINV_NONNULL(gout);
     GINV_NONNULL(gparams);
-    ginv_status st = vjp_check(g, layer, B, nx);
+    if (layer < 0 || layer >= g->nlayers)
+        return ginv_fail(GINV_ERR_ARG, "ginv_dlg_layer_vjp: no layer %d (the encoder has %d)", layer, g->nlayers);
+    if (B < 1 || (nx != 1 && nx != B))
+        return ginv_fail(GINV_ERR_ARG, "ginv_dlg_layer_vjp: %d rows with %d observations (1 or the rows)", B, nx);
+    ginv_status st = ginv_dlg_check_differentiable(g, layer);
     if (st != GINV_OK) return st;
-    const ginv_dlg_graph *gr = &g->graphs[g->layer_graph[layer]];
-    const float *p = g->params + g->layer_off[layer];
-    int n = g->n, d = g->d;
-    size_t wmax = 1;
-    for (int i = 0; i < gr->nnodes; i++)
-        if ((size_t)gr->nodes[i].size > wmax) wmax = (size_t)gr->nodes[i].size;
-    size_t rows = (size_t)B;
-    float *val = ginv_malloc(rows * gr->width * sizeof(float)), *adjb = ginv_calloc(rows * gr->width, sizeof(float));
-    float *tmp = ginv_malloc(3 * rows * wmax * sizeof(float));
-    float **v = ginv_malloc(2 * (size_t)gr->nnodes * sizeof(float *));
-    if (!val || !adjb || !tmp || !v) {
-        st = ginv_fail(GINV_ERR_NOMEM, "out of memory for the backward pass of %d rows", B);
-        goto done;
+    ginv_dlg_tape t;
+    if ((st = ginv_dlg_tape_new(g, B, 0, &t)) != GINV_OK) return st;
+    float *xr = ginv_malloc((size_t)B * g->n * sizeof(float));
+    if (!xr) {
+        ginv_dlg_tape_free(&t);
+        return ginv_fail(GINV_ERR_NOMEM, "out of memory for the backward pass of %d rows", B);
     }
-    float **adj = v + gr->nnodes;
-    size_t off = 0;
-    for (int i = 0; i < gr->nnodes; i++) {
-        v[i] = val + off, adj[i] = adjb + off;
-        off += rows * gr->nodes[i].size;
-    }
-    for (int b = 0; b < B; b++) memcpy(v[0] + (size_t)b * n, x + (size_t)(nx == 1 ? 0 : b) * n, (size_t)n * sizeof(float));
-    if (zprev) memcpy(v[1], zprev, rows * d * sizeof(float));
-    else memset(v[1], 0, rows * d * sizeof(float));
-    float *t1 = tmp, *t2 = tmp + rows * wmax, *t3 = tmp + 2 * rows * wmax;
-    forward_nodes(gr, p, B, v, t1, t2);
-    memcpy(adj[gr->nnodes - 1], gout, rows * d * sizeof(float));
-    for (int i = gr->nnodes - 1; i >= 2; i--)
-        backward_node(gr, i, p + gr->poff[i], gparams + gr->poff[i], B, v, adj, t1, t2, t3);
-    if (gz) memcpy(gz, adj[1], rows * d * sizeof(float));
-done:
-    ginv_free(val);
-    ginv_free(adjb);
-    ginv_free(tmp);
-    ginv_free(v);
-    return st;
+    for (int b = 0; b < B; b++) memcpy(xr + (size_t)b * g->n, x + (size_t)(nx == 1 ? 0 : b) * g->n, (size_t)g->n * sizeof(float));
+    ginv_dlg_tape_forward(g, &t, layer, xr, zprev, NULL, NULL);
+    ginv_dlg_tape_backward(g, &t, layer, xr, gout, gparams, gz);
+    ginv_free(xr);
+    ginv_dlg_tape_free(&t);
+    return GINV_OK;
 }

@@ -102,15 +102,15 @@ ginv_status ginv_dlg_new_mlp(ginv_dlg **out, int n, int d, int L, int H, ginv_la
 typedef struct {
     int B, K, R, n, d;
     ginv_net_ws *gws;
-    float *xr, *xi, *trace, *gout, *gz, *zL, *dx, *dzG;
+    ginv_dlg_tape tape;
+    float *xr, *gout, *gz, *zL, *dx, *dzG;
 } sivi_ws;
 
 static void sws_free(sivi_ws *w)
 {
     ginv_net_ws_free(w->gws);
+    ginv_dlg_tape_free(&w->tape);
     ginv_free(w->xr);
-    ginv_free(w->xi);
-    ginv_free(w->trace);
     ginv_free(w->gout);
     ginv_free(w->gz);
     ginv_free(w->zL);
@@ -123,17 +123,16 @@ static ginv_status sws_new(sivi_ws *w, const ginv_dlg *g, ginv_net *G, int B, in
 {
     memset(w, 0, sizeof *w);
     w->B = B, w->K = K, w->R = B * (K + 1), w->n = g->n, w->d = g->d;
-    size_t R = (size_t)w->R, L = (size_t)g->nlayers, d = (size_t)g->d;
+    size_t R = (size_t)w->R, d = (size_t)g->d;
     ginv_status st = ginv_net_ws_new(&w->gws, G, B);
+    if (st == GINV_OK) st = ginv_dlg_tape_new(g, w->R, 1, &w->tape);
     w->xr = ginv_malloc(R * g->n * sizeof(float));
-    w->xi = ginv_malloc(L * R * d * sizeof(float));
-    w->trace = ginv_malloc(L * R * d * sizeof(float));
     w->gout = ginv_malloc(R * d * sizeof(float));
     w->gz = ginv_malloc(R * d * sizeof(float));
     w->zL = ginv_malloc((size_t)B * d * sizeof(float));
     w->dx = ginv_malloc((size_t)B * g->n * sizeof(float));
     w->dzG = ginv_malloc((size_t)B * d * sizeof(float));
-    if (st == GINV_OK && (!w->xr || !w->xi || !w->trace || !w->gout || !w->gz || !w->zL || !w->dx || !w->dzG))
+    if (st == GINV_OK && (!w->xr || !w->gout || !w->gz || !w->zL || !w->dx || !w->dzG))
         st = ginv_fail(GINV_ERR_NOMEM, "out of memory for a SIVI batch of %d x %d chains", B, K + 1);
     if (st != GINV_OK) sws_free(w);
     return st;
@@ -210,11 +209,9 @@ static ginv_status sivi_eval(const ginv_dlg *g, ginv_net *G, double beta, sivi_w
     if (!(gam != 0) || !isfinite(gam))
         return ginv_fail(GINV_ERR_NUMERIC, "the SIVI bound needs a Gaussian last layer: gamma_L = %g", gam);
     for (int r = 0; r < R; r++) memcpy(w->xr + (size_t)r * n, x + (size_t)(r % B) * n, (size_t)n * sizeof(float));
-    memcpy(w->xi, xi, (size_t)L * lay * sizeof(float));
-    memset(w->xi + (size_t)(L - 1) * lay, 0, lay * sizeof(float)); /* the last layer's means m_k */
-    float *m = w->trace + (size_t)(L - 1) * lay;
-    ginv_status st = ginv_dlg_sample(g, R, w->xr, R, NULL, w->xi, 0, w->gz, w->trace);
-    if (st != GINV_OK) return st;
+    const float *m = NULL; /* the last layer's means m_k, every row */
+    for (int l = 0; l < L; l++)
+        m = ginv_dlg_tape_forward(g, &w->tape, l, w->xr, NULL, l + 1 < L ? xi + (size_t)l * lay : NULL, NULL);
     const float *xiL = xi + (size_t)(L - 1) * lay;
     for (size_t i = 0; i < (size_t)B * d; i++) w->zL[i] = m[i] + (float)(gam * xiL[i]);
     const float *gx = ginv_net_forward(G, w->gws, B, w->zL);
@@ -232,16 +229,15 @@ static ginv_status sivi_eval(const ginv_dlg *g, ginv_net *G, double beta, sivi_w
     }
     grad[g->layer_off[L - 1]] += (float)gl;
     for (int l = L - 1; l >= 0; l--) {
-        const float *zp = l ? w->trace + (size_t)(l - 1) * lay : NULL;
-        st = ginv_dlg_layer_vjp(g, l, R, w->xr, R, zp, w->gout, grad + g->layer_off[l], w->gz);
-        if (st != GINV_OK || l == 0) break;
+        ginv_dlg_tape_backward(g, &w->tape, l, w->xr, w->gout, grad + g->layer_off[l], l ? w->gz : NULL);
+        if (l == 0) break;
         const float *xl = xi + (size_t)(l - 1) * lay; /* z_{l-1} = F + gamma xi over every chain */
         double s = 0;
         for (size_t i = 0; i < lay; i++) s += (double)w->gz[i] * xl[i];
         grad[g->layer_off[l - 1]] += (float)s;
         memcpy(w->gout, w->gz, lay * sizeof(float));
     }
-    return st;
+    return GINV_OK;
 }
 
 static ginv_status check_pair(const ginv_dlg *g, const ginv_net *G, double beta, int K)
@@ -252,9 +248,12 @@ static ginv_status check_pair(const ginv_dlg *g, const ginv_net *G, double beta,
     if (!(beta > 0) || !isfinite(beta)) return ginv_fail(GINV_ERR_ARG, "parameter 'beta' %g must be > 0", beta);
     if (K < 0 || K > (1 << 16)) return ginv_fail(GINV_ERR_ARG, "SIVI: K = %d extra chains (0 to 65536)", K);
     if (g->nlayers < 1) return ginv_fail(GINV_ERR_ARG, "SIVI: the encoder has no layers");
+    for (int l = 0; l < g->nlayers; l++) {
+        ginv_status st = ginv_dlg_check_differentiable(g, l);
+        if (st != GINV_OK) return st;
+    }
     return GINV_OK;
 }
-
 ginv_status ginv_dlg_sivi_bound(const ginv_dlg *g, ginv_net *G, double beta, int B, int K, const float *x,
                                 const float *xi, double *bound, float *grad)
 {

@@ -291,3 +291,26 @@ TEST(dlg_trained_by_sivi_draws_the_closed_form_posterior_of_a_linear_gaussian_mo
     ginv_dlg_free(E);
     ginv_net_free(G);
 }
+
+/* the same run with 1 and 2 threads: bit-identical parameters */
+TEST(dlg_training_is_bit_identical_across_thread_counts)
+{
+    const double s[2] = {1.5, 0.7};
+    ginv_net *G = linear_g(2, 4, s);
+    ginv_dlg *E[2] = {NULL, NULL};
+    ginv_dlg_train_opts o;
+    ginv_dlg_train_opts_init(&o);
+    o.steps = 100, o.batch = 16, o.K = 3;
+    for (int t = 0; t < 2; t++) {
+        CHECK_OK(ginv_dlg_new_mlp(&E[t], 4, 2, 3, 12, GINV_LAYER_SOFTPLUS, 0, 0.5, 5));
+        o.threads = t + 1;
+        if (E[t]) CHECK_OK(ginv_dlg_train(E[t], G, 0.3, &o, NULL));
+    }
+    if (E[0] && E[1]) {
+        size_t np = ginv_dlg_nparams(E[0]);
+        CHECK(memcmp(ginv_dlg_layer_params(E[0], 0, NULL), ginv_dlg_layer_params(E[1], 0, NULL), np * sizeof(float)) == 0);
+    }
+    ginv_dlg_free(E[0]);
+    ginv_dlg_free(E[1]);
+    ginv_net_free(G);
+}
