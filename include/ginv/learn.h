@@ -401,8 +401,9 @@ enum { GINV_STREAM_DLG_TRAIN = GINV_STREAM_USER + 111, /* step t's batch: index 
        GINV_STREAM_DLG_INIT = GINV_STREAM_USER + 112 };
 ginv_status ginv_dlg_new_mlp(ginv_dlg **out, int n, int d, int L, int H, ginv_layer_kind act, double alpha,
                              double gamma0, uint64_t seed);
-/* The semi-implicit variational bound (Yin & Zhou 2018, eq. for the SIVI
- * lower bound; Molchanov et al. 2019) of a DLG q for the model z ~ N(0, I),
+/* The semi-implicit variational bound (Yin & Zhou 2018, "Semi-implicit
+ * variational inference": the lower bound L_K that increases to the ELBO
+ * with K; Molchanov et al. 2019) of a DLG q for the model z ~ N(0, I),
  * x = G(z) + beta xi (Pareek & Risteski, Definition 1): for row b, K + 1
  * independent chains k = 0..K of layers 1..L-1, m_k = F_L(z_{L-1}^(k), x),
  * z_L = m_0 + gamma_L xi (chain 0's draw), and

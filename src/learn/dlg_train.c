@@ -3,7 +3,7 @@
  * their Definition 1 (z ~ N(0, I), x = G(z) + beta xi). The marginal
  * q(z_L | x) of a multi-layer DLG has no closed form, so the ELBO is replaced
  * by the semi-implicit variational bound (Yin & Zhou 2018, "Semi-implicit
- * variational inference", the bound L_K of §3; Molchanov et al. 2019):
+ * variational inference", their lower bound L_K; Molchanov et al. 2019):
  * with z_L = F_L(z_{L-1}^(0), x) + gamma_L xi and K more independent draws
  * z_{L-1}^(1..K) of the layers below,
  *     L_K = log p(x, z_L) - log (1/(K+1)) sum_{k=0..K} N(z_L; F_L(z_{L-1}^(k), x), gamma_L^2 I),
@@ -104,6 +104,7 @@ typedef struct {
     ginv_net_ws *gws;
     ginv_dlg_tape tape;
     float *xr, *gout, *gz, *zL, *dx, *dzG;
+    double *nk; /* K + 1 log-densities of one row */
 } sivi_ws;
 
 static void sws_free(sivi_ws *w)
@@ -116,6 +117,7 @@ static void sws_free(sivi_ws *w)
     ginv_free(w->zL);
     ginv_free(w->dx);
     ginv_free(w->dzG);
+    ginv_free(w->nk);
     memset(w, 0, sizeof *w);
 }
 
@@ -132,7 +134,8 @@ static ginv_status sws_new(sivi_ws *w, const ginv_dlg *g, ginv_net *G, int B, in
     w->zL = ginv_malloc((size_t)B * d * sizeof(float));
     w->dx = ginv_malloc((size_t)B * g->n * sizeof(float));
     w->dzG = ginv_malloc((size_t)B * d * sizeof(float));
-    if (st == GINV_OK && (!w->xr || !w->gout || !w->gz || !w->zL || !w->dx || !w->dzG))
+    w->nk = ginv_malloc(((size_t)K + 1) * sizeof(double));
+    if (st == GINV_OK && (!w->xr || !w->gout || !w->gz || !w->zL || !w->dx || !w->dzG || !w->nk))
         st = ginv_fail(GINV_ERR_NOMEM, "out of memory for a SIVI batch of %d x %d chains", B, K + 1);
     if (st != GINV_OK) sws_free(w);
     return st;
@@ -153,9 +156,7 @@ static double sivi_top(sivi_ws *w, const float *x, const float *gz_of, const flo
     double ib2 = 1.0 / (beta * beta), ig2 = 1.0 / (gam * gam), sc = 1.0 / B, total = 0, gg = 0;
     double cst = -0.5 * d * log(2 * M_PI) - 0.5 * n * log(2 * M_PI * beta * beta);
     double qc = -0.5 * d * log(2 * M_PI * gam * gam) - log((double)K + 1.0);
-    double Nk[64], *nk = Nk;
-    double *big = K + 1 > 64 ? ginv_malloc((size_t)(K + 1) * sizeof(double)) : NULL;
-    if (big) nk = big;
+    double *nk = w->nk;
     for (int b = 0; b < B; b++) {
         const float *z = w->zL + (size_t)b * d, *xb = x + (size_t)b * n, *gb = gz_of + (size_t)b * n;
         double lp = 0;
@@ -192,7 +193,6 @@ static double sivi_top(sivi_ws *w, const float *x, const float *gz_of, const flo
         }
         gg -= d / gam * sc;
     }
-    ginv_free(big);
     *ggam = gg;
     return total;
 }
