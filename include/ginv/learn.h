@@ -396,7 +396,9 @@ ginv_status ginv_dlg_layer_vjp(const ginv_dlg *g, int layer, int B, const float 
  *     AFFINE(x; A, b1) [H], AFFINE(z; B) [H], LINCOMB(c_a, c_b), ACT, AFFINE(W2, b2) [d]
  * for layers 2..L, and AFFINE(x), ACT, AFFINE for layer 1 (z_0 = 0, so it
  * reads x only). W's ~ N(0, 1/fan-in) from (seed, GINV_STREAM_DLG_INIT, 0),
- * biases 0, c = (1, 1), every gamma_i = gamma0 (> 0). */
+ * biases 0, c = (1, 1), every gamma_i = gamma0 (> 0); act's alpha as
+ * ginv_dlg_node's. The record (ginv_dlg_record) names the architecture.
+ * N' = (1 + H n + H + d H + d) + (L - 1) (3 + H (n + 1 + 2 d) + d). */
 enum { GINV_STREAM_DLG_TRAIN = GINV_STREAM_USER + 111, /* step t's batch: index t */
        GINV_STREAM_DLG_INIT = GINV_STREAM_USER + 112 };
 ginv_status ginv_dlg_new_mlp(ginv_dlg **out, int n, int d, int L, int H, ginv_layer_kind act, double alpha,
