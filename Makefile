@@ -221,7 +221,7 @@ encoder-theorem1: deps
 
 encoder-theorem1-smooth: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) $(BUILD)/ginv
-	@ROWS="200 0 0.001;200 100 0.001;200 500 0.001;200 2000 0.001" OBJS=sleep \
+	@ROWS="200 0 0.001;200 100 0.001;200 500 0.001;200 2000 0.001" OBJS=sleep DLGS= \
 	  scripts/encoder_theorem1.sh $(BUILD)/encoder-theorem1-smooth "10 20" 10 smooth_leaky
 
 encoder-vae: deps

@@ -201,6 +201,14 @@ int cli_info_lemma3(const char *C, ginv_net *net, double eps, double beta, doubl
 int cmd_encoder(int argc, char **argv);
 /* encoder_dlg.c: `encoder build`, `encoder sample` and `encoder distance` */
 int cli_encoder_build(int argc, char **argv);
+/* `encoder train --arch dlg` (encoder_dlg_train.c): the options parsed by cmd_encoder.c */
+typedef struct {
+    const char *model, *out, *json, *act_s;
+    double beta, lr;
+    int layers, hidden, sivi_k, steps, batch, threads, quiet;
+    uint64_t seed;
+} cli_dlg_train_args;
+int cli_encoder_train_dlg(const char *C, const cli_dlg_train_args *a);
 int cli_encoder_sample(int argc, char **argv);
 int cli_encoder_distance(int argc, char **argv);
 /* B draws of q(. | x) for one x: a deep latent Gaussian (E), or an amortised Gaussian encoder net (A, its

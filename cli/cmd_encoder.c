@@ -32,10 +32,10 @@ static void json_eval(cJSON *doc, const ginv_encoder_eval_result *r)
 
 static int encoder_train(int argc, char **argv)
 {
-    const char *C = "encoder train", *model = NULL, *out = NULL, *json = NULL, *hidden_s = "128,128",
-               *act_s = "relu", *obj_s = "sleep";
+    const char *C = "encoder train", *model = NULL, *out = NULL, *json = NULL, *hidden_s = NULL,
+               *act_s = "relu", *obj_s = NULL, *arch = "gaussian";
     double beta = 0.1;
-    int quiet = 0, neval = 1000, threads = 0;
+    int quiet = 0, neval = 1000, threads = 0, layers = 2, sivi_k = 8;
     uint64_t seed = 1;
     ginv_encoder_train_opts o;
     ginv_encoder_train_opts_init(&o);
@@ -43,15 +43,18 @@ static int encoder_train(int argc, char **argv)
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &model, "FILE", "the generator G (frozen; required)"},
         {"beta", 0, OPT_DOUBLE, &beta, "B", "noise level of the model x = G(z) + beta xi", 1e-12, 1e6},
-        {"objective", 0, OPT_STRING, &obj_s, "sleep|elbo", "sleep: -log q(z0 | x) on model samples (forward KL; needs no gradient of G); elbo: the Gaussian-likelihood ELBO (reverse KL; needs J_G)"},
-        {"hidden", 0, OPT_STRING, &hidden_s, "H1,H2,..", "hidden widths of the encoder (0 to 8 layers; '' for none)"},
+        {"arch", 0, OPT_STRING, &arch, "gaussian|dlg", "gaussian: q = N(mu(x), diag sigma^2(x)); dlg: a deep latent Gaussian of --layers layers, trained by the SIVI bound"},
+        {"objective", 0, OPT_STRING, &obj_s, "sleep|elbo", "gaussian: sleep (default): -log q(z0 | x) on model samples (forward KL; needs no gradient of G); elbo: the Gaussian-likelihood ELBO (reverse KL; needs J_G)"},
+        {"hidden", 0, OPT_STRING, &hidden_s, "H1,H2,..", "gaussian: hidden widths (0 to 8 layers; '' for none; default 128,128); dlg: the one width H of every layer (default 64)"},
+        {"layers", 0, OPT_INT, &layers, "L", "dlg: the stochastic layers z_1..z_L", 1, 4096},
+        {"sivi-k", 0, OPT_INT, &sivi_k, "K", "dlg: extra independent draws of the layers below z_L in the SIVI bound L_K", 0, 65536},
         {"act", 0, OPT_STRING, &act_s, "NAME", "hidden activation"},
         {"steps", 0, OPT_INT, &steps, "T", "Adam steps, each on a fresh batch of model samples", 0, 1 << 30},
         {"batch", 0, OPT_INT, &o.batch, "B", "samples per step", 1, 1 << 20},
         {"lr", 0, OPT_DOUBLE, &o.lr, "ETA", "Adam step size", 1e-12, 10},
         {"seed", 0, OPT_U64, &seed, "S", "random seed (initialisation, samples)"},
-        {"eval", 0, OPT_INT, &neval, "N", "then evaluate on N fresh samples (0: skip)", 0, 1 << 24},
-        {"output", 'o', OPT_STRING, &out, "FILE", "the encoder's model file (x -> mu, log sigma^2; required)"},
+        {"eval", 0, OPT_INT, &neval, "N", "gaussian: then evaluate on N fresh samples (0: skip)", 0, 1 << 24},
+        {"output", 'o', OPT_STRING, &out, "FILE", "the trained encoder's file (gaussian: a model x -> mu, log sigma^2; dlg: a deep latent Gaussian; required)"},
         {"json", 0, OPT_STRING, &json, "FILE", "write the run as JSON ('-': stdout)"},
         CLI_THREADS_OPT(threads),
         CLI_QUIET_OPT(quiet),
@@ -64,12 +67,27 @@ static int encoder_train(int argc, char **argv)
                    "phase) is minimised by the posterior itself and needs only G's forward, so it trains on\n"
                    "G(z) = C(sgn z) too (ginv net oneway); elbo needs G's Jacobian. --eval then reports how\n"
                    "often the encoder explains x (||G(z) - x|| <= beta (sqrt(n) + 3)): on the one-way G this\n"
-                   "is inverting C, the inverter of the proof of Theorem 2. See docs/encoders.md."};
+                   "is inverting C, the inverter of the proof of Theorem 2. --arch dlg trains a deep latent\n"
+                   "Gaussian z_i = F_i(z_{i-1}, x) + gamma_i xi_i, F_i = W2 act(c_a (A x + b1) + c_b B z) + b2,\n"
+                   "by Adam on the semi-implicit bound L_K (Yin & Zhou 2018) with G frozen, and saves it\n"
+                   "for ginv encoder sample|distance. See docs/encoders.md."};
     const char *pos[1];
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
     if (rc) return rc == CLI_HELP ? 0 : rc;
     cli_install_callbacks(quiet);
     if (!model || !out) return cli_usage_error(C, "--model FILE and -o FILE are required");
+    if (!strcmp(arch, "dlg")) {
+        int hd[1];
+        if (obj_s) return cli_usage_error(C, "--objective is for --arch gaussian (dlg trains the SIVI bound)");
+        if (hidden_s && cli_parse_sizes(C, "hidden", hidden_s, hd, 1) != 1)
+            return hidden_s && *hidden_s ? CLI_EXIT_USAGE : cli_usage_error(C, "--hidden: dlg needs one width");
+        cli_dlg_train_args a = {model, out, json, act_s, beta, o.lr, layers, hidden_s ? hd[0] : 64, sivi_k, steps,
+                                o.batch, threads, quiet, seed};
+        return cli_encoder_train_dlg(C, &a);
+    }
+    if (strcmp(arch, "gaussian")) return cli_usage_error(C, "--arch '%s' must be gaussian or dlg", arch);
+    if (!hidden_s) hidden_s = "128,128";
+    if (!obj_s) obj_s = "sleep";
     if (!strcmp(obj_s, "sleep")) o.objective = GINV_ENCODER_SLEEP;
     else if (!strcmp(obj_s, "elbo")) o.objective = GINV_ENCODER_ELBO;
     else return cli_usage_error(C, "--objective '%s' must be sleep or elbo", obj_s);
@@ -100,6 +118,7 @@ static int encoder_train(int argc, char **argv)
             cJSON *p = cJSON_AddObjectToObject(doc, "params");
             cJSON_AddStringToObject(p, "model", model);
             cJSON_AddNumberToObject(p, "beta", beta);
+            cJSON_AddStringToObject(p, "arch", "gaussian");
             cJSON_AddStringToObject(p, "objective", obj_s);
             cJSON_AddStringToObject(p, "hidden", hidden_s);
             cJSON_AddStringToObject(p, "act", act_s);
@@ -180,7 +199,7 @@ int cmd_encoder(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "sample")) return cli_encoder_sample(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "distance")) return cli_encoder_distance(argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        printf("usage: ginv encoder train [options]   an amortised Gaussian encoder for a generator\n"
+        printf("usage: ginv encoder train [options]   an amortised encoder (Gaussian or deep latent Gaussian)\n"
                "       ginv encoder eval [options]    how often an encoder inverts its generator\n"
                "       ginv encoder build [options]   Theorem 1's encoder (GD then Langevin) as a network\n"
                "       ginv encoder sample [options]  draws of an encoder (and log q with --logpdf)\n"

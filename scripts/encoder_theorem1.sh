@@ -6,11 +6,13 @@
 # amortised Gaussian encoders (ginv encoder train, sleep and elbo objectives)
 # with about as many parameters as the (S, T) = (200, 500) encoder; each
 # against a long-MALA posterior reference on the same x (ginv encoder
-# distance). Prints one markdown row per (d, encoder).
+# distance), and amortised deep latent Gaussians (ginv encoder train --arch
+# dlg, trained by the SIVI bound L_K) of L layers whose width H makes N'
+# about that encoder's too. Prints one markdown row per (d, encoder).
 # ACT: softplus (the default; m measured, not certified) or smooth_leaky
 # (a x + (1 - a) softplus x with a = 0.5: every singular value of J_G in
 # (0.5, 1), certified, and G smooth: Assumptions 1 and 2).
-# Usage: [GINV=path/to/ginv] [ROWS="S T h;S T h;..."] [OBJS="sleep elbo"] \
+# Usage: [GINV=path/to/ginv] [ROWS="S T h;S T h;..."] [OBJS="sleep elbo"] [DLGS="L K;L K;..."] \
 #        scripts/encoder_theorem1.sh OUTDIR [DIMS] [NX] [ACT]   (make encoder-theorem1)
 set -eu
 cd "$(dirname "$0")/.."
@@ -52,5 +54,17 @@ for d in $dims; do
             --lr 2e-3 --seed 1 --eval 0 --threads 1 -o "$a.safetensors" -q
         $G encoder distance --model "$M" --encoder "$a.safetensors" --beta $beta --n "$nx" --seed 1 --json "$a.json" -q
         row "$a.json" $d "Gaussian, $obj, $H,$H" - - - -
+    done
+    # amortised DLGs, L layers, SIVI's K: H with N' = 1 + d + H (2d + 1) + (L - 1) (3 + d + H (3d + 1)) near
+    # the (200, 500) encoder's 700 (4 d^2 + 2 d + 11) (src/learn/dlg_train.c's architecture with n = d)
+    IFS=';' read -ra dl <<< "${DLGS-4 8}"
+    for lk in "${dl[@]}"; do
+        set -- $lk
+        H=$(/usr/bin/python3 -c "d=$d; L=$1; print(round((700*(4*d*d+2*d+11) - 1 - d - (L-1)*(3+d)) / (2*d+1 + (L-1)*(3*d+1))))")
+        a=$O/dlgtrained${d}_$1_$2
+        $G encoder train --model "$M" --beta $beta --arch dlg --layers $1 --hidden $H --sivi-k $2 --act softplus \
+            --steps 4000 --batch 128 --lr 2e-3 --seed 1 --threads 1 -o "$a.safetensors" --json "$a.train.json" -q
+        $G encoder distance --model "$M" --encoder "$a.safetensors" --beta $beta --n "$nx" --seed 1 --json "$a.json" -q
+        row "$a.json" $d "DLG, SIVI K = $2, $1 x $H" - - - -
     done
 done

@@ -398,6 +398,61 @@ ginv_status ginv_dlg_load(const char *path, ginv_dlg **out);
 /* The construction's record (JSON text; NULL when none). */
 const char *ginv_dlg_record(const ginv_dlg *g);
 
+/* Reverse-mode backward pass (vector-Jacobian product) through layer
+ * `layer`'s graph F_l(z_{l-1}, x) for B rows (x: nx = 1 or B rows of n;
+ * zprev: B x d, NULL for zeros): given gout = dL/dF_l (B x d), ADDS dL/dtheta
+ * into gparams (the layer's parameter slice, ginv_dlg_layer_params order;
+ * entry 0, gamma, untouched: F_l does not read it) and WRITES dL/dz_{l-1}
+ * into gz (B x d, may be NULL). Nodes AFFINE, ACT, SQUARE, LINCOMB; a graph
+ * with a DACT node is refused (its VJP needs sigma''). src/learn/dlg_grad.c. */
+ginv_status ginv_dlg_layer_vjp(const ginv_dlg *g, int layer, int B, const float *x, int nx, const float *zprev,
+                               const float *gout, float *gparams, float *gz);
+/* The amortised architecture of `ginv encoder train --arch dlg`: L layers,
+ * F_i(z, x) = W2 act(c_a (A x + b1) + c_b B z) + b2, the graph nodes
+ *     AFFINE(x; A, b1) [H], AFFINE(z; B) [H], LINCOMB(c_a, c_b), ACT, AFFINE(W2, b2) [d]
+ * for layers 2..L, and AFFINE(x), ACT, AFFINE for layer 1 (z_0 = 0, so it
+ * reads x only). W's ~ N(0, 1/fan-in) from (seed, GINV_STREAM_DLG_INIT, 0),
+ * biases 0, c = (1, 1), every gamma_i = gamma0 (> 0); act's alpha as
+ * ginv_dlg_node's. The record (ginv_dlg_record) names the architecture.
+ * N' = (1 + H n + H + d H + d) + (L - 1) (3 + H (n + 1 + 2 d) + d). */
+enum { GINV_STREAM_DLG_TRAIN = GINV_STREAM_USER + 111, /* step t's batch: index t */
+       GINV_STREAM_DLG_INIT = GINV_STREAM_USER + 112 };
+ginv_status ginv_dlg_new_mlp(ginv_dlg **out, int n, int d, int L, int H, ginv_layer_kind act, double alpha,
+                             double gamma0, uint64_t seed);
+/* The semi-implicit variational bound (Yin & Zhou 2018, "Semi-implicit
+ * variational inference": the lower bound L_K that increases to the ELBO
+ * with K; Molchanov et al. 2019) of a DLG q for the model z ~ N(0, I),
+ * x = G(z) + beta xi (Pareek & Risteski, Definition 1): for row b, K + 1
+ * independent chains k = 0..K of layers 1..L-1, m_k = F_L(z_{L-1}^(k), x),
+ * z_L = m_0 + gamma_L xi (chain 0's draw), and
+ *   L_K = log N(z_L; 0, I) + log N(x; G(z_L), beta^2 I)
+ *         - log (1/(K+1)) sum_k N(z_L; m_k, gamma_L^2 I),
+ * a lower bound on log p(x) increasing in K (to the ELBO). x: B x n; xi:
+ * the noise, L x R x d with R = B (K + 1), layer-major, row k B + b for
+ * chain k of observation b (layer L's rows of chains k >= 1 are not used).
+ * *bound: the mean of L_K over the B rows (constants included); grad (N'
+ * floats, may be NULL): the gradient of -*bound (the loss) w.r.t. every
+ * stored parameter, gamma itself included (gamma is trained directly; the
+ * law depends on |gamma|), by reparameterisation through every layer's
+ * noise. src/learn/dlg_train.c. */
+ginv_status ginv_dlg_sivi_bound(const ginv_dlg *g, ginv_net *G, double beta, int B, int K, const float *x,
+                                const float *xi, double *bound, float *grad);
+typedef struct {
+    long steps;      /* Adam steps, each on a fresh batch (seed, GINV_STREAM_DLG_TRAIN, step) */
+    int batch;       /* B observations x = G(z) + beta xi per step */
+    int K;           /* SIVI's extra chains (>= 0) */
+    double lr;       /* Adam's step size */
+    uint64_t seed;
+    int threads;
+    ginv_ctx *ctx;   /* cancellation, callbacks (may be NULL) */
+} ginv_dlg_train_opts;
+void ginv_dlg_train_opts_init(ginv_dlg_train_opts *o); /* 2000 steps, batch 64, K 8, lr 1e-3, seed 1 */
+/* Adam on the loss -L_K with G frozen; *final_bound (may be NULL): the mean
+ * L_K over the last tenth of the steps. Records the run in the encoder's
+ * record (ginv_dlg_record). */
+ginv_status ginv_dlg_train(ginv_dlg *g, ginv_net *G, double beta, const ginv_dlg_train_opts *o,
+                           double *final_bound);
+
 /* Theorem 1's encoder, built (Pareek & Risteski §5.3, Lemmas 6, 18-20,
  * proof of Theorem 1): S layers of gradient descent on 1/2 ||G(z) - x||^2
  * from z_0 = 0 (Lemma 1), gamma = 0,

@@ -33,6 +33,33 @@ struct ginv_dlg {
     char *record;       /* the construction's record (JSON text), or NULL */
 };
 
+/* The tape of a batch of R rows through the layers (dlg_grad.c): every
+ * node's value of every layer (all) or of one layer at a time, for the
+ * backward pass. Layer l's block holds nodes 1.. (z_{l-1} and the computed
+ * ones), R x size each; node 0 (x) points at the caller's R x n rows. */
+typedef struct {
+    int R, all;
+    float *val, *adj, *tmp;
+    size_t *loff;        /* layer l's block in val (0 for every l unless all) */
+    float **v, **a;      /* node pointers of the current layer */
+    size_t wmax;         /* the widest node */
+} ginv_dlg_tape;
+ginv_status ginv_dlg_tape_new(const ginv_dlg *g, int R, int all, ginv_dlg_tape *t);
+void ginv_dlg_tape_free(ginv_dlg_tape *t);
+/* Layer l forward on the tape: z_{l-1} from zprev (R x d; NULL: zeros; with
+ * all, layer l - 1's z_out when zprev == NULL and l > 0), the output
+ * F_l + gamma_l xi_l (xi: R x d or NULL for none) written to zout (R x d,
+ * may be NULL; with all and l < L - 1, the next block's node 1). Returns F_l's
+ * output node (R x d, on the tape). */
+const float *ginv_dlg_tape_forward(const ginv_dlg *g, ginv_dlg_tape *t, int l, const float *xrows,
+                                   const float *zprev, const float *xi, float *zout);
+/* Layer l's VJP from its values on the tape: adds dL/dtheta_l into gparams
+ * (the layer's slice), writes dL/dz_{l-1} into gz (may be NULL). */
+void ginv_dlg_tape_backward(const ginv_dlg *g, ginv_dlg_tape *t, int l, const float *xrows, const float *gout,
+                            float *gparams, float *gz);
+/* GINV_ERR_UNSUPPORTED when layer l's graph has a DACT node */
+ginv_status ginv_dlg_check_differentiable(const ginv_dlg *g, int l);
+
 /* The parameters a node of this kind and sizes holds. */
 size_t ginv_dlg_node_nparams(const ginv_dlg_node *nd, int in_size);
 

@@ -354,6 +354,10 @@ TEST(api_learn_refuses_null_pointers_and_zero_sizes)
     NULL_ARG(ginv_dlg_load(NULL, NULL), "path");
     NULL_ARG(ginv_dlg_build(NULL, NULL, NULL, NULL), "out");
     NULL_ARG(ginv_encoder_distance(NULL, 1, NULL, 0, NULL, NULL, NULL), "G");
+    NULL_ARG(ginv_dlg_layer_vjp(NULL, 0, 1, NULL, 1, NULL, NULL, NULL, NULL), "g");
+    NULL_ARG(ginv_dlg_new_mlp(NULL, 2, 2, 1, 1, GINV_LAYER_TANH, 0, 1, 0), "out");
+    NULL_ARG(ginv_dlg_sivi_bound(NULL, NULL, 1, 1, 0, NULL, NULL, NULL, NULL), "g");
+    NULL_ARG(ginv_dlg_train(NULL, NULL, 1, NULL, NULL), "g");
     NULLS(ginv_vae_generator(NULL, NULL));
     /* score priors */
     NULLS(ginv_score_new(NULL, NULL, 0));
@@ -413,6 +417,7 @@ TEST(api_free_and_release_accept_null)
     ginv_vae_free(NULL);
     ginv_dlg_free(NULL);
     ginv_dlg_build_opts_init(NULL);
+    ginv_dlg_train_opts_init(NULL);
     ginv_encoder_dist_opts_init(NULL);
     ginv_problem_release(NULL);
     ginv_cnf_release(NULL);
