@@ -47,4 +47,4 @@ for m in $MS; do
     done
 done
 set -- $MODELS
-CONV=$1 MLP=$2 python3 "$(dirname "$0")/paired_mse.py" "$OUT"
+CONV=$1 MLP=${2:-fmnist-vae-k20} python3 "$(dirname "$0")/paired_mse.py" "$OUT"
