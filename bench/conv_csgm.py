@@ -7,11 +7,12 @@ measurements (entries N(0, 1/m)), THREADS threads, for two generators:
            ConvTranspose2d 512-256-128-64-3, kernel 4, BatchNorm2d in eval
            mode + ReLU, tanh; random weights, seed 1), built in PyTorch and
            given to ginv as ONNX (torch.onnx.export; `--model g.onnx`);
-  convvae  the shipped Fashion-MNIST conv VAE decoder
-           (models/fmnist-convvae-k20.safetensors: dense 20 -> 3136, ELU,
-           64x7x7, ConvT -> 32x14x14, ELU, ConvT -> 1x28x28, sigmoid), given
-           to ginv as the file and to PyTorch as the same nn.Sequential with
-           the file's weights.
+  convvae  a shipped Fashion-MNIST conv VAE decoder (--vae-model; default
+           models/fmnist-convvae-k20.safetensors: dense 20 -> 3136, ELU,
+           64x7x7, ConvT -> 32x14x14, ELU, ConvT -> 1x28x28, sigmoid;
+           models/fmnist-convvae-fc512-k20.safetensors has a dense 20 -> 512,
+           ELU before), given to ginv as the file and to PyTorch as the
+           nn.Sequential its layer list describes, with the file's weights.
 
 A, y = A G(z0) go to both as files, so both solve min_z 1/2 ||A G(z) - y||^2
 from their own N(0, I) starts with Adam (lr 0.01). ginv's time per iteration
@@ -67,15 +68,37 @@ def dcgan(nn):
 
 
 def convvae(nn, torch, path):
+    """the VAE decoder of a ginv VAE file as nn.Sequential, built from the
+    file's own layer list (__metadata__["ginv"]: dense, elu, reshape,
+    conv_transpose2d, sigmoid), so any --arch conv VAE (with or without
+    --fc) runs on both sides with the same weights"""
+    with open(path, "rb") as f:
+        head = json.loads(f.read(struct.unpack("<Q", f.read(8))[0]))
+    arch = json.loads(head["__metadata__"]["ginv"])["layers"]
     t = read_safetensors(path)
-    G = nn.Sequential(nn.Linear(20, 3136), nn.ELU(), nn.Unflatten(1, (64, 7, 7)),
-                      nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ELU(), nn.ConvTranspose2d(32, 1, 4, 2, 1),
-                      nn.Sigmoid(), nn.Flatten())
-    with torch.no_grad():
-        for mod, i in ((G[0], 0), (G[3], 3), (G[5], 5)):
-            mod.weight.copy_(torch.from_numpy(t["layers.%d.weight" % i].copy()))
-            mod.bias.copy_(torch.from_numpy(t["layers.%d.bias" % i].copy()))
-    return G
+    mods = []
+    for i, L in enumerate(arch):
+        kind = L["type"]
+        if kind == "dense":
+            mods.append(nn.Linear(L["in"], L["out"], bias=L["bias"]))
+        elif kind == "conv_transpose2d":
+            mods.append(nn.ConvTranspose2d(L["in_shape"][0], L["out_channels"], tuple(L["kernel"]),
+                                           tuple(L["stride"]), tuple(L["padding"]), tuple(L["output_padding"]),
+                                           bias=L["bias"], dilation=tuple(L["dilation"])))
+        elif kind == "elu":
+            mods.append(nn.ELU(alpha=L["alpha"]))
+        elif kind == "reshape":
+            mods.append(nn.Unflatten(1, tuple(L["out_shape"])))
+        elif kind == "sigmoid":
+            mods.append(nn.Sigmoid())
+        else:
+            sys.exit("conv_csgm: layer %d of %s is %s (not in this benchmark's list)" % (i, path, kind))
+        if kind in ("dense", "conv_transpose2d"):
+            with torch.no_grad():
+                mods[-1].weight.copy_(torch.from_numpy(t["layers.%d.weight" % i].copy()))
+                if L["bias"]:
+                    mods[-1].bias.copy_(torch.from_numpy(t["layers.%d.bias" % i].copy()))
+    return nn.Sequential(*mods, nn.Flatten())
 
 
 def product_macs(G, k, torch, nn):
