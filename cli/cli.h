@@ -207,6 +207,8 @@ typedef struct {
     double beta, lr;
     int layers, hidden, sivi_k, steps, batch, threads, quiet;
     uint64_t seed;
+    const char *ckpt; /* OUT.ckpt */
+    int ckpt_every, resume;
 } cli_dlg_train_args;
 int cli_encoder_train_dlg(const char *C, const cli_dlg_train_args *a);
 int cli_encoder_sample(int argc, char **argv);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int print_eval(const char *C, const ginv_encoder_eval_result *r, int quiet)
 {
@@ -35,11 +36,11 @@ static int encoder_train(int argc, char **argv)
     const char *C = "encoder train", *model = NULL, *out = NULL, *json = NULL, *hidden_s = NULL,
                *act_s = "relu", *obj_s = NULL, *arch = "gaussian";
     double beta = 0.1;
-    int quiet = 0, neval = 1000, threads = 0, layers = 2, sivi_k = 8;
+    int quiet = 0, neval = 1000, threads = 0, layers = 2, sivi_k = 8, resume = 0;
     uint64_t seed = 1;
     ginv_encoder_train_opts o;
     ginv_encoder_train_opts_init(&o);
-    int steps = (int)o.steps;
+    int steps = (int)o.steps, every = (int)o.checkpoint_every;
     cli_opt opts[] = {
         {"model", 0, OPT_STRING, &model, "FILE", "the generator G (frozen; required)"},
         {"beta", 0, OPT_DOUBLE, &beta, "B", "noise level of the model x = G(z) + beta xi", 1e-12, 1e6},
@@ -54,7 +55,9 @@ static int encoder_train(int argc, char **argv)
         {"lr", 0, OPT_DOUBLE, &o.lr, "ETA", "Adam step size", 1e-12, 10},
         {"seed", 0, OPT_U64, &seed, "S", "random seed (initialisation, samples)"},
         {"eval", 0, OPT_INT, &neval, "N", "gaussian: then evaluate on N fresh samples (0: skip)", 0, 1 << 24},
-        {"output", 'o', OPT_STRING, &out, "FILE", "the trained encoder's file (gaussian: a model x -> mu, log sigma^2; dlg: a deep latent Gaussian; required)"},
+        {"output", 'o', OPT_STRING, &out, "FILE", "the trained encoder's file (gaussian: a model x -> mu, log sigma^2; dlg: a deep latent Gaussian; required); FILE.ckpt holds the checkpoint"},
+        {"checkpoint-every", 0, OPT_INT, &every, "C", "write the whole training state to FILE.ckpt every C steps and after the last (0: no checkpoint)", 0, 1 << 30},
+        {"resume", 0, OPT_FLAG, &resume, "", "continue from FILE.ckpt up to --steps (bit-identical to an uninterrupted run)"},
         {"json", 0, OPT_STRING, &json, "FILE", "write the run as JSON ('-': stdout)"},
         CLI_THREADS_OPT(threads),
         CLI_QUIET_OPT(quiet),
@@ -70,19 +73,30 @@ static int encoder_train(int argc, char **argv)
                    "is inverting C, the inverter of the proof of Theorem 2. --arch dlg trains a deep latent\n"
                    "Gaussian z_i = F_i(z_{i-1}, x) + gamma_i xi_i, F_i = W2 act(c_a (A x + b1) + c_b B z) + b2,\n"
                    "by Adam on the semi-implicit bound L_K (Yin & Zhou 2018) with G frozen, and saves it\n"
-                   "for ginv encoder sample|distance. See docs/encoders.md."};
+                   "for ginv encoder sample|distance. Every --checkpoint-every C steps and after the last,\n"
+                   "the whole state (parameters, Adam's moments, the step) goes atomically to FILE.ckpt with\n"
+                   "what it was trained with (the architecture, a hash of G, beta, the objective, K, batch,\n"
+                   "lr, seed); --resume continues from it to --steps, bit-identical to an uninterrupted run\n"
+                   "(each step's samples come from the stream (seed, step)). It refuses another architecture,\n"
+                   "G, beta or objective (exit 2), warns when --batch, --lr, --seed or --sivi-k differ, says\n"
+                   "so when nothing is left and still writes FILE; a missing checkpoint exits 5, a damaged\n"
+                   "one 4. See docs/encoders.md."};
     const char *pos[1];
     int npos, rc = cli_parse(&cmd, opts, argc, argv, pos, 0, &npos);
     if (rc) return rc == CLI_HELP ? 0 : rc;
     cli_install_callbacks(quiet);
     if (!model || !out) return cli_usage_error(C, "--model FILE and -o FILE are required");
+    char ckpt[4096];
+    if (snprintf(ckpt, sizeof ckpt, "%s.ckpt", out) >= (int)sizeof ckpt) return cli_usage_error(C, "-o: the path is too long");
+    if (resume && access(ckpt, F_OK) != 0)
+        return cli_error_code(C, CLI_EXIT_IO, "--resume: no checkpoint %s (written by a run with --checkpoint-every C > 0)", ckpt);
     if (!strcmp(arch, "dlg")) {
         int hd[1];
         if (obj_s) return cli_usage_error(C, "--objective is for --arch gaussian (dlg trains the SIVI bound)");
         if (hidden_s && cli_parse_sizes(C, "hidden", hidden_s, hd, 1) != 1)
             return hidden_s && *hidden_s ? CLI_EXIT_USAGE : cli_usage_error(C, "--hidden: dlg needs one width");
         cli_dlg_train_args a = {model, out, json, act_s, beta, o.lr, layers, hidden_s ? hd[0] : 64, sivi_k, steps,
-                                o.batch, threads, quiet, seed};
+                                o.batch, threads, quiet, seed, every || resume ? ckpt : NULL, every, resume};
         return cli_encoder_train_dlg(C, &a);
     }
     if (strcmp(arch, "gaussian")) return cli_usage_error(C, "--arch '%s' must be gaussian or dlg", arch);
@@ -102,6 +116,7 @@ static int encoder_train(int argc, char **argv)
     double loss = NAN;
     ginv_encoder_eval_result ev = {0};
     o.steps = steps, o.seed = seed, o.threads = cli_threads(threads), o.ctx = cli_run_ctx();
+    o.checkpoint = every || resume ? ckpt : NULL, o.checkpoint_every = every, o.resume = resume;
     if (st == GINV_OK) st = ginv_encoder_train(E, G, beta, &o, &loss);
     if (st == GINV_OK && neval) st = ginv_encoder_eval(E, G, beta, neval, seed, &ev);
     if (st == GINV_OK) st = ginv_net_save(E, out);
@@ -126,6 +141,8 @@ static int encoder_train(int argc, char **argv)
             cJSON_AddNumberToObject(p, "batch", o.batch);
             cJSON_AddNumberToObject(p, "lr", o.lr);
             cJSON_AddNumberToObject(p, "seed", (double)seed);
+            cJSON_AddNumberToObject(p, "checkpoint_every", every);
+            cJSON_AddBoolToObject(p, "resume", resume);
             cJSON_AddStringToObject(doc, "file", out);
             cJSON_AddNumberToObject(doc, "parameters", (double)ginv_net_nparams(E));
             cJSON_AddNumberToObject(doc, "generator_parameters", (double)ginv_net_nparams(G));

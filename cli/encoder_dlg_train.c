@@ -25,6 +25,8 @@ static void json_run(const char *C, const cli_dlg_train_args *a, const ginv_dlg 
     cJSON_AddNumberToObject(p, "batch", a->batch);
     cJSON_AddNumberToObject(p, "lr", a->lr);
     cJSON_AddNumberToObject(p, "seed", (double)a->seed);
+    cJSON_AddNumberToObject(p, "checkpoint_every", a->ckpt_every);
+    cJSON_AddBoolToObject(p, "resume", a->resume);
     cJSON_AddStringToObject(doc, "file", a->out);
     cJSON_AddNumberToObject(doc, "parameters", (double)ginv_dlg_nparams(E));
     cJSON_AddNumberToObject(doc, "generator_parameters", (double)ginv_net_nparams(G));
@@ -52,6 +54,7 @@ int cli_encoder_train_dlg(const char *C, const cli_dlg_train_args *a)
     ginv_dlg_train_opts_init(&o);
     o.steps = a->steps, o.batch = a->batch, o.K = a->sivi_k, o.lr = a->lr, o.seed = a->seed;
     o.threads = cli_threads(a->threads), o.ctx = cli_run_ctx();
+    o.checkpoint = a->ckpt, o.checkpoint_every = a->ckpt_every, o.resume = a->resume;
     double fb = NAN;
     if (st == GINV_OK) st = ginv_dlg_train(E, G, a->beta, &o, &fb);
     if (st == GINV_OK) st = ginv_dlg_save(E, a->out);

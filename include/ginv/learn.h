@@ -168,8 +168,16 @@ typedef struct {
     uint64_t seed;
     int threads;
     ginv_ctx *ctx;
+    const char *checkpoint; /* NULL: none; else the whole state (parameters, Adam's moments,
+                               the step, what the steps were trained with) written atomically
+                               here every checkpoint_every steps and after the last */
+    long checkpoint_every;  /* steps between checkpoints (default 500; <= 0: none) */
+    int resume;             /* continue from `checkpoint` up to `steps`, bit-identical to an
+                               uninterrupted run: GINV_ERR_IO when it is missing, FORMAT when
+                               damaged, ARG when its architecture, G, beta or objective differ
+                               (a warning when batch, lr, seed or K do) */
 } ginv_encoder_train_opts;
-void ginv_encoder_train_opts_init(ginv_encoder_train_opts *o); /* sleep, 2000 steps, 64, 1e-3 */
+void ginv_encoder_train_opts_init(ginv_encoder_train_opts *o); /* sleep, 2000 steps, 64, 1e-3, checkpoints every 500 */
 /* Train enc for G (frozen); *final_loss: the mean loss of the last tenth. */
 ginv_status ginv_encoder_train(ginv_net *enc, ginv_net *G, double beta,
                                const ginv_encoder_train_opts *o, double *final_loss);
@@ -445,8 +453,16 @@ typedef struct {
     uint64_t seed;
     int threads;
     ginv_ctx *ctx;   /* cancellation, callbacks (may be NULL) */
+    const char *checkpoint; /* NULL: none; else the whole state (parameters, Adam's moments,
+                               the step, what the steps were trained with) written atomically
+                               here every checkpoint_every steps and after the last */
+    long checkpoint_every;  /* steps between checkpoints (default 500; <= 0: none) */
+    int resume;             /* continue from `checkpoint` up to `steps`, bit-identical to an
+                               uninterrupted run: GINV_ERR_IO when it is missing, FORMAT when
+                               damaged, ARG when its architecture, G, beta or objective differ
+                               (a warning when batch, lr, seed or K do) */
 } ginv_dlg_train_opts;
-void ginv_dlg_train_opts_init(ginv_dlg_train_opts *o); /* 2000 steps, batch 64, K 8, lr 1e-3, seed 1 */
+void ginv_dlg_train_opts_init(ginv_dlg_train_opts *o); /* 2000 steps, batch 64, K 8, lr 1e-3, seed 1, checkpoints every 500 */
 /* Adam on the loss -L_K with G frozen; *final_bound (may be NULL): the mean
  * L_K over the last tenth of the steps. Records the run in the encoder's
  * record (ginv_dlg_record). */

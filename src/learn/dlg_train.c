@@ -17,6 +17,7 @@
 #include "base/check_internal.h"
 #include "base/ctx_internal.h"
 #include "learn/dlg_internal.h"
+#include "learn/encoder_ckpt_internal.h"
 #include "learn/vae_internal.h"
 #include "net/net_internal.h"
 
@@ -283,6 +284,7 @@ void ginv_dlg_train_opts_init(ginv_dlg_train_opts *o)
     o->lr = 1e-3;
     o->seed = 1;
     o->threads = 1;
+    o->checkpoint_every = 500;
 }
 
 /* step t's batch from (seed, DLG_TRAIN, t): z ~ N(0, I) (B x d), x = G(z) +
@@ -327,6 +329,45 @@ static ginv_status set_record(ginv_dlg *g, double beta, const ginv_dlg_train_opt
     return g->record ? GINV_OK : ginv_fail(GINV_ERR_NOMEM, "out of memory");
 }
 
+/* What a checkpoint must match: the encoder's structure (readable: sizes,
+ * layers, and the MLP's width and activation from its record; hashed: every
+ * node of every graph and each layer's graph), G, beta, and the run's K,
+ * batch, lr and seed. */
+static void ckpt_record(ginv_enc_ckpt *c, const ginv_dlg *g, const ginv_net *G, double beta,
+                        const ginv_dlg_train_opts *o)
+{
+    memset(c, 0, sizeof *c);
+    uint64_t h = 0xcbf29ce484222325ull;
+    int hd[3] = {g->n, g->d, g->nlayers};
+    h = ginv_enc_ckpt_mix(h, hd, sizeof hd);
+    for (int i = 0; i < g->ngraphs; i++)
+        for (int j = 0; j < g->graphs[i].nnodes; j++) {
+            const ginv_dlg_node *nd = &g->graphs[i].nodes[j];
+            int f[6] = {(int)nd->op, nd->a, nd->b, nd->size, nd->bias, (int)nd->act};
+            h = ginv_enc_ckpt_mix(h, f, sizeof f);
+            h = ginv_enc_ckpt_mix(h, &nd->alpha, sizeof nd->alpha);
+        }
+    h = ginv_enc_ckpt_mix(h, g->layer_graph, (size_t)g->nlayers * sizeof(int));
+    cJSON *r = g->record ? cJSON_Parse(g->record) : NULL;
+    const cJSON *jh = cJSON_GetObjectItemCaseSensitive(r, "hidden"), *ja = cJSON_GetObjectItemCaseSensitive(r, "act");
+    if (cJSON_IsNumber(jh) && cJSON_IsString(ja))
+        snprintf(c->arch, sizeof c->arch, "dlg %d -> %d, %d layers of width %d (%s), %zu parameters", g->n, g->d,
+                 g->nlayers, jh->valueint, ja->valuestring, g->nparams);
+    else
+        snprintf(c->arch, sizeof c->arch, "dlg %d -> %d, %d layers, %d graphs, %zu parameters", g->n, g->d,
+                 g->nlayers, g->ngraphs, g->nparams);
+    cJSON_Delete(r);
+    c->arch_hash = h;
+    c->nparams = g->nparams;
+    ginv_enc_ckpt_generator(c, G);
+    c->beta = beta;
+    snprintf(c->objective, sizeof c->objective, "sivi");
+    c->K = o->K;
+    c->batch = o->batch;
+    c->lr = o->lr;
+    c->seed = o->seed;
+}
+
 static ginv_status dlg_train(ginv_dlg *g, ginv_net *G, double beta, const ginv_dlg_train_opts *o, double *fb)
 {
     ginv_status st = check_pair(g, G, beta, o->K);
@@ -341,20 +382,22 @@ static ginv_status dlg_train(ginv_dlg *g, ginv_net *G, double beta, const ginv_d
     float *xi = ginv_malloc(nxi * sizeof(float)), *grad = ginv_malloc(np * sizeof(float));
     float *m = ginv_calloc(np, sizeof(float)), *v = ginv_calloc(np, sizeof(float));
     if (!z || !x || !xi || !grad || !m || !v) st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
-    double bound = NAN, tail = 0;
-    long ntail = 0;
-    for (long t = 1; st == GINV_OK && t <= o->steps; t++) {
+    ginv_enc_ckpt c;
+    ckpt_record(&c, g, G, beta, o);
+    if (st == GINV_OK) st = ginv_enc_ckpt_begin(&c, o->checkpoint, o->resume, o->steps, g->params, m, v);
+    double bound = NAN;
+    for (long t = c.step + 1; st == GINV_OK && t <= o->steps; t++) {
         if (ginv_ctx_cancelled(o->ctx)) {
             st = ginv_fail(GINV_ERR_CANCELLED, "cancelled after %ld of %ld encoder steps", t - 1, o->steps);
             break;
         }
-        draw_batch(g, G, &w, beta, o->seed, t, z, x, xi);
+        draw_batch(g, G, &w, beta, o->seed, t, z, x, xi); /* step t's own stream: resumable */
         if ((st = sivi_eval(g, G, beta, &w, x, xi, &bound, grad)) != GINV_OK) break;
         ginv_adam_block(g->params, grad, m, v, np, o->lr, 0.9, 0.999, 1e-8, t);
-        if (t > o->steps - o->steps / 10) tail += bound, ntail++; /* the mean over the last tenth */
+        st = ginv_enc_ckpt_step(&c, o->checkpoint, o->checkpoint_every, o->steps, bound, g->params, m, v);
         if (t % 50 == 0 || t == o->steps) ginv_progress("encoder steps", t, o->steps);
     }
-    double f = ntail ? tail / ntail : bound;
+    double f = ginv_enc_ckpt_final(&c);
     if (fb) *fb = f;
     if (st == GINV_OK) st = set_record(g, beta, o, f);
     ginv_free(z);

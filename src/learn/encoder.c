@@ -17,10 +17,12 @@
 #include "ginv.h"
 #include "base/check_internal.h"
 #include "base/ctx_internal.h"
+#include "learn/encoder_ckpt_internal.h"
 #include "learn/vae_internal.h"
 #include "net/net_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 ginv_status ginv_learn_mlp(ginv_net **out, int in, int nhidden, const int *hidden, ginv_layer_kind act,
@@ -194,6 +196,7 @@ void ginv_encoder_train_opts_init(ginv_encoder_train_opts *o)
     o->lr = 1e-3;
     o->seed = 1;
     o->threads = 1;
+    o->checkpoint_every = 500;
 }
 
 /* A batch of the model: z ~ N(0, I), x = G(z) + beta xi, eps ~ N(0, I), from
@@ -209,6 +212,37 @@ static void draw_batch(ginv_net *G, enc_ws *w, double beta, uint64_t seed, long 
     ginv_rng_normal_f32(&r, x, (size_t)B * n, beta);
     for (size_t i = 0; i < (size_t)B * n; i++) x[i] += g[i];
     ginv_rng_normal_f32(&r, eps, (size_t)B * k, 1.0);
+}
+
+/* What a checkpoint must match: the encoder's layers (readable: sizes and
+ * activation; hashed: every layer's kind, sizes, bias and slope), G, beta,
+ * the objective, and the run's batch, lr and seed. */
+static void ckpt_record(ginv_enc_ckpt *c, const ginv_net *enc, const ginv_net *G, double beta,
+                        const ginv_encoder_train_opts *o)
+{
+    memset(c, 0, sizeof *c);
+    int nl = ginv_net_nlayers(enc), len = snprintf(c->arch, sizeof c->arch, "gaussian %d", ginv_net_in(enc));
+    const char *act = NULL;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (int i = 0; i < nl; i++) {
+        const ginv_layer *L = ginv_net_layer_c(enc, i);
+        int f[4] = {(int)L->kind, L->in, L->out, L->bias};
+        h = ginv_enc_ckpt_mix(h, f, sizeof f);
+        h = ginv_enc_ckpt_mix(h, &L->alpha, sizeof L->alpha);
+        if (L->kind == GINV_LAYER_DENSE && len < (int)sizeof c->arch)
+            len += snprintf(c->arch + len, sizeof c->arch - len, "-%d", L->out);
+        else if (L->kind != GINV_LAYER_DENSE && !act)
+            act = ginv_layer_kind_name(L->kind);
+    }
+    if (len < (int)sizeof c->arch) snprintf(c->arch + len, sizeof c->arch - len, " (%s)", act ? act : "linear");
+    c->arch_hash = h;
+    c->nparams = ginv_net_nparams(enc);
+    ginv_enc_ckpt_generator(c, G);
+    c->beta = beta;
+    snprintf(c->objective, sizeof c->objective, "%s", o->objective == GINV_ENCODER_SLEEP ? "sleep" : "elbo");
+    c->batch = o->batch;
+    c->lr = o->lr;
+    c->seed = o->seed;
 }
 
 static ginv_status encoder_train(ginv_net *enc, ginv_net *G, double beta, const ginv_encoder_train_opts *o,
@@ -230,20 +264,22 @@ static ginv_status encoder_train(ginv_net *enc, ginv_net *G, double beta, const 
     float *eps = ginv_malloc(sizeof(float) * (size_t)B * k);
     float *m = ginv_calloc(np, sizeof(float)), *v = ginv_calloc(np, sizeof(float));
     if (!z0 || !x || !eps || !m || !v || !ginv_net_grads(enc)) st = ginv_fail(GINV_ERR_NOMEM, "out of memory");
-    double loss = NAN, tail = 0;
-    long ntail = 0;
-    for (long t = 1; st == GINV_OK && t <= o->steps; t++) {
+    ginv_enc_ckpt c;
+    ckpt_record(&c, enc, G, beta, o);
+    if (st == GINV_OK) st = ginv_enc_ckpt_begin(&c, o->checkpoint, o->resume, o->steps, ginv_net_params(enc), m, v);
+    double loss = NAN;
+    for (long t = c.step + 1; st == GINV_OK && t <= o->steps; t++) {
         if (ginv_ctx_cancelled(o->ctx)) {
             st = ginv_fail(GINV_ERR_CANCELLED, "cancelled after %ld of %ld encoder steps", t - 1, o->steps);
             break;
         }
-        draw_batch(G, &w, beta, o->seed, t, z0, x, eps);
+        draw_batch(G, &w, beta, o->seed, t, z0, x, eps); /* step t's own stream: resumable */
         if ((st = batch_loss(enc, G, &w, o->objective, beta, B, x, z0, eps, &loss, 1)) != GINV_OK) break;
         ginv_adam_block(ginv_net_params(enc), ginv_net_grads(enc), m, v, np, o->lr, 0.9, 0.999, 1e-8, t);
-        if (t > o->steps - o->steps / 10) tail += loss, ntail++; /* the mean over the last tenth */
+        st = ginv_enc_ckpt_step(&c, o->checkpoint, o->checkpoint_every, o->steps, loss, ginv_net_params(enc), m, v);
         if (t % 50 == 0 || t == o->steps) ginv_progress("encoder steps", t, o->steps);
     }
-    if (final_loss) *final_loss = ntail ? tail / ntail : loss;
+    if (final_loss) *final_loss = ginv_enc_ckpt_final(&c);
     ginv_free(z0);
     ginv_free(x);
     ginv_free(eps);

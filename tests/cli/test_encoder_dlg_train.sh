@@ -5,7 +5,10 @@
 # sample` and `ginv encoder distance` read; bad input (L < 1, K < 0, a width
 # <= 0 or more than one, a Gaussian-only option, a missing or malformed
 # model) is refused with one line and the documented code, and leaves an
-# existing output alone.
+# existing output alone. Checkpoints: N steps in one run give the same file
+# as N/2 steps then --resume to N; --resume refuses another --hidden or
+# --layers (exit 2), a damaged checkpoint (exit 4) and a missing one (exit 5)
+# with one line, and leaves the output as it was.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/cli/lib.sh
 
@@ -43,4 +46,29 @@ expect_error dlg_missing_model 5 "" -- $GINV encoder train --model $TMP/none.saf
 printf 'not a model' > $TMP/bad.safetensors
 expect_error dlg_malformed_model 4 "" -- $GINV encoder train --model $TMP/bad.safetensors --arch dlg -o $TMP/keep.safetensors
 check dlg_refusals_leave_the_output grep -qx keep $TMP/keep.safetensors
+
+# checkpoints and --resume
+R="$GINV encoder train --model $TMP/g.safetensors --arch dlg --layers 3 --hidden 8 --sivi-k 4 --act softplus --beta 0.2 --batch 16 --lr 3e-3 --seed 4 -q"
+expect_ok dlg_uninterrupted -- $R --steps 40 --checkpoint-every 0 -o $TMP/full.safetensors
+check dlg_no_checkpoint_with_every_0 test ! -e $TMP/full.safetensors.ckpt
+expect_ok dlg_first_half -- $R --steps 20 --checkpoint-every 7 -o $TMP/half.safetensors
+check dlg_checkpoint_written test -s $TMP/half.safetensors.ckpt
+expect_ok dlg_resumed -- $R --steps 40 --checkpoint-every 7 --resume -o $TMP/half.safetensors
+check dlg_resume_is_bit_identical cmp -s $TMP/full.safetensors $TMP/half.safetensors
+check dlg_nothing_left_says_so grep -q "nothing left to train" <($R --steps 40 --resume -o $TMP/half.safetensors 2>&1)
+check dlg_nothing_left_still_writes cmp -s $TMP/full.safetensors $TMP/half.safetensors
+cp $TMP/half.safetensors $TMP/half.before
+expect_error dlg_resume_refuses_other_hidden 2 "width 8 (softplus), 232 parameters, this run asks for dlg 3 -> 3, 3 layers of width 6" -- $R --steps 40 --resume --hidden 6 -o $TMP/half.safetensors
+expect_error dlg_resume_refuses_other_layers 2 "this run asks for dlg 3 -> 3, 2 layers" -- $R --steps 40 --resume --layers 2 -o $TMP/half.safetensors
+check dlg_resume_refusal_is_one_line test "$($R --steps 40 --resume --layers 2 -o $TMP/half.safetensors 2>&1 >/dev/null | wc -l)" -eq 1
+$GINV net random --layers 3,3,3 --act tanh --out-act identity --weights orthogonal --bias --seed 3 -o $TMP/g2.safetensors >/dev/null
+expect_error dlg_resume_refuses_other_g 2 "another G" -- $GINV encoder train --model $TMP/g2.safetensors --arch dlg --layers 3 --hidden 8 --sivi-k 4 --act softplus --beta 0.2 --steps 40 --resume -o $TMP/half.safetensors
+cp $TMP/half.safetensors.ckpt $TMP/warn.safetensors.ckpt
+check dlg_resume_warns_other_lr grep -q "resuming with learning rate 0.001, the checkpoint's steps used 0.003" <($R --steps 50 --lr 1e-3 --resume -o $TMP/warn.safetensors 2>&1)
+head -c 200 $TMP/half.safetensors.ckpt > $TMP/cut && mv $TMP/cut $TMP/half.safetensors.ckpt
+expect_error dlg_resume_damaged_checkpoint 4 "resume:" -- $R --steps 40 --resume -o $TMP/half.safetensors
+check dlg_damaged_checkpoint_one_line test "$($R --steps 40 --resume -o $TMP/half.safetensors 2>&1 >/dev/null | wc -l)" -eq 1
+expect_error dlg_resume_missing_checkpoint 5 "no checkpoint" -- $R --steps 40 --resume -o $TMP/none.safetensors
+check dlg_resume_refusals_leave_the_output cmp -s $TMP/half.before $TMP/half.safetensors
+check dlg_resume_missing_writes_nothing test ! -e $TMP/none.safetensors
 echo done

@@ -4,7 +4,10 @@
 # is checked to be a bijection computed exactly by the net (every vertex,
 # d <= 20), its outputs are hypercube vertices; `ginv encoder train|eval`
 # train an amortised encoder and measure how often it explains samples; bad
-# input is refused with one line.
+# input is refused with one line. Checkpoints: N steps in one run give the
+# same encoder file as N/2 then --resume to N (sleep and elbo); --resume
+# refuses another --hidden (exit 2) and a damaged checkpoint (exit 4) with
+# one line, leaving the output as it was.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/cli/lib.sh
 
@@ -48,4 +51,20 @@ expect_error encoder_needs_model 2 "--model FILE and -o FILE are required" -- $G
 expect_error encoder_unknown_objective 2 "must be sleep or elbo" -- $GINV encoder train --model $TMP/inv.safetensors --objective kl -o $TMP/e2.safetensors
 expect_error encoder_mismatch 4 "the encoder maps" -- $GINV encoder eval --model $TMP/ow.safetensors --encoder $TMP/enc.safetensors
 check encoder_bad_input_writes_nothing test ! -e $TMP/e2.safetensors
+# checkpoints and --resume (the Gaussian encoder)
+for obj in sleep elbo; do
+    R="$GINV encoder train --model $TMP/inv.safetensors --objective $obj --beta 0.1 --hidden 16,16 --batch 32 --lr 3e-3 --seed 4 --eval 0 -q"
+    expect_ok encoder_${obj}_uninterrupted -- $R --steps 60 -o $TMP/ef_$obj.safetensors
+    expect_ok encoder_${obj}_first_half -- $R --steps 30 --checkpoint-every 10 -o $TMP/eh_$obj.safetensors
+    expect_ok encoder_${obj}_resumed -- $R --steps 60 --checkpoint-every 10 --resume -o $TMP/eh_$obj.safetensors
+    check encoder_${obj}_resume_is_bit_identical cmp -s $TMP/ef_$obj.safetensors $TMP/eh_$obj.safetensors
+done
+R="$GINV encoder train --model $TMP/inv.safetensors --beta 0.1 --hidden 16,16 --batch 32 --lr 3e-3 --seed 4 --eval 0 -q"
+cp $TMP/eh_sleep.safetensors $TMP/eh.before
+expect_error encoder_resume_refuses_other_hidden 2 "holds an encoder gaussian 6-16-16-12 (relu), this run asks for gaussian 6-16-12 (relu)" -- $R --steps 80 --hidden 16 --resume -o $TMP/eh_sleep.safetensors
+check encoder_resume_refusal_is_one_line test "$($R --steps 80 --hidden 16 --resume -o $TMP/eh_sleep.safetensors 2>&1 >/dev/null | wc -l)" -eq 1
+expect_error encoder_resume_refuses_other_objective 2 "another loss" -- $R --steps 80 --objective elbo --resume -o $TMP/eh_sleep.safetensors
+printf 'not a checkpoint' > $TMP/eh_sleep.safetensors.ckpt
+expect_error encoder_resume_damaged_checkpoint 4 "resume:" -- $R --steps 80 --resume -o $TMP/eh_sleep.safetensors
+check encoder_resume_refusals_leave_the_output cmp -s $TMP/eh.before $TMP/eh_sleep.safetensors
 echo done
