@@ -51,7 +51,7 @@ for d in $dims; do
     for obj in ${OBJS:-sleep elbo}; do
         a=$O/gauss${d}_$obj
         $G encoder train --model "$M" --beta $beta --objective $obj --hidden $H,$H --act softplus --steps 4000 --batch 128 \
-            --lr 2e-3 --seed 1 --eval 0 --threads 1 -o "$a.safetensors" -q
+            --lr 2e-3 --seed 1 --eval 0 --threads 1 --checkpoint-every 0 -o "$a.safetensors" -q
         $G encoder distance --model "$M" --encoder "$a.safetensors" --beta $beta --n "$nx" --seed 1 --json "$a.json" -q
         row "$a.json" $d "Gaussian, $obj, $H,$H" - - - -
     done
@@ -63,7 +63,7 @@ for d in $dims; do
         H=$(/usr/bin/python3 -c "d=$d; L=$1; print(round((700*(4*d*d+2*d+11) - 1 - d - (L-1)*(3+d)) / (2*d+1 + (L-1)*(3*d+1))))")
         a=$O/dlgtrained${d}_$1_$2
         $G encoder train --model "$M" --beta $beta --arch dlg --layers $1 --hidden $H --sivi-k $2 --act softplus \
-            --steps 4000 --batch 128 --lr 2e-3 --seed 1 --threads 1 -o "$a.safetensors" --json "$a.train.json" -q
+            --steps 4000 --batch 128 --lr 2e-3 --seed 1 --threads 1 --checkpoint-every 0 -o "$a.safetensors" --json "$a.train.json" -q
         $G encoder distance --model "$M" --encoder "$a.safetensors" --beta $beta --n "$nx" --seed 1 --json "$a.json" -q
         row "$a.json" $d "DLG, SIVI K = $2, $1 x $H" - - - -
     done

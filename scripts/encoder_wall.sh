@@ -22,7 +22,7 @@ for d in 8 12 16 20; do
         for g in oneway inv; do
             j=$O/${g}${d}_${h//,/-}.json
             $G encoder train --model "$O/$g$d.safetensors" --beta 0.05 --hidden $h --steps "$steps" --batch 128 \
-                --lr 2e-3 --seed 1 --eval 2000 --threads 1 -o "$O/enc_${g}${d}_${h//,/-}.safetensors" --json "$j" -q
+                --lr 2e-3 --seed 1 --eval 2000 --threads 1 --checkpoint-every 0 -o "$O/enc_${g}${d}_${h//,/-}.safetensors" --json "$j" -q
             /usr/bin/python3 - "$j" "$d" "$h" "$g" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); e = d["eval"]
