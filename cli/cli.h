@@ -196,8 +196,9 @@ int cmd_info(int argc, char **argv);
 /* info_lemma3.c: --jacobian's extremes {min sigma_min, max sigma_max, their medians} at N latents
  * (stream (seed, JACOBIAN, 0)), and --lemma3 (x_norm < 0: sqrt(d); beta < 0: not given) */
 int cli_jacobian_extremes(const char *C, ginv_net *net, int N, uint64_t seed, double out[4]);
+/* est: the sampled {m, M, M2, M3} already made (NaN where not: estimated here when not certified, and kept) */
 int cli_info_lemma3(const char *C, ginv_net *net, double eps, double beta, double x_norm, int njac, int nsmooth,
-                    uint64_t seed, int print, cJSON **out);
+                    uint64_t seed, double est[4], int print, cJSON **out);
 int cmd_encoder(int argc, char **argv);
 /* encoder_dlg.c: `encoder build`, `encoder sample` and `encoder distance` */
 int cli_encoder_build(int argc, char **argv);

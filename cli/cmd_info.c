@@ -9,13 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --smoothness N: the sampled M2, M3 (ginv_net_smoothness, 8 directions a latent, step 0.05), printed
- * and under "smoothness" in the JSON doc (when doc) */
-static int smoothness(ginv_net *net, int npts, uint64_t seed, int print, cJSON *doc)
+/* --smoothness N: the sampled M2, M3 (ginv_net_smoothness, 8 directions a latent, step 0.05; computed once in
+ * cmd_info), printed (print) and under "smoothness" in the JSON doc (when doc) */
+static void smoothness(int npts, double M2, double M3, int print, cJSON *doc)
 {
-    double M2, M3;
-    ginv_status st = ginv_net_smoothness(net, npts, 8, 0.05, seed, &M2, &M3);
-    if (st != GINV_OK) return cli_lib_error("info", st);
     if (print)
         printf("second and third derivatives at %d latents N(0, I) x 8 directions (finite differences, step 0.05): "
                "M2 >= %.4g, M3 >= %.4g (sampled estimates of Assumption 2's bounds)\n", npts, M2, M3);
@@ -27,7 +24,6 @@ static int smoothness(ginv_net *net, int npts, uint64_t seed, int print, cJSON *
         cJSON_AddItemToObject(j, "M2", cli_json_num(M2));
         cJSON_AddItemToObject(j, "M3", cli_json_num(M3));
     }
-    return 0;
 }
 
 int cmd_info(int argc, char **argv)
@@ -73,8 +69,14 @@ int cmd_info(int argc, char **argv)
     if (st != GINV_OK) return cli_lib_error("info", st);
     int L = ginv_net_nlayers(net);
     double ex[4] = {NAN, NAN, NAN, NAN}, jm, jM, med_min, med_max;
+    double est[4] = {NAN, NAN, NAN, NAN}; /* the sampled m, M, M2, M3 --lemma3 falls back on: each estimated once */
     if (jac > 0 && (rc = cli_jacobian_extremes("info", net, jac, seed, ex))) goto out;
     jm = ex[0], jM = ex[1], med_min = ex[2], med_max = ex[3];
+    est[0] = jm, est[1] = jM;
+    if (smooth > 0 && (st = ginv_net_smoothness(net, smooth, 8, 0.05, seed, &est[2], &est[3])) != GINV_OK) {
+        rc = cli_lib_error("info", st);
+        goto out;
+    }
     if (!json || strcmp(json, "-")) {
         printf("model %s: latent %d -> output %d, %d layers, %zu parameters\n", pos[0],
                ginv_net_in(net), ginv_net_out(net), L, ginv_net_nparams(net));
@@ -83,9 +85,9 @@ int cmd_info(int argc, char **argv)
             printf("Jacobian at %d latents N(0, I): m = min sigma_min = %.4g (median %.4g), "
                    "M = max sigma_max = %.4g (median %.4g), M/m = %.4g\n",
                    jac, jm, med_min, jM, med_max, jM / jm);
-        if (smooth > 0 && (rc = smoothness(net, smooth, seed, 1, NULL))) goto out;
+        if (smooth > 0) smoothness(smooth, est[2], est[3], 1, NULL);
         if (lemma3 && (rc = cli_info_lemma3("info", net, eps, beta, x_norm, jac > 0 ? jac : 1000,
-                                            smooth > 0 ? smooth : 500, seed, 1, &l3)))
+                                            smooth > 0 ? smooth : 500, seed, est, 1, &l3)))
             goto out;
     }
     if (json) {
@@ -117,9 +119,9 @@ int cmd_info(int argc, char **argv)
             cJSON_AddItemToObject(j, "median_sigma_min", cli_json_num(med_min));
             cJSON_AddItemToObject(j, "median_sigma_max", cli_json_num(med_max));
         }
-        if ((smooth > 0 && (rc = smoothness(net, smooth, seed, 0, doc))) ||
-            (lemma3 && !l3 && (rc = cli_info_lemma3("info", net, eps, beta, x_norm, jac > 0 ? jac : 1000,
-                                                     smooth > 0 ? smooth : 500, seed, 0, &l3)))) {
+        if (smooth > 0) smoothness(smooth, est[2], est[3], 0, doc);
+        if (lemma3 && !l3 && (rc = cli_info_lemma3("info", net, eps, beta, x_norm, jac > 0 ? jac : 1000,
+                                                    smooth > 0 ? smooth : 500, seed, est, 0, &l3))) {
             cJSON_Delete(doc);
             goto out;
         }

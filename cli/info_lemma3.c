@@ -43,15 +43,19 @@ int cli_jacobian_extremes(const char *C, ginv_net *net, int N, uint64_t seed, do
 }
 
 /* the four constants, each certified or estimated */
-static int constants(const char *C, ginv_net *net, int njac, int nsmooth, uint64_t seed, double v[4], const char *src[4],
-                     char detail[4][120], ginv_pr_certificate *cert)
+static int constants(const char *C, ginv_net *net, int njac, int nsmooth, uint64_t seed, double est[4], double v[4],
+                     const char *src[4], char detail[4][120], ginv_pr_certificate *cert)
 {
     ginv_status st = ginv_pr_certify(net, cert);
     if (st != GINV_OK) return cli_lib_error(C, st);
-    double c[4] = {cert->m, cert->M, cert->M2, cert->M3}, est[4] = {NAN, NAN, NAN, NAN};
+    double c[4] = {cert->m, cert->M, cert->M2, cert->M3};
     int rc = 0;
-    if ((isnan(c[0]) || isnan(c[1])) && (rc = cli_jacobian_extremes(C, net, njac, seed, est))) return rc;
-    if (isnan(c[2]) || isnan(c[3])) {
+    if ((isnan(c[0]) || isnan(c[1])) && isnan(est[0])) {
+        double ex[4]; /* min sigma_min, max sigma_max, their medians */
+        if ((rc = cli_jacobian_extremes(C, net, njac, seed, ex))) return rc;
+        est[0] = ex[0], est[1] = ex[1];
+    }
+    if ((isnan(c[2]) || isnan(c[3])) && isnan(est[2])) {
         if ((st = ginv_net_smoothness(net, nsmooth, 8, 0.05, seed, &est[2], &est[3])) != GINV_OK)
             return cli_lib_error(C, st);
     }
@@ -123,14 +127,14 @@ static cJSON *to_json(int d, double eps, double xn, int xdef, double beta, const
 
 /* Evaluate the lemmas; print the table when print; *out: the JSON object. x_norm < 0: sqrt(d); beta < 0: none. */
 int cli_info_lemma3(const char *C, ginv_net *net, double eps, double beta, double x_norm, int njac, int nsmooth,
-                    uint64_t seed, int print, cJSON **out)
+                    uint64_t seed, double est[4], int print, cJSON **out)
 {
     int d = ginv_net_in(net), xdef = x_norm < 0, rc;
     double v[4], xn = xdef ? sqrt((double)d) : x_norm, b = beta < 0 ? NAN : beta;
     const char *src[4];
     char detail[4][120];
     ginv_pr_certificate cert;
-    if ((rc = constants(C, net, njac, nsmooth, seed, v, src, detail, &cert))) return rc;
+    if ((rc = constants(C, net, njac, nsmooth, seed, est, v, src, detail, &cert))) return rc;
     static const char *nm[4] = {"m", "M", "M2", "M3"};
     for (int i = 0; i < 4; i++)
         if (!(i < 2 ? v[i] > 0 : v[i] >= 0) || !isfinite(v[i]))

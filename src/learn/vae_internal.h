@@ -11,7 +11,7 @@ void ginv_adam_block(float *p, const float *g, float *m, float *v, size_t n, dou
                      double beta2, double eps, long t);
 /* A 64-bit identity of N x n training values (count, size, every bit):
  * what resuming checks (vae_train.c; score_train.c too). */
-uint64_t ginv_train_data_hash(int N, int n, const float *X);
+uint64_t ginv_train_data_hash(size_t N, size_t n, const float *X);
 /* A dense MLP in - hidden[0] - .. - nout with `act` after each hidden layer,
  * biases, fan-in initialisation from (seed, NET, 0): the amortised encoders
  * (encoder.c) and the score net (score.c). Sizes checked by the caller. */

@@ -40,11 +40,11 @@ void ginv_adam_block(float *p, const float *g, float *m, float *v, size_t n, dou
 
 /* The training data's identity: count, size and every pixel's bits (four
  * FNV-1a lanes over 32-bit words, folded); score_train.c checks with it too. */
-uint64_t ginv_train_data_hash(int N, int n, const float *X)
+uint64_t ginv_train_data_hash(size_t N, size_t n, const float *X)
 {
     uint64_t h[4] = {0xcbf29ce484222325ull ^ (uint64_t)N, 0x84222325cbf29ce4ull ^ (uint64_t)n,
                      0x9e3779b97f4a7c15ull, 0xbf58476d1ce4e5b9ull};
-    size_t len = (size_t)N * (size_t)n, i = 0;
+    size_t len = N * n, i = 0;
     const uint64_t P = 0x100000001b3ull;
     uint32_t w[4];
     for (; i + 4 <= len; i += 4) {
