@@ -202,8 +202,9 @@ float *ginv_dlg_layer_params(ginv_dlg *g, int layer, size_t *count)
 }
 
 /* One node of one layer for B rows: out (B x size) from the node buffers
- * (v[j]: node j's B x size_j output, v[0] = x rows, v[1] = z). */
-static void node_eval(const ginv_dlg_graph *gr, int i, const float *p, int B, float **v, float *tmp)
+ * (v[j]: node j's B x size_j output, v[0] = x rows, v[1] = z); dlg_internal.h.
+ * The training tape (dlg_grad.c) runs the same kernels through it. */
+void ginv_dlg_node_eval(const ginv_dlg_graph *gr, int i, const float *p, int B, float **v, float *tmp)
 {
     const ginv_dlg_node *nd = &gr->nodes[i];
     const float *a = v[nd->a];
@@ -286,7 +287,7 @@ static void layer_eval(const ginv_dlg *g, int l, int B, const float *xrows, floa
     for (int i = 2; i < gr->nnodes; i++) {
         w->v[i] = cur;
         cur += (size_t)B * gr->nodes[i].size;
-        node_eval(gr, i, p + gr->poff[i], B, w->v, w->tmp);
+        ginv_dlg_node_eval(gr, i, p + gr->poff[i], B, w->v, w->tmp);
     }
     const float *out = w->v[gr->nnodes - 1];
     double gamma = p[0];

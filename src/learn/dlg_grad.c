@@ -19,33 +19,6 @@
 #include <math.h>
 #include <string.h>
 
-/* the forward values v[i] (B x size_i) of layer l's graph, node by node, as
- * dlg.c computes them (one GEMM per AFFINE, the activation kernels) */
-static void forward_nodes(const ginv_dlg_graph *gr, const float *p, int B, float **v, float *t1, float *t2)
-{
-    for (int i = 2; i < gr->nnodes; i++) {
-        const ginv_dlg_node *nd = &gr->nodes[i];
-        const float *a = v[nd->a], *pp = p + gr->poff[i];
-        float *o = v[i];
-        size_t sz = (size_t)B * nd->size;
-        if (nd->op == GINV_DLG_AFFINE) {
-            int in = gr->nodes[nd->a].size;
-            ginv_gemm(0, 1, B, nd->size, in, 1.0f, a, pp, 0.0f, o);
-            if (nd->bias)
-                for (int r = 0; r < B; r++)
-                    for (int j = 0; j < nd->size; j++) o[(size_t)r * nd->size + j] += pp[(size_t)nd->size * in + j];
-        } else if (nd->op == GINV_DLG_ACT) {
-            memcpy(t1, a, sz * sizeof(float));
-            ginv_act_forward(nd->act, nd->alpha, o, t2, t1, NULL, NULL, B, nd->size);
-        } else if (nd->op == GINV_DLG_SQUARE) {
-            for (size_t j = 0; j < sz; j++) o[j] = a[j] * a[j];
-        } else if (nd->op == GINV_DLG_LINCOMB) {
-            const float *b = v[nd->b];
-            for (size_t j = 0; j < sz; j++) o[j] = pp[0] * a[j] + pp[1] * b[j];
-        }
-    }
-}
-
 /* node i's VJP: adj[i] (B x size) into adj of its operands and gp (the node's parameter gradients) */
 static void backward_node(const ginv_dlg_graph *gr, int i, const float *pp, float *gp, int B, float **v,
                           float **adj, float *t1, float *t2, float *t3)
@@ -166,11 +139,12 @@ const float *ginv_dlg_tape_forward(const ginv_dlg *g, ginv_dlg_tape *t, int l, c
                                    const float *zprev, const float *xi, float *zout)
 {
     const ginv_dlg_graph *gr = set_ptrs(g, t, l, xrows);
-    size_t rd = (size_t)t->R * g->d, w = (size_t)t->R * t->wmax;
+    size_t rd = (size_t)t->R * g->d;
     const float *p = g->params + g->layer_off[l];
     if (zprev) memcpy(t->v[1], zprev, rd * sizeof(float));
     else if (!(t->all && l > 0)) memset(t->v[1], 0, rd * sizeof(float));
-    forward_nodes(gr, p, t->R, t->v, t->tmp, t->tmp + w);
+    for (int i = 2; i < gr->nnodes; i++) /* the kernels of ginv_dlg_sample, node by node */
+        ginv_dlg_node_eval(gr, i, p + gr->poff[i], t->R, t->v, t->tmp);
     const float *out = t->v[gr->nnodes - 1];
     float *dst = zout ? zout : (t->all && l + 1 < g->nlayers ? t->val + t->loff[l + 1] : NULL);
     double gamma = p[0];

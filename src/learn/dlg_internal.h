@@ -60,6 +60,9 @@ void ginv_dlg_tape_backward(const ginv_dlg *g, ginv_dlg_tape *t, int l, const fl
 /* GINV_ERR_UNSUPPORTED when layer l's graph has a DACT node */
 ginv_status ginv_dlg_check_differentiable(const ginv_dlg *g, int l);
 
+/* Node i of a graph for B rows: v[i] from its operands' rows (v[0] = x rows,
+ * v[1] = z), p the node's parameters; tmp (B x size) scratch (dlg.c). */
+void ginv_dlg_node_eval(const ginv_dlg_graph *gr, int i, const float *p, int B, float **v, float *tmp);
 /* The parameters a node of this kind and sizes holds. */
 size_t ginv_dlg_node_nparams(const ginv_dlg_node *nd, int in_size);
 
