@@ -200,6 +200,10 @@ int cli_jacobian_extremes(const char *C, ginv_net *net, int N, uint64_t seed, do
 int cli_info_lemma3(const char *C, ginv_net *net, double eps, double beta, double x_norm, int njac, int nsmooth,
                     uint64_t seed, double est[4], int print, cJSON **out);
 int cmd_encoder(int argc, char **argv);
+/* encoder_dlg.c: an encoder file, a deep latent Gaussian or an amortised Gaussian net; sizes checked against G
+ * when G is given: 0, or the exit code */
+int cli_load_encoder(const char *C, const char *path, const ginv_net *G, ginv_dlg **E, ginv_net **A,
+                     ginv_net_ws **ws, int *n, int *d);
 /* encoder_dlg.c: `encoder build`, `encoder sample` and `encoder distance` */
 int cli_encoder_build(int argc, char **argv);
 /* `encoder train --arch dlg` (encoder_dlg_train.c): the options parsed by cmd_encoder.c */

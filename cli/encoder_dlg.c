@@ -123,23 +123,33 @@ ginv_status cli_encoder_draws(ginv_dlg *E, ginv_net *A, ginv_net_ws *ws, const f
     return GINV_OK;
 }
 
-/* the encoder file: a deep latent Gaussian, else a Gaussian encoder net */
-static int load_any_encoder(const char *C, const char *path, ginv_net *G, ginv_dlg **E, ginv_net **A, ginv_net_ws **ws)
+/* the encoder file: a deep latent Gaussian, else an amortised Gaussian encoder net (n -> 2k); with G
+ * (may be NULL) its sizes must fit G (n = G's output, k = G's latent); *n, *d (may be NULL) its sizes. The
+ * one loader of `encoder sample` and `encoder distance`. */
+int cli_load_encoder(const char *C, const char *path, const ginv_net *G, ginv_dlg **E, ginv_net **A,
+                     ginv_net_ws **ws, int *n, int *d)
 {
     ginv_status st = ginv_dlg_load(path, E);
-    int n = ginv_net_out(G), k = ginv_net_in(G);
+    int gn = G ? ginv_net_out(G) : 0, gk = G ? ginv_net_in(G) : 0, en, ek;
     if (st == GINV_OK) {
-        if (ginv_dlg_in(*E) != n || ginv_dlg_out(*E) != k)
-            return cli_error_code(C, CLI_EXIT_FORMAT, "the encoder maps %d -> %d; G needs %d -> %d", ginv_dlg_in(*E),
-                                  ginv_dlg_out(*E), n, k);
-        return 0;
+        en = ginv_dlg_in(*E), ek = ginv_dlg_out(*E);
+        if (G && (en != gn || ek != gk))
+            return cli_error_code(C, CLI_EXIT_FORMAT, "the encoder maps %d -> %d; G needs %d -> %d", en, ek, gn, gk);
+    } else {
+        /* ginv_dlg_load's "not a deep latent Gaussian encoder" (dlg_io.c): no ginv.dlg metadata, so try a net */
+        if (st != GINV_ERR_FORMAT || !strstr(ginv_last_error(), "not a deep latent Gaussian")) return cli_lib_error(C, st);
+        if ((st = ginv_net_load(path, A)) != GINV_OK) return cli_lib_error(C, st);
+        en = ginv_net_in(*A), ek = ginv_net_out(*A) / 2;
+        if (G && (en != gn || ginv_net_out(*A) != 2 * gk))
+            return cli_error_code(C, CLI_EXIT_FORMAT, "the encoder maps %d -> %d; a Gaussian encoder for G maps %d -> %d "
+                                  "(mu, log sigma^2)", en, ginv_net_out(*A), gn, 2 * gk);
+        if (ginv_net_out(*A) % 2)
+            return cli_error_code(C, CLI_EXIT_FORMAT, "--encoder '%s' is not a deep latent Gaussian encoder, nor a "
+                                  "Gaussian encoder net: %d outputs, not (mu, log sigma^2)", path, ginv_net_out(*A));
+        if ((st = ginv_net_ws_new(ws, *A, 1)) != GINV_OK) return cli_lib_error(C, st);
     }
-    if (st != GINV_ERR_FORMAT || !strstr(ginv_last_error(), "not a deep latent Gaussian")) return cli_lib_error(C, st);
-    if ((st = ginv_net_load(path, A)) != GINV_OK) return cli_lib_error(C, st);
-    if (ginv_net_in(*A) != n || ginv_net_out(*A) != 2 * k)
-        return cli_error_code(C, CLI_EXIT_FORMAT, "the encoder maps %d -> %d; a Gaussian encoder for G maps %d -> %d "
-                              "(mu, log sigma^2)", ginv_net_in(*A), ginv_net_out(*A), n, 2 * k);
-    if ((st = ginv_net_ws_new(ws, *A, 1)) != GINV_OK) return cli_lib_error(C, st);
+    if (n) *n = en;
+    if (d) *d = ek;
     return 0;
 }
 
@@ -249,7 +259,7 @@ int cli_encoder_distance(int argc, char **argv)
     ginv_encoder_dist *res = NULL;
     ginv_status st = ginv_net_load(model, &G);
     if (st != GINV_OK) rc = cli_lib_error(C, st);
-    else if (!(rc = load_inputs(C, data, dfile, G, &nx, &B, &im, &dr)) && enc) rc = load_any_encoder(C, enc, G, &E, &A, &aws);
+    else if (!(rc = load_inputs(C, data, dfile, G, &nx, &B, &im, &dr)) && enc) rc = cli_load_encoder(C, enc, G, &E, &A, &aws, NULL, NULL);
     if (!rc && !(res = calloc((size_t)nx, sizeof *res))) rc = cli_oom(C);
     if (!rc) rc = distances(C, G, E, A, aws, beta, nx, B, &o, quiet, data ? im.pix : NULL, dfile ? dr.data : NULL, res);
     if (!rc) {

@@ -38,24 +38,6 @@ static void json_draws(cJSON *doc, const float *z, const double *lq, int rows, i
     free(v);
 }
 
-/* the encoder file: a deep latent Gaussian, else an amortised Gaussian encoder net (n -> 2k) */
-static int load_encoder(const char *C, const char *path, ginv_dlg **E, ginv_net **A, ginv_net_ws **ws, int *n, int *d)
-{
-    ginv_status st = ginv_dlg_load(path, E);
-    if (st == GINV_OK) {
-        *n = ginv_dlg_in(*E), *d = ginv_dlg_out(*E);
-        return 0;
-    }
-    if (st != GINV_ERR_FORMAT || !strstr(ginv_last_error(), "not a deep latent Gaussian")) return cli_lib_error(C, st);
-    if ((st = ginv_net_load(path, A)) != GINV_OK) return cli_lib_error(C, st);
-    if (ginv_net_out(*A) % 2)
-        return cli_error_code(C, CLI_EXIT_FORMAT, "--encoder '%s' is not a deep latent Gaussian encoder, nor a Gaussian "
-                              "encoder net: %d outputs, not (mu, log sigma^2)", path, ginv_net_out(*A));
-    *n = ginv_net_in(*A), *d = ginv_net_out(*A) / 2;
-    if ((st = ginv_net_ws_new(ws, *A, 1)) != GINV_OK) return cli_lib_error(C, st);
-    return 0;
-}
-
 static void json_params(cJSON *doc, const char *enc, const char *xpath, int B, uint64_t seed, const char *lpath)
 {
     cJSON *p = cJSON_AddObjectToObject(doc, "params");
@@ -101,7 +83,7 @@ int cli_encoder_sample(int argc, char **argv)
     float *z = NULL;
     double *lq = NULL;
     ginv_status st;
-    if ((rc = load_encoder(C, enc, &E, &A, &ws, &n, &d)) || (rc = cli_read_vector(C, "obs", xpath, 0, &xa))) goto out;
+    if ((rc = cli_load_encoder(C, enc, NULL, &E, &A, &ws, &n, &d)) || (rc = cli_read_vector(C, "obs", xpath, 0, &xa))) goto out;
     size_t cnt = ginv_array_count(&xa);
     int rows = (int)(cnt / n);
     if (cnt == 0 || cnt % n) {
