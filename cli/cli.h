@@ -199,6 +199,8 @@ int cli_jacobian_extremes(const char *C, ginv_net *net, int N, uint64_t seed, do
 /* est: the sampled {m, M, M2, M3} already made (NaN where not: estimated here when not certified, and kept) */
 int cli_info_lemma3(const char *C, ginv_net *net, double eps, double beta, double x_norm, int njac, int nsmooth,
                     uint64_t seed, double est[4], int print, cJSON **out);
+/* cmd_reduce.c: --p, an integer 1..64 (or inf when allow_inf): 0, or the exit code */
+int cli_reduce_parse_p(const char *C, const char *text, int allow_inf, double *p);
 int cmd_encoder(int argc, char **argv);
 /* encoder_dlg.c: an encoder file, a deep latent Gaussian or an amortised Gaussian net; sizes checked against G
  * when G is given: 0, or the exit code */

@@ -102,7 +102,8 @@ static int parse_latent(const char *C, const char *text, ginv_latent_domain a, g
     return 0;
 }
 
-static int parse_p(const char *C, const char *text, int allow_inf, double *p)
+/* --p: an integer 1..64, or inf when allow_inf (ginv_norm_parse); cli.h */
+int cli_reduce_parse_p(const char *C, const char *text, int allow_inf, double *p)
 {
     if (!text) return cli_usage_error(C, "--p P is required (an integer 1..64%s)", allow_inf ? " or inf" : "");
     if (ginv_norm_parse(text, p) != GINV_OK || *p == GINV_NORM_EXACT || (isinf(*p) && !allow_inf))
@@ -190,7 +191,7 @@ static int run_cvp(int argc, char **argv)
     if (!out) return cli_usage_error(C, "-o FILE is required");
     double p;
     ginv_latent_domain dom;
-    if ((rc = parse_p(C, ptext, 1, &p)) || (rc = parse_latent(C, latent, GINV_LATENT_01, GINV_LATENT_REAL, &dom)))
+    if ((rc = cli_reduce_parse_p(C, ptext, 1, &p)) || (rc = parse_latent(C, latent, GINV_LATENT_01, GINV_LATENT_REAL, &dom)))
         return rc;
     ginv_cvp c;
     ginv_status st = ginv_cvp_read(basis, target, &c);
@@ -262,7 +263,7 @@ static int run_graph(int argc, char **argv, int cover)
     if (!out) return cli_usage_error(C, "-o FILE is required");
     if (!cover && bound != floor(bound)) return cli_usage_error(C, "--bound %g must be an integer", bound);
     double p;
-    if ((rc = parse_p(C, ptext, 0, &p))) return rc;
+    if ((rc = cli_reduce_parse_p(C, ptext, 0, &p))) return rc;
     ginv_latent_domain dom = GINV_LATENT_01;
     if (latent && (rc = parse_latent(C, latent, GINV_LATENT_01, GINV_LATENT_REAL, &dom))) return rc;
     ginv_graph g;

@@ -76,13 +76,7 @@ int reduce_random_gap_cvp(int argc, char **argv)
     if (!answer || (strcmp(answer, "yes") && strcmp(answer, "no")))
         return cli_usage_error(C, "--answer must be yes or no");
     if (!bout || !tout) return cli_usage_error(C, "--basis-out FILE and --target-out FILE are required");
-    if (!strcmp(ptext, "inf")) o.p = INFINITY;
-    else {
-        char *end;
-        long v = strtol(ptext, &end, 10);
-        if (*end || end == ptext || v < 1 || v > 64) return cli_usage_error(C, "--p '%s' must be an integer 1..64 or inf", ptext);
-        o.p = (double)v;
-    }
+    if ((rc = cli_reduce_parse_p(C, ptext, 1, &o.p))) return rc;
     o.yes = !strcmp(answer, "yes");
     ginv_cvp c;
     ginv_gap_cvp_cert cert;
