@@ -294,11 +294,7 @@ static void draw_batch(const ginv_dlg *g, ginv_net *G, sivi_ws *w, double beta, 
 {
     ginv_rng r;
     ginv_rng_init(&r, seed, GINV_STREAM_DLG_TRAIN, (uint64_t)t);
-    size_t B = (size_t)w->B;
-    ginv_rng_normal_f32(&r, z, B * w->d, 1.0);
-    const float *gz = ginv_net_forward(G, w->gws, w->B, z);
-    ginv_rng_normal_f32(&r, x, B * w->n, beta);
-    for (size_t i = 0; i < B * w->n; i++) x[i] += gz[i];
+    ginv_enc_model_batch(G, w->gws, w->B, beta, &r, z, x);
     ginv_rng_normal_f32(&r, xi, (size_t)g->nlayers * w->R * w->d, 1.0);
 }
 
@@ -359,13 +355,29 @@ static void ckpt_record(ginv_enc_ckpt *c, const ginv_dlg *g, const ginv_net *G, 
     cJSON_Delete(r);
     c->arch_hash = h;
     c->nparams = g->nparams;
-    ginv_enc_ckpt_generator(c, G);
-    c->beta = beta;
+    ginv_enc_ckpt_run(c, G, beta, o->batch, o->lr, o->seed);
     snprintf(c->objective, sizeof c->objective, "sivi");
     c->K = o->K;
-    c->batch = o->batch;
-    c->lr = o->lr;
-    c->seed = o->seed;
+}
+
+/* one Adam step's loss and gradient (ginv_enc_step_fn): step t's batch and noise, -L_K and its gradient */
+typedef struct {
+    const ginv_dlg *g;
+    ginv_net *G;
+    sivi_ws *w;
+    double beta, bound;
+    uint64_t seed;
+    float *z, *x, *xi, *grad;
+} dlg_step;
+
+static ginv_status dlg_step_fn(void *user, long t, double *loss, const float **grad)
+{
+    dlg_step *e = user;
+    draw_batch(e->g, e->G, e->w, e->beta, e->seed, t, e->z, e->x, e->xi); /* step t's own stream: resumable */
+    ginv_status st = sivi_eval(e->g, e->G, e->beta, e->w, e->x, e->xi, &e->bound, e->grad);
+    *loss = e->bound;
+    *grad = e->grad;
+    return st;
 }
 
 static ginv_status dlg_train(ginv_dlg *g, ginv_net *G, double beta, const ginv_dlg_train_opts *o, double *fb)
@@ -385,18 +397,10 @@ static ginv_status dlg_train(ginv_dlg *g, ginv_net *G, double beta, const ginv_d
     ginv_enc_ckpt c;
     ckpt_record(&c, g, G, beta, o);
     if (st == GINV_OK) st = ginv_enc_ckpt_begin(&c, o->checkpoint, o->resume, o->steps, g->params, m, v);
-    double bound = NAN;
-    for (long t = c.step + 1; st == GINV_OK && t <= o->steps; t++) {
-        if (ginv_ctx_cancelled(o->ctx)) {
-            st = ginv_fail(GINV_ERR_CANCELLED, "cancelled after %ld of %ld encoder steps", t - 1, o->steps);
-            break;
-        }
-        draw_batch(g, G, &w, beta, o->seed, t, z, x, xi); /* step t's own stream: resumable */
-        if ((st = sivi_eval(g, G, beta, &w, x, xi, &bound, grad)) != GINV_OK) break;
-        ginv_adam_block(g->params, grad, m, v, np, o->lr, 0.9, 0.999, 1e-8, t);
-        st = ginv_enc_ckpt_step(&c, o->checkpoint, o->checkpoint_every, o->steps, bound, g->params, m, v);
-        if (t % 50 == 0 || t == o->steps) ginv_progress("encoder steps", t, o->steps);
-    }
+    dlg_step e = {g, G, &w, beta, NAN, o->seed, z, x, xi, grad};
+    if (st == GINV_OK)
+        st = ginv_enc_train_loop(&c, o->ctx, o->steps, o->lr, o->checkpoint, o->checkpoint_every, g->params, m, v, np,
+                                 dlg_step_fn, &e);
     double f = ginv_enc_ckpt_final(&c);
     if (fb) *fb = f;
     if (st == GINV_OK) st = set_record(g, beta, o, f);

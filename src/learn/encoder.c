@@ -204,14 +204,10 @@ void ginv_encoder_train_opts_init(ginv_encoder_train_opts *o)
 static void draw_batch(ginv_net *G, enc_ws *w, double beta, uint64_t seed, long step, float *z0, float *x,
                        float *eps)
 {
-    int B = w->B, k = w->k, n = w->n;
     ginv_rng r;
     ginv_rng_init(&r, seed, GINV_STREAM_ENCODER, (uint64_t)step);
-    ginv_rng_normal_f32(&r, z0, (size_t)B * k, 1.0);
-    const float *g = ginv_net_forward(G, w->gws, B, z0);
-    ginv_rng_normal_f32(&r, x, (size_t)B * n, beta);
-    for (size_t i = 0; i < (size_t)B * n; i++) x[i] += g[i];
-    ginv_rng_normal_f32(&r, eps, (size_t)B * k, 1.0);
+    ginv_enc_model_batch(G, w->gws, w->B, beta, &r, z0, x);
+    ginv_rng_normal_f32(&r, eps, (size_t)w->B * w->k, 1.0);
 }
 
 /* What a checkpoint must match: the encoder's layers (readable: sizes and
@@ -237,12 +233,25 @@ static void ckpt_record(ginv_enc_ckpt *c, const ginv_net *enc, const ginv_net *G
     if (len < (int)sizeof c->arch) snprintf(c->arch + len, sizeof c->arch - len, " (%s)", act ? act : "linear");
     c->arch_hash = h;
     c->nparams = ginv_net_nparams(enc);
-    ginv_enc_ckpt_generator(c, G);
-    c->beta = beta;
+    ginv_enc_ckpt_run(c, G, beta, o->batch, o->lr, o->seed);
     snprintf(c->objective, sizeof c->objective, "%s", o->objective == GINV_ENCODER_SLEEP ? "sleep" : "elbo");
-    c->batch = o->batch;
-    c->lr = o->lr;
-    c->seed = o->seed;
+}
+
+/* one Adam step's loss and gradient (ginv_enc_step_fn): step t's batch, the loss through the encoder */
+typedef struct {
+    ginv_net *enc, *G;
+    enc_ws *w;
+    const ginv_encoder_train_opts *o;
+    double beta;
+    float *z0, *x, *eps;
+} enc_step;
+
+static ginv_status enc_step_fn(void *user, long t, double *loss, const float **grad)
+{
+    enc_step *e = user;
+    draw_batch(e->G, e->w, e->beta, e->o->seed, t, e->z0, e->x, e->eps); /* step t's own stream: resumable */
+    *grad = ginv_net_grads(e->enc);
+    return batch_loss(e->enc, e->G, e->w, e->o->objective, e->beta, e->w->B, e->x, e->z0, e->eps, loss, 1);
 }
 
 static ginv_status encoder_train(ginv_net *enc, ginv_net *G, double beta, const ginv_encoder_train_opts *o,
@@ -267,18 +276,10 @@ static ginv_status encoder_train(ginv_net *enc, ginv_net *G, double beta, const 
     ginv_enc_ckpt c;
     ckpt_record(&c, enc, G, beta, o);
     if (st == GINV_OK) st = ginv_enc_ckpt_begin(&c, o->checkpoint, o->resume, o->steps, ginv_net_params(enc), m, v);
-    double loss = NAN;
-    for (long t = c.step + 1; st == GINV_OK && t <= o->steps; t++) {
-        if (ginv_ctx_cancelled(o->ctx)) {
-            st = ginv_fail(GINV_ERR_CANCELLED, "cancelled after %ld of %ld encoder steps", t - 1, o->steps);
-            break;
-        }
-        draw_batch(G, &w, beta, o->seed, t, z0, x, eps); /* step t's own stream: resumable */
-        if ((st = batch_loss(enc, G, &w, o->objective, beta, B, x, z0, eps, &loss, 1)) != GINV_OK) break;
-        ginv_adam_block(ginv_net_params(enc), ginv_net_grads(enc), m, v, np, o->lr, 0.9, 0.999, 1e-8, t);
-        st = ginv_enc_ckpt_step(&c, o->checkpoint, o->checkpoint_every, o->steps, loss, ginv_net_params(enc), m, v);
-        if (t % 50 == 0 || t == o->steps) ginv_progress("encoder steps", t, o->steps);
-    }
+    enc_step e = {enc, G, &w, o, beta, z0, x, eps};
+    if (st == GINV_OK)
+        st = ginv_enc_train_loop(&c, o->ctx, o->steps, o->lr, o->checkpoint, o->checkpoint_every, ginv_net_params(enc),
+                                 m, v, np, enc_step_fn, &e);
     if (final_loss) *final_loss = ginv_enc_ckpt_final(&c);
     ginv_free(z0);
     ginv_free(x);

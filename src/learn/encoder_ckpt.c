@@ -245,3 +245,38 @@ ginv_status ginv_enc_ckpt_step(ginv_enc_ckpt *c, const char *path, long every, l
     if (!path || every <= 0 || (c->step % every && c->step != steps)) return GINV_OK;
     return ginv_enc_ckpt_save(path, c, params, m, v);
 }
+
+void ginv_enc_ckpt_run(ginv_enc_ckpt *c, const ginv_net *G, double beta, int batch, double lr, uint64_t seed)
+{
+    ginv_enc_ckpt_generator(c, G);
+    c->beta = beta;
+    c->batch = batch;
+    c->lr = lr;
+    c->seed = seed;
+}
+
+void ginv_enc_model_batch(ginv_net *G, ginv_net_ws *gws, int B, double beta, ginv_rng *r, float *z, float *x)
+{
+    size_t bk = (size_t)B * ginv_net_in(G), bn = (size_t)B * ginv_net_out(G);
+    ginv_rng_normal_f32(r, z, bk, 1.0);
+    const float *g = ginv_net_forward(G, gws, B, z);
+    ginv_rng_normal_f32(r, x, bn, beta);
+    for (size_t i = 0; i < bn; i++) x[i] += g[i];
+}
+
+ginv_status ginv_enc_train_loop(ginv_enc_ckpt *c, ginv_ctx *ctx, long steps, double lr, const char *path, long every,
+                                float *params, float *m, float *v, size_t np, ginv_enc_step_fn step, void *user)
+{
+    ginv_status st = GINV_OK;
+    for (long t = c->step + 1; st == GINV_OK && t <= steps; t++) {
+        if (ginv_ctx_cancelled(ctx))
+            return ginv_fail(GINV_ERR_CANCELLED, "cancelled after %ld of %ld encoder steps", t - 1, steps);
+        double loss = NAN;
+        const float *grad = NULL;
+        if ((st = step(user, t, &loss, &grad)) != GINV_OK) break;
+        ginv_adam_block(params, grad, m, v, np, lr, 0.9, 0.999, 1e-8, t);
+        st = ginv_enc_ckpt_step(c, path, every, steps, loss, params, m, v);
+        if (t % 50 == 0 || t == steps) ginv_progress("encoder steps", t, steps);
+    }
+    return st;
+}

@@ -53,6 +53,21 @@ ginv_status ginv_enc_ckpt_begin(ginv_enc_ckpt *c, const char *path, int resume, 
  * last one. */
 ginv_status ginv_enc_ckpt_step(ginv_enc_ckpt *c, const char *path, long every, long steps, double loss,
                                const float *params, const float *m, const float *v);
+/* The run's record beside the architecture: G's identity, beta, batch, lr, seed. */
+void ginv_enc_ckpt_run(ginv_enc_ckpt *c, const ginv_net *G, double beta, int batch, double lr, uint64_t seed);
+/* A batch of the model from r: z ~ N(0, I) (B x k), x = G(z) + beta xi
+ * (B x n), G's forward in gws (the draws both trainers start a step with). */
+void ginv_enc_model_batch(ginv_net *G, ginv_net_ws *gws, int B, double beta, ginv_rng *r, float *z, float *x);
+/* One training step t: the loss and its gradient (*grad: np floats) for the
+ * parameters; the batch from step t's own stream, so a resumed run draws
+ * what an uninterrupted one would. */
+typedef ginv_status (*ginv_enc_step_fn)(void *user, long t, double *loss, const float **grad);
+/* The training loop both trainers run: from the checkpoint's step to
+ * `steps`, each step the cancellation check, step(), Adam (Kingma & Ba 2015,
+ * Algorithm 1, beta1 0.9, beta2 0.999, eps 1e-8) on params with m, v, the
+ * checkpoint (ginv_enc_ckpt_step) and progress. */
+ginv_status ginv_enc_train_loop(ginv_enc_ckpt *c, ginv_ctx *ctx, long steps, double lr, const char *path, long every,
+                                float *params, float *m, float *v, size_t np, ginv_enc_step_fn step, void *user);
 /* The reported loss: the mean over the last tenth, or the last loss. */
 static inline double ginv_enc_ckpt_final(const ginv_enc_ckpt *c)
 {
