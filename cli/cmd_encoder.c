@@ -108,8 +108,8 @@ static int encoder_train(int argc, char **argv)
     int hidden[8], nh = *hidden_s ? cli_parse_sizes(C, "hidden", hidden_s, hidden, 8) : 0;
     if (nh < 0) return CLI_EXIT_USAGE;
     ginv_layer_kind act;
-    if (ginv_layer_kind_parse(act_s, &act) != GINV_OK || act == GINV_LAYER_DENSE || act >= GINV_LAYER_CONV2D)
-        return cli_usage_error(C, "--act '%s' is not an activation (relu, leaky_relu, tanh, softplus, ...)", act_s);
+    if (ginv_layer_kind_parse(act_s, &act) != GINV_OK || !ginv_layer_is_act(act) || act == GINV_LAYER_SIGN)
+        return cli_usage_error(C, "--act '%s' is not a differentiable activation (relu, leaky_relu, tanh, softplus, elu, ...)", act_s);
     ginv_net *G = NULL, *E = NULL;
     ginv_status st = ginv_net_load(model, &G);
     if (st == GINV_OK) st = ginv_encoder_new(&E, ginv_net_out(G), ginv_net_in(G), nh, hidden, act, seed);

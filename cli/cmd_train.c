@@ -96,8 +96,7 @@ static int parse_arch(const char *C, const char *arch, const char **hidden, cons
     if (a->kind == GINV_VAE_CONV && a->nhidden < 1)
         return cli_usage_error(C, "--arch conv needs at least one --hidden channel count");
     memcpy(a->hidden, hs, sizeof hs);
-    if (ginv_layer_kind_parse(*act, &a->act) != GINV_OK || a->act == GINV_LAYER_DENSE ||
-        (a->act >= GINV_LAYER_CONV2D && a->act <= GINV_LAYER_UPSAMPLE_NEAREST))
+    if (ginv_layer_kind_parse(*act, &a->act) != GINV_OK || !ginv_layer_is_act(a->act))
         return cli_usage_error(C, "--act '%s' is not an activation", *act);
     return 0;
 }

@@ -39,8 +39,7 @@ int cli_encoder_train_dlg(const char *C, const cli_dlg_train_args *a)
 {
     cli_install_callbacks(a->quiet);
     ginv_layer_kind act;
-    if (ginv_layer_kind_parse(a->act_s, &act) != GINV_OK || act == GINV_LAYER_DENSE || act >= GINV_LAYER_CONV2D ||
-        act == GINV_LAYER_SIGN)
+    if (ginv_layer_kind_parse(a->act_s, &act) != GINV_OK || !ginv_layer_is_act(act) || act == GINV_LAYER_SIGN)
         return cli_usage_error(C, "--act '%s' is not a differentiable activation (relu, tanh, softplus, ...)", a->act_s);
     ginv_net *G = NULL;
     ginv_dlg *E = NULL;

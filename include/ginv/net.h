@@ -143,6 +143,10 @@ float *ginv_net_grads(ginv_net *net);   /* their gradients (allocated on first u
 ginv_status ginv_net_split(ginv_net *net, int layer, ginv_net **g1, ginv_net **g2);
 const char *ginv_layer_kind_name(ginv_layer_kind k);
 ginv_status ginv_layer_kind_parse(const char *name, ginv_layer_kind *out);
+/* 1 for the elementwise activations (relu, leaky_relu, tanh, sigmoid,
+ * softplus, identity, elu, gelu, gelu_tanh, silu, sign, smooth_leaky), 0 for
+ * the other layer kinds (dense, conv, batchnorm, reshape, upsample). */
+int ginv_layer_is_act(ginv_layer_kind k);
 /* The number of float parameters layer L holds (its W and b together). */
 size_t ginv_layer_nparams(const ginv_layer *L);
 /* Inference batch normalisation folded to a per-channel affine map

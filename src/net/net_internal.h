@@ -41,9 +41,6 @@ struct ginv_net_ws {
 /* jacobian.c: the floats of workspace one batch of Jacobian rows may take */
 extern size_t ginv_jacobian_budget;
 
-/* 1 for the elementwise activations (relu ... identity, elu, gelu,
- * gelu_tanh, silu). */
-int ginv_layer_is_act(ginv_layer_kind k);
 
 /* conv.c: conv2d and conv_transpose2d of a resolved layer L, batch B.
  * scratch: the floats of col and mat a batch of B needs. forward: y = L(x)

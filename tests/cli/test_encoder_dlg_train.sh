@@ -42,6 +42,8 @@ expect_error dlg_hidden_empty 2 "non-empty value" -- $T --hidden ''
 expect_error dlg_no_objective 2 "--objective is for --arch gaussian" -- $T --objective elbo
 expect_error dlg_unknown_arch 2 "must be gaussian or dlg" -- $GINV encoder train --model $TMP/g.safetensors --arch flow -o $TMP/keep.safetensors
 expect_error dlg_sign_act 2 "not a differentiable activation" -- $T --act sign
+# activations after the conv kinds in the enum (elu, gelu, silu, smooth_leaky) are accepted
+expect_ok dlg_elu_act -- $T --act elu --steps 2 --checkpoint-every 0 -o $TMP/elu.safetensors -q
 expect_error dlg_missing_model 5 "" -- $GINV encoder train --model $TMP/none.safetensors --arch dlg -o $TMP/keep.safetensors
 printf 'not a model' > $TMP/bad.safetensors
 expect_error dlg_malformed_model 4 "" -- $GINV encoder train --model $TMP/bad.safetensors --arch dlg -o $TMP/keep.safetensors

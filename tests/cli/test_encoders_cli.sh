@@ -46,6 +46,11 @@ check encoder_eval_repeats_the_training_evaluation /usr/bin/python3 -c "
 import json; a = json.load(open('$TMP/enc.json'))['eval']; b = json.load(open('$TMP/ev.json'))['eval']
 assert a == b, (a, b)"
 # on the one-way G the sleep objective needs no gradient: it trains, and evaluation runs
+# --act elu (after the conv kinds in the layer enum) is an activation; sign is refused
+expect_ok encoder_elu_act -- $GINV encoder train --model $TMP/inv.safetensors --beta 0.05 --hidden 8 --act elu --steps 5 \
+    --checkpoint-every 0 -o $TMP/encelu.safetensors -q
+expect_error encoder_sign_act 2 "not a differentiable activation" -- $GINV encoder train --model $TMP/inv.safetensors \
+    --beta 0.05 --hidden 8 --act sign --steps 5 -o $TMP/encsign.safetensors -q
 expect_ok encoder_on_oneway -- $GINV encoder train --model $TMP/ow.safetensors --beta 0.05 --hidden 16 --steps 50 --eval 100 -o $TMP/encow.safetensors -q
 expect_error encoder_needs_model 2 "--model FILE and -o FILE are required" -- $GINV encoder train -o $TMP/e2.safetensors
 expect_error encoder_unknown_objective 2 "must be sleep or elbo" -- $GINV encoder train --model $TMP/inv.safetensors --objective kl -o $TMP/e2.safetensors

@@ -596,7 +596,16 @@ TEST(init_and_layer_kind_names_round_trip_through_their_parsers)
         ginv_layer_kind back = GINV_LAYER_DENSE;
         CHECK_OK(ginv_layer_kind_parse(ginv_layer_kind_name(all_acts[i]), &back));
         CHECK_MSG(back == all_acts[i], "%s", ginv_layer_kind_name(all_acts[i]));
+        CHECK_MSG(ginv_layer_is_act(all_acts[i]), "%s", ginv_layer_kind_name(all_acts[i]));
     }
+    const ginv_layer_kind later_acts[] = {GINV_LAYER_ELU, GINV_LAYER_GELU, GINV_LAYER_GELU_TANH, GINV_LAYER_SILU,
+                                          GINV_LAYER_SIGN}; /* after the conv kinds in the enum */
+    for (size_t i = 0; i < sizeof later_acts / sizeof later_acts[0]; i++)
+        CHECK_MSG(ginv_layer_is_act(later_acts[i]), "%s", ginv_layer_kind_name(later_acts[i]));
+    const ginv_layer_kind structural[] = {GINV_LAYER_DENSE, GINV_LAYER_CONV2D, GINV_LAYER_CONV_TRANSPOSE2D,
+                                          GINV_LAYER_BATCHNORM2D, GINV_LAYER_RESHAPE, GINV_LAYER_UPSAMPLE_NEAREST};
+    for (size_t i = 0; i < sizeof structural / sizeof structural[0]; i++)
+        CHECK_MSG(!ginv_layer_is_act(structural[i]), "%s", ginv_layer_kind_name(structural[i]));
     ginv_layer_kind k;
     CHECK(ginv_layer_kind_parse("gelu-ish", &k) != GINV_OK);
 }
