@@ -204,9 +204,14 @@ static int run_cvp(int argc, char **argv)
     if (st != GINV_OK) return cli_lib_error(C, st);
     source_add(&pb, "basis_file", basis);
     source_add(&pb, "target_file", target);
-    const char *what = dom == GINV_LATENT_01 ? "(0,1)-CVP, Thm 3"
-                     : gamma * radius < 0.25 ? "(0,1)-CVP, Thm 4" : "(0,1)-CVP, Thm 4 (App. A)";
-    char gwhat[96];
+    /* the theorem the library chose (Thm 4 or its App. A form), as its source records it */
+    char what[64] = "(0,1)-CVP";
+    cJSON *src = cJSON_Parse(pb.source_json);
+    const cJSON *th = cJSON_GetObjectItemCaseSensitive(src, "theorem");
+    if (cJSON_IsString(th))
+        snprintf(what, sizeof what, "(0,1)-CVP, Thm %.*s", (int)strcspn(th->valuestring, ","), th->valuestring);
+    cJSON_Delete(src);
+    char gwhat[128];
     if (gamma != 1) snprintf(gwhat, sizeof gwhat, "Gap-%s, gamma %g (NO: > %.17g)", what, gamma, gamma * radius);
     rc = finish(C, net, &pb, out, json, gamma != 1 ? gwhat : what);
     ginv_net_free(net);
